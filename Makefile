@@ -1,0 +1,117 @@
+# dalc - schema compiler for C.  See README.md.
+#
+#   make            build/dalc (generator) and build/libdal.a (runtime)
+#   make generate   regenerate generated/ from schema/
+#   make demo       build everything and run examples/demo.c (SQLite default)
+#   make test       every test, under ASan+UBSan, with a private PostgreSQL
+#   make golden     rewrite the golden files from the current generator
+#   make fuzz       run the libFuzzer target over the YAML front end
+#   make bench      benchmarks (not tests)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+PG_INC  := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+WARN    := -std=c11 -Wall -Wextra -Wpedantic -Werror
+OPT     ?= -O2 -g
+CFLAGS  ?= $(OPT)
+ALL_CFLAGS = $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -I$(PG_INC) -Iruntime -Igenerator
+LDLIBS_RT  = -lpq -lsqlite3 -lpthread -lm
+LDLIBS_GEN = -lyaml
+
+# Sanitized build used by `make test`.
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+B ?= build
+
+GEN_SRC  := $(filter-out generator/main.c,$(wildcard generator/*.c))
+RT_SRC   := $(wildcard runtime/*.c)
+TMPL     := $(sort $(wildcard templates/*.tmpl))
+GEN_OBJ  := $(GEN_SRC:%.c=$(B)/%.o) $(B)/templates_embed.o
+RT_OBJ   := $(RT_SRC:%.c=$(B)/%.o)
+
+.PHONY: all generate demo test test-build test-bins golden fuzz bench install clean check-generated
+all: $(B)/dalc $(B)/libdal.a
+
+$(B)/%.o: %.c $(wildcard generator/*.h runtime/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# Templates are compiled into the binary (see generator/embed.c).
+$(B)/embed: generator/embed/embed.c
+	@mkdir -p $(B)
+	$(CC) $(WARN) $(CFLAGS) $< -o $@
+$(B)/templates_embed.c: $(B)/embed $(TMPL)
+	$(B)/embed $(TMPL) > $@.tmp && mv $@.tmp $@
+$(B)/templates_embed.o: $(B)/templates_embed.c generator/template.h
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/libdalc.a: $(GEN_OBJ)
+	rm -f $@; ar rcs $@ $^
+$(B)/libdal.a: $(RT_OBJ)
+	rm -f $@; ar rcs $@ $^
+$(B)/dalc: $(B)/generator/main.o $(B)/libdalc.a
+	$(CC) $(CFLAGS) $^ $(LDLIBS_GEN) -o $@
+
+generate: $(B)/dalc
+	$(B)/dalc generate --schema schema --out generated
+
+check-generated: $(B)/dalc
+	$(B)/dalc check --schema schema --out generated
+
+# ---- demo -------------------------------------------------------------
+demo: all generate
+	$(CC) $(ALL_CFLAGS) -Igenerated examples/demo.c generated/*.c $(B)/libdal.a $(LDLIBS_RT) -o $(B)/demo
+	cd $(B) && ./demo
+
+# ---- tests ------------------------------------------------------------
+# Everything is rebuilt into build/san with sanitizers, then tests/run.sh
+# starts a private PostgreSQL, runs every test binary and stops it.
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+test:
+	$(MAKE) --no-print-directory B=build/san CFLAGS="$(SAN_FLAGS)" test-build
+	tests/run.sh build/san
+
+# Tests see the code generated from schema/ by this very build in $(B)/gen
+# (generated/ itself is compared with it by tests/run.sh).
+test-build: $(B)/dalc $(B)/libdal.a $(B)/libdalc.a
+	$(B)/dalc generate --schema schema --out $(B)/gen
+	$(MAKE) --no-print-directory B=$(B) CFLAGS="$(CFLAGS)" test-bins
+
+test-bins: $(B)/libgenerated.a $(TEST_SRC:tests/%.c=$(B)/tests/%)
+
+$(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libdalc.a $(B)/libdal.a $(B)/libgenerated.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -I$(B)/gen $< $(B)/libgenerated.a $(B)/libdalc.a $(B)/libdal.a -lcmocka $(LDLIBS_GEN) $(LDLIBS_RT) -o $@
+
+GENERATED_C = $(wildcard $(B)/gen/*.c)
+$(B)/libgenerated.a: $(GENERATED_C)
+	@mkdir -p $(B)/genobj
+	set -e; for f in $(GENERATED_C); do $(CC) $(ALL_CFLAGS) -I$(B)/gen -c $$f -o $(B)/genobj/$$(basename $$f .c).o; done
+	rm -f $@; ar rcs $@ $(B)/genobj/*.o
+
+golden: $(B)/dalc
+	tests/golden.sh $(B)/dalc update
+
+# ---- fuzz -------------------------------------------------------------
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) --no-print-directory B=build/fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build/fuzz/libdalc.a
+	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Igenerator fuzz/fuzz_yaml.c build/fuzz/libdalc.a -lyaml -o build/fuzz/fuzz_yaml
+	mkdir -p build/fuzz/corpus
+	build/fuzz/fuzz_yaml -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 -rss_limit_mb=1024 build/fuzz/corpus fuzz/seeds
+
+# ---- bench ------------------------------------------------------------
+bench: all
+	bench/run.sh
+
+# ---- install ----------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(B)/dalc $(DESTDIR)$(PREFIX)/bin/dalc
+	install -m 644 $(B)/libdal.a $(DESTDIR)$(PREFIX)/lib/libdal.a
+	install -m 644 runtime/dal.h $(DESTDIR)$(PREFIX)/include/dal.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' runtime/dal.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/dal.pc
+
+clean:
+	rm -rf build

@@ -1,0 +1,55 @@
+/*
+ * emit.h - stage 3: one emitter per output kind.  Each renders into an
+ * output_set (in memory); nothing touches the disk until output_commit.
+ */
+#ifndef DALC_EMIT_H
+#define DALC_EMIT_H
+
+#include <stdbool.h>
+
+#include "model.h"
+#include "template.h"
+#include "util.h"
+
+/* One generated file, in memory. */
+typedef struct out_file {
+    char *name;    /* relative to the output folder: "schema.pg.sql" */
+    strbuf body;
+} out_file;
+
+typedef struct output_set {
+    out_file *files;
+    int nfiles, cap;
+} output_set;
+
+typedef struct emit_ctx {
+    const model *m;
+    const tmpl_set *tmpl;
+    const char *prefix;     /* --prefix, "" by default */
+    const char *schema_dir; /* for banners: "schema" */
+    diag_list *d;
+} emit_ctx;
+
+void output_init(output_set *o);
+void output_free(output_set *o);
+strbuf *output_add(output_set *o, const char *name); /* NULL on OOM */
+
+/* DDL: schema.pg.sql, schema.sqlite.sql. */
+bool emit_ddl(const emit_ctx *cx, output_set *o);
+/* The DDL text of one dialect (also embedded in generated C). */
+bool emit_ddl_pg(const emit_ctx *cx, strbuf *out);
+bool emit_ddl_sqlite(const emit_ctx *cx, strbuf *out);
+
+/* C: <table>.h, <table>.c per table, schema.h, schema.c. */
+bool emit_c(const emit_ctx *cx, output_set *o);
+
+/* Writes o into dir atomically: all files or none; unchanged files keep
+ * their mtime; files no longer produced (that dalc wrote: *.sql, *.h, *.c)
+ * are removed.  Returns 0, or 3 on I/O error (message in d). */
+int output_commit(const output_set *o, const char *dir, diag_list *d);
+
+/* Compares o with dir: lists stale, missing and extra files into report.
+ * Returns 0 when identical, 1 otherwise, 3 on I/O error. */
+int output_check(const output_set *o, const char *dir, strbuf *report, diag_list *d);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * types.c - the one table of type facts (see types.h).  Each row: schema
+ * name, PostgreSQL type, SQLite STRICT type, extra SQLite CHECK (%1$s is the
+ * quoted column), C field type, key parameter type, runtime descriptor
+ * constant, runtime binder, how NULL is represented in C, and which special
+ * defaults are allowed.
+ */
+#include "types.h"
+
+#include <string.h>
+
+const type_info type_table[TY_COUNT] = {
+    /* bool: SQLite has no boolean; 0/1 enforced so reads are exact. */
+    [TY_BOOL] = {"bool", "boolean", "INTEGER", "%1$s IN (0, 1)", "bool", "bool",
+                 "DAL_T_BOOL", "dal_bind_bool", NULL_BY_HAS, false, false, false, "false"},
+    /* int16/int32: SQLite integers are 64-bit; the CHECK keeps C narrowing exact. */
+    [TY_INT16] = {"int16", "smallint", "INTEGER", "%1$s BETWEEN -32768 AND 32767", "int16_t",
+                  "int16_t", "DAL_T_INT16", "dal_bind_int16", NULL_BY_HAS, true, false, false,
+                  "0"},
+    [TY_INT32] = {"int32", "integer", "INTEGER", "%1$s BETWEEN -2147483648 AND 2147483647",
+                  "int32_t", "int32_t", "DAL_T_INT32", "dal_bind_int32", NULL_BY_HAS, true,
+                  false, false, "0"},
+    [TY_INT64] = {"int64", "bigint", "INTEGER", NULL, "int64_t", "int64_t", "DAL_T_INT64",
+                  "dal_bind_int64", NULL_BY_HAS, true, false, false, "0"},
+    /* float32: SQLite REAL is a double holding the float's exact value. */
+    [TY_FLOAT32] = {"float32", "real", "REAL", NULL, "float", "float", "DAL_T_FLOAT32",
+                    "dal_bind_float32", NULL_BY_HAS, false, false, false, "0"},
+    [TY_FLOAT64] = {"float64", "double precision", "REAL", NULL, "double", "double",
+                    "DAL_T_FLOAT64", "dal_bind_float64", NULL_BY_HAS, false, false, false, "0"},
+    /* decimal: exact text both ways; SQLite would round a NUMERIC to double. */
+    [TY_DECIMAL] = {"decimal", "numeric", "TEXT", NULL, "char *", "const char *",
+                    "DAL_T_DECIMAL", "dal_bind_decimal", NULL_BY_POINTER, false, false, false,
+                    "NULL"},
+    /* text: PostgreSQL varchar(N) when max_length is given (emit_ddl). */
+    [TY_TEXT] = {"text", "text", "TEXT", NULL, "char *", "const char *", "DAL_T_TEXT",
+                 "dal_bind_text", NULL_BY_POINTER, false, false, false, "NULL"},
+    /* json: jsonb on PostgreSQL (normalises the text); validated on SQLite. */
+    [TY_JSON] = {"json", "jsonb", "TEXT", "json_valid(%1$s)", "char *", "const char *",
+                 "DAL_T_JSON", "dal_bind_json", NULL_BY_POINTER, false, false, false, "NULL"},
+    [TY_BYTES] = {"bytes", "bytea", "BLOB", NULL, "dal_bytes", "dal_bytes", "DAL_T_BYTES",
+                  "dal_bind_bytes", NULL_BY_DATA, false, false, false, "{NULL, 0}"},
+    /* uuid: canonical lower-case text on SQLite, so text comparison = uuid comparison. */
+    [TY_UUID] = {"uuid", "uuid", "TEXT", "length(%1$s) = 36 AND %1$s = lower(%1$s)", "char",
+                 "const char *", "DAL_T_UUID", "dal_bind_uuid", NULL_BY_HAS, false, false, true,
+                 "\"\""},
+    /* timestamp: SQLite INTEGER microseconds since 1970 UTC (docs/types.md). */
+    [TY_TIMESTAMP] = {"timestamp", "timestamptz", "INTEGER", NULL, "dal_time", "dal_time",
+                      "DAL_T_TIME", "dal_bind_time", NULL_BY_HAS, false, true, false, "0"},
+    /* date: SQLite TEXT 'YYYY-MM-DD' (docs/types.md). */
+    [TY_DATE] = {"date", "date", "TEXT",
+                 "%1$s GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'", "dal_date",
+                 "dal_date", "DAL_T_DATE", "dal_bind_date", NULL_BY_HAS, false, true, false,
+                 "0"},
+    /* enum: text with CHECK IN (values) on both; C enum in structs. */
+    [TY_ENUM] = {"enum", "text", "TEXT", NULL, NULL, NULL, "DAL_T_ENUM", "dal_bind_text",
+                 NULL_BY_HAS, false, false, false, "0"},
+};
+
+const char *const type_names[TY_COUNT] = {
+    "bool", "int16", "int32", "int64", "float32", "float64", "decimal",
+    "text", "json",  "bytes", "uuid",  "timestamp", "date", "enum",
+};
+
+bool type_lookup(const char *name, coltype *out)
+{
+    for (int i = 0; i < TY_COUNT; i++) {
+        if (strcmp(type_table[i].name, name) == 0) {
+            *out = (coltype)i;
+            return true;
+        }
+    }
+    return false;
+}

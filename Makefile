@@ -60,7 +60,9 @@ check-generated: $(B)/dalc
 	$(B)/dalc check --schema schema --out generated
 
 # ---- demo -------------------------------------------------------------
-demo: all generate
+demo:
+	tests/deps.sh
+	$(MAKE) --no-print-directory all generate
 	$(CC) $(ALL_CFLAGS) -Igenerated examples/demo.c generated/*.c $(B)/libdal.a $(LDLIBS_RT) -o $(B)/demo
 	cd $(B) && ./demo
 
@@ -69,6 +71,7 @@ demo: all generate
 # starts a private PostgreSQL, runs every test binary and stops it.
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 test:
+	tests/deps.sh test
 	$(MAKE) --no-print-directory B=build/san CFLAGS="$(SAN_FLAGS)" test-build
 	tests/run.sh build/san
 

@@ -1,0 +1,617 @@
+/*
+ * bench.c - generated code against a hand-written baseline, in one process.
+ *
+ * The baseline is what a careful C programmer writes by hand with sqlite3 or
+ * libpq: the same SQL, the same bindings (binary parameters and results on
+ * PostgreSQL, like the runtime), statements prepared once, and the same
+ * copying of every column into the same struct.  Rounds alternate between
+ * the two so that drift (cache, WAL growth, autovacuum) hits both alike;
+ * we report the median per operation and the ratio generated/baseline.
+ *
+ *   bench URL [scale]      scale 1 = default sizes; smaller for a quick look
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include "dal.h"
+#include "schema.h"
+
+#define ROUNDS 7
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return v[n / 2];
+}
+
+static void die(const char *what, const char *msg)
+{
+    fprintf(stderr, "bench: %s: %s\n", what, msg);
+    exit(1);
+}
+
+static void check(dal_db *db, dal_status s, const char *what)
+{
+    if (s != DAL_OK)
+        die(what, dal_errmsg(db));
+}
+
+/* ---- the SQL both sides run (the generated code's SQL, see build/bench/gen/readings.c) ---- */
+#define COLS "\"id\", \"sensor\", \"seq\", \"value\", \"flag\", \"note\", \"at\""
+static const char *SQL_INSERT =
+    "INSERT INTO \"readings\" (\"sensor\", \"seq\", \"value\", \"flag\", \"note\", \"at\") "
+    "VALUES ($1, $2, $3, $4, $5, $6)";
+static const char *SQL_GET = "SELECT " COLS " FROM \"readings\" WHERE \"id\" = $1";
+static const char *SQL_UPDATE = "UPDATE \"readings\" SET \"sensor\" = $2, \"seq\" = $3, "
+                                "\"value\" = $4, \"flag\" = $5, \"note\" = $6, \"at\" = $7 "
+                                "WHERE \"id\" = $1";
+static const char *SQL_PAGE =
+    "SELECT " COLS " FROM \"readings\" WHERE (\"id\") > ($1) ORDER BY \"id\" LIMIT $2";
+static const char *SQL_ALL = "SELECT " COLS " FROM \"readings\" ORDER BY \"id\"";
+
+/* A row as the baseline builds it: the generated struct, filled by hand. */
+static void fill(readings *r, int64_t i, char *sensor, char *note)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(sensor, 32, "sensor-%" PRId64, i % 100);
+    r->sensor = sensor;
+    r->seq = (int32_t)i;
+    r->value = (double)i * 0.25;
+    r->flag = (i & 1) != 0;
+    r->note = (i % 3) ? note : NULL;
+    r->at = 1700000000000000 + i;
+}
+
+/* The baseline's one-allocation copy of text columns, as careful code does. */
+static void own_texts(readings *r, const char *sensor, size_t slen, const char *note,
+                      size_t nlen)
+{
+    char *m = malloc(slen + 1 + (note ? nlen + 1 : 0));
+    if (!m)
+        die("malloc", strerror(errno));
+    memcpy(m, sensor, slen);
+    m[slen] = '\0';
+    r->sensor = m;
+    if (note) {
+        r->note = m + slen + 1;
+        memcpy(r->note, note, nlen);
+        r->note[nlen] = '\0';
+    } else {
+        r->note = NULL;
+    }
+    r->dal_mem_ = m;
+}
+
+/* ======================= SQLite baseline ============================== */
+
+typedef struct sq_base {
+    sqlite3 *db;
+    sqlite3_stmt *ins, *get, *upd, *page, *all;
+} sq_base;
+
+static sqlite3_stmt *sq_prep(sqlite3 *db, const char *sql)
+{
+    /* Same placeholder rewrite as the runtime: $n -> ?n. */
+    char buf[1024];
+    size_t j = 0;
+    for (size_t i = 0; sql[i] && j < sizeof buf - 1; i++)
+        buf[j++] = sql[i] == '$' ? '?' : sql[i];
+    buf[j] = '\0';
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v3(db, buf, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        die("sqlite prepare", sqlite3_errmsg(db));
+    return st;
+}
+
+static void sq_open(sq_base *b, const char *path)
+{
+    if (sqlite3_open(path, &b->db) != SQLITE_OK)
+        die("sqlite open", sqlite3_errmsg(b->db));
+    sqlite3_exec(b->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                        "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; "
+                        "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-64000",
+                 NULL, NULL, NULL);
+    b->ins = sq_prep(b->db, SQL_INSERT);
+    b->get = sq_prep(b->db, SQL_GET);
+    b->upd = sq_prep(b->db, SQL_UPDATE);
+    b->page = sq_prep(b->db, SQL_PAGE);
+    b->all = sq_prep(b->db, SQL_ALL);
+}
+
+static void sq_close(sq_base *b)
+{
+    sqlite3_finalize(b->ins);
+    sqlite3_finalize(b->get);
+    sqlite3_finalize(b->upd);
+    sqlite3_finalize(b->page);
+    sqlite3_finalize(b->all);
+    sqlite3_close(b->db);
+}
+
+static void sq_bind_row(sqlite3_stmt *st, int first, const readings *r)
+{
+    sqlite3_bind_text(st, first, r->sensor, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, first + 1, r->seq);
+    sqlite3_bind_double(st, first + 2, r->value);
+    sqlite3_bind_int(st, first + 3, r->flag);
+    if (r->note)
+        sqlite3_bind_text(st, first + 4, r->note, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, first + 4);
+    sqlite3_bind_int64(st, first + 5, r->at);
+}
+
+static void sq_read_row(sqlite3_stmt *st, readings *r)
+{
+    memset(r, 0, sizeof *r);
+    r->id = sqlite3_column_int64(st, 0);
+    const char *s = (const char *)sqlite3_column_text(st, 1);
+    size_t slen = (size_t)sqlite3_column_bytes(st, 1);
+    r->seq = sqlite3_column_int(st, 2);
+    r->value = sqlite3_column_double(st, 3);
+    r->flag = sqlite3_column_int(st, 4) != 0;
+    const char *n = sqlite3_column_type(st, 5) == SQLITE_NULL
+                        ? NULL
+                        : (const char *)sqlite3_column_text(st, 5);
+    size_t nlen = n ? (size_t)sqlite3_column_bytes(st, 5) : 0;
+    r->at = sqlite3_column_int64(st, 6);
+    own_texts(r, s, slen, n, nlen);
+}
+
+static void sq_step_done(sq_base *b, sqlite3_stmt *st)
+{
+    if (sqlite3_step(st) != SQLITE_DONE)
+        die("sqlite step", sqlite3_errmsg(b->db));
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+/* ======================= PostgreSQL baseline ========================== */
+
+typedef struct pg_base {
+    PGconn *c;
+    int result_format; /* 1 binary (as the runtime), 0 text (to show what binary buys) */
+} pg_base;
+
+#define PG_EPOCH_US 946684800000000LL /* 2000-01-01 in Unix microseconds */
+
+static void put64(char *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (char)(v & 0xff);
+}
+static void put32(char *p, uint32_t v)
+{
+    for (int i = 3; i >= 0; i--, v >>= 8)
+        p[i] = (char)(v & 0xff);
+}
+static uint64_t get64(const char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | (unsigned char)p[i];
+    return v;
+}
+static uint32_t get32(const char *p)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++)
+        v = v << 8 | (unsigned char)p[i];
+    return v;
+}
+
+static void pg_ok(pg_base *b, PGresult *r, ExecStatusType want, const char *what)
+{
+    if (PQresultStatus(r) != want)
+        die(what, PQerrorMessage(b->c));
+}
+
+static void pg_prep(pg_base *b, const char *name, const char *sql, int n, const Oid *types)
+{
+    PGresult *r = PQprepare(b->c, name, sql, n, types);
+    pg_ok(b, r, PGRES_COMMAND_OK, name);
+    PQclear(r);
+}
+
+static void pg_open(pg_base *b, const char *url)
+{
+    b->c = PQconnectdb(url);
+    if (PQstatus(b->c) != CONNECTION_OK)
+        die("pg connect", PQerrorMessage(b->c));
+    PQclear(PQexec(b->c, "SET TimeZone = 'UTC'"));
+    static const Oid row_types[] = {25, 23, 701, 16, 25, 1184};
+    static const Oid upd_types[] = {20, 25, 23, 701, 16, 25, 1184};
+    static const Oid get_types[] = {20};
+    static const Oid page_types[] = {20, 20};
+    pg_prep(b, "b_ins", SQL_INSERT, 6, row_types);
+    pg_prep(b, "b_get", SQL_GET, 1, get_types);
+    pg_prep(b, "b_upd", SQL_UPDATE, 7, upd_types);
+    pg_prep(b, "b_page", SQL_PAGE, 2, page_types);
+    pg_prep(b, "b_all", SQL_ALL, 0, NULL);
+}
+
+/* Binary parameters of a row's non-key columns, in the SQL's order. */
+typedef struct pg_params {
+    char seq[4], value[8], flag[1], at[8], id[8];
+    const char *vals[7];
+    int lens[7], fmts[7];
+} pg_params;
+
+static void pg_row_params(pg_params *p, const readings *r, bool with_id)
+{
+    int k = 0;
+    if (with_id) {
+        put64(p->id, (uint64_t)r->id);
+        p->vals[k] = p->id, p->lens[k] = 8, p->fmts[k++] = 1;
+    }
+    p->vals[k] = r->sensor, p->lens[k] = 0, p->fmts[k++] = 0;
+    put32(p->seq, (uint32_t)r->seq);
+    p->vals[k] = p->seq, p->lens[k] = 4, p->fmts[k++] = 1;
+    uint64_t bits;
+    memcpy(&bits, &r->value, 8);
+    put64(p->value, bits);
+    p->vals[k] = p->value, p->lens[k] = 8, p->fmts[k++] = 1;
+    p->flag[0] = r->flag;
+    p->vals[k] = p->flag, p->lens[k] = 1, p->fmts[k++] = 1;
+    p->vals[k] = r->note, p->lens[k] = 0, p->fmts[k++] = 0;
+    put64(p->at, (uint64_t)(r->at - PG_EPOCH_US));
+    p->vals[k] = p->at, p->lens[k] = 8, p->fmts[k++] = 1;
+}
+
+static void pg_read_row(pg_base *b, PGresult *res, int row, readings *r)
+{
+    memset(r, 0, sizeof *r);
+    if (b->result_format) {
+        r->id = (int64_t)get64(PQgetvalue(res, row, 0));
+        r->seq = (int32_t)get32(PQgetvalue(res, row, 2));
+        uint64_t bits = get64(PQgetvalue(res, row, 3));
+        memcpy(&r->value, &bits, 8);
+        r->flag = PQgetvalue(res, row, 4)[0] != 0;
+        r->at = (int64_t)get64(PQgetvalue(res, row, 6)) + PG_EPOCH_US;
+    } else {
+        r->id = strtoll(PQgetvalue(res, row, 0), NULL, 10);
+        r->seq = (int32_t)strtol(PQgetvalue(res, row, 2), NULL, 10);
+        r->value = strtod(PQgetvalue(res, row, 3), NULL);
+        r->flag = PQgetvalue(res, row, 4)[0] == 't';
+        /* Text timestamps would need a full parser; the text-format run
+         * only measures transfer + decode of the other columns. */
+        r->at = 0;
+    }
+    const char *n = PQgetisnull(res, row, 5) ? NULL : PQgetvalue(res, row, 5);
+    own_texts(r, PQgetvalue(res, row, 1), (size_t)PQgetlength(res, row, 1), n,
+              n ? (size_t)PQgetlength(res, row, 5) : 0);
+}
+
+/* ======================= the operations =============================== */
+
+typedef struct bench_ctx {
+    dal_db *db;
+    bool pg;
+    sq_base sq;
+    pg_base pgb;
+    int64_t next;      /* next row number to insert */
+    int64_t max_id;    /* ids are 1..max_id after setup */
+    int n_insert, n_get, n_update, n_pages;
+} bench_ctx;
+
+static char NOTE[] = "a note with some text in it";
+
+static void gen_insert(bench_ctx *c)
+{
+    char sensor[32];
+    readings r;
+    check(c->db, dal_begin(c->db), "begin");
+    for (int i = 0; i < c->n_insert; i++) {
+        fill(&r, c->next++, sensor, NOTE);
+        check(c->db, readings_insert(c->db, &r, NULL), "insert");
+    }
+    check(c->db, dal_commit(c->db), "commit");
+}
+
+static void base_insert(bench_ctx *c)
+{
+    char sensor[32];
+    readings r;
+    if (!c->pg) {
+        sqlite3_exec(c->sq.db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        for (int i = 0; i < c->n_insert; i++) {
+            fill(&r, c->next++, sensor, NOTE);
+            sq_bind_row(c->sq.ins, 1, &r);
+            sq_step_done(&c->sq, c->sq.ins);
+        }
+        sqlite3_exec(c->sq.db, "COMMIT", NULL, NULL, NULL);
+        return;
+    }
+    PQclear(PQexec(c->pgb.c, "BEGIN"));
+    pg_params p;
+    for (int i = 0; i < c->n_insert; i++) {
+        fill(&r, c->next++, sensor, NOTE);
+        pg_row_params(&p, &r, false);
+        PGresult *res = PQexecPrepared(c->pgb.c, "b_ins", 6, p.vals, p.lens, p.fmts, 1);
+        pg_ok(&c->pgb, res, PGRES_COMMAND_OK, "insert");
+        PQclear(res);
+    }
+    PQclear(PQexec(c->pgb.c, "COMMIT"));
+}
+
+static int64_t pick(bench_ctx *c, int i) { return 1 + (int64_t)((uint64_t)i * 2654435761u % (uint64_t)c->max_id); }
+
+static volatile int64_t sink;
+
+static void gen_get(bench_ctx *c)
+{
+    readings r;
+    for (int i = 0; i < c->n_get; i++) {
+        check(c->db, readings_get(c->db, pick(c, i), &r), "get");
+        sink += r.seq;
+        readings_free(&r);
+    }
+}
+
+static void base_get(bench_ctx *c)
+{
+    readings r;
+    for (int i = 0; i < c->n_get; i++) {
+        int64_t id = pick(c, i);
+        if (!c->pg) {
+            sqlite3_bind_int64(c->sq.get, 1, id);
+            if (sqlite3_step(c->sq.get) != SQLITE_ROW)
+                die("get", sqlite3_errmsg(c->sq.db));
+            sq_read_row(c->sq.get, &r);
+            sqlite3_reset(c->sq.get);
+        } else {
+            char idb[8];
+            put64(idb, (uint64_t)id);
+            const char *v[1] = {idb};
+            int l[1] = {8}, f[1] = {1};
+            PGresult *res = PQexecPrepared(c->pgb.c, "b_get", 1, v, l, f, c->pgb.result_format);
+            pg_ok(&c->pgb, res, PGRES_TUPLES_OK, "get");
+            if (PQntuples(res) != 1)
+                die("get", "no row");
+            pg_read_row(&c->pgb, res, 0, &r);
+            PQclear(res);
+        }
+        sink += r.seq;
+        free(r.dal_mem_);
+    }
+}
+
+static void gen_update(bench_ctx *c)
+{
+    char sensor[32];
+    readings r;
+    for (int i = 0; i < c->n_update; i++) {
+        fill(&r, i, sensor, NOTE);
+        r.id = pick(c, i);
+        check(c->db, readings_update(c->db, &r), "update");
+    }
+}
+
+static void base_update(bench_ctx *c)
+{
+    char sensor[32];
+    readings r;
+    for (int i = 0; i < c->n_update; i++) {
+        fill(&r, i, sensor, NOTE);
+        r.id = pick(c, i);
+        if (!c->pg) {
+            sqlite3_bind_int64(c->sq.upd, 1, r.id);
+            sq_bind_row(c->sq.upd, 2, &r);
+            sq_step_done(&c->sq, c->sq.upd);
+            if (sqlite3_changes(c->sq.db) != 1)
+                die("update", "no row");
+        } else {
+            pg_params p;
+            pg_row_params(&p, &r, true);
+            PGresult *res = PQexecPrepared(c->pgb.c, "b_upd", 7, p.vals, p.lens, p.fmts, 1);
+            pg_ok(&c->pgb, res, PGRES_COMMAND_OK, "update");
+            if (strcmp(PQcmdTuples(res), "1") != 0)
+                die("update", "no row");
+            PQclear(res);
+        }
+    }
+}
+
+static void gen_pages(bench_ctx *c)
+{
+    for (int i = 0; i < c->n_pages; i++) {
+        readings after = {0};
+        after.id = pick(c, i) % (c->max_id - 200 > 0 ? c->max_id - 200 : 1);
+        readings_array a;
+        check(c->db, readings_list(c->db, &after, 100, &a), "list");
+        sink += (int64_t)a.len;
+        readings_array_free(&a);
+    }
+}
+
+static void base_pages(bench_ctx *c)
+{
+    for (int i = 0; i < c->n_pages; i++) {
+        int64_t after = pick(c, i) % (c->max_id - 200 > 0 ? c->max_id - 200 : 1);
+        size_t cap = 100, len = 0;
+        readings *items = malloc(cap * sizeof *items);
+        if (!c->pg) {
+            sqlite3_bind_int64(c->sq.page, 1, after);
+            sqlite3_bind_int64(c->sq.page, 2, 100);
+            while (sqlite3_step(c->sq.page) == SQLITE_ROW)
+                sq_read_row(c->sq.page, &items[len++]);
+            sqlite3_reset(c->sq.page);
+        } else {
+            char a[8], l[8];
+            put64(a, (uint64_t)after);
+            put64(l, 100);
+            const char *v[2] = {a, l};
+            int ls[2] = {8, 8}, f[2] = {1, 1};
+            PGresult *res = PQexecPrepared(c->pgb.c, "b_page", 2, v, ls, f, c->pgb.result_format);
+            pg_ok(&c->pgb, res, PGRES_TUPLES_OK, "page");
+            for (int k = 0; k < PQntuples(res); k++)
+                pg_read_row(&c->pgb, res, k, &items[len++]);
+            PQclear(res);
+        }
+        sink += (int64_t)len;
+        for (size_t k = 0; k < len; k++)
+            free(items[k].dal_mem_);
+        free(items);
+    }
+}
+
+static dal_status count_row(const readings *r, void *ctx)
+{
+    *(int64_t *)ctx += r->seq;
+    return DAL_OK;
+}
+
+static void gen_iterate(bench_ctx *c)
+{
+    int64_t total = 0;
+    check(c->db, readings_iterate(c->db, count_row, &total), "iterate");
+    sink += total;
+}
+
+static void base_iterate(bench_ctx *c)
+{
+    int64_t total = 0;
+    readings r;
+    if (!c->pg) {
+        while (sqlite3_step(c->sq.all) == SQLITE_ROW) {
+            sq_read_row(c->sq.all, &r);
+            count_row(&r, &total);
+            free(r.dal_mem_);
+        }
+        sqlite3_reset(c->sq.all);
+    } else {
+        if (!PQsendQueryPrepared(c->pgb.c, "b_all", 0, NULL, NULL, NULL, c->pgb.result_format))
+            die("iterate", PQerrorMessage(c->pgb.c));
+        PQsetSingleRowMode(c->pgb.c);
+        PGresult *res;
+        while ((res = PQgetResult(c->pgb.c)) != NULL) {
+            if (PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
+                pg_read_row(&c->pgb, res, 0, &r);
+                count_row(&r, &total);
+                free(r.dal_mem_);
+            } else if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+                die("iterate", PQerrorMessage(c->pgb.c));
+            }
+            PQclear(res);
+        }
+    }
+    sink += total;
+}
+
+typedef struct op {
+    const char *name;
+    void (*gen)(bench_ctx *);
+    void (*base)(bench_ctx *);
+    int *count; /* operations per round (rows for iterate) */
+} op;
+
+static void run_op(bench_ctx *c, const op *o, int per_round, FILE *out)
+{
+    double g[ROUNDS], b[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+        /* Alternate which side goes first. */
+        for (int k = 0; k < 2; k++) {
+            bool gen_turn = (r + k) % 2 == 0;
+            double t0 = now_s();
+            (gen_turn ? o->gen : o->base)(c);
+            double dt = now_s() - t0;
+            (gen_turn ? g : b)[r] = dt * 1e9 / per_round;
+        }
+    }
+    double mg = median(g, ROUNDS), mb = median(b, ROUNDS);
+    fprintf(out, "| %-24s | %10.0f | %10.0f | %5.3f |\n", o->name, mb, mg, mg / mb);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench URL [scale]\n");
+        return 2;
+    }
+    const char *url = argv[1];
+    double scale = argc > 2 ? atof(argv[2]) : 1.0;
+    bench_ctx c = {0};
+    check(c.db, dal_open(url, &c.db), "open");
+    c.pg = dal_dialect_of(c.db) == DAL_POSTGRES;
+    dal_exec(c.db, "DROP TABLE IF EXISTS \"readings\"");
+    check(c.db, schema_create(c.db), "schema_create");
+    if (c.pg) {
+        c.pgb.result_format = 1;
+        pg_open(&c.pgb, url);
+    } else {
+        sq_open(&c.sq, url + strlen("sqlite:"));
+    }
+    c.next = 1;
+    c.n_insert = (int)((c.pg ? 5000 : 50000) * scale);
+    c.n_get = (int)((c.pg ? 5000 : 100000) * scale);
+    c.n_update = (int)((c.pg ? 3000 : 50000) * scale);
+    c.n_pages = (int)((c.pg ? 500 : 2000) * scale);
+
+    printf("\n%s (%s), medians of %d alternating rounds, ns per operation\n\n",
+           c.pg ? "PostgreSQL" : "SQLite", c.pg ? "unix socket" : "file, WAL", ROUNDS);
+    printf("| %-24s | %10s | %10s | %5s |\n", "operation", "baseline", "generated", "ratio");
+    printf("|%s|%s|%s|%s|\n", "--------------------------", "------------", "------------",
+           "-------");
+    op insert = {"insert (1 tx)", gen_insert, base_insert, NULL};
+    run_op(&c, &insert, c.n_insert, stdout);
+    c.max_id = c.next - 1;
+    op get = {"get by primary key", gen_get, base_get, NULL};
+    run_op(&c, &get, c.n_get, stdout);
+    op upd = {"update", gen_update, base_update, NULL};
+    run_op(&c, &upd, c.n_update, stdout);
+    op pages = {"list a page of 100", gen_pages, base_pages, NULL};
+    run_op(&c, &pages, c.n_pages, stdout);
+    op iter = {"iterate all (per row)", gen_iterate, base_iterate, NULL};
+    run_op(&c, &iter, (int)c.max_id, stdout);
+    if (c.pg) {
+        /* What binary results buy: the baseline in text format. */
+        printf("\nPostgreSQL result format, hand-written code, ns per operation:\n\n");
+        printf("| %-24s | %10s | %10s | %5s |\n", "operation", "text", "binary", "ratio");
+        printf("|%s|%s|%s|%s|\n", "--------------------------", "------------",
+               "------------", "-------");
+        op bget = {"get by primary key", base_get, base_get, NULL};
+        op bpages = {"list a page of 100", base_pages, base_pages, NULL};
+        op biter = {"iterate all (per row)", base_iterate, base_iterate, NULL};
+        const op *bops[] = {&bget, &bpages, &biter};
+        int per[] = {c.n_get, c.n_pages, (int)c.max_id};
+        for (int i = 0; i < 3; i++) {
+            double t[2][ROUNDS];
+            for (int r = 0; r < ROUNDS; r++)
+                for (int f = 0; f < 2; f++) {
+                    c.pgb.result_format = f;
+                    double t0 = now_s();
+                    bops[i]->base(&c);
+                    t[f][r] = (now_s() - t0) * 1e9 / per[i];
+                }
+            double mt = median(t[0], ROUNDS), mb = median(t[1], ROUNDS);
+            printf("| %-24s | %10.0f | %10.0f | %5.3f |\n", bops[i]->name, mt, mb, mb / mt);
+        }
+        c.pgb.result_format = 1;
+        PQfinish(c.pgb.c);
+    } else {
+        sq_close(&c.sq);
+    }
+    dal_close(c.db);
+    return 0;
+}

@@ -62,6 +62,7 @@ typedef struct m_column {
     bool fk_deferred;     /* PostgreSQL: emitted later as ALTER TABLE ADD CONSTRAINT (cycle) */
     const char *check;    /* column CHECK expression, or NULL */
     const char *comment;  /* or NULL */
+    const char *renamed_from; /* `renamed_from:` (migrations: the column's previous name), or NULL */
     int index;            /* position in the table */
 } m_column;
 
@@ -95,6 +96,7 @@ typedef struct m_table {
     const char *file_stem;/* "jobs" */
     srcpos pos;
     const char *comment;
+    const char *renamed_from; /* `renamed_from:` (migrations: the table's previous name), or NULL */
     m_column *columns;    /* array, schema order */
     int ncolumns;
     m_column **pk;        /* primary-key columns in key order */
@@ -128,6 +130,12 @@ model *model_build(struct yaml_doc *const *docs, int ndocs, const char *schema_d
 void model_free(model *m);
 
 m_table *model_find_table(const model *m, const char *name);
+
+/* A derived SQL name that fits PostgreSQL's 63-byte limit: full itself when
+ * short enough, else its first 54 bytes + '_' + 8 hex digits of a hash of
+ * the whole name (deterministic; used for unique, index and check names).
+ * Allocated in a (NULL on failure). */
+const char *model_sql_name(arena *a, const char *full);
 m_column *table_find_column(const m_table *t, const char *name);
 
 #endif

@@ -35,7 +35,7 @@ const type_info type_table[TY_COUNT] = {
     [TY_TEXT] = {"text", "text", "TEXT", NULL, "char *", "const char *", "DAL_T_TEXT",
                  "dal_bind_text", NULL_BY_POINTER, false, false, false, "NULL"},
     /* json: jsonb on PostgreSQL (normalises the text); validated on SQLite. */
-    [TY_JSON] = {"json", "jsonb", "TEXT", "json_valid(%1$s)", "char *", "const char *",
+    [TY_JSON] = {"json", "jsonb", "TEXT", "%1$s IS NULL OR json_valid(%1$s)", "char *", "const char *",
                  "DAL_T_JSON", "dal_bind_json", NULL_BY_POINTER, false, false, false, "NULL"},
     [TY_BYTES] = {"bytes", "bytea", "BLOB", NULL, "dal_bytes", "dal_bytes", "DAL_T_BYTES",
                   "dal_bind_bytes", NULL_BY_DATA, false, false, false, "{NULL, 0}"},

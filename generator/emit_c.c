@@ -1,0 +1,1166 @@
+/*
+ * emit_c.c - the C emitter: per table <table>.h and <table>.c, plus the
+ * umbrella schema.h and schema.c (spec/c-api.md, docs/generated-code.md).
+ *
+ * The layout of every generated file lives in the templates (c_header,
+ * c_source, c_schema); this file only computes the values of their slots:
+ * names, parameter lists, bind calls and the SQL text of each statement,
+ * already formatted as C.  Output depends on nothing but the model, the
+ * prefix and the templates, so it is byte-for-byte deterministic.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit.h"
+#include "model.h"
+#include "template.h"
+#include "types.h"
+#include "util.h"
+
+#define WIDTH 100 /* line length of the generated code */
+
+typedef struct gen {
+    const emit_ctx *cx;
+    arena *a;
+    bool ok;
+} gen;
+
+#define NSLOTS(x) (sizeof(x) / sizeof((x)[0]))
+
+static void render(gen *g, const char *file, const char *section, const tmpl_slot *slots,
+                   size_t n, strbuf *out)
+{
+    if (!tmpl_render(g->cx->tmpl, file, section, slots, n, out, g->cx->d))
+        g->ok = false;
+}
+
+/* RENDER(g, "c_source", "get", out, {"T", T}, {"fn", fn}) */
+#define RENDER(g, file, section, out, ...)                                                         \
+    do {                                                                                           \
+        const tmpl_slot slots_[] = {__VA_ARGS__};                                                  \
+        render((g), (file), (section), slots_, NSLOTS(slots_), (out));                             \
+    } while (0)
+
+/* Copies a strbuf into the arena and clears it. */
+static const char *take(gen *g, strbuf *sb)
+{
+    if (sb->oom)
+        g->ok = false;
+    const char *s = arena_strdup(g->a, sb_str(sb));
+    if (!s)
+        g->ok = false;
+    sb_clear(sb);
+    return s ? s : "";
+}
+
+static const char *fmt(gen *g, const char *f, ...) DALC_PRINTF(2, 3);
+static const char *fmt(gen *g, const char *f, ...)
+{
+    strbuf sb;
+    sb_init(&sb);
+    va_list ap;
+    va_start(ap, f);
+    sb_vprintf(&sb, f, ap);
+    va_end(ap);
+    const char *s = take(g, &sb);
+    sb_free(&sb);
+    return s;
+}
+
+static const char *upper(gen *g, const char *s)
+{
+    char *u = arena_strdup(g->a, s);
+    if (!u) {
+        g->ok = false;
+        return "";
+    }
+    for (char *p = u; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    return u;
+}
+
+/* ---------------------------------------------------------------------- */
+/* C names                                                                 */
+/* ---------------------------------------------------------------------- */
+
+/* Identifiers a schema name may spell but C code cannot use as a name:
+ * keywords, and macros/typedefs of the headers generated code includes. */
+static const char *const c_reserved[] = {
+    "_Alignas", "_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic", "_Imaginary",
+    "_Noreturn", "_Static_assert", "_Thread_local", "auto", "bool", "break", "case", "char",
+    "const", "continue", "default", "do", "double", "else", "enum", "errno", "extern", "false",
+    "float", "for", "goto", "if", "inline", "int", "int16_t", "int32_t", "int64_t", "int8_t",
+    "long", "offsetof", "register", "restrict", "return", "short", "signed", "size_t", "sizeof",
+    "static", "struct", "switch", "true", "typedef", "uint16_t", "uint32_t", "uint64_t",
+    "uint8_t", "union", "unsigned", "void", "volatile", "while", "NULL", "assert",
+};
+
+/* Names used by generated function bodies for parameters and locals. */
+static const char *const c_locals[] = {
+    "after", "changes", "ctx", "db", "fn", "has_row", "i", "in", "items", "len",
+    "limit", "n", "out", "row", "rows", "s", "st", "v",
+};
+
+static bool in_list(const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(s, list[i]) == 0)
+            return true;
+    return false;
+}
+
+/* A schema identifier as a C identifier: itself, with '_' appended when it is
+ * reserved in C (a column named `default` becomes the field `default_`). */
+static const char *c_ident(gen *g, const char *name)
+{
+    if (in_list(name, c_reserved, NSLOTS(c_reserved)))
+        return fmt(g, "%s_", name);
+    return name;
+}
+
+/* A key parameter's name: the field name, with '_' appended when it would
+ * clash with the generated function's own parameters and locals. */
+static const char *c_param_name(gen *g, const char *field, const char *T)
+{
+    if (in_list(field, c_locals, NSLOTS(c_locals)) || strcmp(field, T) == 0 ||
+        strncmp(field, "dal_", 4) == 0)
+        return fmt(g, "%s_", field);
+    return field;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Text formatting: comments and string literals                           */
+/* ---------------------------------------------------------------------- */
+
+/* Appends s to sb with what would end or confuse a C comment defused:
+ * comment delimiters and trigraph starts. */
+static void add_comment_text(strbuf *sb, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        char next = i + 1 < n ? s[i + 1] : '\0';
+        sb_addc(sb, c);
+        if ((c == '*' && next == '/') || (c == '/' && next == '*') || (c == '?' && next == '?'))
+            sb_addc(sb, ' ');
+        else if (c == '\\' && (next == '\0' || next == '\n'))
+            sb_addc(sb, ' '); /* no line splice */
+    }
+}
+
+/* A doc comment for `text` (may hold several lines), indented by `indent`
+ * spaces, wrapped at WIDTH, ending with a newline.  Empty text gives "". */
+static const char *doc_comment(gen *g, const char *text, int indent)
+{
+    if (!text || !*text)
+        return "";
+    strbuf sb;
+    sb_init(&sb);
+    size_t tl = strlen(text);
+    while (tl > 0 && (text[tl - 1] == '\n' || text[tl - 1] == ' '))
+        tl--;
+    bool one_line = memchr(text, '\n', tl) == NULL && (size_t)indent + 8 + tl <= WIDTH;
+    if (one_line) {
+        sb_printf(&sb, "%*s/** ", indent, "");
+        add_comment_text(&sb, text, tl);
+        sb_add(&sb, " */\n");
+    } else {
+        sb_printf(&sb, "%*s/**\n", indent, "");
+        const char *p = text, *end = text + tl;
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            const char *le = nl ? nl : end;
+            /* word-wrap this source line */
+            if (le == p)
+                sb_printf(&sb, "%*s *\n", indent, "");
+            while (p < le) {
+                size_t room = WIDTH - (size_t)indent - 3;
+                const char *cut = le;
+                if ((size_t)(le - p) > room) {
+                    cut = p + room;
+                    while (cut > p && *cut != ' ')
+                        cut--;
+                    if (cut == p) { /* one long word */
+                        cut = p + room;
+                        while (cut < le && *cut != ' ')
+                            cut++;
+                    }
+                }
+                sb_printf(&sb, "%*s * ", indent, "");
+                add_comment_text(&sb, p, (size_t)(cut - p));
+                sb_addc(&sb, '\n');
+                p = cut;
+                while (p < le && *p == ' ')
+                    p++;
+            }
+            p = nl ? nl + 1 : end;
+        }
+        sb_printf(&sb, "%*s */\n", indent, "");
+    }
+    const char *s = take(g, &sb);
+    sb_free(&sb);
+    return s;
+}
+
+/* Joins the lines of each paragraph (paragraphs are separated by blank
+ * lines) so that doc_comment can wrap them at WIDTH. */
+static const char *reflow(gen *g, const char *text)
+{
+    strbuf sb;
+    sb_init(&sb);
+    const char *p = text;
+    bool para_open = false;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        while (n > 0 && p[n - 1] == ' ')
+            n--;
+        if (n == 0) {
+            if (para_open)
+                sb_add(&sb, "\n\n");
+            para_open = false;
+        } else {
+            if (para_open)
+                sb_addc(&sb, ' ');
+            for (size_t i = 0; i < n; i++) /* runs of spaces become one */
+                if (p[i] != ' ' || (i > 0 && p[i - 1] != ' '))
+                    sb_addc(&sb, p[i]);
+            para_open = true;
+        }
+        p = nl ? nl + 1 : p + n;
+    }
+    while (sb.len > 0 && sb.data[sb.len - 1] == '\n')
+        sb.data[--sb.len] = '\0';
+    const char *s = take(g, &sb);
+    sb_free(&sb);
+    return s;
+}
+
+/* Renders section NAME-doc as a doc comment, then section NAME. */
+static void render_fn(gen *g, const char *file, const char *section, const tmpl_slot *slots,
+                      size_t n, strbuf *out)
+{
+    strbuf prose;
+    sb_init(&prose);
+    char docname[128];
+    snprintf(docname, sizeof docname, "%s-doc", section);
+    render(g, file, docname, slots, n, &prose);
+    if (prose.oom)
+        g->ok = false;
+    sb_add(out, doc_comment(g, reflow(g, sb_str(&prose)), 0));
+    sb_free(&prose);
+    render(g, file, section, slots, n, out);
+}
+
+#define RENDER_FN(g, file, section, out, ...)                                                      \
+    do {                                                                                           \
+        const tmpl_slot slots_[] = {__VA_ARGS__};                                                  \
+        render_fn((g), (file), (section), slots_, NSLOTS(slots_), (out));                          \
+    } while (0)
+
+/* The C spelling of one byte inside a string literal. */
+static void add_literal_char(strbuf *sb, const char *s, size_t i)
+{
+    unsigned char c = (unsigned char)s[i];
+    switch (c) {
+    case '"': sb_add(sb, "\\\""); break;
+    case '\\': sb_add(sb, "\\\\"); break;
+    case '\n': sb_add(sb, "\\n"); break;
+    case '\t': sb_add(sb, "\\t"); break;
+    case '?':
+        sb_add(sb, i > 0 && s[i - 1] == '?' ? "\\?" : "?"); /* no trigraphs */
+        break;
+    default:
+        if (c < 32 || c > 126)
+            sb_printf(sb, "\\%03o", c);
+        else
+            sb_addc(sb, (char)c);
+    }
+}
+
+/* Appends text as C string literals, one or more per line, each line
+ * indented by `indent` and at most WIDTH columns (`tail` extra columns
+ * reserved on the last line, e.g. for ",").  Lines of text end their
+ * literal; long lines are split after a space.  No final newline. */
+/* In SQL given to add_literal: a space where a long statement should
+ * start a new line (before FROM, WHERE, ...). */
+#define SOFT_BREAK "\001"
+
+/* Appends text as C string literals, one or more per line, each line
+ * indented by `indent` and at most WIDTH columns (`tail` extra columns
+ * reserved on the last line, e.g. for ",").  Lines of text end their
+ * literal; long lines are split after a space, and at every SOFT_BREAK when
+ * the whole text does not fit on one line.  No final newline. */
+static void add_literal(strbuf *sb, const char *text, int indent, int tail)
+{
+    size_t n = strlen(text);
+    size_t limit = WIDTH - (size_t)indent - 2 - (size_t)tail;
+    strbuf all;
+    sb_init(&all);
+    for (size_t i = 0; i < n; i++)
+        add_literal_char(&all, text, i);
+    bool soft = all.len > limit || memchr(text, '\n', n) != NULL;
+    sb_free(&all);
+    if (n == 0) {
+        sb_printf(sb, "%*s\"\"", indent, "");
+        return;
+    }
+    size_t i = 0;
+    bool first = true;
+    while (i < n) {
+        /* one output line: from i up to the line's end or the last fitting space */
+        strbuf piece;
+        sb_init(&piece);
+        size_t width = 0, j = i, cut = 0, cut_width = 0;
+        bool forced = false;
+        while (j < n) {
+            size_t before = piece.len;
+            if (text[j] == SOFT_BREAK[0]) {
+                sb_addc(&piece, ' ');
+                width++;
+                j++;
+                if (soft && j - 1 > i) {
+                    forced = true;
+                    break;
+                }
+                continue;
+            }
+            add_literal_char(&piece, text, j);
+            width += piece.len - before;
+            j++;
+            if (text[j - 1] == '\n' && (width <= limit || cut <= i))
+                break;
+            if (text[j - 1] == ' ' && width <= limit) {
+                cut = j;
+                cut_width = piece.len;
+            }
+            if (width > limit && cut > i)
+                break;
+        }
+        if (!forced && width > limit && cut > i) {
+            j = cut;
+            piece.len = cut_width;
+            piece.data[piece.len] = '\0';
+        }
+        if (!first)
+            sb_addc(sb, '\n');
+        first = false;
+        sb_printf(sb, "%*s\"%s\"", indent, "", sb_str(&piece));
+        if (piece.oom)
+            sb->oom = true;
+        sb_free(&piece);
+        i = j;
+    }
+}
+
+static const char *literal(gen *g, const char *text, int indent, int tail)
+{
+    strbuf sb;
+    sb_init(&sb);
+    add_literal(&sb, text, indent, tail);
+    const char *s = take(g, &sb);
+    sb_free(&sb);
+    return s;
+}
+
+/* Re-breaks one code line longer than WIDTH the way clang-format would:
+ * after the commas of its first bracket (continuation lines aligned just
+ * after that bracket), or, for a line that is itself a list (the rest of an
+ * initializer), after its top-level commas.  Comments are left alone. */
+static void wrap_line(strbuf *out, const char *line, size_t n)
+{
+    size_t ind = 0;
+    while (ind < n && line[ind] == ' ')
+        ind++;
+    if (n <= WIDTH || ind == n || line[ind] == '*' ||
+        (line[ind] == '/' && ind + 1 < n && line[ind + 1] == '*')) {
+        sb_addn(out, line, n);
+        sb_addc(out, '\n');
+        return;
+    }
+    /* which depth to break at, and where continuation lines start */
+    int base = -1, depth = 0;
+    size_t align = 0;
+    bool in_str = false;
+    for (size_t i = ind; i < n && base < 0; i++) {
+        char c = line[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '(' || c == '{' || c == '[') {
+            base = 1;
+            align = i + 1;
+        } else if (c == ',' && i + 1 < n && line[i + 1] == ' ') {
+            base = 0;
+            align = ind;
+        }
+    }
+    if (base < 0) {
+        sb_addn(out, line, n);
+        sb_addc(out, '\n');
+        return;
+    }
+    if (align > WIDTH - 30)
+        align = ind + 8;
+    /* the commas (followed by a space) at that depth, outside strings */
+    size_t *cuts = malloc(sizeof(size_t) * (n + 1));
+    size_t ncuts = 0;
+    if (!cuts) {
+        out->oom = true;
+        return;
+    }
+    in_str = false;
+    depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = line[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '(' || c == '{' || c == '[') {
+            depth++;
+        } else if (c == ')' || c == '}' || c == ']') {
+            depth--;
+        } else if (c == ',' && depth == base && i + 1 < n && line[i + 1] == ' ') {
+            cuts[ncuts++] = i;
+        }
+    }
+    /* greedy: break at a comma when the text up to the next one (or the end) would not fit */
+    size_t from = 0, col = 0;
+    for (size_t k = 0; k < ncuts; k++) {
+        size_t next = k + 1 < ncuts ? cuts[k + 1] + 1 : n;
+        if (col + (next - from) > WIDTH) {
+            sb_addn(out, line + from, cuts[k] + 1 - from);
+            sb_addc(out, '\n');
+            sb_printf(out, "%*s", (int)align, "");
+            from = cuts[k] + 2;
+            col = align;
+        }
+    }
+    sb_addn(out, line + from, n - from);
+    sb_addc(out, '\n');
+    free(cuts);
+}
+
+static void wrap_code(strbuf *body)
+{
+    strbuf out;
+    sb_init(&out);
+    const char *p = sb_str(body), *end = p + body->len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (nl)
+            wrap_line(&out, p, n);
+        else
+            sb_addn(&out, p, n);
+        p += n + (nl ? 1 : 0);
+    }
+    bool oom = out.oom || body->oom;
+    sb_free(body);
+    *body = out;
+    body->oom = oom;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Per-table names                                                         */
+/* ---------------------------------------------------------------------- */
+
+typedef struct keyset {
+    m_column **cols;
+    int n;
+    const char *suffix; /* "job_id_scheduled_at" */
+} keyset;
+
+typedef struct tinfo {
+    const m_table *t;
+    const char *T;       /* prefix + table: the struct and function prefix */
+    const char **field;  /* per column: C field name */
+    const char **param;  /* per column: C parameter name */
+    const char **etype;  /* per column: C enum type (enum columns), else NULL */
+    const char *select;  /* "\"a\", \"b\"" */
+    const char *order;   /* primary key columns for ORDER BY */
+    keyset *gets;        /* get_by_<u> */
+    int ngets;
+    keyset *lists;       /* list_by_<i> */
+    int nlists;
+} tinfo;
+
+static const char *cols_suffix(gen *g, m_column **cols, int n)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < n; i++)
+        sb_printf(&sb, "%s%s", i ? "_" : "", cols[i]->name);
+    const char *s = take(g, &sb);
+    sb_free(&sb);
+    return s;
+}
+
+static bool same_cols(m_column **a, int na, m_column **b, int nb)
+{
+    if (na != nb)
+        return false;
+    for (int i = 0; i < na; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+/* Adds a get_by/list_by key unless the same column list is there already.
+ * Two different column lists with the same name ([a, b_c] and [a_b, c])
+ * would give two functions of one name: an error. */
+static void keyset_add(gen *g, const m_table *t, const char *what, keyset **ks, int *n, int cap,
+                       m_column **cols, int ncols)
+{
+    const char *suffix = cols_suffix(g, cols, ncols);
+    for (int i = 0; i < *n; i++) {
+        if (strcmp((*ks)[i].suffix, suffix) != 0)
+            continue;
+        if (!same_cols((*ks)[i].cols, (*ks)[i].n, cols, ncols))
+            diag_error(g->cx->d, t->pos,
+                       "table '%s': two different column lists would both generate the C "
+                       "function %s_%s_%s",
+                       t->name, t->name, what, suffix);
+        return;
+    }
+    if (*n >= cap)
+        return;
+    (*ks)[*n] = (keyset){cols, ncols, suffix};
+    (*n)++;
+}
+
+static const char *quoted_list(gen *g, m_column **cols, int n)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < n; i++)
+        sb_printf(&sb, "%s\"%s\"", i ? ", " : "", cols[i]->name);
+    const char *s = take(g, &sb);
+    sb_free(&sb);
+    return s;
+}
+
+/* The table's C name: prefix + name, made a usable C identifier. */
+static const char *table_cname(gen *g, const m_table *t)
+{
+    const char *T = fmt(g, "%s%s", g->cx->prefix, t->name);
+    if (in_list(T, c_locals, NSLOTS(c_locals)))
+        T = fmt(g, "%s_", T);
+    return c_ident(g, T);
+}
+
+static bool tinfo_init(gen *g, const m_table *t, tinfo *ti)
+{
+    memset(ti, 0, sizeof *ti);
+    ti->t = t;
+    ti->T = table_cname(g, t);
+    int nc = t->ncolumns;
+    ti->field = arena_alloc(g->a, sizeof(char *) * (size_t)(nc + 1));
+    ti->param = arena_alloc(g->a, sizeof(char *) * (size_t)(nc + 1));
+    ti->etype = arena_alloc(g->a, sizeof(char *) * (size_t)(nc + 1));
+    m_column **all = arena_alloc(g->a, sizeof(m_column *) * (size_t)(nc + 1));
+    if (!ti->field || !ti->param || !ti->etype || !all)
+        return g->ok = false;
+    for (int i = 0; i < nc; i++) {
+        m_column *c = &t->columns[i];
+        all[i] = c;
+        ti->field[i] = c_ident(g, c->name);
+        ti->param[i] = c_param_name(g, ti->field[i], ti->T);
+        ti->etype[i] = c->type == TY_ENUM ? fmt(g, "%s_%s", ti->T, c->name) : NULL;
+    }
+    ti->select = quoted_list(g, all, nc);
+    ti->order = quoted_list(g, t->pk, t->npk);
+
+    /* C names that would collide inside the struct (the front end checks
+     * these too; kept so that the emitter never writes code that fails to
+     * compile) */
+    for (int i = 0; i < nc; i++) {
+        const m_column *c = &t->columns[i];
+        if (strcmp(ti->field[i], "dal_mem_") == 0)
+            diag_error(g->cx->d, c->pos, "column name '%s' is reserved for the generated C struct",
+                       c->name);
+        for (int j = 0; j < nc; j++) {
+            const m_column *o = &t->columns[j];
+            if (o->nullable && type_table[o->type].null_rep == NULL_BY_HAS &&
+                strncmp(ti->field[i], "has_", 4) == 0 && strcmp(ti->field[i] + 4, ti->field[j]) == 0)
+                diag_error(g->cx->d, c->pos,
+                           "column '%s' collides with the C flag 'has_%s' of nullable column '%s'",
+                           c->name, o->name, o->name);
+            if (j != i && strcmp(ti->field[i], ti->field[j]) == 0 && i < j)
+                diag_error(g->cx->d, o->pos, "column '%s' has the same C name as column '%s'",
+                           o->name, c->name);
+        }
+    }
+
+    /* get_by: every unique constraint, and every unique index without WHERE */
+    int cap = t->nuniques + t->nindexes;
+    ti->gets = arena_alloc(g->a, sizeof(keyset) * (size_t)(cap + 1));
+    /* list_by: every index, then every foreign key */
+    int lcap = t->nindexes + nc;
+    ti->lists = arena_alloc(g->a, sizeof(keyset) * (size_t)(lcap + 1));
+    if (!ti->gets || !ti->lists)
+        return g->ok = false;
+    for (int i = 0; i < t->nuniques; i++) {
+        const m_unique *u = &t->uniques[i];
+        if (!same_cols(u->cols, u->ncols, t->pk, t->npk))
+            keyset_add(g, t, "get_by", &ti->gets, &ti->ngets, cap, u->cols, u->ncols);
+    }
+    for (int i = 0; i < t->nindexes; i++) {
+        const m_index *x = &t->indexes[i];
+        if (x->unique && !x->where && !same_cols(x->cols, x->ncols, t->pk, t->npk))
+            keyset_add(g, t, "get_by", &ti->gets, &ti->ngets, cap, x->cols, x->ncols);
+    }
+    for (int i = 0; i < t->nindexes; i++) {
+        const m_index *x = &t->indexes[i];
+        keyset_add(g, t, "list_by", &ti->lists, &ti->nlists, lcap, x->cols, x->ncols);
+    }
+    for (int i = 0; i < nc; i++) {
+        m_column *c = &t->columns[i];
+        if (c->ref_table)
+            keyset_add(g, t, "list_by", &ti->lists, &ti->nlists, lcap, &all[i], 1);
+    }
+    return g->ok;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pieces of functions                                                     */
+/* ---------------------------------------------------------------------- */
+
+/* "int64_t x" / "const char *x" for a key parameter. */
+static const char *param_decl(gen *g, const tinfo *ti, const m_column *c)
+{
+    const char *type = c->type == TY_ENUM ? ti->etype[c->index] : type_table[c->type].c_param;
+    size_t n = strlen(type);
+    const char *sep = n && type[n - 1] == '*' ? "" : " ";
+    return fmt(g, "%s%s%s", type, sep, ti->param[c->index]);
+}
+
+/* ", int64_t a, const char *b" */
+static const char *params_of(gen *g, const tinfo *ti, m_column **cols, int n)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < n; i++)
+        sb_printf(&sb, ", %s", param_decl(g, ti, cols[i]));
+    const char *s = take(g, &sb);
+    sb_free(&sb);
+    return s;
+}
+
+/* "    dal_bind_int64(st, 1, a);\n..." */
+static const char *binds_of(gen *g, const tinfo *ti, m_column **cols, int n, int first)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < n; i++) {
+        const m_column *c = cols[i];
+        const char *p = ti->param[c->index];
+        if (c->type == TY_ENUM)
+            sb_printf(&sb, "    dal_bind_text(st, %d, %s_name(%s));\n", first + i,
+                      ti->etype[c->index], p);
+        else
+            sb_printf(&sb, "    %s(st, %d, %s);\n", type_table[c->type].bind_fn, first + i, p);
+    }
+    const char *s = take(g, &sb);
+    sb_free(&sb);
+    return s;
+}
+
+/* "\"a\" = $1 AND \"b\" = $2" */
+static void add_where_eq(strbuf *sb, m_column **cols, int n, int first)
+{
+    for (int i = 0; i < n; i++)
+        sb_printf(sb, "%s\"%s\" = $%d", i ? " AND " : "", cols[i]->name, first + i);
+}
+
+/* Keyset condition on the primary key: "\"id\" > $3" or "(\"a\", \"b\") > ($3, $4)". */
+static void add_after(strbuf *sb, const m_table *t, int first)
+{
+    if (t->npk == 1) {
+        sb_printf(sb, "\"%s\" > $%d", t->pk[0]->name, first);
+        return;
+    }
+    sb_addc(sb, '(');
+    for (int i = 0; i < t->npk; i++)
+        sb_printf(sb, "%s\"%s\"", i ? ", " : "", t->pk[i]->name);
+    sb_add(sb, ") > (");
+    for (int i = 0; i < t->npk; i++)
+        sb_printf(sb, "%s$%d", i ? ", " : "", first + i);
+    sb_addc(sb, ')');
+}
+
+/* "a and b" / "a, b and c" for documentation. */
+static const char *names_of(gen *g, m_column **cols, int n)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            sb_add(&sb, i == n - 1 ? " and " : ", ");
+        sb_add(&sb, cols[i]->name);
+    }
+    const char *s = take(g, &sb);
+    sb_free(&sb);
+    return s;
+}
+
+/* Emits `static const dal_query name = {sql, nparams};` into src. */
+static const char *query(gen *g, strbuf *src, const char *name, const char *sql, int nparams)
+{
+    RENDER(g, "c_source", "query", src, {"name", name}, {"sql", literal(g, sql, 4, 1)},
+           {"nparams", fmt(g, "%d", nparams)});
+    return name;
+}
+
+/* "{0, 2}" index list of columns */
+static const char *index_list(gen *g, m_column **cols, int n)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_addc(&sb, '{');
+    for (int i = 0; i < n; i++)
+        sb_printf(&sb, "%s%d", i ? ", " : "", cols[i]->index);
+    sb_addc(&sb, '}');
+    const char *s = take(g, &sb);
+    sb_free(&sb);
+    return s;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Header and source of one table                                          */
+/* ---------------------------------------------------------------------- */
+
+static const char *banner_source(gen *g, const m_table *t)
+{
+    const char *dir = g->cx->schema_dir ? g->cx->schema_dir : "schema";
+    size_t dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/')
+        dl--;
+    const char *base = strrchr(t->file, '/');
+    base = base ? base + 1 : t->file;
+    return fmt(g, "%.*s/%s", (int)dl, dir, base);
+}
+
+/* The trailing comment of a field: its SQL facts. */
+static const char *field_facts(gen *g, const m_column *c)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_add(&sb, type_table[c->type].name);
+    if (c->type == TY_TEXT && c->max_length > 0)
+        sb_printf(&sb, "(%d)", c->max_length);
+    if (c->type == TY_DECIMAL && c->precision >= 0)
+        sb_printf(&sb, "(%d,%d)", c->precision, c->scale < 0 ? 0 : c->scale);
+    if (c->primary_key)
+        sb_add(&sb, ", primary key");
+    if (c->identity)
+        sb_add(&sb, ", identity");
+    if (c->unique)
+        sb_add(&sb, ", unique");
+    if (c->nullable)
+        sb_add(&sb, type_table[c->type].null_rep == NULL_BY_POINTER ? ", nullable (NULL pointer)"
+                    : type_table[c->type].null_rep == NULL_BY_DATA  ? ", nullable (.data NULL)"
+                                                                    : ", nullable (has_ flag)");
+    if (c->def == DEF_NOW)
+        sb_add(&sb, ", default now");
+    else if (c->def == DEF_UUID)
+        sb_add(&sb, ", default random uuid");
+    else if (c->def == DEF_LITERAL && c->default_value) {
+        size_t n = strlen(c->default_value);
+        if (n <= 40 && !strchr(c->default_value, '\n'))
+            sb_printf(&sb, ", default %s", c->default_value);
+        else
+            sb_add(&sb, ", has a default");
+    }
+    if (c->ref_table)
+        sb_printf(&sb, ", references %s.%s", c->ref_table->name, c->ref_column->name);
+    strbuf out;
+    sb_init(&out);
+    add_comment_text(&out, sb_str(&sb), sb.len);
+    sb_free(&sb);
+    const char *s = take(g, &out);
+    sb_free(&out);
+    return s;
+}
+
+static const char *field_decl(gen *g, const tinfo *ti, const m_column *c)
+{
+    const char *f = ti->field[c->index];
+    if (c->type == TY_UUID)
+        return fmt(g, "char %s[37];", f);
+    if (c->type == TY_ENUM)
+        return fmt(g, "%s %s;", ti->etype[c->index], f);
+    const char *type = type_table[c->type].c_type;
+    size_t n = strlen(type);
+    return fmt(g, "%s%s%s;", type, n && type[n - 1] == '*' ? "" : " ", f);
+}
+
+static void emit_enums(gen *g, const tinfo *ti, strbuf *h, strbuf *src)
+{
+    const m_table *t = ti->t;
+    for (int i = 0; i < t->ncolumns; i++) {
+        const m_column *c = &t->columns[i];
+        if (c->type != TY_ENUM)
+            continue;
+        const char *E = ti->etype[i];
+        const char *EU = upper(g, E);
+        strbuf vals, names;
+        sb_init(&vals);
+        sb_init(&names);
+        for (int v = 0; v < c->nvalues; v++) {
+            sb_printf(&vals, "    %s_%s,\n", EU, upper(g, c->values[v]));
+            sb_printf(&names, "    \"%s\",\n", c->values[v]);
+        }
+        const char *values = take(g, &vals), *namelist = take(g, &names);
+        sb_free(&vals);
+        sb_free(&names);
+        const char *doc = doc_comment(
+            g, fmt(g, "Values of %s.%s, stored as their lower-case names.%s%s", t->name, c->name,
+                   c->comment ? " " : "", c->comment ? c->comment : ""),
+            0);
+        const char *FIRST = fmt(g, "%s_%s", EU, upper(g, c->values[0]));
+        RENDER(g, "c_header", "enum", h, {"E", E}, {"doc", doc}, {"values", values},
+               {"first", c->values[0]}, {"FIRST", FIRST});
+        RENDER_FN(g, "c_header", "enum_name", h, {"E", E}, {"first", c->values[0]},
+                  {"FIRST", FIRST});
+        RENDER_FN(g, "c_header", "enum_parse", h, {"E", E}, {"first", c->values[0]},
+                  {"FIRST", FIRST});
+        RENDER(g, "c_source", "enum", src, {"E", E}, {"names", namelist},
+               {"count", fmt(g, "%d", c->nvalues)});
+    }
+}
+
+/* One struct member: its declaration and trailing comment, and the doc
+ * comment (or "") above it. */
+typedef struct member {
+    const char *doc, *decl, *note;
+} member;
+
+static void emit_struct(gen *g, const tinfo *ti, strbuf *h)
+{
+    const m_table *t = ti->t;
+    member *ms = arena_alloc(g->a, sizeof(member) * (size_t)(2 * t->ncolumns + 1));
+    if (!ms) {
+        g->ok = false;
+        return;
+    }
+    int n = 0;
+    for (int i = 0; i < t->ncolumns; i++) {
+        const m_column *c = &t->columns[i];
+        ms[n++] = (member){doc_comment(g, c->comment, 4), field_decl(g, ti, c),
+                           field_facts(g, c)};
+        if (c->nullable && type_table[c->type].null_rep == NULL_BY_HAS)
+            ms[n++] = (member){"", fmt(g, "bool has_%s;", ti->field[i]),
+                               fmt(g, "false: %s is NULL", c->name)};
+    }
+    ms[n++] = (member){"", "void *dal_mem_;", "private: the row's one allocation (dal_row_free)"};
+    /* trailing comments aligned as clang-format does: within each run of
+     * members that no doc comment interrupts */
+    strbuf fields;
+    sb_init(&fields);
+    for (int i = 0; i < n;) {
+        int end = i + 1;
+        while (end < n && !*ms[end].doc)
+            end++;
+        size_t col = 0;
+        for (int k = i; k < end; k++)
+            if (strlen(ms[k].decl) > col)
+                col = strlen(ms[k].decl);
+        for (int k = i; k < end; k++) {
+            sb_add(&fields, ms[k].doc);
+            sb_printf(&fields, "    %s", ms[k].decl);
+            sb_pad(&fields, 4 + col);
+            sb_printf(&fields, " /* %s */\n", ms[k].note);
+        }
+        i = end;
+    }
+    const char *fl = take(g, &fields);
+    sb_free(&fields);
+    const char *doc = doc_comment(
+        g, fmt(g, "%s%sA row of table %s (primary key: %s).", t->comment ? t->comment : "",
+               t->comment ? "\n\n" : "", t->name, names_of(g, t->pk, t->npk)),
+        0);
+    RENDER(g, "c_header", "struct", h, {"T", ti->T}, {"doc", doc}, {"fields", fl},
+           {"table", t->name});
+    RENDER_FN(g, "c_header", "array", h, {"T", ti->T}, {"table", t->name});
+    RENDER_FN(g, "c_header", "descriptor", h, {"T", ti->T}, {"table", t->name});
+}
+
+static void emit_descriptor(gen *g, const tinfo *ti, strbuf *src)
+{
+    const m_table *t = ti->t;
+    strbuf rows;
+    sb_init(&rows);
+    for (int i = 0; i < t->ncolumns; i++) {
+        const m_column *c = &t->columns[i];
+        strbuf flags;
+        sb_init(&flags);
+        if (c->primary_key)
+            sb_add(&flags, "DAL_COL_PK");
+        if (c->nullable)
+            sb_printf(&flags, "%sDAL_COL_NULLABLE", flags.len ? " | " : "");
+        if (c->def != DEF_NONE || c->identity)
+            sb_printf(&flags, "%sDAL_COL_DEFAULT", flags.len ? " | " : "");
+        if (c->identity)
+            sb_printf(&flags, "%sDAL_COL_IDENTITY", flags.len ? " | " : "");
+        if (!flags.len)
+            sb_add(&flags, "0");
+        const char *has = c->nullable && type_table[c->type].null_rep == NULL_BY_HAS
+                              ? fmt(g, "offsetof(%s, has_%s)", ti->T, ti->field[i])
+                              : "DAL_NO_HAS";
+        const char *ev = c->type == TY_ENUM ? fmt(g, "%s_names_", ti->etype[i]) : "NULL";
+        sb_printf(&rows, "    {\"%s\", %s, %s, offsetof(%s, %s), %s, %s, %d},\n", c->name,
+                  type_table[c->type].dal_type, sb_str(&flags), ti->T, ti->field[i], has, ev,
+                  c->type == TY_ENUM ? c->nvalues : 0);
+        sb_free(&flags);
+    }
+    const char *rl = take(g, &rows);
+    sb_free(&rows);
+    RENDER(g, "c_source", "descriptor", src, {"T", ti->T}, {"table", t->name}, {"columns", rl},
+           {"ncolumns", fmt(g, "%d", t->ncolumns)}, {"pk", index_list(g, t->pk, t->npk)},
+           {"npk", fmt(g, "%d", t->npk)});
+}
+
+static void emit_get(gen *g, const tinfo *ti, const keyset *k, bool is_pk, strbuf *h,
+                     strbuf *src)
+{
+    const m_table *t = ti->t;
+    const char *fn = is_pk ? fmt(g, "%s_get", ti->T) : fmt(g, "%s_get_by_%s", ti->T, k->suffix);
+    strbuf sql;
+    sb_init(&sql);
+    sb_printf(&sql, "SELECT %s" SOFT_BREAK "FROM \"%s\"" SOFT_BREAK "WHERE ", ti->select,
+              t->name);
+    add_where_eq(&sql, k->cols, k->n, 1);
+    const char *q = query(g, src, fmt(g, "%s_q", fn), take(g, &sql), k->n);
+    sb_free(&sql);
+    const char *params = params_of(g, ti, k->cols, k->n);
+    const char *what = is_pk ? fmt(g, "primary key (%s)", names_of(g, k->cols, k->n))
+                             : fmt(g, "unique key (%s)", names_of(g, k->cols, k->n));
+    RENDER_FN(g, "c_header", "get", h, {"T", ti->T}, {"fn", fn}, {"params", params},
+              {"key", what});
+    RENDER(g, "c_source", "get", src, {"T", ti->T}, {"fn", fn}, {"params", params},
+           {"query", q}, {"binds", binds_of(g, ti, k->cols, k->n, 1)});
+}
+
+static void emit_list(gen *g, const tinfo *ti, const keyset *k, strbuf *h, strbuf *src)
+{
+    const m_table *t = ti->t;
+    int nk = k ? k->n : 0;
+    const char *fn = k ? fmt(g, "%s_list_by_%s", ti->T, k->suffix) : fmt(g, "%s_list", ti->T);
+    strbuf sql;
+    sb_init(&sql);
+    sb_printf(&sql, "SELECT %s" SOFT_BREAK "FROM \"%s\"", ti->select, t->name);
+    if (k) {
+        sb_add(&sql, SOFT_BREAK "WHERE ");
+        add_where_eq(&sql, k->cols, k->n, 1);
+    }
+    size_t base = sql.len;
+    sb_printf(&sql, SOFT_BREAK "ORDER BY %s LIMIT $%d", ti->order, nk + 1);
+    const char *first = query(g, src, fmt(g, "%s_first_q", fn), sb_str(&sql), nk + 1);
+    sql.len = base;
+    sql.data[base] = '\0';
+    sb_add(&sql, k ? " AND " : SOFT_BREAK "WHERE ");
+    add_after(&sql, t, nk + 1);
+    sb_printf(&sql, SOFT_BREAK "ORDER BY %s LIMIT $%d", ti->order, nk + t->npk + 1);
+    const char *next = query(g, src, fmt(g, "%s_next_q", fn), sb_str(&sql), nk + t->npk + 1);
+    if (sql.oom)
+        g->ok = false;
+    sb_free(&sql);
+    const char *params = k ? params_of(g, ti, k->cols, k->n) : "";
+    const char *doc_where = "";
+    if (k) {
+        bool nullable = false;
+        for (int i = 0; i < k->n; i++)
+            nullable = nullable || k->cols[i]->nullable;
+        doc_where = fmt(g, " whose %s %s", names_of(g, k->cols, k->n),
+                        k->n == 1 ? "equals the argument" : "equal the arguments");
+        if (nullable)
+            doc_where = fmt(g, "%s (compared with =: a NULL argument matches no row)", doc_where);
+    }
+    RENDER_FN(g, "c_header", "list", h, {"T", ti->T}, {"fn", fn}, {"params", params},
+           {"where", doc_where}, {"pk", names_of(g, t->pk, t->npk)});
+    RENDER(g, "c_source", "list", src, {"T", ti->T}, {"fn", fn}, {"params", params},
+           {"first_q", first}, {"next_q", next},
+           {"binds", k ? binds_of(g, ti, k->cols, k->n, 1) : ""},
+           {"after_param", fmt(g, "%d", nk + 1)}, {"npk", fmt(g, "%d", t->npk)},
+           {"limit_first", fmt(g, "%d", nk + 1)},
+           {"limit_next", fmt(g, "%d", nk + t->npk + 1)});
+}
+
+static void emit_table(gen *g, const m_table *t, output_set *o)
+{
+    tinfo ti;
+    if (!tinfo_init(g, t, &ti))
+        return;
+    strbuf *h = output_add(o, fmt(g, "%s.h", t->name));
+    strbuf *src = output_add(o, fmt(g, "%s.c", t->name));
+    if (!h || !src) {
+        g->ok = false;
+        return;
+    }
+    const char *source = banner_source(g, t);
+    const char *hname = fmt(g, "%s.h", t->name);
+    const char *guard = fmt(g, "DALC_%s_H", upper(g, fmt(g, "%s%s", g->cx->prefix, t->name)));
+    const char *pk_params = params_of(g, &ti, t->pk, t->npk);
+    const char *pk_names = names_of(g, t->pk, t->npk);
+
+    RENDER(g, "c_header", "begin", h, {"version", DALC_VERSION}, {"source", source},
+           {"guard", guard}, {"file", hname});
+    RENDER(g, "c_source", "begin", src, {"version", DALC_VERSION}, {"source", source},
+           {"header", hname});
+
+    emit_enums(g, &ti, h, src);
+    emit_struct(g, &ti, h);
+    emit_descriptor(g, &ti, src);
+
+    /* insert, insert_many, upsert */
+    RENDER_FN(g, "c_header", "insert", h, {"T", ti.T});
+    RENDER_FN(g, "c_header", "insert_many", h, {"T", ti.T});
+    RENDER_FN(g, "c_header", "upsert", h, {"T", ti.T});
+    RENDER(g, "c_source", "insert", src, {"T", ti.T});
+
+    /* get, get_by */
+    keyset pk = {t->pk, t->npk, ""};
+    emit_get(g, &ti, &pk, true, h, src);
+    for (int i = 0; i < ti.ngets; i++)
+        emit_get(g, &ti, &ti.gets[i], false, h, src);
+
+    /* update: every non-key column by primary key (a table of key columns
+     * only sets its key to itself, so that update still reports NOT_FOUND) */
+    m_column **setc = arena_alloc(g->a, sizeof(m_column *) * (size_t)(t->ncolumns + t->npk + 1));
+    if (!setc) {
+        g->ok = false;
+        return;
+    }
+    int nset = 0;
+    for (int i = 0; i < t->ncolumns; i++)
+        if (!t->columns[i].primary_key)
+            setc[nset++] = &t->columns[i];
+    if (nset == 0)
+        for (int i = 0; i < t->npk; i++)
+            setc[nset++] = t->pk[i];
+    strbuf sql;
+    sb_init(&sql);
+    sb_printf(&sql, "UPDATE \"%s\" SET ", t->name);
+    for (int i = 0; i < nset; i++)
+        sb_printf(&sql, "%s\"%s\" = $%d", i ? ", " : "", setc[i]->name, i + 1);
+    sb_add(&sql, SOFT_BREAK "WHERE ");
+    add_where_eq(&sql, t->pk, t->npk, nset + 1);
+    const char *uq = query(g, src, fmt(g, "%s_update_q", ti.T), take(g, &sql), nset + t->npk);
+    for (int i = 0; i < t->npk; i++)
+        setc[nset + i] = t->pk[i];
+    RENDER_FN(g, "c_header", "update", h, {"T", ti.T}, {"pk", pk_names});
+    RENDER(g, "c_source", "update", src, {"T", ti.T}, {"query", uq},
+           {"cols", index_list(g, setc, nset + t->npk)},
+           {"ncols", fmt(g, "%d", nset + t->npk)});
+
+    /* delete */
+    sb_printf(&sql, "DELETE FROM \"%s\" WHERE ", t->name);
+    add_where_eq(&sql, t->pk, t->npk, 1);
+    const char *dq = query(g, src, fmt(g, "%s_delete_q", ti.T), take(g, &sql), t->npk);
+    RENDER_FN(g, "c_header", "delete", h, {"T", ti.T}, {"params", pk_params}, {"pk", pk_names});
+    RENDER(g, "c_source", "delete", src, {"T", ti.T}, {"params", pk_params}, {"query", dq},
+           {"binds", binds_of(g, &ti, t->pk, t->npk, 1)}, {"table", t->name});
+
+    /* count */
+    sb_printf(&sql, "SELECT count(*) FROM \"%s\"", t->name);
+    const char *cq = query(g, src, fmt(g, "%s_count_q", ti.T), take(g, &sql), 0);
+    RENDER_FN(g, "c_header", "count", h, {"T", ti.T});
+    RENDER(g, "c_source", "count", src, {"T", ti.T}, {"query", cq});
+
+    /* list, list_by */
+    emit_list(g, &ti, NULL, h, src);
+    for (int i = 0; i < ti.nlists; i++)
+        emit_list(g, &ti, &ti.lists[i], h, src);
+
+    /* iterate */
+    sb_printf(&sql, "SELECT %s" SOFT_BREAK "FROM \"%s\"" SOFT_BREAK "ORDER BY %s", ti.select,
+              t->name, ti.order);
+    const char *iq = query(g, src, fmt(g, "%s_iterate_q", ti.T), take(g, &sql), 0);
+    sb_free(&sql);
+    RENDER_FN(g, "c_header", "iterate", h, {"T", ti.T}, {"pk", pk_names});
+    RENDER(g, "c_source", "iterate", src, {"T", ti.T}, {"query", iq});
+
+    /* free */
+    RENDER_FN(g, "c_header", "free", h, {"T", ti.T});
+    RENDER_FN(g, "c_header", "array_free", h, {"T", ti.T});
+    RENDER(g, "c_source", "free", src, {"T", ti.T});
+    RENDER(g, "c_header", "end", h, {"guard", guard});
+    wrap_code(h);
+    wrap_code(src);
+    if (h->oom || src->oom)
+        g->ok = false;
+}
+
+/* ---------------------------------------------------------------------- */
+/* schema.h, schema.c                                                      */
+/* ---------------------------------------------------------------------- */
+
+static void emit_schema(gen *g, output_set *o)
+{
+    const model *m = g->cx->m;
+    const char *P = g->cx->prefix;
+    strbuf *h = output_add(o, "schema.h");
+    strbuf *src = output_add(o, "schema.c");
+    if (!h || !src) {
+        g->ok = false;
+        return;
+    }
+    const char *dir = g->cx->schema_dir ? g->cx->schema_dir : "schema";
+    strbuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < m->ntables; i++)
+        sb_printf(&sb, "#include \"%s.h\"\n", m->by_name[i]->name);
+    const char *includes = take(g, &sb);
+    for (int i = 0; i < m->ntables; i++)
+        sb_printf(&sb, "    &%s_table,\n", table_cname(g, m->tables[i]));
+    const char *tables = take(g, &sb);
+
+    if (!emit_ddl_pg(g->cx, &sb))
+        g->ok = false;
+    const char *pg = literal(g, take(g, &sb), 4, 1);
+    if (!emit_ddl_sqlite(g->cx, &sb))
+        g->ok = false;
+    const char *sqlite = literal(g, take(g, &sb), 4, 1);
+    sb_free(&sb);
+
+    const char *guard = fmt(g, "DALC_%sSCHEMA_H", upper(g, P));
+    const char *PU = upper(g, P), *nt = fmt(g, "%d", m->ntables);
+    RENDER(g, "c_schema", "header", h, {"version", DALC_VERSION}, {"source", dir},
+           {"guard", guard}, {"includes", includes});
+    RENDER_FN(g, "c_schema", "create", h, {"P", P});
+    RENDER_FN(g, "c_schema", "sql", h, {"P", P});
+    RENDER_FN(g, "c_schema", "tables", h, {"P", P}, {"PU", PU}, {"ntables", nt});
+    RENDER(g, "c_schema", "header_end", h, {"guard", guard});
+    RENDER(g, "c_schema", "source", src, {"version", DALC_VERSION}, {"source", dir}, {"P", P},
+           {"pg_sql", pg}, {"sqlite_sql", sqlite}, {"tables", tables},
+           {"ntables", fmt(g, "%d", m->ntables)});
+    wrap_code(h);
+    wrap_code(src);
+    if (h->oom || src->oom)
+        g->ok = false;
+}
+
+bool emit_c(const emit_ctx *cx, output_set *o)
+{
+    gen g = {cx, arena_new(), true};
+    if (!g.a)
+        return false;
+    int errors = cx->d->errors;
+    for (int i = 0; i < cx->m->ntables && g.ok; i++)
+        emit_table(&g, cx->m->by_name[i], o);
+    if (g.ok)
+        emit_schema(&g, o);
+    arena_free(g.a);
+    return g.ok && cx->d->errors == errors;
+}

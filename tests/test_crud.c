@@ -1,0 +1,1105 @@
+/*
+ * test_crud.c - every generated function of the example schema (schema/),
+ * on SQLite and on PostgreSQL: inserts with defaults, get/get_by, update,
+ * delete, count, list/list_by with keyset pagination across pages,
+ * iterate, upsert, insert_many, every error status, cascades and set-null,
+ * transactions around generated calls, argument checks.
+ */
+#include <stdbool.h>
+#include <time.h>
+
+#include "genenv.h"
+
+#define E ((genv *)*state)
+#define OK(expr) EXPECT(E->db, expr, DAL_OK)
+#define IS(expr, want) EXPECT(E->db, expr, want)
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static int64_t new_project(void **state, const char *slug)
+{
+    projects in = {.slug = (char *)slug, .name = "Project"};
+    projects out;
+    OK(projects_insert(E->db, &in, &out));
+    int64_t id = out.id;
+    projects_free(&out);
+    return id;
+}
+
+static void new_job(void **state, const char *id, int64_t project, const char *parent)
+{
+    jobs in = {.id = (char *)id, .project_id = project, .parent_id = (char *)parent};
+    OK(jobs_insert(E->db, &in, NULL));
+}
+
+static int64_t new_run(void **state, const char *job, dal_time at)
+{
+    job_runs in = {.job_id = (char *)job, .scheduled_at = at};
+    job_runs out;
+    OK(job_runs_insert(E->db, &in, &out));
+    int64_t id = out.id;
+    job_runs_free(&out);
+    return id;
+}
+
+static void new_agent(void **state, const char *name, char id[37])
+{
+    agents in = {.name = (char *)name};
+    agents out;
+    OK(agents_insert(E->db, &in, &out));
+    memcpy(id, out.id, 37);
+    agents_free(&out);
+}
+
+static int64_t count_of(void **state, dal_status (*fn)(dal_db *, int64_t *))
+{
+    int64_t n = -1;
+    OK(fn(E->db, &n));
+    return n;
+}
+
+static dal_time now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (dal_time)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static bool is_uuid(const char *s)
+{
+    if (strlen(s) != 36)
+        return false;
+    for (int i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    }
+    return true;
+}
+
+/* ---- insert ----------------------------------------------------------- */
+
+static void test_insert_defaults(void **state)
+{
+    dal_time before = now_us() - 5 * 1000000;
+    projects p = {.slug = "p1", .name = "One"};
+    projects sp;
+    OK(projects_insert(E->db, &p, &sp));
+    assert_true(sp.id > 0);
+    assert_string_equal(sp.slug, "p1");
+    assert_string_equal(sp.name, "One");
+    assert_non_null(sp.budget);
+    assert_string_equal(sp.budget, "0.00");
+    assert_false(sp.archived);
+    dal_date today = (dal_date)(now_us() / 86400000000LL);
+    assert_true(sp.started_on >= today - 1 && sp.started_on <= today + 1);
+    int64_t pid = sp.id;
+    projects_free(&sp);
+    assert_null(sp.slug); /* free zeroes */
+
+    /* a second identity value is a new one */
+    projects p2 = {.slug = "p2", .name = "Two"}, sp2;
+    OK(projects_insert(E->db, &p2, &sp2));
+    assert_true(sp2.id != pid);
+    projects_free(&sp2);
+
+    /* explicit identity value */
+    projects p3 = {.id = 1000, .slug = "p3", .name = "Three", .budget = "12.50"}, sp3;
+    OK(projects_insert(E->db, &p3, &sp3));
+    assert_int_equal(sp3.id, 1000);
+    assert_string_equal(sp3.budget, "12.50");
+    projects_free(&sp3);
+
+    /* uuid default, enum default, bool default true, timestamp default now */
+    agents a = {.name = "a1", .capacity = 3};
+    agents sa;
+    OK(agents_insert(E->db, &a, &sa));
+    assert_true(is_uuid(sa.id));
+    assert_int_equal(sa.kind, AGENTS_KIND_WORKER);
+    assert_int_equal(sa.capacity, 3);
+    assert_true(sa.active);
+    assert_null(sa.labels);
+    assert_false(sa.has_current_run_id);
+    assert_false(sa.has_last_seen_at);
+    assert_true(sa.created_at >= before && sa.created_at <= now_us() + 5 * 1000000);
+    agents_free(&sa);
+
+    /* int16 default 1 */
+    agents a2 = {.name = "a2"}, sa2;
+    OK(agents_insert(E->db, &a2, &sa2));
+    assert_int_equal(sa2.capacity, 1);
+    agents_free(&sa2);
+
+    /* text pk chosen by the caller; defaults of jobs */
+    new_job(state, "j1", pid, NULL);
+    jobs j;
+    OK(jobs_get(E->db, "j1", &j));
+    assert_int_equal(j.priority, 0);
+    assert_int_equal(j.timeout_s, 3600);
+    assert_true(j.weight == 1.0f);
+    assert_true(j.enabled);
+    assert_null(j.parent_id);
+    assert_null(j.group);
+    assert_false(j.has_owner_agent);
+    jobs_free(&j);
+
+    /* job_runs: identity, uuid default, enum default, int32 default */
+    job_runs r = {.job_id = "j1", .scheduled_at = 123456789};
+    job_runs sr;
+    OK(job_runs_insert(E->db, &r, &sr));
+    assert_true(sr.id > 0);
+    assert_true(is_uuid(sr.run_key));
+    assert_int_equal(sr.status, JOB_RUNS_STATUS_PENDING);
+    assert_int_equal(sr.attempt, 1);
+    assert_int_equal(sr.scheduled_at, 123456789);
+    assert_false(sr.has_started_at);
+    assert_false(sr.has_agent_id);
+    assert_null(sr.output);
+    job_runs_free(&sr);
+
+    /* non-zero values given for defaulted columns are stored */
+    job_runs r2 = {.job_id = "j1",
+                   .scheduled_at = 5,
+                   .status = JOB_RUNS_STATUS_FAILED,
+                   .attempt = 7,
+                   .run_key = "0f0e0d0c-0b0a-4908-8706-050403020100"};
+    OK(job_runs_insert(E->db, &r2, &sr));
+    assert_int_equal(sr.status, JOB_RUNS_STATUS_FAILED);
+    assert_int_equal(sr.attempt, 7);
+    assert_string_equal(sr.run_key, "0f0e0d0c-0b0a-4908-8706-050403020100");
+    job_runs_free(&sr);
+
+    /* out == NULL */
+    tags t = {.name = "red", .color = "#ff0000"};
+    OK(tags_insert(E->db, &t, NULL));
+    assert_int_equal(count_of(state, tags_count), 1);
+}
+
+/* ---- get, get_by ------------------------------------------------------ */
+
+static void test_get(void **state)
+{
+    int64_t pid = new_project(state, "acme");
+    projects p;
+    OK(projects_get(E->db, pid, &p));
+    assert_string_equal(p.slug, "acme");
+    projects_free(&p);
+
+    memset(&p, 0x5a, sizeof p);
+    IS(projects_get(E->db, pid + 1000, &p), DAL_NOT_FOUND);
+    assert_null(p.slug); /* zeroed on error */
+    assert_int_equal(p.id, 0);
+    projects_free(&p);
+
+    OK(projects_get_by_slug(E->db, "acme", &p));
+    assert_int_equal(p.id, pid);
+    projects_free(&p);
+    IS(projects_get_by_slug(E->db, "nope", &p), DAL_NOT_FOUND);
+
+    char aid[37];
+    new_agent(state, "agent-x", aid);
+    agents a;
+    OK(agents_get(E->db, aid, &a));
+    assert_string_equal(a.name, "agent-x");
+    agents_free(&a);
+    OK(agents_get_by_name(E->db, "agent-x", &a));
+    assert_string_equal(a.id, aid);
+    agents_free(&a);
+    IS(agents_get(E->db, "00000000-0000-4000-8000-000000000000", &a), DAL_NOT_FOUND);
+
+    new_job(state, "build", pid, NULL);
+    int64_t rid = new_run(state, "build", 42);
+    job_runs r;
+    OK(job_runs_get(E->db, rid, &r));
+    char key[37];
+    memcpy(key, r.run_key, 37);
+    job_runs_free(&r);
+    OK(job_runs_get_by_run_key(E->db, key, &r));
+    assert_int_equal(r.id, rid);
+    job_runs_free(&r);
+    OK(job_runs_get_by_job_id_scheduled_at(E->db, "build", 42, &r));
+    assert_int_equal(r.id, rid);
+    job_runs_free(&r);
+    IS(job_runs_get_by_job_id_scheduled_at(E->db, "build", 43, &r), DAL_NOT_FOUND);
+
+    events ev = {.run_id = rid, .seq = 3, .message = "hello"};
+    events sev;
+    OK(events_insert(E->db, &ev, &sev));
+    assert_int_equal(sev.level, EVENTS_LEVEL_INFO);
+    events_free(&sev);
+    OK(events_get_by_run_id_seq(E->db, rid, 3, &sev));
+    assert_string_equal(sev.message, "hello");
+    int64_t eid = sev.id;
+    events_free(&sev);
+    OK(events_get(E->db, eid, &sev));
+    events_free(&sev);
+
+    tags t = {.name = "blue"}, st;
+    OK(tags_insert(E->db, &t, &st));
+    tags_free(&st);
+    OK(tags_get_by_name(E->db, "blue", &st));
+    assert_null(st.color);
+    int32_t tid = st.id;
+    tags_free(&st);
+    OK(tags_get(E->db, tid, &st));
+    tags_free(&st);
+
+    /* composite primary keys */
+    job_tags jt = {.job_id = "build", .tag_id = tid, .order = 2};
+    OK(job_tags_insert(E->db, &jt, NULL));
+    job_tags sjt;
+    OK(job_tags_get(E->db, "build", tid, &sjt));
+    assert_int_equal(sjt.order, 2);
+    job_tags_free(&sjt);
+    IS(job_tags_get(E->db, "build", tid + 1, &sjt), DAL_NOT_FOUND);
+
+    unsigned char sha[4] = {1, 2, 3, 4};
+    artifacts art = {.run_id = rid, .path = "out/log.txt", .size = 10, .sha256 = {sha, 4}};
+    artifacts sart;
+    OK(artifacts_insert(E->db, &art, &sart));
+    assert_string_equal(sart.content_type, "application/octet-stream");
+    artifacts_free(&sart);
+    OK(artifacts_get(E->db, rid, "out/log.txt", &sart));
+    assert_int_equal(sart.sha256.len, 4);
+    assert_memory_equal(sart.sha256.data, sha, 4);
+    artifacts_free(&sart);
+
+    metrics m = {.run_id = rid, .name = "cpu", .recorded_on = 19000, .value = 0.5};
+    OK(metrics_insert(E->db, &m, NULL));
+    metrics sm;
+    OK(metrics_get(E->db, rid, "cpu", 19000, &sm));
+    assert_true(sm.value == 0.5);
+    assert_null(sm.unit);
+    metrics_free(&sm);
+    IS(metrics_get(E->db, rid, "cpu", 19001, &sm), DAL_NOT_FOUND);
+}
+
+/* ---- update, delete, count -------------------------------------------- */
+
+static void test_update_delete(void **state)
+{
+    int64_t pid = new_project(state, "u");
+    new_job(state, "a", pid, NULL);
+    new_job(state, "b", pid, NULL);
+    char aid[37];
+    new_agent(state, "ag", aid);
+
+    jobs j;
+    OK(jobs_get(E->db, "b", &j));
+    j.parent_id = "a";
+    j.group = "grp";
+    j.priority = -3;
+    j.schedule = "* * * * *";
+    j.enabled = false;
+    memcpy(j.owner_agent, aid, 37);
+    j.has_owner_agent = true;
+    OK(jobs_update(E->db, &j));
+    jobs_free(&j);
+    OK(jobs_get(E->db, "b", &j));
+    assert_string_equal(j.parent_id, "a");
+    assert_string_equal(j.group, "grp");
+    assert_int_equal(j.priority, -3);
+    assert_false(j.enabled);
+    assert_true(j.has_owner_agent);
+    assert_string_equal(j.owner_agent, aid);
+
+    /* back to NULL */
+    j.parent_id = NULL;
+    j.group = NULL;
+    j.has_owner_agent = false;
+    OK(jobs_update(E->db, &j));
+    jobs_free(&j);
+    OK(jobs_get(E->db, "b", &j));
+    assert_null(j.parent_id);
+    assert_null(j.group);
+    assert_false(j.has_owner_agent);
+
+    /* no such row */
+    j.id = "zzz";
+    IS(jobs_update(E->db, &j), DAL_NOT_FOUND);
+    assert_true(strlen(dal_errmsg(E->db)) > 0);
+    j.id = NULL; /* the row's memory is still its own */
+    jobs_free(&j);
+
+    /* composite key, a column named like a keyword ("order") */
+    tags t = {.name = "t"}, st;
+    OK(tags_insert(E->db, &t, &st));
+    job_tags jt = {.job_id = "a", .tag_id = st.id, .order = 1};
+    OK(job_tags_insert(E->db, &jt, NULL));
+    jt.order = 9;
+    jt.added_at = 1000000;
+    OK(job_tags_update(E->db, &jt));
+    job_tags sjt;
+    OK(job_tags_get(E->db, "a", st.id, &sjt));
+    assert_int_equal(sjt.order, 9);
+    assert_int_equal(sjt.added_at, 1000000);
+    job_tags_free(&sjt);
+    jt.job_id = "b";
+    IS(job_tags_update(E->db, &jt), DAL_NOT_FOUND);
+
+    assert_int_equal(count_of(state, jobs_count), 2);
+    OK(jobs_delete(E->db, "b"));
+    IS(jobs_delete(E->db, "b"), DAL_NOT_FOUND);
+    assert_int_equal(count_of(state, jobs_count), 1);
+    OK(job_tags_delete(E->db, "a", st.id));
+    IS(job_tags_delete(E->db, "a", st.id), DAL_NOT_FOUND);
+    OK(tags_delete(E->db, st.id));
+    tags_free(&st);
+    OK(agents_delete(E->db, aid));
+    IS(agents_delete(E->db, aid), DAL_NOT_FOUND);
+    assert_int_equal(count_of(state, agents_count), 0);
+    assert_int_equal(count_of(state, events_count), 0);
+    assert_int_equal(count_of(state, artifacts_count), 0);
+    assert_int_equal(count_of(state, metrics_count), 0);
+    assert_int_equal(count_of(state, job_runs_count), 0);
+    assert_int_equal(count_of(state, job_tags_count), 0);
+    assert_int_equal(count_of(state, projects_count), 1);
+}
+
+/* ---- list, pagination ------------------------------------------------- */
+
+static void test_list_pages(void **state)
+{
+    enum { N = 25 };
+    for (int i = 0; i < N; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "tag%02d", i);
+        tags t = {.name = name};
+        OK(tags_insert(E->db, &t, NULL));
+    }
+    tags_array page;
+    tags last = {0};
+    const tags *after = NULL;
+    size_t sizes[8], npages = 0, total = 0;
+    int32_t prev = INT32_MIN;
+    for (;;) {
+        OK(tags_list(E->db, after, 10, &page));
+        assert_true(npages < 8);
+        sizes[npages++] = page.len;
+        if (page.len == 0)
+            break;
+        for (size_t i = 0; i < page.len; i++) {
+            assert_true(page.items[i].id > prev);
+            prev = page.items[i].id;
+        }
+        total += page.len;
+        last.id = page.items[page.len - 1].id;
+        after = &last;
+        tags_array_free(&page);
+        assert_null(page.items);
+        assert_int_equal(page.len, 0);
+    }
+    assert_int_equal(npages, 4);
+    assert_int_equal(sizes[0], 10);
+    assert_int_equal(sizes[1], 10);
+    assert_int_equal(sizes[2], 5);
+    assert_int_equal(sizes[3], 0);
+    assert_int_equal(total, N);
+
+    /* a page exactly at the end, limit 0, a huge limit */
+    OK(tags_list(E->db, NULL, 25, &page));
+    assert_int_equal(page.len, 25);
+    last.id = page.items[24].id;
+    tags_array_free(&page);
+    OK(tags_list(E->db, &last, 25, &page));
+    assert_int_equal(page.len, 0);
+    OK(tags_list(E->db, NULL, 0, &page));
+    assert_int_equal(page.len, 0);
+    tags_array_free(&page);
+    OK(tags_list(E->db, NULL, (size_t)-1, &page));
+    assert_int_equal(page.len, 25);
+    tags_array_free(&page);
+
+    /* a three-column primary key: (run_id, name, recorded_on) */
+    int64_t pid = new_project(state, "m");
+    new_job(state, "j", pid, NULL);
+    int64_t r1 = new_run(state, "j", 1), r2 = new_run(state, "j", 2);
+    const char *names[3] = {"cpu", "mem", "disk"};
+    int n = 0;
+    for (int r = 0; r < 2; r++)
+        for (int k = 0; k < 3; k++)
+            for (int d = 0; d < 2; d++) {
+                metrics m = {.run_id = r ? r2 : r1,
+                             .name = (char *)names[k],
+                             .recorded_on = 100 - d,
+                             .value = n++};
+                OK(metrics_insert(E->db, &m, NULL));
+            }
+    metrics_array mp;
+    metrics mlast = {0};
+    const metrics *mafter = NULL;
+    int seen = 0, pages = 0;
+    int64_t prun = INT64_MIN;
+    char pname[16] = "";
+    dal_date pday = INT32_MIN;
+    for (;;) {
+        OK(metrics_list(E->db, mafter, 5, &mp));
+        pages++;
+        if (mp.len == 0)
+            break;
+        for (size_t i = 0; i < mp.len; i++) {
+            const metrics *m = &mp.items[i];
+            int c = m->run_id != prun ? (m->run_id > prun ? 1 : -1) : strcmp(m->name, pname);
+            if (c == 0)
+                c = m->recorded_on > pday ? 1 : -1;
+            assert_true(c > 0);
+            prun = m->run_id;
+            snprintf(pname, sizeof pname, "%s", m->name);
+            pday = m->recorded_on;
+            seen++;
+        }
+        metrics_free(&mlast);
+        mlast.run_id = mp.items[mp.len - 1].run_id;
+        mlast.name = pname; /* only the key fields of `after` are read */
+        mlast.recorded_on = mp.items[mp.len - 1].recorded_on;
+        mafter = &mlast;
+        metrics_array_free(&mp);
+    }
+    assert_int_equal(seen, 12);
+    assert_int_equal(pages, 4);
+}
+
+static void test_list_by(void **state)
+{
+    int64_t p1 = new_project(state, "p1"), p2 = new_project(state, "p2");
+    new_job(state, "root", p1, NULL);
+    new_job(state, "child1", p1, "root");
+    new_job(state, "child2", p1, "root");
+    new_job(state, "other", p2, NULL);
+    jobs j;
+    OK(jobs_get(E->db, "child2", &j));
+    j.priority = 7;
+    j.schedule = "@daily";
+    OK(jobs_update(E->db, &j));
+    jobs_free(&j);
+
+    jobs_array ja;
+    OK(jobs_list_by_project_id(E->db, p1, NULL, 100, &ja));
+    assert_int_equal(ja.len, 3);
+    assert_string_equal(ja.items[0].id, "child1"); /* text primary-key order */
+    assert_string_equal(ja.items[1].id, "child2");
+    assert_string_equal(ja.items[2].id, "root");
+    jobs_array_free(&ja);
+    OK(jobs_list_by_project_id_priority(E->db, p1, 7, NULL, 100, &ja));
+    assert_int_equal(ja.len, 1);
+    assert_string_equal(ja.items[0].id, "child2");
+    jobs_array_free(&ja);
+    OK(jobs_list_by_parent_id(E->db, "root", NULL, 1, &ja));
+    assert_int_equal(ja.len, 1);
+    jobs after = {.id = ja.items[0].id};
+    jobs_array ja2;
+    OK(jobs_list_by_parent_id(E->db, "root", &after, 1, &ja2));
+    assert_int_equal(ja2.len, 1);
+    assert_string_not_equal(ja2.items[0].id, ja.items[0].id);
+    jobs_array_free(&ja);
+    jobs_array_free(&ja2);
+    OK(jobs_list_by_parent_id(E->db, NULL, NULL, 10, &ja)); /* = NULL matches nothing */
+    assert_int_equal(ja.len, 0);
+    jobs_array_free(&ja);
+    OK(jobs_list_by_schedule(E->db, "@daily", NULL, 10, &ja));
+    assert_int_equal(ja.len, 1);
+    jobs_array_free(&ja);
+
+    char aid[37];
+    new_agent(state, "ag", aid);
+    OK(jobs_get(E->db, "other", &j));
+    memcpy(j.owner_agent, aid, 37);
+    j.has_owner_agent = true;
+    OK(jobs_update(E->db, &j));
+    jobs_free(&j);
+    OK(jobs_list_by_owner_agent(E->db, aid, NULL, 10, &ja));
+    assert_int_equal(ja.len, 1);
+    assert_string_equal(ja.items[0].id, "other");
+    jobs_array_free(&ja);
+
+    /* five runs of root, pages of two; a run of another job in between */
+    int64_t ids[5];
+    for (int i = 0; i < 5; i++) {
+        ids[i] = new_run(state, "root", 1000 + i);
+        if (i == 2)
+            new_run(state, "other", 1000 + i);
+    }
+    job_runs_array ra;
+    job_runs rlast = {0};
+    const job_runs *rafter = NULL;
+    int got = 0, pages = 0;
+    for (;;) {
+        OK(job_runs_list_by_job_id(E->db, "root", rafter, 2, &ra));
+        pages++;
+        if (ra.len == 0)
+            break;
+        assert_true(ra.len <= 2);
+        for (size_t i = 0; i < ra.len; i++) {
+            assert_int_equal(ra.items[i].id, ids[got]);
+            assert_string_equal(ra.items[i].job_id, "root");
+            got++;
+        }
+        rlast.id = ra.items[ra.len - 1].id;
+        rafter = &rlast;
+        job_runs_array_free(&ra);
+    }
+    assert_int_equal(got, 5);
+    assert_int_equal(pages, 4);
+
+    /* enum key parameter */
+    job_runs r;
+    OK(job_runs_get(E->db, ids[1], &r));
+    r.status = JOB_RUNS_STATUS_RUNNING;
+    r.started_at = 5000;
+    r.has_started_at = true;
+    memcpy(r.agent_id, aid, 37);
+    r.has_agent_id = true;
+    OK(job_runs_update(E->db, &r));
+    job_runs_free(&r);
+    OK(job_runs_list_by_status_scheduled_at(E->db, JOB_RUNS_STATUS_RUNNING, 1001, NULL, 10, &ra));
+    assert_int_equal(ra.len, 1);
+    assert_int_equal(ra.items[0].id, ids[1]);
+    job_runs_array_free(&ra);
+    OK(job_runs_list_by_status_scheduled_at(E->db, JOB_RUNS_STATUS_PENDING, 1001, NULL, 10, &ra));
+    assert_int_equal(ra.len, 0);
+    job_runs_array_free(&ra);
+    OK(job_runs_list_by_started_at(E->db, 5000, NULL, 10, &ra));
+    assert_int_equal(ra.len, 1);
+    job_runs_array_free(&ra);
+    OK(job_runs_list_by_agent_id(E->db, aid, NULL, 10, &ra));
+    assert_int_equal(ra.len, 1);
+    job_runs_array_free(&ra);
+
+    agents a;
+    OK(agents_get(E->db, aid, &a));
+    a.current_run_id = ids[1];
+    a.has_current_run_id = true;
+    OK(agents_update(E->db, &a));
+    agents_free(&a);
+    agents_array aa;
+    OK(agents_list_by_current_run_id(E->db, ids[1], NULL, 10, &aa));
+    assert_int_equal(aa.len, 1);
+    agents_array_free(&aa);
+    OK(agents_list(E->db, NULL, 10, &aa));
+    assert_int_equal(aa.len, 1);
+    agents_array_free(&aa);
+
+    for (int i = 0; i < 3; i++) {
+        events ev = {.run_id = ids[0], .seq = i, .message = "m"};
+        OK(events_insert(E->db, &ev, NULL));
+    }
+    events_array ea;
+    OK(events_list_by_run_id(E->db, ids[0], NULL, 10, &ea));
+    assert_int_equal(ea.len, 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(ea.items[i].seq, (int)i);
+    events mid = {.id = ea.items[0].id};
+    events_array_free(&ea);
+    OK(events_list_by_run_id(E->db, ids[0], &mid, 10, &ea));
+    assert_int_equal(ea.len, 2);
+    events_array_free(&ea);
+
+    unsigned char sha[1] = {0};
+    artifacts art = {.run_id = ids[0], .path = "a", .size = 1, .sha256 = {sha, 1}};
+    OK(artifacts_insert(E->db, &art, NULL));
+    art.path = "b";
+    OK(artifacts_insert(E->db, &art, NULL));
+    artifacts_array aa2;
+    OK(artifacts_list_by_run_id(E->db, ids[0], NULL, 10, &aa2));
+    assert_int_equal(aa2.len, 2);
+    artifacts_array_free(&aa2);
+
+    metrics m = {.run_id = ids[0], .name = "cpu", .recorded_on = 7, .value = 1};
+    OK(metrics_insert(E->db, &m, NULL));
+    m.run_id = ids[1];
+    OK(metrics_insert(E->db, &m, NULL));
+    metrics_array ma;
+    OK(metrics_list_by_name_recorded_on(E->db, "cpu", 7, NULL, 10, &ma));
+    assert_int_equal(ma.len, 2);
+    metrics_array_free(&ma);
+    OK(metrics_list_by_run_id(E->db, ids[1], NULL, 10, &ma));
+    assert_int_equal(ma.len, 1);
+    metrics_array_free(&ma);
+
+    tags t = {.name = "x"}, st;
+    OK(tags_insert(E->db, &t, &st));
+    job_tags jt = {.job_id = "root", .tag_id = st.id};
+    OK(job_tags_insert(E->db, &jt, NULL));
+    jt.job_id = "other";
+    OK(job_tags_insert(E->db, &jt, NULL));
+    job_tags_array jta;
+    OK(job_tags_list_by_tag_id(E->db, st.id, NULL, 10, &jta));
+    assert_int_equal(jta.len, 2);
+    job_tags_array_free(&jta);
+    OK(job_tags_list_by_job_id(E->db, "root", NULL, 10, &jta));
+    assert_int_equal(jta.len, 1);
+    job_tags_array_free(&jta);
+    tags_free(&st);
+
+    projects_array pa;
+    OK(projects_list(E->db, NULL, 10, &pa));
+    assert_int_equal(pa.len, 2);
+    projects_array_free(&pa);
+}
+
+/* ---- errors ----------------------------------------------------------- */
+
+static void test_errors(void **state)
+{
+    int64_t pid = new_project(state, "dup");
+
+    projects p = {.slug = "dup", .name = "again"};
+    IS(projects_insert(E->db, &p, NULL), DAL_DUPLICATE);
+    assert_true(strlen(dal_errmsg(E->db)) > 0);
+    new_job(state, "j", pid, NULL);
+    jobs j = {.id = "j", .project_id = pid};
+    IS(jobs_insert(E->db, &j, NULL), DAL_DUPLICATE);
+    int64_t rid = new_run(state, "j", 10);
+    job_runs r = {.job_id = "j", .scheduled_at = 10};
+    IS(job_runs_insert(E->db, &r, NULL), DAL_DUPLICATE); /* unique (job_id, scheduled_at) */
+    (void)rid;
+
+    /* foreign keys */
+    jobs orphan = {.id = "orphan", .project_id = pid + 999};
+    jobs out;
+    memset(&out, 0x5a, sizeof out);
+    IS(jobs_insert(E->db, &orphan, &out), DAL_FOREIGN_KEY);
+    assert_null(out.id); /* zeroed on error */
+    jobs_free(&out);
+    job_runs r2 = {.job_id = "nope", .scheduled_at = 1};
+    IS(job_runs_insert(E->db, &r2, NULL), DAL_FOREIGN_KEY);
+    jobs self = {.id = "s", .project_id = pid, .parent_id = "no-parent"};
+    IS(jobs_insert(E->db, &self, NULL), DAL_FOREIGN_KEY);
+
+    /* checks: column check, table check, max_length */
+    agents a = {.name = "big", .capacity = 1000};
+    IS(agents_insert(E->db, &a, NULL), DAL_CHECK);
+    jobs bad = {.id = "t", .project_id = pid, .timeout_s = -1};
+    IS(jobs_insert(E->db, &bad, NULL), DAL_CHECK);
+    job_runs r3 = {.job_id = "j", .scheduled_at = 11, .finished_at = 5, .has_finished_at = true};
+    IS(job_runs_insert(E->db, &r3, NULL), DAL_CHECK);
+    tags t = {.name = "x", .color = "red"};
+    IS(tags_insert(E->db, &t, NULL), DAL_CHECK);
+    char longname[80];
+    memset(longname, 'n', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    tags t2 = {.name = longname};
+    IS(tags_insert(E->db, &t2, NULL), DAL_CHECK);
+    projects empty = {.slug = "", .name = "x"};
+    IS(projects_insert(E->db, &empty, NULL), DAL_CHECK);
+
+    /* not null */
+    projects nn = {.slug = "nn"};
+    IS(projects_insert(E->db, &nn, NULL), DAL_NOT_NULL);
+    projects nn2 = {.name = "no slug"};
+    IS(projects_insert(E->db, &nn2, NULL), DAL_NOT_NULL);
+    events ev = {.run_id = rid, .seq = 1};
+    IS(events_insert(E->db, &ev, NULL), DAL_NOT_NULL);
+
+    /* update into a duplicate / a missing parent */
+    int64_t pid2 = new_project(state, "dup2");
+    projects pp;
+    OK(projects_get(E->db, pid2, &pp));
+    char *own = pp.slug;
+    pp.slug = "dup";
+    IS(projects_update(E->db, &pp), DAL_DUPLICATE);
+    pp.slug = own;
+    projects_free(&pp);
+    OK(jobs_get(E->db, "j", &out));
+    out.project_id = pid + 12345;
+    IS(jobs_update(E->db, &out), DAL_FOREIGN_KEY);
+    jobs_free(&out);
+
+    /* nothing of that was stored; the connection still works */
+    assert_int_equal(count_of(state, projects_count), 2);
+    assert_int_equal(count_of(state, jobs_count), 1);
+    assert_int_equal(count_of(state, job_runs_count), 1);
+    assert_int_equal(count_of(state, agents_count), 0);
+}
+
+/* ---- cascades and set null -------------------------------------------- */
+
+static void test_cascades(void **state)
+{
+    int64_t pid = new_project(state, "c");
+    new_job(state, "parent", pid, NULL);
+    new_job(state, "child", pid, "parent");
+    char aid[37];
+    new_agent(state, "ag", aid);
+    int64_t rid = new_run(state, "child", 1);
+    int64_t rid2 = new_run(state, "child", 2);
+
+    job_runs r;
+    OK(job_runs_get(E->db, rid, &r));
+    memcpy(r.agent_id, aid, 37);
+    r.has_agent_id = true;
+    OK(job_runs_update(E->db, &r));
+    job_runs_free(&r);
+    jobs j;
+    OK(jobs_get(E->db, "child", &j));
+    memcpy(j.owner_agent, aid, 37);
+    j.has_owner_agent = true;
+    OK(jobs_update(E->db, &j));
+    jobs_free(&j);
+    agents a;
+    OK(agents_get(E->db, aid, &a));
+    a.current_run_id = rid;
+    a.has_current_run_id = true;
+    OK(agents_update(E->db, &a));
+    agents_free(&a);
+
+    events ev = {.run_id = rid, .seq = 0, .message = "x"};
+    OK(events_insert(E->db, &ev, NULL));
+    unsigned char sha[2] = {9, 9};
+    artifacts art = {.run_id = rid, .path = "p", .size = 2, .sha256 = {sha, 2}};
+    OK(artifacts_insert(E->db, &art, NULL));
+    metrics m = {.run_id = rid, .name = "n", .recorded_on = 1, .value = 2};
+    OK(metrics_insert(E->db, &m, NULL));
+
+    /* set null: the run's agent, the job's owner */
+    OK(agents_delete(E->db, aid));
+    OK(job_runs_get(E->db, rid, &r));
+    assert_false(r.has_agent_id);
+    job_runs_free(&r);
+    OK(jobs_get(E->db, "child", &j));
+    assert_false(j.has_owner_agent);
+    jobs_free(&j);
+
+    /* set null on the self-reference */
+    OK(jobs_delete(E->db, "parent"));
+    OK(jobs_get(E->db, "child", &j));
+    assert_null(j.parent_id);
+    jobs_free(&j);
+
+    /* set null: agent -> run */
+    new_agent(state, "ag2", aid);
+    OK(agents_get(E->db, aid, &a));
+    a.current_run_id = rid2;
+    a.has_current_run_id = true;
+    OK(agents_update(E->db, &a));
+    agents_free(&a);
+    OK(job_runs_delete(E->db, rid2));
+    OK(agents_get(E->db, aid, &a));
+    assert_false(a.has_current_run_id);
+    agents_free(&a);
+
+    /* cascade: deleting the run deletes its events, artifacts, metrics */
+    assert_int_equal(count_of(state, events_count), 1);
+    OK(job_runs_delete(E->db, rid));
+    assert_int_equal(count_of(state, events_count), 0);
+    assert_int_equal(count_of(state, artifacts_count), 0);
+    assert_int_equal(count_of(state, metrics_count), 0);
+
+    /* cascade two levels: project -> jobs -> runs -> events */
+    int64_t rid3 = new_run(state, "child", 3);
+    ev.run_id = rid3;
+    OK(events_insert(E->db, &ev, NULL));
+    tags t = {.name = "t"}, st;
+    OK(tags_insert(E->db, &t, &st));
+    job_tags jt = {.job_id = "child", .tag_id = st.id};
+    OK(job_tags_insert(E->db, &jt, NULL));
+    OK(projects_delete(E->db, pid));
+    assert_int_equal(count_of(state, jobs_count), 0);
+    assert_int_equal(count_of(state, job_runs_count), 0);
+    assert_int_equal(count_of(state, events_count), 0);
+    assert_int_equal(count_of(state, job_tags_count), 0);
+    assert_int_equal(count_of(state, tags_count), 1);
+    tags_free(&st);
+}
+
+/* ---- transactions ----------------------------------------------------- */
+
+/* dal_transaction callbacks: two inserts, the second may fail. */
+typedef struct tx_ctx {
+    int64_t project;
+    const char *second;
+} tx_ctx;
+
+static dal_status two_jobs(dal_db *db, void *p)
+{
+    tx_ctx *c = p;
+    jobs a = {.id = "tx-a", .project_id = c->project};
+    dal_status s = jobs_insert(db, &a, NULL);
+    if (s != DAL_OK)
+        return s;
+    jobs b = {.id = (char *)c->second, .project_id = c->project};
+    return jobs_insert(db, &b, NULL);
+}
+
+static void test_transactions(void **state)
+{
+    int64_t pid = new_project(state, "tx");
+
+    OK(dal_begin(E->db));
+    new_job(state, "rolled-back", pid, NULL);
+    OK(dal_rollback(E->db));
+    jobs j;
+    IS(jobs_get(E->db, "rolled-back", &j), DAL_NOT_FOUND);
+
+    OK(dal_begin(E->db));
+    new_job(state, "committed", pid, NULL);
+    OK(dal_commit(E->db));
+    OK(jobs_get(E->db, "committed", &j));
+    jobs_free(&j);
+
+    /* nested: the inner level is a savepoint */
+    OK(dal_begin(E->db));
+    new_job(state, "outer", pid, NULL);
+    OK(dal_begin(E->db));
+    new_job(state, "inner", pid, NULL);
+    OK(dal_rollback(E->db));
+    OK(dal_commit(E->db));
+    OK(jobs_get(E->db, "outer", &j));
+    jobs_free(&j);
+    IS(jobs_get(E->db, "inner", &j), DAL_NOT_FOUND);
+
+    /* an error inside a savepoint leaves the outer transaction usable */
+    OK(dal_begin(E->db));
+    new_job(state, "before", pid, NULL);
+    OK(dal_begin(E->db));
+    jobs dup = {.id = "before", .project_id = pid};
+    IS(jobs_insert(E->db, &dup, NULL), DAL_DUPLICATE);
+    OK(dal_rollback(E->db));
+    new_job(state, "after", pid, NULL);
+    OK(dal_commit(E->db));
+    OK(jobs_get(E->db, "before", &j));
+    jobs_free(&j);
+    OK(jobs_get(E->db, "after", &j));
+    jobs_free(&j);
+
+    /* dal_transaction: all or nothing around generated calls */
+    tx_ctx c = {pid, "tx-a"}; /* the second insert is a duplicate of the first */
+    IS(dal_transaction(E->db, two_jobs, &c), DAL_DUPLICATE);
+    IS(jobs_get(E->db, "tx-a", &j), DAL_NOT_FOUND);
+    c.second = "tx-b";
+    OK(dal_transaction(E->db, two_jobs, &c));
+    OK(jobs_get(E->db, "tx-b", &j));
+    jobs_free(&j);
+    OK(jobs_delete(E->db, "tx-a"));
+    OK(jobs_delete(E->db, "tx-b"));
+
+    /* reads inside a transaction see its writes; a list too */
+    OK(dal_begin(E->db));
+    OK(jobs_delete(E->db, "after"));
+    jobs_array ja;
+    OK(jobs_list(E->db, NULL, 100, &ja));
+    assert_int_equal(ja.len, 3);
+    jobs_array_free(&ja);
+    OK(dal_rollback(E->db));
+    assert_int_equal(count_of(state, jobs_count), 4);
+}
+
+/* ---- insert_many ------------------------------------------------------ */
+
+static void test_insert_many(void **state)
+{
+    tags ok[3] = {{.name = "a"}, {.name = "b", .color = "#000000"}, {.name = "c"}};
+    OK(tags_insert_many(E->db, ok, 3));
+    assert_int_equal(count_of(state, tags_count), 3);
+    OK(tags_insert_many(E->db, NULL, 0));
+    OK(tags_insert_many(E->db, ok, 0));
+
+    /* the last row is a duplicate: none is stored */
+    tags bad[3] = {{.name = "x"}, {.name = "y"}, {.name = "a"}};
+    IS(tags_insert_many(E->db, bad, 3), DAL_DUPLICATE);
+    assert_int_equal(count_of(state, tags_count), 3);
+    tags t;
+    IS(tags_get_by_name(E->db, "x", &t), DAL_NOT_FOUND);
+    /* a duplicate inside the batch itself */
+    tags bad2[2] = {{.name = "z"}, {.name = "z"}};
+    IS(tags_insert_many(E->db, bad2, 2), DAL_DUPLICATE);
+    /* a check violation in the middle */
+    tags bad3[3] = {{.name = "p"}, {.name = "q", .color = "bad"}, {.name = "r"}};
+    IS(tags_insert_many(E->db, bad3, 3), DAL_CHECK);
+    assert_int_equal(count_of(state, tags_count), 3);
+
+    /* inside the caller's transaction: only the batch is undone */
+    OK(dal_begin(E->db));
+    tags one = {.name = "one"};
+    OK(tags_insert(E->db, &one, NULL));
+    IS(tags_insert_many(E->db, bad, 3), DAL_DUPLICATE);
+    tags two = {.name = "two"};
+    OK(tags_insert(E->db, &two, NULL));
+    OK(dal_commit(E->db));
+    assert_int_equal(count_of(state, tags_count), 5);
+
+    /* many rows, with generated ids and defaults */
+    int64_t pid = new_project(state, "many");
+    new_job(state, "j", pid, NULL);
+    int64_t rid = new_run(state, "j", 1);
+    enum { N = 1000 };
+    events *evs = calloc(N, sizeof *evs);
+    assert_non_null(evs);
+    for (int i = 0; i < N; i++) {
+        evs[i].run_id = rid;
+        evs[i].seq = i;
+        evs[i].message = i % 2 ? "odd" : "even";
+        evs[i].level = i % 3 ? EVENTS_LEVEL_WARN : EVENTS_LEVEL_DEBUG; /* debug = zero = default */
+    }
+    OK(events_insert_many(E->db, evs, N));
+    free(evs);
+    assert_int_equal(count_of(state, events_count), N);
+    events e;
+    OK(events_get_by_run_id_seq(E->db, rid, 999, &e));
+    assert_string_equal(e.message, "odd");
+    assert_int_equal(e.level, EVENTS_LEVEL_INFO); /* the zero value took the default */
+    events_free(&e);
+    OK(events_get_by_run_id_seq(E->db, rid, 1, &e));
+    assert_int_equal(e.level, EVENTS_LEVEL_WARN);
+    events_free(&e);
+}
+
+/* ---- upsert ----------------------------------------------------------- */
+
+static void test_upsert(void **state)
+{
+    int64_t pid = new_project(state, "up");
+    jobs j = {.id = "u", .project_id = pid, .priority = 1};
+    jobs out;
+    OK(jobs_upsert(E->db, &j, &out));
+    assert_int_equal(out.priority, 1);
+    assert_int_equal(out.timeout_s, 3600);
+    jobs_free(&out);
+    j.priority = 2;
+    j.group = "g";
+    OK(jobs_upsert(E->db, &j, &out));
+    assert_int_equal(out.priority, 2);
+    assert_string_equal(out.group, "g");
+    jobs_free(&out);
+    OK(jobs_upsert(E->db, &j, NULL));
+    assert_int_equal(count_of(state, jobs_count), 1);
+
+    /* upsert into a unique conflict that is not the primary key */
+    projects p = {.id = pid + 50, .slug = "up", .name = "x"};
+    IS(projects_upsert(E->db, &p, NULL), DAL_DUPLICATE);
+
+    /* composite key */
+    tags t = {.name = "t"}, st;
+    OK(tags_insert(E->db, &t, &st));
+    job_tags jt = {.job_id = "u", .tag_id = st.id, .order = 3};
+    OK(job_tags_upsert(E->db, &jt, NULL));
+    jt.order = 4;
+    job_tags sjt;
+    OK(job_tags_upsert(E->db, &jt, &sjt));
+    assert_int_equal(sjt.order, 4);
+    job_tags_free(&sjt);
+    assert_int_equal(count_of(state, job_tags_count), 1);
+    tags_free(&st);
+}
+
+/* ---- iterate ---------------------------------------------------------- */
+
+typedef struct iter_ctx {
+    int calls, stop_at;
+    int32_t prev;
+    bool ordered;
+} iter_ctx;
+
+static dal_status on_tag(const tags *t, void *p)
+{
+    iter_ctx *c = p;
+    c->calls++;
+    if (t->id <= c->prev || !t->name)
+        c->ordered = false;
+    c->prev = t->id;
+    return c->calls == c->stop_at ? DAL_BUSY : DAL_OK;
+}
+
+static void test_iterate(void **state)
+{
+    iter_ctx c = {0, -1, INT32_MIN, true};
+    OK(tags_iterate(E->db, on_tag, &c));
+    assert_int_equal(c.calls, 0);
+    for (int i = 0; i < 50; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "n%d", 49 - i);
+        tags t = {.name = name};
+        OK(tags_insert(E->db, &t, NULL));
+    }
+    c = (iter_ctx){0, -1, INT32_MIN, true};
+    OK(tags_iterate(E->db, on_tag, &c));
+    assert_int_equal(c.calls, 50);
+    assert_true(c.ordered);
+
+    /* early stop: fn's status comes back, no more calls */
+    c = (iter_ctx){0, 3, INT32_MIN, true};
+    IS(tags_iterate(E->db, on_tag, &c), DAL_BUSY);
+    assert_int_equal(c.calls, 3);
+
+    /* the connection is usable right after */
+    assert_int_equal(count_of(state, tags_count), 50);
+    c = (iter_ctx){0, 1, INT32_MIN, true};
+    IS(tags_iterate(E->db, on_tag, &c), DAL_BUSY);
+    OK(dal_begin(E->db));
+    c = (iter_ctx){0, -1, INT32_MIN, true};
+    OK(tags_iterate(E->db, on_tag, &c));
+    assert_int_equal(c.calls, 50);
+    OK(dal_commit(E->db));
+}
+
+/* ---- enums, arguments ------------------------------------------------- */
+
+static void test_enums(void **state)
+{
+    (void)state;
+    assert_string_equal(job_runs_status_name(JOB_RUNS_STATUS_PENDING), "pending");
+    assert_string_equal(job_runs_status_name(JOB_RUNS_STATUS_CANCELLED), "cancelled");
+    assert_null(job_runs_status_name((job_runs_status)5));
+    assert_null(job_runs_status_name((job_runs_status)-1));
+    job_runs_status s = JOB_RUNS_STATUS_RUNNING;
+    assert_int_equal(job_runs_status_parse("failed", &s), DAL_OK);
+    assert_int_equal(s, JOB_RUNS_STATUS_FAILED);
+    assert_int_equal(job_runs_status_parse("FAILED", &s), DAL_NOT_FOUND);
+    assert_int_equal(s, JOB_RUNS_STATUS_FAILED);
+    assert_int_equal(job_runs_status_parse(NULL, &s), DAL_MISUSE);
+    assert_int_equal(job_runs_status_parse("failed", NULL), DAL_MISUSE);
+    agents_kind k;
+    assert_int_equal(agents_kind_parse("scheduler", &k), DAL_OK);
+    assert_int_equal(k, AGENTS_KIND_SCHEDULER);
+    assert_string_equal(events_level_name(EVENTS_LEVEL_ERROR), "error");
+}
+
+static void test_misuse(void **state)
+{
+    projects p = {.slug = "s", .name = "n"};
+    projects_array pa = {0};
+    int64_t n;
+    assert_int_equal(projects_insert(NULL, &p, NULL), DAL_MISUSE);
+    assert_int_equal(projects_get(NULL, 1, &p), DAL_MISUSE);
+    assert_int_equal(projects_count(NULL, &n), DAL_MISUSE);
+    assert_int_equal(projects_list(NULL, NULL, 1, &pa), DAL_MISUSE);
+    assert_int_equal(projects_delete(NULL, 1), DAL_MISUSE);
+    assert_int_equal(projects_update(NULL, &p), DAL_MISUSE);
+    IS(projects_insert(E->db, NULL, NULL), DAL_MISUSE);
+    assert_non_null(strstr(dal_errmsg(E->db), "projects_insert"));
+    IS(projects_insert(E->db, &p, &p), DAL_MISUSE);
+    IS(projects_upsert(E->db, NULL, NULL), DAL_MISUSE);
+    IS(projects_insert_many(E->db, NULL, 2), DAL_MISUSE);
+    IS(projects_get(E->db, 1, NULL), DAL_MISUSE);
+    IS(projects_get_by_slug(E->db, "s", NULL), DAL_MISUSE);
+    IS(projects_update(E->db, NULL), DAL_MISUSE);
+    IS(projects_count(E->db, NULL), DAL_MISUSE);
+    IS(projects_list(E->db, NULL, 1, NULL), DAL_MISUSE);
+    IS(projects_iterate(E->db, NULL, NULL), DAL_MISUSE);
+    projects_free(NULL);
+    projects_array_free(NULL);
+    projects zero = {0};
+    projects_free(&zero);
+    projects_array_free(&pa);
+    /* freeing a hand-built row leaves the caller's strings alone */
+    projects mine = {.slug = "mine", .name = "mine"};
+    projects_free(&mine);
+    assert_int_equal(count_of(state, projects_count), 0);
+}
+
+#define T(f) cmocka_unit_test_setup(f, genv_clean)
+#define TESTS                                                                                      \
+    T(test_insert_defaults), T(test_get), T(test_update_delete), T(test_list_pages),               \
+        T(test_list_by), T(test_errors), T(test_cascades), T(test_transactions),                   \
+        T(test_insert_many), T(test_upsert), T(test_iterate), T(test_enums), T(test_misuse)
+
+static int open_sqlite(void **state) { return genv_open(state, false, "crud"); }
+static int open_pg(void **state) { return genv_open(state, true, "crud"); }
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {TESTS};
+    int failed = cmocka_run_group_tests_name("crud/sqlite", tests, open_sqlite, genv_close);
+    failed += cmocka_run_group_tests_name("crud/postgres", tests, open_pg, genv_close);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,592 @@
+/*
+ * emit_ddl.c - schema.pg.sql and schema.sqlite.sql from the model.
+ *
+ * The layout lives in templates/ddl.pg.tmpl and templates/ddl.sqlite.tmpl;
+ * this file computes the slot values: quoted identifiers, column types,
+ * attributes (NOT NULL, identity, DEFAULT, CHECK, REFERENCES), constraint
+ * definitions and index column lists, with the column and type columns
+ * padded so that each table reads as a table.  The model is validated, so
+ * nothing is re-checked here.  Output depends only on the model and the
+ * templates: tables in m->tables order (foreign-key dependency order),
+ * columns, constraints and indexes in model order, no timestamps.
+ *
+ * Constraint names (both dialects; SQLite leaves table constraints
+ * unnamed, as generator/ddl.c does for migrations):
+ *   primary key  <table>_pkey          unique       m_unique.name
+ *   foreign key  <table>_<col>_fkey    column check <table>_<col>_check
+ *   enum values  <table>_<col>_values  table check  m_check.name
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "emit.h"
+#include "model.h"
+#include "template.h"
+#include "types.h"
+#include "util.h"
+
+#define NSLOTS(x) (sizeof(x) / sizeof((x)[0]))
+
+/* SQLite `default: now` for a timestamp: microseconds since the epoch (UTC),
+ * millisecond resolution ('now' is stable within one statement). */
+#define SQLITE_NOW_US                                                                         \
+    "(CAST(strftime('%s','now') AS INTEGER) * 1000000 + "                                      \
+    "CAST(substr(strftime('%f','now'), 4) AS INTEGER) * 1000)"
+/* SQLite `default: uuid`: a random version-4 UUID in canonical lower case. */
+#define SQLITE_UUID4                                                                          \
+    "(lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "              \
+    "substr(lower(hex(randomblob(2))), 2) || '-' || "                                          \
+    "substr('89ab', 1 + (abs(random()) % 4), 1) || "                                           \
+    "substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))))"
+
+typedef struct gen {
+    const emit_ctx *cx;
+    const char *file; /* "ddl.pg" / "ddl.sqlite" */
+    bool pg;
+    bool ok;
+    /* scratch buffers reused for every table and column */
+    strbuf name, type, attrs, def, lines, comment, tmp;
+} gen;
+
+static void render(gen *g, const char *section, const tmpl_slot *slots, size_t n, strbuf *out)
+{
+    if (!tmpl_render(g->cx->tmpl, g->file, section, slots, n, out, g->cx->d))
+        g->ok = false;
+}
+
+#define RENDER(g, section, out, ...)                                                           \
+    do {                                                                                       \
+        const tmpl_slot slots_[] = {__VA_ARGS__};                                              \
+        render((g), (section), slots_, NSLOTS(slots_), (out));                                 \
+    } while (0)
+
+/* ---- fragments ---------------------------------------------------------- */
+
+static void ident(strbuf *sb, const char *name)
+{
+    sb_addc(sb, '"');
+    if (!strchr(name, '"')) { /* always, for validated names */
+        sb_add(sb, name);
+        sb_addc(sb, '"');
+        return;
+    }
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            sb_addc(sb, '"');
+        sb_addc(sb, *p);
+    }
+    sb_addc(sb, '"');
+}
+
+/* A constraint name: <a>_<b>_<suffix>, quoted. */
+static void ident3(strbuf *sb, const char *a, const char *b, const char *suffix)
+{
+    sb_addc(sb, '"');
+    sb_add(sb, a);
+    if (b) {
+        sb_addc(sb, '_');
+        sb_add(sb, b);
+    }
+    sb_addc(sb, '_');
+    sb_add(sb, suffix);
+    sb_addc(sb, '"');
+}
+
+static void literal(strbuf *sb, const char *text)
+{
+    sb_addc(sb, '\'');
+    const char *q;
+    while ((q = strchr(text, '\'')) != NULL) {
+        sb_addn(sb, text, (size_t)(q - text) + 1);
+        sb_addc(sb, '\'');
+        text = q + 1;
+    }
+    sb_add(sb, text);
+    sb_addc(sb, '\'');
+}
+
+static void col_list(strbuf *sb, m_column *const *cols, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (i)
+            sb_add(sb, ", ");
+        ident(sb, cols[i]->name);
+    }
+}
+
+static void column_type(const gen *g, const m_column *c, strbuf *sb)
+{
+    const type_info *ti = &type_table[c->type];
+    if (!g->pg) {
+        sb_add(sb, ti->sqlite_sql);
+        return;
+    }
+    if (c->type == TY_TEXT && c->max_length > 0)
+        sb_printf(sb, "varchar(%d)", c->max_length);
+    else if (c->type == TY_DECIMAL && c->precision >= 0 && c->scale >= 0)
+        sb_printf(sb, "numeric(%d,%d)", c->precision, c->scale);
+    else if (c->type == TY_DECIMAL && c->precision >= 0)
+        sb_printf(sb, "numeric(%d)", c->precision);
+    else
+        sb_add(sb, ti->pg_sql);
+}
+
+/* The expression after DEFAULT. */
+static void default_expr(const gen *g, const m_column *c, strbuf *sb)
+{
+    const char *v = c->default_value ? c->default_value : "";
+    if (c->def == DEF_NOW) {
+        if (g->pg)
+            sb_add(sb, c->type == TY_DATE ? "CURRENT_DATE" : "now()");
+        else
+            sb_add(sb, c->type == TY_DATE ? "(date('now'))" : SQLITE_NOW_US);
+        return;
+    }
+    if (c->def == DEF_UUID) {
+        sb_add(sb, g->pg ? "gen_random_uuid()" : SQLITE_UUID4);
+        return;
+    }
+    switch (c->type) {
+    case TY_BOOL:
+        if (g->pg)
+            sb_add(sb, strcmp(v, "true") == 0 ? "true" : "false");
+        else
+            sb_add(sb, strcmp(v, "true") == 0 ? "1" : "0");
+        break;
+    case TY_INT16:
+    case TY_INT32:
+    case TY_INT64:
+    case TY_FLOAT32:
+    case TY_FLOAT64:
+        sb_add(sb, v);
+        break;
+    case TY_DECIMAL:
+        if (g->pg)
+            sb_add(sb, v); /* a numeric literal keeps its exact digits */
+        else
+            literal(sb, v); /* stored as exact text */
+        break;
+    case TY_BYTES:
+        sb_printf(sb, g->pg ? "'\\x%s'::bytea" : "X'%s'", v);
+        break;
+    case TY_TIMESTAMP:
+        if (g->pg) {
+            literal(sb, v);
+            sb_add(sb, "::timestamptz");
+        } else {
+            sb_printf(sb, "%lld", c->default_int);
+        }
+        break;
+    case TY_DATE:
+        literal(sb, v);
+        if (g->pg)
+            sb_add(sb, "::date");
+        break;
+    case TY_JSON:
+        literal(sb, v);
+        if (g->pg)
+            sb_add(sb, "::jsonb");
+        break;
+    case TY_UUID:
+        literal(sb, v);
+        if (g->pg)
+            sb_add(sb, "::uuid");
+        break;
+    default: /* text, enum */
+        literal(sb, v);
+        break;
+    }
+}
+
+static const char *fk_action_sql(fk_action a)
+{
+    switch (a) {
+    case FK_RESTRICT:
+        return "RESTRICT";
+    case FK_CASCADE:
+        return "CASCADE";
+    case FK_SET_NULL:
+        return "SET NULL";
+    case FK_SET_DEFAULT:
+        return "SET DEFAULT";
+    case FK_NO_ACTION:
+        break;
+    }
+    return NULL;
+}
+
+static void references(const m_column *c, strbuf *sb)
+{
+    sb_add(sb, "REFERENCES ");
+    ident(sb, c->ref_table->name);
+    sb_add(sb, " (");
+    ident(sb, c->ref_column->name);
+    sb_add(sb, ")");
+    const char *a = fk_action_sql(c->on_delete);
+    if (a)
+        sb_printf(sb, " ON DELETE %s", a);
+    a = fk_action_sql(c->on_update);
+    if (a)
+        sb_printf(sb, " ON UPDATE %s", a);
+}
+
+/* Replaces every %1$s of fmt by the quoted column. */
+static void type_check(strbuf *sb, const char *fmt, const char *col)
+{
+    for (const char *p = fmt; *p;) {
+        if (strncmp(p, "%1$s", 4) == 0) {
+            ident(sb, col);
+            p += 4;
+        } else {
+            sb_addc(sb, *p++);
+        }
+    }
+}
+
+static void enum_values(strbuf *sb, const m_column *c)
+{
+    ident(sb, c->name);
+    sb_add(sb, " IN (");
+    for (int i = 0; i < c->nvalues; i++) {
+        if (i)
+            sb_add(sb, ", ");
+        literal(sb, c->values[i]);
+    }
+    sb_add(sb, ")");
+}
+
+static bool identity_pk(const m_table *t)
+{
+    return t->npk == 1 && t->pk[0]->identity;
+}
+
+/* " NOT NULL GENERATED ... DEFAULT ... CHECK ..." (leading space) or "". */
+static void column_attrs(gen *g, const m_table *t, const m_column *c, strbuf *sb)
+{
+    bool not_null = !c->nullable || c->primary_key;
+    if (g->pg) {
+        if (not_null)
+            sb_add(sb, " NOT NULL");
+        if (c->identity)
+            sb_add(sb, " GENERATED BY DEFAULT AS IDENTITY");
+        if (c->def != DEF_NONE) {
+            sb_add(sb, " DEFAULT ");
+            default_expr(g, c, sb);
+        }
+        if (c->type == TY_ENUM) {
+            sb_add(sb, " CONSTRAINT ");
+            ident3(sb, t->name, c->name, "values");
+            sb_add(sb, " CHECK (");
+            enum_values(sb, c);
+            sb_add(sb, ")");
+        }
+        if (c->check) {
+            sb_add(sb, " CONSTRAINT ");
+            ident3(sb, t->name, c->name, "check");
+            sb_printf(sb, " CHECK (%s)", c->check);
+        }
+        return;
+    }
+    if (c->identity && identity_pk(t))
+        sb_add(sb, " PRIMARY KEY");
+    if (not_null)
+        sb_add(sb, " NOT NULL");
+    if (c->def != DEF_NONE) {
+        sb_add(sb, " DEFAULT ");
+        default_expr(g, c, sb);
+    }
+    const type_info *ti = &type_table[c->type];
+    if (ti->sqlite_check) {
+        sb_add(sb, " CHECK (");
+        type_check(sb, ti->sqlite_check, c->name);
+        sb_add(sb, ")");
+    }
+    if (c->type == TY_TEXT && c->max_length > 0) {
+        sb_add(sb, " CHECK (length(");
+        ident(sb, c->name);
+        sb_printf(sb, ") <= %d)", c->max_length);
+    }
+    if (c->type == TY_ENUM) {
+        sb_add(sb, " CHECK (");
+        enum_values(sb, c);
+        sb_add(sb, ")");
+    }
+    if (c->check)
+        sb_printf(sb, " CHECK (%s)", c->check);
+    if (c->ref_table) {
+        sb_addc(sb, ' ');
+        references(c, sb);
+    }
+}
+
+/* Renders one section per line of a (possibly multi-line) comment. */
+static void comment_lines(gen *g, const char *section, const char *text, strbuf *out)
+{
+    const char *p = text;
+    for (;;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' '))
+            n--;
+        sb_clear(&g->tmp);
+        sb_addn(&g->tmp, p, n);
+        if (n > 0 || nl) /* keep inner blank lines, drop a trailing one */
+            RENDER(g, section, out, {"text", sb_str(&g->tmp)});
+        if (!nl || !nl[1])
+            break;
+        p = nl + 1;
+    }
+}
+
+static void constraint_line(gen *g, const char *name, const char *def, bool last)
+{
+    RENDER(g, "constraint", &g->lines, {"name", name}, {"definition", def},
+           {"comma", last ? "" : ","});
+}
+
+/* The constraint lines of t: primary key, uniques, foreign keys (PostgreSQL,
+ * not deferred), table checks.  Counts them when count_only. */
+static int constraints(gen *g, const m_table *t, bool count_only)
+{
+    int n = 0, total = count_only ? 0 : constraints(g, t, true);
+    strbuf nm, df;
+    sb_init(&nm);
+    sb_init(&df);
+#define EMIT()                                                                                 \
+    do {                                                                                       \
+        n++;                                                                                   \
+        if (!count_only)                                                                       \
+            constraint_line(g, sb_str(&nm), sb_str(&df), n == total);                          \
+        sb_clear(&nm);                                                                         \
+        sb_clear(&df);                                                                         \
+    } while (0)
+    if (g->pg || !identity_pk(t)) {
+        ident3(&nm, t->name, NULL, "pkey");
+        sb_add(&df, "PRIMARY KEY (");
+        col_list(&df, t->pk, t->npk);
+        sb_add(&df, ")");
+        EMIT();
+    }
+    for (int i = 0; i < t->nuniques; i++) {
+        ident(&nm, t->uniques[i].name);
+        sb_add(&df, "UNIQUE (");
+        col_list(&df, t->uniques[i].cols, t->uniques[i].ncols);
+        sb_add(&df, ")");
+        EMIT();
+    }
+    if (g->pg) {
+        for (int i = 0; i < t->ncolumns; i++) {
+            const m_column *c = &t->columns[i];
+            if (!c->ref_table || c->fk_deferred)
+                continue;
+            ident3(&nm, t->name, c->name, "fkey");
+            sb_add(&df, "FOREIGN KEY (");
+            ident(&df, c->name);
+            sb_add(&df, ") ");
+            references(c, &df);
+            EMIT();
+        }
+    }
+    for (int i = 0; i < t->nchecks; i++) {
+        ident(&nm, t->checks[i].name);
+        sb_printf(&df, "CHECK (%s)", t->checks[i].expr);
+        EMIT();
+    }
+#undef EMIT
+    if (nm.oom || df.oom)
+        g->ok = false;
+    sb_free(&nm);
+    sb_free(&df);
+    return n;
+}
+
+static size_t quoted_len(const char *s)
+{
+    size_t n = 2;
+    for (; *s; s++)
+        n += *s == '"' ? 2 : 1;
+    return n;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
+}
+
+static void table(gen *g, const m_table *t, const char *schema, strbuf *out)
+{
+    /* widths of the name and type columns */
+    size_t wname = 0, wtype = 0;
+    for (int i = 0; i < t->ncolumns; i++) {
+        size_t n = quoted_len(t->columns[i].name);
+        if (n > wname)
+            wname = n;
+        sb_clear(&g->type);
+        column_type(g, &t->columns[i], &g->type);
+        if (g->type.len > wtype)
+            wtype = g->type.len;
+    }
+    int ncons = constraints(g, t, true);
+
+    sb_clear(&g->lines);
+    for (int i = 0; i < t->ncolumns; i++) {
+        const m_column *c = &t->columns[i];
+        if (!g->pg && c->comment)
+            comment_lines(g, "column_comment", c->comment, &g->lines);
+        sb_clear(&g->name);
+        ident(&g->name, c->name);
+        while (g->name.len < wname && !g->name.oom)
+            sb_addc(&g->name, ' ');
+        sb_clear(&g->attrs);
+        column_attrs(g, t, c, &g->attrs);
+        sb_clear(&g->type);
+        column_type(g, c, &g->type);
+        if (g->attrs.len)
+            while (g->type.len < wtype && !g->type.oom)
+                sb_addc(&g->type, ' ');
+        bool last = i == t->ncolumns - 1 && ncons == 0;
+        RENDER(g, "column", &g->lines, {"name", sb_str(&g->name)}, {"type", sb_str(&g->type)},
+               {"attrs", sb_str(&g->attrs)}, {"comma", last ? "" : ","});
+    }
+    constraints(g, t, false);
+
+    sb_clear(&g->name);
+    ident(&g->name, t->name);
+    sb_clear(&g->tmp);
+    sb_printf(&g->tmp, "%s/%s", schema, base_name(t->file ? t->file : t->name));
+    strbuf source = g->tmp;
+    sb_init(&g->tmp);
+    sb_clear(&g->comment);
+    if (!g->pg && t->comment)
+        comment_lines(g, "table_comment", t->comment, &g->comment);
+    RENDER(g, "table", out, {"table", sb_str(&g->name)}, {"source", sb_str(&source)},
+           {"comment", sb_str(&g->comment)}, {"lines", sb_str(&g->lines)});
+    sb_free(&source);
+
+    for (int i = 0; i < t->nindexes; i++) {
+        const m_index *ix = &t->indexes[i];
+        sb_clear(&g->attrs);
+        ident(&g->attrs, ix->name);
+        sb_clear(&g->type);
+        col_list(&g->type, ix->cols, ix->ncols);
+        sb_clear(&g->def);
+        if (ix->where)
+            sb_printf(&g->def, " WHERE %s", ix->where);
+        RENDER(g, "index", out, {"unique", ix->unique ? "UNIQUE " : ""},
+               {"name", sb_str(&g->attrs)}, {"table", sb_str(&g->name)},
+               {"columns", sb_str(&g->type)}, {"where", sb_str(&g->def)});
+    }
+
+    if (g->pg) {
+        if (t->comment) {
+            sb_clear(&g->def);
+            literal(&g->def, t->comment);
+            RENDER(g, "table_comment", out, {"table", sb_str(&g->name)},
+                   {"comment", sb_str(&g->def)});
+        }
+        for (int i = 0; i < t->ncolumns; i++) {
+            const m_column *c = &t->columns[i];
+            if (!c->comment)
+                continue;
+            sb_clear(&g->def);
+            literal(&g->def, c->comment);
+            sb_clear(&g->attrs);
+            ident(&g->attrs, c->name);
+            RENDER(g, "column_comment", out, {"table", sb_str(&g->name)},
+                   {"column", sb_str(&g->attrs)}, {"comment", sb_str(&g->def)});
+        }
+    }
+}
+
+static void deferred_fks(gen *g, const model *m, strbuf *out)
+{
+    bool any = false;
+    for (int i = 0; i < m->ntables; i++) {
+        const m_table *t = m->tables[i];
+        for (int j = 0; j < t->ncolumns; j++) {
+            const m_column *c = &t->columns[j];
+            if (!c->ref_table || !c->fk_deferred)
+                continue;
+            if (!any)
+                RENDER(g, "deferred_begin", out, {"version", DALC_VERSION});
+            any = true;
+            sb_clear(&g->name);
+            ident(&g->name, t->name);
+            sb_clear(&g->attrs);
+            ident3(&g->attrs, t->name, c->name, "fkey");
+            sb_clear(&g->type);
+            ident(&g->type, c->name);
+            sb_clear(&g->def);
+            references(c, &g->def);
+            RENDER(g, "deferred_fk", out, {"table", sb_str(&g->name)},
+                   {"name", sb_str(&g->attrs)}, {"column", sb_str(&g->type)},
+                   {"references", sb_str(&g->def)});
+        }
+    }
+}
+
+static bool emit_dialect(const emit_ctx *cx, bool pg, strbuf *out)
+{
+    gen g;
+    memset(&g, 0, sizeof g);
+    g.cx = cx;
+    g.pg = pg;
+    g.file = pg ? "ddl.pg" : "ddl.sqlite";
+    g.ok = true;
+    sb_init(&g.name);
+    sb_init(&g.type);
+    sb_init(&g.attrs);
+    sb_init(&g.def);
+    sb_init(&g.lines);
+    sb_init(&g.comment);
+    sb_init(&g.tmp);
+
+    /* "schema", without trailing slashes (the banner adds one) */
+    const char *dir = cx->schema_dir && *cx->schema_dir ? cx->schema_dir : "schema";
+    size_t dn = strlen(dir);
+    while (dn > 1 && dir[dn - 1] == '/')
+        dn--;
+    strbuf schema;
+    sb_init(&schema);
+    sb_addn(&schema, dir, dn);
+
+    RENDER(&g, "header", out, {"version", DALC_VERSION}, {"schema", sb_str(&schema)});
+    for (int i = 0; i < cx->m->ntables; i++)
+        table(&g, cx->m->tables[i], sb_str(&schema), out);
+    if (pg)
+        deferred_fks(&g, cx->m, out);
+
+    bool oom = g.name.oom || g.type.oom || g.attrs.oom || g.def.oom || g.lines.oom ||
+               g.comment.oom || g.tmp.oom || schema.oom || out->oom;
+    if (oom) {
+        srcpos at = {"schema", 0, 0};
+        diag_error(cx->d, at, "out of memory");
+        g.ok = false;
+    }
+    sb_free(&g.name);
+    sb_free(&g.type);
+    sb_free(&g.attrs);
+    sb_free(&g.def);
+    sb_free(&g.lines);
+    sb_free(&g.comment);
+    sb_free(&g.tmp);
+    sb_free(&schema);
+    return g.ok;
+}
+
+bool emit_ddl_pg(const emit_ctx *cx, strbuf *out) { return emit_dialect(cx, true, out); }
+
+bool emit_ddl_sqlite(const emit_ctx *cx, strbuf *out) { return emit_dialect(cx, false, out); }
+
+bool emit_ddl(const emit_ctx *cx, output_set *o)
+{
+    strbuf *pg = output_add(o, "schema.pg.sql");
+    strbuf *lite = output_add(o, "schema.sqlite.sql");
+    if (!pg || !lite) {
+        srcpos at = {"schema", 0, 0};
+        return diag_error(cx->d, at, "out of memory");
+    }
+    bool ok = emit_ddl_pg(cx, pg);
+    return emit_ddl_sqlite(cx, lite) && ok;
+}

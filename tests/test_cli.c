@@ -1,0 +1,463 @@
+/*
+ * test_cli.c - the dalc command line (spec/cli.md), run as a separate
+ * process: $DALC_BUILD/dalc, with stdout and stderr redirected into
+ * $DALC_TEST_TMP.  Exit codes, option parsing, atomic output (an error
+ * leaves the output folder untouched; unchanged files keep their mtime;
+ * files dalc no longer produces are removed, nothing else is), `check`
+ * reporting stale / missing / extra files, --templates and --prefix.
+ */
+#include <dirent.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static char out_text[1 << 16], err_text[1 << 16];
+
+static void read_into(const char *path, char *buf, size_t n)
+{
+    char *s = test_slurp(path, NULL);
+    snprintf(buf, n, "%s", s ? s : "");
+    free(s);
+}
+
+/* Runs "$DALC_BUILD/dalc ARGS"; returns its exit code, output in out_text
+ * and err_text. */
+static int dalc(const char *fmt, ...)
+{
+    char args[4096], cmd[8192], o[1024], e[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    test_tmp_path(o, sizeof o, "stdout.txt");
+    test_tmp_path(e, sizeof e, "stderr.txt");
+    snprintf(cmd, sizeof cmd, "%s/dalc %s >%s 2>%s </dev/null", test_build_dir(), args, o, e);
+    int st = system(cmd);
+    read_into(o, out_text, sizeof out_text);
+    read_into(e, err_text, sizeof err_text);
+    if (st == -1 || !WIFEXITED(st))
+        fail_msg("dalc %s did not exit normally (%d)", args, st);
+    return WEXITSTATUS(st);
+}
+
+static const char *tmp(char *buf, const char *name)
+{
+    return test_tmp_path(buf, 1024, name);
+}
+
+static void sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    if (system(cmd) != 0)
+        fail_msg("failed: %s", cmd);
+}
+
+static bool exists(const char *dir, const char *name)
+{
+    char p[2048];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+/* A snapshot of a folder: "name size mtime.ns\n" per entry, sorted, plus
+ * the content hash (FNV) of each file. */
+static char *snapshot(const char *dir)
+{
+    struct dirent **list;
+    int n = scandir(dir, &list, NULL, alphasort);
+    if (n < 0)
+        return strdup("(missing)");
+    size_t cap = 1 << 16, len = 0;
+    char *s = malloc(cap);
+    s[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        char p[2048];
+        snprintf(p, sizeof p, "%s/%s", dir, list[i]->d_name);
+        struct stat st;
+        if (list[i]->d_name[0] != '.' && stat(p, &st) == 0) {
+            unsigned long long h = 1469598103934665603ULL;
+            size_t flen = 0;
+            char *text = S_ISREG(st.st_mode) ? test_slurp(p, &flen) : NULL;
+            for (size_t k = 0; text && k < flen; k++)
+                h = (h ^ (unsigned char)text[k]) * 1099511628211ULL;
+            free(text);
+            if (len + 512 > cap) {
+                cap *= 2;
+                s = realloc(s, cap);
+            }
+            len += (size_t)snprintf(s + len, cap - len, "%s %lld %lld.%09ld %llx\n",
+                                    list[i]->d_name, (long long)st.st_size,
+                                    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, h);
+        }
+        free(list[i]);
+    }
+    free(list);
+    return s;
+}
+
+/* Sets every file of dir to an old mtime, so that a rewrite is visible. */
+static void age(const char *dir)
+{
+    sh("find '%s' -type f -exec touch -d '2001-01-01 00:00:00' {} +", dir);
+}
+
+static long long mtime_of(const char *dir, const char *name)
+{
+    char p[2048];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    struct stat st;
+    if (stat(p, &st) != 0)
+        return -1;
+    return (long long)st.st_mtim.tv_sec;
+}
+
+/* A private copy of schema/ to edit. */
+static const char *schema_copy(char *buf, const char *name)
+{
+    tmp(buf, name);
+    sh("rm -rf '%s' && cp -r schema '%s'", buf, buf);
+    return buf;
+}
+
+/* ---- usage -------------------------------------------------------------- */
+
+static void test_version_help(void **state)
+{
+    (void)state;
+    assert_int_equal(dalc("--version"), 0);
+    assert_non_null(strstr(out_text, "dalc 0."));
+    assert_int_equal(dalc("--help"), 0);
+    assert_non_null(strstr(out_text, "usage: dalc generate"));
+    assert_non_null(strstr(out_text, "--templates DIR"));
+    assert_string_equal(err_text, "");
+}
+
+static void test_usage_errors(void **state)
+{
+    (void)state;
+    char o[1024];
+    tmp(o, "usage_out");
+    assert_int_equal(dalc(""), 2);
+    assert_non_null(strstr(err_text, "no command"));
+    assert_int_equal(dalc("frobnicate"), 2);
+    assert_non_null(strstr(err_text, "unknown command frobnicate"));
+    assert_int_equal(dalc("generate --bogus --out %s", o), 2);
+    assert_non_null(strstr(err_text, "unknown option --bogus"));
+    assert_int_equal(dalc("generate --out"), 2);
+    assert_non_null(strstr(err_text, "--out needs a value"));
+    assert_int_equal(dalc("generate check --out %s", o), 2);
+    assert_int_equal(dalc("generate --schema /nonexistent/schema --out %s", o), 2);
+    assert_int_equal(dalc("generate --prefix 9x --out %s", o), 2);
+    assert_int_equal(dalc("generate --templates /nonexistent/t --out %s", o), 2);
+    assert_non_null(strstr(err_text, "usage:"));
+    assert_false(exists(o, "schema.pg.sql")); /* nothing written on a usage error */
+}
+
+/* ---- generate ----------------------------------------------------------- */
+
+static void test_generate_any_order(void **state)
+{
+    (void)state;
+    char o[1024], o2[1024];
+    tmp(o, "gen/nested/out"); /* created with its parents */
+    tmp(o2, "gen_b");
+    assert_int_equal(dalc("generate --schema schema --out %s", o), 0);
+    assert_true(exists(o, "schema.pg.sql"));
+    assert_true(exists(o, "schema.sqlite.sql"));
+    assert_true(exists(o, "jobs.h"));
+    assert_true(exists(o, "jobs.c"));
+    /* options before the command, --opt=value form */
+    assert_int_equal(dalc("--out=%s --schema=schema generate", o2), 0);
+    char *a = snapshot(o), *b = snapshot(o2);
+    /* same names and sizes and content (mtimes differ) */
+    sh("diff -r '%s' '%s' >/dev/null", o, o2);
+    free(a);
+    free(b);
+    assert_int_equal(dalc("check --out %s", o), 0);
+    assert_string_equal(out_text, "");
+}
+
+static void test_unchanged_keep_mtime(void **state)
+{
+    (void)state;
+    char o[1024], s[1024];
+    tmp(o, "mtime_out");
+    schema_copy(s, "mtime_schema");
+    assert_int_equal(dalc("generate --schema %s --out %s", s, o), 0);
+    age(o);
+    char *before = snapshot(o);
+    assert_int_equal(dalc("generate --schema %s --out %s", s, o), 0);
+    char *after = snapshot(o);
+    assert_string_equal(before, after); /* nothing rewritten */
+    free(before);
+    free(after);
+
+    /* change one table's comment: its files and the DDL change, nothing else */
+    sh("sed -i 's/^comment: .*/comment: Changed comment./' '%s/tags.yaml'", s);
+    assert_int_equal(dalc("generate --schema %s --out %s", s, o), 0);
+    long long old = mtime_of(o, "jobs.c");
+    assert_true(old > 0 && old < 1000000000LL + 100000000LL); /* still 2001 */
+    assert_true(mtime_of(o, "schema.pg.sql") > 1500000000LL);
+    assert_true(mtime_of(o, "tags.h") > 1500000000LL);
+    char *pg = NULL;
+    char p[2048];
+    snprintf(p, sizeof p, "%s/schema.pg.sql", o);
+    pg = test_slurp(p, NULL);
+    assert_non_null(strstr(pg, "'Changed comment.'"));
+    free(pg);
+    /* no temporary files left behind */
+    sh("! ls -a '%s' | grep -q dalc-tmp", o);
+}
+
+static void test_stale_removed(void **state)
+{
+    (void)state;
+    char o[1024], p[2048];
+    tmp(o, "stale_out");
+    assert_int_equal(dalc("generate --out %s", o), 0);
+    snprintf(p, sizeof p, "%s/old_table.c", o);
+    test_write_file(p, "/* generated by dalc 0.0.1 from schema/old_table.yaml, DO NOT EDIT */\n");
+    snprintf(p, sizeof p, "%s/old_table.h", o);
+    test_write_file(p, "/* generated by dalc 0.0.1 from schema/old_table.yaml, DO NOT EDIT */\n");
+    snprintf(p, sizeof p, "%s/hand_written.c", o);
+    test_write_file(p, "int x;\n");
+    snprintf(p, sizeof p, "%s/notes.txt", o);
+    test_write_file(p, "generated by dalc, DO NOT EDIT\n");
+    snprintf(p, sizeof p, "%s/jobs.c.dalc-tmp.Ab12Cd", o); /* left by a killed run */
+    test_write_file(p, "partial");
+    assert_int_equal(dalc("check --out %s", o), 1);
+    assert_string_equal(out_text, "extra: old_table.c\nextra: old_table.h\n");
+    assert_int_equal(dalc("generate --out %s", o), 0);
+    assert_false(exists(o, "old_table.c"));
+    assert_false(exists(o, "old_table.h"));
+    assert_true(exists(o, "hand_written.c"));
+    assert_true(exists(o, "notes.txt"));
+    assert_false(exists(o, "jobs.c.dalc-tmp.Ab12Cd"));
+    assert_int_equal(dalc("check --out %s", o), 0);
+}
+
+static void test_check_reports(void **state)
+{
+    (void)state;
+    char o[1024], p[2048];
+    tmp(o, "check_out");
+    assert_int_equal(dalc("check --out %s", o), 1); /* nothing there yet */
+    assert_non_null(strstr(out_text, "missing: schema.pg.sql\n"));
+    assert_non_null(strstr(out_text, "missing: jobs.c\n"));
+    assert_int_equal(dalc("generate --out %s", o), 0);
+    char *before = snapshot(o);
+    snprintf(p, sizeof p, "%s/schema.sqlite.sql", o);
+    sh("echo '-- edited' >> '%s'", p);
+    snprintf(p, sizeof p, "%s/jobs.h", o);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/gone.h", o);
+    test_write_file(p, "/* generated by dalc 0.1.0 from schema/gone.yaml, DO NOT EDIT */\n");
+    char *edited = snapshot(o);
+    assert_int_equal(dalc("check --out %s", o), 1);
+    assert_string_equal(out_text, "missing: jobs.h\nstale: schema.sqlite.sql\nextra: gone.h\n");
+    assert_non_null(strstr(err_text, "out of date"));
+    char *after = snapshot(o);
+    assert_string_equal(edited, after); /* check changes nothing */
+    assert_int_equal(dalc("generate --out %s", o), 0);
+    assert_int_equal(dalc("check --out %s", o), 0);
+    free(before);
+    free(edited);
+    free(after);
+}
+
+/* ---- atomicity ---------------------------------------------------------- */
+
+static void test_invalid_schema_untouched(void **state)
+{
+    (void)state;
+    char o[1024], s[1024], p[2048];
+    tmp(o, "atomic_out");
+    schema_copy(s, "atomic_schema");
+    assert_int_equal(dalc("generate --schema %s --out %s", s, o), 0);
+    age(o);
+    char *before = snapshot(o);
+    /* a broken table and a change elsewhere that would rewrite files */
+    sh("sed -i 's/^comment: .*/comment: Changed./' '%s/tags.yaml'", s);
+    snprintf(p, sizeof p, "%s/zzz.yaml", s);
+    test_write_file(p, "table: zzz\ncolumns:\n  - { name: id, type: int65, primary_key: true }\n");
+    assert_int_equal(dalc("generate --schema %s --out %s", s, o), 1);
+    /* path:line:column: error: message */
+    char want[4096];
+    snprintf(want, sizeof want, "%s:3:", p);
+    assert_non_null(strstr(err_text, want));
+    assert_non_null(strstr(err_text, ": error: "));
+    char *after = snapshot(o);
+    assert_string_equal(before, after);
+    assert_int_equal(dalc("check --schema %s --out %s", s, o), 1);
+    free(before);
+    free(after);
+}
+
+static void test_io_error_untouched(void **state)
+{
+    (void)state;
+    char o[1024], s[1024], p[2048];
+    tmp(o, "io_out");
+    schema_copy(s, "io_schema");
+    assert_int_equal(dalc("generate --schema %s --out %s", s, o), 0);
+    /* schema.sqlite.sql becomes a directory: the commit must fail before
+     * replacing anything, although schema.pg.sql and tags.* changed too */
+    snprintf(p, sizeof p, "%s/schema.sqlite.sql", o);
+    unlink(p);
+    mkdir(p, 0755);
+    age(o);
+    char *before = snapshot(o);
+    sh("sed -i 's/^comment: .*/comment: Changed./' '%s/tags.yaml'", s);
+    assert_int_equal(dalc("generate --schema %s --out %s", s, o), 3);
+    assert_non_null(strstr(err_text, "schema.sqlite.sql"));
+    char *after = snapshot(o);
+    assert_string_equal(before, after);
+    sh("! ls -a '%s' | grep -q dalc-tmp", o);
+    free(before);
+    free(after);
+    rmdir(p);
+
+    /* an output folder that cannot be created */
+    char f[1024], sub[1100];
+    tmp(f, "io_file");
+    test_write_file(f, "x");
+    snprintf(sub, sizeof sub, "%s/out", f);
+    assert_int_equal(dalc("generate --out %s", sub), 3);
+    assert_non_null(strstr(err_text, "cannot create the output folder"));
+}
+
+/* ---- templates and prefix ----------------------------------------------- */
+
+static void test_templates_override(void **state)
+{
+    (void)state;
+    char t[1024], o[1024], base[1024], p[2048];
+    tmp(t, "tmpl_custom");
+    tmp(o, "tmpl_out");
+    tmp(base, "tmpl_base");
+    sh("rm -rf '%s' && mkdir -p '%s' && cp templates/ddl.pg.tmpl '%s/'", t, t, t);
+    snprintf(p, sizeof p, "%s/ddl.pg.tmpl", t);
+    sh("sed -i 's/^-- PostgreSQL DDL: .*/-- custom header for {{schema}}/' '%s'", p);
+    assert_int_equal(dalc("generate --templates %s --out %s", t, o), 0);
+    assert_int_equal(dalc("generate --out %s", base), 0);
+    snprintf(p, sizeof p, "%s/schema.pg.sql", o);
+    char *pg = test_slurp(p, NULL);
+    assert_non_null(strstr(pg, "\n-- custom header for schema\n"));
+    free(pg);
+    /* only the overridden template changed anything */
+    sh("cmp -s '%s/schema.sqlite.sql' '%s/schema.sqlite.sql'", o, base);
+    sh("! cmp -s '%s/schema.pg.sql' '%s/schema.pg.sql'", o, base);
+    assert_int_equal(dalc("check --templates %s --out %s", t, o), 0);
+    assert_int_equal(dalc("check --out %s", o), 1);
+    assert_non_null(strstr(out_text, "stale: schema.pg.sql\n"));
+    assert_null(strstr(out_text, "schema.sqlite.sql"));
+
+    /* an unknown slot: precise position, nothing written */
+    snprintf(p, sizeof p, "%s/ddl.pg.tmpl", t);
+    sh("sed -i 's/{{source}}/{{sauce}}/' '%s'", p);
+    char *before = snapshot(o);
+    assert_int_equal(dalc("generate --templates %s --out %s", t, o), 1);
+    char *after = snapshot(o);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    int line = 0;
+    sh("grep -n '^-- {{sauce}}' '%s' | cut -d: -f1 > '%s/line.txt'", p, t);
+    char lp[1100];
+    snprintf(lp, sizeof lp, "%s/line.txt", t);
+    char *ls = test_slurp(lp, NULL);
+    line = atoi(ls);
+    free(ls);
+    char want[4096];
+    snprintf(want, sizeof want,
+             "%s:%d:6: error: unknown slot \"sauce\" in section \"table\"", p, line);
+    assert_non_null(strstr(err_text, want));
+    /* reported once, not once per table */
+    const char *nl = strchr(strstr(err_text, want), '\n');
+    assert_non_null(nl);
+    assert_null(strstr(nl, "\"sauce\""));
+}
+
+static void test_prefix(void **state)
+{
+    (void)state;
+    char o[1024], base[1024], p[2048];
+    tmp(o, "prefix_out");
+    tmp(base, "prefix_base");
+    assert_int_equal(dalc("generate --prefix app_ --out %s", o), 0);
+    assert_int_equal(dalc("generate --out %s", base), 0);
+    snprintf(p, sizeof p, "%s/jobs.h", o);
+    char *h = test_slurp(p, NULL);
+    assert_non_null(h);
+    assert_non_null(strstr(h, "app_jobs"));
+    free(h);
+    /* the DDL does not depend on the C prefix */
+    sh("cmp -s '%s/schema.pg.sql' '%s/schema.pg.sql'", o, base);
+    sh("cmp -s '%s/schema.sqlite.sql' '%s/schema.sqlite.sql'", o, base);
+    assert_int_equal(dalc("check --prefix app_ --out %s", o), 0);
+    assert_int_equal(dalc("check --out %s", o), 1);
+}
+
+/* Enough tables that the commit takes its batched-sync path (> 64 files). */
+static void test_many_tables(void **state)
+{
+    (void)state;
+    char s[1024], o[1024], p[2048];
+    tmp(s, "many_schema");
+    tmp(o, "many_out");
+    mkdir(s, 0755);
+    for (int i = 0; i < 60; i++) {
+        char text[512];
+        snprintf(p, sizeof p, "%s/t%02d.yaml", s, i);
+        snprintf(text, sizeof text,
+                 "table: t%02d\ncolumns:\n  - { name: id, type: int64, primary_key: true }\n"
+                 "  - { name: v, type: text, nullable: true }\n",
+                 i);
+        assert_int_equal(test_write_file(p, text), 0);
+    }
+    assert_int_equal(dalc("generate --schema %s --out %s", s, o), 0);
+    assert_true(exists(o, "t59.c"));
+    assert_int_equal(dalc("check --schema %s --out %s", s, o), 0);
+    age(o);
+    char *before = snapshot(o);
+    assert_int_equal(dalc("generate --schema %s --out %s", s, o), 0);
+    char *after = snapshot(o);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    /* drop ten tables: their files go */
+    sh("rm '%s'/t5*.yaml", s);
+    assert_int_equal(dalc("check --schema %s --out %s", s, o), 1);
+    assert_non_null(strstr(out_text, "extra: t50.c\n"));
+    assert_int_equal(dalc("generate --schema %s --out %s", s, o), 0);
+    assert_false(exists(o, "t55.h"));
+    assert_true(exists(o, "t49.h"));
+    assert_int_equal(dalc("check --schema %s --out %s", s, o), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_version_help),
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_generate_any_order),
+        cmocka_unit_test(test_unchanged_keep_mtime),
+        cmocka_unit_test(test_stale_removed),
+        cmocka_unit_test(test_check_reports),
+        cmocka_unit_test(test_invalid_schema_untouched),
+        cmocka_unit_test(test_io_error_untouched),
+        cmocka_unit_test(test_templates_override),
+        cmocka_unit_test(test_prefix),
+        cmocka_unit_test(test_many_tables),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -150,8 +150,14 @@ typedef struct dal_pool_stats {
     int total, idle, in_use, waiting;
 } dal_pool_stats;
 
-/* opts may be NULL for the defaults.  The caller owns *out. */
+/* opts may be NULL for the defaults.  Opens one connection up front, so a
+ * bad URL fails here.  The caller owns *out; like dal_open, *out is still
+ * set on failure (when it could be allocated) so that dal_pool_errmsg
+ * explains: close it with dal_pool_close. */
 dal_status dal_pool_open(const char *url, const dal_pool_options *opts, dal_pool **out);
+/* The last error of dal_pool_open/dal_pool_acquire (the connect error, or
+ * the acquire timeout); never a password.  Added by the runtime. */
+const char *dal_pool_errmsg(dal_pool *p);
 dal_status dal_pool_acquire(dal_pool *p, dal_db **out);
 /* Returns db to the pool; a connection left inside a transaction is rolled
  * back, a broken one closed. */
@@ -178,13 +184,16 @@ typedef struct dal_query {
 typedef struct dal_stmt dal_stmt; /* owned by the connection's cache */
 
 /* Fetches q from the cache (preparing it on first use) and resets it.  The
- * handle stays valid until dal_stmt_done or the next dal_stmt_start on the
- * same connection; only one statement runs at a time per connection. */
+ * handle stays valid until dal_stmt_done or the next dal_stmt_start of the
+ * same q on the same connection (different statements may be stepped
+ * interleaved, e.g. queries inside an iterate callback). */
 dal_status dal_stmt_start(dal_db *db, const dal_query *q, dal_stmt **out);
 
 /* Binds parameter i (1-based).  Binding never fails by itself; a problem is
- * remembered and returned by the next dal_stmt_step.  Pointers are copied or
- * used before dal_stmt_step returns; the caller keeps ownership. */
+ * remembered and returned by the next dal_stmt_step.  Pointers are not
+ * copied (no allocation per bind): the data must stay valid until the last
+ * dal_stmt_step of this execution (SQLite may read it on every step) or
+ * dal_stmt_done; the caller keeps ownership. */
 void dal_bind_null(dal_stmt *st, int i);
 void dal_bind_bool(dal_stmt *st, int i, bool v);
 void dal_bind_int16(dal_stmt *st, int i, int16_t v);
@@ -206,7 +215,9 @@ void dal_bind_date(dal_stmt *st, int i, dal_date v);
 dal_status dal_stmt_step(dal_stmt *st, bool *has_row);
 
 /* Streams rows instead of buffering the whole result: call before the first
- * dal_stmt_step.  (PostgreSQL single-row mode; SQLite always streams.) */
+ * dal_stmt_step.  (PostgreSQL single-row mode; SQLite always streams.)  Other
+ * statements may run on the connection meanwhile (on PostgreSQL the rest of
+ * the stream is then buffered first); restarting the same dal_query ends it. */
 void dal_stmt_stream(dal_stmt *st);
 
 /* Rows changed by the last INSERT/UPDATE/DELETE step. */

@@ -1,0 +1,1105 @@
+/*
+ * dal.c - the engine-independent part of the runtime: errors, URL dispatch,
+ * statistics and hooks, transactions, the statement cache, typed binds and
+ * reads dispatched to the engine, date/time/uuid conversions.
+ * Row descriptors live in dal_row.c, engines in dal_sqlite.c and dal_pg.c.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* for builds without the Makefile (vendoring) */
+#endif
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "dal_internal.h"
+
+/* ---------------------------------------------------------------------- */
+/* errors                                                                  */
+/* ---------------------------------------------------------------------- */
+
+static const char *const status_names[] = {
+    "DAL_OK", "DAL_NOT_FOUND", "DAL_DUPLICATE", "DAL_FOREIGN_KEY", "DAL_CHECK", "DAL_NOT_NULL",
+    "DAL_BUSY", "DAL_CONN", "DAL_MISUSE", "DAL_NOMEM", "DAL_ERROR",
+};
+
+const char *dal_status_name(dal_status s)
+{
+    if ((int)s < 0 || (size_t)s >= sizeof status_names / sizeof status_names[0])
+        return "DAL_UNKNOWN";
+    return status_names[s];
+}
+
+/* Removes passwords in place: the value of password=... (conninfo or URL
+ * query) and the pass of scheme://user:pass@host. */
+void dal__scrub(char *s)
+{
+    if (!s)
+        return;
+    /* user:pass@ after :// */
+    for (char *p = strstr(s, "://"); p; p = strstr(p + 3, "://")) {
+        char *a = p + 3;
+        char *end = a + strcspn(a, "/?# \t'\"");
+        char *at = NULL;
+        for (char *q = a; q < end; q++)
+            if (*q == '@')
+                at = q;
+        if (!at)
+            continue;
+        char *colon = memchr(a, ':', (size_t)(at - a));
+        if (!colon)
+            continue;
+        const char *stars = "***";
+        size_t keep = strlen(at);
+        if ((size_t)(at - colon - 1) >= 3) {
+            memcpy(colon + 1, stars, 3);
+            memmove(colon + 4, at, keep + 1);
+        }
+        else {
+            /* short password: still replace with *** (may grow by <=3, fine
+             * only if room; just blank it to avoid overflow) */
+            memmove(colon + 1, at, keep + 1);
+        }
+    }
+    for (char *p = s; *p; p++) {
+        if (strncasecmp(p, "password", 8) != 0)
+            continue;
+        char *q = p + 8;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (*q != '=')
+            continue;
+        q++;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        char *v = q;
+        if (*v == '\'') {
+            char *e = v + 1;
+            while (*e && *e != '\'') {
+                if (*e == '\\' && e[1])
+                    e++;
+                e++;
+            }
+            if (*e)
+                e++;
+            q = e;
+        }
+        else
+            q = v + strcspn(v, " \t&'\"\n");
+        size_t vlen = (size_t)(q - v);
+        if (vlen >= 3) {
+            memcpy(v, "***", 3);
+            memmove(v + 3, q, strlen(q) + 1);
+        }
+        else
+            memmove(v, q, strlen(q) + 1);
+        p = v;
+    }
+}
+
+dal_status dal__err(dal_db *db, dal_status s, const char *fmt, ...)
+{
+    if (!db)
+        return s;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(db->err, sizeof db->err, fmt, ap);
+    va_end(ap);
+    /* trim trailing newlines of engine messages */
+    size_t n = strlen(db->err);
+    while (n > 0 && (db->err[n - 1] == '\n' || db->err[n - 1] == ' '))
+        db->err[--n] = '\0';
+    dal__scrub(db->err);
+    db->last = s;
+    if (s != DAL_OK && s != DAL_NOT_FOUND)
+        dal__log(db, DAL_LOG_ERROR, db->err);
+    return s;
+}
+
+dal_status dal_set_error(dal_db *db, dal_status status, const char *fmt, ...)
+{
+    if (!db)
+        return status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(db->err, sizeof db->err, fmt, ap);
+    va_end(ap);
+    dal__scrub(db->err);
+    db->last = status;
+    return status;
+}
+
+void dal__ok(dal_db *db)
+{
+    db->err[0] = '\0';
+    db->last = DAL_OK;
+}
+
+const char *dal_errmsg(const dal_db *db)
+{
+    if (!db)
+        return "no connection (out of memory?)";
+    return db->err;
+}
+
+/* ---------------------------------------------------------------------- */
+/* stats, hooks, logger                                                    */
+/* ---------------------------------------------------------------------- */
+
+uint64_t dal__now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+void dal__log(dal_db *db, dal_log_level lvl, const char *msg)
+{
+    if (db && db->log_fn)
+        db->log_fn(db->log_ctx, lvl, msg);
+}
+
+void dal__stats_record(dal_db *db, const char *sql, uint64_t us, bool failed)
+{
+    db->stats.queries++;
+    if (failed)
+        db->stats.errors++;
+    db->stats.total_us += us;
+    if (us > db->stats.max_us)
+        db->stats.max_us = us;
+    if (db->slow_fn && us >= db->slow_threshold)
+        db->slow_fn(db->slow_ctx, sql, us);
+    if (db->log_fn)
+        db->log_fn(db->log_ctx, DAL_LOG_DEBUG, sql);
+}
+
+void dal_get_stats(const dal_db *db, dal_stats *out)
+{
+    if (!out)
+        return;
+    if (!db) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    *out = db->stats;
+}
+
+void dal_reset_stats(dal_db *db)
+{
+    if (db)
+        memset(&db->stats, 0, sizeof db->stats);
+}
+
+void dal_set_slow_hook(dal_db *db, uint64_t threshold_us, dal_slow_fn fn, void *ctx)
+{
+    if (!db)
+        return;
+    db->slow_threshold = threshold_us;
+    db->slow_fn = fn;
+    db->slow_ctx = ctx;
+}
+
+void dal_set_logger(dal_db *db, dal_log_fn fn, void *ctx)
+{
+    if (!db)
+        return;
+    db->log_fn = fn;
+    db->log_ctx = ctx;
+}
+
+/* ---------------------------------------------------------------------- */
+/* connections                                                             */
+/* ---------------------------------------------------------------------- */
+
+dal_status dal_open(const char *url, dal_db **out)
+{
+    if (!out)
+        return DAL_MISUSE;
+    *out = NULL;
+    if (!url || !*url) {
+        const char *env = getenv("DATABASE_URL");
+        url = env && *env ? env : "sqlite:" DAL_DEFAULT_SQLITE_PATH;
+    }
+    dal_db *db = calloc(1, sizeof *db);
+    if (!db)
+        return DAL_NOMEM;
+    db->busy_retries = 5;
+    *out = db;
+    dal_status s;
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        db->dialect = DAL_SQLITE;
+        s = dal__sq_open(db, url + 7);
+    }
+    else {
+        db->dialect = DAL_POSTGRES;
+        s = dal__pg_open(db, url);
+    }
+    if (s == DAL_OK)
+        dal__ok(db);
+    return s;
+}
+
+void dal_close(dal_db *db)
+{
+    if (!db)
+        return;
+    dal__cache_clear(db, true);
+    free(db->cache);
+    dal_ins_cache *ic = db->ins;
+    while (ic) {
+        dal_ins_cache *n = ic->next;
+        free((char *)ic->q.sql);
+        free(ic->mask);
+        free(ic->cols);
+        free(ic);
+        ic = n;
+    }
+    if (db->dialect == DAL_SQLITE)
+        dal__sq_close(db);
+    else
+        dal__pg_close(db);
+    free(db);
+}
+
+dal_dialect dal_dialect_of(const dal_db *db) { return db ? db->dialect : DAL_SQLITE; }
+
+dal_status dal_exec(dal_db *db, const char *sql)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!sql)
+        return dal__err(db, DAL_MISUSE, "dal_exec: sql is NULL");
+    dal_status s = db->dialect == DAL_SQLITE ? dal__sq_exec(db, sql) : dal__pg_exec(db, sql);
+    if (s == DAL_OK)
+        dal__ok(db);
+    return s;
+}
+
+dal_status dal_ping(dal_db *db)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (db->dialect == DAL_SQLITE) {
+        int rc = sqlite3_exec(db->sq, "SELECT 1", NULL, NULL, NULL);
+        return rc == SQLITE_OK ? DAL_OK
+                               : dal__err(db, dal__sq_status(sqlite3_extended_errcode(db->sq)),
+                                          "%s", sqlite3_errmsg(db->sq));
+    }
+    return dal__pg_ping(db);
+}
+
+/* ---------------------------------------------------------------------- */
+/* transactions                                                            */
+/* ---------------------------------------------------------------------- */
+
+int dal_tx_depth(const dal_db *db) { return db ? db->depth : 0; }
+
+dal_status dal_begin(dal_db *db)
+{
+    if (!db)
+        return DAL_MISUSE;
+    char sql[64];
+    if (db->depth == 0)
+        snprintf(sql, sizeof sql, "%s", db->dialect == DAL_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
+    else
+        snprintf(sql, sizeof sql, "SAVEPOINT dal_sp%d", db->depth);
+    dal_status s = dal_exec(db, sql);
+    if (s == DAL_OK)
+        db->depth++;
+    return s;
+}
+
+dal_status dal_commit(dal_db *db)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (db->depth <= 0)
+        return dal__err(db, DAL_MISUSE, "dal_commit: no transaction");
+    if (db->broken) {
+        db->depth--;
+        return dal__err(db, DAL_CONN, "connection lost inside the transaction");
+    }
+    char sql[64];
+    if (db->depth == 1)
+        snprintf(sql, sizeof sql, "COMMIT");
+    else
+        snprintf(sql, sizeof sql, "RELEASE SAVEPOINT dal_sp%d", db->depth - 1);
+    dal_status s = dal_exec(db, sql);
+    if (s == DAL_OK) {
+        db->depth--;
+        return s;
+    }
+    if (db->depth == 1) {
+        /* a failed COMMIT ends the transaction: roll back what is left */
+        char keep[DAL_ERRMSG_MAX];
+        memcpy(keep, db->err, sizeof keep);
+        if (db->dialect == DAL_SQLITE && sqlite3_get_autocommit(db->sq) == 0)
+            dal__sq_exec(db, "ROLLBACK");
+        memcpy(db->err, keep, sizeof keep);
+        db->last = s;
+        db->depth = 0;
+    }
+    return s;
+}
+
+dal_status dal_rollback(dal_db *db)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (db->depth <= 0)
+        return dal__err(db, DAL_MISUSE, "dal_rollback: no transaction");
+    if (db->broken) {
+        db->depth--;
+        return DAL_OK; /* the server already rolled it back */
+    }
+    char sql[96];
+    if (db->depth == 1)
+        snprintf(sql, sizeof sql, "ROLLBACK");
+    else
+        snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT dal_sp%d; RELEASE SAVEPOINT dal_sp%d",
+                 db->depth - 1, db->depth - 1);
+    dal_status s = dal_exec(db, sql);
+    if (s == DAL_OK || db->depth == 1)
+        db->depth--;
+    if (db->dialect == DAL_SQLITE && db->depth == 0 && sqlite3_get_autocommit(db->sq) == 0)
+        dal__sq_exec(db, "ROLLBACK");
+    return s;
+}
+
+void dal_set_busy_retries(dal_db *db, int retries)
+{
+    if (db)
+        db->busy_retries = retries < 0 ? 0 : retries;
+}
+
+static void sleep_us(uint64_t us)
+{
+    struct timespec ts = {(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+dal_status dal_transaction(dal_db *db, dal_tx_fn fn, void *ctx)
+{
+    if (!db || !fn)
+        return db ? dal__err(db, DAL_MISUSE, "dal_transaction: fn is NULL") : DAL_MISUSE;
+    bool outer = db->depth == 0;
+    uint64_t backoff = 1000;
+    unsigned seed = (unsigned)(uintptr_t)db ^ (unsigned)dal__now_us();
+    for (int attempt = 0;; attempt++) {
+        int base = db->depth;
+        dal_status s = dal_begin(db);
+        if (s == DAL_OK) {
+            s = fn(db, ctx);
+            if (db->depth > base + 1) {
+                /* fn left inner levels open: roll them back, it is a bug */
+                while (db->depth > base + 1)
+                    if (dal_rollback(db) != DAL_OK)
+                        break;
+                if (s == DAL_OK)
+                    s = dal__err(db, DAL_MISUSE, "dal_transaction: fn left a transaction open");
+            }
+            if (db->depth <= base) {
+                /* fn ended our level itself */
+                if (s == DAL_OK)
+                    s = dal__err(db, DAL_MISUSE, "dal_transaction: fn ended the transaction");
+            }
+            else if (s == DAL_OK) {
+                s = dal_commit(db);
+            }
+            else {
+                char keep[DAL_ERRMSG_MAX];
+                dal_status last = db->last;
+                memcpy(keep, db->err, sizeof keep);
+                if (db->depth > base)
+                    dal_rollback(db);
+                memcpy(db->err, keep, sizeof keep);
+                db->last = last;
+            }
+        }
+        if (s != DAL_BUSY || !outer || attempt >= db->busy_retries)
+            return s;
+        /* exponential backoff with jitter: 1 ms, 2 ms, 4 ms ... (cap 200 ms) */
+        seed = seed * 1103515245u + 12345u;
+        uint64_t j = backoff / 2 + (seed >> 8) % (backoff / 2 + 1);
+        sleep_us(j);
+        if (backoff < 200000)
+            backoff *= 2;
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* statement cache                                                         */
+/* ---------------------------------------------------------------------- */
+
+static size_t hash_ptr(const void *p)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+void dal__stmt_free(dal_stmt *st)
+{
+    if (!st)
+        return;
+    if (st->ss)
+        sqlite3_finalize(st->ss);
+    if (st->res)
+        PQclear(st->res);
+    for (int i = st->prest; i < st->nrest; i++)
+        PQclear(st->rest[i]);
+    free(st->rest);
+    free(st->rest_msg);
+    for (int i = 0; i < st->ncolbuf; i++)
+        free(st->colbuf[i]);
+    free(st->colbuf);
+    free(st->colcap);
+    free(st->scratch);
+    free(st->server_types);
+    free(st->params);
+    free(st->types);
+    free(st->values);
+    free(st->lengths);
+    free(st->formats);
+    free(st->pbuf);
+    free(st);
+}
+
+/* finalize: free statements; otherwise only mark PostgreSQL ones as not
+ * prepared (after a reconnect). */
+void dal__cache_clear(dal_db *db, bool finalize)
+{
+    if (db->streaming) {
+        dal_stmt_done(db->streaming);
+        db->streaming = NULL;
+    }
+    for (size_t i = 0; i < db->cache_cap; i++) {
+        dal_stmt *st = db->cache[i].st;
+        if (!st)
+            continue;
+        if (finalize) {
+            dal__stmt_free(st);
+            db->cache[i].st = NULL;
+            db->cache[i].q = NULL;
+        }
+        else {
+            if (st->res) {
+                PQclear(st->res);
+                st->res = NULL;
+            }
+            st->running = false;
+            st->prepared = false;
+        }
+    }
+    if (finalize)
+        db->cache_len = 0;
+}
+
+static dal_status cache_grow(dal_db *db)
+{
+    size_t ncap = db->cache_cap ? db->cache_cap * 2 : 64;
+    struct dal_cache_ent *n = calloc(ncap, sizeof *n);
+    if (!n)
+        return DAL_NOMEM;
+    for (size_t i = 0; i < db->cache_cap; i++) {
+        if (!db->cache[i].q)
+            continue;
+        size_t h = hash_ptr(db->cache[i].q) & (ncap - 1);
+        while (n[h].q)
+            h = (h + 1) & (ncap - 1);
+        n[h] = db->cache[i];
+    }
+    free(db->cache);
+    db->cache = n;
+    db->cache_cap = ncap;
+    return DAL_OK;
+}
+
+dal_status dal_stmt_start(dal_db *db, const dal_query *q, dal_stmt **out)
+{
+    if (out)
+        *out = NULL;
+    if (!db)
+        return DAL_MISUSE;
+    if (!q || !q->sql || !out || q->nparams < 0)
+        return dal__err(db, DAL_MISUSE, "dal_stmt_start: bad arguments");
+    if (db->dialect == DAL_POSTGRES) {
+        dal_status s = dal__pg_ensure(db);
+        if (s != DAL_OK)
+            return s;
+    }
+    dal_stmt *st = NULL;
+    if (db->cache_cap) {
+        size_t h = hash_ptr(q) & (db->cache_cap - 1);
+        while (db->cache[h].q) {
+            if (db->cache[h].q == q) {
+                st = db->cache[h].st;
+                break;
+            }
+            h = (h + 1) & (db->cache_cap - 1);
+        }
+    }
+    if (!st) {
+        if ((db->cache_len + 1) * 2 > db->cache_cap && cache_grow(db) != DAL_OK)
+            return dal__err(db, DAL_NOMEM, "out of memory");
+        st = calloc(1, sizeof *st);
+        if (!st)
+            return dal__err(db, DAL_NOMEM, "out of memory");
+        st->db = db;
+        st->q = q;
+        st->nparams = q->nparams;
+        dal_status s = db->dialect == DAL_SQLITE ? dal__sq_prepare(db, st) : dal__pg_prepare(db, st);
+        if (s != DAL_OK) {
+            dal__stmt_free(st);
+            return s;
+        }
+        size_t h = hash_ptr(q) & (db->cache_cap - 1);
+        while (db->cache[h].q)
+            h = (h + 1) & (db->cache_cap - 1);
+        db->cache[h].q = q;
+        db->cache[h].st = st;
+        db->cache_len++;
+    }
+    else {
+        if (st->running || st->stats_open)
+            dal_stmt_done(st);
+        if (db->dialect == DAL_POSTGRES && !st->prepared) {
+            dal_status s = dal__pg_prepare(db, st);
+            if (s != DAL_OK)
+                return s;
+        }
+    }
+    if (db->dialect == DAL_POSTGRES && db->streaming && db->streaming != st)
+        dal__pg_detach(db);
+    st->pending = DAL_OK;
+    st->changes = 0;
+    *out = st;
+    return DAL_OK;
+}
+
+static void stats_close(dal_stmt *st, bool failed)
+{
+    if (!st->stats_open)
+        return;
+    st->stats_open = false;
+    dal__stats_record(st->db, st->q->sql, st->elapsed_us, failed);
+}
+
+dal_status dal_stmt_step(dal_stmt *st, bool *has_row)
+{
+    bool dummy;
+    if (!has_row)
+        has_row = &dummy;
+    *has_row = false;
+    if (!st)
+        return DAL_MISUSE;
+    dal_db *db = st->db;
+    if (st->pending != DAL_OK) {
+        dal_status s = st->pending;
+        dal__err(db, s, "%s", st->pending_msg);
+        dal_stmt_done(st);
+        return s;
+    }
+    if (!st->running) {
+        st->stats_open = true;
+        st->elapsed_us = 0;
+    }
+    uint64_t t0 = dal__now_us();
+    dal_status s = db->dialect == DAL_SQLITE ? dal__sq_step(st, has_row) : dal__pg_step(st, has_row);
+    st->elapsed_us += dal__now_us() - t0;
+    if (s != DAL_OK || !*has_row)
+        stats_close(st, s != DAL_OK);
+    if (s == DAL_OK)
+        dal__ok(db);
+    return s;
+}
+
+void dal_stmt_stream(dal_stmt *st)
+{
+    if (st)
+        st->stream_req = true;
+}
+
+int64_t dal_stmt_changes(dal_stmt *st) { return st ? st->changes : 0; }
+
+void dal_stmt_done(dal_stmt *st)
+{
+    if (!st)
+        return;
+    stats_close(st, false);
+    if (st->db->dialect == DAL_SQLITE)
+        dal__sq_done(st);
+    else
+        dal__pg_done(st);
+    st->running = false;
+    st->stream_req = false;
+    st->pending = DAL_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* binds                                                                   */
+/* ---------------------------------------------------------------------- */
+
+static void bind_p(dal_stmt *st, int i, dal_param p)
+{
+    if (!st)
+        return;
+    if (i < 1 || i > st->nparams) {
+        if (st->pending == DAL_OK) {
+            st->pending = DAL_MISUSE;
+            snprintf(st->pending_msg, sizeof st->pending_msg,
+                     "bind: parameter %d out of range 1..%d", i, st->nparams);
+        }
+        return;
+    }
+    if (st->ss)
+        dal__sq_bind(st, i, &p);
+    else
+        st->params[i - 1] = p;
+}
+
+void dal_bind_null(dal_stmt *st, int i) { bind_p(st, i, (dal_param){.kind = DAL_P_NULL}); }
+void dal_bind_bool(dal_stmt *st, int i, bool v)
+{
+    bind_p(st, i, (dal_param){.kind = DAL_P_BOOL, .v.i = v ? 1 : 0});
+}
+void dal_bind_int16(dal_stmt *st, int i, int16_t v)
+{
+    bind_p(st, i, (dal_param){.kind = DAL_P_INT16, .v.i = v});
+}
+void dal_bind_int32(dal_stmt *st, int i, int32_t v)
+{
+    bind_p(st, i, (dal_param){.kind = DAL_P_INT32, .v.i = v});
+}
+void dal_bind_int64(dal_stmt *st, int i, int64_t v)
+{
+    bind_p(st, i, (dal_param){.kind = DAL_P_INT, .v.i = v});
+}
+void dal_bind_float32(dal_stmt *st, int i, float v)
+{
+    bind_p(st, i, (dal_param){.kind = DAL_P_FLOAT32, .v.f = (double)v});
+}
+void dal_bind_float64(dal_stmt *st, int i, double v)
+{
+    bind_p(st, i, (dal_param){.kind = DAL_P_FLOAT64, .v.f = v});
+}
+static void bind_str(dal_stmt *st, int i, dal_pkind k, const char *v)
+{
+    if (!v)
+        dal_bind_null(st, i);
+    else
+        bind_p(st, i, (dal_param){.kind = k, .v.s = {v, strlen(v)}});
+}
+void dal_bind_text(dal_stmt *st, int i, const char *v) { bind_str(st, i, DAL_P_TEXT, v); }
+void dal_bind_decimal(dal_stmt *st, int i, const char *v) { bind_str(st, i, DAL_P_DECIMAL, v); }
+void dal_bind_json(dal_stmt *st, int i, const char *v) { bind_str(st, i, DAL_P_JSON, v); }
+void dal_bind_uuid(dal_stmt *st, int i, const char *v)
+{
+    if (!v || !*v) {
+        dal_bind_null(st, i);
+        return;
+    }
+    unsigned char raw[16];
+    if (!dal__parse_uuid(v, strlen(v), raw)) {
+        if (st && st->pending == DAL_OK) {
+            st->pending = DAL_ERROR;
+            snprintf(st->pending_msg, sizeof st->pending_msg,
+                     "bind: parameter %d is not a valid uuid", i);
+        }
+        return;
+    }
+    bind_str(st, i, DAL_P_UUID, v);
+}
+void dal_bind_bytes(dal_stmt *st, int i, dal_bytes v)
+{
+    if (!v.data && v.len == 0) {
+        dal_bind_null(st, i);
+        return;
+    }
+    if (!v.data) {
+        dal_bind_null(st, i);
+        return;
+    }
+    bind_p(st, i, (dal_param){.kind = DAL_P_BYTES, .v.s = {(const char *)v.data, v.len}});
+}
+void dal_bind_time(dal_stmt *st, int i, dal_time v)
+{
+    bind_p(st, i, (dal_param){.kind = DAL_P_TIME, .v.i = v});
+}
+void dal_bind_date(dal_stmt *st, int i, dal_date v)
+{
+    bind_p(st, i, (dal_param){.kind = DAL_P_DATE, .v.i = v});
+}
+
+/* ---------------------------------------------------------------------- */
+/* column readers                                                          */
+/* ---------------------------------------------------------------------- */
+
+#define IS_SQ(st) ((st)->ss != NULL)
+
+static dal_status col_null_err(dal_stmt *st, int col)
+{
+    return dal__err(st->db, DAL_ERROR, "column %d is NULL", col);
+}
+
+bool dal_col_is_null(dal_stmt *st, int col)
+{
+    if (!st)
+        return true;
+    return IS_SQ(st) ? dal__sq_is_null(st, col) : dal__pg_is_null(st, col);
+}
+
+static dal_status col_int(dal_stmt *st, int col, int64_t *v)
+{
+    if (!st || !v)
+        return DAL_MISUSE;
+    if (IS_SQ(st))
+        return dal__sq_col_int(st, col, v); /* checks NULL itself */
+    if (dal__pg_is_null(st, col))
+        return col_null_err(st, col);
+    return dal__pg_col_int(st, col, v);
+}
+
+dal_status dal_col_bool(dal_stmt *st, int col, bool *out)
+{
+    int64_t v;
+    dal_status s = col_int(st, col, &v);
+    if (s == DAL_OK)
+        *out = v != 0;
+    return s;
+}
+
+dal_status dal_col_int16(dal_stmt *st, int col, int16_t *out)
+{
+    int64_t v;
+    dal_status s = col_int(st, col, &v);
+    if (s != DAL_OK)
+        return s;
+    if (v < INT16_MIN || v > INT16_MAX)
+        return dal__err(st->db, DAL_ERROR, "column %d: %lld out of range for int16", col,
+                        (long long)v);
+    *out = (int16_t)v;
+    return DAL_OK;
+}
+
+dal_status dal_col_int32(dal_stmt *st, int col, int32_t *out)
+{
+    int64_t v;
+    dal_status s = col_int(st, col, &v);
+    if (s != DAL_OK)
+        return s;
+    if (v < INT32_MIN || v > INT32_MAX)
+        return dal__err(st->db, DAL_ERROR, "column %d: %lld out of range for int32", col,
+                        (long long)v);
+    *out = (int32_t)v;
+    return DAL_OK;
+}
+
+dal_status dal_col_int64(dal_stmt *st, int col, int64_t *out) { return col_int(st, col, out); }
+
+dal_status dal_col_float64(dal_stmt *st, int col, double *out)
+{
+    if (!st || !out)
+        return DAL_MISUSE;
+    if (IS_SQ(st))
+        return dal__sq_col_float(st, col, out);
+    if (dal__pg_is_null(st, col))
+        return col_null_err(st, col);
+    return dal__pg_col_float(st, col, out);
+}
+
+dal_status dal_col_float32(dal_stmt *st, int col, float *out)
+{
+    double d;
+    dal_status s = dal_col_float64(st, col, &d);
+    if (s == DAL_OK)
+        *out = (float)d;
+    return s;
+}
+
+dal_status dal_col_text(dal_stmt *st, int col, const char **out, size_t *len)
+{
+    if (!st || !out)
+        return DAL_MISUSE;
+    size_t dummy;
+    if (!len)
+        len = &dummy;
+    if (IS_SQ(st))
+        return dal__sq_col_text(st, col, out, len);
+    if (dal__pg_is_null(st, col)) {
+        *out = NULL;
+        *len = 0;
+        return col_null_err(st, col);
+    }
+    return IS_SQ(st) ? dal__sq_col_text(st, col, out, len) : dal__pg_col_text(st, col, out, len);
+}
+
+dal_status dal_col_bytes(dal_stmt *st, int col, const unsigned char **out, size_t *len)
+{
+    if (!st || !out || !len)
+        return DAL_MISUSE;
+    if (IS_SQ(st))
+        return dal__sq_col_bytes(st, col, out, len);
+    if (dal__pg_is_null(st, col)) {
+        *out = NULL;
+        *len = 0;
+        return col_null_err(st, col);
+    }
+    return IS_SQ(st) ? dal__sq_col_bytes(st, col, out, len) : dal__pg_col_bytes(st, col, out, len);
+}
+
+dal_status dal_col_uuid(dal_stmt *st, int col, char out[37])
+{
+    if (!st || !out)
+        return DAL_MISUSE;
+    if (dal_col_is_null(st, col)) {
+        out[0] = '\0';
+        return col_null_err(st, col);
+    }
+    if (!IS_SQ(st))
+        return dal__pg_col_uuid(st, col, out);
+    const char *p;
+    size_t n;
+    bool blob = sqlite3_column_type(st->ss, col) == SQLITE_BLOB;
+    dal_status s = blob ? dal__sq_col_bytes(st, col, (const unsigned char **)&p, &n)
+                        : dal__sq_col_text(st, col, &p, &n);
+    if (s != DAL_OK)
+        return s;
+    unsigned char raw[16];
+    if (blob && n == 16)
+        memcpy(raw, p, 16);
+    else if (!dal__parse_uuid(p, n, raw))
+        return dal__err(st->db, DAL_ERROR, "column %d is not a uuid", col);
+    dal__format_uuid(raw, out);
+    return DAL_OK;
+}
+
+dal_status dal_col_time(dal_stmt *st, int col, dal_time *out)
+{
+    if (!st || !out)
+        return DAL_MISUSE;
+    if (dal_col_is_null(st, col))
+        return col_null_err(st, col);
+    return IS_SQ(st) ? dal__sq_col_time(st, col, out) : dal__pg_col_time(st, col, out);
+}
+
+dal_status dal_col_date(dal_stmt *st, int col, dal_date *out)
+{
+    if (!st || !out)
+        return DAL_MISUSE;
+    if (dal_col_is_null(st, col))
+        return col_null_err(st, col);
+    return IS_SQ(st) ? dal__sq_col_date(st, col, out) : dal__pg_col_date(st, col, out);
+}
+
+/* ---------------------------------------------------------------------- */
+/* conversions                                                             */
+/* ---------------------------------------------------------------------- */
+
+/* Howard Hinnant's algorithms, proleptic Gregorian. */
+int64_t dal__days_from_civil(int y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+int dal__civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t yy = (int64_t)yoe + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yy + (*m <= 2));
+    return 0;
+}
+
+static int days_in_month(int y, unsigned m)
+{
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dm[m - 1];
+}
+
+static bool digits(const char *s, size_t n, int *out)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+bool dal__parse_date(const char *s, size_t len, dal_date *out)
+{
+    int y, m, d;
+    if (len < 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, &y) || !digits(s + 5, 2, &m) ||
+        !digits(s + 8, 2, &d))
+        return false;
+    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, (unsigned)m))
+        return false;
+    *out = (dal_date)dal__days_from_civil(y, (unsigned)m, (unsigned)d);
+    return true;
+}
+
+void dal__format_date(dal_date dd, char out[16])
+{
+    int y;
+    unsigned m, d;
+    dal__civil_from_days(dd, &y, &m, &d);
+    /* by hand: fast, and no truncation warnings (|y| < 6e6 fits in 16) */
+    char *o = out;
+    long yy = y;
+    if (yy < 0) {
+        *o++ = '-';
+        yy = -yy;
+    }
+    char dig[12];
+    int nd = 0;
+    do {
+        dig[nd++] = (char)('0' + yy % 10);
+        yy /= 10;
+    } while (yy > 0);
+    while (nd < 4)
+        dig[nd++] = '0';
+    while (nd > 0)
+        *o++ = dig[--nd];
+    *o++ = '-';
+    *o++ = (char)('0' + m / 10);
+    *o++ = (char)('0' + m % 10);
+    *o++ = '-';
+    *o++ = (char)('0' + d / 10);
+    *o++ = (char)('0' + d % 10);
+    *o = '\0';
+}
+
+/* "YYYY-MM-DD[ T]HH:MM:SS[.ffffff][Z|+HH[:MM]|-HH[:MM]]" */
+bool dal__parse_time(const char *s, size_t len, dal_time *out)
+{
+    dal_date d;
+    if (!dal__parse_date(s, len, &d))
+        return false;
+    int64_t us = (int64_t)d * 86400 * 1000000;
+    if (len == 10) {
+        *out = us;
+        return true;
+    }
+    int hh, mi, ss;
+    if (len < 19 || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':' ||
+        !digits(s + 11, 2, &hh) || !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &ss))
+        return false;
+    us += ((int64_t)hh * 3600 + mi * 60 + ss) * 1000000;
+    size_t i = 19;
+    if (i < len && s[i] == '.') {
+        i++;
+        int64_t frac = 0, scale = 100000;
+        while (i < len && isdigit((unsigned char)s[i])) {
+            frac += (s[i] - '0') * scale;
+            scale /= 10;
+            i++;
+        }
+        us += frac;
+    }
+    if (i < len && (s[i] == 'Z' || s[i] == 'z'))
+        i++;
+    else if (i < len && (s[i] == '+' || s[i] == '-')) {
+        int sign = s[i] == '-' ? -1 : 1, oh = 0, om = 0;
+        i++;
+        if (i + 2 > len || !digits(s + i, 2, &oh))
+            return false;
+        i += 2;
+        if (i < len && s[i] == ':')
+            i++;
+        if (i + 2 <= len && digits(s + i, 2, &om))
+            i += 2;
+        us -= sign * ((int64_t)oh * 3600 + om * 60) * 1000000;
+    }
+    if (i != len)
+        return false;
+    *out = us;
+    return true;
+}
+
+void dal__format_time(dal_time t, char out[40])
+{
+    int64_t day = t / 86400000000LL, rem = t % 86400000000LL;
+    if (rem < 0) {
+        rem += 86400000000LL;
+        day--;
+    }
+    char ds[16];
+    dal__format_date((dal_date)day, ds);
+    int64_t secs = rem / 1000000;
+    snprintf(out, 40, "%s %02d:%02d:%02d.%06d+00", ds, (int)(secs / 3600), (int)(secs / 60 % 60),
+             (int)(secs % 60), (int)(rem % 1000000));
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Canonical 8-4-4-4-12 (any case), or 32 hex digits, or {...}. */
+bool dal__parse_uuid(const char *s, size_t len, unsigned char out[16])
+{
+    if (len >= 2 && s[0] == '{' && s[len - 1] == '}') {
+        s++;
+        len -= 2;
+    }
+    bool dashed = len == 36;
+    if (!dashed && len != 32)
+        return false;
+    size_t j = 0;
+    for (size_t i = 0; i < len;) {
+        if (dashed && (i == 8 || i == 13 || i == 18 || i == 23)) {
+            if (s[i] != '-')
+                return false;
+            i++;
+            continue;
+        }
+        int h = hexval((unsigned char)s[i]), l = hexval((unsigned char)s[i + 1]);
+        if (h < 0 || l < 0)
+            return false;
+        out[j++] = (unsigned char)(h * 16 + l);
+        i += 2;
+    }
+    return j == 16;
+}
+
+void dal__format_uuid(const unsigned char in[16], char out[37])
+{
+    static const char hx[] = "0123456789abcdef";
+    size_t o = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[o++] = '-';
+        out[o++] = hx[in[i] >> 4];
+        out[o++] = hx[in[i] & 15];
+    }
+    out[o] = '\0';
+}

@@ -1,0 +1,182 @@
+/*
+ * dal_internal.h - private to the runtime sources: the connection and statement
+ * structs and the per-engine entry points that dal.c dispatches to.
+ */
+#ifndef DAL_INTERNAL_H
+#define DAL_INTERNAL_H
+
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include "dal.h"
+
+#define DAL_ERRMSG_MAX 1024
+
+/* One bound parameter (PostgreSQL keeps binds until execution). */
+typedef enum dal_pkind {
+    DAL_P_NULL, DAL_P_BOOL, DAL_P_INT, DAL_P_FLOAT32, DAL_P_FLOAT64, DAL_P_TEXT,
+    DAL_P_DECIMAL, DAL_P_JSON, DAL_P_UUID, DAL_P_BYTES, DAL_P_TIME, DAL_P_DATE,
+    DAL_P_INT16, DAL_P_INT32
+} dal_pkind;
+
+typedef struct dal_param {
+    dal_pkind kind;
+    union {
+        int64_t i;
+        double f;
+        struct {
+            const char *p;
+            size_t len;
+        } s;
+    } v;
+} dal_param;
+
+struct dal_stmt {
+    dal_db *db;
+    const dal_query *q;
+    int nparams;
+    dal_status pending;      /* bind error, returned by the next step */
+    char pending_msg[128];
+    bool running;            /* executed, rows may follow */
+    bool stats_open;         /* an execution whose stats are not recorded yet */
+    uint64_t elapsed_us;
+    int64_t changes;
+    /* SQLite */
+    sqlite3_stmt *ss;
+    bool need_reset;         /* stepped since the last reset */
+    char *scratch;           /* nparams * 40 bytes: uuid/date text for binds */
+    /* PostgreSQL */
+    char name[24];
+    bool prepared;
+    bool streaming, stream_req;
+    Oid *server_types;       /* from describe (named), NULL otherwise */
+    dal_param *params;
+    Oid *types;
+    const char **values;
+    int *lengths, *formats;
+    char (*pbuf)[48];        /* per-param wire buffer */
+    PGresult *res;
+    int row, nrows;
+    /* a streaming statement detached by another statement: its remaining
+     * single-row results, buffered, then its final status */
+    bool detached;
+    PGresult **rest;
+    int nrest, prest, caprest;
+    dal_status rest_status;
+    char *rest_msg;
+    char **colbuf;           /* per-column decode buffers (numeric text, uuid) */
+    size_t *colcap;
+    int ncolbuf;
+};
+
+typedef struct dal_ins_cache {
+    struct dal_ins_cache *next;
+    const dal_table *t;
+    unsigned flags;          /* 1 upsert, 2 returning */
+    unsigned char *mask;     /* (ncolumns+7)/8 bytes */
+    dal_query q;
+    int *cols;               /* the included column indexes */
+    int ncols;
+} dal_ins_cache;
+
+struct dal_db {
+    dal_dialect dialect;
+    char err[DAL_ERRMSG_MAX];
+    dal_status last;
+    int depth;
+    int busy_retries;
+    dal_stats stats;
+    uint64_t slow_threshold;
+    dal_slow_fn slow_fn;
+    void *slow_ctx;
+    dal_log_fn log_fn;
+    void *log_ctx;
+    /* statement cache: open addressing on the dal_query address */
+    struct dal_cache_ent {
+        const dal_query *q;
+        dal_stmt *st;
+    } *cache;
+    size_t cache_cap, cache_len;
+    unsigned next_stmt_id;
+    dal_ins_cache *ins;
+    dal_stmt *streaming;     /* PostgreSQL: statement in single-row mode */
+    /* engines */
+    sqlite3 *sq;
+    PGconn *pg;
+    bool unnamed;
+    bool broken;             /* connection lost: reconnect before next use */
+    /* pool bookkeeping */
+    int64_t pool_last_used_ms;
+    void *pool_next;
+};
+
+/* dal.c */
+dal_status dal__err(dal_db *db, dal_status s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+void dal__ok(dal_db *db);
+void dal__scrub(char *s);
+uint64_t dal__now_us(void);
+void dal__stats_record(dal_db *db, const char *sql, uint64_t us, bool failed);
+void dal__log(dal_db *db, dal_log_level lvl, const char *msg);
+void dal__cache_clear(dal_db *db, bool finalize);
+void dal__stmt_free(dal_stmt *st);
+int dal__civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);
+int64_t dal__days_from_civil(int y, unsigned m, unsigned d);
+bool dal__parse_date(const char *s, size_t len, dal_date *out);
+void dal__format_date(dal_date d, char out[16]);
+bool dal__parse_uuid(const char *s, size_t len, unsigned char out[16]);
+void dal__format_uuid(const unsigned char in[16], char out[37]);
+bool dal__parse_time(const char *s, size_t len, dal_time *out);
+void dal__format_time(dal_time t, char out[40]);
+
+/* dal_sqlite.c */
+dal_status dal__sq_open(dal_db *db, const char *spec);
+void dal__sq_close(dal_db *db);
+dal_status dal__sq_exec(dal_db *db, const char *sql);
+dal_status dal__sq_prepare(dal_db *db, dal_stmt *st);
+dal_status dal__sq_step(dal_stmt *st, bool *has_row);
+void dal__sq_done(dal_stmt *st);
+void dal__sq_bind(dal_stmt *st, int i, const dal_param *p);
+bool dal__sq_is_null(dal_stmt *st, int col);
+dal_status dal__sq_col_int(dal_stmt *st, int col, int64_t *out);
+dal_status dal__sq_col_float(dal_stmt *st, int col, double *out);
+dal_status dal__sq_col_text(dal_stmt *st, int col, const char **out, size_t *len);
+dal_status dal__sq_col_bytes(dal_stmt *st, int col, const unsigned char **out, size_t *len);
+dal_status dal__sq_col_time(dal_stmt *st, int col, dal_time *out);
+dal_status dal__sq_col_date(dal_stmt *st, int col, dal_date *out);
+dal_status dal__sq_status(int rc);
+
+/* dal_pg.c */
+dal_status dal__pg_open(dal_db *db, const char *conninfo);
+void dal__pg_close(dal_db *db);
+dal_status dal__pg_ensure(dal_db *db);
+void dal__pg_detach(dal_db *db);
+dal_status dal__pg_exec(dal_db *db, const char *sql);
+dal_status dal__pg_ping(dal_db *db);
+dal_status dal__pg_prepare(dal_db *db, dal_stmt *st);
+dal_status dal__pg_step(dal_stmt *st, bool *has_row);
+void dal__pg_done(dal_stmt *st);
+bool dal__pg_is_null(dal_stmt *st, int col);
+dal_status dal__pg_col_int(dal_stmt *st, int col, int64_t *out);
+dal_status dal__pg_col_float(dal_stmt *st, int col, double *out);
+dal_status dal__pg_col_text(dal_stmt *st, int col, const char **out, size_t *len);
+dal_status dal__pg_col_bytes(dal_stmt *st, int col, const unsigned char **out, size_t *len);
+dal_status dal__pg_col_uuid(dal_stmt *st, int col, char out[37]);
+dal_status dal__pg_col_time(dal_stmt *st, int col, dal_time *out);
+dal_status dal__pg_col_date(dal_stmt *st, int col, dal_date *out);
+dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_table *t,
+                                const void *rows, size_t n, dal_ins_cache **ics);
+dal_status dal__pg_status(const char *sqlstate, const char *msg);
+void dal__numeric_to_text(const unsigned char *p, int len, char *out, size_t cap, size_t *outlen);
+size_t dal__numeric_text_size(const unsigned char *p, int len);
+
+/* for the descriptor code */
+dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, bool upsert,
+                            bool returning);
+void dal__bind_row_cols(dal_stmt *st, int first, const dal_table *t, const void *row,
+                        const int *cols, int n);
+
+#endif

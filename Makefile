@@ -50,8 +50,9 @@ $(B)/libdalc.a: $(GEN_OBJ)
 	rm -f $@; ar rcs $@ $^
 $(B)/libdal.a: $(RT_OBJ)
 	rm -f $@; ar rcs $@ $^
-$(B)/dalc: $(B)/generator/main.o $(B)/libdalc.a
-	$(CC) $(CFLAGS) $^ $(LDLIBS_GEN) -o $@
+# dalc links the runtime too: `dalc migrate` applies migrations (runtime/dal_migrate.c).
+$(B)/dalc: $(B)/generator/main.o $(B)/libdalc.a $(B)/libdal.a
+	$(CC) $(CFLAGS) $^ $(LDLIBS_GEN) $(LDLIBS_RT) -o $@
 
 generate: $(B)/dalc
 	$(B)/dalc generate --schema schema --out generated
@@ -114,6 +115,7 @@ install: all
 	install -m 755 $(B)/dalc $(DESTDIR)$(PREFIX)/bin/dalc
 	install -m 644 $(B)/libdal.a $(DESTDIR)$(PREFIX)/lib/libdal.a
 	install -m 644 runtime/dal.h $(DESTDIR)$(PREFIX)/include/dal.h
+	install -m 644 runtime/dal_migrate.h $(DESTDIR)$(PREFIX)/include/dal_migrate.h
 	sed -e 's|@PREFIX@|$(PREFIX)|g' runtime/dal.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/dal.pc
 
 clean:

@@ -5,7 +5,9 @@
  * this file computes the slot values: quoted identifiers, column types,
  * attributes (NOT NULL, identity, DEFAULT, CHECK, REFERENCES), constraint
  * definitions and index column lists, with the column and type columns
- * padded so that each table reads as a table.  The model is validated, so
+ * padded so that each table reads as a table.  Column types, attributes
+ * and REFERENCES clauses come from generator/ddl.h, shared with the
+ * migration diff, so schema_create and migrations agree.  The model is validated, so
  * nothing is re-checked here.  Output depends only on the model and the
  * templates: tables in m->tables order (foreign-key dependency order),
  * columns, constraints and indexes in model order, no timestamps.
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ddl.h"
 #include "emit.h"
 #include "model.h"
 #include "template.h"
@@ -26,18 +29,6 @@
 #include "util.h"
 
 #define NSLOTS(x) (sizeof(x) / sizeof((x)[0]))
-
-/* SQLite `default: now` for a timestamp: microseconds since the epoch (UTC),
- * millisecond resolution ('now' is stable within one statement). */
-#define SQLITE_NOW_US                                                                         \
-    "(CAST(strftime('%s','now') AS INTEGER) * 1000000 + "                                      \
-    "CAST(substr(strftime('%f','now'), 4) AS INTEGER) * 1000)"
-/* SQLite `default: uuid`: a random version-4 UUID in canonical lower case. */
-#define SQLITE_UUID4                                                                          \
-    "(lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "              \
-    "substr(lower(hex(randomblob(2))), 2) || '-' || "                                          \
-    "substr('89ab', 1 + (abs(random()) % 4), 1) || "                                           \
-    "substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))))"
 
 typedef struct gen {
     const emit_ctx *cx;
@@ -62,21 +53,7 @@ static void render(gen *g, const char *section, const tmpl_slot *slots, size_t n
 
 /* ---- fragments ---------------------------------------------------------- */
 
-static void ident(strbuf *sb, const char *name)
-{
-    sb_addc(sb, '"');
-    if (!strchr(name, '"')) { /* always, for validated names */
-        sb_add(sb, name);
-        sb_addc(sb, '"');
-        return;
-    }
-    for (const char *p = name; *p; p++) {
-        if (*p == '"')
-            sb_addc(sb, '"');
-        sb_addc(sb, *p);
-    }
-    sb_addc(sb, '"');
-}
+static void ident(strbuf *sb, const char *name) { ddl_ident(sb, name); }
 
 /* A constraint name: <a>_<b>_<suffix>, quoted. */
 static void ident3(strbuf *sb, const char *a, const char *b, const char *suffix)
@@ -92,18 +69,7 @@ static void ident3(strbuf *sb, const char *a, const char *b, const char *suffix)
     sb_addc(sb, '"');
 }
 
-static void literal(strbuf *sb, const char *text)
-{
-    sb_addc(sb, '\'');
-    const char *q;
-    while ((q = strchr(text, '\'')) != NULL) {
-        sb_addn(sb, text, (size_t)(q - text) + 1);
-        sb_addc(sb, '\'');
-        text = q + 1;
-    }
-    sb_add(sb, text);
-    sb_addc(sb, '\'');
-}
+static void literal(strbuf *sb, const char *text) { ddl_literal(sb, text); }
 
 static void col_list(strbuf *sb, m_column *const *cols, int n)
 {
@@ -114,145 +80,14 @@ static void col_list(strbuf *sb, m_column *const *cols, int n)
     }
 }
 
+/* Column types, defaults, CHECKs and REFERENCES come from generator/ddl.c,
+ * shared with the migration diff (so that schema_create and migrations
+ * always agree). */
+static sql_dialect dialect(const gen *g) { return g->pg ? SQL_PG : SQL_SQLITE; }
+
 static void column_type(const gen *g, const m_column *c, strbuf *sb)
 {
-    const type_info *ti = &type_table[c->type];
-    if (!g->pg) {
-        sb_add(sb, ti->sqlite_sql);
-        return;
-    }
-    if (c->type == TY_TEXT && c->max_length > 0)
-        sb_printf(sb, "varchar(%d)", c->max_length);
-    else if (c->type == TY_DECIMAL && c->precision >= 0 && c->scale >= 0)
-        sb_printf(sb, "numeric(%d,%d)", c->precision, c->scale);
-    else if (c->type == TY_DECIMAL && c->precision >= 0)
-        sb_printf(sb, "numeric(%d)", c->precision);
-    else
-        sb_add(sb, ti->pg_sql);
-}
-
-/* The expression after DEFAULT. */
-static void default_expr(const gen *g, const m_column *c, strbuf *sb)
-{
-    const char *v = c->default_value ? c->default_value : "";
-    if (c->def == DEF_NOW) {
-        if (g->pg)
-            sb_add(sb, c->type == TY_DATE ? "CURRENT_DATE" : "now()");
-        else
-            sb_add(sb, c->type == TY_DATE ? "(date('now'))" : SQLITE_NOW_US);
-        return;
-    }
-    if (c->def == DEF_UUID) {
-        sb_add(sb, g->pg ? "gen_random_uuid()" : SQLITE_UUID4);
-        return;
-    }
-    switch (c->type) {
-    case TY_BOOL:
-        if (g->pg)
-            sb_add(sb, strcmp(v, "true") == 0 ? "true" : "false");
-        else
-            sb_add(sb, strcmp(v, "true") == 0 ? "1" : "0");
-        break;
-    case TY_INT16:
-    case TY_INT32:
-    case TY_INT64:
-    case TY_FLOAT32:
-    case TY_FLOAT64:
-        sb_add(sb, v);
-        break;
-    case TY_DECIMAL:
-        if (g->pg)
-            sb_add(sb, v); /* a numeric literal keeps its exact digits */
-        else
-            literal(sb, v); /* stored as exact text */
-        break;
-    case TY_BYTES:
-        sb_printf(sb, g->pg ? "'\\x%s'::bytea" : "X'%s'", v);
-        break;
-    case TY_TIMESTAMP:
-        if (g->pg) {
-            literal(sb, v);
-            sb_add(sb, "::timestamptz");
-        } else {
-            sb_printf(sb, "%lld", c->default_int);
-        }
-        break;
-    case TY_DATE:
-        literal(sb, v);
-        if (g->pg)
-            sb_add(sb, "::date");
-        break;
-    case TY_JSON:
-        literal(sb, v);
-        if (g->pg)
-            sb_add(sb, "::jsonb");
-        break;
-    case TY_UUID:
-        literal(sb, v);
-        if (g->pg)
-            sb_add(sb, "::uuid");
-        break;
-    default: /* text, enum */
-        literal(sb, v);
-        break;
-    }
-}
-
-static const char *fk_action_sql(fk_action a)
-{
-    switch (a) {
-    case FK_RESTRICT:
-        return "RESTRICT";
-    case FK_CASCADE:
-        return "CASCADE";
-    case FK_SET_NULL:
-        return "SET NULL";
-    case FK_SET_DEFAULT:
-        return "SET DEFAULT";
-    case FK_NO_ACTION:
-        break;
-    }
-    return NULL;
-}
-
-static void references(const m_column *c, strbuf *sb)
-{
-    sb_add(sb, "REFERENCES ");
-    ident(sb, c->ref_table->name);
-    sb_add(sb, " (");
-    ident(sb, c->ref_column->name);
-    sb_add(sb, ")");
-    const char *a = fk_action_sql(c->on_delete);
-    if (a)
-        sb_printf(sb, " ON DELETE %s", a);
-    a = fk_action_sql(c->on_update);
-    if (a)
-        sb_printf(sb, " ON UPDATE %s", a);
-}
-
-/* Replaces every %1$s of fmt by the quoted column. */
-static void type_check(strbuf *sb, const char *fmt, const char *col)
-{
-    for (const char *p = fmt; *p;) {
-        if (strncmp(p, "%1$s", 4) == 0) {
-            ident(sb, col);
-            p += 4;
-        } else {
-            sb_addc(sb, *p++);
-        }
-    }
-}
-
-static void enum_values(strbuf *sb, const m_column *c)
-{
-    ident(sb, c->name);
-    sb_add(sb, " IN (");
-    for (int i = 0; i < c->nvalues; i++) {
-        if (i)
-            sb_add(sb, ", ");
-        literal(sb, c->values[i]);
-    }
-    sb_add(sb, ")");
+    ddl_column_type(dialect(g), c, sb);
 }
 
 static bool identity_pk(const m_table *t)
@@ -263,60 +98,7 @@ static bool identity_pk(const m_table *t)
 /* " NOT NULL GENERATED ... DEFAULT ... CHECK ..." (leading space) or "". */
 static void column_attrs(gen *g, const m_table *t, const m_column *c, strbuf *sb)
 {
-    bool not_null = !c->nullable || c->primary_key;
-    if (g->pg) {
-        if (not_null)
-            sb_add(sb, " NOT NULL");
-        if (c->identity)
-            sb_add(sb, " GENERATED BY DEFAULT AS IDENTITY");
-        if (c->def != DEF_NONE) {
-            sb_add(sb, " DEFAULT ");
-            default_expr(g, c, sb);
-        }
-        if (c->type == TY_ENUM) {
-            sb_add(sb, " CONSTRAINT ");
-            ident3(sb, t->name, c->name, "values");
-            sb_add(sb, " CHECK (");
-            enum_values(sb, c);
-            sb_add(sb, ")");
-        }
-        if (c->check) {
-            sb_add(sb, " CONSTRAINT ");
-            ident3(sb, t->name, c->name, "check");
-            sb_printf(sb, " CHECK (%s)", c->check);
-        }
-        return;
-    }
-    if (c->identity && identity_pk(t))
-        sb_add(sb, " PRIMARY KEY");
-    if (not_null)
-        sb_add(sb, " NOT NULL");
-    if (c->def != DEF_NONE) {
-        sb_add(sb, " DEFAULT ");
-        default_expr(g, c, sb);
-    }
-    const type_info *ti = &type_table[c->type];
-    if (ti->sqlite_check) {
-        sb_add(sb, " CHECK (");
-        type_check(sb, ti->sqlite_check, c->name);
-        sb_add(sb, ")");
-    }
-    if (c->type == TY_TEXT && c->max_length > 0) {
-        sb_add(sb, " CHECK (length(");
-        ident(sb, c->name);
-        sb_printf(sb, ") <= %d)", c->max_length);
-    }
-    if (c->type == TY_ENUM) {
-        sb_add(sb, " CHECK (");
-        enum_values(sb, c);
-        sb_add(sb, ")");
-    }
-    if (c->check)
-        sb_printf(sb, " CHECK (%s)", c->check);
-    if (c->ref_table) {
-        sb_addc(sb, ' ');
-        references(c, sb);
-    }
+    ddl_column_attrs(dialect(g), t, c, true, sb);
 }
 
 /* Renders one section per line of a (possibly multi-line) comment. */
@@ -383,7 +165,7 @@ static int constraints(gen *g, const m_table *t, bool count_only)
             sb_add(&df, "FOREIGN KEY (");
             ident(&df, c->name);
             sb_add(&df, ") ");
-            references(c, &df);
+            ddl_references(c, &df);
             EMIT();
         }
     }
@@ -518,7 +300,7 @@ static void deferred_fks(gen *g, const model *m, strbuf *out)
             sb_clear(&g->type);
             ident(&g->type, c->name);
             sb_clear(&g->def);
-            references(c, &g->def);
+            ddl_references(c, &g->def);
             RENDER(g, "deferred_fk", out, {"table", sb_str(&g->name)},
                    {"name", sb_str(&g->attrs)}, {"column", sb_str(&g->type)},
                    {"references", sb_str(&g->def)});

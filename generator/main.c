@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "emit.h"
+#include "migrate.h"
 #include "model.h"
 #include "template.h"
 #include "util.h"
@@ -29,6 +30,10 @@ enum { EXIT_OK = 0, EXIT_INVALID = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
 static const char USAGE[] =
     "usage: dalc generate [--schema DIR] [--out DIR] [--prefix P] [--templates DIR]\n"
     "       dalc check    [--schema DIR] [--out DIR] [--prefix P] [--templates DIR]\n"
+    "                     [--migrations DIR]   (generate and check)\n"
+    "       dalc migration new NAME [--schema DIR] [--migrations DIR]\n"
+    "       dalc migrate [--db URL] [--migrations DIR] status|up|down [N]\n"
+    "                    [--dry-run] [--allow-destructive] [--target V] [--lock-timeout MS]\n"
     "       dalc --help | --version\n";
 
 static const char HELP[] =
@@ -43,12 +48,18 @@ static const char HELP[] =
     "  check            change nothing; exit 0 when the output folder is exactly what\n"
     "                   generate would write, else 1 and list stale, missing and\n"
     "                   extra files\n"
+    "  migration new    write migrations/NNNN_NAME/ (up/down SQL for both engines and a\n"
+    "                   snapshot of the schema) from the changes since the last one\n"
+    "  migrate          status | up | down [N]: apply or revert migrations on --db\n"
+    "                   (default $DATABASE_URL, else sqlite:dalc.db); see docs/migrations.md\n"
     "\n"
     "options:\n"
     "  --schema DIR     the schema folder (default: schema)\n"
     "  --out DIR        the output folder (default: generated)\n"
     "  --prefix P       prefix of every generated C name (default: none)\n"
     "  --templates DIR  read NAME.tmpl templates from DIR instead of the built-in ones\n"
+    "  --migrations DIR embed the migrations of DIR (migrations.c/.h, schema_migrate);\n"
+    "                   default: migrations/ when it exists\n"
     "  --help           this text\n"
     "  --version        the dalc version\n"
     "\n"
@@ -57,6 +68,7 @@ static const char HELP[] =
 typedef struct opts {
     const char *command;
     const char *schema, *out, *prefix, *templates;
+    const char *migrations; /* NULL: "migrations" when that folder exists */
 } opts;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -91,6 +103,7 @@ static int parse_args(int argc, char **argv, opts *o)
         {"--out", offsetof(opts, out)},
         {"--prefix", offsetof(opts, prefix)},
         {"--templates", offsetof(opts, templates)},
+        {"--migrations", offsetof(opts, migrations)},
     };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -142,6 +155,8 @@ static int parse_args(int argc, char **argv, opts *o)
         return usage_error("the schema folder %s does not exist (see --schema)", o->schema);
     if (o->templates && (stat(o->templates, &st) != 0 || !S_ISDIR(st.st_mode)))
         return usage_error("the templates folder %s does not exist", o->templates);
+    if (o->migrations && (stat(o->migrations, &st) != 0 || !S_ISDIR(st.st_mode)))
+        return usage_error("the migrations folder %s does not exist", o->migrations);
     return -1;
 }
 
@@ -152,10 +167,42 @@ static void flush_diags(diag_list *d)
     sb_clear(&d->text);
 }
 
+/* `dalc migration ...` / `dalc migrate ...` (generator/migrate_cli.c): the
+ * command word may come after options; it is removed from the arguments. */
+static int migration_commands(int argc, char **argv)
+{
+    static const char *const with_value[] = {"--db",     "--migrations", "--schema",
+                                             "--target", "--lock-timeout"};
+    for (int i = 1; i < argc; i++) {
+        bool value = false;
+        for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
+            value = value || strcmp(argv[i], with_value[k]) == 0;
+        if (value) {
+            i++;
+            continue;
+        }
+        if (argv[i][0] == '-')
+            continue;
+        bool mig = strcmp(argv[i], "migration") == 0, run = strcmp(argv[i], "migrate") == 0;
+        if (!mig && !run)
+            return -1;
+        char *rest[256];
+        int n = 0;
+        for (int j = 1; j < argc && n < 256; j++)
+            if (j != i)
+                rest[n++] = argv[j];
+        return mig ? dalc_migration_new(n, rest) : dalc_migrate(n, rest);
+    }
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
-    opts o = {NULL, "schema", "generated", "", NULL};
-    int rc = parse_args(argc, argv, &o);
+    opts o = {NULL, "schema", "generated", "", NULL, NULL};
+    int rc = migration_commands(argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = parse_args(argc, argv, &o);
     if (rc >= 0)
         return rc;
 
@@ -183,6 +230,14 @@ int main(int argc, char **argv)
     emit_ctx cx = {m, t, o.prefix, o.schema, &d};
     bool ok = emit_ddl(&cx, &out);
     ok = emit_c(&cx, &out) && ok;
+    {
+        struct stat st;
+        const char *mdir = o.migrations;
+        if (!mdir && stat("migrations", &st) == 0 && S_ISDIR(st.st_mode))
+            mdir = "migrations";
+        if (mdir)
+            ok = emit_migrations(&cx, mdir, &out) && ok;
+    }
     if (!ok || d.errors) {
         flush_diags(&d);
         fprintf(stderr, "dalc: generation failed; nothing was written\n");

@@ -1,0 +1,429 @@
+/*
+ * ddl.c - DDL fragments per dialect (see ddl.h).
+ */
+#include "ddl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "types.h"
+
+void ddl_ident(strbuf *sb, const char *name)
+{
+    sb_addc(sb, '"');
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            sb_addc(sb, '"');
+        sb_addc(sb, *p);
+    }
+    sb_addc(sb, '"');
+}
+
+void ddl_literal(strbuf *sb, const char *text)
+{
+    sb_addc(sb, '\'');
+    for (const char *p = text; *p; p++) {
+        if (*p == '\'')
+            sb_addc(sb, '\'');
+        sb_addc(sb, *p);
+    }
+    sb_addc(sb, '\'');
+}
+
+const char *ddl_fk_name(char *buf, const char *table, const char *col)
+{
+    snprintf(buf, DDL_NAME_MAX, "%s_%s_fkey", table, col);
+    return buf;
+}
+
+const char *ddl_check_name(char *buf, const char *table, const char *col)
+{
+    snprintf(buf, DDL_NAME_MAX, "%s_%s_check", table, col);
+    return buf;
+}
+
+const char *ddl_values_name(char *buf, const char *table, const char *col)
+{
+    snprintf(buf, DDL_NAME_MAX, "%s_%s_values", table, col);
+    return buf;
+}
+
+const char *ddl_pkey_name(char *buf, const char *table)
+{
+    snprintf(buf, DDL_NAME_MAX, "%s_pkey", table);
+    return buf;
+}
+
+void ddl_column_type(sql_dialect d, const m_column *c, strbuf *sb)
+{
+    const type_info *ti = &type_table[c->type];
+    if (d == SQL_SQLITE) {
+        sb_add(sb, ti->sqlite_sql);
+        return;
+    }
+    if (c->type == TY_TEXT && c->max_length > 0)
+        sb_printf(sb, "varchar(%d)", c->max_length);
+    else if (c->type == TY_DECIMAL && c->precision >= 0 && c->scale >= 0)
+        sb_printf(sb, "numeric(%d,%d)", c->precision, c->scale);
+    else if (c->type == TY_DECIMAL && c->precision >= 0)
+        sb_printf(sb, "numeric(%d)", c->precision);
+    else
+        sb_add(sb, ti->pg_sql);
+}
+
+/* Same expressions as emit_ddl.c (schema_create and migrations must agree). */
+#define SQLITE_NOW_US                                                                         \
+    "(CAST(strftime('%s','now') AS INTEGER) * 1000000 + "                                      \
+    "CAST(substr(strftime('%f','now'), 4) AS INTEGER) * 1000)"
+#define SQLITE_UUID4                                                                       \
+    "(lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "          \
+    "substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) " \
+    "|| substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))))"
+
+bool ddl_default_is_constant(const m_column *c)
+{
+    return c->def == DEF_NONE || c->def == DEF_LITERAL;
+}
+
+bool ddl_default_expr(sql_dialect d, const m_column *c, strbuf *sb)
+{
+    switch (c->def) {
+    case DEF_NONE:
+        return false;
+    case DEF_NOW:
+        if (d == SQL_PG)
+            sb_add(sb, c->type == TY_DATE ? "CURRENT_DATE" : "now()");
+        else
+            sb_add(sb, c->type == TY_DATE ? "(date('now'))" : SQLITE_NOW_US);
+        return true;
+    case DEF_UUID:
+        sb_add(sb, d == SQL_PG ? "gen_random_uuid()" : SQLITE_UUID4);
+        return true;
+    case DEF_LITERAL:
+        break;
+    }
+    const char *v = c->default_value ? c->default_value : "";
+    switch (c->type) {
+    case TY_BOOL:
+        if (d == SQL_PG)
+            sb_add(sb, strcmp(v, "true") == 0 ? "true" : "false");
+        else
+            sb_add(sb, strcmp(v, "true") == 0 ? "1" : "0");
+        break;
+    case TY_INT16:
+    case TY_INT32:
+    case TY_INT64:
+    case TY_FLOAT32:
+    case TY_FLOAT64:
+        sb_add(sb, v);
+        break;
+    case TY_DECIMAL:
+        if (d == SQL_PG)
+            sb_add(sb, v);
+        else
+            ddl_literal(sb, v);
+        break;
+    case TY_BYTES:
+        sb_printf(sb, d == SQL_PG ? "'\\x%s'::bytea" : "X'%s'", v);
+        break;
+    case TY_TIMESTAMP:
+        if (d == SQL_PG) {
+            ddl_literal(sb, v);
+            sb_add(sb, "::timestamptz");
+        } else {
+            sb_printf(sb, "%lld", c->default_int);
+        }
+        break;
+    case TY_DATE:
+        ddl_literal(sb, v);
+        if (d == SQL_PG)
+            sb_add(sb, "::date");
+        break;
+    case TY_JSON:
+        ddl_literal(sb, v);
+        if (d == SQL_PG)
+            sb_add(sb, "::jsonb");
+        break;
+    case TY_UUID:
+        ddl_literal(sb, v);
+        if (d == SQL_PG)
+            sb_add(sb, "::uuid");
+        break;
+    default: /* text, enum */
+        ddl_literal(sb, v);
+        break;
+    }
+    return true;
+}
+
+static const char *fk_action_sql(fk_action a)
+{
+    switch (a) {
+    case FK_RESTRICT:
+        return "RESTRICT";
+    case FK_CASCADE:
+        return "CASCADE";
+    case FK_SET_NULL:
+        return "SET NULL";
+    case FK_SET_DEFAULT:
+        return "SET DEFAULT";
+    case FK_NO_ACTION:
+        break;
+    }
+    return NULL;
+}
+
+void ddl_references(const m_column *c, strbuf *sb)
+{
+    sb_add(sb, "REFERENCES ");
+    ddl_ident(sb, c->ref_table->name);
+    sb_add(sb, " (");
+    ddl_ident(sb, c->ref_column->name);
+    sb_add(sb, ")");
+    const char *a = fk_action_sql(c->on_delete);
+    if (a)
+        sb_printf(sb, " ON DELETE %s", a);
+    a = fk_action_sql(c->on_update);
+    if (a)
+        sb_printf(sb, " ON UPDATE %s", a);
+}
+
+/* Replaces every %1$s of fmt by the quoted column. */
+static void add_type_check(strbuf *sb, const char *fmt, const char *col)
+{
+    for (const char *p = fmt; *p;) {
+        if (strncmp(p, "%1$s", 4) == 0) {
+            ddl_ident(sb, col);
+            p += 4;
+        } else {
+            sb_addc(sb, *p++);
+        }
+    }
+}
+
+static void add_values(strbuf *sb, const m_column *c)
+{
+    ddl_ident(sb, c->name);
+    sb_add(sb, " IN (");
+    for (int i = 0; i < c->nvalues; i++) {
+        if (i)
+            sb_add(sb, ", ");
+        ddl_literal(sb, c->values[i]);
+    }
+    sb_add(sb, ")");
+}
+
+void ddl_column_def(sql_dialect d, const m_table *t, const m_column *c, bool with_fk,
+                    strbuf *sb)
+{
+    ddl_ident(sb, c->name);
+    sb_addc(sb, ' ');
+    ddl_column_type(d, c, sb);
+    ddl_column_attrs(d, t, c, with_fk, sb);
+}
+
+void ddl_column_attrs(sql_dialect d, const m_table *t, const m_column *c, bool with_fk,
+                      strbuf *sb)
+{
+    char nm[DDL_NAME_MAX];
+    bool not_null = !c->nullable || c->primary_key;
+    if (d == SQL_PG) {
+        if (not_null)
+            sb_add(sb, " NOT NULL");
+        if (c->identity)
+            sb_add(sb, " GENERATED BY DEFAULT AS IDENTITY");
+        if (c->def != DEF_NONE) {
+            sb_add(sb, " DEFAULT ");
+            ddl_default_expr(d, c, sb);
+        }
+        if (c->type == TY_ENUM) {
+            sb_add(sb, " CONSTRAINT ");
+            ddl_ident(sb, ddl_values_name(nm, t->name, c->name));
+            sb_add(sb, " CHECK (");
+            add_values(sb, c);
+            sb_add(sb, ")");
+        }
+        if (c->check) {
+            sb_add(sb, " CONSTRAINT ");
+            ddl_ident(sb, ddl_check_name(nm, t->name, c->name));
+            sb_printf(sb, " CHECK (%s)", c->check);
+        }
+        return;
+    }
+    if (c->identity && t->npk == 1 && t->pk[0] == c)
+        sb_add(sb, " PRIMARY KEY");
+    if (not_null)
+        sb_add(sb, " NOT NULL");
+    if (c->def != DEF_NONE) {
+        sb_add(sb, " DEFAULT ");
+        ddl_default_expr(d, c, sb);
+    }
+    const type_info *ti = &type_table[c->type];
+    if (ti->sqlite_check) {
+        sb_add(sb, " CHECK (");
+        add_type_check(sb, ti->sqlite_check, c->name);
+        sb_add(sb, ")");
+    }
+    if (c->type == TY_TEXT && c->max_length > 0) {
+        sb_add(sb, " CHECK (length(");
+        ddl_ident(sb, c->name);
+        sb_printf(sb, ") <= %d)", c->max_length);
+    }
+    if (c->type == TY_ENUM) {
+        sb_add(sb, " CHECK (");
+        add_values(sb, c);
+        sb_add(sb, ")");
+    }
+    if (c->check)
+        sb_printf(sb, " CHECK (%s)", c->check);
+    if (with_fk && c->ref_table) {
+        sb_addc(sb, ' ');
+        ddl_references(c, sb);
+    }
+}
+
+static void add_col_list(strbuf *sb, m_column *const *cols, int n)
+{
+    sb_add(sb, "(");
+    for (int i = 0; i < n; i++) {
+        if (i)
+            sb_add(sb, ", ");
+        ddl_ident(sb, cols[i]->name);
+    }
+    sb_add(sb, ")");
+}
+
+static bool identity_pk(const m_table *t)
+{
+    return t->npk == 1 && t->pk[0]->identity;
+}
+
+void ddl_create_table(sql_dialect d, const m_table *t, const char *as_name, strbuf *sb)
+{
+    char nm[DDL_NAME_MAX];
+    sb_add(sb, "CREATE TABLE ");
+    ddl_ident(sb, as_name ? as_name : t->name);
+    sb_add(sb, " (\n");
+    bool first = true;
+    for (int i = 0; i < t->ncolumns; i++) {
+        if (!first)
+            sb_add(sb, ",\n");
+        first = false;
+        sb_add(sb, "    ");
+        ddl_column_def(d, t, &t->columns[i], true, sb);
+    }
+    if (d == SQL_PG || !identity_pk(t)) {
+        sb_add(sb, ",\n    ");
+        if (d == SQL_PG) {
+            sb_add(sb, "CONSTRAINT ");
+            ddl_ident(sb, ddl_pkey_name(nm, t->name));
+            sb_addc(sb, ' ');
+        }
+        sb_add(sb, "PRIMARY KEY ");
+        add_col_list(sb, t->pk, t->npk);
+    }
+    for (int i = 0; i < t->nuniques; i++) {
+        sb_add(sb, ",\n    ");
+        if (d == SQL_PG) {
+            sb_add(sb, "CONSTRAINT ");
+            ddl_ident(sb, t->uniques[i].name);
+            sb_addc(sb, ' ');
+        }
+        sb_add(sb, "UNIQUE ");
+        add_col_list(sb, t->uniques[i].cols, t->uniques[i].ncols);
+    }
+    if (d == SQL_PG) {
+        for (int i = 0; i < t->ncolumns; i++) {
+            const m_column *c = &t->columns[i];
+            if (!c->ref_table || c->fk_deferred)
+                continue;
+            sb_add(sb, ",\n    CONSTRAINT ");
+            ddl_ident(sb, ddl_fk_name(nm, t->name, c->name));
+            sb_add(sb, " FOREIGN KEY (");
+            ddl_ident(sb, c->name);
+            sb_add(sb, ") ");
+            ddl_references(c, sb);
+        }
+    }
+    for (int i = 0; i < t->nchecks; i++) {
+        sb_add(sb, ",\n    ");
+        if (d == SQL_PG) {
+            sb_add(sb, "CONSTRAINT ");
+            ddl_ident(sb, t->checks[i].name);
+            sb_addc(sb, ' ');
+        }
+        sb_printf(sb, "CHECK (%s)", t->checks[i].expr);
+    }
+    sb_add(sb, d == SQL_PG ? "\n);\n" : "\n) STRICT;\n");
+}
+
+void ddl_create_index(sql_dialect d, const m_table *t, const m_index *ix, strbuf *sb)
+{
+    (void)d;
+    sb_add(sb, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+    ddl_ident(sb, ix->name);
+    sb_add(sb, " ON ");
+    ddl_ident(sb, t->name);
+    sb_addc(sb, ' ');
+    add_col_list(sb, ix->cols, ix->ncols);
+    if (ix->where)
+        sb_printf(sb, " WHERE %s", ix->where);
+    sb_add(sb, ";\n");
+}
+
+void ddl_add_fk_pg(const m_table *t, const m_column *c, strbuf *sb)
+{
+    char nm[DDL_NAME_MAX];
+    sb_add(sb, "ALTER TABLE ");
+    ddl_ident(sb, t->name);
+    sb_add(sb, " ADD CONSTRAINT ");
+    ddl_ident(sb, ddl_fk_name(nm, t->name, c->name));
+    sb_add(sb, " FOREIGN KEY (");
+    ddl_ident(sb, c->name);
+    sb_add(sb, ") ");
+    ddl_references(c, sb);
+    sb_add(sb, ";\n");
+}
+
+void ddl_comments_pg(const m_table *t, strbuf *sb)
+{
+    if (t->comment) {
+        sb_add(sb, "COMMENT ON TABLE ");
+        ddl_ident(sb, t->name);
+        sb_add(sb, " IS ");
+        ddl_literal(sb, t->comment);
+        sb_add(sb, ";\n");
+    }
+    for (int i = 0; i < t->ncolumns; i++) {
+        const m_column *c = &t->columns[i];
+        if (!c->comment)
+            continue;
+        sb_add(sb, "COMMENT ON COLUMN ");
+        ddl_ident(sb, t->name);
+        sb_addc(sb, '.');
+        ddl_ident(sb, c->name);
+        sb_add(sb, " IS ");
+        ddl_literal(sb, c->comment);
+        sb_add(sb, ";\n");
+    }
+}
+
+void ddl_schema(sql_dialect d, const model *m, strbuf *sb)
+{
+    for (int i = 0; i < m->ntables; i++) {
+        const m_table *t = m->tables[i];
+        ddl_create_table(d, t, NULL, sb);
+        for (int j = 0; j < t->nindexes; j++)
+            ddl_create_index(d, t, &t->indexes[j], sb);
+    }
+    if (d != SQL_PG)
+        return;
+    for (int i = 0; i < m->ntables; i++) {
+        const m_table *t = m->tables[i];
+        for (int j = 0; j < t->ncolumns; j++)
+            if (t->columns[j].ref_table && t->columns[j].fk_deferred)
+                ddl_add_fk_pg(t, &t->columns[j], sb);
+    }
+    for (int i = 0; i < m->ntables; i++)
+        ddl_comments_pg(m->tables[i], sb);
+}

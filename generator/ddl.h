@@ -1,0 +1,68 @@
+/*
+ * ddl.h - DDL fragments of one table, column or index, for each dialect.
+ * Used by the migration diff (diff.c) to write ALTER / CREATE statements
+ * and SQLite table rebuilds, and by emit_ddl.c (column types, attributes,
+ * REFERENCES) for schema.*.sql, so both always produce the same columns.
+ *
+ * Conventions (both dialects): identifiers are always double-quoted;
+ * every statement ends with ";\n".  Constraint names on PostgreSQL:
+ *   primary key  <table>_pkey          unique      m_unique.name
+ *   foreign key  <table>_<col>_fkey    column check <table>_<col>_check
+ *   enum values  <table>_<col>_values  table check m_check.name
+ */
+#ifndef DALC_DDL_H
+#define DALC_DDL_H
+
+#include <stdbool.h>
+
+#include "model.h"
+#include "util.h"
+
+typedef enum sql_dialect { SQL_PG = 0, SQL_SQLITE = 1 } sql_dialect;
+
+void ddl_ident(strbuf *sb, const char *name);          /* "name" */
+void ddl_literal(strbuf *sb, const char *text);        /* 'te''xt' */
+
+/* Column type: bigint, varchar(100), numeric(20,2) / INTEGER, TEXT... */
+void ddl_column_type(sql_dialect d, const m_column *c, strbuf *sb);
+/* The expression after DEFAULT; false (nothing written) when none. */
+bool ddl_default_expr(sql_dialect d, const m_column *c, strbuf *sb);
+/* SQLite: true when the default is a constant (ALTER TABLE ADD COLUMN ok). */
+bool ddl_default_is_constant(const m_column *c);
+
+/* One column definition as inside CREATE TABLE ("name" type NOT NULL ...).
+ * PostgreSQL: with its checks; primary key, unique and foreign key are table
+ * constraints.  SQLite: with its checks and (with_fk) the inline REFERENCES;
+ * an identity column is "INTEGER PRIMARY KEY". */
+void ddl_column_def(sql_dialect d, const m_table *t, const m_column *c, bool with_fk,
+                    strbuf *sb);
+
+/* What follows the type in ddl_column_def: " NOT NULL DEFAULT ... CHECK ..."
+ * (leading space) or nothing. */
+void ddl_column_attrs(sql_dialect d, const m_table *t, const m_column *c, bool with_fk,
+                      strbuf *sb);
+
+/* REFERENCES "t" ("c") [ON DELETE ..] [ON UPDATE ..] */
+void ddl_references(const m_column *c, strbuf *sb);
+
+/* CREATE TABLE (as_name, or t->name when NULL).  PostgreSQL: FKs marked
+ * fk_deferred are left out (see ddl_add_fk_pg). */
+void ddl_create_table(sql_dialect d, const m_table *t, const char *as_name, strbuf *sb);
+void ddl_create_index(sql_dialect d, const m_table *t, const m_index *ix, strbuf *sb);
+/* ALTER TABLE "t" ADD CONSTRAINT "t_c_fkey" FOREIGN KEY ("c") REFERENCES ... */
+void ddl_add_fk_pg(const m_table *t, const m_column *c, strbuf *sb);
+/* COMMENT ON TABLE/COLUMN for every comment of t. */
+void ddl_comments_pg(const m_table *t, strbuf *sb);
+
+/* The whole schema: tables in dependency order, indexes, deferred FKs,
+ * comments. */
+void ddl_schema(sql_dialect d, const model *m, strbuf *sb);
+
+/* Constraint names (PostgreSQL) written into buf (n >= 200 is enough). */
+#define DDL_NAME_MAX 200
+const char *ddl_fk_name(char *buf, const char *table, const char *col);
+const char *ddl_check_name(char *buf, const char *table, const char *col);
+const char *ddl_values_name(char *buf, const char *table, const char *col);
+const char *ddl_pkey_name(char *buf, const char *table);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * migrate.h - migrations in the generator: the schema diff (diff.c), the
+ * `dalc migration new` / `dalc migrate` commands (migrate_cli.c) and the
+ * embedding of migrations into generated C (emit_migrations.c).
+ * See docs/migrations.md.
+ */
+#ifndef DALC_MIGRATE_H
+#define DALC_MIGRATE_H
+
+#include <stdbool.h>
+
+#include "ddl.h"
+#include "emit.h"
+#include "model.h"
+#include "util.h"
+
+/* The SQL between two models, both directions, both dialects. */
+typedef struct mig_diff {
+    strbuf sql[2][2];     /* [sql_dialect][0 = up, 1 = down]: statements only */
+    strbuf reasons[2][2]; /* [sql_dialect][up/down]: destructive reasons, "; "-separated */
+    bool sqlite_rebuild;  /* some SQLite step rebuilds a table */
+} mig_diff;
+
+void mig_diff_init(mig_diff *m);
+void mig_diff_free(mig_diff *m);
+
+/* Diffs old (NULL = empty database) -> new and back.  Renames come from
+ * `renamed_from` in new.  Returns false on out-of-memory. */
+bool mig_diff_models(const model *old, const model *new_, mig_diff *out);
+
+/* True when the diff holds no statement at all. */
+bool mig_diff_empty(const mig_diff *m);
+
+/* One migration file: "-- dalc migration <id>", the destructive header when
+ * any, then the statements. */
+void mig_file_text(const mig_diff *m, sql_dialect d, int down, const char *id, strbuf *out);
+
+/* `dalc migration new NAME [--schema DIR] [--migrations DIR]`: argv holds
+ * every argument but the program name and the word "migration" (options
+ * anywhere).  Exit code. */
+int dalc_migration_new(int argc, char **argv);
+/* `dalc migrate [--db URL] [--migrations DIR] status|up|down [N]
+ *  [--dry-run] [--allow-destructive] [--target V]`: everything after
+ * "migrate".  Exit code. */
+int dalc_migrate(int argc, char **argv);
+
+/* Writes migrations.h / migrations.c (the migrations of dir embedded, and
+ * `dal_status <prefix>schema_migrate(dal_db *, const dal_migrate_opts *)`)
+ * into o.  Nothing is written when dir does not exist. */
+bool emit_migrations(const emit_ctx *cx, const char *migrations_dir, output_set *o);
+
+/* A migration folder read from disk (migrate_cli.c). */
+typedef struct mig_entry {
+    int version;
+    char *name;    /* "add_tags" */
+    char *dir;     /* "migrations/0002_add_tags" */
+    char *sql[2][2]; /* [sql_dialect][up/down], NULL when missing */
+} mig_entry;
+
+/* Lists dir's NNNN_name folders in version order.  Returns false with a
+ * message in d on error; a missing dir is an empty list. */
+bool mig_list(const char *dir, bool read_sql, mig_entry **out, int *n, diag_list *d);
+void mig_list_free(mig_entry *e, int n);
+
+#endif

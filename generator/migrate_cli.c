@@ -1,0 +1,531 @@
+/*
+ * migrate_cli.c - `dalc migration new` and `dalc migrate` (see migrate.h,
+ * docs/migrations.md).  CLI code: prints to stdout/stderr, returns exit
+ * codes (0 ok, 1 failure / invalid schema, 2 usage, 3 I/O).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "dal.h"
+#include "dal_migrate.h"
+#include "migrate.h"
+
+#define SQL_MAX (64u * 1024u * 1024u)
+
+static const char *const SQL_FILES[2][2] = {{"up.pg.sql", "down.pg.sql"},
+                                            {"up.sqlite.sql", "down.sqlite.sql"}};
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+static char *path_join(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", a, b);
+    return p;
+}
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* "0002_add_tags" -> 2, "add_tags"; false when not a migration folder name. */
+static bool parse_mig_name(const char *s, int *version, const char **name)
+{
+    int v = 0, digits = 0;
+    const char *p = s;
+    while (*p >= '0' && *p <= '9') {
+        if (v > 9999999)
+            return false;
+        v = v * 10 + (*p - '0');
+        p++;
+        digits++;
+    }
+    if (digits < 4 || *p != '_' || !p[1] || v <= 0)
+        return false;
+    *version = v;
+    *name = p + 1;
+    return true;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const mig_entry *x = a, *y = b;
+    return (x->version > y->version) - (x->version < y->version);
+}
+
+void mig_list_free(mig_entry *e, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(e[i].name);
+        free(e[i].dir);
+        for (int d = 0; d < 2; d++)
+            for (int k = 0; k < 2; k++)
+                free(e[i].sql[d][k]);
+    }
+    free(e);
+}
+
+bool mig_list(const char *dir, bool read_sql, mig_entry **out, int *n, diag_list *d)
+{
+    *out = NULL;
+    *n = 0;
+    srcpos at = {dir, 0, 0};
+    DIR *dh = opendir(dir);
+    if (!dh) {
+        if (errno == ENOENT)
+            return true;
+        return diag_error(d, at, "cannot open migrations folder: %s", strerror(errno));
+    }
+    int cap = 0;
+    bool ok = true;
+    struct dirent *de;
+    while ((de = readdir(dh)) != NULL) {
+        int v;
+        const char *name;
+        if (!parse_mig_name(de->d_name, &v, &name))
+            continue;
+        char *full = path_join(dir, de->d_name);
+        if (!full || !is_dir(full)) {
+            free(full);
+            continue;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            mig_entry *p = realloc(*out, (size_t)cap * sizeof *p);
+            if (!p) {
+                free(full);
+                ok = diag_error(d, at, "out of memory");
+                break;
+            }
+            *out = p;
+        }
+        mig_entry *e = &(*out)[(*n)++];
+        memset(e, 0, sizeof *e);
+        e->version = v;
+        e->name = xstrdup(name);
+        e->dir = full;
+    }
+    closedir(dh);
+    if (!ok)
+        return false;
+    qsort(*out, (size_t)*n, sizeof **out, cmp_entry);
+    for (int i = 1; i < *n; i++)
+        if ((*out)[i].version == (*out)[i - 1].version) {
+            srcpos p = {(*out)[i].dir, 0, 0};
+            return diag_error(d, p, "two migrations with version %d", (*out)[i].version);
+        }
+    if (!read_sql)
+        return true;
+    for (int i = 0; i < *n; i++) {
+        mig_entry *e = &(*out)[i];
+        for (int dd = 0; dd < 2; dd++)
+            for (int k = 0; k < 2; k++) {
+                char *p = path_join(e->dir, SQL_FILES[dd][k]);
+                if (!p)
+                    return diag_error(d, at, "out of memory");
+                size_t len;
+                const char *err = NULL;
+                e->sql[dd][k] = read_file(p, SQL_MAX, &len, &err);
+                free(p);
+            }
+    }
+    return true;
+}
+
+/* ---------------------------------------------------------------------- */
+/* migration new                                                           */
+/* ---------------------------------------------------------------------- */
+
+static bool write_text(const char *path, const char *text, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return false;
+    bool ok = fwrite(text, 1, len, f) == len;
+    ok = fflush(f) == 0 && ok;
+    ok = fsync(fileno(f)) == 0 && ok;
+    return fclose(f) == 0 && ok;
+}
+
+static bool is_yaml(const char *name)
+{
+    size_t n = strlen(name);
+    if (name[0] == '.')
+        return false;
+    return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+           (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+}
+
+/* Copies every schema file of src into dst (created). */
+static bool copy_schema(const char *src, const char *dst)
+{
+    if (mkdir(dst, 0777) != 0)
+        return false;
+    DIR *dh = opendir(src);
+    if (!dh)
+        return false;
+    bool ok = true;
+    struct dirent *de;
+    while (ok && (de = readdir(dh)) != NULL) {
+        if (!is_yaml(de->d_name))
+            continue;
+        char *from = path_join(src, de->d_name), *to = path_join(dst, de->d_name);
+        size_t len;
+        const char *err;
+        char *text = from ? read_file(from, SQL_MAX, &len, &err) : NULL;
+        ok = text && to && write_text(to, text, len);
+        free(text);
+        free(from);
+        free(to);
+    }
+    closedir(dh);
+    return ok;
+}
+
+/* Removes a temp migration folder we were writing. */
+static void remove_tree(const char *dir)
+{
+    DIR *dh = opendir(dir);
+    if (dh) {
+        struct dirent *de;
+        while ((de = readdir(dh)) != NULL) {
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                continue;
+            char *p = path_join(dir, de->d_name);
+            if (!p)
+                continue;
+            if (is_dir(p))
+                remove_tree(p);
+            else
+                unlink(p);
+            free(p);
+        }
+        closedir(dh);
+    }
+    rmdir(dir);
+}
+
+static bool valid_mig_name(const char *s)
+{
+    if (!*s || strlen(s) > 100)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '-'))
+            return false;
+    return true;
+}
+
+static int usage_new(void)
+{
+    fprintf(stderr, "usage: dalc migration new NAME [--schema DIR] [--migrations DIR]\n");
+    return 2;
+}
+
+int dalc_migration_new(int argc, char **argv)
+{
+    const char *schema = "schema", *migdir = "migrations", *name = NULL;
+    bool seen_new = false;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--schema") == 0 && i + 1 < argc)
+            schema = argv[++i];
+        else if (strcmp(argv[i], "--migrations") == 0 && i + 1 < argc)
+            migdir = argv[++i];
+        else if (argv[i][0] == '-')
+            return usage_new();
+        else if (!seen_new && strcmp(argv[i], "new") == 0)
+            seen_new = true;
+        else if (seen_new && !name)
+            name = argv[i];
+        else
+            return usage_new();
+    }
+    if (!seen_new || !name)
+        return usage_new();
+    if (!valid_mig_name(name)) {
+        fprintf(stderr, "dalc: migration name '%s': use letters, digits, '_' and '-'\n", name);
+        return 2;
+    }
+    diag_list d;
+    diag_init(&d);
+    int rc = 0;
+    model *cur = NULL, *prev = NULL;
+    mig_entry *ents = NULL;
+    int nents = 0;
+    mig_diff md;
+    mig_diff_init(&md);
+    char *tmp = NULL, *final = NULL;
+
+    cur = model_load_dir(schema, &d);
+    if (!cur) {
+        fputs(sb_str(&d.text), stderr);
+        rc = 1;
+        goto out;
+    }
+    if (!mig_list(migdir, false, &ents, &nents, &d)) {
+        fputs(sb_str(&d.text), stderr);
+        rc = 3;
+        goto out;
+    }
+    if (nents > 0) {
+        /* the newest migration with a snapshot (a hand-written one may have none) */
+        char *snap = NULL;
+        for (int i = nents - 1; i >= 0 && !snap; i--) {
+            snap = path_join(ents[i].dir, "snapshot");
+            if (snap && !is_dir(snap)) {
+                free(snap);
+                snap = NULL;
+            }
+        }
+        if (!snap) {
+            fprintf(stderr, "dalc: no migration in %s has a snapshot/ folder to compare with\n",
+                    migdir);
+            rc = 1;
+            goto out;
+        }
+        prev = model_load_dir(snap, &d);
+        if (!prev) {
+            fputs(sb_str(&d.text), stderr);
+            fprintf(stderr, "dalc: cannot read the snapshot of the last migration (%s)\n", snap);
+            free(snap);
+            rc = 1;
+            goto out;
+        }
+        free(snap);
+    }
+    if (!mig_diff_models(prev, cur, &md)) {
+        fprintf(stderr, "dalc: out of memory\n");
+        rc = 3;
+        goto out;
+    }
+    if (mig_diff_empty(&md)) {
+        printf("no changes: the schema matches the last migration\n");
+        goto out;
+    }
+    int version = nents ? ents[nents - 1].version + 1 : 1;
+    char id[160];
+    snprintf(id, sizeof id, "%04d_%s", version, name);
+    if (!is_dir(migdir) && mkdir(migdir, 0777) != 0) {
+        fprintf(stderr, "dalc: cannot create %s: %s\n", migdir, strerror(errno));
+        rc = 3;
+        goto out;
+    }
+    tmp = path_join(migdir, ".dalc-new-XXXXXX");
+    final = path_join(migdir, id);
+    if (!tmp || !final || !mkdtemp(tmp)) {
+        fprintf(stderr, "dalc: cannot create a folder in %s: %s\n", migdir, strerror(errno));
+        free(tmp);
+        tmp = NULL;
+        rc = 3;
+        goto out;
+    }
+    bool ok = true;
+    for (int dd = 0; dd < 2 && ok; dd++)
+        for (int k = 0; k < 2 && ok; k++) {
+            strbuf text;
+            sb_init(&text);
+            mig_file_text(&md, (sql_dialect)dd, k, id, &text);
+            char *p = path_join(tmp, SQL_FILES[dd][k]);
+            ok = !text.oom && p && write_text(p, sb_str(&text), text.len);
+            free(p);
+            sb_free(&text);
+        }
+    char *snapdir = ok ? path_join(tmp, "snapshot") : NULL;
+    ok = ok && snapdir && copy_schema(schema, snapdir);
+    free(snapdir);
+    if (ok && chmod(tmp, 0755) != 0)
+        ok = false;
+    if (ok && rename(tmp, final) != 0)
+        ok = false;
+    if (!ok) {
+        fprintf(stderr, "dalc: cannot write %s: %s\n", final, strerror(errno));
+        remove_tree(tmp);
+        rc = 3;
+        goto out;
+    }
+    printf("created %s\n", final);
+    for (int dd = 0; dd < 2; dd++)
+        for (int k = 0; k < 2; k++)
+            if (md.reasons[dd][k].len && (dd == SQL_PG || !md.reasons[SQL_PG][k].len))
+                printf("  %s is destructive: %s\n", k ? "down" : "up", sb_str(&md.reasons[dd][k]));
+out:
+    free(tmp);
+    free(final);
+    mig_diff_free(&md);
+    mig_list_free(ents, nents);
+    if (cur)
+        model_free(cur);
+    if (prev)
+        model_free(prev);
+    diag_free(&d);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* migrate                                                                 */
+/* ---------------------------------------------------------------------- */
+
+static int usage_migrate(void)
+{
+    fprintf(stderr,
+            "usage: dalc migrate [--db URL] [--migrations DIR] status|up|down [N]\n"
+            "                    [--dry-run] [--allow-destructive] [--target VERSION]\n"
+            "                    [--lock-timeout MS]\n");
+    return 2;
+}
+
+static void print_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    fputs(line, stdout);
+    if (!*line || line[strlen(line) - 1] != '\n')
+        fputc('\n', stdout);
+    fflush(stdout);
+}
+
+static bool parse_int(const char *s, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 0 || v > 1000000000)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+int dalc_migrate(int argc, char **argv)
+{
+    const char *url = NULL, *migdir = "migrations", *cmd = NULL, *nstr = NULL;
+    dal_migrate_opts opts = {0};
+    opts.progress = print_line;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--db") == 0 && i + 1 < argc)
+            url = argv[++i];
+        else if (strcmp(a, "--migrations") == 0 && i + 1 < argc)
+            migdir = argv[++i];
+        else if (strcmp(a, "--dry-run") == 0)
+            opts.dry_run = true;
+        else if (strcmp(a, "--allow-destructive") == 0)
+            opts.allow_destructive = true;
+        else if (strcmp(a, "--target") == 0 && i + 1 < argc) {
+            if (!parse_int(argv[++i], &opts.target))
+                return usage_migrate();
+        } else if (strcmp(a, "--lock-timeout") == 0 && i + 1 < argc) {
+            if (!parse_int(argv[++i], &opts.lock_timeout_ms))
+                return usage_migrate();
+        } else if (a[0] == '-')
+            return usage_migrate();
+        else if (!cmd)
+            cmd = a;
+        else if (!nstr)
+            nstr = a;
+        else
+            return usage_migrate();
+    }
+    if (!cmd)
+        return usage_migrate();
+    bool is_status = strcmp(cmd, "status") == 0, is_up = strcmp(cmd, "up") == 0,
+         is_down = strcmp(cmd, "down") == 0;
+    if (!is_status && !is_up && !is_down)
+        return usage_migrate();
+    int steps = 1;
+    if (nstr && (!is_down || !parse_int(nstr, &steps) || steps < 1))
+        return usage_migrate();
+
+    diag_list d;
+    diag_init(&d);
+    mig_entry *ents = NULL;
+    int n = 0;
+    if (!mig_list(migdir, true, &ents, &n, &d)) {
+        fputs(sb_str(&d.text), stderr);
+        diag_free(&d);
+        return 3;
+    }
+    diag_free(&d);
+    dal_migration *migs = calloc((size_t)n + 1, sizeof *migs);
+    dal_migration_state *st = calloc((size_t)n + 1, sizeof *st);
+    int rc = 0;
+    dal_db *db = NULL;
+    if (!migs || !st) {
+        fprintf(stderr, "dalc: out of memory\n");
+        rc = 3;
+        goto out;
+    }
+    for (int i = 0; i < n; i++) {
+        migs[i].version = ents[i].version;
+        migs[i].name = ents[i].name;
+        migs[i].up_pg = ents[i].sql[SQL_PG][0];
+        migs[i].down_pg = ents[i].sql[SQL_PG][1];
+        migs[i].up_sqlite = ents[i].sql[SQL_SQLITE][0];
+        migs[i].down_sqlite = ents[i].sql[SQL_SQLITE][1];
+    }
+    dal_status s = dal_open(url, &db);
+    if (s != DAL_OK) {
+        fprintf(stderr, "dalc: cannot open the database: %s\n", db ? dal_errmsg(db) : dal_status_name(s));
+        rc = 1;
+        goto out;
+    }
+    if (is_status) {
+        int unknown = 0;
+        s = dal_migrate_status(db, migs, (size_t)n, st, &unknown);
+        if (s != DAL_OK) {
+            fprintf(stderr, "dalc: migrate status: %s\n", dal_errmsg(db));
+            rc = 1;
+            goto out;
+        }
+        for (int i = 0; i < n; i++) {
+            if (st[i].applied)
+                printf("%04d_%s  applied %s%s\n", migs[i].version, migs[i].name, st[i].applied_at,
+                       st[i].checksum_mismatch ? "  checksum mismatch: the file changed since it was applied" : "");
+            else
+                printf("%04d_%s  pending%s\n", migs[i].version, migs[i].name,
+                       dal_migration_sql_destructive(
+                           dal_migration_up_sql(&migs[i], dal_dialect_of(db)))
+                           ? "  (destructive: needs --allow-destructive)"
+                           : "");
+            if (st[i].checksum_mismatch)
+                rc = 1;
+        }
+        if (unknown)
+            printf("%d applied migration(s) not found in %s\n", unknown, migdir);
+        if (n == 0)
+            printf("no migrations in %s\n", migdir);
+    } else if (is_up) {
+        s = dal_migrate_up(db, migs, (size_t)n, &opts);
+        if (s != DAL_OK) {
+            fprintf(stderr, "dalc: migrate up: %s\n", dal_errmsg(db));
+            rc = 1;
+        }
+    } else {
+        s = dal_migrate_down(db, migs, (size_t)n, steps, &opts);
+        if (s != DAL_OK) {
+            fprintf(stderr, "dalc: migrate down: %s\n", dal_errmsg(db));
+            rc = 1;
+        }
+    }
+out:
+    dal_close(db);
+    free(migs);
+    free(st);
+    mig_list_free(ents, n);
+    return rc;
+}

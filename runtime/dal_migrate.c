@@ -1,0 +1,792 @@
+/*
+ * dal_migrate.c - the migration runner (see dal_migrate.h, docs/migrations.md).
+ *
+ * Every step that changes the database follows one pattern:
+ *   [SQLite: PRAGMA foreign_keys=OFF]   (impossible inside a transaction)
+ *   BEGIN (SQLite: IMMEDIATE = write lock; retried until lock_timeout_ms)
+ *   [PostgreSQL: SET LOCAL lock_timeout; SELECT pg_advisory_xact_lock(K)]
+ *   CREATE TABLE IF NOT EXISTS dal_schema_migrations
+ *   re-read this version's row (another migrator may have done it meanwhile)
+ *   run the SQL; [SQLite: PRAGMA foreign_key_check must be empty]
+ *   insert (up) / delete (down) the bookkeeping row
+ *   COMMIT
+ *   [SQLite: restore foreign_keys]
+ * so a crash at any point leaves the previous version, and each migration
+ * applies exactly once.
+ */
+#include "dal_migrate.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---------------------------------------------------------------------- */
+/* SHA-256 (FIPS 180-4)                                                    */
+/* ---------------------------------------------------------------------- */
+
+typedef struct sha256_ctx {
+    uint32_t h[8];
+    uint64_t total;
+    unsigned char buf[64];
+    size_t nbuf;
+} sha256_ctx;
+
+static const uint32_t K256[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+    0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+    0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+    0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+    0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+    0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+    0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+    0xc67178f2};
+
+#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void sha256_block(sha256_ctx *c, const unsigned char *p)
+{
+    uint32_t w[64];
+    for (int i = 0; i < 16; i++)
+        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+               (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+    for (int i = 16; i < 64; i++) {
+        uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    uint32_t a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3];
+    uint32_t e = c->h[4], f = c->h[5], g = c->h[6], h = c->h[7];
+    for (int i = 0; i < 64; i++) {
+        uint32_t s1 = ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25);
+        uint32_t ch = (e & f) ^ (~e & g);
+        uint32_t t1 = h + s1 + ch + K256[i] + w[i];
+        uint32_t s0 = ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22);
+        uint32_t maj = (a & b) ^ (a & cc) ^ (b & cc);
+        uint32_t t2 = s0 + maj;
+        h = g;
+        g = f;
+        f = e;
+        e = d + t1;
+        d = cc;
+        cc = b;
+        b = a;
+        a = t1 + t2;
+    }
+    c->h[0] += a;
+    c->h[1] += b;
+    c->h[2] += cc;
+    c->h[3] += d;
+    c->h[4] += e;
+    c->h[5] += f;
+    c->h[6] += g;
+    c->h[7] += h;
+}
+
+static void sha256_update(sha256_ctx *c, const unsigned char *p, size_t n)
+{
+    c->total += n;
+    while (n > 0) {
+        size_t take = 64 - c->nbuf < n ? 64 - c->nbuf : n;
+        memcpy(c->buf + c->nbuf, p, take);
+        c->nbuf += take;
+        p += take;
+        n -= take;
+        if (c->nbuf == 64) {
+            sha256_block(c, c->buf);
+            c->nbuf = 0;
+        }
+    }
+}
+
+void dal_sha256_hex(const void *data, size_t len, char out[65])
+{
+    sha256_ctx c = {{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c,
+                     0x1f83d9ab, 0x5be0cd19},
+                    0,
+                    {0},
+                    0};
+    sha256_update(&c, data, len);
+    uint64_t bits = c.total * 8;
+    unsigned char pad[72];
+    size_t npad = (c.nbuf < 56 ? 56 - c.nbuf : 120 - c.nbuf);
+    memset(pad, 0, sizeof pad);
+    pad[0] = 0x80;
+    for (int i = 0; i < 8; i++)
+        pad[npad + (size_t)i] = (unsigned char)(bits >> (56 - 8 * i));
+    sha256_update(&c, pad, npad + 8);
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 8; i++)
+        for (int j = 0; j < 4; j++) {
+            unsigned v = (c.h[i] >> (24 - 8 * j)) & 0xff;
+            out[i * 8 + j * 2] = hex[v >> 4];
+            out[i * 8 + j * 2 + 1] = hex[v & 15];
+        }
+    out[64] = '\0';
+}
+
+/* ---------------------------------------------------------------------- */
+/* helpers                                                                 */
+/* ---------------------------------------------------------------------- */
+
+const char *dal_migration_up_sql(const dal_migration *m, dal_dialect d)
+{
+    return d == DAL_POSTGRES ? m->up_pg : m->up_sqlite;
+}
+
+const char *dal_migration_down_sql(const dal_migration *m, dal_dialect d)
+{
+    return d == DAL_POSTGRES ? m->down_pg : m->down_sqlite;
+}
+
+bool dal_migration_sql_destructive(const char *sql)
+{
+    if (!sql)
+        return false;
+    for (const char *p = sql; p && *p;) {
+        if (strncmp(p, "-- destructive", 14) == 0)
+            return true;
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    return false;
+}
+
+static void progress(const dal_migrate_opts *o, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void progress(const dal_migrate_opts *o, const char *fmt, ...)
+{
+    if (!o || !o->progress)
+        return;
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    o->progress(o->progress_ctx, buf);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Rolls back (when a transaction is open) keeping the first error's message. */
+static dal_status fail(dal_db *db, dal_status s, const char *what)
+{
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", dal_errmsg(db));
+    if (dal_tx_depth(db) > 0)
+        dal_rollback(db);
+    if (s == DAL_OK)
+        s = DAL_ERROR;
+    if (what)
+        return dal_set_error(db, s, "%s: %s", what, msg);
+    return dal_set_error(db, s, "%s", msg);
+}
+
+static const dal_query Q_EXISTS_SQLITE = {
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'dal_schema_migrations'",
+    0};
+static const dal_query Q_EXISTS_PG = {
+    "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = 'dal_schema_migrations' "
+    "AND schemaname = current_schema()",
+    0};
+static const dal_query Q_LIST = {
+    "SELECT version, checksum, CAST(applied_at AS TEXT) FROM dal_schema_migrations "
+    "ORDER BY version",
+    0};
+static const dal_query Q_ONE = {
+    "SELECT checksum FROM dal_schema_migrations WHERE version = $1", 1};
+static const dal_query Q_INSERT = {
+    "INSERT INTO dal_schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", 3};
+static const dal_query Q_DELETE = {"DELETE FROM dal_schema_migrations WHERE version = $1", 1};
+static const dal_query Q_FK_STATE = {"PRAGMA foreign_keys", 0};
+static const dal_query Q_FK_CHECK = {"PRAGMA foreign_key_check", 0};
+
+static const char CREATE_PG[] =
+    "CREATE TABLE IF NOT EXISTS dal_schema_migrations (\n"
+    "    version bigint PRIMARY KEY,\n"
+    "    name text NOT NULL,\n"
+    "    checksum text NOT NULL,\n"
+    "    applied_at timestamptz NOT NULL DEFAULT now()\n"
+    ")";
+static const char CREATE_SQLITE[] =
+    "CREATE TABLE IF NOT EXISTS dal_schema_migrations (\n"
+    "    version INTEGER PRIMARY KEY,\n"
+    "    name TEXT NOT NULL,\n"
+    "    checksum TEXT NOT NULL,\n"
+    "    applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))\n"
+    ")";
+
+/* PostgreSQL advisory lock key: "dalcmigr" */
+#define LOCK_KEY "7233459834587965810"
+
+static dal_status table_exists(dal_db *db, bool *out)
+{
+    dal_stmt *st;
+    const dal_query *q = dal_dialect_of(db) == DAL_POSTGRES ? &Q_EXISTS_PG : &Q_EXISTS_SQLITE;
+    dal_status s = dal_stmt_start(db, q, &st);
+    if (s != DAL_OK)
+        return s;
+    bool has = false;
+    int64_t n = 0;
+    s = dal_stmt_step(st, &has);
+    if (s == DAL_OK && has)
+        s = dal_col_int64(st, 0, &n);
+    dal_stmt_done(st);
+    *out = n > 0;
+    return s;
+}
+
+typedef struct applied_row {
+    int64_t version;
+    char checksum[65];
+    char applied_at[40];
+} applied_row;
+
+/* Reads every row (table must exist).  *rows owned by the caller. */
+static dal_status read_applied(dal_db *db, applied_row **rows, size_t *n)
+{
+    *rows = NULL;
+    *n = 0;
+    dal_stmt *st;
+    dal_status s = dal_stmt_start(db, &Q_LIST, &st);
+    if (s != DAL_OK)
+        return s;
+    size_t cap = 0;
+    for (;;) {
+        bool has = false;
+        s = dal_stmt_step(st, &has);
+        if (s != DAL_OK || !has)
+            break;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            applied_row *p = realloc(*rows, cap * sizeof *p);
+            if (!p) {
+                s = dal_set_error(db, DAL_NOMEM, "out of memory");
+                break;
+            }
+            *rows = p;
+        }
+        applied_row *r = &(*rows)[*n];
+        memset(r, 0, sizeof *r);
+        const char *t;
+        size_t len;
+        if ((s = dal_col_int64(st, 0, &r->version)) != DAL_OK)
+            break;
+        if ((s = dal_col_text(st, 1, &t, &len)) != DAL_OK)
+            break;
+        snprintf(r->checksum, sizeof r->checksum, "%.*s", (int)len, t);
+        if (!dal_col_is_null(st, 2)) {
+            if ((s = dal_col_text(st, 2, &t, &len)) != DAL_OK)
+                break;
+            snprintf(r->applied_at, sizeof r->applied_at, "%.*s", (int)len, t);
+        }
+        (*n)++;
+    }
+    dal_stmt_done(st);
+    if (s != DAL_OK) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+    }
+    return s;
+}
+
+static const applied_row *find_applied(const applied_row *rows, size_t n, int64_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].version == v)
+            return &rows[i];
+    return NULL;
+}
+
+/* SQLite foreign_keys state before we turned it off (restored by unlock). */
+typedef struct lock_state {
+    bool sqlite;
+    bool fk_was_on;
+} lock_state;
+
+static dal_status sqlite_fk_state(dal_db *db, bool *on)
+{
+    dal_stmt *st;
+    dal_status s = dal_stmt_start(db, &Q_FK_STATE, &st);
+    if (s != DAL_OK)
+        return s;
+    bool has = false;
+    int64_t v = 0;
+    s = dal_stmt_step(st, &has);
+    if (s == DAL_OK && has)
+        s = dal_col_int64(st, 0, &v);
+    dal_stmt_done(st);
+    *on = v != 0;
+    return s;
+}
+
+/* BEGIN + lock + bookkeeping table.  On failure nothing is left open. */
+static dal_status lock_begin(dal_db *db, const dal_migrate_opts *o, lock_state *ls)
+{
+    int timeout = o && o->lock_timeout_ms > 0 ? o->lock_timeout_ms : 60000;
+    ls->sqlite = dal_dialect_of(db) == DAL_SQLITE;
+    ls->fk_was_on = false;
+    dal_status s;
+    if (ls->sqlite) {
+        if ((s = sqlite_fk_state(db, &ls->fk_was_on)) != DAL_OK)
+            return fail(db, s, "reading PRAGMA foreign_keys");
+        if (ls->fk_was_on && (s = dal_exec(db, "PRAGMA foreign_keys = OFF")) != DAL_OK)
+            return fail(db, s, "PRAGMA foreign_keys = OFF");
+        int64_t deadline = now_ms() + timeout;
+        for (;;) {
+            s = dal_begin(db);
+            if (s == DAL_OK)
+                break;
+            if (s != DAL_BUSY || now_ms() >= deadline) {
+                if (ls->fk_was_on)
+                    dal_exec(db, "PRAGMA foreign_keys = ON");
+                return dal_set_error(db, s == DAL_BUSY ? DAL_BUSY : s,
+                                     "could not take the migration lock (another migrator?) "
+                                     "within %d ms",
+                                     timeout);
+            }
+            sleep_ms(20);
+        }
+    } else {
+        if ((s = dal_begin(db)) != DAL_OK)
+            return fail(db, s, "BEGIN");
+        char sql[128];
+        snprintf(sql, sizeof sql, "SET LOCAL lock_timeout = %d", timeout);
+        if ((s = dal_exec(db, sql)) != DAL_OK)
+            return fail(db, s, "SET lock_timeout");
+        s = dal_exec(db, "SELECT pg_advisory_xact_lock(" LOCK_KEY ")");
+        if (s != DAL_OK)
+            return fail(db, s == DAL_CONN ? DAL_CONN : DAL_BUSY,
+                        "could not take the migration lock (another migrator?)");
+        if ((s = dal_exec(db, "SET LOCAL lock_timeout = DEFAULT")) != DAL_OK)
+            return fail(db, s, "SET lock_timeout");
+    }
+    if (!ls->sqlite && (s = dal_exec(db, "SET LOCAL client_min_messages = warning")) != DAL_OK)
+        return fail(db, s, "SET client_min_messages");
+    s = dal_exec(db, ls->sqlite ? CREATE_SQLITE : CREATE_PG);
+    if (s != DAL_OK) {
+        s = fail(db, s, "creating dal_schema_migrations");
+        if (ls->sqlite && ls->fk_was_on)
+            dal_exec(db, "PRAGMA foreign_keys = ON");
+    }
+    return s;
+}
+
+/* After COMMIT or ROLLBACK: restore SQLite foreign_keys. */
+static void unlock_after(dal_db *db, const lock_state *ls)
+{
+    if (ls->sqlite && ls->fk_was_on && dal_tx_depth(db) == 0) {
+        char keep[1024];
+        snprintf(keep, sizeof keep, "%s", dal_errmsg(db));
+        dal_exec(db, "PRAGMA foreign_keys = ON");
+        if (keep[0])
+            dal_set_error(db, DAL_ERROR, "%s", keep);
+    }
+}
+
+static dal_status rollback_unlock(dal_db *db, const lock_state *ls, dal_status s, const char *what)
+{
+    s = fail(db, s, what);
+    char keep[1024];
+    snprintf(keep, sizeof keep, "%s", dal_errmsg(db));
+    unlock_after(db, ls);
+    return dal_set_error(db, s, "%s", keep);
+}
+
+/* Inside the transaction: the checksum recorded for version v ("" = none). */
+static dal_status read_one(dal_db *db, int64_t v, char checksum[65], bool *found)
+{
+    dal_stmt *st;
+    dal_status s = dal_stmt_start(db, &Q_ONE, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_int64(st, 1, v);
+    bool has = false;
+    *found = false;
+    checksum[0] = '\0';
+    s = dal_stmt_step(st, &has);
+    if (s == DAL_OK && has) {
+        const char *t;
+        size_t len;
+        s = dal_col_text(st, 0, &t, &len);
+        if (s == DAL_OK) {
+            snprintf(checksum, 65, "%.*s", (int)len, t);
+            *found = true;
+        }
+    }
+    dal_stmt_done(st);
+    return s;
+}
+
+static dal_status fk_check(dal_db *db)
+{
+    dal_stmt *st;
+    dal_status s = dal_stmt_start(db, &Q_FK_CHECK, &st);
+    if (s != DAL_OK)
+        return s;
+    bool has = false;
+    s = dal_stmt_step(st, &has);
+    if (s == DAL_OK && has) {
+        const char *t = "?";
+        size_t len = 1;
+        dal_col_text(st, 0, &t, &len);
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)len, t);
+        dal_stmt_done(st);
+        return dal_set_error(db, DAL_FOREIGN_KEY,
+                             "PRAGMA foreign_key_check: a row of \"%s\" violates a foreign key",
+                             name);
+    }
+    dal_stmt_done(st);
+    return s;
+}
+
+static dal_status check_order(dal_db *db, const dal_migration *migs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (migs[i].version <= 0 || (i > 0 && migs[i].version <= migs[i - 1].version))
+            return dal_set_error(db, DAL_MISUSE,
+                                 "migrations must have increasing versions > 0 (at %d)",
+                                 migs[i].version);
+    }
+    if (dal_tx_depth(db) > 0)
+        return dal_set_error(db, DAL_MISUSE, "migrations cannot run inside a transaction");
+    return DAL_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* status                                                                  */
+/* ---------------------------------------------------------------------- */
+
+dal_status dal_migrate_status(dal_db *db, const dal_migration *migs, size_t n,
+                              dal_migration_state *out, int *unknown)
+{
+    if (!db || (n && (!migs || !out)))
+        return db ? dal_set_error(db, DAL_MISUSE, "dal_migrate_status: NULL argument")
+                  : DAL_MISUSE;
+    dal_dialect d = dal_dialect_of(db);
+    bool exists = false;
+    dal_status s = table_exists(db, &exists);
+    if (s != DAL_OK)
+        return s;
+    applied_row *rows = NULL;
+    size_t nrows = 0;
+    if (exists && (s = read_applied(db, &rows, &nrows)) != DAL_OK)
+        return s;
+    for (size_t i = 0; i < n; i++) {
+        memset(&out[i], 0, sizeof out[i]);
+        out[i].version = migs[i].version;
+        const applied_row *r = find_applied(rows, nrows, migs[i].version);
+        if (r) {
+            out[i].applied = true;
+            snprintf(out[i].applied_at, sizeof out[i].applied_at, "%s", r->applied_at);
+            const char *up = dal_migration_up_sql(&migs[i], d);
+            char sum[65];
+            dal_sha256_hex(up ? up : "", up ? strlen(up) : 0, sum);
+            out[i].checksum_mismatch = strcmp(sum, r->checksum) != 0;
+        }
+    }
+    if (unknown) {
+        int u = 0;
+        for (size_t j = 0; j < nrows; j++) {
+            bool known = false;
+            for (size_t i = 0; i < n && !known; i++)
+                known = migs[i].version == rows[j].version;
+            u += !known;
+        }
+        *unknown = u;
+    }
+    free(rows);
+    return DAL_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* up                                                                      */
+/* ---------------------------------------------------------------------- */
+
+static dal_status apply_one(dal_db *db, const dal_migration *m, const char *sql,
+                            const char *sum, const dal_migrate_opts *o, bool *skipped)
+{
+    lock_state ls;
+    *skipped = false;
+    dal_status s = lock_begin(db, o, &ls);
+    if (s != DAL_OK)
+        return s;
+    char have[65];
+    bool found = false;
+    if ((s = read_one(db, m->version, have, &found)) != DAL_OK)
+        return rollback_unlock(db, &ls, s, "reading dal_schema_migrations");
+    if (found) {
+        dal_rollback(db);
+        unlock_after(db, &ls);
+        if (strcmp(have, sum) != 0)
+            return dal_set_error(db, DAL_ERROR,
+                                 "migration %04d_%s was applied with a different checksum "
+                                 "(its SQL changed since)",
+                                 m->version, m->name);
+        *skipped = true;
+        return DAL_OK;
+    }
+    char what[160];
+    snprintf(what, sizeof what, "migration %04d_%s failed", m->version, m->name);
+    if ((s = dal_exec(db, sql)) != DAL_OK)
+        return rollback_unlock(db, &ls, s, what);
+    if (ls.sqlite && (s = fk_check(db)) != DAL_OK)
+        return rollback_unlock(db, &ls, s, what);
+    dal_stmt *st;
+    if ((s = dal_stmt_start(db, &Q_INSERT, &st)) != DAL_OK)
+        return rollback_unlock(db, &ls, s, "recording the migration");
+    dal_bind_int64(st, 1, m->version);
+    dal_bind_text(st, 2, m->name ? m->name : "");
+    dal_bind_text(st, 3, sum);
+    bool has;
+    s = dal_stmt_step(st, &has);
+    dal_stmt_done(st);
+    if (s != DAL_OK)
+        return rollback_unlock(db, &ls, s, "recording the migration");
+    if ((s = dal_commit(db)) != DAL_OK)
+        return rollback_unlock(db, &ls, s, what);
+    unlock_after(db, &ls);
+    return DAL_OK;
+}
+
+dal_status dal_migrate_up(dal_db *db, const dal_migration *migs, size_t n,
+                          const dal_migrate_opts *o)
+{
+    if (!db)
+        return DAL_MISUSE;
+    dal_status s = check_order(db, migs, n);
+    if (s != DAL_OK)
+        return s;
+    dal_dialect d = dal_dialect_of(db);
+    dal_migration_state *st = calloc(n ? n : 1, sizeof *st);
+    if (!st)
+        return dal_set_error(db, DAL_NOMEM, "out of memory");
+    if ((s = dal_migrate_status(db, migs, n, st, NULL)) != DAL_OK) {
+        free(st);
+        return s;
+    }
+    /* Refuse up front: a changed applied migration, a missing SQL, a
+     * destructive one not allowed. */
+    for (size_t i = 0; i < n; i++) {
+        const dal_migration *m = &migs[i];
+        if (st[i].applied) {
+            if (st[i].checksum_mismatch) {
+                free(st);
+                return dal_set_error(db, DAL_ERROR,
+                                     "migration %04d_%s was applied with a different checksum "
+                                     "(its SQL changed since)",
+                                     m->version, m->name);
+            }
+            continue;
+        }
+        if (o && o->target > 0 && m->version > o->target)
+            continue;
+        const char *sql = dal_migration_up_sql(m, d);
+        if (!sql) {
+            free(st);
+            return dal_set_error(db, DAL_MISUSE, "migration %04d_%s has no %s SQL",
+                                 m->version, m->name, d == DAL_POSTGRES ? "PostgreSQL" : "SQLite");
+        }
+        if (dal_migration_sql_destructive(sql) && !(o && o->allow_destructive)) {
+            free(st);
+            return dal_set_error(db, DAL_MISUSE,
+                                 "migration %04d_%s is destructive (may lose data); "
+                                 "allow destructive migrations to apply it",
+                                 m->version, m->name);
+        }
+    }
+    int done = 0;
+    for (size_t i = 0; i < n; i++) {
+        const dal_migration *m = &migs[i];
+        if (st[i].applied || (o && o->target > 0 && m->version > o->target))
+            continue;
+        const char *sql = dal_migration_up_sql(m, d);
+        char sum[65];
+        dal_sha256_hex(sql, strlen(sql), sum);
+        if (o && o->dry_run) {
+            progress(o, "would apply %04d_%s:", m->version, m->name);
+            if (o->progress)
+                o->progress(o->progress_ctx, sql);
+            continue;
+        }
+        progress(o, "applying %04d_%s", m->version, m->name);
+        bool skipped = false;
+        if ((s = apply_one(db, m, sql, sum, o, &skipped)) != DAL_OK) {
+            free(st);
+            return s;
+        }
+        if (skipped)
+            progress(o, "%04d_%s was applied meanwhile by another migrator", m->version, m->name);
+        else
+            done++;
+    }
+    free(st);
+    if (!(o && o->dry_run))
+    {
+        if (done)
+            progress(o, "applied %d migration(s)", done);
+        else
+            progress(o, "nothing to apply");
+    }
+    return DAL_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* down                                                                    */
+/* ---------------------------------------------------------------------- */
+
+static dal_status revert_one(dal_db *db, const dal_migration *m, const char *sql,
+                             const char *sum, const dal_migrate_opts *o, bool *skipped)
+{
+    lock_state ls;
+    *skipped = false;
+    dal_status s = lock_begin(db, o, &ls);
+    if (s != DAL_OK)
+        return s;
+    char have[65];
+    bool found = false;
+    if ((s = read_one(db, m->version, have, &found)) != DAL_OK)
+        return rollback_unlock(db, &ls, s, "reading dal_schema_migrations");
+    if (!found) {
+        dal_rollback(db);
+        unlock_after(db, &ls);
+        *skipped = true;
+        return DAL_OK;
+    }
+    if (strcmp(have, sum) != 0) {
+        dal_rollback(db);
+        unlock_after(db, &ls);
+        return dal_set_error(db, DAL_ERROR,
+                             "migration %04d_%s was applied with a different checksum "
+                             "(its SQL changed since)",
+                             m->version, m->name);
+    }
+    char what[160];
+    snprintf(what, sizeof what, "reverting migration %04d_%s failed", m->version, m->name);
+    if ((s = dal_exec(db, sql)) != DAL_OK)
+        return rollback_unlock(db, &ls, s, what);
+    if (ls.sqlite && (s = fk_check(db)) != DAL_OK)
+        return rollback_unlock(db, &ls, s, what);
+    dal_stmt *st;
+    if ((s = dal_stmt_start(db, &Q_DELETE, &st)) != DAL_OK)
+        return rollback_unlock(db, &ls, s, what);
+    dal_bind_int64(st, 1, m->version);
+    bool has;
+    s = dal_stmt_step(st, &has);
+    dal_stmt_done(st);
+    if (s != DAL_OK)
+        return rollback_unlock(db, &ls, s, what);
+    if ((s = dal_commit(db)) != DAL_OK)
+        return rollback_unlock(db, &ls, s, what);
+    unlock_after(db, &ls);
+    return DAL_OK;
+}
+
+dal_status dal_migrate_down(dal_db *db, const dal_migration *migs, size_t n, int steps,
+                            const dal_migrate_opts *o)
+{
+    if (!db)
+        return DAL_MISUSE;
+    dal_status s = check_order(db, migs, n);
+    if (s != DAL_OK)
+        return s;
+    if (steps <= 0)
+        return dal_set_error(db, DAL_MISUSE, "down: steps must be > 0");
+    dal_dialect d = dal_dialect_of(db);
+    bool exists = false;
+    if ((s = table_exists(db, &exists)) != DAL_OK)
+        return s;
+    if (!exists) {
+        progress(o, "nothing to revert");
+        return DAL_OK;
+    }
+    applied_row *rows = NULL;
+    size_t nrows = 0;
+    if ((s = read_applied(db, &rows, &nrows)) != DAL_OK)
+        return s;
+    /* The newest `steps` applied versions, newest first; all checked first. */
+    int take = steps < (int)nrows ? steps : (int)nrows;
+    for (int k = 0; k < take; k++) {
+        const applied_row *r = &rows[nrows - 1 - (size_t)k];
+        const dal_migration *m = NULL;
+        for (size_t i = 0; i < n; i++)
+            if (migs[i].version == r->version)
+                m = &migs[i];
+        if (!m) {
+            long long v = (long long)r->version;
+            free(rows);
+            return dal_set_error(db, DAL_MISUSE,
+                                 "applied migration version %lld is unknown here; cannot revert it",
+                                 v);
+        }
+        const char *up = dal_migration_up_sql(m, d), *down = dal_migration_down_sql(m, d);
+        char sum[65];
+        dal_sha256_hex(up ? up : "", up ? strlen(up) : 0, sum);
+        if (strcmp(sum, r->checksum) != 0) {
+            free(rows);
+            return dal_set_error(db, DAL_ERROR,
+                                 "migration %04d_%s was applied with a different checksum "
+                                 "(its SQL changed since)",
+                                 m->version, m->name);
+        }
+        if (!down) {
+            free(rows);
+            return dal_set_error(db, DAL_MISUSE, "migration %04d_%s has no down SQL",
+                                 m->version, m->name);
+        }
+        if (dal_migration_sql_destructive(down) && !(o && o->allow_destructive)) {
+            free(rows);
+            return dal_set_error(db, DAL_MISUSE,
+                                 "reverting migration %04d_%s is destructive (may lose data); "
+                                 "allow destructive migrations to revert it",
+                                 m->version, m->name);
+        }
+    }
+    for (int k = 0; k < take; k++) {
+        const applied_row *r = &rows[nrows - 1 - (size_t)k];
+        const dal_migration *m = NULL;
+        for (size_t i = 0; i < n; i++)
+            if (migs[i].version == r->version)
+                m = &migs[i];
+        const char *up = dal_migration_up_sql(m, d), *down = dal_migration_down_sql(m, d);
+        char sum[65];
+        dal_sha256_hex(up ? up : "", up ? strlen(up) : 0, sum);
+        if (o && o->dry_run) {
+            progress(o, "would revert %04d_%s:", m->version, m->name);
+            if (o->progress)
+                o->progress(o->progress_ctx, down);
+            continue;
+        }
+        progress(o, "reverting %04d_%s", m->version, m->name);
+        bool skipped;
+        if ((s = revert_one(db, m, down, sum, o, &skipped)) != DAL_OK) {
+            free(rows);
+            return s;
+        }
+    }
+    if (take == 0)
+        progress(o, "nothing to revert");
+    free(rows);
+    return DAL_OK;
+}

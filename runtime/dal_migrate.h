@@ -1,0 +1,97 @@
+/*
+ * dal_migrate.h - applies versioned schema migrations (made by
+ * `dalc migration new`) to a database; used by `dalc migrate` and by the
+ * generated `Pschema_migrate`.  See docs/migrations.md.
+ *
+ * Bookkeeping table (created on first use):
+ *   dal_schema_migrations(version integer primary key, name text,
+ *                         checksum text,    -- SHA-256 hex of the applied up SQL
+ *                         applied_at timestamp)
+ *
+ * Guarantees:
+ *   - each migration runs in its own transaction with its bookkeeping row:
+ *     a crash (even SIGKILL) leaves the database at the previous version;
+ *   - concurrent migrators serialize (PostgreSQL: pg_advisory_xact_lock under
+ *     lock_timeout; SQLite: BEGIN IMMEDIATE, retried until lock_timeout_ms),
+ *     and the table is re-read after the lock is taken, so every migration
+ *     applies exactly once;
+ *   - an applied migration whose up SQL changed is refused (message contains
+ *     "checksum"); a migration whose SQL has a line starting with
+ *     "-- destructive" is refused unless allow_destructive (message contains
+ *     "destructive").
+ *   - SQLite: foreign_keys is turned off around each migration (it cannot
+ *     change inside a transaction; table rebuilds need it off) and
+ *     PRAGMA foreign_key_check must come back empty before the commit.
+ * Nothing here prints: progress lines go to the optional callback.
+ */
+#ifndef DAL_MIGRATE_H
+#define DAL_MIGRATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dal.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One migration, both dialects.  Versions are > 0 and strictly increasing
+ * in the arrays given to the functions below.  Strings are only read. */
+typedef struct dal_migration {
+    int version;            /* 1 for 0001_init */
+    const char *name;       /* "init" */
+    const char *up_pg, *down_pg;         /* NULL when absent */
+    const char *up_sqlite, *down_sqlite; /* NULL when absent */
+} dal_migration;
+
+/* A progress line ("applying 0002_add_tags", or, with dry_run, the SQL). */
+typedef void (*dal_migrate_progress_fn)(void *ctx, const char *line);
+
+typedef struct dal_migrate_opts {
+    bool allow_destructive; /* run migrations marked destructive */
+    bool dry_run;           /* report what would run; change nothing */
+    int target;             /* up: stop after this version (0 = all) */
+    int lock_timeout_ms;    /* waiting for another migrator (0 = 60000) */
+    dal_migrate_progress_fn progress; /* may be NULL */
+    void *progress_ctx;
+} dal_migrate_opts;
+
+typedef struct dal_migration_state {
+    int version;
+    bool applied;
+    bool checksum_mismatch;  /* applied, but its up SQL changed since */
+    char applied_at[40];     /* text as stored, "" when pending */
+} dal_migration_state;
+
+/* Applies every pending migration (up to opts->target) in version order.
+ * opts may be NULL (defaults).  Returns DAL_OK, DAL_BUSY (lock timeout),
+ * or the error of the failing migration (earlier ones stay applied). */
+dal_status dal_migrate_up(dal_db *db, const dal_migration *migs, size_t n,
+                          const dal_migrate_opts *opts);
+
+/* Reverts the `steps` most recently applied migrations (newest first), each
+ * with its down SQL in its own transaction. */
+dal_status dal_migrate_down(dal_db *db, const dal_migration *migs, size_t n, int steps,
+                            const dal_migrate_opts *opts);
+
+/* Fills out[i] for migs[i] (out has n entries).  *unknown (may be NULL)
+ * receives the number of applied versions that are not in migs.  Creates
+ * nothing. */
+dal_status dal_migrate_status(dal_db *db, const dal_migration *migs, size_t n,
+                              dal_migration_state *out, int *unknown);
+
+/* The up/down SQL of m for db's dialect (NULL when absent). */
+const char *dal_migration_up_sql(const dal_migration *m, dal_dialect d);
+const char *dal_migration_down_sql(const dal_migration *m, dal_dialect d);
+
+/* True when sql has a line starting with "-- destructive". */
+bool dal_migration_sql_destructive(const char *sql);
+
+/* SHA-256 of len bytes as 64 lower-case hex digits + NUL. */
+void dal_sha256_hex(const void *data, size_t len, char out[65]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

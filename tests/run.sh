@@ -23,16 +23,28 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 unset DATABASE_URL
 
+# Counts: a cmocka binary counts its test cases (from its summary lines);
+# a check script counts one.  A binary that dies before its summary counts
+# as one failure.
 passed=0; failed=0; failed_names=()
 run_one() { # name command...
     local name=$1; shift
     local t="$tmp/work/$name"; rm -rf "$t"; mkdir -p "$t"; chmod 777 "$t"
+    local log="$tmp/work/$name.log"
     echo "=== $name"
-    if DALC_TEST_TMP="$t" "$@"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1)); failed_names+=("$name")
+    DALC_TEST_TMP="$t" "$@" 2>&1 | tee "$log"
+    local rc=${PIPESTATUS[0]}
+    local p f
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+    if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+        if [ "$rc" -eq 0 ]; then p=1; else f=1; fi
+    elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        f=1
     fi
+    passed=$((passed + p)); failed=$((failed + f))
+    [ "$rc" -ne 0 ] && failed_names+=("$name")
+    return 0
 }
 
 for t in "$build"/tests/test_*; do
@@ -45,6 +57,6 @@ for s in tests/check_*.sh; do
 done
 
 echo
-[ "$failed" -gt 0 ] && echo "failed: ${failed_names[*]}"
+[ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
 echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+[ "$failed" -eq 0 ] && [ ${#failed_names[@]} -eq 0 ]

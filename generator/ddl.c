@@ -304,14 +304,43 @@ void ddl_create_table(sql_dialect d, const m_table *t, const char *as_name, strb
     sb_add(sb, "CREATE TABLE ");
     ddl_ident(sb, as_name ? as_name : t->name);
     sb_add(sb, " (\n");
-    bool first = true;
+    /* names and types padded into columns, as emit_ddl.c lays out
+     * schema.*.sql (the type is padded only when attributes follow) */
+    size_t wname = 0, wtype = 0;
+    strbuf tmp;
+    sb_init(&tmp);
     for (int i = 0; i < t->ncolumns; i++) {
-        if (!first)
-            sb_add(sb, ",\n");
-        first = false;
-        sb_add(sb, "    ");
-        ddl_column_def(d, t, &t->columns[i], true, sb);
+        sb_clear(&tmp);
+        ddl_ident(&tmp, t->columns[i].name);
+        if (tmp.len > wname)
+            wname = tmp.len;
+        sb_clear(&tmp);
+        ddl_column_type(d, &t->columns[i], &tmp);
+        if (tmp.len > wtype)
+            wtype = tmp.len;
     }
+    for (int i = 0; i < t->ncolumns; i++) {
+        const m_column *c = &t->columns[i];
+        if (i)
+            sb_add(sb, ",\n");
+        sb_add(sb, "    ");
+        size_t at = sb->len;
+        ddl_ident(sb, c->name);
+        while (sb->len - at < wname && !sb->oom)
+            sb_addc(sb, ' ');
+        sb_addc(sb, ' ');
+        sb_clear(&tmp);
+        ddl_column_attrs(d, t, c, true, &tmp);
+        at = sb->len;
+        ddl_column_type(d, c, sb);
+        if (tmp.len)
+            while (sb->len - at < wtype && !sb->oom)
+                sb_addc(sb, ' ');
+        sb_addn(sb, sb_str(&tmp), tmp.len);
+        if (tmp.oom)
+            sb->oom = true;
+    }
+    sb_free(&tmp);
     if (d == SQL_PG || !identity_pk(t)) {
         sb_add(sb, ",\n    ");
         if (d == SQL_PG) {

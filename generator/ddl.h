@@ -45,7 +45,8 @@ void ddl_column_attrs(sql_dialect d, const m_table *t, const m_column *c, bool w
 /* REFERENCES "t" ("c") [ON DELETE ..] [ON UPDATE ..] */
 void ddl_references(const m_column *c, strbuf *sb);
 
-/* CREATE TABLE (as_name, or t->name when NULL).  PostgreSQL: FKs marked
+/* CREATE TABLE (as_name, or t->name when NULL), column names and types
+ * padded into columns like schema.*.sql.  PostgreSQL: FKs marked
  * fk_deferred are left out (see ddl_add_fk_pg). */
 void ddl_create_table(sql_dialect d, const m_table *t, const char *as_name, strbuf *sb);
 void ddl_create_index(sql_dialect d, const m_table *t, const m_index *ix, strbuf *sb);

@@ -39,7 +39,7 @@ void mig_file_text(const mig_diff *m, sql_dialect d, int down, const char *id, s
  * every argument but the program name and the word "migration" (options
  * anywhere).  Exit code. */
 int dalc_migration_new(int argc, char **argv);
-/* `dalc migrate [--db URL] [--migrations DIR] status|up|down [N]
+/* `dalc migrate [--db URL] [--migrations DIR] status|up|down [N]|baseline N
  *  [--dry-run] [--allow-destructive] [--target V]`: everything after
  * "migrate".  Exit code. */
 int dalc_migrate(int argc, char **argv);

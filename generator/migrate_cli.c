@@ -385,7 +385,7 @@ out:
 static int usage_migrate(void)
 {
     fprintf(stderr,
-            "usage: dalc migrate [--db URL] [--migrations DIR] status|up|down [N]\n"
+            "usage: dalc migrate [--db URL] [--migrations DIR] status|up|down [N]|baseline N\n"
             "                    [--dry-run] [--allow-destructive] [--target VERSION]\n"
             "                    [--lock-timeout MS]\n");
     return 2;
@@ -444,12 +444,17 @@ int dalc_migrate(int argc, char **argv)
     if (!cmd)
         return usage_migrate();
     bool is_status = strcmp(cmd, "status") == 0, is_up = strcmp(cmd, "up") == 0,
-         is_down = strcmp(cmd, "down") == 0;
-    if (!is_status && !is_up && !is_down)
+         is_down = strcmp(cmd, "down") == 0, is_baseline = strcmp(cmd, "baseline") == 0;
+    if (!is_status && !is_up && !is_down && !is_baseline)
         return usage_migrate();
     int steps = 1;
-    if (nstr && (!is_down || !parse_int(nstr, &steps) || steps < 1))
+    if (nstr && (!(is_down || is_baseline) || !parse_int(nstr, &steps) || steps < 1))
         return usage_migrate();
+    if (is_baseline && !nstr) {
+        fprintf(stderr, "dalc: migrate baseline needs the version the database is at "
+                        "(e.g. `dalc migrate baseline 1`)\n");
+        return usage_migrate();
+    }
 
     diag_list d;
     diag_init(&d);
@@ -513,6 +518,12 @@ int dalc_migrate(int argc, char **argv)
         s = dal_migrate_up(db, migs, (size_t)n, &opts);
         if (s != DAL_OK) {
             fprintf(stderr, "dalc: migrate up: %s\n", dal_errmsg(db));
+            rc = 1;
+        }
+    } else if (is_baseline) {
+        s = dal_migrate_baseline(db, migs, (size_t)n, steps, &opts);
+        if (s != DAL_OK) {
+            fprintf(stderr, "dalc: migrate baseline: %s\n", dal_errmsg(db));
             rc = 1;
         }
     } else {

@@ -790,3 +790,151 @@ dal_status dal_migrate_down(dal_db *db, const dal_migration *migs, size_t n, int
     free(rows);
     return DAL_OK;
 }
+
+/* ---------------------------------------------------------------------- */
+/* baseline                                                                */
+/* ---------------------------------------------------------------------- */
+
+static const dal_migration *find_mig(const dal_migration *migs, size_t n, int64_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (migs[i].version == v)
+            return &migs[i];
+    return NULL;
+}
+
+/* Checks the recorded rows against a baseline at `version`; *todo receives
+ * how many migrations would be recorded. */
+static dal_status baseline_check(dal_db *db, const dal_migration *migs, size_t n, int version,
+                                 const applied_row *rows, size_t nrows, int *todo)
+{
+    dal_dialect d = dal_dialect_of(db);
+    *todo = 0;
+    for (size_t j = 0; j < nrows; j++) {
+        if (rows[j].version <= version)
+            continue;
+        const dal_migration *m = find_mig(migs, n, rows[j].version);
+        return dal_set_error(db, DAL_ERROR,
+                             "cannot baseline at version %d: the newer migration %04lld%s%s is "
+                             "already recorded as applied",
+                             version, (long long)rows[j].version, m ? "_" : "",
+                             m && m->name ? m->name : "");
+    }
+    for (size_t i = 0; i < n && migs[i].version <= version; i++) {
+        const dal_migration *m = &migs[i];
+        const char *up = dal_migration_up_sql(m, d);
+        if (!up)
+            return dal_set_error(db, DAL_MISUSE, "migration %04d_%s has no %s SQL", m->version,
+                                 m->name, d == DAL_POSTGRES ? "PostgreSQL" : "SQLite");
+        const applied_row *r = find_applied(rows, nrows, m->version);
+        if (!r) {
+            (*todo)++;
+            continue;
+        }
+        char sum[65];
+        dal_sha256_hex(up, strlen(up), sum);
+        if (strcmp(sum, r->checksum) != 0)
+            return dal_set_error(db, DAL_ERROR,
+                                 "cannot baseline: migration %04d_%s is already recorded with a "
+                                 "different checksum (its SQL changed since it was applied)",
+                                 m->version, m->name);
+    }
+    return DAL_OK;
+}
+
+/* Inserts the bookkeeping row of m (inside the transaction). */
+static dal_status record_one(dal_db *db, const dal_migration *m, const char *sum)
+{
+    dal_stmt *st;
+    dal_status s = dal_stmt_start(db, &Q_INSERT, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_int64(st, 1, m->version);
+    dal_bind_text(st, 2, m->name ? m->name : "");
+    dal_bind_text(st, 3, sum);
+    bool has;
+    s = dal_stmt_step(st, &has);
+    dal_stmt_done(st);
+    return s;
+}
+
+dal_status dal_migrate_baseline(dal_db *db, const dal_migration *migs, size_t n, int version,
+                                const dal_migrate_opts *o)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (n && !migs)
+        return dal_set_error(db, DAL_MISUSE, "dal_migrate_baseline: NULL argument");
+    dal_status s = check_order(db, migs, n);
+    if (s != DAL_OK)
+        return s;
+    if (version <= 0 || !find_mig(migs, n, version))
+        return dal_set_error(db, DAL_MISUSE, "there is no migration with version %d to baseline at",
+                             version);
+    dal_dialect d = dal_dialect_of(db);
+    applied_row *rows = NULL;
+    size_t nrows = 0;
+    int todo = 0;
+
+    if (o && o->dry_run) {
+        bool exists = false;
+        if ((s = table_exists(db, &exists)) != DAL_OK)
+            return s;
+        if (exists && (s = read_applied(db, &rows, &nrows)) != DAL_OK)
+            return s;
+        s = baseline_check(db, migs, n, version, rows, nrows, &todo);
+        if (s == DAL_OK) {
+            for (size_t i = 0; i < n && migs[i].version <= version; i++)
+                if (!find_applied(rows, nrows, migs[i].version))
+                    progress(o, "would record %04d_%s as applied (without running it)",
+                             migs[i].version, migs[i].name);
+            if (!todo)
+                progress(o, "nothing to record: migrations up to %04d are already recorded",
+                         version);
+        }
+        free(rows);
+        return s;
+    }
+
+    lock_state ls;
+    if ((s = lock_begin(db, o, &ls)) != DAL_OK)
+        return s;
+    /* under the lock: the rows as they are now (another migrator may have
+     * applied something meanwhile) */
+    if ((s = read_applied(db, &rows, &nrows)) != DAL_OK)
+        return rollback_unlock(db, &ls, s, "reading dal_schema_migrations");
+    if ((s = baseline_check(db, migs, n, version, rows, nrows, &todo)) != DAL_OK) {
+        char keep[1024];
+        snprintf(keep, sizeof keep, "%s", dal_errmsg(db));
+        free(rows);
+        dal_rollback(db);
+        unlock_after(db, &ls);
+        return dal_set_error(db, s, "%s", keep);
+    }
+    for (size_t i = 0; i < n && migs[i].version <= version; i++) {
+        const dal_migration *m = &migs[i];
+        if (find_applied(rows, nrows, m->version))
+            continue;
+        const char *up = dal_migration_up_sql(m, d);
+        char sum[65];
+        dal_sha256_hex(up, strlen(up), sum);
+        if ((s = record_one(db, m, sum)) != DAL_OK) {
+            free(rows);
+            return rollback_unlock(db, &ls, s, "recording the baseline");
+        }
+    }
+    if ((s = dal_commit(db)) != DAL_OK) {
+        free(rows);
+        return rollback_unlock(db, &ls, s, "recording the baseline");
+    }
+    unlock_after(db, &ls);
+    for (size_t i = 0; i < n && migs[i].version <= version; i++)
+        if (!find_applied(rows, nrows, migs[i].version))
+            progress(o, "recorded %04d_%s as applied (not run)", migs[i].version, migs[i].name);
+    if (todo)
+        progress(o, "baseline at %04d: %d migration(s) recorded", version, todo);
+    else
+        progress(o, "nothing to record: migrations up to %04d are already recorded", version);
+    free(rows);
+    return DAL_OK;
+}

@@ -1,7 +1,8 @@
 /*
  * dal_migrate.h - applies versioned schema migrations (made by
  * `dalc migration new`) to a database; used by `dalc migrate` and by the
- * generated `Pschema_migrate`.  See docs/migrations.md.
+ * generated `Pschema_migrate`, and `dalc migrate baseline` (adopting a
+ * database created without migrations).  See docs/migrations.md.
  *
  * Bookkeeping table (created on first use):
  *   dal_schema_migrations(version integer primary key, name text,
@@ -74,6 +75,23 @@ dal_status dal_migrate_up(dal_db *db, const dal_migration *migs, size_t n,
  * with its down SQL in its own transaction. */
 dal_status dal_migrate_down(dal_db *db, const dal_migration *migs, size_t n, int steps,
                             const dal_migrate_opts *opts);
+
+/* Adopts a database whose schema already matches migrations 1..version (made
+ * by schema_create, by hand, or by another tool): records every migration of
+ * migs with a version <= `version` as applied (its checksum, applied_at =
+ * now) WITHOUT running its SQL, all in one transaction under the same lock
+ * as dal_migrate_up.  `version` must be the version of one of migs.
+ * Migrations already recorded with the same checksum are kept as they are.
+ * Refused (nothing recorded) when one of them is recorded with a different
+ * checksum (DAL_ERROR, message contains "checksum"), when a version greater
+ * than `version` is recorded (DAL_ERROR, "newer"), or when a migration has no
+ * up SQL for db's dialect (DAL_MISUSE).  With opts->dry_run, reports what it
+ * would record (progress) and changes nothing, not even creating the
+ * bookkeeping table.  The schema itself is not compared: the caller vouches
+ * that it matches.  opts may be NULL; target and allow_destructive are
+ * ignored. */
+dal_status dal_migrate_baseline(dal_db *db, const dal_migration *migs, size_t n, int version,
+                                const dal_migrate_opts *opts);
 
 /* Fills out[i] for migs[i] (out has n entries).  *unknown (may be NULL)
  * receives the number of applied versions that are not in migs.  Creates

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/check_migrate.sh BUILD - the migration commands as a user runs them:
 # `dalc migration new`, `dalc migrate status|up|down` (options before or after
-# the subcommand, DATABASE_URL), destructive refusal, checksum tamper, two
+# the subcommand, DATABASE_URL), `migrate baseline` of a database made from
+# schema.*.sql, destructive refusal, checksum tamper, two
 # concurrent `dalc migrate up` processes and one killed with SIGKILL, on
 # SQLite and PostgreSQL; and `dalc generate --migrations` compiled into a
 # program that migrates itself (schema_migrate).  Run by tests/run.sh.
@@ -148,6 +149,57 @@ concurrency() { # NAME URL SLOW_PG SLOW_SQLITE
     fi
 }
 
+# A database made without migrations (schema.*.sql of `dalc generate`, as
+# schema_create runs it) adopted with `dalc migrate baseline 1`; then a second
+# migration applies on top; and the refusals.
+baseline() { # NAME URL
+    local eng=$1 url=$2 p="$tmp/base_$1" ext=pg
+    [ "$eng" = sqlite ] && ext=sqlite
+    rm -rf "$p"; mkdir -p "$p/schema"; cp schema/*.yaml "$p/schema/"
+    cd "$p" || return
+    expect 0 "$eng: baseline: generate" -- "$dalc" generate --schema schema --out gen
+    expect 0 "$eng: baseline: migration new init" -- "$dalc" migration new init
+    case "$url" in
+        sqlite:*) sqlite3 "${url#sqlite:}" <gen/schema.sqlite.sql >"$tmp/out" 2>&1 ;;
+        *) psql "$url" -q -v ON_ERROR_STOP=1 -f gen/schema.pg.sql >"$tmp/out" 2>&1 ;;
+    esac || { fail "$eng: baseline: schema.$ext.sql does not apply"; cat "$tmp/out" >&2; }
+    sql "$url" "INSERT INTO tags (name, color) VALUES ('red', '#ff0000')" >/dev/null ||
+        fail "$eng: baseline: insert"
+
+    expect 1 "$eng: up on an unbaselined database fails" -- "$dalc" migrate --db "$url" up
+    expect 2 "$eng: baseline without a version is a usage error" -- "$dalc" migrate --db "$url" baseline
+    expect 1 "$eng: baseline at an unknown version refused" -- "$dalc" migrate --db "$url" baseline 9
+    expect 0 "$eng: baseline --dry-run" -- "$dalc" migrate --db "$url" baseline 1 --dry-run
+    grep -q "would record 0001_init" "$tmp/out" || fail "$eng: dry run does not say what it would record"
+    expect 0 "$eng: status after the dry run" -- "$dalc" migrate --db "$url" status
+    grep -q "0001_init.*pending" "$tmp/out" || fail "$eng: dry run recorded something"
+    expect 0 "$eng: baseline 1" -- "$dalc" migrate baseline 1 --db "$url"
+    expect 0 "$eng: status after baseline" -- "$dalc" migrate --db "$url" status
+    grep -q "0001_init.*applied" "$tmp/out" || fail "$eng: status does not say applied after baseline"
+    [ "$(sql "$url" "SELECT count(*) FROM dal_schema_migrations WHERE version = 1 AND length(checksum) = 64")" = 1 ] ||
+        fail "$eng: baseline row missing"
+    expect 0 "$eng: baseline 1 again (nothing to do)" -- "$dalc" migrate --db "$url" baseline 1
+    expect 0 "$eng: up after baseline (nothing pending)" -- "$dalc" migrate --db "$url" up
+
+    # a second migration applies cleanly on the adopted database
+    printf '  - { name: note, type: text, nullable: true, default: none }\n' >>schema/tags.yaml
+    expect 0 "$eng: migration new add_note" -- "$dalc" migration new add_note
+    expect 0 "$eng: the second migration applies" -- "$dalc" migrate --db "$url" up
+    [ "$(sql "$url" "SELECT name || '/' || note FROM tags")" = "red/none" ] ||
+        fail "$eng: row or new column missing after the second migration"
+    [ "$(sql "$url" 'SELECT max(version) FROM dal_schema_migrations')" = 2 ] || fail "$eng: not at version 2"
+
+    # refusals
+    expect 1 "$eng: baseline below a recorded migration refused" -- "$dalc" migrate --db "$url" baseline 1
+    grep -q "newer" "$tmp/err" || fail "$eng: refusal message lacks 'newer'"
+    echo "-- edited" >>"migrations/0001_init/up.$ext.sql"
+    expect 1 "$eng: baseline over a changed migration refused" -- "$dalc" migrate --db "$url" baseline 2
+    grep -q "checksum" "$tmp/err" || fail "$eng: refusal message lacks 'checksum'"
+    sed -i '$d' "migrations/0001_init/up.$ext.sql"
+    [ "$(sql "$url" 'SELECT count(*) FROM dal_schema_migrations')" = 2 ] || fail "$eng: a refusal changed the table"
+    cd "$top" || return
+}
+
 killed() { # NAME URL SLOW_PG SLOW_SQLITE
     local eng=$1 url=$2 p="$tmp/kill_$1"
     rm -rf "$p"; mkdir -p "$p/migrations"
@@ -173,10 +225,12 @@ killed() { # NAME URL SLOW_PG SLOW_SQLITE
 }
 
 run_engine sqlite "sqlite:$tmp/cli.db"
+baseline sqlite "sqlite:$tmp/base.db"
 concurrency sqlite "sqlite:$tmp/conc.db" 1 400000
 killed sqlite "sqlite:$tmp/kill.db" 30 500000000
 if [ -n "$pg" ]; then
     u=$(pg_fresh dalc_chk_cli) && run_engine pg "$u" || fail "pg: no database"
+    u=$(pg_fresh dalc_chk_base) && baseline pg "$u" || fail "pg: no database"
     u=$(pg_fresh dalc_chk_conc) && concurrency pg "$u" 1 10 || fail "pg: no database"
     u=$(pg_fresh dalc_chk_kill) && killed pg "$u" 4 10 || fail "pg: no database"
 else

@@ -5,7 +5,8 @@
  * table checked after each step; destructive refusal/approval; checksum
  * tamper; down; the SQLite rebuild keeping FKs and indexes; two concurrent
  * migrators; a migrator killed with SIGKILL mid-migration; schema_create vs
- * migrate-from-empty compared by introspection.
+ * migrate-from-empty compared by introspection; baseline of a database made
+ * by schema_create.
  */
 #include <errno.h>
 #include <signal.h>
@@ -969,6 +970,106 @@ static void test_runtime_api(void **state)
 }
 
 /* ---------------------------------------------------------------------- */
+/* baseline: adopting a database made by schema_create                     */
+/* ---------------------------------------------------------------------- */
+
+static void baseline(bool pg)
+{
+    eng e;
+    eng_init(&e, pg, "baseline");
+    dal_db *db = eng_open(&e);
+    must(db, schema_create(db), "schema_create");
+    seed(&e, db);
+    assert_int_equal(mig_new(&e, "init"), 0);
+
+    /* without a baseline, up tries to create the tables again and fails,
+     * recording nothing (the bookkeeping table too was rolled back) */
+    assert_int_not_equal(mig_run(&e, "up", NULL, NULL), 0);
+    FAILS(db, "SELECT * FROM dal_schema_migrations");
+
+    /* refusals that change nothing: no such version; dry run */
+    assert_int_not_equal(mig_run(&e, "baseline", "7", NULL), 0);
+    assert_int_not_equal(mig_run(&e, "baseline", NULL, NULL), 0);
+    assert_int_equal(mig_run(&e, "baseline", "1", "--dry-run"), 0);
+    FAILS(db, "SELECT * FROM dal_schema_migrations"); /* not even created */
+
+    assert_int_equal(mig_run(&e, "baseline", "1", NULL), 0);
+    CHECK(db, "(SELECT count(*) FROM dal_schema_migrations) = 1");
+    CHECK(db, "(SELECT count(*) FROM dal_schema_migrations WHERE version = 1 AND name = 'init' "
+              "AND length(checksum) = 64 AND applied_at IS NOT NULL) = 1");
+    loaded l;
+    load(&e, &l);
+    dal_migration_state st[4];
+    must(db, dal_migrate_status(db, l.migs, (size_t)l.n, st, NULL), "status");
+    assert_true(st[0].applied);
+    assert_false(st[0].checksum_mismatch);
+    unload(&l);
+    /* again: nothing to do, not an error */
+    assert_int_equal(mig_run(&e, "baseline", "1", NULL), 0);
+    CHECK(db, "(SELECT count(*) FROM dal_schema_migrations) = 1");
+    assert_int_equal(mig_run(&e, "up", NULL, NULL), 0); /* nothing pending */
+    check_data(&e, db, 0);
+
+    /* a second migration applies cleanly on top, data kept, and the result
+     * equals a database migrated from empty */
+    write_step(&e, 1);
+    assert_int_equal(mig_new(&e, "grow"), 0);
+    assert_int_equal(mig_run(&e, "status", NULL, NULL), 0);
+    assert_int_equal(mig_run(&e, "up", NULL, NULL), 0);
+    CHECK(db, "(SELECT count(*) FROM dal_schema_migrations) = 2");
+    check_data(&e, db, 1);
+    same_as_fresh(&e, 1, "baseline_fresh");
+
+    /* refusals, nothing recorded or changed */
+    load(&e, &l);
+    assert_int_equal(l.n, 2);
+    CHECK(db, "(SELECT count(*) FROM dal_schema_migrations) = 2");
+    assert_int_equal(dal_migrate_baseline(db, l.migs, 2, 1, NULL), DAL_ERROR); /* 2 recorded */
+    assert_non_null(strstr(dal_errmsg(db), "newer"));
+    assert_int_equal(mig_run(&e, "baseline", "1", NULL), 1);
+    assert_int_equal(dal_migrate_baseline(db, l.migs, 2, 3, NULL), DAL_MISUSE); /* no 0003 */
+    dal_migration tampered[2] = {l.migs[0], l.migs[1]};
+    if (pg)
+        tampered[0].up_pg = "CREATE TABLE x (y integer);\n";
+    else
+        tampered[0].up_sqlite = "CREATE TABLE x (y INTEGER);\n";
+    assert_int_equal(dal_migrate_baseline(db, tampered, 2, 2, NULL), DAL_ERROR);
+    assert_non_null(strstr(dal_errmsg(db), "checksum"));
+    dal_migrate_opts o = {0};
+    o.dry_run = true;
+    assert_int_equal(dal_migrate_baseline(db, tampered, 2, 2, &o), DAL_ERROR);
+    assert_non_null(strstr(dal_errmsg(db), "checksum"));
+    must(db, dal_migrate_baseline(db, l.migs, 2, 2, NULL), "baseline at the current version");
+    CHECK(db, "(SELECT count(*) FROM dal_schema_migrations) = 2");
+
+    /* partly recorded: baseline 2 on a database at 1 records only 0002 */
+    o.dry_run = false;
+    o.allow_destructive = true; /* reverting 0002 drops what it added */
+    must(db, dal_migrate_down(db, l.migs, 2, 1, &o), "down 1");
+    CHECK(db, "(SELECT max(version) FROM dal_schema_migrations) = 1");
+    exec_ok(db, "UPDATE dal_schema_migrations SET name = 'kept'");
+    must(db, dal_migrate_baseline(db, l.migs, 2, 2, NULL), "baseline 2");
+    CHECK(db, "(SELECT count(*) FROM dal_schema_migrations) = 2");
+    CHECK(db, "(SELECT name FROM dal_schema_migrations WHERE version = 1) = 'kept'");
+    CHECK(db, "(SELECT name FROM dal_schema_migrations WHERE version = 2) = 'grow'");
+    unload(&l);
+    check_data(&e, db, 0);
+    dal_close(db);
+}
+
+static void test_baseline_sqlite(void **state)
+{
+    (void)state;
+    baseline(false);
+}
+
+static void test_baseline_pg(void **state)
+{
+    (void)state;
+    baseline(true);
+}
+
+/* ---------------------------------------------------------------------- */
 /* less common changes: PK type widened + identity, text -> enum, decimal  */
 /* precision, FK action, unique narrowed, defaults of several types        */
 /* ---------------------------------------------------------------------- */
@@ -1161,6 +1262,8 @@ int main(void)
         cmocka_unit_test(test_odd_changes_pg),
         cmocka_unit_test(test_lock_timeout_sqlite),
         cmocka_unit_test(test_lock_timeout_pg),
+        cmocka_unit_test(test_baseline_sqlite),
+        cmocka_unit_test(test_baseline_pg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,8 +17,11 @@ typedef struct out_file {
     strbuf body;
 } out_file;
 
+/* files[i] are allocated one by one, so the strbuf that output_add returns
+ * stays valid (at the same address) until output_free, however many files
+ * are added after it. */
 typedef struct output_set {
-    out_file *files;
+    out_file **files;
     int nfiles, cap;
 } output_set;
 

@@ -58,15 +58,49 @@ static const char *take(gen *g, strbuf *sb)
 static const char *fmt(gen *g, const char *f, ...) DALC_PRINTF(2, 3);
 static const char *fmt(gen *g, const char *f, ...)
 {
-    strbuf sb;
-    sb_init(&sb);
+    /* one vsnprintf into a stack buffer for the usual short result, then
+     * one copy into the arena (no heap strbuf) */
+    char buf[256];
     va_list ap;
     va_start(ap, f);
-    sb_vprintf(&sb, f, ap);
+    int n = vsnprintf(buf, sizeof buf, f, ap);
     va_end(ap);
-    const char *s = take(g, &sb);
-    sb_free(&sb);
+    char *s = n < 0 ? NULL : arena_alloc(g->a, (size_t)n + 1);
+    if (!s) {
+        g->ok = false;
+        return "";
+    }
+    if ((size_t)n < sizeof buf) {
+        memcpy(s, buf, (size_t)n + 1);
+    } else {
+        va_start(ap, f);
+        vsnprintf(s, (size_t)n + 1, f, ap);
+        va_end(ap);
+    }
     return s;
+}
+
+/* Appends c: inline while there is room (the hot path of the per-byte
+ * loops below), else through sb_addc. */
+static inline void put(strbuf *sb, char c)
+{
+    if (sb->len + 2 <= sb->cap && !sb->oom) {
+        sb->data[sb->len++] = c;
+        sb->data[sb->len] = '\0';
+    } else {
+        sb_addc(sb, c);
+    }
+}
+
+/* Appends n spaces (what "%*s" with "" would print). */
+static void add_spaces(strbuf *sb, int n)
+{
+    static const char sp[] = "                                "; /* 32 */
+    while (n > 0) {
+        int k = n < 32 ? n : 32;
+        sb_addn(sb, sp, (size_t)k);
+        n -= k;
+    }
 }
 
 static const char *upper(gen *g, const char *s)
@@ -139,15 +173,21 @@ static const char *c_param_name(gen *g, const char *field, const char *T)
  * comment delimiters and trigraph starts. */
 static void add_comment_text(strbuf *sb, const char *s, size_t n)
 {
+    size_t run = 0; /* start of the bytes not yet appended */
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
+        if (c != '*' && c != '/' && c != '?' && c != '\\')
+            continue;
         char next = i + 1 < n ? s[i + 1] : '\0';
-        sb_addc(sb, c);
-        if ((c == '*' && next == '/') || (c == '/' && next == '*') || (c == '?' && next == '?'))
-            sb_addc(sb, ' ');
-        else if (c == '\\' && (next == '\0' || next == '\n'))
-            sb_addc(sb, ' '); /* no line splice */
+        if ((c == '*' && next == '/') || (c == '/' && next == '*') || (c == '?' && next == '?') ||
+            (c == '\\' && (next == '\0' || next == '\n'))) { /* the last: no line splice */
+            sb_addn(sb, s + run, i + 1 - run);
+            put(sb, ' ');
+            run = i + 1;
+        }
     }
+    if (n > run)
+        sb_addn(sb, s + run, n - run);
 }
 
 /* A doc comment for `text` (may hold several lines), indented by `indent`
@@ -163,18 +203,22 @@ static const char *doc_comment(gen *g, const char *text, int indent)
         tl--;
     bool one_line = memchr(text, '\n', tl) == NULL && (size_t)indent + 8 + tl <= WIDTH;
     if (one_line) {
-        sb_printf(&sb, "%*s/** ", indent, "");
+        add_spaces(&sb, indent);
+        sb_add(&sb, "/** ");
         add_comment_text(&sb, text, tl);
         sb_add(&sb, " */\n");
     } else {
-        sb_printf(&sb, "%*s/**\n", indent, "");
+        add_spaces(&sb, indent);
+        sb_add(&sb, "/**\n");
         const char *p = text, *end = text + tl;
         while (p < end) {
             const char *nl = memchr(p, '\n', (size_t)(end - p));
             const char *le = nl ? nl : end;
             /* word-wrap this source line */
-            if (le == p)
-                sb_printf(&sb, "%*s *\n", indent, "");
+            if (le == p) {
+                add_spaces(&sb, indent);
+                sb_add(&sb, " *\n");
+            }
             while (p < le) {
                 size_t room = WIDTH - (size_t)indent - 3;
                 const char *cut = le;
@@ -188,16 +232,18 @@ static const char *doc_comment(gen *g, const char *text, int indent)
                             cut++;
                     }
                 }
-                sb_printf(&sb, "%*s * ", indent, "");
+                add_spaces(&sb, indent);
+                sb_add(&sb, " * ");
                 add_comment_text(&sb, p, (size_t)(cut - p));
-                sb_addc(&sb, '\n');
+                put(&sb, '\n');
                 p = cut;
                 while (p < le && *p == ' ')
                     p++;
             }
             p = nl ? nl + 1 : end;
         }
-        sb_printf(&sb, "%*s */\n", indent, "");
+        add_spaces(&sb, indent);
+        sb_add(&sb, " */\n");
     }
     const char *s = take(g, &sb);
     sb_free(&sb);
@@ -226,7 +272,7 @@ static const char *reflow(gen *g, const char *text)
                 sb_addc(&sb, ' ');
             for (size_t i = 0; i < n; i++) /* runs of spaces become one */
                 if (p[i] != ' ' || (i > 0 && p[i - 1] != ' '))
-                    sb_addc(&sb, p[i]);
+                    put(&sb, p[i]);
             para_open = true;
         }
         p = nl ? nl + 1 : p + n;
@@ -265,18 +311,38 @@ static void add_literal_char(strbuf *sb, const char *s, size_t i)
 {
     unsigned char c = (unsigned char)s[i];
     switch (c) {
-    case '"': sb_add(sb, "\\\""); break;
-    case '\\': sb_add(sb, "\\\\"); break;
-    case '\n': sb_add(sb, "\\n"); break;
-    case '\t': sb_add(sb, "\\t"); break;
+    case '"': sb_addn(sb, "\\\"", 2); break;
+    case '\\': sb_addn(sb, "\\\\", 2); break;
+    case '\n': sb_addn(sb, "\\n", 2); break;
+    case '\t': sb_addn(sb, "\\t", 2); break;
     case '?':
-        sb_add(sb, i > 0 && s[i - 1] == '?' ? "\\?" : "?"); /* no trigraphs */
+        if (i > 0 && s[i - 1] == '?')
+            sb_addn(sb, "\\?", 2); /* no trigraphs */
+        else
+            put(sb, '?');
         break;
     default:
-        if (c < 32 || c > 126)
-            sb_printf(sb, "\\%03o", c);
-        else
-            sb_addc(sb, (char)c);
+        if (c < 32 || c > 126) {
+            char oct[5] = {'\\', (char)('0' + (c >> 6)), (char)('0' + ((c >> 3) & 7)),
+                           (char)('0' + (c & 7)), '\0'};
+            sb_addn(sb, oct, 4);
+        } else {
+            put(sb, (char)c);
+        }
+    }
+}
+
+/* How many bytes add_literal_char writes for s[i]. */
+static size_t literal_char_len(const char *s, size_t i)
+{
+    unsigned char c = (unsigned char)s[i];
+    switch (c) {
+    case '"':
+    case '\\':
+    case '\n':
+    case '\t': return 2;
+    case '?': return i > 0 && s[i - 1] == '?' ? 2 : 1;
+    default: return c < 32 || c > 126 ? 4 : 1;
     }
 }
 
@@ -297,28 +363,42 @@ static void add_literal(strbuf *sb, const char *text, int indent, int tail)
 {
     size_t n = strlen(text);
     size_t limit = WIDTH - (size_t)indent - 2 - (size_t)tail;
-    strbuf all;
-    sb_init(&all);
-    for (size_t i = 0; i < n; i++)
-        add_literal_char(&all, text, i);
-    bool soft = all.len > limit || memchr(text, '\n', n) != NULL;
-    sb_free(&all);
+    bool soft = memchr(text, '\n', n) != NULL;
+    size_t all_len = 0;
+    for (size_t i = 0; i < n && !soft; i++)
+        soft = (all_len += literal_char_len(text, i)) > limit;
     if (n == 0) {
-        sb_printf(sb, "%*s\"\"", indent, "");
+        add_spaces(sb, indent);
+        sb_addn(sb, "\"\"", 2);
         return;
     }
     size_t i = 0;
     bool first = true;
+    strbuf piece; /* one output line, reused */
+    sb_init(&piece);
     while (i < n) {
         /* one output line: from i up to the line's end or the last fitting space */
-        strbuf piece;
-        sb_init(&piece);
+        sb_clear(&piece);
         size_t width = 0, j = i, cut = 0, cut_width = 0;
         bool forced = false;
         while (j < n) {
+            unsigned char ch = (unsigned char)text[j];
+            if (ch >= 32 && ch <= 126 && ch != '"' && ch != '\\' && ch != '?') {
+                /* the common case: a byte that stands for itself */
+                put(&piece, (char)ch);
+                width++;
+                j++;
+                if (ch == ' ' && width <= limit) {
+                    cut = j;
+                    cut_width = piece.len;
+                }
+                if (width > limit && cut > i)
+                    break;
+                continue;
+            }
             size_t before = piece.len;
             if (text[j] == SOFT_BREAK[0]) {
-                sb_addc(&piece, ' ');
+                put(&piece, ' ');
                 width++;
                 j++;
                 if (soft && j - 1 > i) {
@@ -345,14 +425,17 @@ static void add_literal(strbuf *sb, const char *text, int indent, int tail)
             piece.data[piece.len] = '\0';
         }
         if (!first)
-            sb_addc(sb, '\n');
+            put(sb, '\n');
         first = false;
-        sb_printf(sb, "%*s\"%s\"", indent, "", sb_str(&piece));
+        add_spaces(sb, indent);
+        put(sb, '"');
+        sb_addn(sb, sb_str(&piece), piece.len);
+        put(sb, '"');
         if (piece.oom)
             sb->oom = true;
-        sb_free(&piece);
         i = j;
     }
+    sb_free(&piece);
 }
 
 static const char *literal(gen *g, const char *text, int indent, int tail)
@@ -451,11 +534,35 @@ static void wrap_line(strbuf *out, const char *line, size_t n)
     free(cuts);
 }
 
+/* Gives back the unused capacity of a finished file's body (the buffer grew
+ * by doubling): the output of every table stays in memory until commit. */
+static void shrink_to_fit(strbuf *body)
+{
+    if (!body->data || body->oom || body->cap <= body->len + 1)
+        return;
+    char *p = realloc(body->data, body->len + 1);
+    if (p) {
+        body->data = p;
+        body->cap = body->len + 1;
+    }
+}
+
 static void wrap_code(strbuf *body)
 {
+    /* most bodies have no line longer than WIDTH: then they stay as they are */
+    const char *p = sb_str(body), *end = p + body->len;
+    bool any_long = false;
+    for (const char *q = p; q < end && !any_long;) {
+        const char *nl = memchr(q, '\n', (size_t)(end - q));
+        if (!nl)
+            break; /* a last line without newline is never re-broken */
+        any_long = (size_t)(nl - q) > WIDTH;
+        q = nl + 1;
+    }
+    if (!any_long)
+        return;
     strbuf out;
     sb_init(&out);
-    const char *p = sb_str(body), *end = p + body->len;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -878,9 +985,12 @@ static void emit_struct(gen *g, const tinfo *ti, strbuf *h)
                 col = strlen(ms[k].decl);
         for (int k = i; k < end; k++) {
             sb_add(&fields, ms[k].doc);
-            sb_printf(&fields, "    %s", ms[k].decl);
+            sb_add(&fields, "    ");
+            sb_add(&fields, ms[k].decl);
             sb_pad(&fields, 4 + col);
-            sb_printf(&fields, " /* %s */\n", ms[k].note);
+            sb_add(&fields, " /* ");
+            sb_add(&fields, ms[k].note);
+            sb_add(&fields, " */\n");
         }
         i = end;
     }
@@ -1098,6 +1208,8 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     RENDER(g, "c_header", "end", h, {"guard", guard});
     wrap_code(h);
     wrap_code(src);
+    shrink_to_fit(h);
+    shrink_to_fit(src);
     if (h->oom || src->oom)
         g->ok = false;
 }
@@ -1126,12 +1238,20 @@ static void emit_schema(gen *g, output_set *o)
         sb_printf(&sb, "    &%s_table,\n", table_cname(g, m->tables[i]));
     const char *tables = take(g, &sb);
 
+    /* the DDL of both dialects as C literals: megabytes for a big schema,
+     * so kept in buffers freed right after use rather than in the arena */
+    strbuf pg, sqlite;
+    sb_init(&pg);
+    sb_init(&sqlite);
     if (!emit_ddl_pg(g->cx, &sb))
         g->ok = false;
-    const char *pg = literal(g, take(g, &sb), 4, 1);
+    add_literal(&pg, sb_str(&sb), 4, 1);
+    sb_clear(&sb);
     if (!emit_ddl_sqlite(g->cx, &sb))
         g->ok = false;
-    const char *sqlite = literal(g, take(g, &sb), 4, 1);
+    add_literal(&sqlite, sb_str(&sb), 4, 1);
+    if (sb.oom || pg.oom || sqlite.oom)
+        g->ok = false;
     sb_free(&sb);
 
     const char *guard = fmt(g, "DALC_%sSCHEMA_H", upper(g, P));
@@ -1143,8 +1263,10 @@ static void emit_schema(gen *g, output_set *o)
     RENDER_FN(g, "c_schema", "tables", h, {"P", P}, {"PU", PU}, {"ntables", nt});
     RENDER(g, "c_schema", "header_end", h, {"guard", guard});
     RENDER(g, "c_schema", "source", src, {"version", DALC_VERSION}, {"source", dir}, {"P", P},
-           {"pg_sql", pg}, {"sqlite_sql", sqlite}, {"tables", tables},
+           {"pg_sql", sb_str(&pg)}, {"sqlite_sql", sb_str(&sqlite)}, {"tables", tables},
            {"ntables", fmt(g, "%d", m->ntables)});
+    sb_free(&pg);
+    sb_free(&sqlite);
     wrap_code(h);
     wrap_code(src);
     if (h->oom || src->oom)
@@ -1157,8 +1279,18 @@ bool emit_c(const emit_ctx *cx, output_set *o)
     if (!g.a)
         return false;
     int errors = cx->d->errors;
-    for (int i = 0; i < cx->m->ntables && g.ok; i++)
-        emit_table(&g, cx->m->by_name[i], o);
+    /* each table's strings live in an arena of their own, freed once the
+     * table is rendered: peak memory is the output plus one table */
+    for (int i = 0; i < cx->m->ntables && g.ok; i++) {
+        gen tg = {cx, arena_new(), true};
+        if (!tg.a) {
+            g.ok = false;
+            break;
+        }
+        emit_table(&tg, cx->m->by_name[i], o);
+        g.ok = tg.ok;
+        arena_free(tg.a);
+    }
     if (g.ok)
         emit_schema(&g, o);
     arena_free(g.a);

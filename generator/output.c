@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,39 +28,43 @@
 #include "emit.h"
 #include "util.h"
 
-/* Pointers returned by output_add stay valid until output_free: the array
- * is allocated once with room for this many files (pages that are never
- * touched cost nothing). */
-#define OUTPUT_MAX_FILES (1 << 17)
-
 void output_init(output_set *o) { memset(o, 0, sizeof *o); }
 
 void output_free(output_set *o)
 {
     for (int i = 0; i < o->nfiles; i++) {
-        free(o->files[i].name);
-        sb_free(&o->files[i].body);
+        free(o->files[i]->name);
+        sb_free(&o->files[i]->body);
+        free(o->files[i]);
     }
     free(o->files);
     output_init(o);
 }
 
+/* Each file is its own allocation: growing the pointer array never moves a
+ * strbuf handed out earlier. */
 strbuf *output_add(output_set *o, const char *name)
 {
-    if (!o->files) {
-        o->files = calloc(OUTPUT_MAX_FILES, sizeof *o->files);
-        if (!o->files)
+    if (o->nfiles == o->cap) {
+        if (o->cap > INT_MAX / 2)
             return NULL;
-        o->cap = OUTPUT_MAX_FILES;
+        int cap = o->cap ? o->cap * 2 : 16;
+        out_file **v = realloc(o->files, (size_t)cap * sizeof *v);
+        if (!v)
+            return NULL;
+        o->files = v;
+        o->cap = cap;
     }
-    if (o->nfiles >= o->cap)
+    out_file *f = malloc(sizeof *f);
+    if (!f)
         return NULL;
-    out_file *f = &o->files[o->nfiles];
     f->name = strdup(name);
-    if (!f->name)
+    if (!f->name) {
+        free(f);
         return NULL;
+    }
     sb_init(&f->body);
-    o->nfiles++;
+    o->files[o->nfiles++] = f;
     return &f->body;
 }
 
@@ -128,7 +133,7 @@ static int extra_files(const output_set *o, const char *dir, bool for_commit, ch
         return -1;
     }
     for (int i = 0; i < o->nfiles; i++)
-        names[i] = o->files[i].name;
+        names[i] = o->files[i]->name;
     qsort(names, (size_t)o->nfiles, sizeof *names, cmp_names);
     strbuf path;
     sb_init(&path);
@@ -265,7 +270,7 @@ static int cmp_files(const void *a, const void *b)
 static void sort_files(const output_set *o, const out_file **v)
 {
     for (int i = 0; i < o->nfiles; i++)
-        v[i] = &o->files[i];
+        v[i] = o->files[i];
     qsort(v, (size_t)o->nfiles, sizeof *v, cmp_files);
 }
 
@@ -302,8 +307,8 @@ int output_commit(const output_set *o, const char *dir, diag_list *d)
 {
     srcpos at = {dir, 0, 0};
     for (int i = 0; i < o->nfiles; i++)
-        if (o->files[i].body.oom)
-            return diag_error(d, at, "out of memory while rendering %s", o->files[i].name), 3;
+        if (o->files[i]->body.oom)
+            return diag_error(d, at, "out of memory while rendering %s", o->files[i]->name), 3;
     if (!make_dirs(dir))
         return diag_error(d, at, "cannot create the output folder: %s", strerror(errno)), 3;
 
@@ -328,7 +333,7 @@ int output_commit(const output_set *o, const char *dir, diag_list *d)
         rc = 3;
     }
     for (int i = 0; i < o->nfiles && rc == 0; i++) {
-        const out_file *f = &o->files[i];
+        const out_file *f = o->files[i];
         sb_clear(&path);
         sb_printf(&path, "%s/%s", dir, f->name);
         int same = same_content(sb_str(&path), sb_str(&f->body), f->body.len);
@@ -355,7 +360,7 @@ int output_commit(const output_set *o, const char *dir, diag_list *d)
 
     /* 3. write every changed file to a temporary beside its target */
     for (int i = 0; i < o->nfiles && rc == 0; i++) {
-        const out_file *f = &o->files[i];
+        const out_file *f = o->files[i];
         if (!changed[i])
             continue;
         sb_clear(&path);

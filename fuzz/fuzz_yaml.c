@@ -26,7 +26,7 @@ static void emit_all(const model *m, diag_list *d)
         return;
     output_set out;
     output_init(&out);
-    emit_ctx cx = {m, t, "", "fuzz", d};
+    emit_ctx cx = {.m = m, .tmpl = t, .prefix = "", .schema_dir = "fuzz", .d = d};
     emit_ddl(&cx, &out);
     emit_c(&cx, &out);
     output_free(&out);

@@ -17,6 +17,7 @@
 #include "metrics.h"
 #include "projects.h"
 #include "tags.h"
+#include "migrations.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -31,6 +31,9 @@ typedef struct emit_ctx {
     const char *prefix;     /* --prefix, "" by default */
     const char *schema_dir; /* for banners: "schema" */
     diag_list *d;
+    /* The migrations folder embedded by emit_migrations, or NULL: when set,
+     * schema.h includes migrations.h too (the umbrella includes everything). */
+    const char *migrations_dir;
 } emit_ctx;
 
 void output_init(output_set *o);

@@ -1233,6 +1233,8 @@ static void emit_schema(gen *g, output_set *o)
     sb_init(&sb);
     for (int i = 0; i < m->ntables; i++)
         sb_printf(&sb, "#include \"%s.h\"\n", m->by_name[i]->name);
+    if (g->cx->migrations_dir)
+        sb_add(&sb, "#include \"migrations.h\"\n");
     const char *includes = take(g, &sb);
     for (int i = 0; i < m->ntables; i++)
         sb_printf(&sb, "    &%s_table,\n", table_cname(g, m->tables[i]));

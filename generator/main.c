@@ -229,17 +229,16 @@ int main(int argc, char **argv)
 
     output_set out;
     output_init(&out);
-    emit_ctx cx = {m, t, o.prefix, o.schema, &d};
+    const char *mdir = o.migrations;
+    struct stat st;
+    if (!mdir && stat("migrations", &st) == 0 && S_ISDIR(st.st_mode))
+        mdir = "migrations";
+    emit_ctx cx = {.m = m, .tmpl = t, .prefix = o.prefix, .schema_dir = o.schema, .d = &d,
+                   .migrations_dir = mdir};
     bool ok = emit_ddl(&cx, &out);
     ok = emit_c(&cx, &out) && ok;
-    {
-        struct stat st;
-        const char *mdir = o.migrations;
-        if (!mdir && stat("migrations", &st) == 0 && S_ISDIR(st.st_mode))
-            mdir = "migrations";
-        if (mdir)
-            ok = emit_migrations(&cx, mdir, &out) && ok;
-    }
+    if (mdir)
+        ok = emit_migrations(&cx, mdir, &out) && ok;
     if (!ok || d.errors) {
         flush_diags(&d);
         fprintf(stderr, "dalc: generation failed; nothing was written\n");

@@ -67,15 +67,24 @@ void sb_addc(strbuf *sb, char c) { sb_addn(sb, &c, 1); }
 
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap)
 {
+    if (sb->oom)
+        return;
+    /* Format straight into the spare room; only when it does not fit, grow
+     * and format again (emitters print millions of short pieces). */
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    size_t room = sb->cap > sb->len ? sb->cap - sb->len : 0;
+    int n = vsnprintf(room ? sb->data + sb->len : NULL, room, fmt, ap2);
     va_end(ap2);
-    if (n < 0 || !sb_reserve(sb, (size_t)n)) {
+    if (n < 0) {
         sb->oom = true;
         return;
     }
-    vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+    if ((size_t)n >= room) {
+        if (!sb_reserve(sb, (size_t)n))
+            return;
+        vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+    }
     sb->len += (size_t)n;
 }
 

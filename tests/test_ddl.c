@@ -52,7 +52,7 @@ static void render_dir(const char *schema_dir, ddl_out *o)
     if (!o->t)
         fprintf(stderr, "%s", sb_str(&d.text));
     assert_non_null(o->t);
-    emit_ctx cx = {o->m, o->t, "", "schema", &d};
+    emit_ctx cx = {.m = o->m, .tmpl = o->t, .prefix = "", .schema_dir = "schema", .d = &d};
     strbuf pg, lite;
     sb_init(&pg);
     sb_init(&lite);
@@ -939,7 +939,7 @@ static char *template_errors(const char *dirname, const char *from, const char *
     if (t) {
         model *m = model_load_dir("schema", &d);
         assert_non_null(m);
-        emit_ctx cx = {m, t, "", "schema", &d};
+        emit_ctx cx = {.m = m, .tmpl = t, .prefix = "", .schema_dir = "schema", .d = &d};
         strbuf out;
         sb_init(&out);
         assert_false(emit_ddl_pg(&cx, &out));

@@ -120,37 +120,11 @@ static const char *upper(gen *g, const char *s)
 /* C names                                                                 */
 /* ---------------------------------------------------------------------- */
 
-/* Identifiers a schema name may spell but C code cannot use as a name:
- * keywords, and macros/typedefs of the headers generated code includes. */
-static const char *const c_reserved[] = {
-    "_Alignas", "_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic", "_Imaginary",
-    "_Noreturn", "_Static_assert", "_Thread_local", "auto", "bool", "break", "case", "char",
-    "const", "continue", "default", "do", "double", "else", "enum", "errno", "extern", "false",
-    "float", "for", "goto", "if", "inline", "int", "int16_t", "int32_t", "int64_t", "int8_t",
-    "long", "offsetof", "register", "restrict", "return", "short", "signed", "size_t", "sizeof",
-    "static", "struct", "switch", "true", "typedef", "uint16_t", "uint32_t", "uint64_t",
-    "uint8_t", "union", "unsigned", "void", "volatile", "while", "NULL", "assert",
-};
-
-/* Names used by generated function bodies for parameters and locals. */
-static const char *const c_locals[] = {
-    "after", "changes", "ctx", "db", "fn", "has_row", "i", "in", "items", "len",
-    "limit", "n", "out", "row", "rows", "s", "st", "v",
-};
-
-static bool in_list(const char *s, const char *const *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(s, list[i]) == 0)
-            return true;
-    return false;
-}
-
 /* A schema identifier as a C identifier: itself, with '_' appended when it is
  * reserved in C (a column named `default` becomes the field `default_`). */
 static const char *c_ident(gen *g, const char *name)
 {
-    if (in_list(name, c_reserved, NSLOTS(c_reserved)))
+    if (c_is_reserved(name))
         return fmt(g, "%s_", name);
     return name;
 }
@@ -159,7 +133,7 @@ static const char *c_ident(gen *g, const char *name)
  * clash with the generated function's own parameters and locals. */
 static const char *c_param_name(gen *g, const char *field, const char *T)
 {
-    if (in_list(field, c_locals, NSLOTS(c_locals)) || strcmp(field, T) == 0 ||
+    if (c_is_local(field) || strcmp(field, T) == 0 ||
         strncmp(field, "dal_", 4) == 0)
         return fmt(g, "%s_", field);
     return field;
@@ -661,7 +635,7 @@ static const char *quoted_list(gen *g, m_column **cols, int n)
 static const char *table_cname(gen *g, const m_table *t)
 {
     const char *T = fmt(g, "%s%s", g->cx->prefix, t->name);
-    if (in_list(T, c_locals, NSLOTS(c_locals)))
+    if (c_is_local(T))
         T = fmt(g, "%s_", T);
     return c_ident(g, T);
 }

@@ -256,28 +256,9 @@ static bool get_ident(builder *b, const tsrc *ts, const yt_node *n, const char *
 }
 
 /* The generated C code appends '_' to a name that is reserved in C or used
- * by its own function bodies (emit_c.c: c_reserved, c_locals); collisions
- * are checked on the names it will really use. */
-static const char *const c_reserved[] = {
-    "_Alignas", "_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic", "_Imaginary",
-    "_Noreturn", "_Static_assert", "_Thread_local", "auto", "bool", "break", "case", "char",
-    "const", "continue", "default", "do", "double", "else", "enum", "errno", "extern", "false",
-    "float", "for", "goto", "if", "inline", "int", "int16_t", "int32_t", "int64_t", "int8_t",
-    "long", "offsetof", "register", "restrict", "return", "short", "signed", "size_t", "sizeof",
-    "static", "struct", "switch", "true", "typedef", "uint16_t", "uint32_t", "uint64_t",
-    "uint8_t", "union", "unsigned", "void", "volatile", "while", "NULL", "assert",
-    /* function locals */
-    "after", "changes", "ctx", "db", "fn", "has_row", "i", "in", "items", "len",
-    "limit", "n", "out", "row", "rows", "s", "st", "v",
-};
-
-static bool is_c_reserved(const char *s)
-{
-    for (size_t i = 0; i < sizeof c_reserved / sizeof *c_reserved; i++)
-        if (!strcmp(s, c_reserved[i]))
-            return true;
-    return false;
-}
+ * by its own function bodies (types.h: c_is_reserved, c_is_local);
+ * collisions are checked on the names it will really use. */
+static bool is_c_reserved(const char *s) { return c_is_reserved(s) || c_is_local(s); }
 
 /* Key checking: every key of map must be in allowed. */
 static bool check_keys(builder *b, const tsrc *ts, const yt_node *map, const char *const *allowed,

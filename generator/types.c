@@ -71,3 +71,36 @@ bool type_lookup(const char *name, coltype *out)
     }
     return false;
 }
+
+static const char *const c_reserved[] = {
+    "_Alignas", "_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic", "_Imaginary",
+    "_Noreturn", "_Static_assert", "_Thread_local", "auto", "bool", "break", "case", "char",
+    "const", "continue", "default", "do", "double", "else", "enum", "errno", "extern", "false",
+    "float", "for", "goto", "if", "inline", "int", "int16_t", "int32_t", "int64_t", "int8_t",
+    "long", "offsetof", "register", "restrict", "return", "short", "signed", "size_t", "sizeof",
+    "static", "struct", "switch", "true", "typedef", "uint16_t", "uint32_t", "uint64_t",
+    "uint8_t", "union", "unsigned", "void", "volatile", "while", "NULL", "assert",
+};
+
+static const char *const c_locals[] = {
+    "after", "changes", "ctx", "db", "fn", "has_row", "i", "in", "items", "len",
+    "limit", "n", "out", "row", "rows", "s", "st", "v",
+};
+
+static bool in_list(const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(s, list[i]) == 0)
+            return true;
+    return false;
+}
+
+bool c_is_reserved(const char *name)
+{
+    return in_list(name, c_reserved, sizeof c_reserved / sizeof *c_reserved);
+}
+
+bool c_is_local(const char *name)
+{
+    return in_list(name, c_locals, sizeof c_locals / sizeof *c_locals);
+}

@@ -57,4 +57,12 @@ bool type_lookup(const char *name, coltype *out);
 /* The list of schema spellings, for "did you mean" hints. */
 extern const char *const type_names[TY_COUNT];
 
+/* C naming facts shared by the model (collision checks) and the C emitter
+ * (which appends '_' to such names), so the two can never disagree:
+ * c_is_reserved: keywords, and macros/typedefs of the headers generated code
+ *   includes (a column named `default` becomes the field `default_`);
+ * c_is_local: parameter and local names of generated function bodies. */
+bool c_is_reserved(const char *name);
+bool c_is_local(const char *name);
+
 #endif

@@ -61,7 +61,8 @@ static const char HELP[] =
     "  --prefix P       prefix of every generated C name (default: none)\n"
     "  --templates DIR  read NAME.tmpl templates from DIR instead of the built-in ones\n"
     "  --migrations DIR embed the migrations of DIR (migrations.c/.h, schema_migrate);\n"
-    "                   default: migrations/ when it exists\n"
+    "                   default: the folder `migrations` beside the schema folder,\n"
+    "                   when it exists\n"
     "  --help           this text\n"
     "  --version        the dalc version\n"
     "\n"
@@ -70,7 +71,7 @@ static const char HELP[] =
 typedef struct opts {
     const char *command;
     const char *schema, *out, *prefix, *templates;
-    const char *migrations; /* NULL: "migrations" when that folder exists */
+    const char *migrations; /* NULL: "migrations" beside --schema, when that exists */
 } opts;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -229,10 +230,23 @@ int main(int argc, char **argv)
 
     output_set out;
     output_init(&out);
+    /* By default the migrations beside the schema folder are embedded
+     * (schema -> migrations, app/schema -> app/migrations), never those of
+     * another project that happens to be in the current directory. */
     const char *mdir = o.migrations;
+    char sibling[4096];
     struct stat st;
-    if (!mdir && stat("migrations", &st) == 0 && S_ISDIR(st.st_mode))
-        mdir = "migrations";
+    if (!mdir) {
+        int dlen = (int)strlen(o.schema);
+        while (dlen > 1 && o.schema[dlen - 1] == '/') /* "schema/" is "schema" */
+            dlen--;
+        while (dlen > 0 && o.schema[dlen - 1] != '/')
+            dlen--;
+        if (snprintf(sibling, sizeof sibling, "%.*smigrations", dlen, o.schema) <
+                (int)sizeof sibling &&
+            stat(sibling, &st) == 0 && S_ISDIR(st.st_mode))
+            mdir = sibling;
+    }
     emit_ctx cx = {.m = m, .tmpl = t, .prefix = o.prefix, .schema_dir = o.schema, .d = &d,
                    .migrations_dir = mdir};
     bool ok = emit_ddl(&cx, &out);

@@ -407,6 +407,36 @@ static void test_prefix(void **state)
     assert_int_equal(dalc("check --out %s", o), 1);
 }
 
+/* Regression: generate embedded the migrations/ folder of the current
+ * directory whatever --schema said; the default is now the `migrations`
+ * folder beside the schema folder. */
+static void test_migrations_beside_schema(void **state)
+{
+    (void)state;
+    char proj[1024], o[1024], o2[1024], p[2048];
+    tmp(proj, "proj");
+    tmp(o, "mig_out");
+    tmp(o2, "mig_out2");
+    sh("rm -rf '%s' && mkdir -p '%s' && cp -r tests/c_names/schema '%s/schema'", proj, proj, proj);
+    /* cwd (the repo root) has migrations/: not this project's */
+    assert_int_equal(dalc("generate --schema %s/schema/ --out %s", proj, o), 0);
+    assert_false(exists(o, "migrations.c"));
+    snprintf(p, sizeof p, "%s/schema.h", o);
+    char *h = test_slurp(p, NULL);
+    assert_non_null(h);
+    assert_null(strstr(h, "migrations.h"));
+    free(h);
+    /* the project's own migrations/ beside its schema/ is embedded */
+    sh("cp -r migrations '%s/migrations'", proj);
+    assert_int_equal(dalc("generate --schema %s/schema --out %s", proj, o2), 0);
+    assert_true(exists(o2, "migrations.c"));
+    snprintf(p, sizeof p, "%s/schema.h", o2);
+    h = test_slurp(p, NULL);
+    assert_non_null(h);
+    assert_non_null(strstr(h, "#include \"migrations.h\""));
+    free(h);
+}
+
 /* Enough tables that the commit takes its batched-sync path (> 64 files). */
 static void test_many_tables(void **state)
 {
@@ -458,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_templates_override),
         cmocka_unit_test(test_prefix),
         cmocka_unit_test(test_many_tables),
+        cmocka_unit_test(test_migrations_beside_schema),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

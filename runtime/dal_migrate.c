@@ -14,6 +14,9 @@
  * so a crash at any point leaves the previous version, and each migration
  * applies exactly once.
  */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, nanosleep: builds without the Makefile (vendoring) */
+#endif
 #include "dal_migrate.h"
 
 #include <stdarg.h>

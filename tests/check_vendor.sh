@@ -75,4 +75,13 @@ if (cd "$v" && cc *.c -I"$pg_inc" -lpq -lsqlite3 -o demo); then
 else
     say "FAIL: vendored build"; fail=1
 fi
+# Regression: a runtime file relied on the Makefile's -D_POSIX_C_SOURCE; the
+# vendored sources must build under the strict flags alone, with both compilers.
+for c in gcc clang; do
+    if (cd "$v" && $c -std=c11 -Wall -Wextra -Wpedantic -Werror -I"$pg_inc" -c *.c && rm -f ./*.o); then
+        say "vendored build with $c -std=c11 -Wall -Wextra -Wpedantic -Werror (no -D) works"
+    else
+        say "FAIL: vendored strict build with $c"; fail=1
+    fi
+done
 exit $fail

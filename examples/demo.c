@@ -7,6 +7,9 @@
  * Everything runs inside one transaction that is rolled back at the end, so
  * the demo leaves the database as it found it and can run again.
  */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* gmtime_r, clock_gettime */
+#endif
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>

@@ -32,7 +32,7 @@ static const char USAGE[] =
     "       dalc check    [--schema DIR] [--out DIR] [--prefix P] [--templates DIR]\n"
     "                     [--migrations DIR]   (generate and check)\n"
     "       dalc migration new NAME [--schema DIR] [--migrations DIR]\n"
-    "       dalc migrate [--db URL] [--migrations DIR] status|up|down [N]|baseline N\n"
+    "       dalc migrate [--db URL] [--migrations DIR] status|up [N]|down [N]|baseline N\n"
     "                    [--dry-run] [--allow-destructive] [--target V] [--lock-timeout MS]\n"
     "       dalc --help | --version\n";
 
@@ -50,7 +50,8 @@ static const char HELP[] =
     "                   extra files\n"
     "  migration new    write migrations/NNNN_NAME/ (up/down SQL for both engines and a\n"
     "                   snapshot of the schema) from the changes since the last one\n"
-    "  migrate          status | up | down [N]: apply or revert migrations on --db\n"
+    "  migrate          status | up [N] | down [N]: apply (at most N) or revert (N,\n"
+    "                   default 1) migrations on --db\n"
     "                   (default $DATABASE_URL, else sqlite:dalc.db); see docs/migrations.md\n"
     "                   baseline N: record migrations 1..N as applied without running\n"
     "                   them (a database made by schema_create or by hand)\n"

@@ -385,7 +385,7 @@ out:
 static int usage_migrate(void)
 {
     fprintf(stderr,
-            "usage: dalc migrate [--db URL] [--migrations DIR] status|up|down [N]|baseline N\n"
+            "usage: dalc migrate [--db URL] [--migrations DIR] status|up [N]|down [N]|baseline N\n"
             "                    [--dry-run] [--allow-destructive] [--target VERSION]\n"
             "                    [--lock-timeout MS]\n");
     return 2;
@@ -448,7 +448,7 @@ int dalc_migrate(int argc, char **argv)
     if (!is_status && !is_up && !is_down && !is_baseline)
         return usage_migrate();
     int steps = 1;
-    if (nstr && (!(is_down || is_baseline) || !parse_int(nstr, &steps) || steps < 1))
+    if (nstr && (is_status || !parse_int(nstr, &steps) || steps < 1))
         return usage_migrate();
     if (is_baseline && !nstr) {
         fprintf(stderr, "dalc: migrate baseline needs the version the database is at "
@@ -515,6 +515,22 @@ int dalc_migrate(int argc, char **argv)
         if (n == 0)
             printf("no migrations in %s\n", migdir);
     } else if (is_up) {
+        /* up N: at most N pending migrations, i.e. up to the Nth pending
+         * version (unless --target stops earlier). */
+        if (nstr) {
+            int unknown = 0, left = steps;
+            s = dal_migrate_status(db, migs, (size_t)n, st, &unknown);
+            if (s != DAL_OK) {
+                fprintf(stderr, "dalc: migrate up: %s\n", dal_errmsg(db));
+                rc = 1;
+                goto out;
+            }
+            for (int i = 0; i < n && left > 0; i++) {
+                if (!st[i].applied && --left == 0 &&
+                    (opts.target == 0 || migs[i].version < opts.target))
+                    opts.target = migs[i].version;
+            }
+        }
         s = dal_migrate_up(db, migs, (size_t)n, &opts);
         if (s != DAL_OK) {
             fprintf(stderr, "dalc: migrate up: %s\n", dal_errmsg(db));

@@ -82,6 +82,14 @@ run_engine() { # NAME URL
     expect 0 "$eng: destructive allowed" -- "$dalc" migrate --allow-destructive --db "$url" up
     expect 0 "$eng: down 1" -- "$dalc" migrate --db "$url" down 1
     expect 0 "$eng: up again" -- "$dalc" migrate --db "$url" up --allow-destructive
+    # up N applies at most N pending migrations
+    expect 0 "$eng: down 2" -- "$dalc" migrate --db "$url" down 2 --allow-destructive
+    expect 0 "$eng: up 1" -- "$dalc" migrate --db "$url" up 1
+    expect 0 "$eng: status after up 1" -- "$dalc" migrate --db "$url" status
+    grep -q "0001_init.*applied" "$tmp/out" && grep -q "0002_drop_color.*pending" "$tmp/out" ||
+        fail "$eng: up 1 did not apply exactly one migration"
+    expect 2 "$eng: up 0 is a usage error" -- "$dalc" migrate --db "$url" up 0
+    expect 0 "$eng: up the rest" -- "$dalc" migrate --db "$url" up 5 --allow-destructive
 
     # checksum
     echo "-- edited" >>migrations/0001_init/up.pg.sql

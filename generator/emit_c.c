@@ -662,27 +662,6 @@ static bool tinfo_init(gen *g, const m_table *t, tinfo *ti)
     ti->select = quoted_list(g, all, nc);
     ti->order = quoted_list(g, t->pk, t->npk);
 
-    /* C names that would collide inside the struct (the front end checks
-     * these too; kept so that the emitter never writes code that fails to
-     * compile) */
-    for (int i = 0; i < nc; i++) {
-        const m_column *c = &t->columns[i];
-        if (strcmp(ti->field[i], "dal_mem_") == 0)
-            diag_error(g->cx->d, c->pos, "column name '%s' is reserved for the generated C struct",
-                       c->name);
-        for (int j = 0; j < nc; j++) {
-            const m_column *o = &t->columns[j];
-            if (o->nullable && type_table[o->type].null_rep == NULL_BY_HAS &&
-                strncmp(ti->field[i], "has_", 4) == 0 && strcmp(ti->field[i] + 4, ti->field[j]) == 0)
-                diag_error(g->cx->d, c->pos,
-                           "column '%s' collides with the C flag 'has_%s' of nullable column '%s'",
-                           c->name, o->name, o->name);
-            if (j != i && strcmp(ti->field[i], ti->field[j]) == 0 && i < j)
-                diag_error(g->cx->d, o->pos, "column '%s' has the same C name as column '%s'",
-                           o->name, c->name);
-        }
-    }
-
     /* get_by: every unique constraint, and every unique index without WHERE */
     int cap = t->nuniques + t->nindexes;
     ti->gets = arena_alloc(g->a, sizeof(keyset) * (size_t)(cap + 1));

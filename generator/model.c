@@ -1197,6 +1197,11 @@ static void build_table(builder *b, tsrc *ts, const char *stem)
     } else if (want_kind(b, ts, cols, YT_SEQUENCE, "'columns'")) {
         if (cols->nitems == 0) {
             ERR(cols, "'columns' must list at least one column");
+        } else if (cols->nitems > MODEL_MAX_COLUMNS) {
+            /* PostgreSQL's own limit; it also keeps the per-table checks
+             * below (duplicate names, ...) cheap on hostile input. */
+            ERR(cols, "table has %d columns; at most %d are allowed (PostgreSQL's limit)",
+                cols->nitems, MODEL_MAX_COLUMNS);
         } else {
             ts->columns_ok = true;
             t->columns = A(b, (size_t)cols->nitems * sizeof *t->columns);

@@ -18,6 +18,10 @@
 #include "types.h"
 #include "util.h"
 
+/* At most this many columns per table: PostgreSQL's limit (SQLite's
+ * default is 2000). */
+#define MODEL_MAX_COLUMNS 1600
+
 typedef enum fk_action {
     FK_NO_ACTION, /* default */
     FK_RESTRICT,

@@ -4,6 +4,7 @@
 #   make generate   regenerate generated/ from schema/
 #   make demo       build everything and run examples/demo.c (SQLite default)
 #   make test       every test, under ASan+UBSan, with a private PostgreSQL
+#   make valgrind   the suite without sanitizers, test binaries under valgrind
 #   make golden     rewrite the golden files from the current generator
 #   make fuzz       run the libFuzzer target over the YAML front end
 #   make bench      benchmarks (not tests)
@@ -30,7 +31,7 @@ TMPL     := $(sort $(wildcard templates/*.tmpl))
 GEN_OBJ  := $(GEN_SRC:%.c=$(B)/%.o) $(B)/templates_embed.o
 RT_OBJ   := $(RT_SRC:%.c=$(B)/%.o)
 
-.PHONY: all generate demo test test-build test-bins golden fuzz bench install clean check-generated
+.PHONY: all generate demo test test-build test-bins valgrind golden fuzz bench install clean check-generated
 all: $(B)/dalc $(B)/libdal.a
 
 $(B)/%.o: %.c $(wildcard generator/*.h runtime/*.h)
@@ -93,6 +94,12 @@ $(B)/libgenerated.a: $(GENERATED_C)
 	@mkdir -p $(B)/genobj
 	set -e; for f in $(GENERATED_C); do $(CC) $(ALL_CFLAGS) -I$(B)/gen -c $$f -o $(B)/genobj/$$(basename $$f .c).o; done
 	rm -f $@; ar rcs $@ $(B)/genobj/*.o
+
+# The same suite without sanitizers, every test binary under valgrind memcheck.
+valgrind:
+	tests/deps.sh test
+	$(MAKE) --no-print-directory B=build/vg CFLAGS="-O1 -g" test-build
+	VALGRIND=1 tests/run.sh build/vg
 
 golden: $(B)/dalc
 	tests/golden.sh $(B)/dalc update

@@ -47,9 +47,17 @@ run_one() { # name command...
     return 0
 }
 
+# VALGRIND=1 (make valgrind) runs every test binary under memcheck; any
+# error or leak fails it.
+vg=()
+if [ -n "${VALGRIND:-}" ]; then
+    command -v valgrind >/dev/null || { echo "tests/run.sh: install valgrind (apt-get install valgrind)" >&2; exit 1; }
+    vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
+        --suppressions=tests/valgrind.supp)
+fi
 for t in "$build"/tests/test_*; do
     [ -x "$t" ] || continue
-    run_one "$(basename "$t")" "$t"
+    run_one "$(basename "$t")" "${vg[@]}" "$t"
 done
 for s in tests/check_*.sh; do
     [ -f "$s" ] || continue

@@ -201,20 +201,27 @@ int main(int argc, char **argv)
             die("connect", PQerrorMessage(pc));
         PQclear(PQexec(pc, "SET TimeZone = 'UTC'"));
     } else {
-        if (sqlite3_open(url + strlen("sqlite:"), &sq) != SQLITE_OK)
+        if (sqlite3_open_v2(url + strlen("sqlite:"), &sq,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                            NULL) != SQLITE_OK)
             die("open", sqlite3_errmsg(sq));
         sqlite3_exec(sq, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                         "PRAGMA busy_timeout=5000; PRAGMA cache_size=-64000",
+                         "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; "
+                         "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-64000",
                      NULL, NULL, NULL);
     }
 
-    enum { MANY, ROWWISE, RAW, NC };
+    /* On PostgreSQL also the runtime's other bulk methods, chosen with
+     * $DAL_PG_BULK (the default is binary COPY). */
+    enum { MANY, ROWWISE, RAW, MANY_VALUES, MANY_PIPE, NC };
     const char *names[NC] = {"readings_insert_many", "readings_insert, one tx",
-                             pg ? "raw COPY FROM STDIN (binary)" : "hand-written prepared loop"};
+                             pg ? "raw COPY FROM STDIN (binary)" : "hand-written prepared loop",
+                             "insert_many, multi-row VALUES", "insert_many, pipeline"};
+    int nc = pg ? NC : RAW + 1;
     double t[NC][ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
-        for (int k = 0; k < NC; k++) {
-            int which = (k + r) % NC;
+        for (int k = 0; k < nc; k++) {
+            int which = (k + r) % nc;
             /* Row-at-a-time on PostgreSQL is slow; one round of a tenth
              * of the rows, scaled, is enough to show the factor. */
             size_t rows_n = which == ROWWISE && pg ? n / 10 : n;
@@ -222,6 +229,11 @@ int main(int argc, char **argv)
             double t0 = now_s();
             if (which == MANY)
                 gen_many(db, rows, rows_n);
+            else if (which == MANY_VALUES || which == MANY_PIPE) {
+                setenv("DAL_PG_BULK", which == MANY_VALUES ? "values" : "pipeline", 1);
+                gen_many(db, rows, rows_n);
+                unsetenv("DAL_PG_BULK");
+            }
             else if (which == ROWWISE)
                 gen_row_at_a_time(db, rows, rows_n);
             else if (pg)
@@ -232,7 +244,7 @@ int main(int argc, char **argv)
         }
     }
     double med[NC];
-    for (int k = 0; k < NC; k++) {
+    for (int k = 0; k < nc; k++) {
         qsort(t[k], ROUNDS, sizeof(double), cmp_double);
         med[k] = t[k][ROUNDS / 2];
     }
@@ -240,7 +252,7 @@ int main(int argc, char **argv)
            n, ROUNDS);
     printf("| %-30s | %9s | %12s |\n", "method", "seconds", "rows/s");
     printf("|--------------------------------|-----------|--------------|\n");
-    for (int k = 0; k < NC; k++)
+    for (int k = 0; k < nc; k++)
         printf("| %-30s | %9.3f | %12.0f |\n", names[k], med[k], (double)n / med[k]);
     printf("\ninsert_many vs row-at-a-time: %.1fx faster\n", med[ROWWISE] / med[MANY]);
     printf("insert_many / %s: %.3f\n", pg ? "COPY" : "hand-written loop", med[MANY] / med[RAW]);

@@ -40,9 +40,12 @@ struct dal_stmt {
     bool running;            /* executed, rows may follow */
     bool stats_open;         /* an execution whose stats are not recorded yet */
     uint64_t elapsed_us;
+    unsigned nsteps;         /* steps of this execution (stats sampling) */
     int64_t changes;
     /* SQLite */
     sqlite3_stmt *ss;
+    int sq_ncols;            /* sqlite3_column_count, at prepare */
+    bool sq_ptrs;            /* a binding points into caller memory (SQLITE_STATIC) */
     bool need_reset;         /* stepped since the last reset */
     char *scratch;           /* nparams * 40 bytes: uuid/date text for binds */
     /* PostgreSQL */
@@ -64,6 +67,9 @@ struct dal_stmt {
     int nrest, prest, caprest;
     dal_status rest_status;
     char *rest_msg;
+    Oid *ftypes;             /* result column types of the current execution */
+    int nftypes, capftypes;
+    bool ftypes_valid;
     char **colbuf;           /* per-column decode buffers (numeric text, uuid) */
     size_t *colcap;
     int ncolbuf;
@@ -74,9 +80,14 @@ typedef struct dal_ins_cache {
     const dal_table *t;
     unsigned flags;          /* 1 upsert, 2 returning */
     unsigned char *mask;     /* (ncolumns+7)/8 bytes */
+    uint64_t mask64;         /* the first 64 bits of mask (the whole mask up to 64 columns) */
     dal_query q;
     int *cols;               /* the included column indexes */
     int ncols;
+    /* PostgreSQL bulk paths, built on first use */
+    char *copy_sql;          /* COPY "t" (cols) FROM STDIN (FORMAT binary) */
+    dal_query vq;            /* multi-row INSERT ... VALUES of vrows rows */
+    int vrows;
 } dal_ins_cache;
 
 struct dal_db {
@@ -140,6 +151,8 @@ dal_status dal__sq_prepare(dal_db *db, dal_stmt *st);
 dal_status dal__sq_step(dal_stmt *st, bool *has_row);
 void dal__sq_done(dal_stmt *st);
 void dal__sq_bind(dal_stmt *st, int i, const dal_param *p);
+void dal__sq_bind_failed(dal_stmt *st, int i, int rc); /* records a bind error as pending */
+dal_status dal__sq_run_write(dal_stmt *st); /* step + done of a statement without rows */
 bool dal__sq_is_null(dal_stmt *st, int col);
 dal_status dal__sq_col_int(dal_stmt *st, int col, int64_t *out);
 dal_status dal__sq_col_float(dal_stmt *st, int col, double *out);
@@ -169,14 +182,50 @@ dal_status dal__pg_col_time(dal_stmt *st, int col, dal_time *out);
 dal_status dal__pg_col_date(dal_stmt *st, int col, dal_date *out);
 dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_table *t,
                                 const void *rows, size_t n, dal_ins_cache **ics);
+/* dal_insert_rows on SQLite, inside the caller's transaction/savepoint. */
+dal_status dal__sq_insert_rows(dal_db *db, const dal_table *t, const void *rows, size_t n);
+/* dal_insert_rows on PostgreSQL, inside the caller's transaction/savepoint:
+ * runs of rows with the same column set go through binary COPY (or the
+ * method chosen by $DAL_PG_BULK: copy, values, pipeline). */
+dal_status dal__pg_insert_rows(dal_db *db, const dal_table *t, const void *rows, size_t n);
+/* Decimal text -> PostgreSQL binary numeric; returns bytes written to out
+ * (room for 8 + 2 * (strlen(s) / 4 + 3) bytes), or -1 (not a number) or -2
+ * (out of the numeric range). */
+int dal__numeric_from_text(const char *s, size_t len, unsigned char *out);
 dal_status dal__pg_status(const char *sqlstate, const char *msg);
 void dal__numeric_to_text(const unsigned char *p, int len, char *out, size_t cap, size_t *outlen);
 size_t dal__numeric_text_size(const unsigned char *p, int len);
 
 /* for the descriptor code */
+typedef struct dal_span { /* a variable-length column value, located before copying */
+    const char *p;
+    size_t len;
+    const dal_column *c;  /* its column (text, json, decimal or bytes) */
+} dal_span;
+/* Pass 1 of dal_read_row per engine: fixed-size values into row; each
+ * non-NULL text/json/decimal/bytes value appended to sp[*nvar] (sp has room
+ * for every column), *total += len + 1 for each. */
+dal_status dal__sq_read_cols(dal_stmt *st, int first, const dal_table *t, void *row,
+                             dal_span *sp, int *nvar, size_t *total);
+dal_status dal__pg_read_cols(dal_stmt *st, int first, const dal_table *t, void *row,
+                             dal_span *sp, int *nvar, size_t *total);
+dal_status dal__read_col_generic(dal_stmt *st, int col, const dal_column *c, void *row,
+                                 dal_span *sp, int *nvar, size_t *total);
+dal_status dal__read_enum(dal_db *db, const dal_column *c, const char *p, size_t len, void *f);
 dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, bool upsert,
                             bool returning);
 void dal__bind_row_cols(dal_stmt *st, int first, const dal_table *t, const void *row,
                         const int *cols, int n);
+/* Builds ic->vq once: ic's INSERT with `per` rows of VALUES (DAL_NOMEM). */
+dal_status dal__ins_values_query(dal_ins_cache *ic, int per);
+/* Appends "name" (double quotes doubled) to a growing string; false on OOM. */
+typedef struct dal_sbuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} dal_sbuf;
+void dal__sb_add(dal_sbuf *b, const char *s, size_t n);
+void dal__sb_str(dal_sbuf *b, const char *s);
+void dal__sb_ident(dal_sbuf *b, const char *s);
 
 #endif

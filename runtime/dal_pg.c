@@ -308,32 +308,32 @@ dal_status dal__pg_prepare(dal_db *db, dal_stmt *st)
     return s;
 }
 
-static void be16(char *b, uint16_t v)
+static inline void be16(char *b, uint16_t v)
 {
     b[0] = (char)(v >> 8);
     b[1] = (char)v;
 }
-static void be32(char *b, uint32_t v)
+static inline void be32(char *b, uint32_t v)
 {
     for (int i = 3; i >= 0; i--, v >>= 8)
         b[i] = (char)(v & 0xff);
 }
-static void be64(char *b, uint64_t v)
+static inline void be64(char *b, uint64_t v)
 {
     for (int i = 7; i >= 0; i--, v >>= 8)
         b[i] = (char)(v & 0xff);
 }
-static uint16_t rd16(const char *p)
+static inline uint16_t rd16(const char *p)
 {
     const unsigned char *u = (const unsigned char *)p;
     return (uint16_t)(u[0] << 8 | u[1]);
 }
-static uint32_t rd32(const char *p)
+static inline uint32_t rd32(const char *p)
 {
     const unsigned char *u = (const unsigned char *)p;
     return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3];
 }
-static uint64_t rd64(const char *p) { return (uint64_t)rd32(p) << 32 | rd32(p + 4); }
+static inline uint64_t rd64(const char *p) { return (uint64_t)rd32(p) << 32 | rd32(p + 4); }
 
 static void fmt_double(char *b, size_t n, double v, bool f32)
 {
@@ -518,7 +518,10 @@ static bool is_stale_plan(const PGresult *r)
 static void set_changes(dal_stmt *st, const PGresult *r)
 {
     const char *ct = PQcmdTuples((PGresult *)r);
-    st->changes = ct && *ct ? strtoll(ct, NULL, 10) : 0;
+    int64_t v = 0;
+    for (; ct && *ct >= '0' && *ct <= '9'; ct++)
+        v = v * 10 + (*ct - '0');
+    st->changes = v;
 }
 
 static void drain(dal_db *db)
@@ -590,6 +593,7 @@ dal_status dal__pg_step(dal_stmt *st, bool *has_row)
 {
     dal_db *db = st->db;
     if (!st->running) {
+        st->ftypes_valid = false;
         if (st->res) {
             PQclear(st->res);
             st->res = NULL;
@@ -859,7 +863,7 @@ void dal__numeric_to_text(const unsigned char *up, int len, char *out, size_t ca
     *outlen = o;
 }
 
-static bool is_texty(Oid t)
+static inline bool is_texty(Oid t)
 {
     switch (t) {
     case OID_BOOL: case OID_BYTEA: case OID_INT8: case OID_INT2: case OID_INT4: case OID_OID:
@@ -1204,5 +1208,859 @@ dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_table *t, 
             PQexitPipelineMode(db->pg);
     }
     dal__stats_record(db, n ? sts[0]->q->sql : "", dal__now_us() - t0, s != DAL_OK);
+    return s;
+}
+
+/* ---------------------------------------------------------------------- */
+/* row reading (pass 1 of dal_read_row)                                    */
+/* ---------------------------------------------------------------------- */
+
+/* Decodes the binary wire format directly when the result column has the
+ * type the field expects; anything else goes to the generic readers. */
+dal_status dal__pg_read_cols(dal_stmt *st, int first, const dal_table *t, void *row,
+                             dal_span *sp, int *nvar, size_t *total)
+{
+    PGresult *res = st->res;
+    int n = t->ncolumns, r = cur_row(st);
+    if (!res || r < 0 || r >= PQntuples(res) || first + n > PQnfields(res)) {
+        for (int k = 0; k < n; k++) {
+            dal_status s = dal__read_col_generic(st, first + k, &t->columns[k], row, sp, nvar, total);
+            if (s != DAL_OK)
+                return s;
+        }
+        return DAL_OK;
+    }
+    if (!st->ftypes_valid) { /* the same for every row of an execution */
+        int nf = PQnfields(res);
+        if (nf > st->capftypes) {
+            Oid *nt = realloc(st->ftypes, (size_t)nf * sizeof *nt);
+            if (!nt)
+                return dal__err(st->db, DAL_NOMEM, "out of memory");
+            st->ftypes = nt;
+            st->capftypes = nf;
+        }
+        for (int i = 0; i < nf; i++)
+            st->ftypes[i] = PQftype(res, i);
+        st->nftypes = nf;
+        st->ftypes_valid = true;
+    }
+    const Oid *ftypes = st->ftypes;
+    const dal_column *columns = t->columns;
+    int nv = *nvar; /* in locals: stores into the row may alias anything */
+    size_t tot = *total;
+    for (int k = 0; k < n; k++) {
+        const dal_column *c = &columns[k];
+        int col = first + k;
+        char *f = (char *)row + c->offset;
+        int len = PQgetlength(res, r, col);
+        if (len == 0 && PQgetisnull(res, r, col)) /* (a NULL has length 0) */
+            continue;                             /* zero value, has_ false */
+        if (c->has_offset != DAL_NO_HAS) {
+            bool h = true;
+            memcpy((char *)row + c->has_offset, &h, sizeof h);
+        }
+        Oid ft = ftypes[col];
+        const char *v = PQgetvalue(res, r, col);
+        switch (c->type) {
+        case DAL_T_INT64:
+            if (ft == OID_INT8 && len == 8) {
+                int64_t x = (int64_t)rd64(v);
+                memcpy(f, &x, sizeof x);
+                continue;
+            }
+            break;
+        case DAL_T_INT32:
+            if (ft == OID_INT4 && len == 4) {
+                int32_t x = (int32_t)rd32(v);
+                memcpy(f, &x, sizeof x);
+                continue;
+            }
+            break;
+        case DAL_T_INT16:
+            if (ft == OID_INT2 && len == 2) {
+                int16_t x = (int16_t)rd16(v);
+                memcpy(f, &x, sizeof x);
+                continue;
+            }
+            break;
+        case DAL_T_BOOL:
+            if (ft == OID_BOOL && len == 1) {
+                bool b = v[0] != 0;
+                memcpy(f, &b, sizeof b);
+                continue;
+            }
+            break;
+        case DAL_T_FLOAT64:
+            if (ft == OID_FLOAT8 && len == 8) {
+                uint64_t u = rd64(v);
+                memcpy(f, &u, sizeof u);
+                continue;
+            }
+            break;
+        case DAL_T_FLOAT32:
+            if (ft == OID_FLOAT4 && len == 4) {
+                uint32_t u = rd32(v);
+                memcpy(f, &u, sizeof u);
+                continue;
+            }
+            break;
+        case DAL_T_TIME:
+            if ((ft == OID_TIMESTAMPTZ || ft == OID_TIMESTAMP) && len == 8) {
+                int64_t x = (int64_t)rd64(v);
+                if (x != INT64_MAX && x != INT64_MIN) /* else +-infinity, kept */
+                    x += PG_EPOCH_US;
+                memcpy(f, &x, sizeof x);
+                continue;
+            }
+            break;
+        case DAL_T_DATE:
+            if (ft == OID_DATE && len == 4) {
+                dal_date d = (dal_date)((int32_t)rd32(v) + PG_EPOCH_DAYS);
+                memcpy(f, &d, sizeof d);
+                continue;
+            }
+            break;
+        case DAL_T_UUID:
+            if (ft == OID_UUID && len == 16) {
+                dal__format_uuid((const unsigned char *)v, f);
+                continue;
+            }
+            break;
+        case DAL_T_TEXT:
+        case DAL_T_JSON:
+        case DAL_T_ENUM:
+        case DAL_T_BYTES:
+            if (ft == OID_JSONB && c->type != DAL_T_BYTES) {
+                if (len < 1 || v[0] != 1)
+                    break; /* the generic reader reports it */
+                v++;
+                len--;
+            }
+            else if (!is_texty(ft) && !(ft == OID_BYTEA && c->type == DAL_T_BYTES))
+                break;
+            if (c->type == DAL_T_ENUM) {
+                dal_status s = dal__read_enum(st->db, c, v, (size_t)len, f);
+                if (s != DAL_OK)
+                    return s;
+                continue;
+            }
+            sp[nv].p = v;
+            sp[nv].len = (size_t)len;
+            sp[nv].c = c;
+            nv++;
+            tot += (size_t)len + 1;
+            continue;
+        case DAL_T_DECIMAL:
+            break; /* binary numeric -> text: the generic reader */
+        }
+        *nvar = nv;
+        *total = tot;
+        dal_status s = dal__read_col_generic(st, col, c, row, sp, nvar, total);
+        if (s != DAL_OK)
+            return s;
+        nv = *nvar;
+        tot = *total;
+    }
+    *nvar = nv;
+    *total = tot;
+    return DAL_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* numeric text -> binary                                                  */
+/* ---------------------------------------------------------------------- */
+
+static bool ci_prefix(const char *p, size_t n, const char *word)
+{
+    size_t wl = strlen(word);
+    if (n != wl)
+        return false;
+    for (size_t i = 0; i < wl; i++)
+        if (tolower((unsigned char)p[i]) != word[i])
+            return false;
+    return true;
+}
+
+static int64_t floordiv4(int64_t k) { return k >= 0 ? k / 4 : -((-k + 3) / 4); }
+
+int dal__numeric_from_text(const char *s, size_t len, unsigned char *out)
+{
+    static const int pow10[4] = {1, 10, 100, 1000};
+    const char *p = s, *end = s + len;
+    while (p < end && isspace((unsigned char)*p))
+        p++;
+    while (end > p && isspace((unsigned char)end[-1]))
+        end--;
+    size_t rest = (size_t)(end - p);
+    uint16_t special = 0;
+    if (ci_prefix(p, rest, "nan"))
+        special = 0xC000;
+    else if (ci_prefix(p, rest, "infinity") || ci_prefix(p, rest, "+infinity") ||
+             ci_prefix(p, rest, "inf") || ci_prefix(p, rest, "+inf"))
+        special = 0xD000;
+    else if (ci_prefix(p, rest, "-infinity") || ci_prefix(p, rest, "-inf"))
+        special = 0xF000;
+    if (special) {
+        be16((char *)out, 0);
+        be16((char *)out + 2, 0);
+        be16((char *)out + 4, special);
+        be16((char *)out + 6, 0);
+        return 8;
+    }
+    bool neg = false;
+    if (p < end && (*p == '+' || *p == '-')) {
+        neg = *p == '-';
+        p++;
+    }
+    /* mantissa: digits [. digits] */
+    const char *m0 = p;
+    int64_t ni = 0, nf = 0;
+    bool dot = false;
+    for (; p < end; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (dot)
+                nf++;
+            else
+                ni++;
+        }
+        else if (*p == '.' && !dot)
+            dot = true;
+        else
+            break;
+    }
+    const char *m1 = p;
+    if (ni + nf == 0)
+        return -1;
+    int64_t e = 0;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        bool eneg = false;
+        if (p < end && (*p == '+' || *p == '-')) {
+            eneg = *p == '-';
+            p++;
+        }
+        if (p == end)
+            return -1;
+        for (; p < end && *p >= '0' && *p <= '9'; p++) {
+            e = e * 10 + (*p - '0');
+            if (e > 1000)
+                return -1; /* as numeric_in: exponent beyond +-1000 */
+        }
+        if (eneg)
+            e = -e;
+    }
+    if (p != end)
+        return -1;
+    int64_t dscale = nf - e < 0 ? 0 : nf - e;
+    if (dscale > 0x3FFF)
+        return -2;
+    /* digit j (0-based, '.' skipped) has decimal power k = point - 1 - j */
+    int64_t point = ni + e, j0 = -1, j1 = -1, j = 0;
+    for (const char *q = m0; q < m1; q++) {
+        if (*q == '.')
+            continue;
+        if (*q != '0') {
+            if (j0 < 0)
+                j0 = j;
+            j1 = j;
+        }
+        j++;
+    }
+    if (j0 < 0) { /* zero (also -0): positive, no digits, the scale kept */
+        be16((char *)out, 0);
+        be16((char *)out + 2, 0);
+        be16((char *)out + 4, 0);
+        be16((char *)out + 6, (uint16_t)dscale);
+        return 8;
+    }
+    int64_t weight = floordiv4(point - 1 - j0), glast = floordiv4(point - 1 - j1);
+    int64_t ndigits = weight - glast + 1;
+    if (weight > 0x7FFF || glast < -0x8000 || ndigits > 0x7FFF)
+        return -2;
+    unsigned char *dig = out + 8;
+    memset(dig, 0, (size_t)ndigits * 2);
+    j = 0;
+    for (const char *q = m0; q < m1; q++) {
+        if (*q == '.')
+            continue;
+        if (j >= j0 && j <= j1 && *q != '0') {
+            int64_t k = point - 1 - j, g = floordiv4(k);
+            int64_t idx = weight - g;
+            int v = (dig[2 * idx] << 8 | dig[2 * idx + 1]) + (*q - '0') * pow10[k - 4 * g];
+            be16((char *)dig + 2 * idx, (uint16_t)v);
+        }
+        j++;
+    }
+    be16((char *)out, (uint16_t)ndigits);
+    be16((char *)out + 2, (uint16_t)(int16_t)weight);
+    be16((char *)out + 4, neg ? 0x4000 : 0);
+    be16((char *)out + 6, (uint16_t)dscale);
+    return (int)(8 + 2 * ndigits);
+}
+
+/* ---------------------------------------------------------------------- */
+/* bulk insert: binary COPY, multi-row VALUES, pipeline                    */
+/* ---------------------------------------------------------------------- */
+
+typedef enum bulk_method { BULK_AUTO, BULK_COPY, BULK_VALUES, BULK_PIPELINE } bulk_method;
+
+/* $DAL_PG_BULK (copy, values, pipeline) forces one method, for benchmarks
+ * and tests; unset: COPY for runs of COPY_MIN_ROWS rows or more, pipeline
+ * for shorter runs. */
+static bulk_method bulk_method_env(void)
+{
+    const char *m = getenv("DAL_PG_BULK");
+    if (!m || !*m)
+        return BULK_AUTO;
+    if (!strcmp(m, "copy"))
+        return BULK_COPY;
+    if (!strcmp(m, "values"))
+        return BULK_VALUES;
+    if (!strcmp(m, "pipeline"))
+        return BULK_PIPELINE;
+    return BULK_AUTO;
+}
+
+#define COPY_MIN_ROWS 16
+#define COPY_FLUSH (256 * 1024)
+
+/* Can a value of C type ct go to a column of server type srv in binary
+ * COPY (through the parameter encoders, plus numeric/jsonb/text below)? */
+static bool copy_encodable(dal_type ct, Oid srv)
+{
+    bool is_int = ct == DAL_T_INT16 || ct == DAL_T_INT32 || ct == DAL_T_INT64;
+    bool is_float = ct == DAL_T_FLOAT32 || ct == DAL_T_FLOAT64;
+    switch (srv) {
+    case 0:
+        return false;
+    case OID_BOOL:
+        return ct == DAL_T_BOOL;
+    case OID_INT2:
+    case OID_INT4:
+    case OID_INT8:
+        return is_int || ct == DAL_T_BOOL;
+    case OID_FLOAT8:
+        return is_float || is_int;
+    case OID_FLOAT4:
+        return is_float;
+    case OID_NUMERIC:
+        return is_int || is_float || ct == DAL_T_DECIMAL || ct == DAL_T_TEXT;
+    case OID_BYTEA:
+        return ct == DAL_T_BYTES;
+    case OID_UUID:
+        return ct == DAL_T_UUID;
+    case OID_TIMESTAMP:
+    case OID_TIMESTAMPTZ:
+    case OID_DATE:
+        return ct == DAL_T_TIME || ct == DAL_T_DATE;
+    case OID_JSONB:
+        return ct == DAL_T_JSON || ct == DAL_T_TEXT || ct == DAL_T_DECIMAL;
+    case OID_CHAR: /* binary "char" is one byte, not text */
+        return false;
+    default:
+        return is_texty(srv);
+    }
+}
+
+typedef struct cbuf {
+    char *p;
+    size_t len, cap;
+} cbuf;
+
+static dal_status cb_flush(dal_db *db, cbuf *b)
+{
+    if (b->len && PQputCopyData(db->pg, b->p, (int)b->len) != 1)
+        return pg_error(db, NULL);
+    b->len = 0;
+    return DAL_OK;
+}
+
+/* Room for need more bytes (flushing first when the buffer is full). */
+static dal_status cb_room(dal_db *db, cbuf *b, size_t need)
+{
+    if (b->len + need <= b->cap)
+        return DAL_OK;
+    dal_status s = cb_flush(db, b);
+    if (s != DAL_OK || need <= b->cap)
+        return s;
+    size_t nc = b->cap ? b->cap : COPY_FLUSH;
+    while (nc < need)
+        nc *= 2;
+    char *np = realloc(b->p, nc);
+    if (!np)
+        return dal__err(db, DAL_NOMEM, "out of memory");
+    b->p = np;
+    b->cap = nc;
+    return DAL_OK;
+}
+
+/* Length of text parameter i as build_params left it (not NUL-free bytes:
+ * the bound string, or text it formatted into the parameter buffer). */
+static size_t text_len(const dal_stmt *st, int i)
+{
+    const dal_param *p = &st->params[i];
+    bool bound = p->kind == DAL_P_TEXT || p->kind == DAL_P_DECIMAL || p->kind == DAL_P_JSON ||
+                 p->kind == DAL_P_UUID;
+    return bound && st->values[i] == p->v.s.p ? p->v.s.len : strlen(st->values[i]);
+}
+
+/* Appends one COPY tuple from the statement's built parameters. */
+static dal_status copy_tuple(dal_db *db, dal_stmt *st, const dal_table *t,
+                             const dal_ins_cache *ic, cbuf *b)
+{
+    int n = st->nparams;
+    size_t need = 2;
+    for (int i = 0; i < n; i++) {
+        const char *v = st->values[i];
+        size_t l = !v ? 0 : st->formats[i] ? (size_t)st->lengths[i] : text_len(st, i);
+        if (l > INT32_MAX - 64)
+            return dal__err(db, DAL_ERROR, "column %s: value too large",
+                            t->columns[ic->cols[i]].name);
+        need += 4 + l + 16;
+    }
+    dal_status s = cb_room(db, b, need);
+    if (s != DAL_OK)
+        return s;
+    char *o = b->p + b->len;
+    be16(o, (uint16_t)n);
+    o += 2;
+    for (int i = 0; i < n; i++) {
+        const char *v = st->values[i];
+        if (!v) {
+            be32(o, 0xFFFFFFFFu);
+            o += 4;
+            continue;
+        }
+        if (st->formats[i]) {
+            be32(o, (uint32_t)st->lengths[i]);
+            if (st->lengths[i])
+                memcpy(o + 4, v, (size_t)st->lengths[i]);
+            o += 4 + st->lengths[i];
+            continue;
+        }
+        size_t l = text_len(st, i);
+        Oid srv = st->server_types[i];
+        if (srv == OID_NUMERIC) {
+            int w = dal__numeric_from_text(v, l, (unsigned char *)o + 4);
+            if (w < 0)
+                return dal__err(db, DAL_ERROR, "column %s: %s: \"%.60s\"",
+                                t->columns[ic->cols[i]].name,
+                                w == -1 ? "invalid input syntax for type numeric"
+                                        : "value overflows numeric format",
+                                v);
+            be32(o, (uint32_t)w);
+            o += 4 + w;
+        }
+        else if (srv == OID_JSONB) {
+            be32(o, (uint32_t)(l + 1));
+            o[4] = 1; /* jsonb binary format version */
+            memcpy(o + 5, v, l);
+            o += 5 + l;
+        }
+        else if (is_texty(srv) && srv != OID_CHAR) {
+            be32(o, (uint32_t)l);
+            memcpy(o + 4, v, l);
+            o += 4 + l;
+        }
+        else /* e.g. an integer out of the column type's range */
+            return dal__err(db, DAL_ERROR, "column %s: value \"%.60s\" out of range for its type",
+                            t->columns[ic->cols[i]].name, v);
+    }
+    b->len = (size_t)(o - b->p);
+    return DAL_OK;
+}
+
+/* Direct encoders (field -> COPY binary) for the common exact matches of C
+ * type and column type; 0 = through the parameter encoders. */
+enum { ENC_GENERIC, ENC_BOOL, ENC_INT2, ENC_INT4, ENC_INT8, ENC_FLOAT4, ENC_FLOAT8, ENC_TIME,
+       ENC_TEXT, ENC_ENUM };
+
+static int direct_encoder(dal_type ct, Oid srv)
+{
+    switch (ct) {
+    case DAL_T_BOOL:
+        return srv == OID_BOOL ? ENC_BOOL : ENC_GENERIC;
+    case DAL_T_INT16:
+        return srv == OID_INT2 ? ENC_INT2 : ENC_GENERIC;
+    case DAL_T_INT32:
+        return srv == OID_INT4 ? ENC_INT4 : ENC_GENERIC;
+    case DAL_T_INT64:
+        return srv == OID_INT8 ? ENC_INT8 : ENC_GENERIC;
+    case DAL_T_FLOAT32:
+        return srv == OID_FLOAT4 ? ENC_FLOAT4 : ENC_GENERIC;
+    case DAL_T_FLOAT64:
+        return srv == OID_FLOAT8 ? ENC_FLOAT8 : ENC_GENERIC;
+    case DAL_T_TIME:
+        return srv == OID_TIMESTAMPTZ || srv == OID_TIMESTAMP ? ENC_TIME : ENC_GENERIC;
+    case DAL_T_TEXT:
+    case DAL_T_JSON:
+        return is_texty(srv) && srv != OID_CHAR ? ENC_TEXT : ENC_GENERIC;
+    case DAL_T_ENUM:
+        return is_texty(srv) && srv != OID_CHAR ? ENC_ENUM : ENC_GENERIC;
+    default:
+        return ENC_GENERIC;
+    }
+}
+
+/* One COPY tuple straight from the row's fields (every column has a direct
+ * encoder in enc[]). */
+static dal_status copy_tuple_direct(dal_db *db, const dal_table *t, const dal_ins_cache *ic,
+                                    const unsigned char *enc, const char *row, cbuf *b)
+{
+    int n = ic->ncols;
+    size_t need = 2 + (size_t)n * 12;
+    const dal_column *columns = t->columns;
+    for (int i = 0; i < n; i++)
+        if (enc[i] == ENC_TEXT) {
+            const char *v;
+            memcpy(&v, row + columns[ic->cols[i]].offset, sizeof v);
+            if (v)
+                need += strlen(v);
+        }
+        else if (enc[i] == ENC_ENUM)
+            need += 64;
+    dal_status s = cb_room(db, b, need);
+    if (s != DAL_OK)
+        return s;
+    char *o = b->p + b->len;
+    be16(o, (uint16_t)n);
+    o += 2;
+    for (int i = 0; i < n; i++) {
+        const dal_column *c = &columns[ic->cols[i]];
+        const char *f = row + c->offset;
+        if (c->has_offset != DAL_NO_HAS) {
+            bool h;
+            memcpy(&h, row + c->has_offset, sizeof h);
+            if (!h) {
+                be32(o, 0xFFFFFFFFu);
+                o += 4;
+                continue;
+            }
+        }
+        switch (enc[i]) {
+        case ENC_BOOL: {
+            bool v;
+            memcpy(&v, f, sizeof v);
+            be32(o, 1);
+            o[4] = v ? 1 : 0;
+            o += 5;
+            break;
+        }
+        case ENC_INT2: {
+            int16_t v;
+            memcpy(&v, f, sizeof v);
+            be32(o, 2);
+            be16(o + 4, (uint16_t)v);
+            o += 6;
+            break;
+        }
+        case ENC_INT4: {
+            int32_t v;
+            memcpy(&v, f, sizeof v);
+            be32(o, 4);
+            be32(o + 4, (uint32_t)v);
+            o += 8;
+            break;
+        }
+        case ENC_INT8: {
+            int64_t v;
+            memcpy(&v, f, sizeof v);
+            be32(o, 8);
+            be64(o + 4, (uint64_t)v);
+            o += 12;
+            break;
+        }
+        case ENC_FLOAT4: {
+            uint32_t v;
+            memcpy(&v, f, sizeof v);
+            be32(o, 4);
+            be32(o + 4, v);
+            o += 8;
+            break;
+        }
+        case ENC_FLOAT8: {
+            uint64_t v;
+            memcpy(&v, f, sizeof v);
+            be32(o, 8);
+            be64(o + 4, v);
+            o += 12;
+            break;
+        }
+        case ENC_TIME: {
+            int64_t v;
+            memcpy(&v, f, sizeof v);
+            be32(o, 8);
+            be64(o + 4, (uint64_t)(v - PG_EPOCH_US));
+            o += 12;
+            break;
+        }
+        case ENC_TEXT: {
+            const char *v;
+            memcpy(&v, f, sizeof v);
+            if (!v) {
+                be32(o, 0xFFFFFFFFu);
+                o += 4;
+                break;
+            }
+            size_t l = strlen(v);
+            be32(o, (uint32_t)l);
+            memcpy(o + 4, v, l);
+            o += 4 + l;
+            break;
+        }
+        case ENC_ENUM: {
+            int v;
+            memcpy(&v, f, sizeof v);
+            if (v < 0 || v >= c->enum_count)
+                return dal__err(db, DAL_MISUSE, "column %s: enum value %d out of range", c->name,
+                                v);
+            const char *name = c->enum_values[v];
+            size_t l = strlen(name);
+            if (l > 60)
+                l = 60; /* room reserved above; longer names take the generic path */
+            be32(o, (uint32_t)l);
+            memcpy(o + 4, name, l);
+            o += 4 + l;
+            break;
+        }
+        }
+    }
+    b->len = (size_t)(o - b->p);
+    return DAL_OK;
+}
+
+/* Ends a COPY IN (aborting it with abort_msg when not NULL) and reads its
+ * result; returns the server's status (DAL_OK when aborted). */
+static dal_status copy_finish(dal_db *db, const char *abort_msg)
+{
+    dal_status s = DAL_OK;
+    if (PQputCopyEnd(db->pg, abort_msg) != 1)
+        s = pg_error(db, NULL);
+    PGresult *r;
+    for (int guard = 0; (r = PQgetResult(db->pg)) != NULL; guard++) {
+        ExecStatusType es = PQresultStatus(r);
+        if (s == DAL_OK && !abort_msg && es != PGRES_COMMAND_OK)
+            s = pg_error(db, r);
+        PQclear(r);
+        if (es == PGRES_COPY_IN || guard > 16 || PQstatus(db->pg) != CONNECTION_OK) {
+            db->broken = true;
+            return dal__err(db, DAL_CONN, "connection lost during COPY");
+        }
+    }
+    return s;
+}
+
+/* One binary COPY of rows[0..n-1] (all of column set ic).  *fallback is set
+ * (nothing sent) when a column cannot be encoded for COPY. */
+static dal_status copy_run(dal_db *db, const dal_table *t, dal_ins_cache *ic, const char *rows,
+                           size_t n, cbuf *b, bool *fallback)
+{
+    *fallback = false;
+    dal_stmt *st;
+    dal_status s = dal_stmt_start(db, &ic->q, &st); /* prepared: the column types */
+    if (s != DAL_OK)
+        return s;
+    bool ok = st->server_types != NULL && ic->ncols > 0, direct = true;
+    unsigned char enc_local[64], *enc = ic->ncols <= 64 ? enc_local : NULL;
+    for (int i = 0; ok && i < ic->ncols; i++) {
+        const dal_column *c = &t->columns[ic->cols[i]];
+        ok = copy_encodable(c->type, st->server_types[i]);
+        int e = direct_encoder(c->type, st->server_types[i]);
+        if (e == ENC_ENUM)
+            for (int v = 0; v < c->enum_count; v++)
+                if (strlen(c->enum_values[v]) > 60)
+                    e = ENC_GENERIC;
+        if (enc && e != ENC_GENERIC)
+            enc[i] = (unsigned char)e;
+        else
+            direct = false;
+    }
+    if (!ok) {
+        dal_stmt_done(st);
+        *fallback = true;
+        return DAL_OK;
+    }
+    if (!ic->copy_sql) {
+        dal_sbuf q = {0};
+        dal__sb_str(&q, "COPY ");
+        dal__sb_ident(&q, t->name);
+        dal__sb_str(&q, " (");
+        for (int i = 0; i < ic->ncols; i++) {
+            if (i)
+                dal__sb_str(&q, ", ");
+            dal__sb_ident(&q, t->columns[ic->cols[i]].name);
+        }
+        dal__sb_str(&q, ") FROM STDIN (FORMAT binary)");
+        if (q.oom) {
+            free(q.p);
+            dal_stmt_done(st);
+            return dal__err(db, DAL_NOMEM, "out of memory");
+        }
+        ic->copy_sql = q.p;
+    }
+    if (!b->p) {
+        b->p = malloc(COPY_FLUSH);
+        if (!b->p) {
+            dal_stmt_done(st);
+            return dal__err(db, DAL_NOMEM, "out of memory");
+        }
+        b->cap = COPY_FLUSH;
+    }
+    uint64_t t0 = dal__now_us();
+    PGresult *r = PQexec(db->pg, ic->copy_sql);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        s = pg_error(db, r);
+        PQclear(r);
+        dal_stmt_done(st);
+        dal__stats_record(db, ic->copy_sql, dal__now_us() - t0, true);
+        return s;
+    }
+    PQclear(r);
+    static const char header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+    b->len = 0;
+    memcpy(b->p, header, sizeof header);
+    b->len = sizeof header;
+    for (size_t k = 0; direct && k < n && s == DAL_OK; k++)
+        s = copy_tuple_direct(db, t, ic, enc, rows + k * t->size, b);
+    for (size_t k = 0; !direct && k < n && s == DAL_OK; k++) {
+        st->pending = DAL_OK;
+        dal__bind_row_cols(st, 1, t, rows + k * t->size, ic->cols, ic->ncols);
+        if (st->pending != DAL_OK) {
+            s = dal__err(db, st->pending, "%s", st->pending_msg);
+            st->pending = DAL_OK;
+            break;
+        }
+        build_params(st);
+        s = copy_tuple(db, st, t, ic, b);
+    }
+    if (s == DAL_OK)
+        s = cb_room(db, b, 2);
+    if (s == DAL_OK) {
+        be16(b->p + b->len, 0xFFFF); /* trailer */
+        b->len += 2;
+        s = cb_flush(db, b);
+    }
+    if (s == DAL_OK)
+        s = copy_finish(db, NULL);
+    else if (s != DAL_CONN) {
+        char keep[DAL_ERRMSG_MAX];
+        memcpy(keep, db->err, sizeof keep);
+        dal_status fs = copy_finish(db, "aborted by the client (dal_insert_rows)");
+        if (fs == DAL_CONN)
+            s = fs;
+        else
+            memcpy(db->err, keep, sizeof keep);
+        db->last = s;
+    }
+    b->len = 0;
+    dal_stmt_done(st);
+    dal__stats_record(db, ic->copy_sql, dal__now_us() - t0, s != DAL_OK);
+    return s;
+}
+
+/* Rows [a, b) through the pipelined single-row INSERTs. */
+static dal_status pipeline_rows(dal_db *db, const dal_table *t, const char *rows, size_t a,
+                                size_t b)
+{
+    size_t n = b - a;
+    if (n == 0)
+        return DAL_OK;
+    dal_stmt **sts = malloc(n * sizeof *sts);
+    dal_ins_cache **ics = malloc(n * sizeof *ics);
+    dal_status s = DAL_OK;
+    if (!sts || !ics)
+        s = dal__err(db, DAL_NOMEM, "out of memory");
+    for (size_t k = 0; k < n && s == DAL_OK; k++) {
+        ics[k] = dal__ins_get(db, t, rows + (a + k) * t->size, false, false);
+        if (!ics[k]) {
+            s = dal__err(db, DAL_NOMEM, "out of memory");
+            break;
+        }
+        if (k > 0 && ics[k] == ics[k - 1])
+            sts[k] = sts[k - 1];
+        else
+            s = dal_stmt_start(db, &ics[k]->q, &sts[k]);
+    }
+    if (s == DAL_OK)
+        s = dal__pg_insert_batch(db, sts, t, rows + a * t->size, n, ics);
+    free(sts);
+    free(ics);
+    return s;
+}
+
+/* Rows of one column set in multi-row INSERT ... VALUES statements of up to
+ * 1000 rows (65535 parameters at most); the remainder pipelined. */
+static dal_status values_run(dal_db *db, const dal_table *t, dal_ins_cache *ic, const char *rows,
+                             size_t n)
+{
+    int per = ic->ncols > 0 ? 65535 / ic->ncols : 0;
+    if (per > 1000)
+        per = 1000;
+    size_t full = per > 1 ? n / (size_t)per * (size_t)per : 0;
+    if (full && dal__ins_values_query(ic, per) != DAL_OK)
+        return dal__err(db, DAL_NOMEM, "out of memory");
+    dal_status s = DAL_OK;
+    for (size_t k = 0; k < full && s == DAL_OK; k += (size_t)ic->vrows) {
+        dal_stmt *st;
+        s = dal_stmt_start(db, &ic->vq, &st);
+        if (s != DAL_OK)
+            break;
+        for (int r = 0; r < ic->vrows; r++)
+            dal__bind_row_cols(st, 1 + r * ic->ncols, t, rows + (k + (size_t)r) * t->size,
+                               ic->cols, ic->ncols);
+        bool has;
+        s = dal_stmt_step(st, &has);
+        dal_stmt_done(st);
+    }
+    if (s == DAL_OK)
+        s = pipeline_rows(db, t, rows, full, n);
+    return s;
+}
+
+dal_status dal__pg_insert_rows(dal_db *db, const dal_table *t, const void *rowsv, size_t n)
+{
+    const char *rows = rowsv;
+    bulk_method m = bulk_method_env();
+    if (db->unnamed && m != BULK_VALUES)
+        m = BULK_PIPELINE; /* COPY needs the column types of a prepared INSERT */
+    cbuf b = {0};
+    dal_status s = DAL_OK;
+    size_t k = 0, pending = (size_t)-1; /* first row of a run of short runs */
+    while (k < n && s == DAL_OK) {
+        dal_ins_cache *ic = dal__ins_get(db, t, rows + k * t->size, false, false);
+        if (!ic) {
+            s = dal__err(db, DAL_NOMEM, "out of memory");
+            break;
+        }
+        size_t j = k + 1;
+        while (j < n && dal__ins_get(db, t, rows + j * t->size, false, false) == ic)
+            j++;
+        bool pipe = m == BULK_PIPELINE || ic->ncols == 0 ||
+                    (m == BULK_AUTO && j - k < COPY_MIN_ROWS);
+        if (pipe) {
+            if (pending == (size_t)-1)
+                pending = k;
+            k = j;
+            continue;
+        }
+        if (pending != (size_t)-1) {
+            s = pipeline_rows(db, t, rows, pending, k);
+            pending = (size_t)-1;
+            if (s != DAL_OK)
+                break;
+        }
+        if (m == BULK_VALUES)
+            s = values_run(db, t, ic, rows + k * t->size, j - k);
+        else {
+            bool fallback;
+            s = copy_run(db, t, ic, rows + k * t->size, j - k, &b, &fallback);
+            if (s == DAL_OK && fallback)
+                s = pipeline_rows(db, t, rows, k, j);
+        }
+        k = j;
+    }
+    if (s == DAL_OK && pending != (size_t)-1)
+        s = pipeline_rows(db, t, rows, pending, n);
+    free(b.p);
     return s;
 }

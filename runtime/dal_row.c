@@ -23,8 +23,10 @@ static bool has_value(const dal_column *c, const void *row)
     return h;
 }
 
-void dal__bind_row_cols(dal_stmt *st, int first, const dal_table *t, const void *row,
-                        const int *cols, int n)
+/* Through the public dal_bind_* calls: any engine, any parameter range
+ * (out-of-range indexes are reported by the next step). */
+static void bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const void *row,
+                              const int *cols, int n)
 {
     for (int k = 0; k < n; k++) {
         const dal_column *c = &t->columns[cols ? cols[k] : k];
@@ -125,6 +127,213 @@ void dal__bind_row_cols(dal_stmt *st, int first, const dal_table *t, const void 
     }
 }
 
+static void enum_range_err(dal_stmt *st, const dal_column *c, int v)
+{
+    if (st->pending == DAL_OK) {
+        st->pending = DAL_MISUSE;
+        snprintf(st->pending_msg, sizeof st->pending_msg,
+                 "column %s: enum value %d out of range", c->name, v);
+    }
+}
+
+/* PostgreSQL: the parameters go straight into the statement's dal_param
+ * array (what dal_bind_* do, without the per-call checks); the rare types
+ * take the generic path. */
+static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void *row,
+                         const int *cols, int n)
+{
+    const dal_column *columns = t->columns;
+    dal_param *params = st->params + (first - 1);
+    for (int k = 0; k < n; k++) {
+        const dal_column *c = &columns[cols ? cols[k] : k];
+        const char *f = FIELD(row, c->offset);
+        dal_param *p = &params[k];
+        if (!has_value(c, row)) {
+            p->kind = DAL_P_NULL;
+            continue;
+        }
+        switch (c->type) {
+        case DAL_T_BOOL: {
+            bool v;
+            memcpy(&v, f, sizeof v);
+            p->kind = DAL_P_BOOL;
+            p->v.i = v ? 1 : 0;
+            continue;
+        }
+        case DAL_T_INT16: {
+            int16_t v;
+            memcpy(&v, f, sizeof v);
+            p->kind = DAL_P_INT16;
+            p->v.i = v;
+            continue;
+        }
+        case DAL_T_INT32: {
+            int32_t v;
+            memcpy(&v, f, sizeof v);
+            p->kind = DAL_P_INT32;
+            p->v.i = v;
+            continue;
+        }
+        case DAL_T_INT64:
+        case DAL_T_TIME: {
+            int64_t v;
+            memcpy(&v, f, sizeof v);
+            p->kind = c->type == DAL_T_TIME ? DAL_P_TIME : DAL_P_INT;
+            p->v.i = v;
+            continue;
+        }
+        case DAL_T_FLOAT32: {
+            float v;
+            memcpy(&v, f, sizeof v);
+            p->kind = DAL_P_FLOAT32;
+            p->v.f = (double)v;
+            continue;
+        }
+        case DAL_T_FLOAT64: {
+            double v;
+            memcpy(&v, f, sizeof v);
+            p->kind = DAL_P_FLOAT64;
+            p->v.f = v;
+            continue;
+        }
+        case DAL_T_TEXT:
+        case DAL_T_DECIMAL:
+        case DAL_T_JSON: {
+            const char *v;
+            memcpy(&v, f, sizeof v);
+            if (!v) {
+                p->kind = DAL_P_NULL;
+                continue;
+            }
+            p->kind = c->type == DAL_T_TEXT ? DAL_P_TEXT
+                      : c->type == DAL_T_DECIMAL ? DAL_P_DECIMAL : DAL_P_JSON;
+            p->v.s.p = v;
+            p->v.s.len = strlen(v);
+            continue;
+        }
+        case DAL_T_ENUM: {
+            int v;
+            memcpy(&v, f, sizeof v);
+            if (v < 0 || v >= c->enum_count) {
+                enum_range_err(st, c, v);
+                continue;
+            }
+            p->kind = DAL_P_TEXT;
+            p->v.s.p = c->enum_values[v];
+            p->v.s.len = strlen(c->enum_values[v]);
+            continue;
+        }
+        case DAL_T_BYTES:
+        case DAL_T_UUID:
+        case DAL_T_DATE:
+            break;
+        }
+        int one = cols ? cols[k] : k;
+        bind_cols_generic(st, first + k, t, row, &one, 1);
+    }
+}
+
+/* SQLite: straight to sqlite3_bind_* (SQLITE_STATIC: no copy). */
+static void bind_cols_sq(dal_stmt *st, int first, const dal_table *t, const void *row,
+                         const int *cols, int n)
+{
+    sqlite3_stmt *ss = st->ss;
+    const dal_column *columns = t->columns;
+    for (int k = 0; k < n; k++) {
+        const dal_column *c = &columns[cols ? cols[k] : k];
+        const char *f = FIELD(row, c->offset);
+        int i = first + k, rc;
+        if (!has_value(c, row)) {
+            rc = sqlite3_bind_null(ss, i);
+            goto check;
+        }
+        switch (c->type) {
+        case DAL_T_BOOL: {
+            bool v;
+            memcpy(&v, f, sizeof v);
+            rc = sqlite3_bind_int(ss, i, v ? 1 : 0);
+            goto check;
+        }
+        case DAL_T_INT16: {
+            int16_t v;
+            memcpy(&v, f, sizeof v);
+            rc = sqlite3_bind_int(ss, i, v);
+            goto check;
+        }
+        case DAL_T_INT32: {
+            int32_t v;
+            memcpy(&v, f, sizeof v);
+            rc = sqlite3_bind_int(ss, i, v);
+            goto check;
+        }
+        case DAL_T_INT64:
+        case DAL_T_TIME: {
+            int64_t v;
+            memcpy(&v, f, sizeof v);
+            rc = sqlite3_bind_int64(ss, i, v);
+            goto check;
+        }
+        case DAL_T_FLOAT32: {
+            float v;
+            memcpy(&v, f, sizeof v);
+            rc = sqlite3_bind_double(ss, i, (double)v);
+            goto check;
+        }
+        case DAL_T_FLOAT64: {
+            double v;
+            memcpy(&v, f, sizeof v);
+            rc = sqlite3_bind_double(ss, i, v);
+            goto check;
+        }
+        case DAL_T_TEXT:
+        case DAL_T_DECIMAL:
+        case DAL_T_JSON: {
+            const char *v;
+            memcpy(&v, f, sizeof v);
+            if (v)
+                st->sq_ptrs = true;
+            rc = v ? sqlite3_bind_text(ss, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(ss, i);
+            goto check;
+        }
+        case DAL_T_ENUM: {
+            int v;
+            memcpy(&v, f, sizeof v);
+            if (v < 0 || v >= c->enum_count) {
+                enum_range_err(st, c, v);
+                continue;
+            }
+            rc = sqlite3_bind_text(ss, i, c->enum_values[v], -1, SQLITE_STATIC);
+            goto check;
+        }
+        case DAL_T_BYTES:
+        case DAL_T_UUID:
+        case DAL_T_DATE:
+            break;
+        }
+        {
+            int one = cols ? cols[k] : k;
+            bind_cols_generic(st, i, t, row, &one, 1);
+        }
+        continue;
+    check:
+        if (rc != SQLITE_OK)
+            dal__sq_bind_failed(st, i, rc);
+    }
+}
+
+void dal__bind_row_cols(dal_stmt *st, int first, const dal_table *t, const void *row,
+                        const int *cols, int n)
+{
+    if (first < 1 || n < 0 || first - 1 > st->nparams - n)
+        bind_cols_generic(st, first, t, row, cols, n);
+    else if (st->ss)
+        bind_cols_sq(st, first, t, row, cols, n);
+    else if (st->params)
+        bind_cols_pg(st, first, t, row, cols, n);
+    else
+        bind_cols_generic(st, first, t, row, cols, n);
+}
+
 void dal_bind_row(dal_stmt *st, int first, const dal_table *t, const void *row, const int *cols,
                   int n)
 {
@@ -133,178 +342,157 @@ void dal_bind_row(dal_stmt *st, int first, const dal_table *t, const void *row, 
     dal__bind_row_cols(st, first, t, row, cols, n);
 }
 
-static bool is_var(dal_type t)
+/* Reads column `col` into field f by the generic typed readers (any engine,
+ * any storage class); a variable-length value is only located (sp), copied
+ * later into the row's one allocation. */
+dal_status dal__read_col_generic(dal_stmt *st, int col, const dal_column *c, void *row,
+                                 dal_span *spans, int *nvar, size_t *total)
 {
-    return t == DAL_T_DECIMAL || t == DAL_T_TEXT || t == DAL_T_JSON || t == DAL_T_BYTES;
+    char *f = WFIELD(row, c->offset);
+    dal_span *sp = &spans[*nvar];
+    sp->p = NULL;
+    sp->len = 0;
+    sp->c = c;
+    if (dal_col_is_null(st, col))
+        return DAL_OK; /* NULL: zero value, has_ false (also for a NOT NULL field of an outer join) */
+    if (c->has_offset != DAL_NO_HAS) {
+        bool h = true;
+        memcpy(WFIELD(row, c->has_offset), &h, sizeof h);
+    }
+    dal_status s = DAL_OK;
+    switch (c->type) {
+    case DAL_T_BOOL: {
+        bool v = false;
+        s = dal_col_bool(st, col, &v);
+        memcpy(f, &v, sizeof v);
+        break;
+    }
+    case DAL_T_INT16: {
+        int16_t v = 0;
+        s = dal_col_int16(st, col, &v);
+        memcpy(f, &v, sizeof v);
+        break;
+    }
+    case DAL_T_INT32: {
+        int32_t v = 0;
+        s = dal_col_int32(st, col, &v);
+        memcpy(f, &v, sizeof v);
+        break;
+    }
+    case DAL_T_INT64: {
+        int64_t v = 0;
+        s = dal_col_int64(st, col, &v);
+        memcpy(f, &v, sizeof v);
+        break;
+    }
+    case DAL_T_FLOAT32: {
+        float v = 0;
+        s = dal_col_float32(st, col, &v);
+        memcpy(f, &v, sizeof v);
+        break;
+    }
+    case DAL_T_FLOAT64: {
+        double v = 0;
+        s = dal_col_float64(st, col, &v);
+        memcpy(f, &v, sizeof v);
+        break;
+    }
+    case DAL_T_DECIMAL:
+    case DAL_T_TEXT:
+    case DAL_T_JSON:
+        s = dal_col_text(st, col, &sp->p, &sp->len);
+        if (s == DAL_OK) {
+            *total += sp->len + 1;
+            ++*nvar;
+        }
+        break;
+    case DAL_T_BYTES: {
+        const unsigned char *b = NULL;
+        s = dal_col_bytes(st, col, &b, &sp->len);
+        if (s == DAL_OK) {
+            sp->p = b ? (const char *)b : "";
+            *total += sp->len + 1;
+            ++*nvar;
+        }
+        break;
+    }
+    case DAL_T_UUID:
+        s = dal_col_uuid(st, col, f);
+        break;
+    case DAL_T_TIME: {
+        dal_time v = 0;
+        s = dal_col_time(st, col, &v);
+        memcpy(f, &v, sizeof v);
+        break;
+    }
+    case DAL_T_DATE: {
+        dal_date v = 0;
+        s = dal_col_date(st, col, &v);
+        memcpy(f, &v, sizeof v);
+        break;
+    }
+    case DAL_T_ENUM: {
+        const char *p;
+        size_t len;
+        s = dal_col_text(st, col, &p, &len);
+        if (s == DAL_OK)
+            s = dal__read_enum(st->db, c, p, len, f);
+        break;
+    }
+    }
+    return s;
+}
+
+/* Matches an enum value name; stores the C enum value into f. */
+dal_status dal__read_enum(dal_db *db, const dal_column *c, const char *p, size_t len, void *f)
+{
+    for (int e = 0; e < c->enum_count; e++) {
+        const char *name = c->enum_values[e];
+        if (strlen(name) == len && memcmp(name, p, len) == 0) {
+            memcpy(f, &e, sizeof e);
+            return DAL_OK;
+        }
+    }
+    return dal__err(db, DAL_ERROR, "column %s: unknown enum value '%.*s'", c->name,
+                    len > 100 ? 100 : (int)len, p);
 }
 
 dal_status dal_read_row(dal_stmt *st, int first, const dal_table *t, void *row)
 {
-    if (!st || !t || !row)
+    if (!st || !t || !row || first < 0)
         return st ? dal__err(st->db, DAL_MISUSE, "dal_read_row: bad arguments") : DAL_MISUSE;
     memset(row, 0, t->size);
     int n = t->ncolumns;
-    struct span {
-        const char *p;
-        size_t len;
-    } local[32], *sp = local;
+    dal_span local[32], *sp = local;
     if (n > 32) {
         sp = calloc((size_t)n, sizeof *sp);
         if (!sp)
             return dal__err(st->db, DAL_NOMEM, "out of memory");
     }
-    dal_status s = DAL_OK;
+    /* pass 1: fixed-size values into the row, variable-length ones located */
     size_t total = 0;
-    /* pass 1: sizes of the variable-length columns */
-    for (int k = 0; k < n && s == DAL_OK; k++) {
-        const dal_column *c = &t->columns[k];
-        sp[k].p = NULL;
-        sp[k].len = 0;
-        if (!is_var(c->type) || dal_col_is_null(st, first + k))
-            continue;
-        if (c->type == DAL_T_BYTES) {
-            const unsigned char *b;
-            s = dal_col_bytes(st, first + k, &b, &sp[k].len);
-            sp[k].p = (const char *)b;
-        }
-        else
-            s = dal_col_text(st, first + k, &sp[k].p, &sp[k].len);
-        total += sp[k].len + 1;
-    }
+    int nvar = 0;
+    dal_status s = st->ss ? dal__sq_read_cols(st, first, t, row, sp, &nvar, &total)
+                          : dal__pg_read_cols(st, first, t, row, sp, &nvar, &total);
+    /* pass 2: one allocation for every text/json/decimal/bytes value */
     char *mem = NULL;
-    if (s == DAL_OK && total > 0) {
+    if (s == DAL_OK && nvar > 0) {
         mem = malloc(total);
         if (!mem)
             s = dal__err(st->db, DAL_NOMEM, "out of memory");
-    }
-    size_t used = 0;
-    for (int k = 0; k < n && s == DAL_OK; k++) {
-        const dal_column *c = &t->columns[k];
-        int col = first + k;
-        char *f = WFIELD(row, c->offset);
-        int ct = st->ss ? sqlite3_column_type(st->ss, col) : -1;
-        if (st->ss ? ct == SQLITE_NULL : dal_col_is_null(st, col))
-            continue; /* NULL: zero value, has_ false (also for a NOT NULL field of an outer join) */
-        if (c->has_offset != DAL_NO_HAS) {
-            bool h = true;
-            memcpy(WFIELD(row, c->has_offset), &h, sizeof h);
-        }
-        /* SQLite fast paths: one sqlite3_column_type per column */
-        if (ct == SQLITE_INTEGER && (c->type == DAL_T_INT64 || c->type == DAL_T_TIME)) {
-            int64_t v = sqlite3_column_int64(st->ss, col);
-            memcpy(f, &v, sizeof v);
-            continue;
-        }
-        if (ct == SQLITE_INTEGER && c->type == DAL_T_INT32) {
-            int64_t v = sqlite3_column_int64(st->ss, col);
-            if (v >= INT32_MIN && v <= INT32_MAX) {
-                int32_t x = (int32_t)v;
-                memcpy(f, &x, sizeof x);
-                continue;
+        char *m = mem;
+        for (int k = 0; k < nvar && s == DAL_OK; k++) {
+            const dal_column *c = sp[k].c;
+            size_t len = sp[k].len;
+            memcpy(m, sp[k].p, len);
+            m[len] = '\0';
+            if (c->type == DAL_T_BYTES) {
+                dal_bytes b = {(unsigned char *)m, len};
+                memcpy(WFIELD(row, c->offset), &b, sizeof b);
             }
-        }
-        if (ct == SQLITE_INTEGER && c->type == DAL_T_BOOL) {
-            bool v = sqlite3_column_int64(st->ss, col) != 0;
-            memcpy(f, &v, sizeof v);
-            continue;
-        }
-        if (ct == SQLITE_FLOAT && c->type == DAL_T_FLOAT64) {
-            double v = sqlite3_column_double(st->ss, col);
-            memcpy(f, &v, sizeof v);
-            continue;
-        }
-        switch (c->type) {
-        case DAL_T_BOOL: {
-            bool v = false;
-            s = dal_col_bool(st, col, &v);
-            memcpy(f, &v, sizeof v);
-            break;
-        }
-        case DAL_T_INT16: {
-            int16_t v = 0;
-            s = dal_col_int16(st, col, &v);
-            memcpy(f, &v, sizeof v);
-            break;
-        }
-        case DAL_T_INT32: {
-            int32_t v = 0;
-            s = dal_col_int32(st, col, &v);
-            memcpy(f, &v, sizeof v);
-            break;
-        }
-        case DAL_T_INT64: {
-            int64_t v = 0;
-            s = dal_col_int64(st, col, &v);
-            memcpy(f, &v, sizeof v);
-            break;
-        }
-        case DAL_T_FLOAT32: {
-            float v = 0;
-            s = dal_col_float32(st, col, &v);
-            memcpy(f, &v, sizeof v);
-            break;
-        }
-        case DAL_T_FLOAT64: {
-            double v = 0;
-            s = dal_col_float64(st, col, &v);
-            memcpy(f, &v, sizeof v);
-            break;
-        }
-        case DAL_T_DECIMAL:
-        case DAL_T_TEXT:
-        case DAL_T_JSON: {
-            char *p = mem + used;
-            if (sp[k].len)
-                memcpy(p, sp[k].p, sp[k].len);
-            p[sp[k].len] = '\0';
-            used += sp[k].len + 1;
-            memcpy(f, &p, sizeof p);
-            break;
-        }
-        case DAL_T_BYTES: {
-            dal_bytes b = {(unsigned char *)mem + used, sp[k].len};
-            if (sp[k].len)
-                memcpy(b.data, sp[k].p, sp[k].len);
-            b.data[sp[k].len] = 0;
-            used += sp[k].len + 1;
-            memcpy(f, &b, sizeof b);
-            break;
-        }
-        case DAL_T_UUID:
-            s = dal_col_uuid(st, col, f);
-            break;
-        case DAL_T_TIME: {
-            dal_time v = 0;
-            s = dal_col_time(st, col, &v);
-            memcpy(f, &v, sizeof v);
-            break;
-        }
-        case DAL_T_DATE: {
-            dal_date v = 0;
-            s = dal_col_date(st, col, &v);
-            memcpy(f, &v, sizeof v);
-            break;
-        }
-        case DAL_T_ENUM: {
-            const char *p;
-            size_t len;
-            s = dal_col_text(st, col, &p, &len);
-            if (s != DAL_OK)
-                break;
-            int v = -1;
-            for (int e = 0; e < c->enum_count; e++)
-                if (strlen(c->enum_values[e]) == len && memcmp(c->enum_values[e], p, len) == 0) {
-                    v = e;
-                    break;
-                }
-            if (v < 0) {
-                s = dal__err(st->db, DAL_ERROR, "column %s: unknown enum value '%.*s'", c->name,
-                             len > 100 ? 100 : (int)len, p);
-                break;
-            }
-            memcpy(f, &v, sizeof v);
-            break;
-        }
+            else
+                memcpy(WFIELD(row, c->offset), &m, sizeof m);
+            m += len + 1;
         }
     }
     if (sp != local)
@@ -328,10 +516,17 @@ void dal_row_free(const dal_table *t, void *row)
     memset(row, 0, t->size);
 }
 
+static inline bool field_zero(const dal_column *c, const void *row);
+
 bool dal_field_is_zero(const dal_column *c, const void *row)
 {
     if (!c || !row)
         return true;
+    return field_zero(c, row);
+}
+
+static inline bool field_zero(const dal_column *c, const void *row)
+{
     if (c->has_offset != DAL_NO_HAS && !has_value(c, row))
         return true;
     if (c->has_offset != DAL_NO_HAS)
@@ -457,13 +652,7 @@ dal_status dal_fetch_one(dal_stmt *st, const dal_table *t, void *row)
 /* descriptor-driven INSERT                                                */
 /* ---------------------------------------------------------------------- */
 
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
+void dal__sb_add(dal_sbuf *b, const char *s, size_t n)
 {
     if (b->oom)
         return;
@@ -483,21 +672,43 @@ static void sb_add(sbuf *b, const char *s, size_t n)
     b->len += n;
     b->p[b->len] = '\0';
 }
-static void sb_str(sbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
-static void sb_ident(sbuf *b, const char *s)
+void dal__sb_str(dal_sbuf *b, const char *s) { dal__sb_add(b, s, strlen(s)); }
+void dal__sb_ident(dal_sbuf *b, const char *s)
 {
-    sb_add(b, "\"", 1);
+    dal__sb_add(b, "\"", 1);
     for (; *s; s++) {
         if (*s == '"')
-            sb_add(b, "\"", 1);
-        sb_add(b, s, 1);
+            dal__sb_add(b, "\"", 1);
+        dal__sb_add(b, s, 1);
     }
-    sb_add(b, "\"", 1);
+    dal__sb_add(b, "\"", 1);
 }
 
 dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, bool upsert,
                             bool returning)
 {
+    unsigned flags = (upsert ? 1u : 0u) | (returning ? 2u : 0u);
+    const dal_column *columns = t->columns;
+    if (t->ncolumns <= 64) {
+        /* fast path: the mask in one word, the most recent entry first */
+        uint64_t m = 0;
+        for (int k = 0; k < t->ncolumns; k++) {
+            const dal_column *c = &columns[k];
+            if (!(c->flags & DAL_COL_DEFAULT) || !field_zero(c, row))
+                m |= (uint64_t)1 << k;
+        }
+        dal_ins_cache *prev = NULL;
+        for (dal_ins_cache *ic = db->ins; ic; prev = ic, ic = ic->next) {
+            if (ic->t == t && ic->flags == flags && ic->mask64 == m) {
+                if (prev) { /* move to front */
+                    prev->next = ic->next;
+                    ic->next = db->ins;
+                    db->ins = ic;
+                }
+                return ic;
+            }
+        }
+    }
     size_t mbytes = ((size_t)t->ncolumns + 7) / 8;
     unsigned char local[64], *mask = local;
     if (mbytes > sizeof local) {
@@ -506,13 +717,16 @@ dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, boo
             return NULL;
     }
     memset(mask, 0, mbytes);
+    uint64_t m64 = 0;
     for (int k = 0; k < t->ncolumns; k++) {
-        const dal_column *c = &t->columns[k];
+        const dal_column *c = &columns[k];
         bool include = !(c->flags & DAL_COL_DEFAULT) || !dal_field_is_zero(c, row);
-        if (include)
+        if (include) {
             mask[k / 8] |= (unsigned char)(1u << (k % 8));
+            if (k < 64)
+                m64 |= (uint64_t)1 << k;
+        }
     }
-    unsigned flags = (upsert ? 1u : 0u) | (returning ? 2u : 0u);
     dal_ins_cache *prev = NULL;
     for (dal_ins_cache *ic = db->ins; ic; prev = ic, ic = ic->next) {
         if (ic->t == t && ic->flags == flags && memcmp(ic->mask, mask, mbytes) == 0) {
@@ -534,6 +748,7 @@ dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, boo
     }
     ic->t = t;
     ic->flags = flags;
+    ic->mask64 = m64;
     ic->mask = malloc(mbytes ? mbytes : 1);
     ic->cols = malloc(((size_t)t->ncolumns + 1) * sizeof(int));
     if (!ic->mask || !ic->cols) {
@@ -550,63 +765,63 @@ dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, boo
     for (int k = 0; k < t->ncolumns; k++)
         if (ic->mask[k / 8] & (1u << (k % 8)))
             ic->cols[ic->ncols++] = k;
-    sbuf b = {0};
+    dal_sbuf b = {0};
     char num[24];
-    sb_str(&b, "INSERT INTO ");
-    sb_ident(&b, t->name);
+    dal__sb_str(&b, "INSERT INTO ");
+    dal__sb_ident(&b, t->name);
     if (ic->ncols == 0)
-        sb_str(&b, " DEFAULT VALUES");
+        dal__sb_str(&b, " DEFAULT VALUES");
     else {
-        sb_str(&b, " (");
+        dal__sb_str(&b, " (");
         for (int k = 0; k < ic->ncols; k++) {
             if (k)
-                sb_str(&b, ", ");
-            sb_ident(&b, t->columns[ic->cols[k]].name);
+                dal__sb_str(&b, ", ");
+            dal__sb_ident(&b, t->columns[ic->cols[k]].name);
         }
-        sb_str(&b, ") VALUES (");
+        dal__sb_str(&b, ") VALUES (");
         for (int k = 0; k < ic->ncols; k++) {
             snprintf(num, sizeof num, "%s$%d", k ? ", " : "", k + 1);
-            sb_str(&b, num);
+            dal__sb_str(&b, num);
         }
-        sb_str(&b, ")");
+        dal__sb_str(&b, ")");
     }
     if (upsert) {
-        sb_str(&b, " ON CONFLICT (");
+        dal__sb_str(&b, " ON CONFLICT (");
         int npk = 0;
         for (int k = 0; k < t->ncolumns; k++)
             if (t->columns[k].flags & DAL_COL_PK) {
                 if (npk++)
-                    sb_str(&b, ", ");
-                sb_ident(&b, t->columns[k].name);
+                    dal__sb_str(&b, ", ");
+                dal__sb_ident(&b, t->columns[k].name);
             }
-        sb_str(&b, ") DO UPDATE SET ");
+        dal__sb_str(&b, ") DO UPDATE SET ");
         int nset = 0;
         for (int k = 0; k < ic->ncols; k++) {
             const dal_column *c = &t->columns[ic->cols[k]];
             if (c->flags & DAL_COL_PK)
                 continue;
             if (nset++)
-                sb_str(&b, ", ");
-            sb_ident(&b, c->name);
-            sb_str(&b, " = EXCLUDED.");
-            sb_ident(&b, c->name);
+                dal__sb_str(&b, ", ");
+            dal__sb_ident(&b, c->name);
+            dal__sb_str(&b, " = EXCLUDED.");
+            dal__sb_ident(&b, c->name);
         }
         if (nset == 0) /* only key columns: a no-op update, so RETURNING still gives the row */
             for (int k = 0; k < t->ncolumns; k++)
                 if (t->columns[k].flags & DAL_COL_PK) {
                     if (nset++)
-                        sb_str(&b, ", ");
-                    sb_ident(&b, t->columns[k].name);
-                    sb_str(&b, " = EXCLUDED.");
-                    sb_ident(&b, t->columns[k].name);
+                        dal__sb_str(&b, ", ");
+                    dal__sb_ident(&b, t->columns[k].name);
+                    dal__sb_str(&b, " = EXCLUDED.");
+                    dal__sb_ident(&b, t->columns[k].name);
                 }
     }
     if (returning) {
-        sb_str(&b, " RETURNING ");
+        dal__sb_str(&b, " RETURNING ");
         for (int k = 0; k < t->ncolumns; k++) {
             if (k)
-                sb_str(&b, ", ");
-            sb_ident(&b, t->columns[k].name);
+                dal__sb_str(&b, ", ");
+            dal__sb_ident(&b, t->columns[k].name);
         }
     }
     if (b.oom) {
@@ -649,6 +864,8 @@ dal_status dal_insert_row(dal_db *db, const dal_table *t, const void *in, void *
     dal__bind_row_cols(st, 1, t, in, ic->cols, ic->ncols);
     if (out)
         return dal_fetch_one(st, t, out);
+    if (st->ss)
+        return dal__sq_run_write(st);
     bool has;
     s = dal_stmt_step(st, &has);
     dal_stmt_done(st);
@@ -666,31 +883,10 @@ dal_status dal_insert_rows(dal_db *db, const dal_table *t, const void *rows, siz
     dal_status s = dal_begin(db);
     if (s != DAL_OK)
         return s;
-    if (db->dialect == DAL_SQLITE) {
-        for (size_t k = 0; k < n && s == DAL_OK; k++)
-            s = dal_insert_row(db, t, (const char *)rows + k * t->size, NULL, false);
-    }
-    else {
-        dal_stmt **sts = malloc(n * sizeof *sts);
-        dal_ins_cache **ics = malloc(n * sizeof *ics);
-        if (!sts || !ics)
-            s = dal__err(db, DAL_NOMEM, "out of memory");
-        for (size_t k = 0; k < n && s == DAL_OK; k++) {
-            ics[k] = dal__ins_get(db, t, (const char *)rows + k * t->size, false, false);
-            if (!ics[k]) {
-                s = dal__err(db, DAL_NOMEM, "out of memory");
-                break;
-            }
-            if (k > 0 && ics[k] == ics[k - 1])
-                sts[k] = sts[k - 1];
-            else
-                s = dal_stmt_start(db, &ics[k]->q, &sts[k]);
-        }
-        if (s == DAL_OK)
-            s = dal__pg_insert_batch(db, sts, t, rows, n, ics);
-        free(sts);
-        free(ics);
-    }
+    if (db->dialect == DAL_SQLITE)
+        s = dal__sq_insert_rows(db, t, rows, n);
+    else
+        s = dal__pg_insert_rows(db, t, rows, n);
     if (s == DAL_OK)
         return dal_commit(db);
     char keep[DAL_ERRMSG_MAX];
@@ -699,4 +895,34 @@ dal_status dal_insert_rows(dal_db *db, const dal_table *t, const void *rows, siz
     memcpy(db->err, keep, sizeof keep);
     db->last = s;
     return s;
+}
+
+/* Builds ic->vq once: ic's INSERT with `per` rows of VALUES. */
+dal_status dal__ins_values_query(dal_ins_cache *ic, int per)
+{
+    if (ic->vq.sql)
+        return DAL_OK;
+    dal_sbuf q = {0};
+    const char *single = ic->q.sql; /* INSERT INTO "t" (...) VALUES ($1, ...) */
+    const char *values = strstr(single, ") VALUES (");
+    if (!values || ic->ncols == 0)
+        return DAL_MISUSE;
+    dal__sb_add(&q, single, (size_t)(values - single) + strlen(") VALUES "));
+    char num[24];
+    for (int r = 0; r < per; r++) {
+        dal__sb_str(&q, r ? ", (" : "(");
+        for (int c = 0; c < ic->ncols; c++) {
+            snprintf(num, sizeof num, "%s$%d", c ? ", " : "", r * ic->ncols + c + 1);
+            dal__sb_str(&q, num);
+        }
+        dal__sb_str(&q, ")");
+    }
+    if (q.oom) {
+        free(q.p);
+        return DAL_NOMEM;
+    }
+    ic->vq.sql = q.p;
+    ic->vq.nparams = per * ic->ncols;
+    ic->vrows = per;
+    return DAL_OK;
 }

@@ -257,6 +257,7 @@ dal_status dal__sq_prepare(dal_db *db, dal_stmt *st)
     if (sqlite3_bind_parameter_count(st->ss) > st->nparams)
         return dal__err(db, DAL_MISUSE, "statement has %d parameters, dal_query says %d",
                         sqlite3_bind_parameter_count(st->ss), st->nparams);
+    st->sq_ncols = sqlite3_column_count(st->ss);
     if (st->nparams > 0) {
         st->scratch = malloc((size_t)st->nparams * 40);
         if (!st->scratch)
@@ -270,6 +271,10 @@ void dal__sq_bind(dal_stmt *st, int i, const dal_param *p)
     sqlite3_stmt *s = st->ss;
     int rc = SQLITE_OK;
     char *scr = st->scratch + (size_t)(i - 1) * 40;
+    if (p->kind != DAL_P_NULL && p->kind != DAL_P_BOOL && p->kind != DAL_P_INT &&
+        p->kind != DAL_P_INT16 && p->kind != DAL_P_INT32 && p->kind != DAL_P_TIME &&
+        p->kind != DAL_P_FLOAT32 && p->kind != DAL_P_FLOAT64)
+        st->sq_ptrs = true;
     switch (p->kind) {
     case DAL_P_NULL:
         rc = sqlite3_bind_null(s, i);
@@ -316,12 +321,17 @@ void dal__sq_bind(dal_stmt *st, int i, const dal_param *p)
         rc = sqlite3_bind_text(s, i, scr, -1, SQLITE_STATIC);
         break;
     }
-    if (rc != SQLITE_OK && st->pending == DAL_OK) {
-        st->pending = rc == SQLITE_TOOBIG ? DAL_ERROR : rc == SQLITE_NOMEM ? DAL_NOMEM
-                                                                              : DAL_MISUSE;
-        snprintf(st->pending_msg, sizeof st->pending_msg, "bind parameter %d: %s", i,
-                 sqlite3_errstr(rc));
-    }
+    if (rc != SQLITE_OK)
+        dal__sq_bind_failed(st, i, rc);
+}
+
+void dal__sq_bind_failed(dal_stmt *st, int i, int rc)
+{
+    if (st->pending != DAL_OK)
+        return;
+    st->pending = rc == SQLITE_TOOBIG ? DAL_ERROR : rc == SQLITE_NOMEM ? DAL_NOMEM : DAL_MISUSE;
+    snprintf(st->pending_msg, sizeof st->pending_msg, "bind parameter %d: %s", i,
+             sqlite3_errstr(rc));
 }
 
 dal_status dal__sq_step(dal_stmt *st, bool *has_row)
@@ -351,8 +361,13 @@ void dal__sq_done(dal_stmt *st)
     if (st->need_reset)
         sqlite3_reset(st->ss);
     st->need_reset = false;
-    if (st->nparams > 0)
+    /* Only bindings that point into the caller's memory are cleared (what
+     * stops SQLite from reading freed memory): numbers are harmless, and
+     * clearing costs as much as a bind. */
+    if (st->sq_ptrs) {
         sqlite3_clear_bindings(st->ss);
+        st->sq_ptrs = false;
+    }
 }
 
 bool dal__sq_is_null(dal_stmt *st, int col)
@@ -487,4 +502,264 @@ dal_status dal__sq_col_date(dal_stmt *st, int col, dal_date *out)
         }
     }
     return dal__err(st->db, DAL_ERROR, "column %d is not a date", col);
+}
+
+/* ---------------------------------------------------------------------- */
+/* row reading (pass 1 of dal_read_row)                                    */
+/* ---------------------------------------------------------------------- */
+
+/* One sqlite3_column_value per column, then the cheap sqlite3_value_*
+ * accessors (no mutex, no malloc-failure check per call): the connection is
+ * used by one thread, so the unprotected value is safe to read.  Storage
+ * classes other than the expected one go to the generic typed readers. */
+dal_status dal__sq_read_cols(dal_stmt *st, int first, const dal_table *t, void *row,
+                             dal_span *sp, int *nvar, size_t *total)
+{
+    sqlite3_stmt *ss = st->ss;
+    int n = t->ncolumns;
+    if (first + n > st->sq_ncols) {
+        for (int k = 0; k < n; k++) {
+            dal_status s = dal__read_col_generic(st, first + k, &t->columns[k], row, sp, nvar, total);
+            if (s != DAL_OK)
+                return s;
+        }
+        return DAL_OK;
+    }
+    const dal_column *columns = t->columns;
+    int nv = *nvar; /* in locals: stores into the row may alias anything */
+    size_t tot = *total;
+    for (int k = 0; k < n; k++) {
+        const dal_column *c = &columns[k];
+        int col = first + k;
+        char *f = (char *)row + c->offset;
+        sqlite3_value *v = sqlite3_column_value(ss, col);
+        int ct = sqlite3_value_type(v);
+        if (ct == SQLITE_NULL)
+            continue; /* zero value, has_ false */
+        if (c->has_offset != DAL_NO_HAS) {
+            bool h = true;
+            memcpy((char *)row + c->has_offset, &h, sizeof h);
+        }
+        switch (c->type) {
+        case DAL_T_INT64:
+        case DAL_T_TIME:
+            if (ct == SQLITE_INTEGER) {
+                int64_t x = sqlite3_value_int64(v);
+                memcpy(f, &x, sizeof x);
+                continue;
+            }
+            break;
+        case DAL_T_INT32:
+            if (ct == SQLITE_INTEGER) {
+                int64_t x = sqlite3_value_int64(v);
+                if (x >= INT32_MIN && x <= INT32_MAX) {
+                    int32_t y = (int32_t)x;
+                    memcpy(f, &y, sizeof y);
+                    continue;
+                }
+            }
+            break;
+        case DAL_T_INT16:
+            if (ct == SQLITE_INTEGER) {
+                int64_t x = sqlite3_value_int64(v);
+                if (x >= INT16_MIN && x <= INT16_MAX) {
+                    int16_t y = (int16_t)x;
+                    memcpy(f, &y, sizeof y);
+                    continue;
+                }
+            }
+            break;
+        case DAL_T_BOOL:
+            if (ct == SQLITE_INTEGER) {
+                bool b = sqlite3_value_int64(v) != 0;
+                memcpy(f, &b, sizeof b);
+                continue;
+            }
+            break;
+        case DAL_T_FLOAT64:
+            if (ct == SQLITE_FLOAT || ct == SQLITE_INTEGER) {
+                double d = sqlite3_value_double(v);
+                memcpy(f, &d, sizeof d);
+                continue;
+            }
+            break;
+        case DAL_T_FLOAT32:
+            if (ct == SQLITE_FLOAT || ct == SQLITE_INTEGER) {
+                float x = (float)sqlite3_value_double(v);
+                memcpy(f, &x, sizeof x);
+                continue;
+            }
+            break;
+        case DAL_T_TEXT:
+        case DAL_T_DECIMAL:
+        case DAL_T_JSON:
+        case DAL_T_ENUM: {
+            const char *p = (const char *)sqlite3_value_text(v);
+            if (!p)
+                return dal__err(st->db, DAL_NOMEM, "out of memory reading column %d", col);
+            size_t len = (size_t)sqlite3_value_bytes(v);
+            if (c->type == DAL_T_ENUM) {
+                dal_status s = dal__read_enum(st->db, c, p, len, f);
+                if (s != DAL_OK)
+                    return s;
+                continue;
+            }
+            sp[nv].p = p;
+            sp[nv].len = len;
+            sp[nv].c = c;
+            nv++;
+            tot += len + 1;
+            continue;
+        }
+        case DAL_T_BYTES: {
+            const char *p = sqlite3_value_blob(v);
+            size_t len = (size_t)sqlite3_value_bytes(v);
+            if (!p) {
+                if (len != 0)
+                    return dal__err(st->db, DAL_NOMEM, "out of memory reading column %d", col);
+                p = ""; /* an empty blob is not NULL */
+            }
+            sp[nv].p = p;
+            sp[nv].len = len;
+            sp[nv].c = c;
+            nv++;
+            tot += len + 1;
+            continue;
+        }
+        case DAL_T_UUID:
+        case DAL_T_DATE:
+            break;
+        }
+        *nvar = nv;
+        *total = tot;
+        dal_status s = dal__read_col_generic(st, col, c, row, sp, nvar, total);
+        if (s != DAL_OK)
+            return s;
+        nv = *nvar;
+        tot = *total;
+    }
+    *nvar = nv;
+    *total = tot;
+    return DAL_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* bulk insert                                                             */
+/* ---------------------------------------------------------------------- */
+
+/* Steps a bound INSERT once and resets it (bindings stay, overwritten by
+ * the next rows). */
+static dal_status step_insert(dal_db *db, dal_stmt *st)
+{
+    if (st->pending != DAL_OK) {
+        dal_status s = dal__err(db, st->pending, "%s", st->pending_msg);
+        st->pending = DAL_OK;
+        return s;
+    }
+    int rc = sqlite3_step(st->ss);
+    if (rc != SQLITE_DONE) {
+        int ext = sqlite3_extended_errcode(db->sq);
+        dal_status s = dal__err(db, dal__sq_status(ext ? ext : rc), "%s", sqlite3_errmsg(db->sq));
+        sqlite3_reset(st->ss);
+        return s;
+    }
+    sqlite3_reset(st->ss);
+    return DAL_OK;
+}
+
+#define SQ_BULK_ROWS 32 /* rows per multi-row INSERT */
+
+/* Runs of rows with the same column set go in multi-row INSERT ... VALUES
+ * statements of SQ_BULK_ROWS rows (fewer statement executions than a
+ * prepared loop, same work per row otherwise), the remainder through the
+ * single-row INSERT; the batch counts as one statement in the stats. */
+dal_status dal__sq_insert_rows(dal_db *db, const dal_table *t, const void *rowsv, size_t n)
+{
+    const char *rows = rowsv;
+    uint64_t t0 = dal__now_us();
+    dal_status s = DAL_OK;
+    const char *sql = "";
+    size_t k = 0;
+    while (k < n && s == DAL_OK) {
+        dal_ins_cache *ic = dal__ins_get(db, t, rows + k * t->size, false, false);
+        if (!ic) {
+            s = dal__err(db, DAL_NOMEM, "out of memory");
+            break;
+        }
+        size_t j = k + 1;
+        while (j < n && dal__ins_get(db, t, rows + j * t->size, false, false) == ic)
+            j++;
+        int per = ic->ncols > 0 ? 32766 / ic->ncols : 0; /* SQLITE_MAX_VARIABLE_NUMBER */
+        if (per > SQ_BULK_ROWS)
+            per = SQ_BULK_ROWS;
+        dal_stmt *st = NULL;
+        if (per > 1 && j - k >= (size_t)per) {
+            if (dal__ins_values_query(ic, per) != DAL_OK) {
+                s = dal__err(db, DAL_NOMEM, "out of memory");
+                break;
+            }
+            s = dal_stmt_start(db, &ic->vq, &st);
+            sql = ic->vq.sql;
+            for (; s == DAL_OK && j - k >= (size_t)ic->vrows; k += (size_t)ic->vrows) {
+                for (int r = 0; r < ic->vrows; r++)
+                    dal__bind_row_cols(st, 1 + r * ic->ncols, t, rows + (k + (size_t)r) * t->size,
+                                       ic->cols, ic->ncols);
+                s = step_insert(db, st);
+            }
+            if (st) {
+                st->need_reset = false;
+                dal__sq_done(st);
+            }
+        }
+        if (s != DAL_OK || k == j)
+            continue;
+        s = dal_stmt_start(db, &ic->q, &st);
+        if (sql[0] == '\0')
+            sql = ic->q.sql;
+        for (; s == DAL_OK && k < j; k++) {
+            dal__bind_row_cols(st, 1, t, rows + k * t->size, ic->cols, ic->ncols);
+            s = step_insert(db, st);
+        }
+        if (st) {
+            st->need_reset = false;
+            dal__sq_done(st);
+        }
+    }
+    dal__stats_record(db, sql, dal__now_us() - t0, s != DAL_OK);
+    return s;
+}
+
+/* A bound statement that returns no rows (INSERT without RETURNING), run
+ * start to finish: what dal_stmt_step + dal_stmt_done do for it, without
+ * their generic bookkeeping (the single-row insert's hot path). */
+dal_status dal__sq_run_write(dal_stmt *st)
+{
+    dal_db *db = st->db;
+    dal_status s = DAL_OK;
+    if (st->pending != DAL_OK) {
+        s = dal__err(db, st->pending, "%s", st->pending_msg);
+        st->pending = DAL_OK;
+        dal__sq_done(st);
+        return s;
+    }
+    uint64_t t0 = dal__now_us();
+    int rc = sqlite3_step(st->ss);
+    uint64_t us = dal__now_us() - t0;
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        st->changes = (int64_t)sqlite3_changes64(db->sq);
+    else {
+        int ext = sqlite3_extended_errcode(db->sq);
+        s = dal__err(db, dal__sq_status(ext ? ext : rc), "%s", sqlite3_errmsg(db->sq));
+    }
+    sqlite3_reset(st->ss);
+    if (st->sq_ptrs) {
+        sqlite3_clear_bindings(st->ss);
+        st->sq_ptrs = false;
+    }
+    st->need_reset = false;
+    st->running = false;
+    dal__stats_record(db, st->q->sql, us, s != DAL_OK);
+    if (s == DAL_OK)
+        dal__ok(db);
+    return s;
 }

@@ -378,7 +378,7 @@ void dal_set_busy_retries(dal_db *db, int retries)
         db->busy_retries = retries < 0 ? 0 : retries;
 }
 
-static void sleep_us(uint64_t us)
+void dal__sleep_us(uint64_t us)
 {
     struct timespec ts = {(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
@@ -428,7 +428,7 @@ dal_status dal_transaction(dal_db *db, dal_tx_fn fn, void *ctx)
         /* exponential backoff with jitter: 1 ms, 2 ms, 4 ms ... (cap 200 ms) */
         seed = seed * 1103515245u + 12345u;
         uint64_t j = backoff / 2 + (seed >> 8) % (backoff / 2 + 1);
-        sleep_us(j);
+        dal__sleep_us(j);
         if (backoff < 200000)
             backoff *= 2;
     }

@@ -130,6 +130,7 @@ dal_status dal__err(dal_db *db, dal_status s, const char *fmt, ...)
 void dal__ok(dal_db *db);
 void dal__scrub(char *s);
 uint64_t dal__now_us(void);
+void dal__sleep_us(uint64_t us); /* restarts after signals */
 void dal__stats_record(dal_db *db, const char *sql, uint64_t us, bool failed);
 void dal__log(dal_db *db, dal_log_level lvl, const char *msg);
 void dal__cache_clear(dal_db *db, bool finalize);

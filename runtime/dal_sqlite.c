@@ -68,6 +68,24 @@ static bool opt_value_ok(const char *v)
     return true;
 }
 
+/* sqlite3_exec for the pragmas run at open.  Switching the journal mode
+ * needs a lock, and SQLite can return SQLITE_BUSY there without calling the
+ * busy handler (processes opening a fresh file at once, WAL recovery); a
+ * regression seen with two concurrent `dalc migrate up`.  Retries with
+ * backoff within the busy timeout. */
+static int exec_retry(sqlite3 *sq, const char *sql, int timeout_ms)
+{
+    uint64_t deadline = dal__now_us() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000u;
+    uint64_t pause = 1000;
+    int rc;
+    while (((rc = sqlite3_exec(sq, sql, NULL, NULL, NULL)) & 0xff) == SQLITE_BUSY &&
+           dal__now_us() < deadline) {
+        dal__sleep_us(pause);
+        pause = pause < 50000 ? pause * 2 : pause;
+    }
+    return rc;
+}
+
 dal_status dal__sq_open(dal_db *db, const char *spec)
 {
     char *path = strdup(spec);
@@ -142,16 +160,14 @@ dal_status dal__sq_open(dal_db *db, const char *spec)
     bool ro = strcmp(mode, "ro") == 0;
     if (!ro) {
         snprintf(sql, sizeof sql, "PRAGMA journal_mode=%s", opts[1].val);
-        rc = sqlite3_exec(db->sq, sql, NULL, NULL, NULL);
-        if (rc != SQLITE_OK)
+        if ((rc = exec_retry(db->sq, sql, atoi(opts[0].val))) != SQLITE_OK)
             return sq_err(db, sqlite3_extended_errcode(db->sq));
     }
     snprintf(sql, sizeof sql,
              "PRAGMA synchronous=%s; PRAGMA foreign_keys=%s; PRAGMA temp_store=%s; "
              "PRAGMA cache_size=%s",
              opts[2].val, opts[3].val, opts[4].val, opts[5].val);
-    rc = sqlite3_exec(db->sq, sql, NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
+    if ((rc = exec_retry(db->sq, sql, atoi(opts[0].val))) != SQLITE_OK)
         return sq_err(db, sqlite3_extended_errcode(db->sq));
     return DAL_OK;
 }

@@ -71,4 +71,8 @@ for n in 100 1000 5000; do
     read -r secs rss < "$tmp/time"
     echo "| $n | $secs | $rss |"
 done
+echo
+echo "## Hostile schema files"
+echo
+bench/hostile.sh build/dalc
 } | tee $out

@@ -64,6 +64,105 @@ const dal_table agents_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int agents_pk_[1] = {0};
 
+/* Fills *out (a agents) from the current result row of st, whose columns are
+ * the table's in schema order: all values fetched at once (dal_row_values),
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first, then copied into ONE allocation kept in
+ * dal_mem_.  The row owns that memory (agents_free); on error it is zeroed and
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &agents_table, out). */
+static dal_status agents_read_(dal_stmt *st, void *out)
+{
+    agents *row = out;
+    dal_value v[9];
+    int e2 = 0; /* kind */
+    dal_status s;
+    memset(row, 0, sizeof *row);
+    if ((s = dal_row_values(st, v, 9)) != DAL_OK)
+        goto fail;
+    /* id */
+    if ((s = dal_col_opt_uuid(st, 0, row->id, NULL)) != DAL_OK)
+        goto fail;
+    /* name */
+    if (v[1].kind != DAL_V_TEXT && v[1].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 1, &v[1].p, &v[1].len)) != DAL_OK)
+        goto fail;
+    /* kind */
+    if ((s = dal_col_opt_enum(st, 2, &agents_columns_[2], &e2, NULL)) != DAL_OK)
+        goto fail;
+    /* capacity */
+    if (v[3].kind == DAL_V_INT && v[3].i >= INT16_MIN && v[3].i <= INT16_MAX)
+        row->capacity = (int16_t)v[3].i;
+    else if (v[3].kind != DAL_V_NULL &&
+             (s = dal_col_opt_int16(st, 3, &row->capacity, NULL)) != DAL_OK)
+        goto fail;
+    /* active */
+    if (v[4].kind == DAL_V_INT)
+        row->active = v[4].i != 0;
+    else if (v[4].kind != DAL_V_NULL &&
+             (s = dal_col_opt_bool(st, 4, &row->active, NULL)) != DAL_OK)
+        goto fail;
+    /* labels */
+    if (v[5].kind != DAL_V_TEXT && v[5].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 5, &v[5].p, &v[5].len)) != DAL_OK)
+        goto fail;
+    /* current_run_id */
+    if (v[6].kind == DAL_V_INT) {
+        row->current_run_id = v[6].i;
+        row->has_current_run_id = true;
+    }
+    else if (v[6].kind != DAL_V_NULL &&
+             (s = dal_col_opt_int64(st, 6, &row->current_run_id, &row->has_current_run_id)) != DAL_OK)
+        goto fail;
+    /* last_seen_at */
+    if (v[7].kind == DAL_V_INT || v[7].kind == DAL_V_TIME) {
+        row->last_seen_at = v[7].i;
+        row->has_last_seen_at = true;
+    }
+    else if (v[7].kind != DAL_V_NULL &&
+             (s = dal_col_opt_time(st, 7, &row->last_seen_at, &row->has_last_seen_at)) != DAL_OK)
+        goto fail;
+    /* created_at */
+    if (v[8].kind == DAL_V_INT || v[8].kind == DAL_V_TIME)
+        row->created_at = v[8].i;
+    else if (v[8].kind != DAL_V_NULL &&
+             (s = dal_col_opt_time(st, 8, &row->created_at, NULL)) != DAL_OK)
+        goto fail;
+    row->kind = (agents_kind)e2;
+    size_t size = 0;
+    size += v[1].p ? v[1].len + 1 : 0;
+    size += v[5].p ? v[5].len + 1 : 0;
+    if (size > 0) {
+        char *m = dal_stmt_alloc(st, size);
+        if (!m) {
+            s = DAL_NOMEM;
+            goto fail;
+        }
+        row->dal_mem_ = m;
+        if (v[1].p) {
+            memcpy(m, v[1].p, v[1].len);
+            m[v[1].len] = '\0';
+            row->name = m;
+            m += v[1].len + 1;
+        }
+        if (v[5].p) {
+            memcpy(m, v[5].p, v[5].len);
+            m[v[5].len] = '\0';
+            row->labels = m;
+            m += v[5].len + 1;
+        }
+    }
+    return DAL_OK;
+fail:
+    memset(row, 0, sizeof *row);
+    return s;
+}
+
+static const dal_query agents_insert_q = {
+    "INSERT INTO \"agents\" (\"name\", \"labels\", \"current_run_id\", \"last_seen_at\") "
+    "VALUES ($1, $2, $3, $4)",
+    4,
+};
+
 dal_status agents_insert(dal_db *db, const agents *in, agents *out)
 {
     if (!db)
@@ -72,6 +171,29 @@ dal_status agents_insert(dal_db *db, const agents *in, agents *out)
         return dal_set_error(db, DAL_MISUSE, "agents_insert: in is NULL or equal to out");
     if (out)
         memset(out, 0, sizeof *out);
+    if (!out &&
+        in->id[0] == '\0' &&
+        in->kind == 0 &&
+        in->capacity == 0 &&
+        !in->active &&
+        in->created_at == 0) {
+        /* every defaulted column zero, so left out: bound field by field */
+        dal_stmt *st = NULL;
+        dal_status s = dal_stmt_start(db, &agents_insert_q, &st);
+        if (s != DAL_OK)
+            return s;
+        dal_bind_text(st, 1, in->name);
+        dal_bind_json(st, 2, in->labels);
+        if (in->has_current_run_id)
+            dal_bind_int64(st, 3, in->current_run_id);
+        else
+            dal_bind_null(st, 3);
+        if (in->has_last_seen_at)
+            dal_bind_time(st, 4, in->last_seen_at);
+        else
+            dal_bind_null(st, 4);
+        return dal_stmt_exec(st, NULL);
+    }
     return dal_insert_row(db, &agents_table, in, out, false);
 }
 
@@ -115,7 +237,7 @@ dal_status agents_get(dal_db *db, const char *id, agents *out)
     if (s != DAL_OK)
         return s;
     dal_bind_uuid(st, 1, id);
-    return dal_fetch_one(st, &agents_table, out);
+    return dal_fetch_one_with(st, &agents_table, agents_read_, out);
 }
 
 static const dal_query agents_get_by_name_q = {
@@ -138,7 +260,7 @@ dal_status agents_get_by_name(dal_db *db, const char *name, agents *out)
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, name);
-    return dal_fetch_one(st, &agents_table, out);
+    return dal_fetch_one_with(st, &agents_table, agents_read_, out);
 }
 
 static const dal_query agents_update_q = {
@@ -150,7 +272,6 @@ static const dal_query agents_update_q = {
 
 dal_status agents_update(dal_db *db, const agents *row)
 {
-    static const int cols[9] = {1, 2, 3, 4, 5, 6, 7, 8, 0};
     if (!db)
         return DAL_MISUSE;
     if (!row)
@@ -159,11 +280,23 @@ dal_status agents_update(dal_db *db, const agents *row)
     dal_status s = dal_stmt_start(db, &agents_update_q, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_row(st, 1, &agents_table, row, cols, 9);
-    bool has_row = false;
-    s = dal_stmt_step(st, &has_row);
-    int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
-    dal_stmt_done(st);
+    dal_bind_text(st, 1, row->name);
+    dal_bind_row(st, 2, &agents_table, row, (const int[]){2}, 1);
+    dal_bind_int16(st, 3, row->capacity);
+    dal_bind_bool(st, 4, row->active);
+    dal_bind_json(st, 5, row->labels);
+    if (row->has_current_run_id)
+        dal_bind_int64(st, 6, row->current_run_id);
+    else
+        dal_bind_null(st, 6);
+    if (row->has_last_seen_at)
+        dal_bind_time(st, 7, row->last_seen_at);
+    else
+        dal_bind_null(st, 7);
+    dal_bind_time(st, 8, row->created_at);
+    dal_bind_row(st, 9, &agents_table, row, (const int[]){0}, 1);
+    int64_t changes = 0;
+    s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "agents_update: no row has this primary key");
     return s;
@@ -258,7 +391,7 @@ dal_status agents_list(dal_db *db, const agents *after, size_t limit, agents_arr
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &agents_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &agents_table, agents_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -310,7 +443,7 @@ dal_status agents_list_by_current_run_id(dal_db *db, int64_t current_run_id, con
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &agents_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &agents_table, agents_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -344,7 +477,7 @@ dal_status agents_iterate(dal_db *db, dal_status (*fn)(const agents *row, void *
         if (s != DAL_OK || !has_row)
             break;
         agents row;
-        s = dal_read_row(st, 0, &agents_table, &row);
+        s = agents_read_(st, &row);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

@@ -36,6 +36,96 @@ const dal_table artifacts_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int artifacts_pk_[2] = {0, 1};
 
+/* Fills *out (a artifacts) from the current result row of st, whose columns are
+ * the table's in schema order: all values fetched at once (dal_row_values),
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first, then copied into ONE allocation kept in
+ * dal_mem_.  The row owns that memory (artifacts_free); on error it is zeroed and
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &artifacts_table, out). */
+static dal_status artifacts_read_(dal_stmt *st, void *out)
+{
+    artifacts *row = out;
+    dal_value v[6];
+    dal_status s;
+    memset(row, 0, sizeof *row);
+    if ((s = dal_row_values(st, v, 6)) != DAL_OK)
+        goto fail;
+    /* run_id */
+    if (v[0].kind == DAL_V_INT)
+        row->run_id = v[0].i;
+    else if (v[0].kind != DAL_V_NULL &&
+             (s = dal_col_opt_int64(st, 0, &row->run_id, NULL)) != DAL_OK)
+        goto fail;
+    /* path */
+    if (v[1].kind != DAL_V_TEXT && v[1].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 1, &v[1].p, &v[1].len)) != DAL_OK)
+        goto fail;
+    /* size */
+    if (v[2].kind == DAL_V_INT)
+        row->size = v[2].i;
+    else if (v[2].kind != DAL_V_NULL &&
+             (s = dal_col_opt_int64(st, 2, &row->size, NULL)) != DAL_OK)
+        goto fail;
+    /* sha256 */
+    if (v[3].kind != DAL_V_BYTES && v[3].kind != DAL_V_NULL) {
+        const unsigned char *b = NULL;
+        if ((s = dal_col_opt_bytes(st, 3, &b, &v[3].len)) != DAL_OK)
+            goto fail;
+        v[3].p = (const char *)b;
+    }
+    /* content_type */
+    if (v[4].kind != DAL_V_TEXT && v[4].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 4, &v[4].p, &v[4].len)) != DAL_OK)
+        goto fail;
+    /* created_at */
+    if (v[5].kind == DAL_V_INT || v[5].kind == DAL_V_TIME)
+        row->created_at = v[5].i;
+    else if (v[5].kind != DAL_V_NULL &&
+             (s = dal_col_opt_time(st, 5, &row->created_at, NULL)) != DAL_OK)
+        goto fail;
+    size_t size = 0;
+    size += v[1].p ? v[1].len + 1 : 0;
+    size += v[3].p ? v[3].len + 1 : 0;
+    size += v[4].p ? v[4].len + 1 : 0;
+    if (size > 0) {
+        char *m = dal_stmt_alloc(st, size);
+        if (!m) {
+            s = DAL_NOMEM;
+            goto fail;
+        }
+        row->dal_mem_ = m;
+        if (v[1].p) {
+            memcpy(m, v[1].p, v[1].len);
+            m[v[1].len] = '\0';
+            row->path = m;
+            m += v[1].len + 1;
+        }
+        if (v[3].p) {
+            memcpy(m, v[3].p, v[3].len);
+            m[v[3].len] = '\0';
+            row->sha256.data = (unsigned char *)m;
+            row->sha256.len = v[3].len;
+            m += v[3].len + 1;
+        }
+        if (v[4].p) {
+            memcpy(m, v[4].p, v[4].len);
+            m[v[4].len] = '\0';
+            row->content_type = m;
+            m += v[4].len + 1;
+        }
+    }
+    return DAL_OK;
+fail:
+    memset(row, 0, sizeof *row);
+    return s;
+}
+
+static const dal_query artifacts_insert_q = {
+    "INSERT INTO \"artifacts\" (\"run_id\", \"path\", \"size\", \"sha256\") "
+    "VALUES ($1, $2, $3, $4)",
+    4,
+};
+
 dal_status artifacts_insert(dal_db *db, const artifacts *in, artifacts *out)
 {
     if (!db)
@@ -44,6 +134,20 @@ dal_status artifacts_insert(dal_db *db, const artifacts *in, artifacts *out)
         return dal_set_error(db, DAL_MISUSE, "artifacts_insert: in is NULL or equal to out");
     if (out)
         memset(out, 0, sizeof *out);
+    if (!out &&
+        in->content_type == NULL &&
+        in->created_at == 0) {
+        /* every defaulted column zero, so left out: bound field by field */
+        dal_stmt *st = NULL;
+        dal_status s = dal_stmt_start(db, &artifacts_insert_q, &st);
+        if (s != DAL_OK)
+            return s;
+        dal_bind_int64(st, 1, in->run_id);
+        dal_bind_text(st, 2, in->path);
+        dal_bind_int64(st, 3, in->size);
+        dal_bind_row(st, 4, &artifacts_table, in, (const int[]){3}, 1);
+        return dal_stmt_exec(st, NULL);
+    }
     return dal_insert_row(db, &artifacts_table, in, out, false);
 }
 
@@ -87,7 +191,7 @@ dal_status artifacts_get(dal_db *db, int64_t run_id, const char *path, artifacts
         return s;
     dal_bind_int64(st, 1, run_id);
     dal_bind_text(st, 2, path);
-    return dal_fetch_one(st, &artifacts_table, out);
+    return dal_fetch_one_with(st, &artifacts_table, artifacts_read_, out);
 }
 
 static const dal_query artifacts_update_q = {
@@ -99,7 +203,6 @@ static const dal_query artifacts_update_q = {
 
 dal_status artifacts_update(dal_db *db, const artifacts *row)
 {
-    static const int cols[6] = {2, 3, 4, 5, 0, 1};
     if (!db)
         return DAL_MISUSE;
     if (!row)
@@ -108,11 +211,14 @@ dal_status artifacts_update(dal_db *db, const artifacts *row)
     dal_status s = dal_stmt_start(db, &artifacts_update_q, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_row(st, 1, &artifacts_table, row, cols, 6);
-    bool has_row = false;
-    s = dal_stmt_step(st, &has_row);
-    int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
-    dal_stmt_done(st);
+    dal_bind_int64(st, 1, row->size);
+    dal_bind_row(st, 2, &artifacts_table, row, (const int[]){3}, 1);
+    dal_bind_text(st, 3, row->content_type);
+    dal_bind_time(st, 4, row->created_at);
+    dal_bind_int64(st, 5, row->run_id);
+    dal_bind_text(st, 6, row->path);
+    int64_t changes = 0;
+    s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "artifacts_update: no row has this primary key");
     return s;
@@ -206,7 +312,7 @@ dal_status artifacts_list(dal_db *db, const artifacts *after, size_t limit, arti
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &artifacts_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &artifacts_table, artifacts_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -256,7 +362,7 @@ dal_status artifacts_list_by_run_id(dal_db *db, int64_t run_id, const artifacts 
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &artifacts_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &artifacts_table, artifacts_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -290,7 +396,7 @@ dal_status artifacts_iterate(dal_db *db, dal_status (*fn)(const artifacts *row, 
         if (s != DAL_OK || !has_row)
             break;
         artifacts row;
-        s = dal_read_row(st, 0, &artifacts_table, &row);
+        s = artifacts_read_(st, &row);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

@@ -62,6 +62,96 @@ const dal_table events_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int events_pk_[1] = {0};
 
+/* Fills *out (a events) from the current result row of st, whose columns are
+ * the table's in schema order: all values fetched at once (dal_row_values),
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first, then copied into ONE allocation kept in
+ * dal_mem_.  The row owns that memory (events_free); on error it is zeroed and
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &events_table, out). */
+static dal_status events_read_(dal_stmt *st, void *out)
+{
+    events *row = out;
+    dal_value v[7];
+    int e3 = 0; /* level */
+    dal_status s;
+    memset(row, 0, sizeof *row);
+    if ((s = dal_row_values(st, v, 7)) != DAL_OK)
+        goto fail;
+    /* id */
+    if (v[0].kind == DAL_V_INT)
+        row->id = v[0].i;
+    else if (v[0].kind != DAL_V_NULL &&
+             (s = dal_col_opt_int64(st, 0, &row->id, NULL)) != DAL_OK)
+        goto fail;
+    /* run_id */
+    if (v[1].kind == DAL_V_INT)
+        row->run_id = v[1].i;
+    else if (v[1].kind != DAL_V_NULL &&
+             (s = dal_col_opt_int64(st, 1, &row->run_id, NULL)) != DAL_OK)
+        goto fail;
+    /* seq */
+    if (v[2].kind == DAL_V_INT && v[2].i >= INT32_MIN && v[2].i <= INT32_MAX)
+        row->seq = (int32_t)v[2].i;
+    else if (v[2].kind != DAL_V_NULL &&
+             (s = dal_col_opt_int32(st, 2, &row->seq, NULL)) != DAL_OK)
+        goto fail;
+    /* level */
+    if ((s = dal_col_opt_enum(st, 3, &events_columns_[3], &e3, NULL)) != DAL_OK)
+        goto fail;
+    /* message */
+    if (v[4].kind != DAL_V_TEXT && v[4].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 4, &v[4].p, &v[4].len)) != DAL_OK)
+        goto fail;
+    /* payload */
+    if (v[5].kind != DAL_V_BYTES && v[5].kind != DAL_V_NULL) {
+        const unsigned char *b = NULL;
+        if ((s = dal_col_opt_bytes(st, 5, &b, &v[5].len)) != DAL_OK)
+            goto fail;
+        v[5].p = (const char *)b;
+    }
+    /* at */
+    if (v[6].kind == DAL_V_INT || v[6].kind == DAL_V_TIME)
+        row->at = v[6].i;
+    else if (v[6].kind != DAL_V_NULL &&
+             (s = dal_col_opt_time(st, 6, &row->at, NULL)) != DAL_OK)
+        goto fail;
+    row->level = (events_level)e3;
+    size_t size = 0;
+    size += v[4].p ? v[4].len + 1 : 0;
+    size += v[5].p ? v[5].len + 1 : 0;
+    if (size > 0) {
+        char *m = dal_stmt_alloc(st, size);
+        if (!m) {
+            s = DAL_NOMEM;
+            goto fail;
+        }
+        row->dal_mem_ = m;
+        if (v[4].p) {
+            memcpy(m, v[4].p, v[4].len);
+            m[v[4].len] = '\0';
+            row->message = m;
+            m += v[4].len + 1;
+        }
+        if (v[5].p) {
+            memcpy(m, v[5].p, v[5].len);
+            m[v[5].len] = '\0';
+            row->payload.data = (unsigned char *)m;
+            row->payload.len = v[5].len;
+            m += v[5].len + 1;
+        }
+    }
+    return DAL_OK;
+fail:
+    memset(row, 0, sizeof *row);
+    return s;
+}
+
+static const dal_query events_insert_q = {
+    "INSERT INTO \"events\" (\"run_id\", \"seq\", \"message\", \"payload\") "
+    "VALUES ($1, $2, $3, $4)",
+    4,
+};
+
 dal_status events_insert(dal_db *db, const events *in, events *out)
 {
     if (!db)
@@ -70,6 +160,21 @@ dal_status events_insert(dal_db *db, const events *in, events *out)
         return dal_set_error(db, DAL_MISUSE, "events_insert: in is NULL or equal to out");
     if (out)
         memset(out, 0, sizeof *out);
+    if (!out &&
+        in->id == 0 &&
+        in->level == 0 &&
+        in->at == 0) {
+        /* every defaulted column zero, so left out: bound field by field */
+        dal_stmt *st = NULL;
+        dal_status s = dal_stmt_start(db, &events_insert_q, &st);
+        if (s != DAL_OK)
+            return s;
+        dal_bind_int64(st, 1, in->run_id);
+        dal_bind_int32(st, 2, in->seq);
+        dal_bind_text(st, 3, in->message);
+        dal_bind_row(st, 4, &events_table, in, (const int[]){5}, 1);
+        return dal_stmt_exec(st, NULL);
+    }
     return dal_insert_row(db, &events_table, in, out, false);
 }
 
@@ -112,7 +217,7 @@ dal_status events_get(dal_db *db, int64_t id, events *out)
     if (s != DAL_OK)
         return s;
     dal_bind_int64(st, 1, id);
-    return dal_fetch_one(st, &events_table, out);
+    return dal_fetch_one_with(st, &events_table, events_read_, out);
 }
 
 static const dal_query events_get_by_run_id_seq_q = {
@@ -135,7 +240,7 @@ dal_status events_get_by_run_id_seq(dal_db *db, int64_t run_id, int32_t seq, eve
         return s;
     dal_bind_int64(st, 1, run_id);
     dal_bind_int32(st, 2, seq);
-    return dal_fetch_one(st, &events_table, out);
+    return dal_fetch_one_with(st, &events_table, events_read_, out);
 }
 
 static const dal_query events_update_q = {
@@ -147,7 +252,6 @@ static const dal_query events_update_q = {
 
 dal_status events_update(dal_db *db, const events *row)
 {
-    static const int cols[7] = {1, 2, 3, 4, 5, 6, 0};
     if (!db)
         return DAL_MISUSE;
     if (!row)
@@ -156,11 +260,15 @@ dal_status events_update(dal_db *db, const events *row)
     dal_status s = dal_stmt_start(db, &events_update_q, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_row(st, 1, &events_table, row, cols, 7);
-    bool has_row = false;
-    s = dal_stmt_step(st, &has_row);
-    int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
-    dal_stmt_done(st);
+    dal_bind_int64(st, 1, row->run_id);
+    dal_bind_int32(st, 2, row->seq);
+    dal_bind_row(st, 3, &events_table, row, (const int[]){3}, 1);
+    dal_bind_text(st, 4, row->message);
+    dal_bind_row(st, 5, &events_table, row, (const int[]){5}, 1);
+    dal_bind_time(st, 6, row->at);
+    dal_bind_int64(st, 7, row->id);
+    int64_t changes = 0;
+    s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "events_update: no row has this primary key");
     return s;
@@ -253,7 +361,7 @@ dal_status events_list(dal_db *db, const events *after, size_t limit, events_arr
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &events_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &events_table, events_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -303,7 +411,7 @@ dal_status events_list_by_run_id(dal_db *db, int64_t run_id, const events *after
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &events_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &events_table, events_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -336,7 +444,7 @@ dal_status events_iterate(dal_db *db, dal_status (*fn)(const events *row, void *
         if (s != DAL_OK || !has_row)
             break;
         events row;
-        s = dal_read_row(st, 0, &events_table, &row);
+        s = events_read_(st, &row);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

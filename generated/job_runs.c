@@ -70,6 +70,120 @@ const dal_table job_runs_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int job_runs_pk_[1] = {0};
 
+/* Fills *out (a job_runs) from the current result row of st, whose columns are
+ * the table's in schema order: all values fetched at once (dal_row_values),
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first, then copied into ONE allocation kept in
+ * dal_mem_.  The row owns that memory (job_runs_free); on error it is zeroed and
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &job_runs_table, out). */
+static dal_status job_runs_read_(dal_stmt *st, void *out)
+{
+    job_runs *row = out;
+    dal_value v[11];
+    int e6 = 0; /* status */
+    dal_status s;
+    memset(row, 0, sizeof *row);
+    if ((s = dal_row_values(st, v, 11)) != DAL_OK)
+        goto fail;
+    /* id */
+    if (v[0].kind == DAL_V_INT)
+        row->id = v[0].i;
+    else if (v[0].kind != DAL_V_NULL &&
+             (s = dal_col_opt_int64(st, 0, &row->id, NULL)) != DAL_OK)
+        goto fail;
+    /* job_id */
+    if (v[1].kind != DAL_V_TEXT && v[1].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 1, &v[1].p, &v[1].len)) != DAL_OK)
+        goto fail;
+    /* run_key */
+    if ((s = dal_col_opt_uuid(st, 2, row->run_key, NULL)) != DAL_OK)
+        goto fail;
+    /* scheduled_at */
+    if (v[3].kind == DAL_V_INT || v[3].kind == DAL_V_TIME)
+        row->scheduled_at = v[3].i;
+    else if (v[3].kind != DAL_V_NULL &&
+             (s = dal_col_opt_time(st, 3, &row->scheduled_at, NULL)) != DAL_OK)
+        goto fail;
+    /* started_at */
+    if (v[4].kind == DAL_V_INT || v[4].kind == DAL_V_TIME) {
+        row->started_at = v[4].i;
+        row->has_started_at = true;
+    }
+    else if (v[4].kind != DAL_V_NULL &&
+             (s = dal_col_opt_time(st, 4, &row->started_at, &row->has_started_at)) != DAL_OK)
+        goto fail;
+    /* finished_at */
+    if (v[5].kind == DAL_V_INT || v[5].kind == DAL_V_TIME) {
+        row->finished_at = v[5].i;
+        row->has_finished_at = true;
+    }
+    else if (v[5].kind != DAL_V_NULL &&
+             (s = dal_col_opt_time(st, 5, &row->finished_at, &row->has_finished_at)) != DAL_OK)
+        goto fail;
+    /* status */
+    if ((s = dal_col_opt_enum(st, 6, &job_runs_columns_[6], &e6, NULL)) != DAL_OK)
+        goto fail;
+    /* attempt */
+    if (v[7].kind == DAL_V_INT && v[7].i >= INT32_MIN && v[7].i <= INT32_MAX)
+        row->attempt = (int32_t)v[7].i;
+    else if (v[7].kind != DAL_V_NULL &&
+             (s = dal_col_opt_int32(st, 7, &row->attempt, NULL)) != DAL_OK)
+        goto fail;
+    /* agent_id */
+    if ((s = dal_col_opt_uuid(st, 8, row->agent_id, &row->has_agent_id)) != DAL_OK)
+        goto fail;
+    /* output */
+    if (v[9].kind != DAL_V_TEXT && v[9].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 9, &v[9].p, &v[9].len)) != DAL_OK)
+        goto fail;
+    /* error */
+    if (v[10].kind != DAL_V_TEXT && v[10].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 10, &v[10].p, &v[10].len)) != DAL_OK)
+        goto fail;
+    row->status = (job_runs_status)e6;
+    size_t size = 0;
+    size += v[1].p ? v[1].len + 1 : 0;
+    size += v[9].p ? v[9].len + 1 : 0;
+    size += v[10].p ? v[10].len + 1 : 0;
+    if (size > 0) {
+        char *m = dal_stmt_alloc(st, size);
+        if (!m) {
+            s = DAL_NOMEM;
+            goto fail;
+        }
+        row->dal_mem_ = m;
+        if (v[1].p) {
+            memcpy(m, v[1].p, v[1].len);
+            m[v[1].len] = '\0';
+            row->job_id = m;
+            m += v[1].len + 1;
+        }
+        if (v[9].p) {
+            memcpy(m, v[9].p, v[9].len);
+            m[v[9].len] = '\0';
+            row->output = m;
+            m += v[9].len + 1;
+        }
+        if (v[10].p) {
+            memcpy(m, v[10].p, v[10].len);
+            m[v[10].len] = '\0';
+            row->error = m;
+            m += v[10].len + 1;
+        }
+    }
+    return DAL_OK;
+fail:
+    memset(row, 0, sizeof *row);
+    return s;
+}
+
+static const dal_query job_runs_insert_q = {
+    "INSERT INTO \"job_runs\" (\"job_id\", \"scheduled_at\", \"started_at\", \"finished_at\", "
+    "\"agent_id\", \"output\", \"error\") "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    7,
+};
+
 dal_status job_runs_insert(dal_db *db, const job_runs *in, job_runs *out)
 {
     if (!db)
@@ -78,6 +192,31 @@ dal_status job_runs_insert(dal_db *db, const job_runs *in, job_runs *out)
         return dal_set_error(db, DAL_MISUSE, "job_runs_insert: in is NULL or equal to out");
     if (out)
         memset(out, 0, sizeof *out);
+    if (!out &&
+        in->id == 0 &&
+        in->run_key[0] == '\0' &&
+        in->status == 0 &&
+        in->attempt == 0) {
+        /* every defaulted column zero, so left out: bound field by field */
+        dal_stmt *st = NULL;
+        dal_status s = dal_stmt_start(db, &job_runs_insert_q, &st);
+        if (s != DAL_OK)
+            return s;
+        dal_bind_text(st, 1, in->job_id);
+        dal_bind_time(st, 2, in->scheduled_at);
+        if (in->has_started_at)
+            dal_bind_time(st, 3, in->started_at);
+        else
+            dal_bind_null(st, 3);
+        if (in->has_finished_at)
+            dal_bind_time(st, 4, in->finished_at);
+        else
+            dal_bind_null(st, 4);
+        dal_bind_row(st, 5, &job_runs_table, in, (const int[]){8}, 1);
+        dal_bind_json(st, 6, in->output);
+        dal_bind_text(st, 7, in->error);
+        return dal_stmt_exec(st, NULL);
+    }
     return dal_insert_row(db, &job_runs_table, in, out, false);
 }
 
@@ -121,7 +260,7 @@ dal_status job_runs_get(dal_db *db, int64_t id, job_runs *out)
     if (s != DAL_OK)
         return s;
     dal_bind_int64(st, 1, id);
-    return dal_fetch_one(st, &job_runs_table, out);
+    return dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
 }
 
 static const dal_query job_runs_get_by_run_key_q = {
@@ -144,7 +283,7 @@ dal_status job_runs_get_by_run_key(dal_db *db, const char *run_key, job_runs *ou
     if (s != DAL_OK)
         return s;
     dal_bind_uuid(st, 1, run_key);
-    return dal_fetch_one(st, &job_runs_table, out);
+    return dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
 }
 
 static const dal_query job_runs_get_by_job_id_scheduled_at_q = {
@@ -169,7 +308,7 @@ dal_status job_runs_get_by_job_id_scheduled_at(dal_db *db, const char *job_id,
         return s;
     dal_bind_text(st, 1, job_id);
     dal_bind_time(st, 2, scheduled_at);
-    return dal_fetch_one(st, &job_runs_table, out);
+    return dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
 }
 
 static const dal_query job_runs_update_q = {
@@ -182,7 +321,6 @@ static const dal_query job_runs_update_q = {
 
 dal_status job_runs_update(dal_db *db, const job_runs *row)
 {
-    static const int cols[11] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0};
     if (!db)
         return DAL_MISUSE;
     if (!row)
@@ -191,11 +329,25 @@ dal_status job_runs_update(dal_db *db, const job_runs *row)
     dal_status s = dal_stmt_start(db, &job_runs_update_q, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_row(st, 1, &job_runs_table, row, cols, 11);
-    bool has_row = false;
-    s = dal_stmt_step(st, &has_row);
-    int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
-    dal_stmt_done(st);
+    dal_bind_text(st, 1, row->job_id);
+    dal_bind_row(st, 2, &job_runs_table, row, (const int[]){2}, 1);
+    dal_bind_time(st, 3, row->scheduled_at);
+    if (row->has_started_at)
+        dal_bind_time(st, 4, row->started_at);
+    else
+        dal_bind_null(st, 4);
+    if (row->has_finished_at)
+        dal_bind_time(st, 5, row->finished_at);
+    else
+        dal_bind_null(st, 5);
+    dal_bind_row(st, 6, &job_runs_table, row, (const int[]){6}, 1);
+    dal_bind_int32(st, 7, row->attempt);
+    dal_bind_row(st, 8, &job_runs_table, row, (const int[]){8}, 1);
+    dal_bind_json(st, 9, row->output);
+    dal_bind_text(st, 10, row->error);
+    dal_bind_int64(st, 11, row->id);
+    int64_t changes = 0;
+    s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "job_runs_update: no row has this primary key");
     return s;
@@ -290,7 +442,7 @@ dal_status job_runs_list(dal_db *db, const job_runs *after, size_t limit, job_ru
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &job_runs_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -344,7 +496,7 @@ dal_status job_runs_list_by_status_scheduled_at(dal_db *db, job_runs_status stat
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &job_runs_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -396,7 +548,7 @@ dal_status job_runs_list_by_started_at(dal_db *db, dal_time started_at, const jo
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &job_runs_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -448,7 +600,7 @@ dal_status job_runs_list_by_agent_id(dal_db *db, const char *agent_id, const job
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &job_runs_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -500,7 +652,7 @@ dal_status job_runs_list_by_job_id(dal_db *db, const char *job_id, const job_run
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &job_runs_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -534,7 +686,7 @@ dal_status job_runs_iterate(dal_db *db, dal_status (*fn)(const job_runs *row, vo
         if (s != DAL_OK || !has_row)
             break;
         job_runs row;
-        s = dal_read_row(st, 0, &job_runs_table, &row);
+        s = job_runs_read_(st, &row);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

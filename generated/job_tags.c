@@ -32,6 +32,69 @@ const dal_table job_tags_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int job_tags_pk_[2] = {0, 1};
 
+/* Fills *out (a job_tags) from the current result row of st, whose columns are
+ * the table's in schema order: all values fetched at once (dal_row_values),
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first, then copied into ONE allocation kept in
+ * dal_mem_.  The row owns that memory (job_tags_free); on error it is zeroed and
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &job_tags_table, out). */
+static dal_status job_tags_read_(dal_stmt *st, void *out)
+{
+    job_tags *row = out;
+    dal_value v[4];
+    dal_status s;
+    memset(row, 0, sizeof *row);
+    if ((s = dal_row_values(st, v, 4)) != DAL_OK)
+        goto fail;
+    /* job_id */
+    if (v[0].kind != DAL_V_TEXT && v[0].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 0, &v[0].p, &v[0].len)) != DAL_OK)
+        goto fail;
+    /* tag_id */
+    if (v[1].kind == DAL_V_INT && v[1].i >= INT32_MIN && v[1].i <= INT32_MAX)
+        row->tag_id = (int32_t)v[1].i;
+    else if (v[1].kind != DAL_V_NULL &&
+             (s = dal_col_opt_int32(st, 1, &row->tag_id, NULL)) != DAL_OK)
+        goto fail;
+    /* order */
+    if (v[2].kind == DAL_V_INT && v[2].i >= INT16_MIN && v[2].i <= INT16_MAX)
+        row->order = (int16_t)v[2].i;
+    else if (v[2].kind != DAL_V_NULL &&
+             (s = dal_col_opt_int16(st, 2, &row->order, NULL)) != DAL_OK)
+        goto fail;
+    /* added_at */
+    if (v[3].kind == DAL_V_INT || v[3].kind == DAL_V_TIME)
+        row->added_at = v[3].i;
+    else if (v[3].kind != DAL_V_NULL &&
+             (s = dal_col_opt_time(st, 3, &row->added_at, NULL)) != DAL_OK)
+        goto fail;
+    size_t size = 0;
+    size += v[0].p ? v[0].len + 1 : 0;
+    if (size > 0) {
+        char *m = dal_stmt_alloc(st, size);
+        if (!m) {
+            s = DAL_NOMEM;
+            goto fail;
+        }
+        row->dal_mem_ = m;
+        if (v[0].p) {
+            memcpy(m, v[0].p, v[0].len);
+            m[v[0].len] = '\0';
+            row->job_id = m;
+            m += v[0].len + 1;
+        }
+    }
+    return DAL_OK;
+fail:
+    memset(row, 0, sizeof *row);
+    return s;
+}
+
+static const dal_query job_tags_insert_q = {
+    "INSERT INTO \"job_tags\" (\"job_id\", \"tag_id\") VALUES ($1, $2)",
+    2,
+};
+
 dal_status job_tags_insert(dal_db *db, const job_tags *in, job_tags *out)
 {
     if (!db)
@@ -40,6 +103,18 @@ dal_status job_tags_insert(dal_db *db, const job_tags *in, job_tags *out)
         return dal_set_error(db, DAL_MISUSE, "job_tags_insert: in is NULL or equal to out");
     if (out)
         memset(out, 0, sizeof *out);
+    if (!out &&
+        in->order == 0 &&
+        in->added_at == 0) {
+        /* every defaulted column zero, so left out: bound field by field */
+        dal_stmt *st = NULL;
+        dal_status s = dal_stmt_start(db, &job_tags_insert_q, &st);
+        if (s != DAL_OK)
+            return s;
+        dal_bind_text(st, 1, in->job_id);
+        dal_bind_int32(st, 2, in->tag_id);
+        return dal_stmt_exec(st, NULL);
+    }
     return dal_insert_row(db, &job_tags_table, in, out, false);
 }
 
@@ -83,7 +158,7 @@ dal_status job_tags_get(dal_db *db, const char *job_id, int32_t tag_id, job_tags
         return s;
     dal_bind_text(st, 1, job_id);
     dal_bind_int32(st, 2, tag_id);
-    return dal_fetch_one(st, &job_tags_table, out);
+    return dal_fetch_one_with(st, &job_tags_table, job_tags_read_, out);
 }
 
 static const dal_query job_tags_update_q = {
@@ -94,7 +169,6 @@ static const dal_query job_tags_update_q = {
 
 dal_status job_tags_update(dal_db *db, const job_tags *row)
 {
-    static const int cols[4] = {2, 3, 0, 1};
     if (!db)
         return DAL_MISUSE;
     if (!row)
@@ -103,11 +177,12 @@ dal_status job_tags_update(dal_db *db, const job_tags *row)
     dal_status s = dal_stmt_start(db, &job_tags_update_q, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_row(st, 1, &job_tags_table, row, cols, 4);
-    bool has_row = false;
-    s = dal_stmt_step(st, &has_row);
-    int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
-    dal_stmt_done(st);
+    dal_bind_int16(st, 1, row->order);
+    dal_bind_time(st, 2, row->added_at);
+    dal_bind_text(st, 3, row->job_id);
+    dal_bind_int32(st, 4, row->tag_id);
+    int64_t changes = 0;
+    s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "job_tags_update: no row has this primary key");
     return s;
@@ -201,7 +276,7 @@ dal_status job_tags_list(dal_db *db, const job_tags *after, size_t limit, job_ta
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &job_tags_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &job_tags_table, job_tags_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -251,7 +326,7 @@ dal_status job_tags_list_by_tag_id(dal_db *db, int32_t tag_id, const job_tags *a
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &job_tags_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &job_tags_table, job_tags_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -301,7 +376,7 @@ dal_status job_tags_list_by_job_id(dal_db *db, const char *job_id, const job_tag
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &job_tags_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &job_tags_table, job_tags_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -334,7 +409,7 @@ dal_status job_tags_iterate(dal_db *db, dal_status (*fn)(const job_tags *row, vo
         if (s != DAL_OK || !has_row)
             break;
         job_tags row;
-        s = dal_read_row(st, 0, &job_tags_table, &row);
+        s = job_tags_read_(st, &row);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

@@ -40,6 +40,125 @@ const dal_table jobs_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int jobs_pk_[1] = {0};
 
+/* Fills *out (a jobs) from the current result row of st, whose columns are
+ * the table's in schema order: all values fetched at once (dal_row_values),
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first, then copied into ONE allocation kept in
+ * dal_mem_.  The row owns that memory (jobs_free); on error it is zeroed and
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &jobs_table, out). */
+static dal_status jobs_read_(dal_stmt *st, void *out)
+{
+    jobs *row = out;
+    dal_value v[11];
+    dal_status s;
+    memset(row, 0, sizeof *row);
+    if ((s = dal_row_values(st, v, 11)) != DAL_OK)
+        goto fail;
+    /* id */
+    if (v[0].kind != DAL_V_TEXT && v[0].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 0, &v[0].p, &v[0].len)) != DAL_OK)
+        goto fail;
+    /* project_id */
+    if (v[1].kind == DAL_V_INT)
+        row->project_id = v[1].i;
+    else if (v[1].kind != DAL_V_NULL &&
+             (s = dal_col_opt_int64(st, 1, &row->project_id, NULL)) != DAL_OK)
+        goto fail;
+    /* parent_id */
+    if (v[2].kind != DAL_V_TEXT && v[2].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 2, &v[2].p, &v[2].len)) != DAL_OK)
+        goto fail;
+    /* group */
+    if (v[3].kind != DAL_V_TEXT && v[3].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 3, &v[3].p, &v[3].len)) != DAL_OK)
+        goto fail;
+    /* priority */
+    if (v[4].kind == DAL_V_INT && v[4].i >= INT16_MIN && v[4].i <= INT16_MAX)
+        row->priority = (int16_t)v[4].i;
+    else if (v[4].kind != DAL_V_NULL &&
+             (s = dal_col_opt_int16(st, 4, &row->priority, NULL)) != DAL_OK)
+        goto fail;
+    /* timeout_s */
+    if (v[5].kind == DAL_V_INT && v[5].i >= INT32_MIN && v[5].i <= INT32_MAX)
+        row->timeout_s = (int32_t)v[5].i;
+    else if (v[5].kind != DAL_V_NULL &&
+             (s = dal_col_opt_int32(st, 5, &row->timeout_s, NULL)) != DAL_OK)
+        goto fail;
+    /* weight */
+    if (v[6].kind == DAL_V_FLOAT)
+        row->weight = (float)v[6].f;
+    else if (v[6].kind != DAL_V_NULL &&
+             (s = dal_col_opt_float32(st, 6, &row->weight, NULL)) != DAL_OK)
+        goto fail;
+    /* schedule */
+    if (v[7].kind != DAL_V_TEXT && v[7].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 7, &v[7].p, &v[7].len)) != DAL_OK)
+        goto fail;
+    /* enabled */
+    if (v[8].kind == DAL_V_INT)
+        row->enabled = v[8].i != 0;
+    else if (v[8].kind != DAL_V_NULL &&
+             (s = dal_col_opt_bool(st, 8, &row->enabled, NULL)) != DAL_OK)
+        goto fail;
+    /* owner_agent */
+    if ((s = dal_col_opt_uuid(st, 9, row->owner_agent, &row->has_owner_agent)) != DAL_OK)
+        goto fail;
+    /* created_at */
+    if (v[10].kind == DAL_V_INT || v[10].kind == DAL_V_TIME)
+        row->created_at = v[10].i;
+    else if (v[10].kind != DAL_V_NULL &&
+             (s = dal_col_opt_time(st, 10, &row->created_at, NULL)) != DAL_OK)
+        goto fail;
+    size_t size = 0;
+    size += v[0].p ? v[0].len + 1 : 0;
+    size += v[2].p ? v[2].len + 1 : 0;
+    size += v[3].p ? v[3].len + 1 : 0;
+    size += v[7].p ? v[7].len + 1 : 0;
+    if (size > 0) {
+        char *m = dal_stmt_alloc(st, size);
+        if (!m) {
+            s = DAL_NOMEM;
+            goto fail;
+        }
+        row->dal_mem_ = m;
+        if (v[0].p) {
+            memcpy(m, v[0].p, v[0].len);
+            m[v[0].len] = '\0';
+            row->id = m;
+            m += v[0].len + 1;
+        }
+        if (v[2].p) {
+            memcpy(m, v[2].p, v[2].len);
+            m[v[2].len] = '\0';
+            row->parent_id = m;
+            m += v[2].len + 1;
+        }
+        if (v[3].p) {
+            memcpy(m, v[3].p, v[3].len);
+            m[v[3].len] = '\0';
+            row->group = m;
+            m += v[3].len + 1;
+        }
+        if (v[7].p) {
+            memcpy(m, v[7].p, v[7].len);
+            m[v[7].len] = '\0';
+            row->schedule = m;
+            m += v[7].len + 1;
+        }
+    }
+    return DAL_OK;
+fail:
+    memset(row, 0, sizeof *row);
+    return s;
+}
+
+static const dal_query jobs_insert_q = {
+    "INSERT INTO \"jobs\" (\"id\", \"project_id\", \"parent_id\", \"group\", \"schedule\", "
+    "\"owner_agent\") "
+    "VALUES ($1, $2, $3, $4, $5, $6)",
+    6,
+};
+
 dal_status jobs_insert(dal_db *db, const jobs *in, jobs *out)
 {
     if (!db)
@@ -48,6 +167,25 @@ dal_status jobs_insert(dal_db *db, const jobs *in, jobs *out)
         return dal_set_error(db, DAL_MISUSE, "jobs_insert: in is NULL or equal to out");
     if (out)
         memset(out, 0, sizeof *out);
+    if (!out &&
+        in->priority == 0 &&
+        in->timeout_s == 0 &&
+        in->weight == 0 &&
+        !in->enabled &&
+        in->created_at == 0) {
+        /* every defaulted column zero, so left out: bound field by field */
+        dal_stmt *st = NULL;
+        dal_status s = dal_stmt_start(db, &jobs_insert_q, &st);
+        if (s != DAL_OK)
+            return s;
+        dal_bind_text(st, 1, in->id);
+        dal_bind_int64(st, 2, in->project_id);
+        dal_bind_text(st, 3, in->parent_id);
+        dal_bind_text(st, 4, in->group);
+        dal_bind_text(st, 5, in->schedule);
+        dal_bind_row(st, 6, &jobs_table, in, (const int[]){9}, 1);
+        return dal_stmt_exec(st, NULL);
+    }
     return dal_insert_row(db, &jobs_table, in, out, false);
 }
 
@@ -91,7 +229,7 @@ dal_status jobs_get(dal_db *db, const char *id, jobs *out)
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, id);
-    return dal_fetch_one(st, &jobs_table, out);
+    return dal_fetch_one_with(st, &jobs_table, jobs_read_, out);
 }
 
 static const dal_query jobs_update_q = {
@@ -104,7 +242,6 @@ static const dal_query jobs_update_q = {
 
 dal_status jobs_update(dal_db *db, const jobs *row)
 {
-    static const int cols[11] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0};
     if (!db)
         return DAL_MISUSE;
     if (!row)
@@ -113,11 +250,19 @@ dal_status jobs_update(dal_db *db, const jobs *row)
     dal_status s = dal_stmt_start(db, &jobs_update_q, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_row(st, 1, &jobs_table, row, cols, 11);
-    bool has_row = false;
-    s = dal_stmt_step(st, &has_row);
-    int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
-    dal_stmt_done(st);
+    dal_bind_int64(st, 1, row->project_id);
+    dal_bind_text(st, 2, row->parent_id);
+    dal_bind_text(st, 3, row->group);
+    dal_bind_int16(st, 4, row->priority);
+    dal_bind_int32(st, 5, row->timeout_s);
+    dal_bind_float32(st, 6, row->weight);
+    dal_bind_text(st, 7, row->schedule);
+    dal_bind_bool(st, 8, row->enabled);
+    dal_bind_row(st, 9, &jobs_table, row, (const int[]){9}, 1);
+    dal_bind_time(st, 10, row->created_at);
+    dal_bind_text(st, 11, row->id);
+    int64_t changes = 0;
+    s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "jobs_update: no row has this primary key");
     return s;
@@ -212,7 +357,7 @@ dal_status jobs_list(dal_db *db, const jobs *after, size_t limit, jobs_array *ou
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &jobs_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -265,7 +410,7 @@ dal_status jobs_list_by_project_id_priority(dal_db *db, int64_t project_id, int1
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &jobs_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -317,7 +462,7 @@ dal_status jobs_list_by_schedule(dal_db *db, const char *schedule, const jobs *a
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &jobs_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -369,7 +514,7 @@ dal_status jobs_list_by_parent_id(dal_db *db, const char *parent_id, const jobs 
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &jobs_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -421,7 +566,7 @@ dal_status jobs_list_by_owner_agent(dal_db *db, const char *owner_agent, const j
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &jobs_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -473,7 +618,7 @@ dal_status jobs_list_by_project_id(dal_db *db, int64_t project_id, const jobs *a
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &jobs_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -507,7 +652,7 @@ dal_status jobs_iterate(dal_db *db, dal_status (*fn)(const jobs *row, void *ctx)
         if (s != DAL_OK || !has_row)
             break;
         jobs row;
-        s = dal_read_row(st, 0, &jobs_table, &row);
+        s = jobs_read_(st, &row);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

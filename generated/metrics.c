@@ -33,6 +33,78 @@ const dal_table metrics_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int metrics_pk_[3] = {0, 1, 2};
 
+/* Fills *out (a metrics) from the current result row of st, whose columns are
+ * the table's in schema order: all values fetched at once (dal_row_values),
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first, then copied into ONE allocation kept in
+ * dal_mem_.  The row owns that memory (metrics_free); on error it is zeroed and
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &metrics_table, out). */
+static dal_status metrics_read_(dal_stmt *st, void *out)
+{
+    metrics *row = out;
+    dal_value v[5];
+    dal_status s;
+    memset(row, 0, sizeof *row);
+    if ((s = dal_row_values(st, v, 5)) != DAL_OK)
+        goto fail;
+    /* run_id */
+    if (v[0].kind == DAL_V_INT)
+        row->run_id = v[0].i;
+    else if (v[0].kind != DAL_V_NULL &&
+             (s = dal_col_opt_int64(st, 0, &row->run_id, NULL)) != DAL_OK)
+        goto fail;
+    /* name */
+    if (v[1].kind != DAL_V_TEXT && v[1].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 1, &v[1].p, &v[1].len)) != DAL_OK)
+        goto fail;
+    /* recorded_on */
+    if ((s = dal_col_opt_date(st, 2, &row->recorded_on, NULL)) != DAL_OK)
+        goto fail;
+    /* value */
+    if (v[3].kind == DAL_V_FLOAT)
+        row->value = v[3].f;
+    else if (v[3].kind != DAL_V_NULL &&
+             (s = dal_col_opt_float64(st, 3, &row->value, NULL)) != DAL_OK)
+        goto fail;
+    /* unit */
+    if (v[4].kind != DAL_V_TEXT && v[4].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 4, &v[4].p, &v[4].len)) != DAL_OK)
+        goto fail;
+    size_t size = 0;
+    size += v[1].p ? v[1].len + 1 : 0;
+    size += v[4].p ? v[4].len + 1 : 0;
+    if (size > 0) {
+        char *m = dal_stmt_alloc(st, size);
+        if (!m) {
+            s = DAL_NOMEM;
+            goto fail;
+        }
+        row->dal_mem_ = m;
+        if (v[1].p) {
+            memcpy(m, v[1].p, v[1].len);
+            m[v[1].len] = '\0';
+            row->name = m;
+            m += v[1].len + 1;
+        }
+        if (v[4].p) {
+            memcpy(m, v[4].p, v[4].len);
+            m[v[4].len] = '\0';
+            row->unit = m;
+            m += v[4].len + 1;
+        }
+    }
+    return DAL_OK;
+fail:
+    memset(row, 0, sizeof *row);
+    return s;
+}
+
+static const dal_query metrics_insert_q = {
+    "INSERT INTO \"metrics\" (\"run_id\", \"name\", \"recorded_on\", \"value\", \"unit\") "
+    "VALUES ($1, $2, $3, $4, $5)",
+    5,
+};
+
 dal_status metrics_insert(dal_db *db, const metrics *in, metrics *out)
 {
     if (!db)
@@ -41,6 +113,19 @@ dal_status metrics_insert(dal_db *db, const metrics *in, metrics *out)
         return dal_set_error(db, DAL_MISUSE, "metrics_insert: in is NULL or equal to out");
     if (out)
         memset(out, 0, sizeof *out);
+    if (!out) {
+        /* every defaulted column zero, so left out: bound field by field */
+        dal_stmt *st = NULL;
+        dal_status s = dal_stmt_start(db, &metrics_insert_q, &st);
+        if (s != DAL_OK)
+            return s;
+        dal_bind_int64(st, 1, in->run_id);
+        dal_bind_text(st, 2, in->name);
+        dal_bind_date(st, 3, in->recorded_on);
+        dal_bind_float64(st, 4, in->value);
+        dal_bind_text(st, 5, in->unit);
+        return dal_stmt_exec(st, NULL);
+    }
     return dal_insert_row(db, &metrics_table, in, out, false);
 }
 
@@ -86,7 +171,7 @@ dal_status metrics_get(dal_db *db, int64_t run_id, const char *name, dal_date re
     dal_bind_int64(st, 1, run_id);
     dal_bind_text(st, 2, name);
     dal_bind_date(st, 3, recorded_on);
-    return dal_fetch_one(st, &metrics_table, out);
+    return dal_fetch_one_with(st, &metrics_table, metrics_read_, out);
 }
 
 static const dal_query metrics_update_q = {
@@ -97,7 +182,6 @@ static const dal_query metrics_update_q = {
 
 dal_status metrics_update(dal_db *db, const metrics *row)
 {
-    static const int cols[5] = {3, 4, 0, 1, 2};
     if (!db)
         return DAL_MISUSE;
     if (!row)
@@ -106,11 +190,13 @@ dal_status metrics_update(dal_db *db, const metrics *row)
     dal_status s = dal_stmt_start(db, &metrics_update_q, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_row(st, 1, &metrics_table, row, cols, 5);
-    bool has_row = false;
-    s = dal_stmt_step(st, &has_row);
-    int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
-    dal_stmt_done(st);
+    dal_bind_float64(st, 1, row->value);
+    dal_bind_text(st, 2, row->unit);
+    dal_bind_int64(st, 3, row->run_id);
+    dal_bind_text(st, 4, row->name);
+    dal_bind_date(st, 5, row->recorded_on);
+    int64_t changes = 0;
+    s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "metrics_update: no row has this primary key");
     return s;
@@ -205,7 +291,7 @@ dal_status metrics_list(dal_db *db, const metrics *after, size_t limit, metrics_
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &metrics_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &metrics_table, metrics_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -257,7 +343,7 @@ dal_status metrics_list_by_name_recorded_on(dal_db *db, const char *name, dal_da
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &metrics_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &metrics_table, metrics_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -307,7 +393,7 @@ dal_status metrics_list_by_run_id(dal_db *db, int64_t run_id, const metrics *aft
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &metrics_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &metrics_table, metrics_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -340,7 +426,7 @@ dal_status metrics_iterate(dal_db *db, dal_status (*fn)(const metrics *row, void
         if (s != DAL_OK || !has_row)
             break;
         metrics row;
-        s = dal_read_row(st, 0, &metrics_table, &row);
+        s = metrics_read_(st, &row);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

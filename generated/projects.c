@@ -37,6 +37,88 @@ const dal_table projects_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int projects_pk_[1] = {0};
 
+/* Fills *out (a projects) from the current result row of st, whose columns are
+ * the table's in schema order: all values fetched at once (dal_row_values),
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first, then copied into ONE allocation kept in
+ * dal_mem_.  The row owns that memory (projects_free); on error it is zeroed and
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &projects_table, out). */
+static dal_status projects_read_(dal_stmt *st, void *out)
+{
+    projects *row = out;
+    dal_value v[6];
+    dal_status s;
+    memset(row, 0, sizeof *row);
+    if ((s = dal_row_values(st, v, 6)) != DAL_OK)
+        goto fail;
+    /* id */
+    if (v[0].kind == DAL_V_INT)
+        row->id = v[0].i;
+    else if (v[0].kind != DAL_V_NULL &&
+             (s = dal_col_opt_int64(st, 0, &row->id, NULL)) != DAL_OK)
+        goto fail;
+    /* slug */
+    if (v[1].kind != DAL_V_TEXT && v[1].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 1, &v[1].p, &v[1].len)) != DAL_OK)
+        goto fail;
+    /* name */
+    if (v[2].kind != DAL_V_TEXT && v[2].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 2, &v[2].p, &v[2].len)) != DAL_OK)
+        goto fail;
+    /* budget */
+    if (v[3].kind != DAL_V_TEXT && v[3].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 3, &v[3].p, &v[3].len)) != DAL_OK)
+        goto fail;
+    /* started_on */
+    if ((s = dal_col_opt_date(st, 4, &row->started_on, NULL)) != DAL_OK)
+        goto fail;
+    /* archived */
+    if (v[5].kind == DAL_V_INT)
+        row->archived = v[5].i != 0;
+    else if (v[5].kind != DAL_V_NULL &&
+             (s = dal_col_opt_bool(st, 5, &row->archived, NULL)) != DAL_OK)
+        goto fail;
+    size_t size = 0;
+    size += v[1].p ? v[1].len + 1 : 0;
+    size += v[2].p ? v[2].len + 1 : 0;
+    size += v[3].p ? v[3].len + 1 : 0;
+    if (size > 0) {
+        char *m = dal_stmt_alloc(st, size);
+        if (!m) {
+            s = DAL_NOMEM;
+            goto fail;
+        }
+        row->dal_mem_ = m;
+        if (v[1].p) {
+            memcpy(m, v[1].p, v[1].len);
+            m[v[1].len] = '\0';
+            row->slug = m;
+            m += v[1].len + 1;
+        }
+        if (v[2].p) {
+            memcpy(m, v[2].p, v[2].len);
+            m[v[2].len] = '\0';
+            row->name = m;
+            m += v[2].len + 1;
+        }
+        if (v[3].p) {
+            memcpy(m, v[3].p, v[3].len);
+            m[v[3].len] = '\0';
+            row->budget = m;
+            m += v[3].len + 1;
+        }
+    }
+    return DAL_OK;
+fail:
+    memset(row, 0, sizeof *row);
+    return s;
+}
+
+static const dal_query projects_insert_q = {
+    "INSERT INTO \"projects\" (\"slug\", \"name\") VALUES ($1, $2)",
+    2,
+};
+
 dal_status projects_insert(dal_db *db, const projects *in, projects *out)
 {
     if (!db)
@@ -45,6 +127,20 @@ dal_status projects_insert(dal_db *db, const projects *in, projects *out)
         return dal_set_error(db, DAL_MISUSE, "projects_insert: in is NULL or equal to out");
     if (out)
         memset(out, 0, sizeof *out);
+    if (!out &&
+        in->id == 0 &&
+        in->budget == NULL &&
+        in->started_on == 0 &&
+        !in->archived) {
+        /* every defaulted column zero, so left out: bound field by field */
+        dal_stmt *st = NULL;
+        dal_status s = dal_stmt_start(db, &projects_insert_q, &st);
+        if (s != DAL_OK)
+            return s;
+        dal_bind_text(st, 1, in->slug);
+        dal_bind_text(st, 2, in->name);
+        return dal_stmt_exec(st, NULL);
+    }
     return dal_insert_row(db, &projects_table, in, out, false);
 }
 
@@ -87,7 +183,7 @@ dal_status projects_get(dal_db *db, int64_t id, projects *out)
     if (s != DAL_OK)
         return s;
     dal_bind_int64(st, 1, id);
-    return dal_fetch_one(st, &projects_table, out);
+    return dal_fetch_one_with(st, &projects_table, projects_read_, out);
 }
 
 static const dal_query projects_get_by_slug_q = {
@@ -109,7 +205,7 @@ dal_status projects_get_by_slug(dal_db *db, const char *slug, projects *out)
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, slug);
-    return dal_fetch_one(st, &projects_table, out);
+    return dal_fetch_one_with(st, &projects_table, projects_read_, out);
 }
 
 static const dal_query projects_update_q = {
@@ -121,7 +217,6 @@ static const dal_query projects_update_q = {
 
 dal_status projects_update(dal_db *db, const projects *row)
 {
-    static const int cols[6] = {1, 2, 3, 4, 5, 0};
     if (!db)
         return DAL_MISUSE;
     if (!row)
@@ -130,11 +225,14 @@ dal_status projects_update(dal_db *db, const projects *row)
     dal_status s = dal_stmt_start(db, &projects_update_q, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_row(st, 1, &projects_table, row, cols, 6);
-    bool has_row = false;
-    s = dal_stmt_step(st, &has_row);
-    int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
-    dal_stmt_done(st);
+    dal_bind_text(st, 1, row->slug);
+    dal_bind_text(st, 2, row->name);
+    dal_bind_decimal(st, 3, row->budget);
+    dal_bind_date(st, 4, row->started_on);
+    dal_bind_bool(st, 5, row->archived);
+    dal_bind_int64(st, 6, row->id);
+    int64_t changes = 0;
+    s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "projects_update: no row has this primary key");
     return s;
@@ -227,7 +325,7 @@ dal_status projects_list(dal_db *db, const projects *after, size_t limit, projec
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &projects_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &projects_table, projects_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -260,7 +358,7 @@ dal_status projects_iterate(dal_db *db, dal_status (*fn)(const projects *row, vo
         if (s != DAL_OK || !has_row)
             break;
         projects row;
-        s = dal_read_row(st, 0, &projects_table, &row);
+        s = projects_read_(st, &row);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

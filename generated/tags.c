@@ -32,6 +32,68 @@ const dal_table tags_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int tags_pk_[1] = {0};
 
+/* Fills *out (a tags) from the current result row of st, whose columns are
+ * the table's in schema order: all values fetched at once (dal_row_values),
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first, then copied into ONE allocation kept in
+ * dal_mem_.  The row owns that memory (tags_free); on error it is zeroed and
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &tags_table, out). */
+static dal_status tags_read_(dal_stmt *st, void *out)
+{
+    tags *row = out;
+    dal_value v[3];
+    dal_status s;
+    memset(row, 0, sizeof *row);
+    if ((s = dal_row_values(st, v, 3)) != DAL_OK)
+        goto fail;
+    /* id */
+    if (v[0].kind == DAL_V_INT && v[0].i >= INT32_MIN && v[0].i <= INT32_MAX)
+        row->id = (int32_t)v[0].i;
+    else if (v[0].kind != DAL_V_NULL &&
+             (s = dal_col_opt_int32(st, 0, &row->id, NULL)) != DAL_OK)
+        goto fail;
+    /* name */
+    if (v[1].kind != DAL_V_TEXT && v[1].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 1, &v[1].p, &v[1].len)) != DAL_OK)
+        goto fail;
+    /* color */
+    if (v[2].kind != DAL_V_TEXT && v[2].kind != DAL_V_NULL &&
+        (s = dal_col_opt_text(st, 2, &v[2].p, &v[2].len)) != DAL_OK)
+        goto fail;
+    size_t size = 0;
+    size += v[1].p ? v[1].len + 1 : 0;
+    size += v[2].p ? v[2].len + 1 : 0;
+    if (size > 0) {
+        char *m = dal_stmt_alloc(st, size);
+        if (!m) {
+            s = DAL_NOMEM;
+            goto fail;
+        }
+        row->dal_mem_ = m;
+        if (v[1].p) {
+            memcpy(m, v[1].p, v[1].len);
+            m[v[1].len] = '\0';
+            row->name = m;
+            m += v[1].len + 1;
+        }
+        if (v[2].p) {
+            memcpy(m, v[2].p, v[2].len);
+            m[v[2].len] = '\0';
+            row->color = m;
+            m += v[2].len + 1;
+        }
+    }
+    return DAL_OK;
+fail:
+    memset(row, 0, sizeof *row);
+    return s;
+}
+
+static const dal_query tags_insert_q = {
+    "INSERT INTO \"tags\" (\"name\", \"color\") VALUES ($1, $2)",
+    2,
+};
+
 dal_status tags_insert(dal_db *db, const tags *in, tags *out)
 {
     if (!db)
@@ -40,6 +102,17 @@ dal_status tags_insert(dal_db *db, const tags *in, tags *out)
         return dal_set_error(db, DAL_MISUSE, "tags_insert: in is NULL or equal to out");
     if (out)
         memset(out, 0, sizeof *out);
+    if (!out &&
+        in->id == 0) {
+        /* every defaulted column zero, so left out: bound field by field */
+        dal_stmt *st = NULL;
+        dal_status s = dal_stmt_start(db, &tags_insert_q, &st);
+        if (s != DAL_OK)
+            return s;
+        dal_bind_text(st, 1, in->name);
+        dal_bind_text(st, 2, in->color);
+        return dal_stmt_exec(st, NULL);
+    }
     return dal_insert_row(db, &tags_table, in, out, false);
 }
 
@@ -80,7 +153,7 @@ dal_status tags_get(dal_db *db, int32_t id, tags *out)
     if (s != DAL_OK)
         return s;
     dal_bind_int32(st, 1, id);
-    return dal_fetch_one(st, &tags_table, out);
+    return dal_fetch_one_with(st, &tags_table, tags_read_, out);
 }
 
 static const dal_query tags_get_by_name_q = {
@@ -100,7 +173,7 @@ dal_status tags_get_by_name(dal_db *db, const char *name, tags *out)
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, name);
-    return dal_fetch_one(st, &tags_table, out);
+    return dal_fetch_one_with(st, &tags_table, tags_read_, out);
 }
 
 static const dal_query tags_update_q = {
@@ -110,7 +183,6 @@ static const dal_query tags_update_q = {
 
 dal_status tags_update(dal_db *db, const tags *row)
 {
-    static const int cols[3] = {1, 2, 0};
     if (!db)
         return DAL_MISUSE;
     if (!row)
@@ -119,11 +191,11 @@ dal_status tags_update(dal_db *db, const tags *row)
     dal_status s = dal_stmt_start(db, &tags_update_q, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_row(st, 1, &tags_table, row, cols, 3);
-    bool has_row = false;
-    s = dal_stmt_step(st, &has_row);
-    int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
-    dal_stmt_done(st);
+    dal_bind_text(st, 1, row->name);
+    dal_bind_text(st, 2, row->color);
+    dal_bind_int32(st, 3, row->id);
+    int64_t changes = 0;
+    s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "tags_update: no row has this primary key");
     return s;
@@ -214,7 +286,7 @@ dal_status tags_list(dal_db *db, const tags *after, size_t limit, tags_array *ou
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all(st, &tags_table, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &tags_table, tags_read_, page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -245,7 +317,7 @@ dal_status tags_iterate(dal_db *db, dal_status (*fn)(const tags *row, void *ctx)
         if (s != DAL_OK || !has_row)
             break;
         tags row;
-        s = dal_read_row(st, 0, &tags_table, &row);
+        s = tags_read_(st, &row);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

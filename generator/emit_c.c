@@ -736,6 +736,117 @@ static const char *binds_of(gen *g, const tinfo *ti, m_column **cols, int n, int
     return s;
 }
 
+/* Straight-line binds of row's fields to $1..$n (cols in parameter order),
+ * with dal_bind_row for the columns whose binding has more rules (bytes,
+ * uuid, enum): what dal_bind_row(st, 1, &T_table, row, cols, n) does. */
+static const char *row_binds(gen *g, const tinfo *ti, m_column **cols, int n, const char *var,
+                             int indent)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (int k = 0; k < n; k++) {
+        const m_column *c = cols[k];
+        const char *f = ti->field[c->index];
+        int i = k + 1;
+        int w = indent;
+        if (c->type == TY_BYTES || c->type == TY_UUID || c->type == TY_ENUM) {
+            sb_printf(&sb, "%*sdal_bind_row(st, %d, &%s_table, %s, (const int[]){%d}, 1);\n", w,
+                      "", i, ti->T, var, c->index);
+            continue;
+        }
+        const char *bind = type_table[c->type].bind_fn;
+        if (c->nullable && type_table[c->type].null_rep == NULL_BY_HAS)
+            sb_printf(&sb,
+                      "%*sif (%s->has_%s)\n"
+                      "%*s    %s(st, %d, %s->%s);\n"
+                      "%*selse\n"
+                      "%*s    dal_bind_null(st, %d);\n",
+                      w, "", var, f, w, "", bind, i, var, f, w, "", w, "", i);
+        else
+            sb_printf(&sb, "%*s%s(st, %d, %s->%s);\n", w, "", bind, i, var, f);
+    }
+    const char *s = take(g, &sb);
+    sb_free(&sb);
+    return s;
+}
+
+static const char *query(gen *g, strbuf *src, const char *name, const char *sql, int nparams);
+
+/* The C test that column c of `in` holds its zero value (what
+ * dal_field_is_zero says): such a defaulted column is left out of INSERT. */
+static const char *zero_test(gen *g, const tinfo *ti, const m_column *c)
+{
+    const char *f = ti->field[c->index];
+    if (c->nullable && type_table[c->type].null_rep == NULL_BY_HAS)
+        return fmt(g, "!in->has_%s", f);
+    switch (c->type) {
+    case TY_BOOL:
+        return fmt(g, "!in->%s", f);
+    case TY_DECIMAL:
+    case TY_TEXT:
+    case TY_JSON:
+        return fmt(g, "in->%s == NULL", f);
+    case TY_BYTES:
+        return fmt(g, "in->%s.data == NULL", f);
+    case TY_UUID:
+        return fmt(g, "in->%s[0] == '\\0'", f);
+    default:
+        return fmt(g, "in->%s == 0", f);
+    }
+}
+
+/* insert's straight-line path: when every defaulted column of `in` is zero
+ * (so left out) and no row is returned, a static INSERT of the other
+ * columns bound field by field; "" when the table has no such columns. */
+static const char *fast_insert(gen *g, const tinfo *ti, strbuf *src)
+{
+    const m_table *t = ti->t;
+    m_column **cols = arena_alloc(g->a, sizeof(m_column *) * (size_t)(t->ncolumns + 1));
+    if (!cols) {
+        g->ok = false;
+        return "";
+    }
+    int n = 0;
+    strbuf cond, sql;
+    sb_init(&cond);
+    sb_init(&sql);
+    sb_add(&cond, "!out");
+    for (int i = 0; i < t->ncolumns; i++) {
+        const m_column *c = &t->columns[i];
+        if (c->def != DEF_NONE || c->identity)
+            sb_printf(&cond, " &&\n        %s", zero_test(g, ti, c));
+        else
+            cols[n++] = &t->columns[i];
+    }
+    const char *r = "";
+    if (n > 0) {
+        sb_printf(&sql, "INSERT INTO \"%s\" (", t->name);
+        for (int i = 0; i < n; i++)
+            sb_printf(&sql, "%s\"%s\"", i ? ", " : "", cols[i]->name);
+        sb_add(&sql, ")" SOFT_BREAK "VALUES (");
+        for (int i = 0; i < n; i++)
+            sb_printf(&sql, "%s$%d", i ? ", " : "", i + 1);
+        sb_add(&sql, ")");
+        const char *q = query(g, src, fmt(g, "%s_insert_q", ti->T), sb_str(&sql), n);
+        r = fmt(g,
+                "    if (%s) {\n"
+                "        /* every defaulted column zero, so left out: bound field by field */\n"
+                "        dal_stmt *st = NULL;\n"
+                "        dal_status s = dal_stmt_start(db, &%s, &st);\n"
+                "        if (s != DAL_OK)\n"
+                "            return s;\n"
+                "%s"
+                "        return dal_stmt_exec(st, NULL);\n"
+                "    }\n",
+                sb_str(&cond), q, row_binds(g, ti, cols, n, "in", 8));
+    }
+    if (cond.oom || sql.oom)
+        g->ok = false;
+    sb_free(&cond);
+    sb_free(&sql);
+    return r;
+}
+
 /* "\"a\" = $1 AND \"b\" = $2" */
 static void add_where_eq(strbuf *sb, m_column **cols, int n, int first)
 {
@@ -994,6 +1105,151 @@ static void emit_descriptor(gen *g, const tinfo *ti, strbuf *src)
            {"npk", fmt(g, "%d", t->npk)});
 }
 
+/* The table's straight-line row reader (T_read_): all values of the row in
+ * one dal_row_values call, each converted inline when it has the kind the
+ * field expects (else the column's dal_col_opt_* reader), then one
+ * allocation for every text/bytes value. */
+static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
+{
+    const m_table *t = ti->t;
+    strbuf locals, reads, sizes, copies, enums;
+    sb_init(&locals);
+    sb_init(&reads);
+    sb_init(&sizes);
+    sb_init(&copies);
+    sb_init(&enums);
+    sb_printf(&locals, "    dal_value v[%d];\n", t->ncolumns);
+    sb_printf(&reads, "    if ((s = dal_row_values(st, v, %d)) != DAL_OK)\n        goto fail;\n",
+              t->ncolumns);
+    for (int i = 0; i < t->ncolumns; i++) {
+        const m_column *c = &t->columns[i];
+        const char *f = ti->field[i];
+        bool has_flag = c->nullable && type_table[c->type].null_rep == NULL_BY_HAS;
+        const char *has = has_flag ? fmt(g, "&row->has_%s", f) : "NULL";
+        const char *cond = NULL, *expr = NULL, *slow = NULL;
+        sb_printf(&reads, "    /* %s */\n", c->name);
+        switch (c->type) {
+        case TY_BOOL:
+            cond = fmt(g, "v[%d].kind == DAL_V_INT", i);
+            expr = fmt(g, "v[%d].i != 0", i);
+            slow = "bool";
+            break;
+        case TY_INT16:
+        case TY_INT32: {
+            const char *w = c->type == TY_INT16 ? "16" : "32";
+            cond = fmt(g, "v[%d].kind == DAL_V_INT && v[%d].i >= INT%s_MIN && v[%d].i <= INT%s_MAX",
+                       i, i, w, i, w);
+            expr = fmt(g, "(int%s_t)v[%d].i", w, i);
+            slow = c->type == TY_INT16 ? "int16" : "int32";
+            break;
+        }
+        case TY_INT64:
+            cond = fmt(g, "v[%d].kind == DAL_V_INT", i);
+            expr = fmt(g, "v[%d].i", i);
+            slow = "int64";
+            break;
+        case TY_FLOAT32:
+        case TY_FLOAT64:
+            cond = fmt(g, "v[%d].kind == DAL_V_FLOAT", i);
+            expr = fmt(g, c->type == TY_FLOAT32 ? "(float)v[%d].f" : "v[%d].f", i);
+            slow = c->type == TY_FLOAT32 ? "float32" : "float64";
+            break;
+        case TY_TIMESTAMP:
+            cond = fmt(g, "v[%d].kind == DAL_V_INT || v[%d].kind == DAL_V_TIME", i, i);
+            expr = fmt(g, "v[%d].i", i);
+            slow = "time";
+            break;
+        case TY_DATE:
+            sb_printf(&reads, "    if ((s = dal_col_opt_date(st, %d, &row->%s, %s)) != DAL_OK)\n"
+                              "        goto fail;\n", i, f, has);
+            break;
+        case TY_UUID:
+            sb_printf(&reads, "    if ((s = dal_col_opt_uuid(st, %d, row->%s, %s)) != DAL_OK)\n"
+                              "        goto fail;\n", i, f, has);
+            break;
+        case TY_ENUM:
+            sb_printf(&locals, "    int e%d = 0; /* %s */\n", i, c->name);
+            sb_printf(&reads,
+                      "    if ((s = dal_col_opt_enum(st, %d, &%s_columns_[%d], &e%d, %s)) != DAL_OK)\n"
+                      "        goto fail;\n", i, ti->T, i, i, has);
+            sb_printf(&enums, "    row->%s = (%s)e%d;\n", f, ti->etype[i], i);
+            break;
+        case TY_BYTES:
+        case TY_TEXT:
+        case TY_DECIMAL:
+        case TY_JSON:
+        case TY_COUNT: {
+            bool bytes = c->type == TY_BYTES;
+            if (bytes)
+                sb_printf(&reads,
+                          "    if (v[%d].kind != DAL_V_BYTES && v[%d].kind != DAL_V_NULL) {\n"
+                          "        const unsigned char *b = NULL;\n"
+                          "        if ((s = dal_col_opt_bytes(st, %d, &b, &v[%d].len)) != DAL_OK)\n"
+                          "            goto fail;\n"
+                          "        v[%d].p = (const char *)b;\n"
+                          "    }\n", i, i, i, i, i);
+            else
+                sb_printf(&reads,
+                          "    if (v[%d].kind != DAL_V_TEXT && v[%d].kind != DAL_V_NULL &&\n"
+                          "        (s = dal_col_opt_text(st, %d, &v[%d].p, &v[%d].len)) != DAL_OK)\n"
+                          "        goto fail;\n", i, i, i, i, i);
+            sb_printf(&sizes, "    size += v[%d].p ? v[%d].len + 1 : 0;\n", i, i);
+            sb_printf(&copies,
+                      "        if (v[%d].p) {\n"
+                      "            memcpy(m, v[%d].p, v[%d].len);\n"
+                      "            m[v[%d].len] = '\\0';\n",
+                      i, i, i, i);
+            if (bytes)
+                sb_printf(&copies,
+                          "            row->%s.data = (unsigned char *)m;\n"
+                          "            row->%s.len = v[%d].len;\n",
+                          f, f, i);
+            else
+                sb_printf(&copies, "            row->%s = m;\n", f);
+            sb_printf(&copies, "            m += v[%d].len + 1;\n        }\n", i);
+            break;
+        }
+        }
+        if (cond) {
+            if (has_flag)
+                sb_printf(&reads, "    if (%s) {\n        row->%s = %s;\n        row->has_%s = true;\n    }\n",
+                          cond, f, expr, f);
+            else
+                sb_printf(&reads, "    if (%s)\n        row->%s = %s;\n", cond, f, expr);
+            sb_printf(&reads,
+                      "    else if (v[%d].kind != DAL_V_NULL &&\n"
+                      "             (s = dal_col_opt_%s(st, %d, &row->%s, %s)) != DAL_OK)\n"
+                      "        goto fail;\n",
+                      i, slow, i, f, has);
+        }
+    }
+    strbuf copy;
+    sb_init(&copy);
+    if (sizes.len) {
+        sb_add(&copy, "    size_t size = 0;\n");
+        sb_add(&copy, sb_str(&sizes));
+        sb_add(&copy, "    if (size > 0) {\n"
+                      "        char *m = dal_stmt_alloc(st, size);\n"
+                      "        if (!m) {\n"
+                      "            s = DAL_NOMEM;\n"
+                      "            goto fail;\n"
+                      "        }\n"
+                      "        row->dal_mem_ = m;\n");
+        sb_add(&copy, sb_str(&copies));
+        sb_add(&copy, "    }\n");
+    }
+    if (locals.oom || reads.oom || sizes.oom || copies.oom || enums.oom || copy.oom)
+        g->ok = false;
+    RENDER(g, "c_source", "reader", src, {"T", ti->T}, {"locals", take(g, &locals)},
+           {"reads", take(g, &reads)}, {"enums", take(g, &enums)}, {"copy", take(g, &copy)});
+    sb_free(&locals);
+    sb_free(&reads);
+    sb_free(&sizes);
+    sb_free(&copies);
+    sb_free(&enums);
+    sb_free(&copy);
+}
+
 static void emit_get(gen *g, const tinfo *ti, const keyset *k, bool is_pk, strbuf *h,
                      strbuf *src)
 {
@@ -1085,12 +1341,13 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     emit_enums(g, &ti, h, src);
     emit_struct(g, &ti, h);
     emit_descriptor(g, &ti, src);
+    emit_reader(g, &ti, src);
 
     /* insert, insert_many, upsert */
     RENDER_FN(g, "c_header", "insert", h, {"T", ti.T});
     RENDER_FN(g, "c_header", "insert_many", h, {"T", ti.T});
     RENDER_FN(g, "c_header", "upsert", h, {"T", ti.T});
-    RENDER(g, "c_source", "insert", src, {"T", ti.T});
+    RENDER(g, "c_source", "insert", src, {"T", ti.T}, {"fast_insert", fast_insert(g, &ti, src)});
 
     /* get, get_by */
     keyset pk = {t->pk, t->npk, ""};
@@ -1124,8 +1381,7 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
         setc[nset + i] = t->pk[i];
     RENDER_FN(g, "c_header", "update", h, {"T", ti.T}, {"pk", pk_names});
     RENDER(g, "c_source", "update", src, {"T", ti.T}, {"query", uq},
-           {"cols", index_list(g, setc, nset + t->npk)},
-           {"ncols", fmt(g, "%d", nset + t->npk)});
+           {"row_binds", row_binds(g, &ti, setc, nset + t->npk, "row", 4)});
 
     /* delete */
     sb_printf(&sql, "DELETE FROM \"%s\" WHERE ", t->name);

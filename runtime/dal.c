@@ -663,6 +663,25 @@ void dal_stmt_done(dal_stmt *st)
     st->pending = DAL_OK;
 }
 
+dal_status dal_stmt_exec(dal_stmt *st, int64_t *changes)
+{
+    if (changes)
+        *changes = 0;
+    if (!st)
+        return DAL_MISUSE;
+    dal_status s;
+    if (st->ss && !st->running && !st->stats_open)
+        s = dal__sq_run_write(st);
+    else {
+        bool has = false;
+        s = dal_stmt_step(st, &has);
+        dal_stmt_done(st);
+    }
+    if (s == DAL_OK && changes)
+        *changes = st->changes;
+    return s;
+}
+
 /* ---------------------------------------------------------------------- */
 /* binds                                                                   */
 /* ---------------------------------------------------------------------- */
@@ -685,29 +704,73 @@ static void bind_p(dal_stmt *st, int i, dal_param p)
         st->params[i - 1] = p;
 }
 
-void dal_bind_null(dal_stmt *st, int i) { bind_p(st, i, (dal_param){.kind = DAL_P_NULL}); }
+/* SQLite fast path of the scalar binds (what dal__sq_bind does for them,
+ * without building a dal_param): true when it bound. */
+static inline bool sq_fast(dal_stmt *st, int i)
+{
+    return st && st->ss && i >= 1 && i <= st->nparams;
+}
+#define SQ_BIND(call)                                                                          \
+    do {                                                                                       \
+        int rc_ = (call);                                                                      \
+        if (rc_ != SQLITE_OK)                                                                  \
+            dal__sq_bind_failed(st, i, rc_);                                                   \
+    } while (0)
+
+void dal_bind_null(dal_stmt *st, int i)
+{
+    if (sq_fast(st, i)) {
+        SQ_BIND(sqlite3_bind_null(st->ss, i));
+        return;
+    }
+    bind_p(st, i, (dal_param){.kind = DAL_P_NULL});
+}
 void dal_bind_bool(dal_stmt *st, int i, bool v)
 {
+    if (sq_fast(st, i)) {
+        SQ_BIND(sqlite3_bind_int64(st->ss, i, v ? 1 : 0));
+        return;
+    }
     bind_p(st, i, (dal_param){.kind = DAL_P_BOOL, .v.i = v ? 1 : 0});
 }
 void dal_bind_int16(dal_stmt *st, int i, int16_t v)
 {
+    if (sq_fast(st, i)) {
+        SQ_BIND(sqlite3_bind_int64(st->ss, i, v));
+        return;
+    }
     bind_p(st, i, (dal_param){.kind = DAL_P_INT16, .v.i = v});
 }
 void dal_bind_int32(dal_stmt *st, int i, int32_t v)
 {
+    if (sq_fast(st, i)) {
+        SQ_BIND(sqlite3_bind_int64(st->ss, i, v));
+        return;
+    }
     bind_p(st, i, (dal_param){.kind = DAL_P_INT32, .v.i = v});
 }
 void dal_bind_int64(dal_stmt *st, int i, int64_t v)
 {
+    if (sq_fast(st, i)) {
+        SQ_BIND(sqlite3_bind_int64(st->ss, i, v));
+        return;
+    }
     bind_p(st, i, (dal_param){.kind = DAL_P_INT, .v.i = v});
 }
 void dal_bind_float32(dal_stmt *st, int i, float v)
 {
+    if (sq_fast(st, i)) {
+        SQ_BIND(sqlite3_bind_double(st->ss, i, (double)v));
+        return;
+    }
     bind_p(st, i, (dal_param){.kind = DAL_P_FLOAT32, .v.f = (double)v});
 }
 void dal_bind_float64(dal_stmt *st, int i, double v)
 {
+    if (sq_fast(st, i)) {
+        SQ_BIND(sqlite3_bind_double(st->ss, i, (double)v));
+        return;
+    }
     bind_p(st, i, (dal_param){.kind = DAL_P_FLOAT64, .v.f = v});
 }
 static void bind_str(dal_stmt *st, int i, dal_pkind k, const char *v)
@@ -717,7 +780,15 @@ static void bind_str(dal_stmt *st, int i, dal_pkind k, const char *v)
     else
         bind_p(st, i, (dal_param){.kind = k, .v.s = {v, strlen(v)}});
 }
-void dal_bind_text(dal_stmt *st, int i, const char *v) { bind_str(st, i, DAL_P_TEXT, v); }
+void dal_bind_text(dal_stmt *st, int i, const char *v)
+{
+    if (v && sq_fast(st, i)) {
+        st->sq_ptrs = true;
+        SQ_BIND(sqlite3_bind_text(st->ss, i, v, -1, SQLITE_STATIC));
+        return;
+    }
+    bind_str(st, i, DAL_P_TEXT, v);
+}
 void dal_bind_decimal(dal_stmt *st, int i, const char *v) { bind_str(st, i, DAL_P_DECIMAL, v); }
 void dal_bind_json(dal_stmt *st, int i, const char *v) { bind_str(st, i, DAL_P_JSON, v); }
 void dal_bind_uuid(dal_stmt *st, int i, const char *v)
@@ -751,6 +822,10 @@ void dal_bind_bytes(dal_stmt *st, int i, dal_bytes v)
 }
 void dal_bind_time(dal_stmt *st, int i, dal_time v)
 {
+    if (sq_fast(st, i)) {
+        SQ_BIND(sqlite3_bind_int64(st->ss, i, v));
+        return;
+    }
     bind_p(st, i, (dal_param){.kind = DAL_P_TIME, .v.i = v});
 }
 void dal_bind_date(dal_stmt *st, int i, dal_date v)
@@ -1122,4 +1197,286 @@ void dal__format_uuid(const unsigned char in[16], char out[37])
         out[o++] = hx[in[i] & 15];
     }
     out[o] = '\0';
+}
+
+/* ---------------------------------------------------------------------- */
+/* straight-line readers (generated per-table row readers)                 */
+/* ---------------------------------------------------------------------- */
+
+/* The SQLite value of column col, or NULL for the slow path (PostgreSQL, a
+ * column out of range).  *ct is its storage class. */
+static inline sqlite3_value *sq_value(dal_stmt *st, int col, int *ct)
+{
+    if (!st || !st->ss || col < 0 || col >= st->sq_ncols)
+        return NULL;
+    sqlite3_value *v = sqlite3_column_value(st->ss, col);
+    *ct = sqlite3_value_type(v);
+    return v;
+}
+
+/* Slow path of every fixed-size reader: the NULL test, then the typed reader. */
+#define OPT_SLOW(reader, zero)                                                                 \
+    do {                                                                                       \
+        if (!st || !out)                                                                       \
+            return DAL_MISUSE;                                                                 \
+        if (dal_col_is_null(st, col)) {                                                        \
+            *out = zero;                                                                       \
+            if (has)                                                                           \
+                *has = false;                                                                  \
+            return DAL_OK;                                                                     \
+        }                                                                                      \
+        if (has)                                                                               \
+            *has = true;                                                                       \
+        return reader(st, col, out);                                                           \
+    } while (0)
+
+/* The SQLite fast path: NULL, or the expected storage class. */
+#define OPT_FAST(cond, expr)                                                                   \
+    do {                                                                                       \
+        int ct_;                                                                               \
+        sqlite3_value *v_ = sq_value(st, col, &ct_);                                           \
+        if (v_ && out) {                                                                       \
+            if (ct_ == SQLITE_NULL) {                                                          \
+                *out = 0;                                                                      \
+                if (has)                                                                       \
+                    *has = false;                                                              \
+                return DAL_OK;                                                                 \
+            }                                                                                  \
+            if (cond) {                                                                        \
+                *out = expr;                                                                   \
+                if (has)                                                                       \
+                    *has = true;                                                               \
+                return DAL_OK;                                                                 \
+            }                                                                                  \
+        }                                                                                      \
+    } while (0)
+
+/* The PostgreSQL fast path (dal__pg_opt): NULL, or the expected wire type. */
+#define OPT_PG(type, zero)                                                                     \
+    do {                                                                                       \
+        if (st && !st->ss && out) {                                                            \
+            int h_ = dal__pg_opt(st, col, type, out, NULL, NULL);                              \
+            if (h_) {                                                                          \
+                if (h_ == 1)                                                                   \
+                    *out = zero;                                                               \
+                if (has)                                                                       \
+                    *has = h_ == 2;                                                            \
+                return DAL_OK;                                                                 \
+            }                                                                                  \
+        }                                                                                      \
+    } while (0)
+
+dal_status dal_col_opt_bool(dal_stmt *st, int col, bool *out, bool *has)
+{
+    OPT_FAST(ct_ == SQLITE_INTEGER, sqlite3_value_int64(v_) != 0);
+    OPT_PG(DAL_T_BOOL, false);
+    OPT_SLOW(dal_col_bool, false);
+}
+
+dal_status dal_col_opt_int16(dal_stmt *st, int col, int16_t *out, bool *has)
+{
+    OPT_FAST(ct_ == SQLITE_INTEGER && sqlite3_value_int64(v_) >= INT16_MIN &&
+                 sqlite3_value_int64(v_) <= INT16_MAX,
+             (int16_t)sqlite3_value_int64(v_));
+    OPT_PG(DAL_T_INT16, 0);
+    OPT_SLOW(dal_col_int16, 0);
+}
+
+dal_status dal_col_opt_int32(dal_stmt *st, int col, int32_t *out, bool *has)
+{
+    OPT_FAST(ct_ == SQLITE_INTEGER && sqlite3_value_int64(v_) >= INT32_MIN &&
+                 sqlite3_value_int64(v_) <= INT32_MAX,
+             (int32_t)sqlite3_value_int64(v_));
+    OPT_PG(DAL_T_INT32, 0);
+    OPT_SLOW(dal_col_int32, 0);
+}
+
+dal_status dal_col_opt_int64(dal_stmt *st, int col, int64_t *out, bool *has)
+{
+    OPT_FAST(ct_ == SQLITE_INTEGER, sqlite3_value_int64(v_));
+    OPT_PG(DAL_T_INT64, 0);
+    OPT_SLOW(dal_col_int64, 0);
+}
+
+dal_status dal_col_opt_float32(dal_stmt *st, int col, float *out, bool *has)
+{
+    OPT_FAST(ct_ == SQLITE_FLOAT || ct_ == SQLITE_INTEGER, (float)sqlite3_value_double(v_));
+    OPT_PG(DAL_T_FLOAT32, 0);
+    OPT_SLOW(dal_col_float32, 0);
+}
+
+dal_status dal_col_opt_float64(dal_stmt *st, int col, double *out, bool *has)
+{
+    OPT_FAST(ct_ == SQLITE_FLOAT || ct_ == SQLITE_INTEGER, sqlite3_value_double(v_));
+    OPT_PG(DAL_T_FLOAT64, 0);
+    OPT_SLOW(dal_col_float64, 0);
+}
+
+dal_status dal_col_opt_time(dal_stmt *st, int col, dal_time *out, bool *has)
+{
+    OPT_FAST(ct_ == SQLITE_INTEGER, sqlite3_value_int64(v_));
+    OPT_PG(DAL_T_TIME, 0);
+    OPT_SLOW(dal_col_time, 0);
+}
+
+dal_status dal_col_opt_date(dal_stmt *st, int col, dal_date *out, bool *has)
+{
+    OPT_PG(DAL_T_DATE, 0);
+    OPT_SLOW(dal_col_date, 0);
+}
+
+dal_status dal_col_opt_uuid(dal_stmt *st, int col, char out[37], bool *has)
+{
+    if (!st || !out)
+        return DAL_MISUSE;
+    if (dal_col_is_null(st, col)) {
+        out[0] = '\0';
+        if (has)
+            *has = false;
+        return DAL_OK;
+    }
+    if (has)
+        *has = true;
+    return dal_col_uuid(st, col, out);
+}
+
+dal_status dal_col_opt_text(dal_stmt *st, int col, const char **out, size_t *len)
+{
+    if (!st || !out || !len)
+        return DAL_MISUSE;
+    *out = NULL;
+    *len = 0;
+    int ct;
+    sqlite3_value *v = sq_value(st, col, &ct);
+    if (v) {
+        if (ct == SQLITE_NULL)
+            return DAL_OK;
+        const char *p = (const char *)sqlite3_value_text(v);
+        if (!p)
+            return dal__err(st->db, DAL_NOMEM, "out of memory reading column %d", col);
+        *out = p;
+        *len = (size_t)sqlite3_value_bytes(v);
+        return DAL_OK;
+    }
+    if (!st->ss) {
+        int h = dal__pg_opt(st, col, DAL_T_TEXT, NULL, out, len);
+        if (h)
+            return DAL_OK;
+    }
+    if (dal_col_is_null(st, col))
+        return DAL_OK;
+    return dal_col_text(st, col, out, len);
+}
+
+dal_status dal_col_opt_bytes(dal_stmt *st, int col, const unsigned char **out, size_t *len)
+{
+    if (!st || !out || !len)
+        return DAL_MISUSE;
+    *out = NULL;
+    *len = 0;
+    int ct;
+    sqlite3_value *v = sq_value(st, col, &ct);
+    if (v) {
+        if (ct == SQLITE_NULL)
+            return DAL_OK;
+        const unsigned char *p = sqlite3_value_blob(v);
+        size_t n = (size_t)sqlite3_value_bytes(v);
+        if (!p) {
+            if (n != 0)
+                return dal__err(st->db, DAL_NOMEM, "out of memory reading column %d", col);
+            p = (const unsigned char *)""; /* an empty blob is not NULL */
+        }
+        *out = p;
+        *len = n;
+        return DAL_OK;
+    }
+    if (!st->ss) {
+        const char *p = NULL;
+        int h = dal__pg_opt(st, col, DAL_T_BYTES, NULL, &p, len);
+        if (h == 2)
+            *out = (const unsigned char *)p;
+        if (h)
+            return DAL_OK;
+    }
+    if (dal_col_is_null(st, col))
+        return DAL_OK;
+    dal_status s = dal_col_bytes(st, col, out, len);
+    if (s == DAL_OK && !*out)
+        *out = (const unsigned char *)"";
+    return s;
+}
+
+dal_status dal_col_opt_enum(dal_stmt *st, int col, const dal_column *c, int *out, bool *has)
+{
+    if (!st || !c || !out)
+        return DAL_MISUSE;
+    *out = 0;
+    if (has)
+        *has = false;
+    const char *p;
+    size_t len;
+    dal_status s = dal_col_opt_text(st, col, &p, &len);
+    if (s != DAL_OK || !p)
+        return s;
+    if (has)
+        *has = true;
+    return dal__read_enum(st->db, c, p, len, out);
+}
+
+void *dal_stmt_alloc(dal_stmt *st, size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p && st)
+        dal__err(st->db, DAL_NOMEM, "out of memory");
+    return p;
+}
+
+dal_status dal_row_values(dal_stmt *st, dal_value *out, int n)
+{
+    if (!st)
+        return DAL_MISUSE;
+    if (!out || n < 0)
+        return dal__err(st->db, DAL_MISUSE, "dal_row_values: bad arguments");
+    if (!st->ss)
+        return dal__pg_row_values(st, out, n);
+    if (n > st->sq_ncols)
+        return dal__err(st->db, DAL_MISUSE, "dal_row_values: %d columns asked, %d in the row", n,
+                        st->sq_ncols);
+    sqlite3_stmt *ss = st->ss;
+    for (int k = 0; k < n; k++) {
+        dal_value *o = &out[k];
+        sqlite3_value *v = sqlite3_column_value(ss, k);
+        o->p = NULL; /* (len is only meaningful with p) */
+        switch (sqlite3_value_type(v)) {
+        case SQLITE_INTEGER:
+            o->kind = DAL_V_INT;
+            o->i = sqlite3_value_int64(v);
+            break;
+        case SQLITE_FLOAT:
+            o->kind = DAL_V_FLOAT;
+            o->f = sqlite3_value_double(v);
+            break;
+        case SQLITE_TEXT:
+            o->kind = DAL_V_TEXT;
+            o->p = (const char *)sqlite3_value_text(v);
+            if (!o->p)
+                return dal__err(st->db, DAL_NOMEM, "out of memory reading column %d", k);
+            o->len = (size_t)sqlite3_value_bytes(v);
+            break;
+        case SQLITE_BLOB:
+            o->kind = DAL_V_BYTES;
+            o->p = sqlite3_value_blob(v);
+            o->len = (size_t)sqlite3_value_bytes(v);
+            if (!o->p) {
+                if (o->len != 0)
+                    return dal__err(st->db, DAL_NOMEM, "out of memory reading column %d", k);
+                o->p = ""; /* an empty blob is not NULL */
+            }
+            break;
+        default:
+            o->kind = DAL_V_NULL;
+            break;
+        }
+    }
+    return DAL_OK;
 }

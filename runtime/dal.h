@@ -227,6 +227,13 @@ int64_t dal_stmt_changes(dal_stmt *st);
  * result).  Always call it; a NULL st is a no-op. */
 void dal_stmt_done(dal_stmt *st);
 
+/* Runs a bound statement that returns no rows (UPDATE, DELETE, INSERT
+ * without RETURNING) to its end and finishes it: dal_stmt_step +
+ * dal_stmt_changes + dal_stmt_done in one call (on SQLite without their
+ * per-call bookkeeping).  *changes (may be NULL) is set to the rows changed,
+ * 0 on error. */
+dal_status dal_stmt_exec(dal_stmt *st, int64_t *changes);
+
 /* Column readers for the current row (0-based column index). */
 bool dal_col_is_null(dal_stmt *st, int col);
 /* Each reader returns DAL_OK or an error (wrong type/out of range/NOMEM)
@@ -244,6 +251,65 @@ dal_status dal_col_bytes(dal_stmt *st, int col, const unsigned char **out, size_
 dal_status dal_col_uuid(dal_stmt *st, int col, char out[37]);
 dal_status dal_col_time(dal_stmt *st, int col, dal_time *out);
 dal_status dal_col_date(dal_stmt *st, int col, dal_date *out);
+
+/* Straight-line readers, for generated per-table row readers: one call per
+ * column with the NULL test included (cheaper than dal_col_is_null + a typed
+ * reader).  A NULL column sets the type's zero value (NULL pointer, "" uuid),
+ * *has = false and returns DAL_OK; otherwise *has = true.  has may be NULL.
+ * Otherwise they behave like the dal_col_* readers above (same conversions,
+ * same errors); text/bytes pointers are valid until the next step/done and
+ * not owned by the caller (an empty blob is "" with *len 0, never NULL).
+ * dal_col_opt_enum maps the stored name to its index in c->enum_values. */
+dal_status dal_col_opt_bool(dal_stmt *st, int col, bool *out, bool *has);
+dal_status dal_col_opt_int16(dal_stmt *st, int col, int16_t *out, bool *has);
+dal_status dal_col_opt_int32(dal_stmt *st, int col, int32_t *out, bool *has);
+dal_status dal_col_opt_int64(dal_stmt *st, int col, int64_t *out, bool *has);
+dal_status dal_col_opt_float32(dal_stmt *st, int col, float *out, bool *has);
+dal_status dal_col_opt_float64(dal_stmt *st, int col, double *out, bool *has);
+dal_status dal_col_opt_time(dal_stmt *st, int col, dal_time *out, bool *has);
+dal_status dal_col_opt_date(dal_stmt *st, int col, dal_date *out, bool *has);
+dal_status dal_col_opt_uuid(dal_stmt *st, int col, char out[37], bool *has);
+dal_status dal_col_opt_text(dal_stmt *st, int col, const char **out, size_t *len);
+dal_status dal_col_opt_bytes(dal_stmt *st, int col, const unsigned char **out, size_t *len);
+struct dal_column;
+dal_status dal_col_opt_enum(dal_stmt *st, int col, const struct dal_column *c, int *out,
+                            bool *has);
+
+/* All values of the current row at once (generated readers call it once per
+ * row, then convert each value inline): out[0..n-1] for result columns
+ * 0..n-1.  kind says what is in the value:
+ *   DAL_V_NULL   NULL (p NULL)
+ *   DAL_V_INT    i: an integer (SQLite INTEGER; PostgreSQL int2/4/8, bool as 0/1)
+ *   DAL_V_FLOAT  f: a double (SQLite REAL; PostgreSQL float4/8)
+ *   DAL_V_TIME   i: microseconds since 1970 (PostgreSQL timestamp/timestamptz)
+ *   DAL_V_TEXT   p/len: text, NUL-terminated (SQLite TEXT; PostgreSQL text-like, jsonb)
+ *   DAL_V_BYTES  p/len: bytes ("" when empty; SQLite BLOB; PostgreSQL bytea)
+ *   DAL_V_OTHER  anything else: read it with a dal_col_opt_* reader
+ * A value of another kind than the field expects is read with the matching
+ * dal_col_opt_* reader, which converts or reports it like dal_read_row.
+ * Pointers are valid until the next step/done and not owned by the caller.
+ * DAL_MISUSE when the row has fewer than n columns; DAL_NOMEM possible. */
+typedef enum dal_vkind {
+    DAL_V_NULL,
+    DAL_V_INT,
+    DAL_V_FLOAT,
+    DAL_V_TIME,
+    DAL_V_TEXT,
+    DAL_V_BYTES,
+    DAL_V_OTHER
+} dal_vkind;
+typedef struct dal_value {
+    int kind; /* dal_vkind */
+    int64_t i;
+    double f;
+    const char *p;
+    size_t len;
+} dal_value;
+dal_status dal_row_values(dal_stmt *st, dal_value *out, int n);
+
+/* malloc(n) for a row being read from st; on failure records DAL_NOMEM for
+ * dal_errmsg and returns NULL.  The caller owns the memory. */
+void *dal_stmt_alloc(dal_stmt *st, size_t n);
 
 /* ---------------------------------------------------------------------- */
 /* 3. Row descriptors                                                      */
@@ -322,6 +388,17 @@ dal_status dal_fetch_all(dal_stmt *st, const dal_table *t, size_t size_hint,
 /* Steps st once and reads the row into *row (DAL_NOT_FOUND when there is
  * none), then finishes st.  *row owns its memory on DAL_OK. */
 dal_status dal_fetch_one(dal_stmt *st, const dal_table *t, void *row);
+
+/* A per-table row reader (generated code's T_read_): fills *row from the
+ * current result row like dal_read_row(st, 0, t, row) would, the row then
+ * owning its memory; on error *row is zeroed and owns nothing. */
+typedef dal_status (*dal_read_fn)(dal_stmt *st, void *row);
+
+/* dal_fetch_all / dal_fetch_one with rows read by `read` instead of
+ * dal_read_row (NULL read: dal_read_row).  Same ownership rules. */
+dal_status dal_fetch_all_with(dal_stmt *st, const dal_table *t, dal_read_fn read,
+                              size_t size_hint, void **items, size_t *len);
+dal_status dal_fetch_one_with(dal_stmt *st, const dal_table *t, dal_read_fn read, void *row);
 
 /* Generic writes, driven by the descriptor (SQL is built from column names,
  * never from values, and cached per connection and column set):

@@ -212,6 +212,8 @@ dal_status dal__pg_read_cols(dal_stmt *st, int first, const dal_table *t, void *
                              dal_span *sp, int *nvar, size_t *total);
 dal_status dal__read_col_generic(dal_stmt *st, int col, const dal_column *c, void *row,
                                  dal_span *sp, int *nvar, size_t *total);
+dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n);
+int dal__pg_opt(dal_stmt *st, int col, dal_type type, void *out, const char **p, size_t *len);
 dal_status dal__read_enum(dal_db *db, const dal_column *c, const char *p, size_t len, void *f);
 dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, bool upsert,
                             bool returning);

@@ -1215,6 +1215,222 @@ dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_table *t, 
 /* row reading (pass 1 of dal_read_row)                                    */
 /* ---------------------------------------------------------------------- */
 
+/* The result column types, read once per execution (the same for every row). */
+static bool load_ftypes(dal_stmt *st)
+{
+    PGresult *res = st->res;
+    int nf = PQnfields(res);
+    if (nf > st->capftypes) {
+        Oid *nt = realloc(st->ftypes, (size_t)nf * sizeof *nt);
+        if (!nt)
+            return false;
+        st->ftypes = nt;
+        st->capftypes = nf;
+    }
+    for (int i = 0; i < nf; i++)
+        st->ftypes[i] = PQftype(res, i);
+    st->nftypes = nf;
+    st->ftypes_valid = true;
+    return true;
+}
+
+/* Fast path of the dal_col_opt_* readers: the column's binary value decoded
+ * in place when it has the wire type `type` expects.  Returns 0 when not
+ * handled (the caller takes the generic readers), 1 for NULL (nothing
+ * stored), 2 with the value stored into *out (fixed-size types, the field's
+ * C type) or *p and *len (text, json, enum, bytes: not owned). */
+int dal__pg_opt(dal_stmt *st, int col, dal_type type, void *out, const char **p, size_t *len)
+{
+    PGresult *res = st->res;
+    int r = cur_row(st);
+    if (!res || col < 0 || r < 0 || (st->ftypes_valid ? col >= st->nftypes : col >= PQnfields(res)) ||
+        r >= PQntuples(res))
+        return 0;
+    if (!st->ftypes_valid && !load_ftypes(st))
+        return 0;
+    int n = PQgetlength(res, r, col);
+    if (n == 0 && PQgetisnull(res, r, col))
+        return 1;
+    Oid ft = st->ftypes[col];
+    const char *v = PQgetvalue(res, r, col);
+    switch (type) {
+    case DAL_T_INT64:
+        if (ft == OID_INT8 && n == 8) {
+            int64_t x = (int64_t)rd64(v);
+            memcpy(out, &x, sizeof x);
+            return 2;
+        }
+        return 0;
+    case DAL_T_INT32:
+        if (ft == OID_INT4 && n == 4) {
+            int32_t x = (int32_t)rd32(v);
+            memcpy(out, &x, sizeof x);
+            return 2;
+        }
+        return 0;
+    case DAL_T_INT16:
+        if (ft == OID_INT2 && n == 2) {
+            int16_t x = (int16_t)rd16(v);
+            memcpy(out, &x, sizeof x);
+            return 2;
+        }
+        return 0;
+    case DAL_T_BOOL:
+        if (ft == OID_BOOL && n == 1) {
+            bool b = v[0] != 0;
+            memcpy(out, &b, sizeof b);
+            return 2;
+        }
+        return 0;
+    case DAL_T_FLOAT64:
+        if (ft == OID_FLOAT8 && n == 8) {
+            uint64_t u = rd64(v);
+            memcpy(out, &u, sizeof u);
+            return 2;
+        }
+        return 0;
+    case DAL_T_FLOAT32:
+        if (ft == OID_FLOAT4 && n == 4) {
+            uint32_t u = rd32(v);
+            memcpy(out, &u, sizeof u);
+            return 2;
+        }
+        return 0;
+    case DAL_T_TIME:
+        if ((ft == OID_TIMESTAMPTZ || ft == OID_TIMESTAMP) && n == 8) {
+            int64_t x = (int64_t)rd64(v);
+            if (x != INT64_MAX && x != INT64_MIN) /* else +-infinity, kept */
+                x += PG_EPOCH_US;
+            memcpy(out, &x, sizeof x);
+            return 2;
+        }
+        return 0;
+    case DAL_T_DATE:
+        if (ft == OID_DATE && n == 4) {
+            dal_date d = (dal_date)((int32_t)rd32(v) + PG_EPOCH_DAYS);
+            memcpy(out, &d, sizeof d);
+            return 2;
+        }
+        return 0;
+    case DAL_T_TEXT:
+    case DAL_T_JSON:
+    case DAL_T_ENUM:
+    case DAL_T_BYTES:
+        if (ft == OID_JSONB && type != DAL_T_BYTES) {
+            if (n < 1 || v[0] != 1)
+                return 0; /* the generic reader reports it */
+            v++;
+            n--;
+        }
+        else if (!is_texty(ft) && !(ft == OID_BYTEA && type == DAL_T_BYTES))
+            return 0;
+        *p = v;
+        *len = (size_t)n;
+        return 2;
+    case DAL_T_DECIMAL:
+    case DAL_T_UUID:
+        return 0;
+    }
+    return 0;
+}
+
+/* dal_row_values on PostgreSQL: binary values classified by result type. */
+dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n)
+{
+    PGresult *res = st->res;
+    int r = cur_row(st);
+    if (!res || r < 0 || r >= PQntuples(res) || n > PQnfields(res))
+        return dal__err(st->db, DAL_MISUSE, "dal_row_values: no row, or fewer than %d columns", n);
+    if (!st->ftypes_valid && !load_ftypes(st))
+        return dal__err(st->db, DAL_NOMEM, "out of memory");
+    const Oid *ftypes = st->ftypes;
+    for (int k = 0; k < n; k++) {
+        dal_value *o = &out[k];
+        o->p = NULL;
+        o->len = 0;
+        int len = PQgetlength(res, r, k);
+        if (len == 0 && PQgetisnull(res, r, k)) {
+            o->kind = DAL_V_NULL;
+            continue;
+        }
+        const char *v = PQgetvalue(res, r, k);
+        Oid ft = ftypes[k];
+        o->kind = DAL_V_OTHER;
+        switch (ft) {
+        case OID_INT8:
+            if (len == 8) {
+                o->kind = DAL_V_INT;
+                o->i = (int64_t)rd64(v);
+            }
+            break;
+        case OID_INT4:
+            if (len == 4) {
+                o->kind = DAL_V_INT;
+                o->i = (int32_t)rd32(v);
+            }
+            break;
+        case OID_INT2:
+            if (len == 2) {
+                o->kind = DAL_V_INT;
+                o->i = (int16_t)rd16(v);
+            }
+            break;
+        case OID_BOOL:
+            if (len == 1) {
+                o->kind = DAL_V_INT;
+                o->i = v[0] != 0;
+            }
+            break;
+        case OID_FLOAT8:
+            if (len == 8) {
+                uint64_t u = rd64(v);
+                o->kind = DAL_V_FLOAT;
+                memcpy(&o->f, &u, sizeof u);
+            }
+            break;
+        case OID_FLOAT4:
+            if (len == 4) {
+                uint32_t u = rd32(v);
+                float f;
+                memcpy(&f, &u, sizeof f);
+                o->kind = DAL_V_FLOAT;
+                o->f = f;
+            }
+            break;
+        case OID_TIMESTAMP:
+        case OID_TIMESTAMPTZ:
+            if (len == 8) {
+                int64_t x = (int64_t)rd64(v);
+                if (x != INT64_MAX && x != INT64_MIN) /* else +-infinity, kept */
+                    x += PG_EPOCH_US;
+                o->kind = DAL_V_TIME;
+                o->i = x;
+            }
+            break;
+        case OID_BYTEA:
+            o->kind = DAL_V_BYTES;
+            o->p = v;
+            o->len = (size_t)len;
+            break;
+        case OID_JSONB:
+            if (len >= 1 && v[0] == 1) {
+                o->kind = DAL_V_TEXT;
+                o->p = v + 1;
+                o->len = (size_t)len - 1;
+            }
+            break;
+        default:
+            if (is_texty(ft)) {
+                o->kind = DAL_V_TEXT;
+                o->p = v;
+                o->len = (size_t)len;
+            }
+            break;
+        }
+    }
+    return DAL_OK;
+}
+
 /* Decodes the binary wire format directly when the result column has the
  * type the field expects; anything else goes to the generic readers. */
 dal_status dal__pg_read_cols(dal_stmt *st, int first, const dal_table *t, void *row,
@@ -1230,20 +1446,8 @@ dal_status dal__pg_read_cols(dal_stmt *st, int first, const dal_table *t, void *
         }
         return DAL_OK;
     }
-    if (!st->ftypes_valid) { /* the same for every row of an execution */
-        int nf = PQnfields(res);
-        if (nf > st->capftypes) {
-            Oid *nt = realloc(st->ftypes, (size_t)nf * sizeof *nt);
-            if (!nt)
-                return dal__err(st->db, DAL_NOMEM, "out of memory");
-            st->ftypes = nt;
-            st->capftypes = nf;
-        }
-        for (int i = 0; i < nf; i++)
-            st->ftypes[i] = PQftype(res, i);
-        st->nftypes = nf;
-        st->ftypes_valid = true;
-    }
+    if (!st->ftypes_valid && !load_ftypes(st))
+        return dal__err(st->db, DAL_NOMEM, "out of memory");
     const Oid *ftypes = st->ftypes;
     const dal_column *columns = t->columns;
     int nv = *nvar; /* in locals: stores into the row may alias anything */

@@ -587,6 +587,12 @@ static inline bool field_zero(const dal_column *c, const void *row)
 dal_status dal_fetch_all(dal_stmt *st, const dal_table *t, size_t size_hint, void **items,
                          size_t *len)
 {
+    return dal_fetch_all_with(st, t, NULL, size_hint, items, len);
+}
+
+dal_status dal_fetch_all_with(dal_stmt *st, const dal_table *t, dal_read_fn read,
+                              size_t size_hint, void **items, size_t *len)
+{
     if (!st || !t || !items || !len) {
         dal_stmt_done(st);
         return st ? dal__err(st->db, DAL_MISUSE, "dal_fetch_all: bad arguments") : DAL_MISUSE;
@@ -612,7 +618,7 @@ dal_status dal_fetch_all(dal_stmt *st, const dal_table *t, size_t size_hint, voi
             arr = na;
             cap *= 2;
         }
-        s = dal_read_row(st, 0, t, arr + n * t->size);
+        s = read ? read(st, arr + n * t->size) : dal_read_row(st, 0, t, arr + n * t->size);
         if (s == DAL_OK)
             n++;
     }
@@ -634,6 +640,11 @@ dal_status dal_fetch_all(dal_stmt *st, const dal_table *t, size_t size_hint, voi
 
 dal_status dal_fetch_one(dal_stmt *st, const dal_table *t, void *row)
 {
+    return dal_fetch_one_with(st, t, NULL, row);
+}
+
+dal_status dal_fetch_one_with(dal_stmt *st, const dal_table *t, dal_read_fn read, void *row)
+{
     if (!st || !t || !row) {
         dal_stmt_done(st);
         return st ? dal__err(st->db, DAL_MISUSE, "dal_fetch_one: bad arguments") : DAL_MISUSE;
@@ -643,7 +654,7 @@ dal_status dal_fetch_one(dal_stmt *st, const dal_table *t, void *row)
     if (s == DAL_OK && !has)
         s = dal__err(st->db, DAL_NOT_FOUND, "no row");
     if (s == DAL_OK)
-        s = dal_read_row(st, 0, t, row);
+        s = read ? read(st, row) : dal_read_row(st, 0, t, row);
     dal_stmt_done(st);
     return s;
 }

@@ -5,7 +5,7 @@
 #   make demo       build everything and run examples/demo.c (SQLite default)
 #   make test       every test, under ASan+UBSan, with a private PostgreSQL
 #   make valgrind   the suite without sanitizers, test binaries under valgrind
-#   make golden     rewrite the golden files from the current generator
+#   make golden     rewrite the golden files (generated/) from the current generator
 #   make fuzz       run the libFuzzer target over the YAML front end
 #   make bench      benchmarks (not tests)
 #   make install    PREFIX=/usr/local DESTDIR=

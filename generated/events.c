@@ -12,10 +12,12 @@ static int64_t page_limit(size_t limit)
     return limit < (size_t)INT64_MAX ? (int64_t)limit : INT64_MAX;
 }
 
-/* The first allocation of a page's array (dal_fetch_all grows it as needed). */
+/* The first allocation of a page's array: the whole page for usual limits
+ * (one allocation), capped so that a huge limit does not reserve memory for
+ * rows that may not exist (dal_fetch_all grows the array as needed). */
 static size_t page_hint(size_t limit)
 {
-    return limit < 64 ? limit : 64;
+    return limit < 1024 ? limit : 1024;
 }
 
 static const char *const events_level_names_[4] = {

@@ -25,14 +25,10 @@
 #include "dal.h"
 #include "schema.h"
 
-#define ROUNDS 11
+#define BENCH_NAME "bench"
+#include "bench_util.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#define ROUNDS 11
 
 /* CPU time of this thread: unlike wall time it does not count the time
  * other processes hold the CPU (this 2-core machine is shared), nor I/O
@@ -44,22 +40,10 @@ static double cpu_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static double median(double *v, int n)
 {
     qsort(v, (size_t)n, sizeof *v, cmp_double);
     return v[n / 2];
-}
-
-static void die(const char *what, const char *msg)
-{
-    fprintf(stderr, "bench: %s: %s\n", what, msg);
-    exit(1);
 }
 
 static void check(dal_db *db, dal_status s, const char *what)
@@ -208,32 +192,6 @@ typedef struct pg_base {
     int result_format; /* 1 binary (as the runtime), 0 text (to show what binary buys) */
 } pg_base;
 
-#define PG_EPOCH_US 946684800000000LL /* 2000-01-01 in Unix microseconds */
-
-static void put64(char *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (char)(v & 0xff);
-}
-static void put32(char *p, uint32_t v)
-{
-    for (int i = 3; i >= 0; i--, v >>= 8)
-        p[i] = (char)(v & 0xff);
-}
-static uint64_t get64(const char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | (unsigned char)p[i];
-    return v;
-}
-static uint32_t get32(const char *p)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++)
-        v = v << 8 | (unsigned char)p[i];
-    return v;
-}
 
 static void pg_ok(pg_base *b, PGresult *r, ExecStatusType want, const char *what)
 {

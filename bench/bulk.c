@@ -18,27 +18,10 @@
 #include "dal.h"
 #include "schema.h"
 
+#define BENCH_NAME "bulk"
+#include "bench_util.h"
+
 #define ROUNDS 5
-#define PG_EPOCH_US 946684800000000LL
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void die(const char *what, const char *msg)
-{
-    fprintf(stderr, "bulk: %s: %s\n", what, msg);
-    exit(1);
-}
 
 static readings *make_rows(size_t n, char (*sensors)[32])
 {
@@ -80,22 +63,6 @@ static void gen_row_at_a_time(dal_db *db, const readings *rows, size_t n)
             die("insert", dal_errmsg(db));
     if (dal_commit(db) != DAL_OK)
         die("commit", dal_errmsg(db));
-}
-
-static void put64(char *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (char)(v & 0xff);
-}
-static void put32(char *p, uint32_t v)
-{
-    for (int i = 3; i >= 0; i--, v >>= 8)
-        p[i] = (char)(v & 0xff);
-}
-static void put16(char *p, uint16_t v)
-{
-    p[0] = (char)(v >> 8);
-    p[1] = (char)(v & 0xff);
 }
 
 /* Raw binary COPY, as hand-written as it gets. */

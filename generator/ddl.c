@@ -201,7 +201,7 @@ static void add_type_check(strbuf *sb, const char *fmt, const char *col)
     }
 }
 
-static void add_values(strbuf *sb, const m_column *c)
+void ddl_values_expr(strbuf *sb, const m_column *c)
 {
     ddl_ident(sb, c->name);
     sb_add(sb, " IN (");
@@ -240,7 +240,7 @@ void ddl_column_attrs(sql_dialect d, const m_table *t, const m_column *c, bool w
             sb_add(sb, " CONSTRAINT ");
             ddl_ident(sb, ddl_values_name(nm, t->name, c->name));
             sb_add(sb, " CHECK (");
-            add_values(sb, c);
+            ddl_values_expr(sb, c);
             sb_add(sb, ")");
         }
         if (c->check) {
@@ -271,7 +271,7 @@ void ddl_column_attrs(sql_dialect d, const m_table *t, const m_column *c, bool w
     }
     if (c->type == TY_ENUM) {
         sb_add(sb, " CHECK (");
-        add_values(sb, c);
+        ddl_values_expr(sb, c);
         sb_add(sb, ")");
     }
     if (c->check)

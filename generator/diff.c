@@ -442,18 +442,6 @@ static void pg_add_check(dctx *x, const m_table *b, const char *name, const char
     sb_printf(x->out, " CHECK (%s);\n", expr);
 }
 
-static void pg_values_expr(const m_column *c, strbuf *sb)
-{
-    ddl_ident(sb, c->name);
-    sb_add(sb, " IN (");
-    for (int i = 0; i < c->nvalues; i++) {
-        if (i)
-            sb_add(sb, ", ");
-        ddl_literal(sb, c->values[i]);
-    }
-    sb_add(sb, ")");
-}
-
 /* Phase 2 for one pair: drop what changed, rename what merely moved. */
 static void pg_drop_changed(dctx *x, const m_table *a, const m_table *b)
 {
@@ -639,7 +627,7 @@ static void pg_add_new(dctx *x, const m_table *a, const m_table *b)
         if (bc->type == TY_ENUM && !values_same(ac, bc)) {
             strbuf e;
             sb_init(&e);
-            pg_values_expr(bc, &e);
+            ddl_values_expr(&e, bc);
             pg_add_check(x, b, ddl_values_name(nm, b->name, bc->name), sb_str(&e));
             sb_free(&e);
         }
@@ -693,6 +681,35 @@ static void pg_comments(dctx *x, const m_table *a, const m_table *b)
     }
 }
 
+/* DROP TABLE for every table of the old schema the new one lacks, in
+ * reverse dependency order (both dialects). */
+static void drop_removed_tables(dctx *x)
+{
+    int nfrom = x->from ? x->from->ntables : 0;
+    for (int i = nfrom - 1; i >= 0; i--) {
+        const m_table *a = x->from->tables[i];
+        if (map_t(x, a))
+            continue;
+        destructive(x, "drop table %s", a->name);
+        sb_add(x->out, "DROP TABLE ");
+        ddl_ident(x->out, a->name);
+        sb_add(x->out, ";\n");
+    }
+}
+
+/* CREATE TABLE and its indexes for every new table, in dependency order. */
+static void create_added_tables(dctx *x, sql_dialect d)
+{
+    for (int i = 0; i < x->to->ntables; i++) {
+        const m_table *b = x->to->tables[i];
+        if (rmap_t(x, b))
+            continue;
+        ddl_create_table(d, b, NULL, x->out);
+        for (int j = 0; j < b->nindexes; j++)
+            ddl_create_index(d, b, &b->indexes[j], x->out);
+    }
+}
+
 static void diff_pg(dctx *x)
 {
     strbuf *o = x->out;
@@ -742,24 +759,9 @@ static void diff_pg(dctx *x)
                 sb_add(o, ";\n");
             }
     }
-    for (int i = nfrom - 1; i >= 0; i--) {
-        const m_table *a = from->tables[i];
-        if (map_t(x, a))
-            continue;
-        destructive(x, "drop table %s", a->name);
-        sb_add(o, "DROP TABLE ");
-        ddl_ident(o, a->name);
-        sb_add(o, ";\n");
-    }
+    drop_removed_tables(x);
     /* 4. create tables */
-    for (int i = 0; i < to->ntables; i++) {
-        const m_table *b = to->tables[i];
-        if (rmap_t(x, b))
-            continue;
-        ddl_create_table(SQL_PG, b, NULL, o);
-        for (int j = 0; j < b->nindexes; j++)
-            ddl_create_index(SQL_PG, b, &b->indexes[j], o);
-    }
+    create_added_tables(x, SQL_PG);
     /* 5. columns */
     for (int i = 0; i < x->ntp; i++) {
         const m_table *a = x->tp[i].a, *b = x->tp[i].b;
@@ -952,8 +954,6 @@ static void sqlite_rebuild(dctx *x, const m_table *b)
 static void diff_sqlite(dctx *x)
 {
     strbuf *o = x->out;
-    const model *from = x->from, *to = x->to;
-    int nfrom = from ? from->ntables : 0;
     /* 1. renames */
     for (int i = 0; i < x->ntp; i++) {
         const m_table *a = x->tp[i].a, *b = x->tp[i].b;
@@ -978,24 +978,9 @@ static void diff_sqlite(dctx *x)
         }
     }
     /* 2. drop tables */
-    for (int i = nfrom - 1; i >= 0; i--) {
-        const m_table *a = from->tables[i];
-        if (map_t(x, a))
-            continue;
-        destructive(x, "drop table %s", a->name);
-        sb_add(o, "DROP TABLE ");
-        ddl_ident(o, a->name);
-        sb_add(o, ";\n");
-    }
+    drop_removed_tables(x);
     /* 3. create tables */
-    for (int i = 0; i < to->ntables; i++) {
-        const m_table *b = to->tables[i];
-        if (rmap_t(x, b))
-            continue;
-        ddl_create_table(SQL_SQLITE, b, NULL, o);
-        for (int j = 0; j < b->nindexes; j++)
-            ddl_create_index(SQL_SQLITE, b, &b->indexes[j], o);
-    }
+    create_added_tables(x, SQL_SQLITE);
     /* 4. changed tables */
     for (int i = 0; i < x->ntp; i++) {
         const m_table *a = x->tp[i].a, *b = x->tp[i].b;

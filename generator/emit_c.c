@@ -587,16 +587,6 @@ static const char *cols_suffix(gen *g, m_column **cols, int n)
     return s;
 }
 
-static bool same_cols(m_column **a, int na, m_column **b, int nb)
-{
-    if (na != nb)
-        return false;
-    for (int i = 0; i < na; i++)
-        if (a[i] != b[i])
-            return false;
-    return true;
-}
-
 /* Adds a get_by/list_by key unless the same column list is there already.
  * Two different column lists with the same name ([a, b_c] and [a_b, c])
  * would give two functions of one name: an error. */
@@ -607,7 +597,7 @@ static void keyset_add(gen *g, const m_table *t, const char *what, keyset **ks, 
     for (int i = 0; i < *n; i++) {
         if (strcmp((*ks)[i].suffix, suffix) != 0)
             continue;
-        if (!same_cols((*ks)[i].cols, (*ks)[i].n, cols, ncols))
+        if (!model_same_cols((*ks)[i].cols, (*ks)[i].n, cols, ncols))
             diag_error(g->cx->d, t->pos,
                        "table '%s': two different column lists would both generate the C "
                        "function %s_%s_%s",
@@ -672,12 +662,12 @@ static bool tinfo_init(gen *g, const m_table *t, tinfo *ti)
         return g->ok = false;
     for (int i = 0; i < t->nuniques; i++) {
         const m_unique *u = &t->uniques[i];
-        if (!same_cols(u->cols, u->ncols, t->pk, t->npk))
+        if (!model_same_cols(u->cols, u->ncols, t->pk, t->npk))
             keyset_add(g, t, "get_by", &ti->gets, &ti->ngets, cap, u->cols, u->ncols);
     }
     for (int i = 0; i < t->nindexes; i++) {
         const m_index *x = &t->indexes[i];
-        if (x->unique && !x->where && !same_cols(x->cols, x->ncols, t->pk, t->npk))
+        if (x->unique && !x->where && !model_same_cols(x->cols, x->ncols, t->pk, t->npk))
             keyset_add(g, t, "get_by", &ti->gets, &ti->ngets, cap, x->cols, x->ncols);
     }
     for (int i = 0; i < t->nindexes; i++) {

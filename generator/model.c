@@ -1130,7 +1130,7 @@ static bool column_list(builder *b, const tsrc *ts, const m_table *t, const yt_n
     return ok;
 }
 
-static bool same_cols(m_column **a, int na, m_column **b, int nb)
+bool model_same_cols(m_column *const *a, int na, m_column *const *b, int nb)
 {
     if (na != nb)
         return false;
@@ -1377,7 +1377,7 @@ static void build_table(builder *b, tsrc *ts, const char *stem)
         m_unique *u = &t->uniques[i];
         bool dup = false;
         for (int j = 0; j < nu && !dup; j++) {
-            if (same_cols(u->cols, u->ncols, t->uniques[j].cols, t->uniques[j].ncols)) {
+            if (model_same_cols(u->cols, u->ncols, t->uniques[j].cols, t->uniques[j].ncols)) {
                 diag_error(b->d, u->pos, "duplicate unique constraint on %s (first at line %d)",
                            join_cols(b, "(", u->cols, u->ncols, ")"), t->uniques[j].pos.line);
                 dup = true;
@@ -1423,7 +1423,7 @@ static void build_table(builder *b, tsrc *ts, const char *stem)
             if (!ok)
                 continue;
             for (int j = 0; j < t->nindexes; j++) {
-                if (same_cols(ix->cols, ix->ncols, t->indexes[j].cols, t->indexes[j].ncols) &&
+                if (model_same_cols(ix->cols, ix->ncols, t->indexes[j].cols, t->indexes[j].ncols) &&
                     !ix->where == !t->indexes[j].where && ix->unique == t->indexes[j].unique &&
                     (!ix->where || !strcmp(ix->where, t->indexes[j].where))) {
                     ERR(im, "index on %s duplicates the index at line %d",
@@ -1839,9 +1839,9 @@ static void check_names(builder *b)
             m_column **cols = is_u ? u->cols : ix->cols;
             int ncols = is_u ? u->ncols : ix->ncols;
             const char *sqlname = is_u ? u->name : ix->name;
-            bool seen = same_cols(cols, ncols, t->pk, t->npk);
+            bool seen = model_same_cols(cols, ncols, t->pk, t->npk);
             for (int k = 0; k < nget && !seen; k++)
-                seen = same_cols(cols, ncols, kc[k], kn[k]);
+                seen = model_same_cols(cols, ncols, kc[k], kn[k]);
             /* the same SQL name as an earlier constraint: reported once, as SQL */
             for (int k = 0; k < j && !seen; k++) {
                 const char *o = k < t->nuniques ? t->uniques[k].name
@@ -1877,7 +1877,7 @@ static void check_names(builder *b)
             }
             bool seen = false;
             for (int k = 0; k < nlist && !seen; k++)
-                seen = same_cols(cols, ncols, kc[k], kn[k]);
+                seen = model_same_cols(cols, ncols, kc[k], kn[k]);
             for (int k = 0; ix && k < j && !seen; k++)
                 seen = ix->name && t->indexes[k].name && !strcmp(ix->name, t->indexes[k].name);
             if (seen)

@@ -142,4 +142,7 @@ m_table *model_find_table(const model *m, const char *name);
 const char *model_sql_name(arena *a, const char *full);
 m_column *table_find_column(const m_table *t, const char *name);
 
+/* True when two column lists are the same columns in the same order. */
+bool model_same_cols(m_column *const *a, int na, m_column *const *b, int nb);
+
 #endif

@@ -416,6 +416,16 @@ static dal_status rollback_unlock(dal_db *db, const lock_state *ls, dal_status s
     return dal_set_error(db, s, "%s", keep);
 }
 
+/* A recorded migration whose SQL no longer matches its checksum: every
+ * runner refuses it with this one message (it contains "checksum"). */
+static dal_status checksum_error(dal_db *db, const dal_migration *m)
+{
+    return dal_set_error(db, DAL_ERROR,
+                         "migration %04d_%s was applied with a different checksum "
+                         "(its SQL changed since)",
+                         m->version, m->name);
+}
+
 /* Inside the transaction: the checksum recorded for version v ("" = none). */
 static dal_status read_one(dal_db *db, int64_t v, char checksum[65], bool *found)
 {
@@ -543,10 +553,7 @@ static dal_status apply_one(dal_db *db, const dal_migration *m, const char *sql,
         dal_rollback(db);
         unlock_after(db, &ls);
         if (strcmp(have, sum) != 0)
-            return dal_set_error(db, DAL_ERROR,
-                                 "migration %04d_%s was applied with a different checksum "
-                                 "(its SQL changed since)",
-                                 m->version, m->name);
+            return checksum_error(db, m);
         *skipped = true;
         return DAL_OK;
     }
@@ -596,10 +603,7 @@ dal_status dal_migrate_up(dal_db *db, const dal_migration *migs, size_t n,
         if (st[i].applied) {
             if (st[i].checksum_mismatch) {
                 free(st);
-                return dal_set_error(db, DAL_ERROR,
-                                     "migration %04d_%s was applied with a different checksum "
-                                     "(its SQL changed since)",
-                                     m->version, m->name);
+                return checksum_error(db, m);
             }
             continue;
         }
@@ -680,10 +684,7 @@ static dal_status revert_one(dal_db *db, const dal_migration *m, const char *sql
     if (strcmp(have, sum) != 0) {
         dal_rollback(db);
         unlock_after(db, &ls);
-        return dal_set_error(db, DAL_ERROR,
-                             "migration %04d_%s was applied with a different checksum "
-                             "(its SQL changed since)",
-                             m->version, m->name);
+        return checksum_error(db, m);
     }
     char what[160];
     snprintf(what, sizeof what, "reverting migration %04d_%s failed", m->version, m->name);
@@ -748,10 +749,7 @@ dal_status dal_migrate_down(dal_db *db, const dal_migration *migs, size_t n, int
         dal_sha256_hex(up ? up : "", up ? strlen(up) : 0, sum);
         if (strcmp(sum, r->checksum) != 0) {
             free(rows);
-            return dal_set_error(db, DAL_ERROR,
-                                 "migration %04d_%s was applied with a different checksum "
-                                 "(its SQL changed since)",
-                                 m->version, m->name);
+            return checksum_error(db, m);
         }
         if (!down) {
             free(rows);

@@ -284,6 +284,7 @@ typedef struct bench_ctx {
     pg_base pgb;
     int64_t next;      /* next row number to insert */
     int64_t max_id;    /* ids are 1..max_id after setup */
+    int64_t version;   /* bumped by every update run: each writes new values */
     int n_insert, n_get, n_update, n_pages;
 } bench_ctx;
 
@@ -369,12 +370,16 @@ static void base_get(bench_ctx *c)
     }
 }
 
+/* Each update run (either side) writes values the rows do not hold yet:
+ * SQLite skips writing a page whose content an UPDATE leaves unchanged, so
+ * repeating the previous run's values would measure no write at all. */
 static void gen_update(bench_ctx *c)
 {
     char sensor[32];
     readings r;
+    int64_t v = ++c->version;
     for (int i = 0; i < c->n_update; i++) {
-        fill(&r, i, sensor, NOTE);
+        fill(&r, i + v * 1000003, sensor, NOTE);
         r.id = pick(c, i);
         check(c->db, readings_update(c->db, &r), "update");
     }
@@ -384,8 +389,9 @@ static void base_update(bench_ctx *c)
 {
     char sensor[32];
     readings r;
+    int64_t v = ++c->version;
     for (int i = 0; i < c->n_update; i++) {
-        fill(&r, i, sensor, NOTE);
+        fill(&r, i + v * 1000003, sensor, NOTE);
         r.id = pick(c, i);
         if (!c->pg) {
             sq_bind_row(c->sq.upd, 1, &r);
@@ -509,8 +515,14 @@ static void run_op(bench_ctx *c, const op *o, int per_round, FILE *out)
         for (int k = 0; k < 2; k++) {
             bool gen_turn = (r + k) % 2 == 0;
             /* Start each side with an empty WAL: otherwise whichever side's
-             * commit crosses the auto-checkpoint threshold pays for it. */
-            if (!c->pg)
+             * commit crosses the auto-checkpoint threshold pays for it.  Each
+             * side checkpoints through its own connection: a connection that
+             * sees another one restart the WAL drops its page cache, so a
+             * checkpoint always run by one side would leave only the other
+             * side starting cold. */
+            if (!c->pg && gen_turn)
+                check(c->db, dal_exec(c->db, "PRAGMA wal_checkpoint(TRUNCATE)"), "checkpoint");
+            else if (!c->pg)
                 sqlite3_exec(c->sq.db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
             double t0 = now_s(), c0 = cpu_s();
             (gen_turn ? o->gen : o->base)(c);

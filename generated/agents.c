@@ -134,9 +134,9 @@ static dal_status agents_read_(dal_stmt *st, void *out)
     size += v[1].p ? v[1].len + 1 : 0;
     size += v[5].p ? v[5].len + 1 : 0;
     if (size > 0) {
-        char *m = dal_stmt_alloc(st, size);
+        char *m = malloc(size);
         if (!m) {
-            s = DAL_NOMEM;
+            s = dal_set_error(dal_stmt_db(st), DAL_NOMEM, "out of memory");
             goto fail;
         }
         row->dal_mem_ = m;
@@ -483,7 +483,7 @@ dal_status agents_iterate(dal_db *db, dal_status (*fn)(const agents *row, void *
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        dal_row_free(&agents_table, &row);
+        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }
@@ -493,8 +493,10 @@ dal_status agents_iterate(dal_db *db, dal_status (*fn)(const agents *row, void *
 
 void agents_free(agents *row)
 {
-    if (row)
-        dal_row_free(&agents_table, row);
+    if (row) {
+        free(row->dal_mem_);
+        memset(row, 0, sizeof *row);
+    }
 }
 
 void agents_array_free(agents_array *a)
@@ -502,7 +504,7 @@ void agents_array_free(agents_array *a)
     if (!a)
         return;
     for (size_t i = 0; i < a->len; i++)
-        dal_row_free(&agents_table, &a->items[i]);
+        free(a->items[i].dal_mem_);
     free(a->items);
     a->items = NULL;
     a->len = 0;

@@ -90,9 +90,9 @@ static dal_status artifacts_read_(dal_stmt *st, void *out)
     size += v[3].p ? v[3].len + 1 : 0;
     size += v[4].p ? v[4].len + 1 : 0;
     if (size > 0) {
-        char *m = dal_stmt_alloc(st, size);
+        char *m = malloc(size);
         if (!m) {
-            s = DAL_NOMEM;
+            s = dal_set_error(dal_stmt_db(st), DAL_NOMEM, "out of memory");
             goto fail;
         }
         row->dal_mem_ = m;
@@ -402,7 +402,7 @@ dal_status artifacts_iterate(dal_db *db, dal_status (*fn)(const artifacts *row, 
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        dal_row_free(&artifacts_table, &row);
+        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }
@@ -412,8 +412,10 @@ dal_status artifacts_iterate(dal_db *db, dal_status (*fn)(const artifacts *row, 
 
 void artifacts_free(artifacts *row)
 {
-    if (row)
-        dal_row_free(&artifacts_table, row);
+    if (row) {
+        free(row->dal_mem_);
+        memset(row, 0, sizeof *row);
+    }
 }
 
 void artifacts_array_free(artifacts_array *a)
@@ -421,7 +423,7 @@ void artifacts_array_free(artifacts_array *a)
     if (!a)
         return;
     for (size_t i = 0; i < a->len; i++)
-        dal_row_free(&artifacts_table, &a->items[i]);
+        free(a->items[i].dal_mem_);
     free(a->items);
     a->items = NULL;
     a->len = 0;

@@ -122,9 +122,9 @@ static dal_status events_read_(dal_stmt *st, void *out)
     size += v[4].p ? v[4].len + 1 : 0;
     size += v[5].p ? v[5].len + 1 : 0;
     if (size > 0) {
-        char *m = dal_stmt_alloc(st, size);
+        char *m = malloc(size);
         if (!m) {
-            s = DAL_NOMEM;
+            s = dal_set_error(dal_stmt_db(st), DAL_NOMEM, "out of memory");
             goto fail;
         }
         row->dal_mem_ = m;
@@ -450,7 +450,7 @@ dal_status events_iterate(dal_db *db, dal_status (*fn)(const events *row, void *
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        dal_row_free(&events_table, &row);
+        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }
@@ -460,8 +460,10 @@ dal_status events_iterate(dal_db *db, dal_status (*fn)(const events *row, void *
 
 void events_free(events *row)
 {
-    if (row)
-        dal_row_free(&events_table, row);
+    if (row) {
+        free(row->dal_mem_);
+        memset(row, 0, sizeof *row);
+    }
 }
 
 void events_array_free(events_array *a)
@@ -469,7 +471,7 @@ void events_array_free(events_array *a)
     if (!a)
         return;
     for (size_t i = 0; i < a->len; i++)
-        dal_row_free(&events_table, &a->items[i]);
+        free(a->items[i].dal_mem_);
     free(a->items);
     a->items = NULL;
     a->len = 0;

@@ -148,9 +148,9 @@ static dal_status job_runs_read_(dal_stmt *st, void *out)
     size += v[9].p ? v[9].len + 1 : 0;
     size += v[10].p ? v[10].len + 1 : 0;
     if (size > 0) {
-        char *m = dal_stmt_alloc(st, size);
+        char *m = malloc(size);
         if (!m) {
-            s = DAL_NOMEM;
+            s = dal_set_error(dal_stmt_db(st), DAL_NOMEM, "out of memory");
             goto fail;
         }
         row->dal_mem_ = m;
@@ -692,7 +692,7 @@ dal_status job_runs_iterate(dal_db *db, dal_status (*fn)(const job_runs *row, vo
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        dal_row_free(&job_runs_table, &row);
+        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }
@@ -702,8 +702,10 @@ dal_status job_runs_iterate(dal_db *db, dal_status (*fn)(const job_runs *row, vo
 
 void job_runs_free(job_runs *row)
 {
-    if (row)
-        dal_row_free(&job_runs_table, row);
+    if (row) {
+        free(row->dal_mem_);
+        memset(row, 0, sizeof *row);
+    }
 }
 
 void job_runs_array_free(job_runs_array *a)
@@ -711,7 +713,7 @@ void job_runs_array_free(job_runs_array *a)
     if (!a)
         return;
     for (size_t i = 0; i < a->len; i++)
-        dal_row_free(&job_runs_table, &a->items[i]);
+        free(a->items[i].dal_mem_);
     free(a->items);
     a->items = NULL;
     a->len = 0;

@@ -73,9 +73,9 @@ static dal_status job_tags_read_(dal_stmt *st, void *out)
     size_t size = 0;
     size += v[0].p ? v[0].len + 1 : 0;
     if (size > 0) {
-        char *m = dal_stmt_alloc(st, size);
+        char *m = malloc(size);
         if (!m) {
-            s = DAL_NOMEM;
+            s = dal_set_error(dal_stmt_db(st), DAL_NOMEM, "out of memory");
             goto fail;
         }
         row->dal_mem_ = m;
@@ -415,7 +415,7 @@ dal_status job_tags_iterate(dal_db *db, dal_status (*fn)(const job_tags *row, vo
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        dal_row_free(&job_tags_table, &row);
+        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }
@@ -425,8 +425,10 @@ dal_status job_tags_iterate(dal_db *db, dal_status (*fn)(const job_tags *row, vo
 
 void job_tags_free(job_tags *row)
 {
-    if (row)
-        dal_row_free(&job_tags_table, row);
+    if (row) {
+        free(row->dal_mem_);
+        memset(row, 0, sizeof *row);
+    }
 }
 
 void job_tags_array_free(job_tags_array *a)
@@ -434,7 +436,7 @@ void job_tags_array_free(job_tags_array *a)
     if (!a)
         return;
     for (size_t i = 0; i < a->len; i++)
-        dal_row_free(&job_tags_table, &a->items[i]);
+        free(a->items[i].dal_mem_);
     free(a->items);
     a->items = NULL;
     a->len = 0;

@@ -117,9 +117,9 @@ static dal_status jobs_read_(dal_stmt *st, void *out)
     size += v[3].p ? v[3].len + 1 : 0;
     size += v[7].p ? v[7].len + 1 : 0;
     if (size > 0) {
-        char *m = dal_stmt_alloc(st, size);
+        char *m = malloc(size);
         if (!m) {
-            s = DAL_NOMEM;
+            s = dal_set_error(dal_stmt_db(st), DAL_NOMEM, "out of memory");
             goto fail;
         }
         row->dal_mem_ = m;
@@ -658,7 +658,7 @@ dal_status jobs_iterate(dal_db *db, dal_status (*fn)(const jobs *row, void *ctx)
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        dal_row_free(&jobs_table, &row);
+        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }
@@ -668,8 +668,10 @@ dal_status jobs_iterate(dal_db *db, dal_status (*fn)(const jobs *row, void *ctx)
 
 void jobs_free(jobs *row)
 {
-    if (row)
-        dal_row_free(&jobs_table, row);
+    if (row) {
+        free(row->dal_mem_);
+        memset(row, 0, sizeof *row);
+    }
 }
 
 void jobs_array_free(jobs_array *a)
@@ -677,7 +679,7 @@ void jobs_array_free(jobs_array *a)
     if (!a)
         return;
     for (size_t i = 0; i < a->len; i++)
-        dal_row_free(&jobs_table, &a->items[i]);
+        free(a->items[i].dal_mem_);
     free(a->items);
     a->items = NULL;
     a->len = 0;

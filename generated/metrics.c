@@ -76,9 +76,9 @@ static dal_status metrics_read_(dal_stmt *st, void *out)
     size += v[1].p ? v[1].len + 1 : 0;
     size += v[4].p ? v[4].len + 1 : 0;
     if (size > 0) {
-        char *m = dal_stmt_alloc(st, size);
+        char *m = malloc(size);
         if (!m) {
-            s = DAL_NOMEM;
+            s = dal_set_error(dal_stmt_db(st), DAL_NOMEM, "out of memory");
             goto fail;
         }
         row->dal_mem_ = m;
@@ -432,7 +432,7 @@ dal_status metrics_iterate(dal_db *db, dal_status (*fn)(const metrics *row, void
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        dal_row_free(&metrics_table, &row);
+        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }
@@ -442,8 +442,10 @@ dal_status metrics_iterate(dal_db *db, dal_status (*fn)(const metrics *row, void
 
 void metrics_free(metrics *row)
 {
-    if (row)
-        dal_row_free(&metrics_table, row);
+    if (row) {
+        free(row->dal_mem_);
+        memset(row, 0, sizeof *row);
+    }
 }
 
 void metrics_array_free(metrics_array *a)
@@ -451,7 +453,7 @@ void metrics_array_free(metrics_array *a)
     if (!a)
         return;
     for (size_t i = 0; i < a->len; i++)
-        dal_row_free(&metrics_table, &a->items[i]);
+        free(a->items[i].dal_mem_);
     free(a->items);
     a->items = NULL;
     a->len = 0;

@@ -85,9 +85,9 @@ static dal_status projects_read_(dal_stmt *st, void *out)
     size += v[2].p ? v[2].len + 1 : 0;
     size += v[3].p ? v[3].len + 1 : 0;
     if (size > 0) {
-        char *m = dal_stmt_alloc(st, size);
+        char *m = malloc(size);
         if (!m) {
-            s = DAL_NOMEM;
+            s = dal_set_error(dal_stmt_db(st), DAL_NOMEM, "out of memory");
             goto fail;
         }
         row->dal_mem_ = m;
@@ -364,7 +364,7 @@ dal_status projects_iterate(dal_db *db, dal_status (*fn)(const projects *row, vo
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        dal_row_free(&projects_table, &row);
+        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }
@@ -374,8 +374,10 @@ dal_status projects_iterate(dal_db *db, dal_status (*fn)(const projects *row, vo
 
 void projects_free(projects *row)
 {
-    if (row)
-        dal_row_free(&projects_table, row);
+    if (row) {
+        free(row->dal_mem_);
+        memset(row, 0, sizeof *row);
+    }
 }
 
 void projects_array_free(projects_array *a)
@@ -383,7 +385,7 @@ void projects_array_free(projects_array *a)
     if (!a)
         return;
     for (size_t i = 0; i < a->len; i++)
-        dal_row_free(&projects_table, &a->items[i]);
+        free(a->items[i].dal_mem_);
     free(a->items);
     a->items = NULL;
     a->len = 0;

@@ -66,9 +66,9 @@ static dal_status tags_read_(dal_stmt *st, void *out)
     size += v[1].p ? v[1].len + 1 : 0;
     size += v[2].p ? v[2].len + 1 : 0;
     if (size > 0) {
-        char *m = dal_stmt_alloc(st, size);
+        char *m = malloc(size);
         if (!m) {
-            s = DAL_NOMEM;
+            s = dal_set_error(dal_stmt_db(st), DAL_NOMEM, "out of memory");
             goto fail;
         }
         row->dal_mem_ = m;
@@ -323,7 +323,7 @@ dal_status tags_iterate(dal_db *db, dal_status (*fn)(const tags *row, void *ctx)
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        dal_row_free(&tags_table, &row);
+        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }
@@ -333,8 +333,10 @@ dal_status tags_iterate(dal_db *db, dal_status (*fn)(const tags *row, void *ctx)
 
 void tags_free(tags *row)
 {
-    if (row)
-        dal_row_free(&tags_table, row);
+    if (row) {
+        free(row->dal_mem_);
+        memset(row, 0, sizeof *row);
+    }
 }
 
 void tags_array_free(tags_array *a)
@@ -342,7 +344,7 @@ void tags_array_free(tags_array *a)
     if (!a)
         return;
     for (size_t i = 0; i < a->len; i++)
-        dal_row_free(&tags_table, &a->items[i]);
+        free(a->items[i].dal_mem_);
     free(a->items);
     a->items = NULL;
     a->len = 0;

@@ -1219,9 +1219,9 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
         sb_add(&copy, "    size_t size = 0;\n");
         sb_add(&copy, sb_str(&sizes));
         sb_add(&copy, "    if (size > 0) {\n"
-                      "        char *m = dal_stmt_alloc(st, size);\n"
+                      "        char *m = malloc(size);\n"
                       "        if (!m) {\n"
-                      "            s = DAL_NOMEM;\n"
+                      "            s = dal_set_error(dal_stmt_db(st), DAL_NOMEM, \"out of memory\");\n"
                       "            goto fail;\n"
                       "        }\n"
                       "        row->dal_mem_ = m;\n");

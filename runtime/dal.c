@@ -163,18 +163,25 @@ void dal__log(dal_db *db, dal_log_level lvl, const char *msg)
         db->log_fn(db->log_ctx, lvl, msg);
 }
 
-void dal__stats_record(dal_db *db, const char *sql, uint64_t us, bool failed)
+void dal__stats_add(dal_db *db, const char *sql, uint64_t us, unsigned weight, bool failed)
 {
     db->stats.queries++;
     if (failed)
         db->stats.errors++;
-    db->stats.total_us += us;
-    if (us > db->stats.max_us)
-        db->stats.max_us = us;
-    if (db->slow_fn && us >= db->slow_threshold)
-        db->slow_fn(db->slow_ctx, sql, us);
+    if (weight) {
+        db->stats.total_us += us * weight;
+        if (us > db->stats.max_us)
+            db->stats.max_us = us;
+        if (db->slow_fn && us >= db->slow_threshold)
+            db->slow_fn(db->slow_ctx, sql, us);
+    }
     if (db->log_fn)
         db->log_fn(db->log_ctx, DAL_LOG_DEBUG, sql);
+}
+
+void dal__stats_record(dal_db *db, const char *sql, uint64_t us, bool failed)
+{
+    dal__stats_add(db, sql, us, 1, failed);
 }
 
 void dal_get_stats(const dal_db *db, dal_stats *out)
@@ -525,7 +532,26 @@ static dal_status cache_grow(dal_db *db)
     return DAL_OK;
 }
 
+DAL_NOINLINE static dal_status stmt_start_slow(dal_db *db, const dal_query *q, dal_stmt **out);
+
+/* The statement cache hit of an idle SQLite statement in its home slot: the
+ * path every generated function takes once warm, so it comes first. */
 dal_status dal_stmt_start(dal_db *db, const dal_query *q, dal_stmt **out)
+{
+    if (db && q && out && db->cache_cap && db->dialect == DAL_SQLITE) {
+        struct dal_cache_ent *e = &db->cache[hash_ptr(q) & (db->cache_cap - 1)];
+        if (e->q == q && !e->st->running && !e->st->stats_open) {
+            dal_stmt *st = e->st;
+            st->pending = DAL_OK;
+            st->changes = 0;
+            *out = st;
+            return DAL_OK;
+        }
+    }
+    return stmt_start_slow(db, q, out);
+}
+
+static dal_status stmt_start_slow(dal_db *db, const dal_query *q, dal_stmt **out)
 {
     if (out)
         *out = NULL;
@@ -592,10 +618,39 @@ static void stats_close(dal_stmt *st, bool failed)
     if (!st->stats_open)
         return;
     st->stats_open = false;
-    dal__stats_record(st->db, st->q->sql, st->elapsed_us, failed);
+    dal__stats_add(st->db, st->q->sql, st->elapsed_us, st->tweight, failed);
 }
 
+/* Row steps of a timed execution are sampled: one in DAL_STEP_SAMPLE is timed
+ * and counted that many times (a clock read costs a good part of a row step). */
+enum { DAL_STEP_SAMPLE = 16 };
+
+DAL_NOINLINE static dal_status step_slow(dal_stmt *st, bool *has_row);
+DAL_NOINLINE static dal_status step_end(dal_stmt *st, int rc);
+
+/* The next row of a running, untimed SQLite execution (the hot path of list
+ * and iterate) is one call into SQLite; everything else is step_slow. */
 dal_status dal_stmt_step(dal_stmt *st, bool *has_row)
+{
+    if (st && has_row && st->running && st->ss && st->pending == DAL_OK && !st->tweight) {
+        int rc = sqlite3_step(st->ss);
+        *has_row = rc == SQLITE_ROW;
+        return rc == SQLITE_ROW ? DAL_OK : step_end(st, rc);
+    }
+    return step_slow(st, has_row);
+}
+
+/* A running SQLite execution's step returned rc, not SQLITE_ROW. */
+static dal_status step_end(dal_stmt *st, int rc)
+{
+    dal_status s = dal__sq_stepped(st, rc);
+    stats_close(st, s != DAL_OK);
+    if (s == DAL_OK)
+        dal__ok(st->db);
+    return s;
+}
+
+static dal_status step_slow(dal_stmt *st, bool *has_row)
 {
     bool dummy;
     if (!has_row)
@@ -604,34 +659,44 @@ dal_status dal_stmt_step(dal_stmt *st, bool *has_row)
     if (!st)
         return DAL_MISUSE;
     dal_db *db = st->db;
+    dal_status s;
+    /* a timed execution's next SQLite row: sampled */
+    if (st->running && st->ss && st->pending == DAL_OK) {
+        bool timed = ++st->nsteps % DAL_STEP_SAMPLE == 0;
+        uint64_t t0 = timed ? dal__now_us() : 0;
+        int rc = sqlite3_step(st->ss);
+        if (timed)
+            st->elapsed_us += (dal__now_us() - t0) * DAL_STEP_SAMPLE;
+        *has_row = rc == SQLITE_ROW;
+        return rc == SQLITE_ROW ? DAL_OK : step_end(st, rc);
+    }
     if (st->pending != DAL_OK) {
-        dal_status s = st->pending;
+        s = st->pending;
         dal__err(db, s, "%s", st->pending_msg);
         dal_stmt_done(st);
         return s;
     }
-    /* Timing: a clock read costs ~25 ns, a significant part of a row step,
-     * so only the first step of an execution (which runs the statement) is
-     * always timed; row steps are sampled one in DAL_STEP_SAMPLE and
-     * counted that many times.  Rows of a buffered PostgreSQL result cost
-     * no engine time and are not timed. */
-    enum { DAL_STEPS_TIMED = 1, DAL_STEP_SAMPLE = 16 };
-    bool timed = true;
+    /* Timing (dal__time_weight): the first step of an execution runs the
+     * statement and is timed when the execution is; further row steps are
+     * sampled, and rows of a buffered PostgreSQL result cost no engine time
+     * and are not timed. */
+    bool timed;
     uint64_t weight = 1;
     if (!st->running) {
         st->stats_open = true;
         st->elapsed_us = 0;
         st->nsteps = 0;
+        st->tweight = dal__time_weight(db);
+        timed = st->tweight != 0;
     }
-    else if (!st->ss && !st->streaming)
+    else if (!st->tweight || (!st->ss && !st->streaming))
         timed = false;
-    else if (st->nsteps >= DAL_STEPS_TIMED) {
-        timed = st->nsteps % DAL_STEP_SAMPLE == 0;
+    else {
+        timed = ++st->nsteps % DAL_STEP_SAMPLE == 0;
         weight = DAL_STEP_SAMPLE;
     }
-    st->nsteps++;
     uint64_t t0 = timed ? dal__now_us() : 0;
-    dal_status s = db->dialect == DAL_SQLITE ? dal__sq_step(st, has_row) : dal__pg_step(st, has_row);
+    s = db->dialect == DAL_SQLITE ? dal__sq_step(st, has_row) : dal__pg_step(st, has_row);
     if (timed)
         st->elapsed_us += (dal__now_us() - t0) * weight;
     if (s != DAL_OK || !*has_row)
@@ -671,7 +736,7 @@ dal_status dal_stmt_exec(dal_stmt *st, int64_t *changes)
         return DAL_MISUSE;
     dal_status s;
     if (st->ss && !st->running && !st->stats_open)
-        s = dal__sq_run_write(st);
+        s = dal__sq_once(st, NULL, NULL);
     else {
         bool has = false;
         s = dal_stmt_step(st, &has);
@@ -1422,6 +1487,8 @@ dal_status dal_col_opt_enum(dal_stmt *st, int col, const dal_column *c, int *out
         *has = true;
     return dal__read_enum(st->db, c, p, len, out);
 }
+
+dal_db *dal_stmt_db(const dal_stmt *st) { return st ? st->db : NULL; }
 
 void *dal_stmt_alloc(dal_stmt *st, size_t n)
 {

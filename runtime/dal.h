@@ -311,6 +311,9 @@ dal_status dal_row_values(dal_stmt *st, dal_value *out, int n);
  * dal_errmsg and returns NULL.  The caller owns the memory. */
 void *dal_stmt_alloc(dal_stmt *st, size_t n);
 
+/* The connection st belongs to (NULL for a NULL st); not owned by the caller. */
+dal_db *dal_stmt_db(const dal_stmt *st);
+
 /* ---------------------------------------------------------------------- */
 /* 3. Row descriptors                                                      */
 /* ---------------------------------------------------------------------- */
@@ -395,7 +398,8 @@ dal_status dal_fetch_one(dal_stmt *st, const dal_table *t, void *row);
 typedef dal_status (*dal_read_fn)(dal_stmt *st, void *row);
 
 /* dal_fetch_all / dal_fetch_one with rows read by `read` instead of
- * dal_read_row (NULL read: dal_read_row).  Same ownership rules. */
+ * dal_read_row (NULL read: dal_read_row).  Same ownership rules.
+ * dal_fetch_one_with needs no table when read is given (t may be NULL). */
 dal_status dal_fetch_all_with(dal_stmt *st, const dal_table *t, dal_read_fn read,
                               size_t size_hint, void **items, size_t *len);
 dal_status dal_fetch_one_with(dal_stmt *st, const dal_table *t, dal_read_fn read, void *row);

@@ -39,6 +39,7 @@ struct dal_stmt {
     char pending_msg[128];
     bool running;            /* executed, rows may follow */
     bool stats_open;         /* an execution whose stats are not recorded yet */
+    unsigned tweight;        /* this execution's timing weight (dal__time_weight) */
     uint64_t elapsed_us;
     unsigned nsteps;         /* steps of this execution (stats sampling) */
     int64_t changes;
@@ -97,6 +98,7 @@ struct dal_db {
     int depth;
     int busy_retries;
     dal_stats stats;
+    unsigned time_tick;      /* executions seen, for timing one in DAL_TIME_SAMPLE */
     uint64_t slow_threshold;
     dal_slow_fn slow_fn;
     void *slow_ctx;
@@ -121,6 +123,14 @@ struct dal_db {
     void *pool_next;
 };
 
+/* Slow paths kept out of line, so that the hot path they branch from needs
+ * no stack frame (GCC and Clang otherwise inline a static function called once). */
+#if defined(__GNUC__)
+#define DAL_NOINLINE __attribute__((noinline))
+#else
+#define DAL_NOINLINE
+#endif
+
 /* dal.c */
 dal_status dal__err(dal_db *db, dal_status s, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -131,6 +141,21 @@ void dal__ok(dal_db *db);
 void dal__scrub(char *s);
 uint64_t dal__now_us(void);
 void dal__sleep_us(uint64_t us); /* restarts after signals */
+/* Statement timing costs two clock reads (~25 ns each on the bench machine),
+ * as much as binding a few parameters: while no slow hook is set, one
+ * execution in DAL_TIME_SAMPLE is timed and its time counted that many times
+ * (dal_stats.total_us is an estimate); with a slow hook every execution is
+ * timed.  Returns the weight of the execution about to run (0: not timed). */
+enum { DAL_TIME_SAMPLE = 16 };
+static inline unsigned dal__time_weight(dal_db *db)
+{
+    if (db->slow_fn)
+        return 1;
+    return db->time_tick++ % DAL_TIME_SAMPLE == 0 ? DAL_TIME_SAMPLE : 0;
+}
+/* Counts one execution; us (when weight > 0) is its time, counted weight times. */
+void dal__stats_add(dal_db *db, const char *sql, uint64_t us, unsigned weight, bool failed);
+/* dal__stats_add with weight 1 (always-timed paths: dal_exec, bulk inserts). */
 void dal__stats_record(dal_db *db, const char *sql, uint64_t us, bool failed);
 void dal__log(dal_db *db, dal_log_level lvl, const char *msg);
 void dal__cache_clear(dal_db *db, bool finalize);
@@ -150,10 +175,13 @@ void dal__sq_close(dal_db *db);
 dal_status dal__sq_exec(dal_db *db, const char *sql);
 dal_status dal__sq_prepare(dal_db *db, dal_stmt *st);
 dal_status dal__sq_step(dal_stmt *st, bool *has_row);
+/* The end of an execution: sqlite3_step returned rc (not SQLITE_ROW). */
+dal_status dal__sq_stepped(dal_stmt *st, int rc);
 void dal__sq_done(dal_stmt *st);
 void dal__sq_bind(dal_stmt *st, int i, const dal_param *p);
 void dal__sq_bind_failed(dal_stmt *st, int i, int rc); /* records a bind error as pending */
-dal_status dal__sq_run_write(dal_stmt *st); /* step + done of a statement without rows */
+/* step + done of a statement run in one step (see dal_sqlite.c) */
+dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row);
 bool dal__sq_is_null(dal_stmt *st, int col);
 dal_status dal__sq_col_int(dal_stmt *st, int col, int64_t *out);
 dal_status dal__sq_col_float(dal_stmt *st, int col, double *out);

@@ -645,10 +645,12 @@ dal_status dal_fetch_one(dal_stmt *st, const dal_table *t, void *row)
 
 dal_status dal_fetch_one_with(dal_stmt *st, const dal_table *t, dal_read_fn read, void *row)
 {
-    if (!st || !t || !row) {
+    if (!st || (!t && !read) || !row) {
         dal_stmt_done(st);
         return st ? dal__err(st->db, DAL_MISUSE, "dal_fetch_one: bad arguments") : DAL_MISUSE;
     }
+    if (read && st->ss && !st->running && !st->stats_open)
+        return dal__sq_once(st, read, row);
     bool has = false;
     dal_status s = dal_stmt_step(st, &has);
     if (s == DAL_OK && !has)
@@ -876,7 +878,7 @@ dal_status dal_insert_row(dal_db *db, const dal_table *t, const void *in, void *
     if (out)
         return dal_fetch_one(st, t, out);
     if (st->ss)
-        return dal__sq_run_write(st);
+        return dal__sq_once(st, NULL, NULL);
     bool has;
     s = dal_stmt_step(st, &has);
     dal_stmt_done(st);

@@ -359,6 +359,11 @@ dal_status dal__sq_step(dal_stmt *st, bool *has_row)
         *has_row = true;
         return DAL_OK;
     }
+    return dal__sq_stepped(st, rc);
+}
+
+dal_status dal__sq_stepped(dal_stmt *st, int rc)
+{
     st->running = false;
     if (rc == SQLITE_DONE) {
         if (!sqlite3_stmt_readonly(st->ss))
@@ -745,10 +750,12 @@ dal_status dal__sq_insert_rows(dal_db *db, const dal_table *t, const void *rowsv
     return s;
 }
 
-/* A bound statement that returns no rows (INSERT without RETURNING), run
- * start to finish: what dal_stmt_step + dal_stmt_done do for it, without
- * their generic bookkeeping (the single-row insert's hot path). */
-dal_status dal__sq_run_write(dal_stmt *st)
+/* A bound statement run start to finish in one step: what dal_stmt_step +
+ * dal_stmt_done do for it, without their generic bookkeeping (the hot path
+ * of single-row inserts, updates, deletes and gets).  With read NULL it is a
+ * write: a row (RETURNING) or none both succeed.  With read, its first row
+ * is read into row and no row is DAL_NOT_FOUND. */
+dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row)
 {
     dal_db *db = st->db;
     dal_status s = DAL_OK;
@@ -758,14 +765,24 @@ dal_status dal__sq_run_write(dal_stmt *st)
         dal__sq_done(st);
         return s;
     }
-    uint64_t t0 = dal__now_us();
+    unsigned weight = dal__time_weight(db);
+    uint64_t t0 = weight ? dal__now_us() : 0;
     int rc = sqlite3_step(st->ss);
-    uint64_t us = dal__now_us() - t0;
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-        st->changes = (int64_t)sqlite3_changes64(db->sq);
+    uint64_t us = weight ? dal__now_us() - t0 : 0;
+    bool failed = false;
+    if (rc == SQLITE_ROW && read) {
+        s = read(st, row);
+    }
+    else if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+        if (read)
+            s = dal__err(db, DAL_NOT_FOUND, "no row");
+        else
+            st->changes = (int64_t)sqlite3_changes64(db->sq);
+    }
     else {
         int ext = sqlite3_extended_errcode(db->sq);
         s = dal__err(db, dal__sq_status(ext ? ext : rc), "%s", sqlite3_errmsg(db->sq));
+        failed = true;
     }
     sqlite3_reset(st->ss);
     if (st->sq_ptrs) {
@@ -774,7 +791,7 @@ dal_status dal__sq_run_write(dal_stmt *st)
     }
     st->need_reset = false;
     st->running = false;
-    dal__stats_record(db, st->q->sql, us, s != DAL_OK);
+    dal__stats_add(db, st->q->sql, us, weight, failed);
     if (s == DAL_OK)
         dal__ok(db);
     return s;

@@ -706,6 +706,83 @@ static void test_observability(void **state)
     assert_int_equal(st.queries, 0);
 }
 
+/* Without a slow hook one execution in 16 is timed (its time counted 16
+ * times): every execution is still counted, and the estimate stays coherent. */
+static void test_sampled_timing(void **state)
+{
+    fx *f = *state;
+    dal_reset_stats(f->db);
+    static const dal_query q = {"SELECT $1 + 1", 1};
+    for (int i = 0; i < 40; i++)
+        OK(exec_q(f, &q, i, 0));
+    static const dal_query none = {"SELECT 1 WHERE 1 = 0", 0};
+    for (int i = 0; i < 40; i++) {
+        dal_stmt *st;
+        OK(dal_stmt_start(f->db, &none, &st));
+        assert_int_equal(dal_stmt_exec(st, NULL), DAL_OK);
+    }
+    dal_stats st;
+    dal_get_stats(f->db, &st);
+    assert_int_equal(st.queries, 80);
+    assert_int_equal(st.errors, 0);
+    assert_true(st.total_us >= st.max_us);
+    /* a slow hook switches to timing every execution */
+    seen sn = {0};
+    dal_set_slow_hook(f->db, 0, on_slow, &sn);
+    for (int i = 0; i < 5; i++)
+        OK(exec_q(f, &q, i, 0));
+    assert_int_equal(sn.slow, 5);
+    dal_set_slow_hook(f->db, 0, NULL, NULL);
+}
+
+/* dal_fetch_one_with runs a SQLite statement in one step (dal__sq_once):
+ * its row, no row, a bind error and an engine error must all leave the
+ * statement reusable, like the generic path does on PostgreSQL. */
+static dal_status read_two(dal_stmt *st, void *row)
+{
+    int64_t *v = row;
+    dal_status s = dal_col_int64(st, 0, &v[0]);
+    return s != DAL_OK ? s : dal_col_int64(st, 1, &v[1]);
+}
+
+static void test_fetch_one_with(void **state)
+{
+    fx *f = *state;
+    static const dal_query q = {"SELECT $1 + 1, $2 * 2 WHERE $1 > 0", 2};
+    static const dal_query bad = {"SELECT abs(CAST($1 AS bigint)), 0", 1};
+    dal_stmt *st;
+    int64_t v[2] = {0, 0};
+    assert_ptr_equal(dal_stmt_db(NULL), NULL);
+    for (int round = 0; round < 2; round++) {
+        OK(dal_stmt_start(f->db, &q, &st));
+        assert_ptr_equal(dal_stmt_db(st), f->db);
+        dal_bind_int64(st, 1, 41);
+        dal_bind_int64(st, 2, 21);
+        OK(dal_fetch_one_with(st, NULL, read_two, v));
+        assert_int_equal(v[0], 42);
+        assert_int_equal(v[1], 42);
+        assert_string_equal(dal_errmsg(f->db), "");
+        OK(dal_stmt_start(f->db, &q, &st));
+        dal_bind_int64(st, 1, -1);
+        dal_bind_int64(st, 2, 0);
+        assert_int_equal(dal_fetch_one_with(st, NULL, read_two, v), DAL_NOT_FOUND);
+        OK(dal_stmt_start(f->db, &q, &st));
+        dal_bind_int64(st, 3, 1); /* out of range: reported by the fetch */
+        assert_int_equal(dal_fetch_one_with(st, NULL, read_two, v), DAL_MISUSE);
+        assert_non_null(strstr(dal_errmsg(f->db), "parameter 3"));
+    }
+    /* an error raised by the engine while stepping (integer overflow) */
+    OK(dal_stmt_start(f->db, &bad, &st));
+    dal_bind_int64(st, 1, INT64_MIN);
+    assert_int_equal(dal_fetch_one_with(st, NULL, read_two, v), DAL_ERROR);
+    assert_string_not_equal(dal_errmsg(f->db), "");
+    OK(dal_stmt_start(f->db, &q, &st));
+    dal_bind_int64(st, 1, 1);
+    dal_bind_int64(st, 2, 5);
+    OK(dal_fetch_one_with(st, NULL, read_two, v));
+    assert_int_equal(v[1], 10);
+}
+
 /* ---------------------------------------------------------------------- */
 
 typedef enum color { COLOR_RED, COLOR_GREEN, COLOR_BLUE } color;
@@ -1092,6 +1169,8 @@ int main(void)
         BOTH(test_statuses),
         BOTH(test_transactions),
         BOTH(test_observability),
+        BOTH(test_sampled_timing),
+        BOTH(test_fetch_one_with),
         BOTH(test_rows),
         BOTH(test_urls),
         BOTH(test_cached_plan),

@@ -29,6 +29,7 @@
 #include "bench_util.h"
 
 #define ROUNDS 11
+#define SLICES 10
 
 /* CPU time of this thread: unlike wall time it does not count the time
  * other processes hold the CPU (this 2-core machine is shared), nor I/O
@@ -119,17 +120,11 @@ static sqlite3_stmt *sq_prep(sqlite3 *db, const char *sql)
     return st;
 }
 
-static void sq_open(sq_base *b, const char *path)
+/* The baseline runs on the runtime's own connection (dal_native_handle):
+ * same file handle, page cache and pragmas, so only the code differs. */
+static void sq_open(sq_base *b, dal_db *db)
 {
-    /* Same connection setup as the runtime: NOMUTEX (one thread per handle). */
-    if (sqlite3_open_v2(path, &b->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK)
-        die("sqlite open", sqlite3_errmsg(b->db));
-    sqlite3_exec(b->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                        "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; "
-                        "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-64000",
-                 NULL, NULL, NULL);
+    b->db = dal_native_handle(db);
     b->ins = sq_prep(b->db, SQL_INSERT);
     b->get = sq_prep(b->db, SQL_GET);
     b->upd = sq_prep(b->db, SQL_UPDATE);
@@ -144,7 +139,6 @@ static void sq_close(sq_base *b)
     sqlite3_finalize(b->upd);
     sqlite3_finalize(b->page);
     sqlite3_finalize(b->all);
-    sqlite3_close(b->db);
 }
 
 static void sq_bind_row(sqlite3_stmt *st, int first, const readings *r)
@@ -206,12 +200,13 @@ static void pg_prep(pg_base *b, const char *name, const char *sql, int n, const 
     PQclear(r);
 }
 
-static void pg_open(pg_base *b, const char *url)
+/* The runtime's own connection (dal_native_handle): the same backend and
+ * socket for both sides.  With two connections the two server processes
+ * land on different cores relative to the client, which was seen to make
+ * one side's round trips 2x slower for a whole run. */
+static void pg_open(pg_base *b, dal_db *db)
 {
-    b->c = PQconnectdb(url);
-    if (PQstatus(b->c) != CONNECTION_OK)
-        die("pg connect", PQerrorMessage(b->c));
-    PQclear(PQexec(b->c, "SET TimeZone = 'UTC'"));
+    b->c = dal_native_handle(db);
     static const Oid row_types[] = {25, 23, 701, 16, 25, 1184};
     static const Oid upd_types[] = {25, 23, 701, 16, 25, 1184, 20};
     static const Oid get_types[] = {20};
@@ -286,6 +281,7 @@ typedef struct bench_ctx {
     int64_t max_id;    /* ids are 1..max_id after setup */
     int64_t version;   /* bumped by every update run: each writes new values */
     int n_insert, n_get, n_update, n_pages;
+    int from, n;       /* the slice an operation function runs: operations from..from+n-1 */
 } bench_ctx;
 
 static char NOTE[] = "a note with some text in it";
@@ -295,7 +291,7 @@ static void gen_insert(bench_ctx *c)
     char sensor[32];
     readings r;
     check(c->db, dal_begin(c->db), "begin");
-    for (int i = 0; i < c->n_insert; i++) {
+    for (int i = 0; i < c->n; i++) {
         fill(&r, c->next++, sensor, NOTE);
         check(c->db, readings_insert(c->db, &r, NULL), "insert");
     }
@@ -308,7 +304,7 @@ static void base_insert(bench_ctx *c)
     readings r;
     if (!c->pg) {
         sqlite3_exec(c->sq.db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-        for (int i = 0; i < c->n_insert; i++) {
+        for (int i = 0; i < c->n; i++) {
             fill(&r, c->next++, sensor, NOTE);
             sq_bind_row(c->sq.ins, 1, &r);
             sq_step_done(&c->sq, c->sq.ins);
@@ -318,7 +314,7 @@ static void base_insert(bench_ctx *c)
     }
     PQclear(PQexec(c->pgb.c, "BEGIN"));
     pg_params p;
-    for (int i = 0; i < c->n_insert; i++) {
+    for (int i = 0; i < c->n; i++) {
         fill(&r, c->next++, sensor, NOTE);
         pg_row_params(&p, &r, false);
         PGresult *res = PQexecPrepared(c->pgb.c, "b_ins", 6, p.vals, p.lens, p.fmts, 1);
@@ -335,7 +331,7 @@ static volatile int64_t sink;
 static void gen_get(bench_ctx *c)
 {
     readings r;
-    for (int i = 0; i < c->n_get; i++) {
+    for (int i = c->from; i < c->from + c->n; i++) {
         check(c->db, readings_get(c->db, pick(c, i), &r), "get");
         sink += r.seq;
         readings_free(&r);
@@ -345,7 +341,7 @@ static void gen_get(bench_ctx *c)
 static void base_get(bench_ctx *c)
 {
     readings r;
-    for (int i = 0; i < c->n_get; i++) {
+    for (int i = c->from; i < c->from + c->n; i++) {
         int64_t id = pick(c, i);
         if (!c->pg) {
             sqlite3_bind_int64(c->sq.get, 1, id);
@@ -378,7 +374,7 @@ static void gen_update(bench_ctx *c)
     char sensor[32];
     readings r;
     int64_t v = ++c->version;
-    for (int i = 0; i < c->n_update; i++) {
+    for (int i = c->from; i < c->from + c->n; i++) {
         fill(&r, i + v * 1000003, sensor, NOTE);
         r.id = pick(c, i);
         check(c->db, readings_update(c->db, &r), "update");
@@ -390,7 +386,7 @@ static void base_update(bench_ctx *c)
     char sensor[32];
     readings r;
     int64_t v = ++c->version;
-    for (int i = 0; i < c->n_update; i++) {
+    for (int i = c->from; i < c->from + c->n; i++) {
         fill(&r, i + v * 1000003, sensor, NOTE);
         r.id = pick(c, i);
         if (!c->pg) {
@@ -413,7 +409,7 @@ static void base_update(bench_ctx *c)
 
 static void gen_pages(bench_ctx *c)
 {
-    for (int i = 0; i < c->n_pages; i++) {
+    for (int i = c->from; i < c->from + c->n; i++) {
         readings after = {0};
         after.id = pick(c, i) % (c->max_id - 200 > 0 ? c->max_id - 200 : 1);
         readings_array a;
@@ -425,7 +421,7 @@ static void gen_pages(bench_ctx *c)
 
 static void base_pages(bench_ctx *c)
 {
-    for (int i = 0; i < c->n_pages; i++) {
+    for (int i = c->from; i < c->from + c->n; i++) {
         int64_t after = pick(c, i) % (c->max_id - 200 > 0 ? c->max_id - 200 : 1);
         size_t cap = 100, len = 0;
         readings *items = malloc(cap * sizeof *items);
@@ -501,40 +497,53 @@ typedef struct op {
     const char *name;
     void (*gen)(bench_ctx *);
     void (*base)(bench_ctx *);
-    int *count; /* operations per round (rows for iterate) */
+    int slices; /* each round is cut into this many gen/base pairs */
+    bool whole; /* each slice runs the whole operation (iterate) */
 } op;
 
-/* Each round runs both sides back to back (alternating which goes first);
- * the ratios are medians of the per-round ratios, which a burst of noise
- * from other processes moves much less than the ratio of two medians. */
+/* A round runs per_round operations on each side, cut into o->slices
+ * slices: each slice runs a batch on one side then the same batch on the
+ * other (alternating which goes first).  The two batches of a slice run
+ * within milliseconds of each other, so a burst of load from other
+ * processes (this machine is shared: a PostgreSQL round trip was seen to
+ * move by 5x within a minute) falls on both alike; the reported ratio is
+ * the median of the ROUNDS * slices per-slice ratios, and the times are the
+ * medians of the per-round times. */
 static void run_op(bench_ctx *c, const op *o, int per_round, FILE *out)
 {
-    double g[ROUNDS], b[ROUNDS], q[ROUNDS], qc[ROUNDS];
+    enum { MAXS = ROUNDS * SLICES };
+    double g[ROUNDS], b[ROUNDS], q[MAXS], qc[MAXS];
+    int slices = o->slices > 0 && (o->whole || o->slices <= per_round) ? o->slices : 1, nq = 0;
+    if (slices > SLICES)
+        slices = SLICES;
     for (int r = 0; r < ROUNDS; r++) {
-        double cpu[2] = {0, 0};
-        for (int k = 0; k < 2; k++) {
-            bool gen_turn = (r + k) % 2 == 0;
-            /* Start each side with an empty WAL: otherwise whichever side's
-             * commit crosses the auto-checkpoint threshold pays for it.  Each
-             * side checkpoints through its own connection: a connection that
-             * sees another one restart the WAL drops its page cache, so a
-             * checkpoint always run by one side would leave only the other
-             * side starting cold. */
-            if (!c->pg && gen_turn)
-                check(c->db, dal_exec(c->db, "PRAGMA wal_checkpoint(TRUNCATE)"), "checkpoint");
-            else if (!c->pg)
-                sqlite3_exec(c->sq.db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
-            double t0 = now_s(), c0 = cpu_s();
-            (gen_turn ? o->gen : o->base)(c);
-            double dt = now_s() - t0;
-            cpu[gen_turn] = cpu_s() - c0;
-            (gen_turn ? g : b)[r] = dt * 1e9 / per_round;
+        double wall[2] = {0, 0};
+        for (int sl = 0; sl < slices; sl++) {
+            c->from = o->whole ? 0 : (int)((int64_t)per_round * sl / slices);
+            c->n = o->whole ? per_round : (int)((int64_t)per_round * (sl + 1) / slices) - c->from;
+            double w[2] = {0, 0}, cpu[2] = {0, 0};
+            for (int k = 0; k < 2; k++) {
+                bool gen_turn = (r + sl + k) % 2 == 0;
+                /* Start each side with an empty WAL: otherwise whichever side's
+                 * commit crosses the auto-checkpoint threshold pays for it. */
+                if (!c->pg)
+                    check(c->db, dal_exec(c->db, "PRAGMA wal_checkpoint(TRUNCATE)"), "checkpoint");
+                double t0 = now_s(), c0 = cpu_s();
+                (gen_turn ? o->gen : o->base)(c);
+                w[gen_turn] = now_s() - t0;
+                cpu[gen_turn] = cpu_s() - c0;
+            }
+            wall[0] += w[0];
+            wall[1] += w[1];
+            q[nq] = w[1] / w[0];
+            qc[nq++] = cpu[1] / cpu[0];
         }
-        q[r] = g[r] / b[r];
-        qc[r] = cpu[1] / cpu[0];
+        double ops = o->whole ? (double)per_round * slices : per_round;
+        g[r] = wall[1] * 1e9 / ops;
+        b[r] = wall[0] * 1e9 / ops;
     }
-    double mg = median(g, ROUNDS), mb = median(b, ROUNDS), mq = median(q, ROUNDS);
-    double mqc = median(qc, ROUNDS);
+    double mg = median(g, ROUNDS), mb = median(b, ROUNDS), mq = median(q, nq);
+    double mqc = median(qc, nq);
     fprintf(out, "| %-24s | %10.0f | %10.0f | %5.3f | %5.3f |\n", o->name, mb, mg, mq, mqc);
 }
 
@@ -553,9 +562,9 @@ int main(int argc, char **argv)
     check(c.db, schema_create(c.db), "schema_create");
     if (c.pg) {
         c.pgb.result_format = 1;
-        pg_open(&c.pgb, url);
+        pg_open(&c.pgb, c.db);
     } else {
-        sq_open(&c.sq, url + strlen("sqlite:"));
+        sq_open(&c.sq, c.db);
     }
     c.next = 1;
     c.n_insert = (int)((c.pg ? 5000 : 50000) * scale);
@@ -572,28 +581,26 @@ int main(int argc, char **argv)
            "ratio", "CPU ratio");
     printf("|%s|%s|%s|%s|%s|\n", "--------------------------", "-----------:", "-----------:",
            "------:", "----------:");
-    op insert = {"insert (1 tx)", gen_insert, base_insert, NULL};
+    op insert = {"insert (1 tx per slice)", gen_insert, base_insert, SLICES, false};
     run_op(&c, &insert, c.n_insert, stdout);
     c.max_id = c.next - 1;
-    op get = {"get by primary key", gen_get, base_get, NULL};
+    op get = {"get by primary key", gen_get, base_get, SLICES, false};
     run_op(&c, &get, c.n_get, stdout);
-    op upd = {"update", gen_update, base_update, NULL};
+    op upd = {"update", gen_update, base_update, SLICES, false};
     run_op(&c, &upd, c.n_update, stdout);
-    op pages = {"list a page of 100", gen_pages, base_pages, NULL};
+    op pages = {"list a page of 100", gen_pages, base_pages, SLICES, false};
     run_op(&c, &pages, c.n_pages, stdout);
-    op iter = {"iterate all (per row)", gen_iterate, base_iterate, NULL};
+    op iter = {"iterate all (per row)", gen_iterate, base_iterate, 3, true};
     run_op(&c, &iter, (int)c.max_id, stdout);
-    if (c.pg && getenv("BENCH_NO_FORMATS")) { /* e.g. under callgrind */
-        PQfinish(c.pgb.c);
-    } else if (c.pg) {
+    if (c.pg && !getenv("BENCH_NO_FORMATS")) { /* (skipped under callgrind) */
         /* What binary results buy: the baseline in text format. */
         printf("\nPostgreSQL result format, hand-written code, ns per operation:\n\n");
         printf("| %-24s | %10s | %10s | %5s |\n", "operation", "text", "binary", "ratio");
         printf("|%s|%s|%s|%s|\n", "--------------------------", "------------",
                "------------", "-------");
-        op bget = {"get by primary key", base_get, base_get, NULL};
-        op bpages = {"list a page of 100", base_pages, base_pages, NULL};
-        op biter = {"iterate all (per row)", base_iterate, base_iterate, NULL};
+        op bget = {"get by primary key", base_get, base_get, 1, false};
+        op bpages = {"list a page of 100", base_pages, base_pages, 1, false};
+        op biter = {"iterate all (per row)", base_iterate, base_iterate, 1, false};
         const op *bops[] = {&bget, &bpages, &biter};
         int per[] = {c.n_get, c.n_pages, (int)c.max_id};
         for (int i = 0; i < 3; i++) {
@@ -601,6 +608,8 @@ int main(int argc, char **argv)
             for (int r = 0; r < ROUNDS; r++)
                 for (int f = 0; f < 2; f++) {
                     c.pgb.result_format = f;
+                    c.from = 0;
+                    c.n = per[i];
                     double t0 = now_s();
                     bops[i]->base(&c);
                     t[f][r] = (now_s() - t0) * 1e9 / per[i];
@@ -609,10 +618,9 @@ int main(int argc, char **argv)
             printf("| %-24s | %10.0f | %10.0f | %5.3f |\n", bops[i]->name, mt, mb, mb / mt);
         }
         c.pgb.result_format = 1;
-        PQfinish(c.pgb.c);
-    } else {
-        sq_close(&c.sq);
     }
+    if (!c.pg)
+        sq_close(&c.sq);
     dal_close(c.db);
     return 0;
 }

@@ -133,11 +133,6 @@ dal_status dal_set_error(dal_db *db, dal_status status, const char *fmt, ...)
     return status;
 }
 
-void dal__ok(dal_db *db)
-{
-    db->err[0] = '\0';
-    db->last = DAL_OK;
-}
 
 const char *dal_errmsg(const dal_db *db)
 {
@@ -275,6 +270,13 @@ void dal_close(dal_db *db)
 }
 
 dal_dialect dal_dialect_of(const dal_db *db) { return db ? db->dialect : DAL_SQLITE; }
+
+void *dal_native_handle(dal_db *db)
+{
+    if (!db)
+        return NULL;
+    return db->dialect == DAL_SQLITE ? (void *)db->sq : (void *)db->pg;
+}
 
 dal_status dal_exec(dal_db *db, const char *sql)
 {
@@ -473,6 +475,7 @@ void dal__stmt_free(dal_stmt *st)
     free(st->scratch);
     free(st->server_types);
     free(st->ftypes);
+    free(st->fclass);
     free(st->params);
     free(st->types);
     free(st->values);
@@ -618,7 +621,7 @@ static void stats_close(dal_stmt *st, bool failed)
     if (!st->stats_open)
         return;
     st->stats_open = false;
-    dal__stats_add(st->db, st->q->sql, st->elapsed_us, st->tweight, failed);
+    dal__stats_count(st->db, st->q->sql, st->elapsed_us, st->tweight, failed);
 }
 
 /* Row steps of a timed execution are sampled: one in DAL_STEP_SAMPLE is timed
@@ -627,27 +630,46 @@ enum { DAL_STEP_SAMPLE = 16 };
 
 DAL_NOINLINE static dal_status step_slow(dal_stmt *st, bool *has_row);
 DAL_NOINLINE static dal_status step_end(dal_stmt *st, int rc);
+DAL_NOINLINE static dal_status step_finish(dal_stmt *st, dal_status s);
 
 /* The next row of a running, untimed SQLite execution (the hot path of list
  * and iterate) is one call into SQLite; everything else is step_slow. */
 dal_status dal_stmt_step(dal_stmt *st, bool *has_row)
 {
-    if (st && has_row && st->running && st->ss && st->pending == DAL_OK && !st->tweight) {
-        int rc = sqlite3_step(st->ss);
-        *has_row = rc == SQLITE_ROW;
-        return rc == SQLITE_ROW ? DAL_OK : step_end(st, rc);
+    if (st && has_row && st->running && st->pending == DAL_OK && !st->tweight) {
+        if (st->ss) {
+            int rc = sqlite3_step(st->ss);
+            *has_row = rc == SQLITE_ROW;
+            return rc == SQLITE_ROW ? DAL_OK : step_end(st, rc);
+        }
+        /* PostgreSQL: the next row of a buffered result, or of a stream */
+        if (!st->streaming && st->row + 1 < st->nrows) {
+            st->row++;
+            *has_row = true;
+            return DAL_OK;
+        }
+        if (st->streaming) {
+            *has_row = false;
+            dal_status s = dal__pg_step(st, has_row);
+            return s == DAL_OK && *has_row ? DAL_OK : step_finish(st, s);
+        }
     }
     return step_slow(st, has_row);
+}
+
+/* A running execution ended (no more rows, or an error). */
+static dal_status step_finish(dal_stmt *st, dal_status s)
+{
+    stats_close(st, s != DAL_OK);
+    if (s == DAL_OK)
+        dal__ok(st->db);
+    return s;
 }
 
 /* A running SQLite execution's step returned rc, not SQLITE_ROW. */
 static dal_status step_end(dal_stmt *st, int rc)
 {
-    dal_status s = dal__sq_stepped(st, rc);
-    stats_close(st, s != DAL_OK);
-    if (s == DAL_OK)
-        dal__ok(st->db);
-    return s;
+    return step_finish(st, dal__sq_stepped(st, rc));
 }
 
 static dal_status step_slow(dal_stmt *st, bool *has_row)
@@ -730,6 +752,8 @@ void dal_stmt_done(dal_stmt *st)
 
 dal_status dal_stmt_exec(dal_stmt *st, int64_t *changes)
 {
+    if (!changes && st && st->ss && !st->running && !st->stats_open)
+        return dal__sq_once(st, NULL, NULL); /* the single-row insert's hot path */
     if (changes)
         *changes = 0;
     if (!st)
@@ -751,7 +775,7 @@ dal_status dal_stmt_exec(dal_stmt *st, int64_t *changes)
 /* binds                                                                   */
 /* ---------------------------------------------------------------------- */
 
-static void bind_p(dal_stmt *st, int i, dal_param p)
+DAL_NOINLINE static void bind_p(dal_stmt *st, int i, dal_param p)
 {
     if (!st)
         return;
@@ -838,7 +862,7 @@ void dal_bind_float64(dal_stmt *st, int i, double v)
     }
     bind_p(st, i, (dal_param){.kind = DAL_P_FLOAT64, .v.f = v});
 }
-static void bind_str(dal_stmt *st, int i, dal_pkind k, const char *v)
+DAL_NOINLINE static void bind_str(dal_stmt *st, int i, dal_pkind k, const char *v)
 {
     if (!v)
         dal_bind_null(st, i);

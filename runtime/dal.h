@@ -88,6 +88,12 @@ void dal_close(dal_db *db);                /* NULL is a no-op */
 const char *dal_errmsg(const dal_db *db);  /* last error; "" after success; never a password */
 const char *dal_status_name(dal_status s); /* "DAL_NOT_FOUND", ... */
 dal_dialect dal_dialect_of(const dal_db *db);
+
+/* The engine's own handle, for what dalc does not express: a sqlite3 * or a
+ * PGconn * (dal_dialect_of says which; NULL for a NULL db).  Owned by db:
+ * never close it, and leave no transaction or statement open on it that db
+ * does not know of.  A reconnect (PostgreSQL) replaces it. */
+void *dal_native_handle(dal_db *db);
 dal_status dal_exec(dal_db *db, const char *sql); /* no parameters; may hold several statements */
 dal_status dal_ping(dal_db *db);
 

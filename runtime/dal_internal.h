@@ -69,6 +69,7 @@ struct dal_stmt {
     dal_status rest_status;
     char *rest_msg;
     Oid *ftypes;             /* result column types of the current execution */
+    unsigned char *fclass;   /* their decoding class (dal_pg.c), same length */
     int nftypes, capftypes;
     bool ftypes_valid;
     char **colbuf;           /* per-column decode buffers (numeric text, uuid) */
@@ -137,7 +138,11 @@ dal_status dal__err(dal_db *db, dal_status s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-void dal__ok(dal_db *db);
+static inline void dal__ok(dal_db *db) /* success: no error message */
+{
+    db->err[0] = '\0';
+    db->last = DAL_OK;
+}
 void dal__scrub(char *s);
 uint64_t dal__now_us(void);
 void dal__sleep_us(uint64_t us); /* restarts after signals */
@@ -155,6 +160,15 @@ static inline unsigned dal__time_weight(dal_db *db)
 }
 /* Counts one execution; us (when weight > 0) is its time, counted weight times. */
 void dal__stats_add(dal_db *db, const char *sql, uint64_t us, unsigned weight, bool failed);
+/* dal__stats_add, with the common case (untimed, no logger, success) inline. */
+static inline void dal__stats_count(dal_db *db, const char *sql, uint64_t us, unsigned weight,
+                                    bool failed)
+{
+    if (weight || failed || db->log_fn)
+        dal__stats_add(db, sql, us, weight, failed);
+    else
+        db->stats.queries++;
+}
 /* dal__stats_add with weight 1 (always-timed paths: dal_exec, bulk inserts). */
 void dal__stats_record(dal_db *db, const char *sql, uint64_t us, bool failed);
 void dal__log(dal_db *db, dal_log_level lvl, const char *msg);

@@ -645,7 +645,7 @@ dal_status dal__pg_step(dal_stmt *st, bool *has_row)
                 st->nrows = PQntuples(r);
                 st->row = -1;
                 st->running = true;
-                set_changes(st, r);
+                st->changes = st->nrows; /* what PQcmdTuples says for SELECT and RETURNING */
             }
             else if (es == PGRES_COMMAND_OK) {
                 set_changes(st, r);
@@ -1216,6 +1216,29 @@ dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_table *t, 
 /* ---------------------------------------------------------------------- */
 
 /* The result column types, read once per execution (the same for every row). */
+/* How dal__pg_row_values decodes a result column, from its type: found
+ * once per execution, so that a row costs one switch per value. */
+enum {
+    FC_OTHER, FC_INT8, FC_INT4, FC_INT2, FC_BOOL, FC_FLOAT8, FC_FLOAT4, FC_TIME, FC_BYTEA,
+    FC_JSONB, FC_TEXT
+};
+
+static unsigned char fclass_of(Oid t)
+{
+    switch (t) {
+    case OID_INT8: return FC_INT8;
+    case OID_INT4: return FC_INT4;
+    case OID_INT2: return FC_INT2;
+    case OID_BOOL: return FC_BOOL;
+    case OID_FLOAT8: return FC_FLOAT8;
+    case OID_FLOAT4: return FC_FLOAT4;
+    case OID_TIMESTAMP: case OID_TIMESTAMPTZ: return FC_TIME;
+    case OID_BYTEA: return FC_BYTEA;
+    case OID_JSONB: return FC_JSONB;
+    default: return is_texty(t) ? FC_TEXT : FC_OTHER;
+    }
+}
+
 static bool load_ftypes(dal_stmt *st)
 {
     PGresult *res = st->res;
@@ -1225,10 +1248,16 @@ static bool load_ftypes(dal_stmt *st)
         if (!nt)
             return false;
         st->ftypes = nt;
+        unsigned char *nc = realloc(st->fclass, (size_t)nf);
+        if (!nc)
+            return false;
+        st->fclass = nc;
         st->capftypes = nf;
     }
-    for (int i = 0; i < nf; i++)
+    for (int i = 0; i < nf; i++) {
         st->ftypes[i] = PQftype(res, i);
+        st->fclass[i] = fclass_of(st->ftypes[i]);
+    }
     st->nftypes = nf;
     st->ftypes_valid = true;
     return true;
@@ -1343,89 +1372,106 @@ dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n)
         return dal__err(st->db, DAL_MISUSE, "dal_row_values: no row, or fewer than %d columns", n);
     if (!st->ftypes_valid && !load_ftypes(st))
         return dal__err(st->db, DAL_NOMEM, "out of memory");
-    const Oid *ftypes = st->ftypes;
+    const unsigned char *fclass = st->fclass;
     for (int k = 0; k < n; k++) {
         dal_value *o = &out[k];
-        o->p = NULL;
-        o->len = 0;
         int len = PQgetlength(res, r, k);
-        if (len == 0 && PQgetisnull(res, r, k)) {
-            o->kind = DAL_V_NULL;
-            continue;
-        }
         const char *v = PQgetvalue(res, r, k);
-        Oid ft = ftypes[k];
-        o->kind = DAL_V_OTHER;
-        switch (ft) {
-        case OID_INT8:
+        /* A value of the expected size is decoded; anything else (NULL has
+         * length 0) falls through to the NULL test below. */
+        switch (fclass[k]) {
+        case FC_INT8:
             if (len == 8) {
                 o->kind = DAL_V_INT;
                 o->i = (int64_t)rd64(v);
+                continue;
             }
             break;
-        case OID_INT4:
+        case FC_INT4:
             if (len == 4) {
                 o->kind = DAL_V_INT;
                 o->i = (int32_t)rd32(v);
+                continue;
             }
             break;
-        case OID_INT2:
+        case FC_INT2:
             if (len == 2) {
                 o->kind = DAL_V_INT;
                 o->i = (int16_t)rd16(v);
+                continue;
             }
             break;
-        case OID_BOOL:
+        case FC_BOOL:
             if (len == 1) {
                 o->kind = DAL_V_INT;
                 o->i = v[0] != 0;
+                continue;
             }
             break;
-        case OID_FLOAT8:
+        case FC_FLOAT8:
             if (len == 8) {
                 uint64_t u = rd64(v);
                 o->kind = DAL_V_FLOAT;
                 memcpy(&o->f, &u, sizeof u);
+                continue;
             }
             break;
-        case OID_FLOAT4:
+        case FC_FLOAT4:
             if (len == 4) {
                 uint32_t u = rd32(v);
                 float f;
                 memcpy(&f, &u, sizeof f);
                 o->kind = DAL_V_FLOAT;
                 o->f = f;
+                continue;
             }
             break;
-        case OID_TIMESTAMP:
-        case OID_TIMESTAMPTZ:
+        case FC_TIME:
             if (len == 8) {
                 int64_t x = (int64_t)rd64(v);
                 if (x != INT64_MAX && x != INT64_MIN) /* else +-infinity, kept */
                     x += PG_EPOCH_US;
                 o->kind = DAL_V_TIME;
                 o->i = x;
+                continue;
             }
             break;
-        case OID_BYTEA:
-            o->kind = DAL_V_BYTES;
-            o->p = v;
-            o->len = (size_t)len;
+        case FC_BYTEA:
+            if (len > 0) {
+                o->kind = DAL_V_BYTES;
+                o->p = v;
+                o->len = (size_t)len;
+                continue;
+            }
             break;
-        case OID_JSONB:
+        case FC_JSONB:
             if (len >= 1 && v[0] == 1) {
                 o->kind = DAL_V_TEXT;
                 o->p = v + 1;
                 o->len = (size_t)len - 1;
+                continue;
             }
             break;
-        default:
-            if (is_texty(ft)) {
+        case FC_TEXT:
+            if (len > 0) {
                 o->kind = DAL_V_TEXT;
                 o->p = v;
                 o->len = (size_t)len;
+                continue;
             }
             break;
+        default:
+            break;
+        }
+        o->p = NULL;
+        o->len = 0;
+        o->kind = DAL_V_OTHER;
+        if (len == 0 && PQgetisnull(res, r, k))
+            o->kind = DAL_V_NULL;
+        else if (len == 0 && (fclass[k] == FC_TEXT || fclass[k] == FC_BYTEA)) {
+            /* empty text or bytes: not NULL */
+            o->kind = fclass[k] == FC_TEXT ? DAL_V_TEXT : DAL_V_BYTES;
+            o->p = v;
         }
     }
     return DAL_OK;

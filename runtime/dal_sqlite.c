@@ -791,7 +791,7 @@ dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row)
     }
     st->need_reset = false;
     st->running = false;
-    dal__stats_add(db, st->q->sql, us, weight, failed);
+    dal__stats_count(db, st->q->sql, us, weight, failed);
     if (s == DAL_OK)
         dal__ok(db);
     return s;

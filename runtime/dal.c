@@ -537,13 +537,17 @@ static dal_status cache_grow(dal_db *db)
 
 DAL_NOINLINE static dal_status stmt_start_slow(dal_db *db, const dal_query *q, dal_stmt **out);
 
-/* The statement cache hit of an idle SQLite statement in its home slot: the
+/* The statement cache hit of an idle statement in its home slot (on
+ * PostgreSQL: prepared, on a healthy connection with no stream open): the
  * path every generated function takes once warm, so it comes first. */
 dal_status dal_stmt_start(dal_db *db, const dal_query *q, dal_stmt **out)
 {
-    if (db && q && out && db->cache_cap && db->dialect == DAL_SQLITE) {
+    if (db && q && out && db->cache_cap) {
         struct dal_cache_ent *e = &db->cache[hash_ptr(q) & (db->cache_cap - 1)];
-        if (e->q == q && !e->st->running && !e->st->stats_open) {
+        if (e->q == q && !e->st->running && !e->st->stats_open &&
+            (db->dialect == DAL_SQLITE ||
+             (e->st->prepared && !db->streaming && !db->broken &&
+              PQstatus(db->pg) == CONNECTION_OK))) {
             dal_stmt *st = e->st;
             st->pending = DAL_OK;
             st->changes = 0;

@@ -262,6 +262,7 @@ dal_status dal__pg_ping(dal_db *db)
 dal_status dal__pg_prepare(dal_db *db, dal_stmt *st)
 {
     int n = st->nparams;
+    st->ftypes_valid = false; /* result types are read again after a (re)prepare */
     if (n > 0 && !st->params) {
         st->params = calloc((size_t)n, sizeof *st->params);
         st->types = calloc((size_t)n, sizeof *st->types);
@@ -354,11 +355,76 @@ static int64_t floordiv(int64_t a, int64_t b)
 }
 
 /* Fills the wire arrays from st->params. */
+/* The common parameter: its server type (0 when not known) is its own
+ * binary type, or it is text or NULL.  Returns false for anything else. */
+static inline bool fast_param(dal_stmt *st, int i, const dal_param *p, Oid srv)
+{
+    char *b = st->pbuf[i];
+    Oid want;
+    int len;
+    switch (p->kind) {
+    case DAL_P_NULL:
+        st->types[i] = 0;
+        st->values[i] = NULL;
+        st->lengths[i] = 0;
+        st->formats[i] = 0;
+        return true;
+    case DAL_P_TEXT:
+        st->types[i] = 0;
+        st->values[i] = p->v.s.p;
+        st->lengths[i] = 0;
+        st->formats[i] = 0;
+        return true;
+    case DAL_P_INT:
+        if (srv && srv != OID_INT8)
+            return false;
+        be64(b, (uint64_t)p->v.i);
+        want = OID_INT8, len = 8;
+        break;
+    case DAL_P_INT32:
+        if ((srv && srv != OID_INT4) || p->v.i < INT32_MIN || p->v.i > INT32_MAX)
+            return false;
+        be32(b, (uint32_t)(int32_t)p->v.i);
+        want = OID_INT4, len = 4;
+        break;
+    case DAL_P_BOOL:
+        if (srv && srv != OID_BOOL)
+            return false;
+        b[0] = (char)(p->v.i != 0);
+        want = OID_BOOL, len = 1;
+        break;
+    case DAL_P_FLOAT64: {
+        if (srv && srv != OID_FLOAT8)
+            return false;
+        uint64_t u;
+        memcpy(&u, &p->v.f, 8);
+        be64(b, u);
+        want = OID_FLOAT8, len = 8;
+        break;
+    }
+    case DAL_P_TIME:
+        if (srv && srv != OID_TIMESTAMPTZ && srv != OID_TIMESTAMP)
+            return false;
+        be64(b, (uint64_t)(p->v.i - PG_EPOCH_US));
+        want = srv ? srv : OID_TIMESTAMPTZ, len = 8;
+        break;
+    default:
+        return false;
+    }
+    st->types[i] = want;
+    st->values[i] = b;
+    st->lengths[i] = len;
+    st->formats[i] = 1;
+    return true;
+}
+
 static void build_params(dal_stmt *st)
 {
     for (int i = 0; i < st->nparams; i++) {
         const dal_param *p = &st->params[i];
         Oid srv = st->server_types ? st->server_types[i] : 0;
+        if (fast_param(st, i, p, srv))
+            continue;
         char *b = st->pbuf[i];
         Oid want = 0;
         int fmt = 1, len = 0;
@@ -593,7 +659,11 @@ dal_status dal__pg_step(dal_stmt *st, bool *has_row)
 {
     dal_db *db = st->db;
     if (!st->running) {
-        st->ftypes_valid = false;
+        /* A named statement's result types stay those of its prepare (a
+         * change of them fails with 0A000 and re-prepares); an unnamed
+         * one's are read from every result. */
+        if (db->unnamed)
+            st->ftypes_valid = false;
         if (st->res) {
             PQclear(st->res);
             st->res = NULL;

@@ -15,6 +15,7 @@
 
 #include "testutil.h"
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "dal.h"
@@ -753,6 +754,14 @@ static void test_fetch_one_with(void **state)
     dal_stmt *st;
     int64_t v[2] = {0, 0};
     assert_ptr_equal(dal_stmt_db(NULL), NULL);
+    /* the engine's own handle */
+    assert_null(dal_native_handle(NULL));
+    void *h = dal_native_handle(f->db);
+    assert_non_null(h);
+    if (PG(f))
+        assert_int_equal(PQstatus((PGconn *)h), CONNECTION_OK);
+    else
+        assert_int_equal(sqlite3_get_autocommit((sqlite3 *)h), 1);
     for (int round = 0; round < 2; round++) {
         OK(dal_stmt_start(f->db, &q, &st));
         assert_ptr_equal(dal_stmt_db(st), f->db);

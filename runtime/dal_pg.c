@@ -1507,8 +1507,10 @@ dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n)
             }
             break;
         case FC_BYTEA:
-            if (len > 0) {
-                o->kind = DAL_V_BYTES;
+        case FC_TEXT:
+            /* an empty value is one too: only PQgetisnull tells it from NULL */
+            if (len > 0 || !PQgetisnull(res, r, k)) {
+                o->kind = fclass[k] == FC_TEXT ? DAL_V_TEXT : DAL_V_BYTES;
                 o->p = v;
                 o->len = (size_t)len;
                 continue;
@@ -1522,27 +1524,12 @@ dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n)
                 continue;
             }
             break;
-        case FC_TEXT:
-            if (len > 0) {
-                o->kind = DAL_V_TEXT;
-                o->p = v;
-                o->len = (size_t)len;
-                continue;
-            }
-            break;
         default:
             break;
         }
         o->p = NULL;
         o->len = 0;
-        o->kind = DAL_V_OTHER;
-        if (len == 0 && PQgetisnull(res, r, k))
-            o->kind = DAL_V_NULL;
-        else if (len == 0 && (fclass[k] == FC_TEXT || fclass[k] == FC_BYTEA)) {
-            /* empty text or bytes: not NULL */
-            o->kind = fclass[k] == FC_TEXT ? DAL_V_TEXT : DAL_V_BYTES;
-            o->p = v;
-        }
+        o->kind = len == 0 && PQgetisnull(res, r, k) ? DAL_V_NULL : DAL_V_OTHER;
     }
     return DAL_OK;
 }

@@ -130,6 +130,8 @@ dal_status dal_set_error(dal_db *db, dal_status status, const char *fmt, ...)
     va_end(ap);
     dal__scrub(db->err);
     db->last = status;
+    if (status != DAL_OK && status != DAL_NOT_FOUND) /* as dal__err: the logger sees errors */
+        dal__log(db, DAL_LOG_ERROR, db->err);
     return status;
 }
 
@@ -644,18 +646,25 @@ dal_status dal_stmt_step(dal_stmt *st, bool *has_row)
         if (st->ss) {
             int rc = sqlite3_step(st->ss);
             *has_row = rc == SQLITE_ROW;
-            return rc == SQLITE_ROW ? DAL_OK : step_end(st, rc);
+            if (rc != SQLITE_ROW)
+                return step_end(st, rc);
+            dal__ok(st->db);
+            return DAL_OK;
         }
         /* PostgreSQL: the next row of a buffered result, or of a stream */
         if (!st->streaming && st->row + 1 < st->nrows) {
             st->row++;
             *has_row = true;
+            dal__ok(st->db);
             return DAL_OK;
         }
         if (st->streaming) {
             *has_row = false;
             dal_status s = dal__pg_step(st, has_row);
-            return s == DAL_OK && *has_row ? DAL_OK : step_finish(st, s);
+            if (s != DAL_OK || !*has_row)
+                return step_finish(st, s);
+            dal__ok(st->db);
+            return DAL_OK;
         }
     }
     return step_slow(st, has_row);
@@ -694,7 +703,10 @@ static dal_status step_slow(dal_stmt *st, bool *has_row)
         if (timed)
             st->elapsed_us += (dal__now_us() - t0) * DAL_STEP_SAMPLE;
         *has_row = rc == SQLITE_ROW;
-        return rc == SQLITE_ROW ? DAL_OK : step_end(st, rc);
+        if (rc != SQLITE_ROW)
+            return step_end(st, rc);
+        dal__ok(db);
+        return DAL_OK;
     }
     if (st->pending != DAL_OK) {
         s = st->pending;
@@ -712,7 +724,7 @@ static dal_status step_slow(dal_stmt *st, bool *has_row)
         st->stats_open = true;
         st->elapsed_us = 0;
         st->nsteps = 0;
-        st->tweight = dal__time_weight(db);
+        st->tweight = dal__time_weight(st);
         timed = st->tweight != 0;
     }
     else if (!st->tweight || (!st->ss && !st->streaming))

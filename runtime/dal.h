@@ -118,11 +118,15 @@ void dal_set_busy_retries(dal_db *db, int retries);
 /* Observability                                                           */
 /* ---------------------------------------------------------------------- */
 
+/* Timing is sampled: while no slow hook is set, one execution in 16 of each
+ * statement is timed and counted 16 times, so total_us is an estimate and
+ * max_us the slowest timed execution (dal_exec and bulk inserts are always
+ * timed).  With a slow hook set every execution is timed. */
 typedef struct dal_stats {
     uint64_t queries;  /* statements executed (dal_exec counts one) */
     uint64_t errors;   /* of which failed */
-    uint64_t total_us; /* wall time spent in the engine */
-    uint64_t max_us;   /* slowest single statement */
+    uint64_t total_us; /* wall time spent in the engine (estimated, see above) */
+    uint64_t max_us;   /* slowest timed statement */
 } dal_stats;
 
 void dal_get_stats(const dal_db *db, dal_stats *out);
@@ -226,7 +230,9 @@ dal_status dal_stmt_step(dal_stmt *st, bool *has_row);
  * the stream is then buffered first); restarting the same dal_query ends it. */
 void dal_stmt_stream(dal_stmt *st);
 
-/* Rows changed by the last INSERT/UPDATE/DELETE step. */
+/* Rows changed by the last INSERT/UPDATE/DELETE step.  On PostgreSQL, for a
+ * statement that returns rows (SELECT, RETURNING, SHOW), the number of rows
+ * it returned. */
 int64_t dal_stmt_changes(dal_stmt *st);
 
 /* Ends the statement (resets it, clears bindings, drains any pending

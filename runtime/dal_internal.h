@@ -40,6 +40,7 @@ struct dal_stmt {
     bool running;            /* executed, rows may follow */
     bool stats_open;         /* an execution whose stats are not recorded yet */
     unsigned tweight;        /* this execution's timing weight (dal__time_weight) */
+    unsigned ttick;          /* executions of this statement, for timing one in DAL_TIME_SAMPLE */
     uint64_t elapsed_us;
     unsigned nsteps;         /* steps of this execution (stats sampling) */
     int64_t changes;
@@ -99,7 +100,6 @@ struct dal_db {
     int depth;
     int busy_retries;
     dal_stats stats;
-    unsigned time_tick;      /* executions seen, for timing one in DAL_TIME_SAMPLE */
     uint64_t slow_threshold;
     dal_slow_fn slow_fn;
     void *slow_ctx;
@@ -148,15 +148,17 @@ uint64_t dal__now_us(void);
 void dal__sleep_us(uint64_t us); /* restarts after signals */
 /* Statement timing costs two clock reads (~25 ns each on the bench machine),
  * as much as binding a few parameters: while no slow hook is set, one
- * execution in DAL_TIME_SAMPLE is timed and its time counted that many times
- * (dal_stats.total_us is an estimate); with a slow hook every execution is
- * timed.  Returns the weight of the execution about to run (0: not timed). */
+ * execution in DAL_TIME_SAMPLE of each statement is timed and its time
+ * counted that many times (dal_stats.total_us is an estimate; counting per
+ * statement, so that a loop of a few statements does not time only one of
+ * them); with a slow hook every execution is timed.  Returns the weight of
+ * st's execution about to run (0: not timed). */
 enum { DAL_TIME_SAMPLE = 16 };
-static inline unsigned dal__time_weight(dal_db *db)
+static inline unsigned dal__time_weight(dal_stmt *st)
 {
-    if (db->slow_fn)
+    if (st->db->slow_fn)
         return 1;
-    return db->time_tick++ % DAL_TIME_SAMPLE == 0 ? DAL_TIME_SAMPLE : 0;
+    return st->ttick++ % DAL_TIME_SAMPLE == 0 ? DAL_TIME_SAMPLE : 0;
 }
 /* Counts one execution; us (when weight > 0) is its time, counted weight times. */
 void dal__stats_add(dal_db *db, const char *sql, uint64_t us, unsigned weight, bool failed);

@@ -774,8 +774,13 @@ dal_status dal__pg_step(dal_stmt *st, bool *has_row)
     }
     else if (es == PGRES_TUPLES_OK || es == PGRES_COMMAND_OK)
         set_changes(st, r);
-    else
+    else {
         s = pg_error(db, r);
+        /* a stream is not retried (rows may have reached the caller), but
+         * the next use prepares the statement again */
+        if (is_stale_plan(r))
+            st->prepared = false;
+    }
     PQclear(r);
     drain(db);
     st->running = false;

@@ -765,7 +765,7 @@ dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row)
         dal__sq_done(st);
         return s;
     }
-    unsigned weight = dal__time_weight(db);
+    unsigned weight = dal__time_weight(st);
     uint64_t t0 = weight ? dal__now_us() : 0;
     int rc = sqlite3_step(st->ss);
     uint64_t us = weight ? dal__now_us() - t0 : 0;

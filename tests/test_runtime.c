@@ -736,6 +736,45 @@ static void test_sampled_timing(void **state)
     dal_set_slow_hook(f->db, 0, NULL, NULL);
 }
 
+/* Regression (review of the row-step fast paths): a successful row step
+ * clears the last error, as every successful call does; dal_set_error
+ * reports errors to the logger like the runtime's own errors. */
+static void test_row_step_clears_error(void **state)
+{
+    fx *f = *state;
+    ddl(f, "DROP TABLE IF EXISTS rt_three; CREATE TABLE rt_three (v INTEGER NOT NULL);"
+           "INSERT INTO rt_three VALUES (1), (2), (3)",
+        "DROP TABLE IF EXISTS rt_three; CREATE TABLE rt_three (v integer NOT NULL);"
+        "INSERT INTO rt_three VALUES (1), (2), (3)");
+    static const dal_query q = {"SELECT v FROM rt_three ORDER BY v", 0};
+    for (int stream = 0; stream < 2; stream++) {
+        for (int i = 0; i < 40; i++) { /* timed and untimed executions alike */
+            dal_stmt *st;
+            OK(dal_stmt_start(f->db, &q, &st));
+            if (stream)
+                dal_stmt_stream(st);
+            bool has = false;
+            int64_t v = 0, sum = 0;
+            OK(dal_stmt_step(st, &has));
+            while (has) {
+                OK(dal_col_int64(st, 0, &v));
+                sum += v;
+                assert_int_equal(dal_set_error(f->db, DAL_NOT_FOUND, "stale"), DAL_NOT_FOUND);
+                OK(dal_stmt_step(st, &has));
+                assert_string_equal(dal_errmsg(f->db), "");
+            }
+            assert_int_equal(sum, 6);
+            dal_stmt_done(st);
+        }
+    }
+    seen sn = {0};
+    dal_set_logger(f->db, on_log, &sn);
+    assert_int_equal(dal_set_error(f->db, DAL_MISUSE, "boom"), DAL_MISUSE);
+    assert_int_equal(dal_set_error(f->db, DAL_NOT_FOUND, "no row"), DAL_NOT_FOUND);
+    dal_set_logger(f->db, NULL, NULL);
+    assert_int_equal(sn.error, 1);
+}
+
 /* dal_fetch_one_with runs a SQLite statement in one step (dal__sq_once):
  * its row, no row, a bind error and an engine error must all leave the
  * statement reusable, like the generic path does on PostgreSQL. */
@@ -1166,6 +1205,25 @@ static void test_cached_plan(void **state)
         }
         dal_stmt_done(st);
     }
+    /* Regression (review): a streamed statement whose plan went stale fails
+     * once (it is not retried: rows may have been delivered), then the next
+     * use prepares it again instead of failing until a reconnect. */
+    static const dal_query all = {"SELECT * FROM rt_plan ORDER BY id", 0};
+    for (int round = 0; round < 3; round++) {
+        if (round == 1)
+            OK(dal_exec(f->db, PG(f) ? "ALTER TABLE rt_plan ALTER COLUMN b TYPE bigint"
+                                     : "ALTER TABLE rt_plan ADD COLUMN d integer"));
+        OK(dal_stmt_start(f->db, &all, &st));
+        dal_stmt_stream(st);
+        dal_status s = dal_stmt_step(st, &has);
+        dal_stmt_done(st);
+        if (round == 1 && PG(f)) {
+            assert_int_equal(s, DAL_ERROR);
+            continue;
+        }
+        OK(s);
+        assert_true(has);
+    }
 }
 
 int main(void)
@@ -1180,6 +1238,7 @@ int main(void)
         BOTH(test_observability),
         BOTH(test_sampled_timing),
         BOTH(test_fetch_one_with),
+        BOTH(test_row_step_clears_error),
         BOTH(test_rows),
         BOTH(test_urls),
         BOTH(test_cached_plan),

@@ -638,8 +638,9 @@ DAL_NOINLINE static dal_status step_slow(dal_stmt *st, bool *has_row);
 DAL_NOINLINE static dal_status step_end(dal_stmt *st, int rc);
 DAL_NOINLINE static dal_status step_finish(dal_stmt *st, dal_status s);
 
-/* The next row of a running, untimed SQLite execution (the hot path of list
- * and iterate) is one call into SQLite; everything else is step_slow. */
+/* The next row of a running, untimed execution (the hot path of list and
+ * iterate) is one sqlite3_step, an index increment (buffered PostgreSQL
+ * result) or one PQgetResult (stream); everything else is step_slow. */
 dal_status dal_stmt_step(dal_stmt *st, bool *has_row)
 {
     if (st && has_row && st->running && st->pending == DAL_OK && !st->tweight) {

@@ -810,12 +810,18 @@ DAL_NOINLINE static void bind_p(dal_stmt *st, int i, dal_param p)
         st->params[i - 1] = p;
 }
 
-/* SQLite fast path of the scalar binds (what dal__sq_bind does for them,
- * without building a dal_param): true when it bound. */
+/* SQLite fast path of the binds (what dal__sq_bind does, without building a
+ * dal_param): a statement reset since its last step, and an index in range.
+ * There the number binds cannot fail (sqlite3_bind_* fail only with
+ * SQLITE_MISUSE on a statement not reset, SQLITE_RANGE, and for text and
+ * blobs SQLITE_TOOBIG or SQLITE_NOMEM), so SQ_BIND_NUM does not test their
+ * result and compiles to a tail call; text is still checked (SQ_BIND).
+ * Anything else goes through bind_p, which reports errors at the step. */
 static inline bool sq_fast(dal_stmt *st, int i)
 {
-    return st && st->ss && i >= 1 && i <= st->nparams;
+    return st && st->ss && !st->need_reset && (unsigned)i - 1u < (unsigned)st->nparams;
 }
+#define SQ_BIND_NUM(call) ((void)(call))
 #define SQ_BIND(call)                                                                          \
     do {                                                                                       \
         int rc_ = (call);                                                                      \
@@ -826,7 +832,7 @@ static inline bool sq_fast(dal_stmt *st, int i)
 void dal_bind_null(dal_stmt *st, int i)
 {
     if (sq_fast(st, i)) {
-        SQ_BIND(sqlite3_bind_null(st->ss, i));
+        SQ_BIND_NUM(sqlite3_bind_null(st->ss, i));
         return;
     }
     bind_p(st, i, (dal_param){.kind = DAL_P_NULL});
@@ -834,7 +840,7 @@ void dal_bind_null(dal_stmt *st, int i)
 void dal_bind_bool(dal_stmt *st, int i, bool v)
 {
     if (sq_fast(st, i)) {
-        SQ_BIND(sqlite3_bind_int64(st->ss, i, v ? 1 : 0));
+        SQ_BIND_NUM(sqlite3_bind_int64(st->ss, i, v ? 1 : 0));
         return;
     }
     bind_p(st, i, (dal_param){.kind = DAL_P_BOOL, .v.i = v ? 1 : 0});
@@ -842,7 +848,7 @@ void dal_bind_bool(dal_stmt *st, int i, bool v)
 void dal_bind_int16(dal_stmt *st, int i, int16_t v)
 {
     if (sq_fast(st, i)) {
-        SQ_BIND(sqlite3_bind_int64(st->ss, i, v));
+        SQ_BIND_NUM(sqlite3_bind_int64(st->ss, i, v));
         return;
     }
     bind_p(st, i, (dal_param){.kind = DAL_P_INT16, .v.i = v});
@@ -850,7 +856,7 @@ void dal_bind_int16(dal_stmt *st, int i, int16_t v)
 void dal_bind_int32(dal_stmt *st, int i, int32_t v)
 {
     if (sq_fast(st, i)) {
-        SQ_BIND(sqlite3_bind_int64(st->ss, i, v));
+        SQ_BIND_NUM(sqlite3_bind_int64(st->ss, i, v));
         return;
     }
     bind_p(st, i, (dal_param){.kind = DAL_P_INT32, .v.i = v});
@@ -858,7 +864,7 @@ void dal_bind_int32(dal_stmt *st, int i, int32_t v)
 void dal_bind_int64(dal_stmt *st, int i, int64_t v)
 {
     if (sq_fast(st, i)) {
-        SQ_BIND(sqlite3_bind_int64(st->ss, i, v));
+        SQ_BIND_NUM(sqlite3_bind_int64(st->ss, i, v));
         return;
     }
     bind_p(st, i, (dal_param){.kind = DAL_P_INT, .v.i = v});
@@ -866,7 +872,7 @@ void dal_bind_int64(dal_stmt *st, int i, int64_t v)
 void dal_bind_float32(dal_stmt *st, int i, float v)
 {
     if (sq_fast(st, i)) {
-        SQ_BIND(sqlite3_bind_double(st->ss, i, (double)v));
+        SQ_BIND_NUM(sqlite3_bind_double(st->ss, i, (double)v));
         return;
     }
     bind_p(st, i, (dal_param){.kind = DAL_P_FLOAT32, .v.f = (double)v});
@@ -874,7 +880,7 @@ void dal_bind_float32(dal_stmt *st, int i, float v)
 void dal_bind_float64(dal_stmt *st, int i, double v)
 {
     if (sq_fast(st, i)) {
-        SQ_BIND(sqlite3_bind_double(st->ss, i, (double)v));
+        SQ_BIND_NUM(sqlite3_bind_double(st->ss, i, (double)v));
         return;
     }
     bind_p(st, i, (dal_param){.kind = DAL_P_FLOAT64, .v.f = v});
@@ -929,7 +935,7 @@ void dal_bind_bytes(dal_stmt *st, int i, dal_bytes v)
 void dal_bind_time(dal_stmt *st, int i, dal_time v)
 {
     if (sq_fast(st, i)) {
-        SQ_BIND(sqlite3_bind_int64(st->ss, i, v));
+        SQ_BIND_NUM(sqlite3_bind_int64(st->ss, i, v));
         return;
     }
     bind_p(st, i, (dal_param){.kind = DAL_P_TIME, .v.i = v});

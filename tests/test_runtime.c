@@ -829,6 +829,22 @@ static void test_fetch_one_with(void **state)
     dal_bind_int64(st, 2, 5);
     OK(dal_fetch_one_with(st, NULL, read_two, v));
     assert_int_equal(v[1], 10);
+    /* a bind in the middle of an execution: SQLite refuses it (reported at
+     * the next step, not lost by the binds' fast path); PostgreSQL has
+     * already sent the parameters and keeps the new value for next time */
+    bool has = false;
+    OK(dal_stmt_start(f->db, &q, &st));
+    dal_bind_int64(st, 1, 1);
+    dal_bind_int64(st, 2, 5);
+    OK(dal_stmt_step(st, &has));
+    assert_true(has);
+    dal_bind_int64(st, 2, 6);
+    dal_status s = dal_stmt_step(st, &has);
+    if (PG(f))
+        assert_int_equal(s, DAL_OK);
+    else
+        assert_int_equal(s, DAL_MISUSE);
+    dal_stmt_done(st);
 }
 
 /* ---------------------------------------------------------------------- */

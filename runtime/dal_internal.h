@@ -69,7 +69,7 @@ struct dal_stmt {
     int nrest, prest, caprest;
     dal_status rest_status;
     char *rest_msg;
-    Oid *ftypes;             /* result column types of the current execution */
+    Oid *ftypes;             /* result column types (load_ftypes: per prepare, or per execution if unnamed) */
     unsigned char *fclass;   /* their decoding class (dal_pg.c), same length */
     int nftypes, capftypes;
     bool ftypes_valid;

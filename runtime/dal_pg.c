@@ -354,7 +354,6 @@ static int64_t floordiv(int64_t a, int64_t b)
     return q;
 }
 
-/* Fills the wire arrays from st->params. */
 /* The common parameter: its server type (0 when not known) is its own
  * binary type, or it is text or NULL.  Returns false for anything else. */
 static inline bool fast_param(dal_stmt *st, int i, const dal_param *p, Oid srv)
@@ -418,6 +417,7 @@ static inline bool fast_param(dal_stmt *st, int i, const dal_param *p, Oid srv)
     return true;
 }
 
+/* Fills the wire arrays from st->params. */
 static void build_params(dal_stmt *st)
 {
     for (int i = 0; i < st->nparams; i++) {
@@ -1290,7 +1290,6 @@ dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_table *t, 
 /* row reading (pass 1 of dal_read_row)                                    */
 /* ---------------------------------------------------------------------- */
 
-/* The result column types, read once per execution (the same for every row). */
 /* How dal__pg_row_values decodes a result column, from its type: found
  * once per execution, so that a row costs one switch per value. */
 enum {
@@ -1314,6 +1313,8 @@ static unsigned char fclass_of(Oid t)
     }
 }
 
+/* The result column types and their classes: read once per prepare of a
+ * named statement, once per execution of an unnamed one (dal__pg_step). */
 static bool load_ftypes(dal_stmt *st)
 {
     PGresult *res = st->res;

@@ -58,6 +58,13 @@ static dal_status sq_err(dal_db *db, int rc)
     return dal__err(db, dal__sq_status(rc), "%s", sqlite3_errmsg(db->sq));
 }
 
+/* A failed sqlite3_step (rc): its extended code when there is one. */
+static dal_status step_err(dal_db *db, int rc)
+{
+    int ext = sqlite3_extended_errcode(db->sq);
+    return sq_err(db, ext ? ext : rc);
+}
+
 static bool opt_value_ok(const char *v)
 {
     if (!*v)
@@ -370,8 +377,7 @@ dal_status dal__sq_stepped(dal_stmt *st, int rc)
             st->changes = (int64_t)sqlite3_changes64(st->db->sq);
         return DAL_OK; /* finished; dal_stmt_done resets it */
     }
-    int ext = sqlite3_extended_errcode(st->db->sq);
-    dal_status s = dal__err(st->db, dal__sq_status(ext ? ext : rc), "%s", sqlite3_errmsg(st->db->sq));
+    dal_status s = step_err(st->db, rc);
     sqlite3_reset(st->ss);
     st->need_reset = false;
     return s;
@@ -679,8 +685,7 @@ static dal_status step_insert(dal_db *db, dal_stmt *st)
     }
     int rc = sqlite3_step(st->ss);
     if (rc != SQLITE_DONE) {
-        int ext = sqlite3_extended_errcode(db->sq);
-        dal_status s = dal__err(db, dal__sq_status(ext ? ext : rc), "%s", sqlite3_errmsg(db->sq));
+        dal_status s = step_err(db, rc);
         sqlite3_reset(st->ss);
         return s;
     }
@@ -780,16 +785,11 @@ dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row)
             st->changes = (int64_t)sqlite3_changes64(db->sq);
     }
     else {
-        int ext = sqlite3_extended_errcode(db->sq);
-        s = dal__err(db, dal__sq_status(ext ? ext : rc), "%s", sqlite3_errmsg(db->sq));
+        s = step_err(db, rc);
         failed = true;
     }
-    sqlite3_reset(st->ss);
-    if (st->sq_ptrs) {
-        sqlite3_clear_bindings(st->ss);
-        st->sq_ptrs = false;
-    }
-    st->need_reset = false;
+    st->need_reset = true;
+    dal__sq_done(st);
     st->running = false;
     dal__stats_count(db, st->q->sql, us, weight, failed);
     if (s == DAL_OK)

@@ -25,7 +25,8 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 
 B ?= build
 
-GEN_SRC  := $(filter-out generator/main.c,$(wildcard generator/*.c))
+GEN_DIRS := base front model sql emit cli
+GEN_SRC  := $(foreach d,$(GEN_DIRS),$(wildcard generator/$(d)/*.c))
 RT_SRC   := $(wildcard runtime/*.c)
 TMPL     := $(sort $(wildcard templates/*.tmpl))
 GEN_OBJ  := $(GEN_SRC:%.c=$(B)/%.o) $(B)/templates_embed.o
@@ -34,17 +35,17 @@ RT_OBJ   := $(RT_SRC:%.c=$(B)/%.o)
 .PHONY: all generate demo test test-build test-bins valgrind golden fuzz bench install clean check-generated
 all: $(B)/dalc $(B)/libdal.a
 
-$(B)/%.o: %.c $(wildcard generator/*.h runtime/*.h)
+$(B)/%.o: %.c $(wildcard generator/*/*.h runtime/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-# Templates are compiled into the binary (see generator/embed.c).
+# Templates are compiled into the binary (see generator/embed/embed.c).
 $(B)/embed: generator/embed/embed.c
 	@mkdir -p $(B)
 	$(CC) $(WARN) $(CFLAGS) $< -o $@
 $(B)/templates_embed.c: $(B)/embed $(TMPL)
 	$(B)/embed $(TMPL) > $@.tmp && mv $@.tmp $@
-$(B)/templates_embed.o: $(B)/templates_embed.c generator/template.h
+$(B)/templates_embed.o: $(B)/templates_embed.c generator/emit/template.h
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(B)/libdalc.a: $(GEN_OBJ)

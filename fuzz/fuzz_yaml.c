@@ -11,10 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "emit.h"
-#include "model.h"
-#include "template.h"
-#include "yamltree.h"
+#include "emit/emit.h"
+#include "model/model.h"
+#include "emit/template.h"
+#include "front/yamltree.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

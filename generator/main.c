@@ -19,11 +19,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "emit.h"
-#include "migrate.h"
-#include "model.h"
-#include "template.h"
-#include "util.h"
+#include "emit/emit.h"
+#include "sql/migrate.h"
+#include "model/model.h"
+#include "emit/template.h"
+#include "base/util.h"
 
 enum { EXIT_OK = 0, EXIT_INVALID = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
 

@@ -8,7 +8,7 @@ command -v clang >/dev/null || { echo "check_clang: install clang (apt-get insta
 flags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -D_POSIX_C_SOURCE=200809L
        -I"$(pg_config --includedir)" -Iruntime -Igenerator -Itests -I"$build/gen" -fsyntax-only)
 n=0
-for f in generator/*.c generator/embed/*.c runtime/*.c "$build"/gen/*.c tests/*.c examples/*.c; do
+for f in generator/*.c generator/*/*.c runtime/*.c "$build"/gen/*.c tests/*.c examples/*.c; do
     clang "${flags[@]}" "$f"
     n=$((n + 1))
 done

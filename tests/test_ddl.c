@@ -26,11 +26,11 @@
 
 #include "testutil.h"
 
-#include "emit.h"
-#include "model.h"
-#include "template.h"
-#include "types.h"
-#include "util.h"
+#include "emit/emit.h"
+#include "model/model.h"
+#include "emit/template.h"
+#include "model/types.h"
+#include "base/util.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

@@ -12,8 +12,8 @@
 
 #include <sys/stat.h>
 
-#include "model.h"
-#include "yamltree.h"
+#include "model/model.h"
+#include "front/yamltree.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

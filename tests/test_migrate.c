@@ -21,7 +21,7 @@
 
 #include "dal.h"
 #include "dal_migrate.h"
-#include "migrate.h"
+#include "sql/migrate.h"
 #include "schema.h"
 
 /* ---------------------------------------------------------------------- */

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
-#include "model.h"
-#include "template.h"
-#include "types.h"
-#include "util.h"
+#include "emit/emit.h"
+#include "model/model.h"
+#include "emit/template.h"
+#include "model/types.h"
+#include "base/util.h"
 
 #define WIDTH 100 /* line length of the generated code */
 

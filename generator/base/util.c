@@ -1,7 +1,7 @@
 /*
  * util.c - string buffer, arena, diagnostics, "did you mean", file reading.
  */
-#include "util.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <stdint.h>

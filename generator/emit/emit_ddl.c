@@ -21,12 +21,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ddl.h"
-#include "emit.h"
-#include "model.h"
-#include "template.h"
-#include "types.h"
-#include "util.h"
+#include "sql/ddl.h"
+#include "emit/emit.h"
+#include "model/model.h"
+#include "emit/template.h"
+#include "model/types.h"
+#include "base/util.h"
 
 #define NSLOTS(x) (sizeof(x) / sizeof((x)[0]))
 

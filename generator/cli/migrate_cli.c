@@ -14,7 +14,7 @@
 
 #include "dal.h"
 #include "dal_migrate.h"
-#include "migrate.h"
+#include "sql/migrate.h"
 
 #define SQL_MAX (64u * 1024u * 1024u)
 

@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ddl.h"
-#include "migrate.h"
-#include "types.h"
+#include "sql/ddl.h"
+#include "sql/migrate.h"
+#include "model/types.h"
 
 typedef struct tpair {
     const m_table *a, *b; /* from, to */

@@ -18,7 +18,7 @@
  * Everything, including copies of the strings kept from the YAML tree,
  * lives in the model's arena.
  */
-#include "model.h"
+#include "model/model.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "yamltree.h"
+#include "front/yamltree.h"
 
 #define MAX_IDENT 63
 #define MAX_VARCHAR 10485760

@@ -7,9 +7,9 @@
 
 #include <stdbool.h>
 
-#include "model.h"
-#include "template.h"
-#include "util.h"
+#include "model/model.h"
+#include "emit/template.h"
+#include "base/util.h"
 
 /* One generated file, in memory. */
 typedef struct out_file {

@@ -19,7 +19,7 @@
  *   unknown slot or section is an error when rendering, reported at the
  *   position in the template file.
  */
-#include "template.h"
+#include "emit/template.h"
 
 #include <dirent.h>
 #include <errno.h>

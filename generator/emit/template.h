@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 
-#include "util.h"
+#include "base/util.h"
 
 typedef struct tmpl_file tmpl_file;
 typedef struct tmpl_set tmpl_set;

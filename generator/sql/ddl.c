@@ -1,12 +1,12 @@
 /*
  * ddl.c - DDL fragments per dialect (see ddl.h).
  */
-#include "ddl.h"
+#include "sql/ddl.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "types.h"
+#include "model/types.h"
 
 void ddl_ident(strbuf *sb, const char *name)
 {

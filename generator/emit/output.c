@@ -25,8 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "emit.h"
-#include "util.h"
+#include "emit/emit.h"
+#include "base/util.h"
 
 void output_init(output_set *o) { memset(o, 0, sizeof *o); }
 

@@ -6,7 +6,7 @@
  * Everything the tree holds lives in the caller's arena.  The only heap
  * memory besides the arena is libyaml's own, released on every path.
  */
-#include "yamltree.h"
+#include "front/yamltree.h"
 
 #include <stdint.h>
 #include <stdlib.h>

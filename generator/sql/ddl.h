@@ -15,8 +15,8 @@
 
 #include <stdbool.h>
 
-#include "model.h"
-#include "util.h"
+#include "model/model.h"
+#include "base/util.h"
 
 typedef enum sql_dialect { SQL_PG = 0, SQL_SQLITE = 1 } sql_dialect;
 

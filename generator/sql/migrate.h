@@ -9,10 +9,10 @@
 
 #include <stdbool.h>
 
-#include "ddl.h"
-#include "emit.h"
-#include "model.h"
-#include "util.h"
+#include "sql/ddl.h"
+#include "emit/emit.h"
+#include "model/model.h"
+#include "base/util.h"
 
 /* The SQL between two models, both directions, both dialects. */
 typedef struct mig_diff {

@@ -15,8 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "types.h"
-#include "util.h"
+#include "model/types.h"
+#include "base/util.h"
 
 /* At most this many columns per table: PostgreSQL's limit (SQLite's
  * default is 2000). */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "migrate.h"
+#include "sql/migrate.h"
 
 /* text as indented C string literals, one per line of SQL. */
 static void c_literal(const char *text, strbuf *out)

@@ -5,7 +5,7 @@
  * constant, runtime binder, how NULL is represented in C, and which special
  * defaults are allowed.
  */
-#include "types.h"
+#include "model/types.h"
 
 #include <string.h>
 

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define YT_MAX_DEPTH 64
 #define YT_MAX_BYTES (4u * 1024u * 1024u)

@@ -51,7 +51,7 @@ struct dal_stmt {
     bool need_reset;         /* stepped since the last reset */
     char *scratch;           /* nparams * 40 bytes: uuid/date text for binds */
     /* PostgreSQL */
-    char name[24];
+    char name[40];           /* <db->stmt_prefix><n>: unique per connection */
     bool prepared;
     bool streaming, stream_req;
     Oid *server_types;       /* from describe (named), NULL otherwise */
@@ -112,6 +112,7 @@ struct dal_db {
     } *cache;
     size_t cache_cap, cache_len;
     unsigned next_stmt_id;
+    char stmt_prefix[24];    /* PostgreSQL: "dal_<16 random hex>_", per connection */
     dal_ins_cache *ins;
     dal_stmt *streaming;     /* PostgreSQL: statement in single-row mode */
     /* engines */
@@ -196,6 +197,12 @@ dal_status dal__sq_stepped(dal_stmt *st, int rc);
 void dal__sq_done(dal_stmt *st);
 void dal__sq_bind(dal_stmt *st, int i, const dal_param *p);
 void dal__sq_bind_failed(dal_stmt *st, int i, int rc); /* records a bind error as pending */
+/* Timestamps and dates inside the supported range (DAL_TIME_MIN..MAX,
+ * DAL_DATE_MIN..MAX in dal.h); conversions to PostgreSQL's 2000 epoch cannot
+ * overflow inside it. */
+#define DAL__TIME_OK(v) ((int64_t)(v) >= DAL_TIME_MIN && (int64_t)(v) <= DAL_TIME_MAX)
+#define DAL__DATE_OK(v) ((int64_t)(v) >= DAL_DATE_MIN && (int64_t)(v) <= DAL_DATE_MAX)
+void dal__range_err(dal_stmt *st, int i, const char *what, int64_t v); /* pending DAL_CHECK */
 /* step + done of a statement run in one step (see dal_sqlite.c) */
 dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row);
 bool dal__sq_is_null(dal_stmt *st, int col);

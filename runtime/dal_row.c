@@ -89,8 +89,18 @@ static void bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const
         case DAL_T_BYTES: {
             dal_bytes v;
             memcpy(&v, f, sizeof v);
+            if (!v.data && v.len != 0) {
+                /* Misuse: never read len bytes from a NULL pointer. */
+                if (st->pending == DAL_OK) {
+                    st->pending = DAL_MISUSE;
+                    snprintf(st->pending_msg, sizeof st->pending_msg,
+                             "column %s: bytes with a NULL pointer and length %zu", c->name,
+                             v.len);
+                }
+                break;
+            }
             if (!v.data && !(c->flags & DAL_COL_NULLABLE))
-                v.data = (unsigned char *)""; /* NOT NULL: empty, not NULL */
+                v.data = (unsigned char *)""; /* NOT NULL, {NULL, 0}: empty, not NULL */
             dal_bind_bytes(st, i, v);
             break;
         }
@@ -178,6 +188,10 @@ static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void
         case DAL_T_TIME: {
             int64_t v;
             memcpy(&v, f, sizeof v);
+            if (c->type == DAL_T_TIME && !DAL__TIME_OK(v)) {
+                dal__range_err(st, first + k, "timestamp", v);
+                continue;
+            }
             p->kind = c->type == DAL_T_TIME ? DAL_P_TIME : DAL_P_INT;
             p->v.i = v;
             continue;
@@ -270,6 +284,10 @@ static void bind_cols_sq(dal_stmt *st, int first, const dal_table *t, const void
         case DAL_T_TIME: {
             int64_t v;
             memcpy(&v, f, sizeof v);
+            if (c->type == DAL_T_TIME && !DAL__TIME_OK(v)) {
+                dal__range_err(st, i, "timestamp", v);
+                continue;
+            }
             rc = sqlite3_bind_int64(ss, i, v);
             goto check;
         }

@@ -18,14 +18,14 @@ OPT     ?= -O2 -g
 CFLAGS  ?= $(OPT)
 ALL_CFLAGS = $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -I$(PG_INC) -Iruntime -Igenerator
 LDLIBS_RT  = -lpq -lsqlite3 -lpthread -lm
-LDLIBS_GEN = -lyaml
+LDLIBS_GEN = -lyaml -lsqlite3 -lpq
 
 # Sanitized build used by `make test`.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B ?= build
 
-GEN_DIRS := base front model sql emit cli
+GEN_DIRS := base front model sql check emit cli
 GEN_SRC  := $(foreach d,$(GEN_DIRS),$(wildcard generator/$(d)/*.c))
 RT_SRC   := $(wildcard runtime/*.c)
 TMPL     := $(sort $(wildcard templates/*.tmpl))

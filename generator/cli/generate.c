@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "check/check.h"
 #include "emit/emit.h"
 #include "sql/migrate.h"
 #include "model/model.h"
@@ -219,10 +220,20 @@ int dalc_generate(int argc, char **argv)
     }
     emit_ctx cx = {.m = m, .tmpl = t, .prefix = o.prefix, .schema_dir = o.schema, .d = &d,
                    .migrations_dir = mdir};
-    bool ok = emit_ddl(&cx, &out);
+    /* named queries: checked and typed against the schema's SQLite DDL */
+    arena *qa = arena_new();
+    strbuf ddl;
+    sb_init(&ddl);
+    bool ok = qa && emit_ddl_sqlite(&cx, &ddl);
+    const q_set *qs = ok ? check_queries(qa, m, o.schema, o.prefix, sb_str(&ddl), &d) : NULL;
+    sb_free(&ddl);
+    ok = ok && qs;
+    cx.queries = qs;
+    ok = emit_ddl(&cx, &out) && ok;
     ok = emit_c(&cx, &out) && ok;
     if (mdir)
         ok = emit_migrations(&cx, mdir, &out) && ok;
+    ok = emit_queries(&cx, qs, &out) && ok;
     if (!ok || d.errors) {
         flush_diags(&d);
         fprintf(stderr, "dalc: generation failed; nothing was written\n");
@@ -242,6 +253,7 @@ int dalc_generate(int argc, char **argv)
         sb_free(&report);
     }
     output_free(&out);
+    arena_free(qa);
     tmpl_free(t);
     model_free(m);
     diag_free(&d);

@@ -521,6 +521,23 @@ static void check_query(ck *c, const sql_file *f, const sql_query *sq, q_query *
     }
     if (c->d->errors != errors0)
         return;
+    /* the engine's own errors first: SQLite takes :name parameters as they
+     * are written, so its offsets point straight into the file */
+    {
+        sqlite3_stmt *raw = NULL;
+        if (sqlite3_prepare_v2(c->db, sq->sqlite.text, (int)sq->sqlite.len, &raw, NULL) !=
+            SQLITE_OK) {
+            int off = sqlite3_error_offset(c->db);
+            size_t in = off >= 0 ? (size_t)off : 0;
+            if (off < 0)
+                while (in < sq->sqlite.len && (sq->sqlite.text[in] == '\n' ||
+                                               sq->sqlite.text[in] == ' '))
+                    in++;
+            diag_error(c->d, sql_text_pos(&sq->sqlite, in), "%s", sqlite3_errmsg(c->db));
+            return;
+        }
+        sqlite3_finalize(raw);
+    }
     /* parameters, in order of first appearance (SQLite variant) */
     const sql_toks *tk = &tks[0];
     const char *src = sq->sqlite.text;

@@ -233,7 +233,8 @@ int dalc_generate(int argc, char **argv)
     ok = emit_c(&cx, &out) && ok;
     if (mdir)
         ok = emit_migrations(&cx, mdir, &out) && ok;
-    ok = emit_queries(&cx, qs, &out) && ok;
+    if (ok && !d.errors)
+        ok = emit_queries(&cx, qs, &out);
     if (!ok || d.errors) {
         flush_diags(&d);
         fprintf(stderr, "dalc: generation failed; nothing was written\n");

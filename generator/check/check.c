@@ -698,6 +698,15 @@ static void check_query(ck *c, const sql_file *f, const sql_query *sq, q_query *
     } else if (!rewrite(c, src, sq->sqlite.len, tk, uses, q->params, true, &rp))
         return;
     q->sql_pg = rp.sql;
+    q->pg_nsegs = rp.nsegs;
+    q->pg_in = arena_alloc(c->a, (size_t)(rp.nsegs + 1) * sizeof *q->pg_in);
+    q->pg_out = arena_alloc(c->a, (size_t)(rp.nsegs + 1) * sizeof *q->pg_out);
+    if (!q->pg_in || !q->pg_out)
+        return;
+    for (int i = 0; i < rp.nsegs; i++) {
+        q->pg_in[i] = rp.segs[i].in;
+        q->pg_out[i] = rp.segs[i].out;
+    }
 
     /* prepare on SQLite */
     sqlite3_stmt *st = NULL;

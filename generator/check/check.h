@@ -48,6 +48,10 @@ typedef struct q_query {
     int ncols;
     const m_table *reuse; /* the table whose struct the result is, or NULL */
     const char *sql_pg, *sql_sqlite;
+    /* where the copied text of sql_pg starts in the pg variant, to map a
+     * server's error position back into the file */
+    size_t *pg_in, *pg_out;
+    int pg_nsegs;
 } q_query;
 
 typedef struct q_file {
@@ -66,5 +70,14 @@ typedef struct q_set {
  * NULL on out of memory only (check d->errors). */
 q_set *check_queries(arena *a, const model *m, const char *schema_dir, const char *prefix,
                      const char *sqlite_ddl, diag_list *d);
+
+/* With --verify URL: applies pg_ddl (the schema's PostgreSQL DDL) in a
+ * transaction inside a temporary schema on the server, prepares every query
+ * there with the parameter types dalc inferred, checks the result columns
+ * the server describes against dalc's types, and rolls everything back.
+ * Errors go to d (positioned at the server's error position).  False when
+ * anything was reported. */
+bool check_verify_pg(arena *a, const q_set *qs, const char *url, const char *pg_ddl,
+                     diag_list *d);
 
 #endif

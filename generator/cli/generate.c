@@ -16,6 +16,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -32,7 +33,7 @@ enum { EXIT_OK = 0, EXIT_INVALID = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
 static const char USAGE[] =
     "usage: dalc generate [--schema DIR] [--out DIR] [--prefix P] [--templates DIR]\n"
     "       dalc check    [--schema DIR] [--out DIR] [--prefix P] [--templates DIR]\n"
-    "                     [--migrations DIR]   (generate and check)\n"
+    "                     [--migrations DIR] [--verify URL]   (generate and check)\n"
     "       dalc migration new NAME [--schema DIR] [--migrations DIR]\n"
     "       dalc migrate [--db URL] [--migrations DIR] status|up [N]|down [N]|baseline N\n"
     "                    [--dry-run] [--allow-destructive] [--target V] [--lock-timeout MS]\n"
@@ -66,6 +67,8 @@ static const char HELP[] =
     "  --migrations DIR embed the migrations of DIR (migrations.c/.h, schema_migrate);\n"
     "                   default: the folder `migrations` beside the schema folder,\n"
     "                   when it exists\n"
+    "  --verify URL     also check the named queries on this PostgreSQL server (in a\n"
+    "                   transaction that is rolled back; default $DALC_VERIFY_URL)\n"
     "  --help           this text\n"
     "  --version        the dalc version\n"
     "\n"
@@ -75,6 +78,7 @@ typedef struct opts {
     const char *command;
     const char *schema, *out, *prefix, *templates;
     const char *migrations; /* NULL: "migrations" beside --schema, when that exists */
+    const char *verify;     /* --verify URL, else $DALC_VERIFY_URL, else NULL */
 } opts;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -110,6 +114,7 @@ static int parse_args(int argc, char **argv, opts *o)
         {"--prefix", offsetof(opts, prefix)},
         {"--templates", offsetof(opts, templates)},
         {"--migrations", offsetof(opts, migrations)},
+        {"--verify", offsetof(opts, verify)},
     };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -175,7 +180,7 @@ static void flush_diags(diag_list *d)
 
 int dalc_generate(int argc, char **argv)
 {
-    opts o = {NULL, "schema", "generated", "", NULL, NULL};
+    opts o = {NULL, "schema", "generated", "", NULL, NULL, NULL};
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0)
         return rc;
@@ -228,6 +233,14 @@ int dalc_generate(int argc, char **argv)
     const q_set *qs = ok ? check_queries(qa, m, o.schema, o.prefix, sb_str(&ddl), &d) : NULL;
     sb_free(&ddl);
     ok = ok && qs;
+    if (!o.verify && getenv("DALC_VERIFY_URL") && *getenv("DALC_VERIFY_URL"))
+        o.verify = getenv("DALC_VERIFY_URL");
+    if (ok && !d.errors && o.verify && qs->nfiles > 0) {
+        strbuf pgddl;
+        sb_init(&pgddl);
+        ok = emit_ddl_pg(&cx, &pgddl) && check_verify_pg(qa, qs, o.verify, sb_str(&pgddl), &d);
+        sb_free(&pgddl);
+    }
     cx.queries = qs;
     ok = emit_ddl(&cx, &out) && ok;
     ok = emit_c(&cx, &out) && ok;

@@ -11,21 +11,9 @@
 
 #include "dal_internal.h"
 
-#define FIELD(row, off) ((const char *)(row) + (off))
-#define WFIELD(row, off) ((char *)(row) + (off))
-
-static bool has_value(const dal_column *c, const void *row)
-{
-    if (c->has_offset == DAL_NO_HAS)
-        return true;
-    bool h;
-    memcpy(&h, FIELD(row, c->has_offset), sizeof h);
-    return h;
-}
-
 /* Through the public dal_bind_* calls: any engine, any parameter range
  * (out-of-range indexes are reported by the next step). */
-static void bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const void *row,
+void dal__bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const void *row,
                               const int *cols, int n)
 {
     for (int k = 0; k < n; k++) {
@@ -127,7 +115,7 @@ static void bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const
     }
 }
 
-static void enum_range_err(dal_stmt *st, const dal_column *c, int v)
+void dal__enum_range_err(dal_stmt *st, const dal_column *c, int v)
 {
     if (st->pending == DAL_OK) {
         st->pending = DAL_MISUSE;
@@ -136,202 +124,13 @@ static void enum_range_err(dal_stmt *st, const dal_column *c, int v)
     }
 }
 
-/* PostgreSQL: the parameters go straight into the statement's dal_param
- * array (what dal_bind_* do, without the per-call checks); the rare types
- * take the generic path. */
-static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void *row,
-                         const int *cols, int n)
-{
-    const dal_column *columns = t->columns;
-    dal_param *params = st->params + (first - 1);
-    for (int k = 0; k < n; k++) {
-        const dal_column *c = &columns[cols ? cols[k] : k];
-        const char *f = FIELD(row, c->offset);
-        dal_param *p = &params[k];
-        if (!has_value(c, row)) {
-            p->kind = DAL_P_NULL;
-            continue;
-        }
-        switch (c->type) {
-        case DAL_T_BOOL: {
-            bool v;
-            memcpy(&v, f, sizeof v);
-            p->kind = DAL_P_BOOL;
-            p->v.i = v ? 1 : 0;
-            continue;
-        }
-        case DAL_T_INT16: {
-            int16_t v;
-            memcpy(&v, f, sizeof v);
-            p->kind = DAL_P_INT16;
-            p->v.i = v;
-            continue;
-        }
-        case DAL_T_INT32: {
-            int32_t v;
-            memcpy(&v, f, sizeof v);
-            p->kind = DAL_P_INT32;
-            p->v.i = v;
-            continue;
-        }
-        case DAL_T_INT64:
-        case DAL_T_TIME: {
-            int64_t v;
-            memcpy(&v, f, sizeof v);
-            p->kind = c->type == DAL_T_TIME ? DAL_P_TIME : DAL_P_INT;
-            p->v.i = v;
-            continue;
-        }
-        case DAL_T_FLOAT32: {
-            float v;
-            memcpy(&v, f, sizeof v);
-            p->kind = DAL_P_FLOAT32;
-            p->v.f = (double)v;
-            continue;
-        }
-        case DAL_T_FLOAT64: {
-            double v;
-            memcpy(&v, f, sizeof v);
-            p->kind = DAL_P_FLOAT64;
-            p->v.f = v;
-            continue;
-        }
-        case DAL_T_TEXT:
-        case DAL_T_DECIMAL:
-        case DAL_T_JSON: {
-            const char *v;
-            memcpy(&v, f, sizeof v);
-            if (!v) {
-                p->kind = DAL_P_NULL;
-                continue;
-            }
-            p->kind = c->type == DAL_T_TEXT ? DAL_P_TEXT
-                      : c->type == DAL_T_DECIMAL ? DAL_P_DECIMAL : DAL_P_JSON;
-            p->v.s.p = v;
-            p->v.s.len = strlen(v);
-            continue;
-        }
-        case DAL_T_ENUM: {
-            int v;
-            memcpy(&v, f, sizeof v);
-            if (v < 0 || v >= c->enum_count) {
-                enum_range_err(st, c, v);
-                continue;
-            }
-            p->kind = DAL_P_TEXT;
-            p->v.s.p = c->enum_values[v];
-            p->v.s.len = strlen(c->enum_values[v]);
-            continue;
-        }
-        case DAL_T_BYTES:
-        case DAL_T_UUID:
-        case DAL_T_DATE:
-            break;
-        }
-        int one = cols ? cols[k] : k;
-        bind_cols_generic(st, first + k, t, row, &one, 1);
-    }
-}
-
-/* SQLite: straight to sqlite3_bind_* (SQLITE_STATIC: no copy). */
-static void bind_cols_sq(dal_stmt *st, int first, const dal_table *t, const void *row,
-                         const int *cols, int n)
-{
-    sqlite3_stmt *ss = st->ss;
-    const dal_column *columns = t->columns;
-    for (int k = 0; k < n; k++) {
-        const dal_column *c = &columns[cols ? cols[k] : k];
-        const char *f = FIELD(row, c->offset);
-        int i = first + k, rc;
-        if (!has_value(c, row)) {
-            rc = sqlite3_bind_null(ss, i);
-            goto check;
-        }
-        switch (c->type) {
-        case DAL_T_BOOL: {
-            bool v;
-            memcpy(&v, f, sizeof v);
-            rc = sqlite3_bind_int(ss, i, v ? 1 : 0);
-            goto check;
-        }
-        case DAL_T_INT16: {
-            int16_t v;
-            memcpy(&v, f, sizeof v);
-            rc = sqlite3_bind_int(ss, i, v);
-            goto check;
-        }
-        case DAL_T_INT32: {
-            int32_t v;
-            memcpy(&v, f, sizeof v);
-            rc = sqlite3_bind_int(ss, i, v);
-            goto check;
-        }
-        case DAL_T_INT64:
-        case DAL_T_TIME: {
-            int64_t v;
-            memcpy(&v, f, sizeof v);
-            rc = sqlite3_bind_int64(ss, i, v);
-            goto check;
-        }
-        case DAL_T_FLOAT32: {
-            float v;
-            memcpy(&v, f, sizeof v);
-            rc = sqlite3_bind_double(ss, i, (double)v);
-            goto check;
-        }
-        case DAL_T_FLOAT64: {
-            double v;
-            memcpy(&v, f, sizeof v);
-            rc = sqlite3_bind_double(ss, i, v);
-            goto check;
-        }
-        case DAL_T_TEXT:
-        case DAL_T_DECIMAL:
-        case DAL_T_JSON: {
-            const char *v;
-            memcpy(&v, f, sizeof v);
-            if (v)
-                st->sq_ptrs = true;
-            rc = v ? sqlite3_bind_text(ss, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(ss, i);
-            goto check;
-        }
-        case DAL_T_ENUM: {
-            int v;
-            memcpy(&v, f, sizeof v);
-            if (v < 0 || v >= c->enum_count) {
-                enum_range_err(st, c, v);
-                continue;
-            }
-            rc = sqlite3_bind_text(ss, i, c->enum_values[v], -1, SQLITE_STATIC);
-            goto check;
-        }
-        case DAL_T_BYTES:
-        case DAL_T_UUID:
-        case DAL_T_DATE:
-            break;
-        }
-        {
-            int one = cols ? cols[k] : k;
-            bind_cols_generic(st, i, t, row, &one, 1);
-        }
-        continue;
-    check:
-        if (rc != SQLITE_OK)
-            dal__sq_bind_failed(st, i, rc);
-    }
-}
-
 void dal__bind_row_cols(dal_stmt *st, int first, const dal_table *t, const void *row,
                         const int *cols, int n)
 {
     if (first < 1 || n < 0 || first - 1 > st->nparams - n)
-        bind_cols_generic(st, first, t, row, cols, n);
-    else if (st->ss)
-        bind_cols_sq(st, first, t, row, cols, n);
-    else if (st->params)
-        bind_cols_pg(st, first, t, row, cols, n);
+        dal__bind_cols_generic(st, first, t, row, cols, n);
     else
-        bind_cols_generic(st, first, t, row, cols, n);
+        st->eng->bind_row_cols(st, first, t, row, cols, n);
 }
 
 void dal_bind_row(dal_stmt *st, int first, const dal_table *t, const void *row, const int *cols,
@@ -443,20 +242,6 @@ dal_status dal__read_col_generic(dal_stmt *st, int col, const dal_column *c, voi
     return s;
 }
 
-/* Matches an enum value name; stores the C enum value into f. */
-dal_status dal__read_enum(dal_db *db, const dal_column *c, const char *p, size_t len, void *f)
-{
-    for (int e = 0; e < c->enum_count; e++) {
-        const char *name = c->enum_values[e];
-        if (strlen(name) == len && memcmp(name, p, len) == 0) {
-            memcpy(f, &e, sizeof e);
-            return DAL_OK;
-        }
-    }
-    return dal__err(db, DAL_ERROR, "column %s: unknown enum value '%.*s'", c->name,
-                    len > 100 ? 100 : (int)len, p);
-}
-
 dal_status dal_read_row(dal_stmt *st, int first, const dal_table *t, void *row)
 {
     if (!st || !t || !row || first < 0)
@@ -472,8 +257,7 @@ dal_status dal_read_row(dal_stmt *st, int first, const dal_table *t, void *row)
     /* pass 1: fixed-size values into the row, variable-length ones located */
     size_t total = 0;
     int nvar = 0;
-    dal_status s = st->ss ? dal__sq_read_cols(st, first, t, row, sp, &nvar, &total)
-                          : dal__pg_read_cols(st, first, t, row, sp, &nvar, &total);
+    dal_status s = st->eng->read_cols(st, first, t, row, sp, &nvar, &total);
     /* pass 2: one allocation for every text/json/decimal/bytes value */
     char *mem = NULL;
     if (s == DAL_OK && nvar > 0) {
@@ -649,8 +433,8 @@ dal_status dal_fetch_one_with(dal_stmt *st, const dal_table *t, dal_read_fn read
         dal_stmt_done(st);
         return st ? dal__err(st->db, DAL_MISUSE, "dal_fetch_one: bad arguments") : DAL_MISUSE;
     }
-    if (read && st->ss && !st->running && !st->stats_open)
-        return dal__sq_once(st, read, row);
+    if (read && st->eng->once && !st->running && !st->stats_open)
+        return st->eng->once(st, read, row);
     bool has = false;
     dal_status s = dal_stmt_step(st, &has);
     if (s == DAL_OK && !has)
@@ -851,6 +635,22 @@ dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, boo
     return ic;
 }
 
+void dal__ins_free(dal_db *db)
+{
+    dal_ins_cache *ic = db->ins;
+    while (ic) {
+        dal_ins_cache *n = ic->next;
+        free((char *)ic->q.sql);
+        free(ic->copy_sql);
+        free((char *)ic->vq.sql);
+        free(ic->mask);
+        free(ic->cols);
+        free(ic);
+        ic = n;
+    }
+    db->ins = NULL;
+}
+
 static bool has_pk(const dal_table *t)
 {
     for (int k = 0; k < t->ncolumns; k++)
@@ -877,8 +677,8 @@ dal_status dal_insert_row(dal_db *db, const dal_table *t, const void *in, void *
     dal__bind_row_cols(st, 1, t, in, ic->cols, ic->ncols);
     if (out)
         return dal_fetch_one(st, t, out);
-    if (st->ss)
-        return dal__sq_once(st, NULL, NULL);
+    if (st->eng->once)
+        return st->eng->once(st, NULL, NULL);
     bool has;
     s = dal_stmt_step(st, &has);
     dal_stmt_done(st);
@@ -896,10 +696,7 @@ dal_status dal_insert_rows(dal_db *db, const dal_table *t, const void *rows, siz
     dal_status s = dal_begin(db);
     if (s != DAL_OK)
         return s;
-    if (db->dialect == DAL_SQLITE)
-        s = dal__sq_insert_rows(db, t, rows, n);
-    else
-        s = dal__pg_insert_rows(db, t, rows, n);
+    s = db->eng->insert_rows(db, t, rows, n);
     if (s == DAL_OK)
         return dal_commit(db);
     char keep[DAL_ERRMSG_MAX];

@@ -541,8 +541,13 @@ void dal_bind_uuid(dal_stmt *st, int i, const char *v)
 }
 void dal_bind_bytes(dal_stmt *st, int i, dal_bytes v)
 {
-    if (!v.data && v.len == 0) {
-        dal_bind_null(st, i);
+    if (!v.data && v.len != 0) {
+        /* Misuse: never read len bytes from a NULL pointer. */
+        if (st && st->pending == DAL_OK) {
+            st->pending = DAL_MISUSE;
+            snprintf(st->pending_msg, sizeof st->pending_msg,
+                     "bind: parameter %d: bytes with a NULL pointer and length %zu", i, v.len);
+        }
         return;
     }
     if (!v.data) {
@@ -551,13 +556,33 @@ void dal_bind_bytes(dal_stmt *st, int i, dal_bytes v)
     }
     dal__bind_p(st, i, (dal_param){.kind = DAL_P_BYTES, .v.s = {(const char *)v.data, v.len}});
 }
+/* Records a timestamp or date outside the supported range (dal.h) as the
+ * statement's pending error: the same DAL_CHECK on both engines, before
+ * anything reaches the engine. */
+void dal__range_err(dal_stmt *st, int i, const char *what, int64_t v)
+{
+    if (st && st->pending == DAL_OK) {
+        st->pending = DAL_CHECK;
+        snprintf(st->pending_msg, sizeof st->pending_msg,
+                 "bind: parameter %d: %s %lld is outside the supported range (years 1 to 9999)",
+                 i, what, (long long)v);
+    }
+}
 void dal_bind_time(dal_stmt *st, int i, dal_time v)
 {
+    if (!DAL__TIME_OK(v)) {
+        dal__range_err(st, i, "timestamp", v);
+        return;
+    }
     if (st)
         st->eng->bind_int(st, i, v, DAL_P_TIME);
 }
 void dal_bind_date(dal_stmt *st, int i, dal_date v)
 {
+    if (!DAL__DATE_OK(v)) {
+        dal__range_err(st, i, "date", v);
+        return;
+    }
     dal__bind_p(st, i, (dal_param){.kind = DAL_P_DATE, .v.i = v});
 }
 

@@ -102,6 +102,7 @@ struct dal_db {
     } *cache;
     size_t cache_cap, cache_len;
     unsigned next_stmt_id;
+    char stmt_prefix[24];    /* PostgreSQL: "dal_<16 random hex>_", per connection */
     dal_ins_cache *ins;
     bool broken;             /* connection lost: reconnect before next use */
     /* pool bookkeeping */
@@ -269,6 +270,12 @@ void dal__cache_clear(dal_db *db, bool finalize); /* finalize: free; else forget
 dal_status dal__step_slow(dal_stmt *st, bool *has_row);
 /* A running execution ended with s (no more rows, or an error). */
 dal_status dal__step_finish(dal_stmt *st, dal_status s);
+/* Timestamps and dates inside the supported range (DAL_TIME_MIN..MAX,
+ * DAL_DATE_MIN..MAX in dal.h); conversions to PostgreSQL's 2000 epoch cannot
+ * overflow inside it. */
+#define DAL__TIME_OK(v) ((int64_t)(v) >= DAL_TIME_MIN && (int64_t)(v) <= DAL_TIME_MAX)
+#define DAL__DATE_OK(v) ((int64_t)(v) >= DAL_DATE_MIN && (int64_t)(v) <= DAL_DATE_MAX)
+void dal__range_err(dal_stmt *st, int i, const char *what, int64_t v); /* pending DAL_CHECK */
 /* The checked bind: index range, then st->eng->bind (errors wait for the step). */
 void dal__bind_p(dal_stmt *st, int i, dal_param p);
 dal_status dal__read_enum(dal_db *db, const dal_column *c, const char *p, size_t len, void *f);

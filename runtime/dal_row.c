@@ -77,8 +77,18 @@ void dal__bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const v
         case DAL_T_BYTES: {
             dal_bytes v;
             memcpy(&v, f, sizeof v);
+            if (!v.data && v.len != 0) {
+                /* Misuse: never read len bytes from a NULL pointer. */
+                if (st->pending == DAL_OK) {
+                    st->pending = DAL_MISUSE;
+                    snprintf(st->pending_msg, sizeof st->pending_msg,
+                             "column %s: bytes with a NULL pointer and length %zu", c->name,
+                             v.len);
+                }
+                break;
+            }
             if (!v.data && !(c->flags & DAL_COL_NULLABLE))
-                v.data = (unsigned char *)""; /* NOT NULL: empty, not NULL */
+                v.data = (unsigned char *)""; /* NOT NULL, {NULL, 0}: empty, not NULL */
             dal_bind_bytes(st, i, v);
             break;
         }

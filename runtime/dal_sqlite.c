@@ -863,6 +863,10 @@ static void bind_cols_sq(dal_stmt *st, int first, const dal_table *t, const void
         case DAL_T_TIME: {
             int64_t v;
             memcpy(&v, f, sizeof v);
+            if (c->type == DAL_T_TIME && !DAL__TIME_OK(v)) {
+                dal__range_err(st, i, "timestamp", v);
+                continue;
+            }
             rc = sqlite3_bind_int64(ss, i, v);
             goto check;
         }

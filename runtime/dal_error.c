@@ -92,22 +92,32 @@ void dal__scrub(char *s)
     }
 }
 
+/* The message of db's last call: formatted, scrubbed of passwords, and
+ * given to the logger when it is an error.  Engine messages (trim) lose
+ * their trailing newlines; a caller's own (dal_set_error) is kept as given. */
+static dal_status set_msg(dal_db *db, dal_status s, bool trim, const char *fmt, va_list ap)
+{
+    vsnprintf(db->err, sizeof db->err, fmt, ap);
+    if (trim) {
+        size_t n = strlen(db->err);
+        while (n > 0 && (db->err[n - 1] == '\n' || db->err[n - 1] == ' '))
+            db->err[--n] = '\0';
+    }
+    dal__scrub(db->err);
+    db->last = s;
+    if (s != DAL_OK && s != DAL_NOT_FOUND)
+        dal__log(db, DAL_LOG_ERROR, db->err);
+    return s;
+}
+
 dal_status dal__err(dal_db *db, dal_status s, const char *fmt, ...)
 {
     if (!db)
         return s;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(db->err, sizeof db->err, fmt, ap);
+    set_msg(db, s, true, fmt, ap);
     va_end(ap);
-    /* trim trailing newlines of engine messages */
-    size_t n = strlen(db->err);
-    while (n > 0 && (db->err[n - 1] == '\n' || db->err[n - 1] == ' '))
-        db->err[--n] = '\0';
-    dal__scrub(db->err);
-    db->last = s;
-    if (s != DAL_OK && s != DAL_NOT_FOUND)
-        dal__log(db, DAL_LOG_ERROR, db->err);
     return s;
 }
 
@@ -117,15 +127,10 @@ dal_status dal_set_error(dal_db *db, dal_status status, const char *fmt, ...)
         return status;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(db->err, sizeof db->err, fmt, ap);
+    set_msg(db, status, false, fmt, ap);
     va_end(ap);
-    dal__scrub(db->err);
-    db->last = status;
-    if (status != DAL_OK && status != DAL_NOT_FOUND) /* as dal__err: the logger sees errors */
-        dal__log(db, DAL_LOG_ERROR, db->err);
     return status;
 }
-
 
 const char *dal_errmsg(const dal_db *db)
 {

@@ -280,6 +280,45 @@ void dal__range_err(dal_stmt *st, int i, const char *what, int64_t v); /* pendin
 void dal__bind_p(dal_stmt *st, int i, dal_param p);
 dal_status dal__read_enum(dal_db *db, const dal_column *c, const char *p, size_t len, void *f);
 
+/* dal_row.c: the type table.  How a schema type's field is stored in a
+ * generated struct and bound, for the generic (descriptor-driven) paths. */
+typedef enum dal_tkind {
+    DAL_TK_INT,   /* bool, int16/32/64, timestamp, date: an integer of `size` bytes */
+    DAL_TK_FLOAT, /* float32/64 */
+    DAL_TK_STR,   /* text, decimal, json: char * (NULL for NULL) */
+    DAL_TK_BYTES, /* dal_bytes */
+    DAL_TK_UUID,  /* char[37] ("" for NULL) */
+    DAL_TK_ENUM   /* int, the index into enum_values; bound as its name */
+} dal_tkind;
+typedef struct dal_type_info {
+    const char *name;   /* the schema's name of the type */
+    unsigned char size; /* bytes of the struct field */
+    unsigned char kind; /* dal_tkind */
+    dal_pkind pkind;    /* how a value is bound */
+} dal_type_info;
+extern const dal_type_info dal__types[]; /* indexed by dal_type */
+/* An integer field of size 1, 2, 4 or 8 bytes (bool is 0 or 1), or a float of 4 or 8. */
+static inline int64_t dal__load_int(const char *f, unsigned size)
+{
+    switch (size) {
+    case 1: { unsigned char v; memcpy(&v, f, 1); return v; }
+    case 2: { int16_t v; memcpy(&v, f, 2); return v; }
+    case 4: { int32_t v; memcpy(&v, f, 4); return v; }
+    default: { int64_t v; memcpy(&v, f, 8); return v; }
+    }
+}
+static inline double dal__load_float(const char *f, unsigned size)
+{
+    if (size == sizeof(float)) {
+        float v;
+        memcpy(&v, f, sizeof v);
+        return (double)v;
+    }
+    double v;
+    memcpy(&v, f, sizeof v);
+    return v;
+}
+
 /* dal_row.c: the descriptor code the engines build on */
 #define FIELD(row, off) ((const char *)(row) + (off))
 #define WFIELD(row, off) ((char *)(row) + (off))

@@ -11,70 +11,67 @@
 
 #include "dal_internal.h"
 
-/* Through the public dal_bind_* calls: any engine, any parameter range
- * (out-of-range indexes are reported by the next step). */
+/* The runtime's type table: what the generic paths need to know of each
+ * schema type, in one place (the engines' hot paths keep their own switches,
+ * which the compiler turns into jump tables with the conversion inline). */
+const dal_type_info dal__types[] = {
+    [DAL_T_BOOL] = {"bool", sizeof(bool), DAL_TK_INT, DAL_P_BOOL},
+    [DAL_T_INT16] = {"int16", sizeof(int16_t), DAL_TK_INT, DAL_P_INT16},
+    [DAL_T_INT32] = {"int32", sizeof(int32_t), DAL_TK_INT, DAL_P_INT32},
+    [DAL_T_INT64] = {"int64", sizeof(int64_t), DAL_TK_INT, DAL_P_INT},
+    [DAL_T_FLOAT32] = {"float32", sizeof(float), DAL_TK_FLOAT, DAL_P_FLOAT32},
+    [DAL_T_FLOAT64] = {"float64", sizeof(double), DAL_TK_FLOAT, DAL_P_FLOAT64},
+    [DAL_T_DECIMAL] = {"decimal", sizeof(char *), DAL_TK_STR, DAL_P_DECIMAL},
+    [DAL_T_TEXT] = {"text", sizeof(char *), DAL_TK_STR, DAL_P_TEXT},
+    [DAL_T_JSON] = {"json", sizeof(char *), DAL_TK_STR, DAL_P_JSON},
+    [DAL_T_BYTES] = {"bytes", sizeof(dal_bytes), DAL_TK_BYTES, DAL_P_BYTES},
+    [DAL_T_UUID] = {"uuid", 37, DAL_TK_UUID, DAL_P_UUID},
+    [DAL_T_TIME] = {"timestamp", sizeof(dal_time), DAL_TK_INT, DAL_P_TIME},
+    [DAL_T_DATE] = {"date", sizeof(dal_date), DAL_TK_INT, DAL_P_DATE},
+    [DAL_T_ENUM] = {"enum", sizeof(int), DAL_TK_ENUM, DAL_P_TEXT},
+};
+
+/* Through the public dal_bind_* calls (so that every check they make
+ * applies): any engine, any parameter range (out-of-range indexes are
+ * reported by the next step). */
 void dal__bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const void *row,
-                              const int *cols, int n)
+                            const int *cols, int n)
 {
     for (int k = 0; k < n; k++) {
         const dal_column *c = &t->columns[cols ? cols[k] : k];
+        const dal_type_info *ti = &dal__types[c->type];
         int i = first + k;
         const char *f = FIELD(row, c->offset);
         if (!has_value(c, row)) {
             dal_bind_null(st, i);
             continue;
         }
-        switch (c->type) {
-        case DAL_T_BOOL: {
-            bool v;
-            memcpy(&v, f, sizeof v);
-            dal_bind_bool(st, i, v);
+        switch (ti->kind) {
+        case DAL_TK_INT: {
+            int64_t v = dal__load_int(f, ti->size);
+            if (ti->pkind == DAL_P_TIME)
+                dal_bind_time(st, i, v);
+            else if (ti->pkind == DAL_P_DATE)
+                dal_bind_date(st, i, (dal_date)v);
+            else
+                st->eng->bind_int(st, i, ti->pkind == DAL_P_BOOL ? v != 0 : v, ti->pkind);
             break;
         }
-        case DAL_T_INT16: {
-            int16_t v;
-            memcpy(&v, f, sizeof v);
-            dal_bind_int16(st, i, v);
+        case DAL_TK_FLOAT:
+            st->eng->bind_float(st, i, dal__load_float(f, ti->size), ti->pkind);
             break;
-        }
-        case DAL_T_INT32: {
-            int32_t v;
-            memcpy(&v, f, sizeof v);
-            dal_bind_int32(st, i, v);
-            break;
-        }
-        case DAL_T_INT64: {
-            int64_t v;
-            memcpy(&v, f, sizeof v);
-            dal_bind_int64(st, i, v);
-            break;
-        }
-        case DAL_T_FLOAT32: {
-            float v;
-            memcpy(&v, f, sizeof v);
-            dal_bind_float32(st, i, v);
-            break;
-        }
-        case DAL_T_FLOAT64: {
-            double v;
-            memcpy(&v, f, sizeof v);
-            dal_bind_float64(st, i, v);
-            break;
-        }
-        case DAL_T_DECIMAL:
-        case DAL_T_TEXT:
-        case DAL_T_JSON: {
+        case DAL_TK_STR: {
             const char *v;
             memcpy(&v, f, sizeof v);
-            if (c->type == DAL_T_TEXT)
+            if (ti->pkind == DAL_P_TEXT)
                 dal_bind_text(st, i, v);
-            else if (c->type == DAL_T_DECIMAL)
+            else if (ti->pkind == DAL_P_DECIMAL)
                 dal_bind_decimal(st, i, v);
             else
                 dal_bind_json(st, i, v);
             break;
         }
-        case DAL_T_BYTES: {
+        case DAL_TK_BYTES: {
             dal_bytes v;
             memcpy(&v, f, sizeof v);
             if (!v.data && v.len != 0) {
@@ -92,30 +89,14 @@ void dal__bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const v
             dal_bind_bytes(st, i, v);
             break;
         }
-        case DAL_T_UUID:
+        case DAL_TK_UUID:
             dal_bind_uuid(st, i, f);
             break;
-        case DAL_T_TIME: {
-            dal_time v;
-            memcpy(&v, f, sizeof v);
-            dal_bind_time(st, i, v);
-            break;
-        }
-        case DAL_T_DATE: {
-            dal_date v;
-            memcpy(&v, f, sizeof v);
-            dal_bind_date(st, i, v);
-            break;
-        }
-        case DAL_T_ENUM: {
+        case DAL_TK_ENUM: {
             int v;
             memcpy(&v, f, sizeof v);
             if (v < 0 || v >= c->enum_count) {
-                if (st->pending == DAL_OK) {
-                    st->pending = DAL_MISUSE;
-                    snprintf(st->pending_msg, sizeof st->pending_msg,
-                             "column %s: enum value %d out of range", c->name, v);
-                }
+                dal__enum_range_err(st, c, v);
                 break;
             }
             dal_bind_text(st, i, c->enum_values[v]);
@@ -325,54 +306,25 @@ static inline bool field_zero(const dal_column *c, const void *row)
         return true;
     if (c->has_offset != DAL_NO_HAS)
         return false; /* explicitly set, even to 0 */
+    const dal_type_info *ti = &dal__types[c->type];
     const char *f = FIELD(row, c->offset);
-    switch (c->type) {
-    case DAL_T_BOOL: {
-        bool v;
-        memcpy(&v, f, sizeof v);
-        return !v;
-    }
-    case DAL_T_INT16: {
-        int16_t v;
-        memcpy(&v, f, sizeof v);
-        return v == 0;
-    }
-    case DAL_T_INT32:
-    case DAL_T_DATE:
-    case DAL_T_ENUM: {
-        int32_t v;
-        memcpy(&v, f, sizeof v);
-        return v == 0;
-    }
-    case DAL_T_INT64:
-    case DAL_T_TIME: {
-        int64_t v;
-        memcpy(&v, f, sizeof v);
-        return v == 0;
-    }
-    case DAL_T_FLOAT32: {
-        float v;
-        memcpy(&v, f, sizeof v);
-        return v == 0;
-    }
-    case DAL_T_FLOAT64: {
-        double v;
-        memcpy(&v, f, sizeof v);
-        return v == 0;
-    }
-    case DAL_T_DECIMAL:
-    case DAL_T_TEXT:
-    case DAL_T_JSON: {
+    switch (ti->kind) {
+    case DAL_TK_INT:
+    case DAL_TK_ENUM:
+        return dal__load_int(f, ti->size) == 0;
+    case DAL_TK_FLOAT:
+        return dal__load_float(f, ti->size) == 0;
+    case DAL_TK_STR: {
         const char *v;
         memcpy(&v, f, sizeof v);
         return v == NULL;
     }
-    case DAL_T_BYTES: {
+    case DAL_TK_BYTES: {
         dal_bytes v;
         memcpy(&v, f, sizeof v);
         return v.data == NULL;
     }
-    case DAL_T_UUID:
+    case DAL_TK_UUID:
         return f[0] == '\0';
     }
     return false;

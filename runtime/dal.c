@@ -1,20 +1,17 @@
 /*
- * dal.c - the engine-independent part of the runtime: errors, URL dispatch,
- * statistics and hooks, transactions, the statement cache, typed binds and
- * reads dispatched to the engine, date/time/uuid conversions.
- * Row descriptors live in dal_row.c, engines in dal_sqlite.c and dal_pg.c.
+ * dal.c - the shared statement layer: exec and ping, transactions, the
+ * statement cache, the generic step (pending bind errors, timing, stats),
+ * typed binds and column readers.  It reaches the engine only through the
+ * connection's table of operations (db->eng, st->eng; see dal_internal.h and
+ * docs/architecture.md), never by name.  Row descriptors live in dal_row.c,
+ * the engines in dal_sqlite.c and dal_pg.c, opening in dal_open.c.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* for builds without the Makefile (vendoring) */
 #endif
-#include <ctype.h>
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 #include "dal_internal.h"
 

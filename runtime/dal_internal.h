@@ -1,6 +1,9 @@
 /*
- * dal_internal.h - private to the runtime sources: the connection and statement
- * structs and the per-engine entry points that dal.c dispatches to.
+ * dal_internal.h - private to the runtime sources: the parts of connections
+ * and statements every engine shares, the engine interface (dal_engine), the
+ * type table, and what the files of each layer offer the layers above
+ * (docs/architecture.md).  It includes no client library header: only
+ * dal_sqlite.c sees sqlite3.h and only dal_pg.c sees libpq-fe.h.
  */
 #ifndef DAL_INTERNAL_H
 #define DAL_INTERNAL_H

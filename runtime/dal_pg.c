@@ -1,5 +1,6 @@
 /*
- * dal_pg.c - the PostgreSQL engine of the runtime (libpq).
+ * dal_pg.c - the PostgreSQL engine of the runtime (libpq): the operations of
+ * dal__pg_engine (end of this file), the only file that includes libpq-fe.h.
  *
  * Named prepared statements "dal_<random>_<n>" (prepared and described once
  * per connection, so that every bind is converted to the parameter type the

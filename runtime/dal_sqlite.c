@@ -1,5 +1,6 @@
 /*
- * dal_sqlite.c - the SQLite engine of the runtime.
+ * dal_sqlite.c - the SQLite engine of the runtime: the operations of
+ * dal__sqlite_engine (end of this file), the only file that includes sqlite3.h.
  *
  * Storage of schema types (see docs/runtime.md): bool/ints INTEGER, floats
  * REAL, decimal/text/json/enum TEXT, bytes BLOB, uuid TEXT (lower-case

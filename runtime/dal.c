@@ -494,28 +494,59 @@ void dal_bind_int64(dal_stmt *st, int i, int64_t v)
 }
 void dal_bind_float32(dal_stmt *st, int i, float v)
 {
+    if (v != v) {
+        dal__value_err(st, i, NULL, NAN_MSG);
+        return;
+    }
     if (st)
         st->eng->bind_float(st, i, (double)v, DAL_P_FLOAT32);
 }
 void dal_bind_float64(dal_stmt *st, int i, double v)
 {
+    if (v != v) {
+        dal__value_err(st, i, NULL, NAN_MSG);
+        return;
+    }
     if (st)
         st->eng->bind_float(st, i, v, DAL_P_FLOAT64);
 }
 DAL_NOINLINE static void bind_str(dal_stmt *st, int i, dal_pkind k, const char *v)
 {
-    if (!v)
+    if (!v) {
         dal_bind_null(st, i);
-    else
-        dal__bind_p(st, i, (dal_param){.kind = k, .v.s = {v, strlen(v)}});
+        return;
+    }
+    size_t len = strlen(v);
+    if (!dal__utf8_ok(v, len)) {
+        dal__value_err(st, i, NULL, UTF8_MSG);
+        return;
+    }
+    dal__bind_p(st, i, (dal_param){.kind = k, .v.s = {v, len}});
 }
 void dal_bind_text(dal_stmt *st, int i, const char *v)
 {
     if (v && st) {
-        st->eng->bind_text(st, i, v);
+        size_t len = strlen(v);
+        if (!dal__utf8_ok(v, len)) {
+            dal__value_err(st, i, NULL, UTF8_MSG);
+            return;
+        }
+        st->eng->bind_text(st, i, v, len);
         return;
     }
     bind_str(st, i, DAL_P_TEXT, v);
+}
+void dal_bind_enum(dal_stmt *st, int i, const char *name, int v)
+{
+    if (name) {
+        dal_bind_text(st, i, name);
+        return;
+    }
+    if (st && st->pending == DAL_OK) {
+        st->pending = DAL_MISUSE;
+        snprintf(st->pending_msg, sizeof st->pending_msg,
+                 "bind: parameter %d: enum value %d out of range", i, v);
+    }
 }
 void dal_bind_decimal(dal_stmt *st, int i, const char *v) { bind_str(st, i, DAL_P_DECIMAL, v); }
 void dal_bind_json(dal_stmt *st, int i, const char *v) { bind_str(st, i, DAL_P_JSON, v); }
@@ -565,6 +596,17 @@ void dal__range_err(dal_stmt *st, int i, const char *what, int64_t v)
                  i, what, (long long)v);
     }
 }
+void dal__value_err(dal_stmt *st, int i, const char *col, const char *what)
+{
+    if (st && st->pending == DAL_OK) {
+        st->pending = DAL_CHECK;
+        if (col)
+            snprintf(st->pending_msg, sizeof st->pending_msg, "column %s: %s", col, what);
+        else
+            snprintf(st->pending_msg, sizeof st->pending_msg, "bind: parameter %d: %s", i, what);
+    }
+}
+
 void dal_bind_time(dal_stmt *st, int i, dal_time v)
 {
     if (!DAL__TIME_OK(v)) {
@@ -587,8 +629,13 @@ void dal_bind_date(dal_stmt *st, int i, dal_date v)
 /* column readers                                                          */
 /* ---------------------------------------------------------------------- */
 
-static dal_status col_null_err(dal_stmt *st, int col)
+/* A NULL value, or a column past the row (misuse, not "NULL"). */
+dal_status dal__col_null_err(dal_stmt *st, int col)
 {
+    int n = st->eng->ncols(st);
+    if (col < 0 || col >= n)
+        return dal__err(st->db, DAL_MISUSE, "column %d out of range (the row has %d columns)",
+                        col, n);
     return dal__err(st->db, DAL_ERROR, "column %d is NULL", col);
 }
 
@@ -680,7 +727,7 @@ dal_status dal_col_uuid(dal_stmt *st, int col, char out[37])
         return DAL_MISUSE;
     if (dal_col_is_null(st, col)) {
         out[0] = '\0';
-        return col_null_err(st, col);
+        return dal__col_null_err(st, col);
     }
     return st->eng->col_uuid(st, col, out);
 }
@@ -690,7 +737,7 @@ dal_status dal_col_time(dal_stmt *st, int col, dal_time *out)
     if (!st || !out)
         return DAL_MISUSE;
     if (dal_col_is_null(st, col))
-        return col_null_err(st, col);
+        return dal__col_null_err(st, col);
     return st->eng->col_time(st, col, out);
 }
 
@@ -699,7 +746,7 @@ dal_status dal_col_date(dal_stmt *st, int col, dal_date *out)
     if (!st || !out)
         return DAL_MISUSE;
     if (dal_col_is_null(st, col))
-        return col_null_err(st, col);
+        return dal__col_null_err(st, col);
     return st->eng->col_date(st, col, out);
 }
 

@@ -279,3 +279,59 @@ int dal__numeric_from_text(const char *s, size_t len, unsigned char *out)
     be16((char *)out + 6, (uint16_t)dscale);
     return (int)(8 + 2 * ndigits);
 }
+
+/* ---------------------------------------------------------------------- */
+/* UTF-8                                                                   */
+/* ---------------------------------------------------------------------- */
+
+/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
+ * U+10FFFF, as PostgreSQL's UTF8 encoding checks it.  ASCII runs are
+ * skipped eight bytes at a time. */
+bool dal__utf8_ok(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str, *e = s + len;
+    while (s < e) {
+        if (e - s >= 8) {
+            uint64_t w;
+            memcpy(&w, s, 8);
+            if ((w & 0x8080808080808080ull) == 0) {
+                s += 8;
+                continue;
+            }
+        }
+        unsigned c = *s;
+        if (c < 0x80) {
+            s++;
+            continue;
+        }
+        int n;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF)
+            n = 1;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            if (c == 0xE0)
+                lo = 0xA0;
+            else if (c == 0xED)
+                hi = 0x9F; /* no surrogates */
+        }
+        else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F; /* nothing above U+10FFFF */
+        }
+        else
+            return false;
+        if (e - s <= n)
+            return false;
+        if (s[1] < lo || s[1] > hi)
+            return false;
+        for (int k = 2; k <= n; k++)
+            if ((s[k] & 0xC0) != 0x80)
+                return false;
+        s += n + 1;
+    }
+    return true;
+}

@@ -24,6 +24,9 @@ void dal__numeric_to_text(const unsigned char *p, int len, char *out, size_t cap
 /* Room dal__numeric_to_text needs for p, its NUL included. */
 size_t dal__numeric_text_size(const unsigned char *p, int len);
 
+/* Strict UTF-8 (RFC 3629), as PostgreSQL's UTF8 encoding checks it. */
+bool dal__utf8_ok(const char *s, size_t len);
+
 /* Big-endian integers (PostgreSQL's binary formats). */
 static inline void be16(char *b, uint16_t v)
 {

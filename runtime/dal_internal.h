@@ -224,12 +224,13 @@ struct dal_engine {
     void (*bind_null)(dal_stmt *st, int i);
     void (*bind_int)(dal_stmt *st, int i, int64_t v, dal_pkind kind);
     void (*bind_float)(dal_stmt *st, int i, double v, dal_pkind kind);
-    void (*bind_text)(dal_stmt *st, int i, const char *v); /* v not NULL */
+    void (*bind_text)(dal_stmt *st, int i, const char *v, size_t len); /* v: valid UTF-8 */
     /* a struct's columns, first..first+n-1 within 1..nparams */
     void (*bind_row_cols)(dal_stmt *st, int first, const dal_table *t, const void *row,
                           const int *cols, int n);
 
     /* column readers */
+    int (*ncols)(dal_stmt *st);     /* columns of the current result (0 without one) */
     bool (*is_null)(dal_stmt *st, int col);
     dal_status (*col_int)(dal_stmt *st, int col, int64_t *out);
     dal_status (*col_float)(dal_stmt *st, int col, double *out);
@@ -279,6 +280,15 @@ dal_status dal__step_finish(dal_stmt *st, dal_status s);
 #define DAL__TIME_OK(v) ((int64_t)(v) >= DAL_TIME_MIN && (int64_t)(v) <= DAL_TIME_MAX)
 #define DAL__DATE_OK(v) ((int64_t)(v) >= DAL_DATE_MIN && (int64_t)(v) <= DAL_DATE_MAX)
 void dal__range_err(dal_stmt *st, int i, const char *what, int64_t v); /* pending DAL_CHECK */
+/* Values the engines would store differently are refused on both with
+ * DAL_CHECK before anything is sent: NaN (SQLite turns it into NULL) and
+ * text that is not UTF-8 (PostgreSQL rejects it, SQLite would store it;
+ * dal__utf8_ok is in dal_codec.h). */
+void dal__value_err(dal_stmt *st, int i, const char *col, const char *what); /* pending DAL_CHECK */
+#define NAN_MSG "NaN cannot be stored (SQLite has no NaN; it would become NULL)"
+#define UTF8_MSG "text is not valid UTF-8"
+/* "column N is NULL" (DAL_ERROR), or DAL_MISUSE for a column past the row. */
+dal_status dal__col_null_err(dal_stmt *st, int col);
 /* The checked bind: index range, then st->eng->bind (errors wait for the step). */
 void dal__bind_p(dal_stmt *st, int i, dal_param p);
 dal_status dal__read_enum(dal_db *db, const dal_column *c, const char *p, size_t len, void *f);

@@ -2120,6 +2120,10 @@ static dal_status copy_tuple_direct(dal_db *db, const dal_table *t, const dal_in
         }
         case ENC_FLOAT4: {
             uint32_t v;
+            float fv;
+            memcpy(&fv, f, sizeof fv);
+            if (fv != fv)
+                return dal__err(db, DAL_CHECK, "column %s: %s", c->name, NAN_MSG);
             memcpy(&v, f, sizeof v);
             be32(o, 4);
             be32(o + 4, v);
@@ -2128,6 +2132,10 @@ static dal_status copy_tuple_direct(dal_db *db, const dal_table *t, const dal_in
         }
         case ENC_FLOAT8: {
             uint64_t v;
+            double dv;
+            memcpy(&dv, f, sizeof dv);
+            if (dv != dv)
+                return dal__err(db, DAL_CHECK, "column %s: %s", c->name, NAN_MSG);
             memcpy(&v, f, sizeof v);
             be32(o, 8);
             be64(o + 4, v);
@@ -2156,6 +2164,8 @@ static dal_status copy_tuple_direct(dal_db *db, const dal_table *t, const dal_in
                 break;
             }
             size_t l = strlen(v);
+            if (!dal__utf8_ok(v, l))
+                return dal__err(db, DAL_CHECK, "column %s: %s", c->name, UTF8_MSG);
             be32(o, (uint32_t)l);
             memcpy(o + 4, v, l);
             o += 4 + l;
@@ -2475,6 +2485,10 @@ static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void
         case DAL_T_FLOAT32: {
             float v;
             memcpy(&v, f, sizeof v);
+            if (v != v) {
+                dal__value_err(st, first + k, c->name, NAN_MSG);
+                continue;
+            }
             p->kind = DAL_P_FLOAT32;
             p->v.f = (double)v;
             continue;
@@ -2482,6 +2496,10 @@ static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void
         case DAL_T_FLOAT64: {
             double v;
             memcpy(&v, f, sizeof v);
+            if (v != v) {
+                dal__value_err(st, first + k, c->name, NAN_MSG);
+                continue;
+            }
             p->kind = DAL_P_FLOAT64;
             p->v.f = v;
             continue;
@@ -2495,10 +2513,15 @@ static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void
                 p->kind = DAL_P_NULL;
                 continue;
             }
+            size_t len = strlen(v);
+            if (!dal__utf8_ok(v, len)) {
+                dal__value_err(st, first + k, c->name, UTF8_MSG);
+                continue;
+            }
             p->kind = c->type == DAL_T_TEXT ? DAL_P_TEXT
                       : c->type == DAL_T_DECIMAL ? DAL_P_DECIMAL : DAL_P_JSON;
             p->v.s.p = v;
-            p->v.s.len = strlen(v);
+            p->v.s.len = len;
             continue;
         }
         case DAL_T_ENUM: {
@@ -2568,10 +2591,19 @@ static void pg_bind_float(dal_stmt *st, int i, double v, dal_pkind kind)
     dal__bind_p(st, i, (dal_param){.kind = kind, .v.f = v});
 }
 
-static void pg_bind_text(dal_stmt *st, int i, const char *v)
+static void pg_bind_text(dal_stmt *st, int i, const char *v, size_t len)
 {
-    dal__bind_p(st, i, (dal_param){.kind = DAL_P_TEXT, .v.s = {v, strlen(v)}});
+    if ((unsigned)i - 1u < (unsigned)st->nparams) {
+        dal_param *p = &PG(st)->params[i - 1];
+        p->kind = DAL_P_TEXT;
+        p->v.s.p = v;
+        p->v.s.len = len;
+        return;
+    }
+    dal__bind_p(st, i, (dal_param){.kind = DAL_P_TEXT, .v.s = {v, len}});
 }
+
+static int pg_ncols(dal_stmt *st) { return PG(st)->res ? PQnfields(PG(st)->res) : 0; }
 
 /* dal_stmt_step: the next row of a buffered result is an index increment,
  * of a stream one PQgetResult; everything else is dal__step_slow. */
@@ -2667,19 +2699,15 @@ static bool pg_healthy(dal_db *db)
 
 static void *pg_native(dal_db *db) { return PGDB(db)->pg; }
 
-static dal_status null_col(dal_stmt *st, int col)
-{
-    return dal__err(st->db, DAL_ERROR, "column %d is NULL", col);
-}
 
 static dal_status pg_col_int(dal_stmt *st, int col, int64_t *out)
 {
-    return dal__pg_is_null(st, col) ? null_col(st, col) : dal__pg_col_int(st, col, out);
+    return dal__pg_is_null(st, col) ? dal__col_null_err(st, col) : dal__pg_col_int(st, col, out);
 }
 
 static dal_status pg_col_float(dal_stmt *st, int col, double *out)
 {
-    return dal__pg_is_null(st, col) ? null_col(st, col) : dal__pg_col_float(st, col, out);
+    return dal__pg_is_null(st, col) ? dal__col_null_err(st, col) : dal__pg_col_float(st, col, out);
 }
 
 static dal_status pg_col_text(dal_stmt *st, int col, const char **out, size_t *len)
@@ -2687,7 +2715,7 @@ static dal_status pg_col_text(dal_stmt *st, int col, const char **out, size_t *l
     if (dal__pg_is_null(st, col)) {
         *out = NULL;
         *len = 0;
-        return null_col(st, col);
+        return dal__col_null_err(st, col);
     }
     return dal__pg_col_text(st, col, out, len);
 }
@@ -2697,7 +2725,7 @@ static dal_status pg_col_bytes(dal_stmt *st, int col, const unsigned char **out,
     if (dal__pg_is_null(st, col)) {
         *out = NULL;
         *len = 0;
-        return null_col(st, col);
+        return dal__col_null_err(st, col);
     }
     return dal__pg_col_bytes(st, col, out, len);
 }
@@ -2730,6 +2758,7 @@ const dal_engine dal__pg_engine = {
     .bind_float = pg_bind_float,
     .bind_text = pg_bind_text,
     .bind_row_cols = pg_bind_row_cols,
+    .ncols = pg_ncols,
     .is_null = dal__pg_is_null,
     .col_int = pg_col_int,
     .col_float = pg_col_float,

@@ -57,9 +57,14 @@ void dal__bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const v
                 st->eng->bind_int(st, i, ti->pkind == DAL_P_BOOL ? v != 0 : v, ti->pkind);
             break;
         }
-        case DAL_TK_FLOAT:
-            st->eng->bind_float(st, i, dal__load_float(f, ti->size), ti->pkind);
+        case DAL_TK_FLOAT: {
+            double v = dal__load_float(f, ti->size);
+            if (v != v)
+                dal__value_err(st, i, NULL, NAN_MSG);
+            else
+                st->eng->bind_float(st, i, v, ti->pkind);
             break;
+        }
         case DAL_TK_STR: {
             const char *v;
             memcpy(&v, f, sizeof v);
@@ -653,8 +658,10 @@ dal_status dal_insert_rows(dal_db *db, const dal_table *t, const void *rows, siz
         return DAL_MISUSE;
     if (!t || (!rows && n))
         return dal__err(db, DAL_MISUSE, "dal_insert_rows: bad arguments");
-    if (n == 0)
+    if (n == 0) {
+        dal__ok(db); /* success clears the last message, as every call does */
         return DAL_OK;
+    }
     dal_status s = dal_begin(db);
     if (s != DAL_OK)
         return s;

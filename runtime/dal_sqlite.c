@@ -37,6 +37,8 @@ typedef struct sq_stmt {
 
 #define SQDB(db) ((sq_db *)(db))
 #define SQ(st) ((sq_stmt *)(st))
+/* sqlite3_bind_text's length argument for a string of len bytes */
+#define DAL__SQ_LEN(len) ((len) > (size_t)INT_MAX ? -1 : (int)(len))
 
 static dal_status dal__sq_stepped(dal_stmt *st, int rc);
 static void dal__sq_done(dal_stmt *st);
@@ -428,16 +430,12 @@ static bool dal__sq_is_null(dal_stmt *st, int col)
     return sqlite3_column_type(SQ(st)->ss, col) == SQLITE_NULL;
 }
 
-static dal_status null_err(dal_stmt *st, int col)
-{
-    return dal__err(st->db, DAL_ERROR, "column %d is NULL", col);
-}
 
 static dal_status dal__sq_col_int(dal_stmt *st, int col, int64_t *out)
 {
     int t = sqlite3_column_type(SQ(st)->ss, col);
     if (t == SQLITE_NULL)
-        return null_err(st, col);
+        return dal__col_null_err(st, col);
     if (t == SQLITE_INTEGER) {
         *out = sqlite3_column_int64(SQ(st)->ss, col);
         return DAL_OK;
@@ -473,7 +471,7 @@ static dal_status dal__sq_col_float(dal_stmt *st, int col, double *out)
 {
     int t = sqlite3_column_type(SQ(st)->ss, col);
     if (t == SQLITE_NULL)
-        return null_err(st, col);
+        return dal__col_null_err(st, col);
     if (t == SQLITE_FLOAT || t == SQLITE_INTEGER) {
         *out = sqlite3_column_double(SQ(st)->ss, col);
         return DAL_OK;
@@ -497,7 +495,7 @@ static dal_status dal__sq_col_text(dal_stmt *st, int col, const char **out, size
         *out = NULL;
         *len = 0;
         if (sqlite3_column_type(SQ(st)->ss, col) == SQLITE_NULL)
-            return null_err(st, col);
+            return dal__col_null_err(st, col);
         return dal__err(st->db, DAL_NOMEM, "out of memory reading column %d", col);
     }
     *out = p;
@@ -513,7 +511,7 @@ static dal_status dal__sq_col_bytes(dal_stmt *st, int col, const unsigned char *
         *out = NULL;
         *len = 0;
         if (sqlite3_column_type(SQ(st)->ss, col) == SQLITE_NULL)
-            return null_err(st, col);
+            return dal__col_null_err(st, col);
         if (n != 0)
             return dal__err(st->db, DAL_NOMEM, "out of memory reading column %d", col);
         p = (const unsigned char *)""; /* an empty blob is not NULL */
@@ -874,12 +872,20 @@ static void bind_cols_sq(dal_stmt *st, int first, const dal_table *t, const void
         case DAL_T_FLOAT32: {
             float v;
             memcpy(&v, f, sizeof v);
+            if (v != v) {
+                dal__value_err(st, i, c->name, NAN_MSG);
+                continue;
+            }
             rc = sqlite3_bind_double(ss, i, (double)v);
             goto check;
         }
         case DAL_T_FLOAT64: {
             double v;
             memcpy(&v, f, sizeof v);
+            if (v != v) {
+                dal__value_err(st, i, c->name, NAN_MSG);
+                continue;
+            }
             rc = sqlite3_bind_double(ss, i, v);
             goto check;
         }
@@ -888,9 +894,17 @@ static void bind_cols_sq(dal_stmt *st, int first, const dal_table *t, const void
         case DAL_T_JSON: {
             const char *v;
             memcpy(&v, f, sizeof v);
-            if (v)
-                SQ(st)->ptrs = true;
-            rc = v ? sqlite3_bind_text(ss, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(ss, i);
+            if (!v) {
+                rc = sqlite3_bind_null(ss, i);
+                goto check;
+            }
+            size_t len = strlen(v);
+            if (!dal__utf8_ok(v, len)) {
+                dal__value_err(st, i, c->name, UTF8_MSG);
+                continue;
+            }
+            SQ(st)->ptrs = true;
+            rc = sqlite3_bind_text(ss, i, v, DAL__SQ_LEN(len), SQLITE_STATIC);
             goto check;
         }
         case DAL_T_ENUM: {
@@ -959,17 +973,19 @@ static void sq_bind_float(dal_stmt *st, int i, double v, dal_pkind kind)
     dal__bind_p(st, i, (dal_param){.kind = kind, .v.f = v});
 }
 
-static void sq_bind_text(dal_stmt *st, int i, const char *v)
+static void sq_bind_text(dal_stmt *st, int i, const char *v, size_t len)
 {
     if (sq_fast(st, i)) {
         SQ(st)->ptrs = true;
-        int rc = sqlite3_bind_text(SQ(st)->ss, i, v, -1, SQLITE_STATIC);
+        int rc = sqlite3_bind_text(SQ(st)->ss, i, v, DAL__SQ_LEN(len), SQLITE_STATIC);
         if (rc != SQLITE_OK)
             dal__sq_bind_failed(st, i, rc);
         return;
     }
-    dal__bind_p(st, i, (dal_param){.kind = DAL_P_TEXT, .v.s = {v, strlen(v)}});
+    dal__bind_p(st, i, (dal_param){.kind = DAL_P_TEXT, .v.s = {v, len}});
 }
+
+static int sq_ncols(dal_stmt *st) { return SQ(st)->ncols; }
 
 /* ---------------------------------------------------------------------- */
 /* steps                                                                   */
@@ -1210,6 +1226,7 @@ const dal_engine dal__sqlite_engine = {
     .bind_float = sq_bind_float,
     .bind_text = sq_bind_text,
     .bind_row_cols = bind_cols_sq,
+    .ncols = sq_ncols,
     .is_null = dal__sq_is_null,
     .col_int = dal__sq_col_int,
     .col_float = dal__sq_col_float,

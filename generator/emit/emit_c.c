@@ -26,6 +26,7 @@ typedef struct gen {
     const emit_ctx *cx;
     arena *a;
     bool ok;
+    const char *column_list; /* the table's SELECT list macro (COLUMN_LIST_MARK) */
 } gen;
 
 #define NSLOTS(x) (sizeof(x) / sizeof((x)[0]))
@@ -305,20 +306,25 @@ static size_t literal_char_len(const char *s, size_t i)
 /* In SQL given to add_literal: a space where a long statement should
  * start a new line (before FROM, WHERE, ...). */
 #define SOFT_BREAK "\001"
+/* In SQL given to add_literal: the table's SELECT list, written as its
+ * macro between two literals ("SELECT " JOBS_COLUMN_LIST " FROM ..."). */
+#define COLUMN_LIST_MARK "\002"
 
 /* Appends text as C string literals, one or more per line, each line
  * indented by `indent` and at most WIDTH columns (`tail` extra columns
  * reserved on the last line, e.g. for ",").  Lines of text end their
  * literal; long lines are split after a space, and at every SOFT_BREAK when
  * the whole text does not fit on one line.  No final newline. */
-static void add_literal(strbuf *sb, const char *text, int indent, int tail)
+static void add_literal(strbuf *sb, const char *text, int indent, int tail, const char *mark)
 {
+    size_t mark_len = mark ? strlen(mark) + 4 : 0; /* `" NAME "` */
     size_t n = strlen(text);
     size_t limit = WIDTH - (size_t)indent - 2 - (size_t)tail;
     bool soft = memchr(text, '\n', n) != NULL;
     size_t all_len = 0;
     for (size_t i = 0; i < n && !soft; i++)
-        soft = (all_len += literal_char_len(text, i)) > limit;
+        soft = (all_len += text[i] == COLUMN_LIST_MARK[0] ? mark_len : literal_char_len(text, i)) >
+               limit;
     if (n == 0) {
         add_spaces(sb, indent);
         sb_addn(sb, "\"\"", 2);
@@ -349,6 +355,12 @@ static void add_literal(strbuf *sb, const char *text, int indent, int tail)
                 continue;
             }
             size_t before = piece.len;
+            if (text[j] == COLUMN_LIST_MARK[0] && mark) {
+                sb_printf(&piece, "\" %s \"", mark);
+                width += mark_len;
+                j++;
+                continue;
+            }
             if (text[j] == SOFT_BREAK[0]) {
                 put(&piece, ' ');
                 width++;
@@ -394,7 +406,7 @@ static const char *literal(gen *g, const char *text, int indent, int tail)
 {
     strbuf sb;
     sb_init(&sb);
-    add_literal(&sb, text, indent, tail);
+    add_literal(&sb, text, indent, tail, g->column_list);
     const char *s = take(g, &sb);
     sb_free(&sb);
     return s;
@@ -542,6 +554,9 @@ typedef struct tinfo {
     const char **param;  /* per column: C parameter name */
     const char **etype;  /* per column: C enum type (enum columns), else NULL */
     const char ***econst;/* per column: C enum constants (enum columns), else NULL */
+    const char **col;    /* per column: its index constant ("JOBS_COL_ID") */
+    const char *ncols;   /* the column count constant ("JOBS_NCOLUMNS") */
+    const char *collist; /* the SELECT list macro ("JOBS_COLUMN_LIST") */
     const char *select;  /* "\"a\", \"b\"" */
     const char *order;   /* primary key columns for ORDER BY */
     const c_key *gets;   /* get_by_<u> */
@@ -575,13 +590,16 @@ static bool tinfo_init(gen *g, const m_table *t, tinfo *ti)
     ti->param = n.param;
     ti->etype = n.etype;
     ti->econst = n.econst;
+    ti->col = n.colidx;
+    ti->ncols = n.ncolumns;
+    ti->collist = n.column_list;
     ti->gets = n.gets;
     ti->ngets = n.ngets;
     ti->lists = n.lists;
     ti->nlists = n.nlists;
     for (int i = 0; i < nc; i++)
         all[i] = &t->columns[i];
-    ti->select = quoted_list(g, all, nc);
+    ti->select = COLUMN_LIST_MARK;
     ti->order = quoted_list(g, t->pk, t->npk);
     return g->ok;
 }
@@ -643,9 +661,9 @@ static const char *row_binds(gen *g, const tinfo *ti, m_column **cols, int n, co
         const char *f = ti->field[c->index];
         int i = k + 1;
         int w = indent;
-        if (c->type == TY_BYTES || c->type == TY_UUID || c->type == TY_ENUM) {
-            sb_printf(&sb, "%*sdal_bind_row(st, %d, &%s_table, %s, (const int[]){%d}, 1);\n", w,
-                      "", i, ti->T, var, c->index);
+        if (type_table[c->type].bind_by_row) {
+            sb_printf(&sb, "%*sdal_bind_row(st, %d, &%s_table, %s, (const int[]){%s}, 1);\n", w,
+                      "", i, ti->T, var, ti->col[c->index]);
             continue;
         }
         const char *bind = type_table[c->type].bind_fn;
@@ -673,20 +691,9 @@ static const char *zero_test(gen *g, const tinfo *ti, const m_column *c)
     const char *f = ti->field[c->index];
     if (c->nullable && type_table[c->type].null_rep == NULL_BY_HAS)
         return fmt(g, "!in->has_%s", f);
-    switch (c->type) {
-    case TY_BOOL:
-        return fmt(g, "!in->%s", f);
-    case TY_DECIMAL:
-    case TY_TEXT:
-    case TY_JSON:
-        return fmt(g, "in->%s == NULL", f);
-    case TY_BYTES:
-        return fmt(g, "in->%s.data == NULL", f);
-    case TY_UUID:
-        return fmt(g, "in->%s[0] == '\\0'", f);
-    default:
-        return fmt(g, "in->%s == 0", f);
-    }
+    if (c->type == TY_ENUM)
+        return fmt(g, "in->%s == %s", f, ti->econst[c->index][0]);
+    return fmt(g, type_table[c->type].zero_test, f);
 }
 
 /* insert's straight-line path: when every defaulted column of `in` is zero
@@ -788,13 +795,13 @@ static const char *query(gen *g, strbuf *src, const char *name, const char *sql,
 }
 
 /* "{0, 2}" index list of columns */
-static const char *index_list(gen *g, m_column **cols, int n)
+static const char *index_list(gen *g, const tinfo *ti, m_column **cols, int n)
 {
     strbuf sb;
     sb_init(&sb);
     sb_addc(&sb, '{');
     for (int i = 0; i < n; i++)
-        sb_printf(&sb, "%s%d", i ? ", " : "", cols[i]->index);
+        sb_printf(&sb, "%s%s", i ? ", " : "", ti->col[cols[i]->index]);
     sb_addc(&sb, '}');
     const char *s = take(g, &sb);
     sb_free(&sb);
@@ -901,7 +908,7 @@ static void emit_enums(gen *g, const tinfo *ti, strbuf *h, strbuf *src)
         RENDER_FN(g, "c_header", "enum_parse", h, {"E", E}, {"first", c->values[0]},
                   {"FIRST", FIRST});
         RENDER(g, "c_source", "enum", src, {"E", E}, {"names", namelist},
-               {"count", fmt(g, "%d", c->nvalues)});
+               {"LAST", K[c->nvalues - 1]});
     }
 }
 
@@ -967,8 +974,9 @@ static void emit_struct(gen *g, const tinfo *ti, strbuf *h)
 static void emit_descriptor(gen *g, const tinfo *ti, strbuf *src)
 {
     const m_table *t = ti->t;
-    strbuf rows;
+    strbuf rows, idx;
     sb_init(&rows);
+    sb_init(&idx);
     for (int i = 0; i < t->ncolumns; i++) {
         const m_column *c = &t->columns[i];
         strbuf flags;
@@ -987,22 +995,52 @@ static void emit_descriptor(gen *g, const tinfo *ti, strbuf *src)
                               ? fmt(g, "offsetof(%s, has_%s)", ti->T, ti->field[i])
                               : "DAL_NO_HAS";
         const char *ev = c->type == TY_ENUM ? fmt(g, "%s_names_", ti->etype[i]) : "NULL";
-        sb_printf(&rows, "    {\"%s\", %s, %s, offsetof(%s, %s), %s, %s, %d},\n", c->name,
-                  type_table[c->type].dal_type, sb_str(&flags), ti->T, ti->field[i], has, ev,
-                  c->type == TY_ENUM ? c->nvalues : 0);
+        const char *en = c->type == TY_ENUM ? fmt(g, "%s + 1", ti->econst[i][c->nvalues - 1]) : "0";
+        sb_printf(&rows, "    {\"%s\", %s, %s, offsetof(%s, %s), %s, %s, %s},\n", c->name,
+                  type_table[c->type].dal_type, sb_str(&flags), ti->T, ti->field[i], has, ev, en);
+        sb_printf(&idx, "    %s,\n", ti->col[i]);
         sb_free(&flags);
     }
-    const char *rl = take(g, &rows);
+    const char *rl = take(g, &rows), *il = take(g, &idx);
     sb_free(&rows);
+    sb_free(&idx);
+    m_column **all = arena_alloc(g->a, sizeof(m_column *) * (size_t)(t->ncolumns + 1));
+    if (!all) {
+        g->ok = false;
+        return;
+    }
+    for (int i = 0; i < t->ncolumns; i++)
+        all[i] = &t->columns[i];
+    /* the macro's string literals, each line ending with a backslash */
+    strbuf list;
+    sb_init(&list);
+    add_literal(&list, quoted_list(g, all, t->ncolumns), 4, 2, NULL);
+    strbuf macro;
+    sb_init(&macro);
+    for (const char *p = sb_str(&list); *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        sb_add(&macro, " \\\n");
+        sb_addn(&macro, p, n);
+        p += n + (nl != NULL);
+    }
+    sb_free(&list);
     RENDER(g, "c_source", "descriptor", src, {"T", ti->T}, {"table", t->name}, {"columns", rl},
-           {"ncolumns", fmt(g, "%d", t->ncolumns)}, {"pk", index_list(g, t->pk, t->npk)},
+           {"indexes", il}, {"NCOLUMNS", ti->ncols}, {"COLUMN_LIST", ti->collist},
+           {"column_list", take(g, &macro)}, {"ncolumns", ti->ncols},
+           {"pk", index_list(g, ti, t->pk, t->npk)},
            {"npk", fmt(g, "%d", t->npk)});
+    sb_free(&macro);
 }
 
 /* The table's straight-line row reader (T_read_): all values of the row in
  * one dal_row_values call, each converted inline when it has the kind the
  * field expects (else the column's dal_col_opt_* reader), then one
  * allocation for every text/bytes value. */
+/* After a call that set s: leave through fail unless it is DAL_OK. */
+#define FAIL_IF "    if (s != DAL_OK)\n        goto fail;\n"
+#define FAIL_IF_NESTED "        if (s != DAL_OK)\n            goto fail;\n"
+
 static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
 {
     const m_table *t = ti->t;
@@ -1012,116 +1050,93 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
     sb_init(&sizes);
     sb_init(&copies);
     sb_init(&enums);
-    sb_printf(&locals, "    dal_value v[%d];\n", t->ncolumns);
-    sb_printf(&reads, "    if ((s = dal_row_values(st, v, %d)) != DAL_OK)\n        goto fail;\n",
-              t->ncolumns);
+    sb_printf(&locals, "    dal_value v[%s];\n", ti->ncols);
+    sb_printf(&reads, "    if ((s = dal_row_values(st, v, %s)) != DAL_OK)\n        goto fail;\n",
+              ti->ncols);
+    bool val = false; /* some column reads through `val` */
     for (int i = 0; i < t->ncolumns; i++) {
         const m_column *c = &t->columns[i];
-        const char *f = ti->field[i];
+        const char *f = ti->field[i], *C = ti->col[i];
         bool has_flag = c->nullable && type_table[c->type].null_rep == NULL_BY_HAS;
         const char *has = has_flag ? fmt(g, "&row->has_%s", f) : "NULL";
         const char *cond = NULL, *expr = NULL, *slow = NULL;
         sb_printf(&reads, "    /* %s */\n", c->name);
-        switch (c->type) {
-        case TY_BOOL:
-            cond = fmt(g, "v[%d].kind == DAL_V_INT", i);
-            expr = fmt(g, "v[%d].i != 0", i);
-            slow = "bool";
+        const type_info *ty = &type_table[c->type];
+        switch (ty->read) {
+        case READ_VALUE:
+            cond = ty->read_fast;
+            expr = ty->read_value;
+            slow = ty->col_reader;
             break;
-        case TY_INT16:
-        case TY_INT32: {
-            const char *w = c->type == TY_INT16 ? "16" : "32";
-            cond = fmt(g, "v[%d].kind == DAL_V_INT && v[%d].i >= INT%s_MIN && v[%d].i <= INT%s_MAX",
-                       i, i, w, i, w);
-            expr = fmt(g, "(int%s_t)v[%d].i", w, i);
-            slow = c->type == TY_INT16 ? "int16" : "int32";
+        case READ_CALL:
+            sb_printf(&reads, "    s = dal_col_opt_%s(st, %s, %s, %s);\n" FAIL_IF,
+                      ty->col_reader, C, fmt(g, ty->read_value, f), has);
             break;
-        }
-        case TY_INT64:
-            cond = fmt(g, "v[%d].kind == DAL_V_INT", i);
-            expr = fmt(g, "v[%d].i", i);
-            slow = "int64";
-            break;
-        case TY_FLOAT32:
-        case TY_FLOAT64:
-            cond = fmt(g, "v[%d].kind == DAL_V_FLOAT", i);
-            expr = fmt(g, c->type == TY_FLOAT32 ? "(float)v[%d].f" : "v[%d].f", i);
-            slow = c->type == TY_FLOAT32 ? "float32" : "float64";
-            break;
-        case TY_TIMESTAMP:
-            cond = fmt(g, "v[%d].kind == DAL_V_INT || v[%d].kind == DAL_V_TIME", i, i);
-            expr = fmt(g, "v[%d].i", i);
-            slow = "time";
-            break;
-        case TY_DATE:
-            sb_printf(&reads, "    if ((s = dal_col_opt_date(st, %d, &row->%s, %s)) != DAL_OK)\n"
-                              "        goto fail;\n", i, f, has);
-            break;
-        case TY_UUID:
-            sb_printf(&reads, "    if ((s = dal_col_opt_uuid(st, %d, row->%s, %s)) != DAL_OK)\n"
-                              "        goto fail;\n", i, f, has);
-            break;
-        case TY_ENUM:
-            sb_printf(&locals, "    int e%d = 0; /* %s */\n", i, c->name);
+        case READ_ENUM:
+            sb_printf(&locals, "    int %s_ = 0;\n", f);
             sb_printf(&reads,
-                      "    if ((s = dal_col_opt_enum(st, %d, &%s_columns_[%d], &e%d, %s)) != DAL_OK)\n"
-                      "        goto fail;\n", i, ti->T, i, i, has);
-            sb_printf(&enums, "    row->%s = (%s)e%d;\n", f, ti->etype[i], i);
+                      "    s = dal_col_opt_enum(st, %s, &%s_columns_[%s], &%s_, %s);\n" FAIL_IF, C,
+                      ti->T, C, f, has);
+            sb_printf(&enums, "    row->%s = (%s)%s_;\n", f, ti->etype[i], f);
             break;
-        case TY_BYTES:
-        case TY_TEXT:
-        case TY_DECIMAL:
-        case TY_JSON:
-        case TY_COUNT: {
-            bool bytes = c->type == TY_BYTES;
+        case READ_SPAN: {
+            bool bytes = ty->null_rep == NULL_BY_DATA;
+            val = true;
+            sb_printf(&reads, "    val = &v[%s];\n", C);
             if (bytes)
                 sb_printf(&reads,
-                          "    if (v[%d].kind != DAL_V_BYTES && v[%d].kind != DAL_V_NULL) {\n"
+                          "    if (val->kind != DAL_V_BYTES && val->kind != DAL_V_NULL) {\n"
                           "        const unsigned char *b = NULL;\n"
-                          "        if ((s = dal_col_opt_bytes(st, %d, &b, &v[%d].len)) != DAL_OK)\n"
-                          "            goto fail;\n"
-                          "        v[%d].p = (const char *)b;\n"
-                          "    }\n", i, i, i, i, i);
+                          "        s = dal_col_opt_bytes(st, %s, &b, &val->len);\n"
+                          FAIL_IF_NESTED
+                          "        val->p = (const char *)b;\n"
+                          "    }\n", C);
             else
                 sb_printf(&reads,
-                          "    if (v[%d].kind != DAL_V_TEXT && v[%d].kind != DAL_V_NULL &&\n"
-                          "        (s = dal_col_opt_text(st, %d, &v[%d].p, &v[%d].len)) != DAL_OK)\n"
-                          "        goto fail;\n", i, i, i, i, i);
-            sb_printf(&sizes, "    size += v[%d].p ? v[%d].len + 1 : 0;\n", i, i);
+                          "    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {\n"
+                          "        s = dal_col_opt_text(st, %s, &val->p, &val->len);\n"
+                          FAIL_IF_NESTED
+                          "    }\n", C);
+            sb_add(&reads, "    size += val->p ? val->len + 1 : 0;\n");
+            sb_add(&sizes, "x");
             sb_printf(&copies,
-                      "        if (v[%d].p) {\n"
-                      "            memcpy(m, v[%d].p, v[%d].len);\n"
-                      "            m[v[%d].len] = '\\0';\n",
-                      i, i, i, i);
+                      "        val = &v[%s];\n"
+                      "        if (val->p) {\n"
+                      "            memcpy(m, val->p, val->len);\n"
+                      "            m[val->len] = '\\0';\n",
+                      C);
             if (bytes)
                 sb_printf(&copies,
                           "            row->%s.data = (unsigned char *)m;\n"
-                          "            row->%s.len = v[%d].len;\n",
-                          f, f, i);
+                          "            row->%s.len = val->len;\n",
+                          f, f);
             else
                 sb_printf(&copies, "            row->%s = m;\n", f);
-            sb_printf(&copies, "            m += v[%d].len + 1;\n        }\n", i);
+            sb_add(&copies, "            m += val->len + 1;\n        }\n");
             break;
         }
         }
         if (cond) {
+            val = true;
+            sb_printf(&reads, "    val = &v[%s];\n", C);
+            sb_printf(&reads, "    if (%s) {\n        row->%s = %s;\n", cond, f, expr);
             if (has_flag)
-                sb_printf(&reads, "    if (%s) {\n        row->%s = %s;\n        row->has_%s = true;\n    }\n",
-                          cond, f, expr, f);
-            else
-                sb_printf(&reads, "    if (%s)\n        row->%s = %s;\n", cond, f, expr);
+                sb_printf(&reads, "        row->has_%s = true;\n", f);
             sb_printf(&reads,
-                      "    else if (v[%d].kind != DAL_V_NULL &&\n"
-                      "             (s = dal_col_opt_%s(st, %d, &row->%s, %s)) != DAL_OK)\n"
-                      "        goto fail;\n",
-                      i, slow, i, f, has);
+                      "    } else if (val->kind != DAL_V_NULL) {\n"
+                      "        s = dal_col_opt_%s(st, %s, &row->%s, %s);\n"
+                      FAIL_IF_NESTED
+                      "    }\n",
+                      slow, C, f, has);
         }
     }
+    if (val)
+        sb_add(&locals, "    dal_value *val;\n");
+    if (sizes.len)
+        sb_add(&locals, "    size_t size = 0; /* of the text and bytes values */\n");
     strbuf copy;
     sb_init(&copy);
     if (sizes.len) {
-        sb_add(&copy, "    size_t size = 0;\n");
-        sb_add(&copy, sb_str(&sizes));
         sb_add(&copy, "    if (size > 0) {\n"
                       "        char *m = malloc(size);\n"
                       "        if (!m) {\n"
@@ -1215,6 +1230,7 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     tinfo ti;
     if (!tinfo_init(g, t, &ti))
         return;
+    g->column_list = ti.collist;
     strbuf *h = output_add(o, fmt(g, "%s.h", t->name));
     strbuf *src = output_add(o, fmt(g, "%s.c", t->name));
     if (!h || !src) {
@@ -1350,11 +1366,11 @@ static void emit_schema(gen *g, output_set *o)
     sb_init(&sqlite);
     if (!emit_ddl_pg(g->cx, &sb))
         g->ok = false;
-    add_literal(&pg, sb_str(&sb), 4, 1);
+    add_literal(&pg, sb_str(&sb), 4, 1, NULL);
     sb_clear(&sb);
     if (!emit_ddl_sqlite(g->cx, &sb))
         g->ok = false;
-    add_literal(&sqlite, sb_str(&sb), 4, 1);
+    add_literal(&sqlite, sb_str(&sb), 4, 1, NULL);
     if (sb.oom || pg.oom || sqlite.oom)
         g->ok = false;
     sb_free(&sb);
@@ -1380,14 +1396,14 @@ static void emit_schema(gen *g, output_set *o)
 
 bool emit_c(const emit_ctx *cx, output_set *o)
 {
-    gen g = {cx, arena_new(), true};
+    gen g = {cx, arena_new(), true, NULL};
     if (!g.a)
         return false;
     int errors = cx->d->errors;
     /* each table's strings live in an arena of their own, freed once the
      * table is rendered: peak memory is the output plus one table */
     for (int i = 0; i < cx->m->ntables && g.ok; i++) {
-        gen tg = {cx, arena_new(), true};
+        gen tg = {cx, arena_new(), true, NULL};
         if (!tg.a) {
             g.ok = false;
             break;

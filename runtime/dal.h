@@ -60,6 +60,17 @@ typedef enum dal_dialect { DAL_SQLITE = 1, DAL_POSTGRES = 2 } dal_dialect;
 
 typedef int64_t dal_time; /* microseconds since 1970-01-01T00:00:00Z */
 typedef int32_t dal_date; /* days since 1970-01-01 */
+
+/* The supported range of timestamps and dates, the same on both engines:
+ * 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z, and 0001-01-01 to
+ * 9999-12-31.  Binding a value outside it gives DAL_CHECK on either engine
+ * (nothing is sent); reading one that another client stored gives DAL_ERROR.
+ * PostgreSQL's 'infinity' and '-infinity' timestamps read as INT64_MAX and
+ * INT64_MIN.  See docs/types.md. */
+#define DAL_TIME_MIN (-62135596800000000LL) /* 0001-01-01T00:00:00Z */
+#define DAL_TIME_MAX 253402300799999999LL   /* 9999-12-31T23:59:59.999999Z */
+#define DAL_DATE_MIN (-719162)              /* 0001-01-01 */
+#define DAL_DATE_MAX 2932896                /* 9999-12-31 */
 typedef struct dal_bytes {
     unsigned char *data;
     size_t len;
@@ -212,6 +223,9 @@ void dal_bind_int64(dal_stmt *st, int i, int64_t v);
 void dal_bind_float32(dal_stmt *st, int i, float v);
 void dal_bind_float64(dal_stmt *st, int i, double v);
 void dal_bind_text(dal_stmt *st, int i, const char *v);    /* NULL binds NULL */
+/* An enum key: name is the value's text (from <enum>_name(v)); a NULL name
+ * means v is out of range, which the next step reports as DAL_MISUSE. */
+void dal_bind_enum(dal_stmt *st, int i, const char *name, int v);
 void dal_bind_decimal(dal_stmt *st, int i, const char *v); /* NULL binds NULL */
 void dal_bind_json(dal_stmt *st, int i, const char *v);    /* NULL binds NULL */
 void dal_bind_uuid(dal_stmt *st, int i, const char *v);    /* NULL or "" binds NULL */

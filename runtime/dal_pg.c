@@ -1,10 +1,15 @@
 /*
  * dal_pg.c - the PostgreSQL engine of the runtime (libpq).
  *
- * Named prepared statements "dal_<n>" (prepared and described once per
- * connection, so that every bind is converted to the parameter type the
+ * Named prepared statements "dal_<random>_<n>" (prepared and described once
+ * per connection, so that every bind is converted to the parameter type the
  * server inferred), or unnamed statements (PQexecParams each time, typed by
- * the bind calls) with dal_statements=unnamed.  Parameters go in binary for
+ * the bind calls) with dal_statements=unnamed.  The random part is drawn per
+ * connection: behind a pooler that shares server connections between
+ * clients, one client's name can never run another client's statement.  A
+ * transaction-mode pooler is detected at open (the backend's pid differs from
+ * the one the connection was given) and then unnamed statements are used
+ * unless the URL says dal_statements=named.  Parameters go in binary for
  * bool, ints, floats, bytea, uuid, timestamp(tz) and date, as text otherwise;
  * results always come back in binary and are decoded per column type.
  */
@@ -12,11 +17,14 @@
 #define _POSIX_C_SOURCE 200809L /* for builds without the Makefile (vendoring) */
 #endif
 #include <ctype.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "dal_internal.h"
 
@@ -66,15 +74,20 @@ static dal_status pg_error(dal_db *db, const PGresult *res)
     const char *ss = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *prim = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *cons = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
-    const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
     dal_status s = dal__pg_status(ss, prim);
     if (PQstatus(db->pg) == CONNECTION_BAD) {
         db->broken = true;
         s = DAL_CONN;
     }
+    /* 26000 (no such prepared statement) and 42P05 (already exists) on a
+     * named statement: the server connection changed under us. */
+    const char *hint = "";
+    if (ss && !db->unnamed && (!strcmp(ss, "26000") || !strcmp(ss, "42P05")))
+        hint = "; the connection seems to go through a pooler in transaction mode (such as "
+               "PgBouncer): add dal_statements=unnamed to the URL";
     if (prim)
-        return dal__err(db, s, "%s%s%s%s%s [%s]", prim, cons ? " (constraint " : "",
-                        cons ? cons : "", cons ? ")" : "", detail ? "" : "", ss ? ss : "");
+        return dal__err(db, s, "%s%s%s%s [%s]%s", prim, cons ? " (constraint " : "",
+                        cons ? cons : "", cons ? ")" : "", ss ? ss : "", hint);
     const char *m = res ? PQresultErrorMessage(res) : "";
     if (!m || !*m)
         m = PQerrorMessage(db->pg);
@@ -160,6 +173,137 @@ static void on_notice(void *arg, const char *msg)
     dal__log(db, DAL_LOG_DEBUG, buf);
 }
 
+/* 16 random hex digits per connection for statement names: from
+ * /dev/urandom, or (where it cannot be read) from the clock, the pid and an
+ * address, which still differ between any two live connections. */
+static void stmt_prefix(dal_db *db)
+{
+    uint64_t r = 0;
+    int fd = open("/dev/urandom", O_RDONLY);
+    if (fd >= 0) {
+        if (read(fd, &r, sizeof r) != (ssize_t)sizeof r)
+            r = 0;
+        close(fd);
+    }
+    if (r == 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        r = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ull ^ (uint64_t)ts.tv_sec << 20 ^
+            (uint64_t)getpid() << 40 ^ (uint64_t)(uintptr_t)db;
+    }
+    snprintf(db->stmt_prefix, sizeof db->stmt_prefix, "dal_%016llx_", (unsigned long long)r);
+}
+
+/* A pooler that hands out server connections per transaction answers the
+ * startup with its own backend key: the pid it gives differs from the pid
+ * of the server process that runs our queries.  Named statements cannot
+ * work there (each lives in one server process), so unnamed ones are used. */
+static dal_status detect_pooler(dal_db *db)
+{
+    PGresult *r = PQexec(db->pg, "SELECT pg_backend_pid()");
+    dal_status s = DAL_OK;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+        s = pg_error(db, r);
+    else if (atoi(PQgetvalue(r, 0, 0)) != PQbackendPID(db->pg)) {
+        db->unnamed = true;
+        dal__log(db, DAL_LOG_INFO,
+                 "PostgreSQL: the connection goes through a pooler (backend pid differs): "
+                 "using unnamed statements, as with dal_statements=unnamed");
+    }
+    PQclear(r);
+    return s;
+}
+
+/* Removes every occurrence of `secret` (len >= 1) from msg in place. */
+static void cut_secret(char *msg, const char *secret, size_t len)
+{
+    if (len == 0)
+        return;
+    char *p;
+    while ((p = strstr(msg, secret)) != NULL) {
+        memcpy(p, "***", 3);
+        memmove(p + 3, p + len, strlen(p + len) + 1);
+    }
+}
+
+/* Copies the value of a password in url (a URI's user:password@ or
+ * ?password=, or a conninfo's password=value / password='value') into out;
+ * empty when there is none. */
+static void find_password(const char *url, char *out, size_t cap)
+{
+    out[0] = '\0';
+    const char *v = NULL;
+    size_t n = 0;
+    const char *scheme = strstr(url, "://");
+    if (scheme && (!strncmp(url, "postgres", 8))) {
+        const char *auth = scheme + 3;
+        size_t alen = strcspn(auth, "@/?");
+        const char *colon = memchr(auth, ':', alen);
+        if (auth[alen] == '@' && colon) {
+            v = colon + 1;
+            n = (size_t)(auth + alen - v);
+        }
+    }
+    const char *k = strstr(url, "password");
+    if (!v && k) {
+        const char *p = k + 8;
+        while (*p == ' ')
+            p++;
+        if (*p == '=') {
+            p++;
+            while (*p == ' ')
+                p++;
+            if (*p == '\'') {
+                v = p + 1;
+                n = strcspn(v, "'");
+            }
+            else {
+                v = p;
+                n = strcspn(v, "& \t");
+            }
+        }
+    }
+    if (v && n > 0) {
+        if (n >= cap)
+            n = cap - 1;
+        memcpy(out, v, n);
+        out[n] = '\0';
+    }
+}
+
+/* What libpq says about a URL or conninfo it could not use can quote the
+ * password (a malformed percent-escape in it, say): every form of it is
+ * removed from msg, raw and percent-decoded.  A password shorter than four
+ * characters would cut ordinary words, so then libpq's text is withheld. */
+static void scrub_password(const char *url, char *msg, size_t cap)
+{
+    char pw[256], dec[256];
+    find_password(url, pw, sizeof pw);
+    if (!pw[0])
+        return;
+    size_t n = 0;
+    for (size_t i = 0; pw[i] && n + 1 < sizeof dec; i++) {
+        if (pw[i] == '%' && isxdigit((unsigned char)pw[i + 1]) &&
+            isxdigit((unsigned char)pw[i + 2])) {
+            char hex[3] = {pw[i + 1], pw[i + 2], 0};
+            dec[n++] = (char)strtol(hex, NULL, 16);
+            i += 2;
+        }
+        else
+            dec[n++] = pw[i];
+    }
+    dec[n] = '\0';
+    size_t pl = strlen(pw);
+    if (pl < 4 || n < 4) {
+        if (strstr(msg, pw) || (n && strstr(msg, dec)))
+            snprintf(msg, cap, "the connection string is not valid (details withheld: they "
+                               "would show the password)");
+        return;
+    }
+    cut_secret(msg, pw, pl);
+    cut_secret(msg, dec, n);
+}
+
 dal_status dal__pg_open(dal_db *db, const char *url)
 {
     char val[16];
@@ -172,16 +316,31 @@ dal_status dal__pg_open(dal_db *db, const char *url)
         return dal__err(db, DAL_MISUSE, "dal_statements must be named or unnamed");
     }
     db->unnamed = strcmp(val, "unnamed") == 0;
+    bool explicit_named = strcmp(val, "named") == 0;
+    stmt_prefix(db);
     const char *keys[] = {"dbname", "client_encoding", NULL};
     const char *vals[] = {ci, "UTF8", NULL};
     db->pg = PQconnectdbParams(keys, vals, 1);
-    free(ci);
-    if (!db->pg)
+    if (!db->pg) {
+        free(ci);
         return dal__err(db, DAL_NOMEM, "out of memory");
+    }
     PQsetNoticeProcessor(db->pg, on_notice, db);
-    if (PQstatus(db->pg) != CONNECTION_OK)
-        return dal__err(db, DAL_CONN, "cannot connect to PostgreSQL: %s", PQerrorMessage(db->pg));
-    return session_setup(db);
+    if (PQstatus(db->pg) != CONNECTION_OK) {
+        char msg[DAL_ERRMSG_MAX];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(db->pg));
+        scrub_password(ci, msg, sizeof msg);
+        free(ci);
+        size_t ml = strlen(msg);
+        while (ml > 0 && msg[ml - 1] == '\n')
+            msg[--ml] = '\0';
+        return dal__err(db, DAL_CONN, "cannot connect to PostgreSQL: %s", msg);
+    }
+    free(ci);
+    dal_status s = session_setup(db);
+    if (s == DAL_OK && !db->unnamed && !explicit_named)
+        s = detect_pooler(db);
+    return s;
 }
 
 void dal__pg_close(dal_db *db)
@@ -277,7 +436,7 @@ dal_status dal__pg_prepare(dal_db *db, dal_stmt *st)
         st->prepared = true;
         return DAL_OK;
     }
-    snprintf(st->name, sizeof st->name, "dal_%u", ++db->next_stmt_id);
+    snprintf(st->name, sizeof st->name, "%s%u", db->stmt_prefix, ++db->next_stmt_id);
     PGresult *r = PQprepare(db->pg, st->name, st->q->sql, 0, NULL);
     dal_status s = result_ok(db, r);
     if (s != DAL_OK) {
@@ -346,6 +505,20 @@ static void fmt_double(char *b, size_t n, double v, bool f32)
         snprintf(b, n, f32 ? "%.9g" : "%.17g", v);
 }
 
+/* A timestamp read from the server (microseconds since 2000-01-01) inside the
+ * supported range; only then is the shift to the 1970 epoch done, so it
+ * cannot overflow. */
+static inline bool pg_time_ok(int64_t x)
+{
+    return x >= DAL_TIME_MIN - PG_EPOCH_US && x <= DAL_TIME_MAX - PG_EPOCH_US;
+}
+
+static dal_status range_read_err(dal_stmt *st, int col, const char *what)
+{
+    return dal__err(st->db, DAL_ERROR,
+                    "column %d: %s outside the supported range (years 1 to 9999)", col, what);
+}
+
 static int64_t floordiv(int64_t a, int64_t b)
 {
     int64_t q = a / b;
@@ -402,7 +575,7 @@ static inline bool fast_param(dal_stmt *st, int i, const dal_param *p, Oid srv)
         break;
     }
     case DAL_P_TIME:
-        if (srv && srv != OID_TIMESTAMPTZ && srv != OID_TIMESTAMP)
+        if ((srv && srv != OID_TIMESTAMPTZ && srv != OID_TIMESTAMP) || !DAL__TIME_OK(p->v.i))
             return false;
         be64(b, (uint64_t)(p->v.i - PG_EPOCH_US));
         want = srv ? srv : OID_TIMESTAMPTZ, len = 8;
@@ -523,7 +696,11 @@ static void build_params(dal_stmt *st)
         case DAL_P_DATE: {
             bool is_date = p->kind == DAL_P_DATE;
             want = srv ? srv : is_date ? OID_DATE : OID_TIMESTAMPTZ;
-            int64_t us = is_date ? p->v.i * 86400000000LL : p->v.i;
+            /* Binders admit only the supported range (dal.h), so neither the
+             * day -> microsecond product nor the epoch shift can overflow. */
+            int64_t us = 0;
+            if (want == OID_TIMESTAMPTZ || want == OID_TIMESTAMP)
+                us = is_date ? p->v.i * 86400000000LL : p->v.i;
             if (want == OID_TIMESTAMPTZ || want == OID_TIMESTAMP) {
                 be64(b, (uint64_t)(us - PG_EPOCH_US));
                 len = 8;
@@ -820,6 +997,8 @@ static bool col_ok(dal_stmt *st, int col)
     return st->res && col >= 0 && col < PQnfields(st->res) && cur_row(st) >= 0 &&
            cur_row(st) < PQntuples(st->res);
 }
+
+int dal__pg_ncols(dal_stmt *st) { return st->res ? PQnfields(st->res) : 0; }
 
 bool dal__pg_is_null(dal_stmt *st, int col)
 {
@@ -1178,12 +1357,17 @@ dal_status dal__pg_col_time(dal_stmt *st, int col, dal_time *out)
         int64_t x = (int64_t)rd64(v);
         if (x == INT64_MAX || x == INT64_MIN)
             *out = x; /* infinity */
-        else
+        else if (pg_time_ok(x))
             *out = x + PG_EPOCH_US;
+        else
+            return range_read_err(st, col, "timestamp");
         return DAL_OK;
     }
     if (t == OID_DATE && n == 4) {
-        *out = ((int64_t)(int32_t)rd32(v) + PG_EPOCH_DAYS) * 86400000000LL;
+        int64_t d = (int64_t)(int32_t)rd32(v) + PG_EPOCH_DAYS;
+        if (!DAL__DATE_OK(d))
+            return range_read_err(st, col, "date");
+        *out = d * 86400000000LL;
         return DAL_OK;
     }
     if (t == OID_INT8 || t == OID_INT4)
@@ -1200,11 +1384,17 @@ dal_status dal__pg_col_date(dal_stmt *st, int col, dal_date *out)
     const char *v = PQgetvalue(st->res, r, col);
     int n = PQgetlength(st->res, r, col);
     if (t == OID_DATE && n == 4) {
-        *out = (dal_date)((int32_t)rd32(v) + PG_EPOCH_DAYS);
+        int64_t d = (int64_t)(int32_t)rd32(v) + PG_EPOCH_DAYS;
+        if (!DAL__DATE_OK(d))
+            return range_read_err(st, col, "date");
+        *out = (dal_date)d;
         return DAL_OK;
     }
     if ((t == OID_TIMESTAMPTZ || t == OID_TIMESTAMP) && n == 8) {
-        *out = (dal_date)floordiv((int64_t)rd64(v) + PG_EPOCH_US, 86400000000LL);
+        int64_t x = (int64_t)rd64(v);
+        if (!pg_time_ok(x))
+            return range_read_err(st, col, "timestamp");
+        *out = (dal_date)floordiv(x + PG_EPOCH_US, 86400000000LL);
         return DAL_OK;
     }
     if (is_texty(t) && n >= 10 && dal__parse_date(v, (size_t)n, out))
@@ -1404,15 +1594,21 @@ int dal__pg_opt(dal_stmt *st, int col, dal_type type, void *out, const char **p,
     case DAL_T_TIME:
         if ((ft == OID_TIMESTAMPTZ || ft == OID_TIMESTAMP) && n == 8) {
             int64_t x = (int64_t)rd64(v);
-            if (x != INT64_MAX && x != INT64_MIN) /* else +-infinity, kept */
+            if (x != INT64_MAX && x != INT64_MIN) { /* else +-infinity, kept */
+                if (!pg_time_ok(x))
+                    return 0; /* the generic reader reports it */
                 x += PG_EPOCH_US;
+            }
             memcpy(out, &x, sizeof x);
             return 2;
         }
         return 0;
     case DAL_T_DATE:
         if (ft == OID_DATE && n == 4) {
-            dal_date d = (dal_date)((int32_t)rd32(v) + PG_EPOCH_DAYS);
+            int64_t d64 = (int64_t)(int32_t)rd32(v) + PG_EPOCH_DAYS;
+            if (!DAL__DATE_OK(d64))
+                return 0; /* the generic reader reports it */
+            dal_date d = (dal_date)d64;
             memcpy(out, &d, sizeof d);
             return 2;
         }
@@ -1505,8 +1701,11 @@ dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n)
         case FC_TIME:
             if (len == 8) {
                 int64_t x = (int64_t)rd64(v);
-                if (x != INT64_MAX && x != INT64_MIN) /* else +-infinity, kept */
+                if (x != INT64_MAX && x != INT64_MIN) { /* else +-infinity, kept */
+                    if (!pg_time_ok(x))
+                        break; /* the generic reader reports it */
                     x += PG_EPOCH_US;
+                }
                 o->kind = DAL_V_TIME;
                 o->i = x;
                 continue;
@@ -1620,15 +1819,21 @@ dal_status dal__pg_read_cols(dal_stmt *st, int first, const dal_table *t, void *
         case DAL_T_TIME:
             if ((ft == OID_TIMESTAMPTZ || ft == OID_TIMESTAMP) && len == 8) {
                 int64_t x = (int64_t)rd64(v);
-                if (x != INT64_MAX && x != INT64_MIN) /* else +-infinity, kept */
+                if (x != INT64_MAX && x != INT64_MIN) { /* else +-infinity, kept */
+                    if (!pg_time_ok(x))
+                        break; /* the generic reader reports it */
                     x += PG_EPOCH_US;
+                }
                 memcpy(f, &x, sizeof x);
                 continue;
             }
             break;
         case DAL_T_DATE:
             if (ft == OID_DATE && len == 4) {
-                dal_date d = (dal_date)((int32_t)rd32(v) + PG_EPOCH_DAYS);
+                int64_t d64 = (int64_t)(int32_t)rd32(v) + PG_EPOCH_DAYS;
+                if (!DAL__DATE_OK(d64))
+                    break; /* the generic reader reports it */
+                dal_date d = (dal_date)d64;
                 memcpy(f, &d, sizeof d);
                 continue;
             }
@@ -2085,6 +2290,10 @@ static dal_status copy_tuple_direct(dal_db *db, const dal_table *t, const dal_in
         }
         case ENC_FLOAT4: {
             uint32_t v;
+            float fv;
+            memcpy(&fv, f, sizeof fv);
+            if (fv != fv)
+                return dal__err(db, DAL_CHECK, "column %s: %s", c->name, NAN_MSG);
             memcpy(&v, f, sizeof v);
             be32(o, 4);
             be32(o + 4, v);
@@ -2093,6 +2302,10 @@ static dal_status copy_tuple_direct(dal_db *db, const dal_table *t, const dal_in
         }
         case ENC_FLOAT8: {
             uint64_t v;
+            double dv;
+            memcpy(&dv, f, sizeof dv);
+            if (dv != dv)
+                return dal__err(db, DAL_CHECK, "column %s: %s", c->name, NAN_MSG);
             memcpy(&v, f, sizeof v);
             be32(o, 8);
             be64(o + 4, v);
@@ -2102,6 +2315,11 @@ static dal_status copy_tuple_direct(dal_db *db, const dal_table *t, const dal_in
         case ENC_TIME: {
             int64_t v;
             memcpy(&v, f, sizeof v);
+            if (!DAL__TIME_OK(v))
+                return dal__err(db, DAL_CHECK,
+                                "column %s: timestamp %lld is outside the supported range "
+                                "(years 1 to 9999)",
+                                c->name, (long long)v);
             be32(o, 8);
             be64(o + 4, (uint64_t)(v - PG_EPOCH_US));
             o += 12;
@@ -2116,6 +2334,8 @@ static dal_status copy_tuple_direct(dal_db *db, const dal_table *t, const dal_in
                 break;
             }
             size_t l = strlen(v);
+            if (!dal__utf8_ok(v, l))
+                return dal__err(db, DAL_CHECK, "column %s: %s", c->name, UTF8_MSG);
             be32(o, (uint32_t)l);
             memcpy(o + 4, v, l);
             o += 4 + l;

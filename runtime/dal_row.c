@@ -89,8 +89,18 @@ static void bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const
         case DAL_T_BYTES: {
             dal_bytes v;
             memcpy(&v, f, sizeof v);
+            if (!v.data && v.len != 0) {
+                /* Misuse: never read len bytes from a NULL pointer. */
+                if (st->pending == DAL_OK) {
+                    st->pending = DAL_MISUSE;
+                    snprintf(st->pending_msg, sizeof st->pending_msg,
+                             "column %s: bytes with a NULL pointer and length %zu", c->name,
+                             v.len);
+                }
+                break;
+            }
             if (!v.data && !(c->flags & DAL_COL_NULLABLE))
-                v.data = (unsigned char *)""; /* NOT NULL: empty, not NULL */
+                v.data = (unsigned char *)""; /* NOT NULL, {NULL, 0}: empty, not NULL */
             dal_bind_bytes(st, i, v);
             break;
         }
@@ -178,6 +188,10 @@ static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void
         case DAL_T_TIME: {
             int64_t v;
             memcpy(&v, f, sizeof v);
+            if (c->type == DAL_T_TIME && !DAL__TIME_OK(v)) {
+                dal__range_err(st, first + k, "timestamp", v);
+                continue;
+            }
             p->kind = c->type == DAL_T_TIME ? DAL_P_TIME : DAL_P_INT;
             p->v.i = v;
             continue;
@@ -185,6 +199,10 @@ static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void
         case DAL_T_FLOAT32: {
             float v;
             memcpy(&v, f, sizeof v);
+            if (v != v) {
+                dal__value_err(st, first + k, c->name, NAN_MSG);
+                continue;
+            }
             p->kind = DAL_P_FLOAT32;
             p->v.f = (double)v;
             continue;
@@ -192,6 +210,10 @@ static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void
         case DAL_T_FLOAT64: {
             double v;
             memcpy(&v, f, sizeof v);
+            if (v != v) {
+                dal__value_err(st, first + k, c->name, NAN_MSG);
+                continue;
+            }
             p->kind = DAL_P_FLOAT64;
             p->v.f = v;
             continue;
@@ -205,10 +227,15 @@ static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void
                 p->kind = DAL_P_NULL;
                 continue;
             }
+            size_t len = strlen(v);
+            if (!dal__utf8_ok(v, len)) {
+                dal__value_err(st, first + k, c->name, UTF8_MSG);
+                continue;
+            }
             p->kind = c->type == DAL_T_TEXT ? DAL_P_TEXT
                       : c->type == DAL_T_DECIMAL ? DAL_P_DECIMAL : DAL_P_JSON;
             p->v.s.p = v;
-            p->v.s.len = strlen(v);
+            p->v.s.len = len;
             continue;
         }
         case DAL_T_ENUM: {
@@ -270,18 +297,30 @@ static void bind_cols_sq(dal_stmt *st, int first, const dal_table *t, const void
         case DAL_T_TIME: {
             int64_t v;
             memcpy(&v, f, sizeof v);
+            if (c->type == DAL_T_TIME && !DAL__TIME_OK(v)) {
+                dal__range_err(st, i, "timestamp", v);
+                continue;
+            }
             rc = sqlite3_bind_int64(ss, i, v);
             goto check;
         }
         case DAL_T_FLOAT32: {
             float v;
             memcpy(&v, f, sizeof v);
+            if (v != v) {
+                dal__value_err(st, i, c->name, NAN_MSG);
+                continue;
+            }
             rc = sqlite3_bind_double(ss, i, (double)v);
             goto check;
         }
         case DAL_T_FLOAT64: {
             double v;
             memcpy(&v, f, sizeof v);
+            if (v != v) {
+                dal__value_err(st, i, c->name, NAN_MSG);
+                continue;
+            }
             rc = sqlite3_bind_double(ss, i, v);
             goto check;
         }
@@ -290,9 +329,17 @@ static void bind_cols_sq(dal_stmt *st, int first, const dal_table *t, const void
         case DAL_T_JSON: {
             const char *v;
             memcpy(&v, f, sizeof v);
-            if (v)
-                st->sq_ptrs = true;
-            rc = v ? sqlite3_bind_text(ss, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(ss, i);
+            if (!v) {
+                rc = sqlite3_bind_null(ss, i);
+                goto check;
+            }
+            size_t len = strlen(v);
+            if (!dal__utf8_ok(v, len)) {
+                dal__value_err(st, i, c->name, UTF8_MSG);
+                continue;
+            }
+            st->sq_ptrs = true;
+            rc = sqlite3_bind_text(ss, i, v, DAL__SQ_LEN(len), SQLITE_STATIC);
             goto check;
         }
         case DAL_T_ENUM: {
@@ -891,8 +938,10 @@ dal_status dal_insert_rows(dal_db *db, const dal_table *t, const void *rows, siz
         return DAL_MISUSE;
     if (!t || (!rows && n))
         return dal__err(db, DAL_MISUSE, "dal_insert_rows: bad arguments");
-    if (n == 0)
+    if (n == 0) {
+        dal__ok(db); /* success clears the last message, as every call does */
         return DAL_OK;
+    }
     dal_status s = dal_begin(db);
     if (s != DAL_OK)
         return s;

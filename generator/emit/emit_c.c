@@ -638,8 +638,8 @@ static const char *binds_of(gen *g, const tinfo *ti, m_column **cols, int n, int
         const m_column *c = cols[i];
         const char *p = ti->param[c->index];
         if (c->type == TY_ENUM)
-            sb_printf(&sb, "    dal_bind_text(st, %d, %s_name(%s));\n", first + i,
-                      ti->etype[c->index], p);
+            sb_printf(&sb, "    dal_bind_enum(st, %d, %s_name(%s), (int)%s);\n", first + i,
+                      ti->etype[c->index], p, p);
         else
             sb_printf(&sb, "    %s(st, %d, %s);\n", type_table[c->type].bind_fn, first + i, p);
     }

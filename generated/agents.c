@@ -306,7 +306,7 @@ dal_status agents_update(dal_db *db, const agents *row)
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, row->name);
-    dal_bind_row(st, 2, &agents_table, row, (const int[]){AGENTS_COL_KIND}, 1);
+    dal_bind_enum(st, 2, agents_kind_name(row->kind), (int)row->kind);
     dal_bind_int16(st, 3, row->capacity);
     dal_bind_bool(st, 4, row->active);
     dal_bind_json(st, 5, row->labels);
@@ -319,7 +319,7 @@ dal_status agents_update(dal_db *db, const agents *row)
     else
         dal_bind_null(st, 7);
     dal_bind_time(st, 8, row->created_at);
-    dal_bind_row(st, 9, &agents_table, row, (const int[]){AGENTS_COL_ID}, 1);
+    dal_bind_uuid(st, 9, row->id);
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)

@@ -280,7 +280,7 @@ dal_status events_update(dal_db *db, const events *row)
         return s;
     dal_bind_int64(st, 1, row->run_id);
     dal_bind_int32(st, 2, row->seq);
-    dal_bind_row(st, 3, &events_table, row, (const int[]){EVENTS_COL_LEVEL}, 1);
+    dal_bind_enum(st, 3, events_level_name(row->level), (int)row->level);
     dal_bind_text(st, 4, row->message);
     dal_bind_row(st, 5, &events_table, row, (const int[]){EVENTS_COL_PAYLOAD}, 1);
     dal_bind_time(st, 6, row->at);

@@ -251,7 +251,10 @@ dal_status job_runs_insert(dal_db *db, const job_runs *in, job_runs *out)
             dal_bind_time(st, 4, in->finished_at);
         else
             dal_bind_null(st, 4);
-        dal_bind_row(st, 5, &job_runs_table, in, (const int[]){JOB_RUNS_COL_AGENT_ID}, 1);
+        if (in->has_agent_id)
+            dal_bind_uuid(st, 5, in->agent_id);
+        else
+            dal_bind_null(st, 5);
         dal_bind_json(st, 6, in->output);
         dal_bind_text(st, 7, in->error);
         return dal_stmt_exec(st, NULL);
@@ -362,7 +365,7 @@ dal_status job_runs_update(dal_db *db, const job_runs *row)
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, row->job_id);
-    dal_bind_row(st, 2, &job_runs_table, row, (const int[]){JOB_RUNS_COL_RUN_KEY}, 1);
+    dal_bind_uuid(st, 2, row->run_key);
     dal_bind_time(st, 3, row->scheduled_at);
     if (row->has_started_at)
         dal_bind_time(st, 4, row->started_at);
@@ -372,9 +375,12 @@ dal_status job_runs_update(dal_db *db, const job_runs *row)
         dal_bind_time(st, 5, row->finished_at);
     else
         dal_bind_null(st, 5);
-    dal_bind_row(st, 6, &job_runs_table, row, (const int[]){JOB_RUNS_COL_STATUS}, 1);
+    dal_bind_enum(st, 6, job_runs_status_name(row->status), (int)row->status);
     dal_bind_int32(st, 7, row->attempt);
-    dal_bind_row(st, 8, &job_runs_table, row, (const int[]){JOB_RUNS_COL_AGENT_ID}, 1);
+    if (row->has_agent_id)
+        dal_bind_uuid(st, 8, row->agent_id);
+    else
+        dal_bind_null(st, 8);
     dal_bind_json(st, 9, row->output);
     dal_bind_text(st, 10, row->error);
     dal_bind_int64(st, 11, row->id);

@@ -229,7 +229,10 @@ dal_status jobs_insert(dal_db *db, const jobs *in, jobs *out)
         dal_bind_text(st, 3, in->parent_id);
         dal_bind_text(st, 4, in->group);
         dal_bind_text(st, 5, in->schedule);
-        dal_bind_row(st, 6, &jobs_table, in, (const int[]){JOBS_COL_OWNER_AGENT}, 1);
+        if (in->has_owner_agent)
+            dal_bind_uuid(st, 6, in->owner_agent);
+        else
+            dal_bind_null(st, 6);
         return dal_stmt_exec(st, NULL);
     }
     return dal_insert_row(db, &jobs_table, in, out, false);
@@ -301,7 +304,10 @@ dal_status jobs_update(dal_db *db, const jobs *row)
     dal_bind_float32(st, 6, row->weight);
     dal_bind_text(st, 7, row->schedule);
     dal_bind_bool(st, 8, row->enabled);
-    dal_bind_row(st, 9, &jobs_table, row, (const int[]){JOBS_COL_OWNER_AGENT}, 1);
+    if (row->has_owner_agent)
+        dal_bind_uuid(st, 9, row->owner_agent);
+    else
+        dal_bind_null(st, 9);
     dal_bind_time(st, 10, row->created_at);
     dal_bind_text(st, 11, row->id);
     int64_t changes = 0;

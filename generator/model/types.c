@@ -5,8 +5,8 @@
  * constant, runtime binder, how NULL is represented in C, which special
  * defaults are allowed, the C zero value; then how the generated row reader
  * reads it (kind, inline test and value on `val`, dal_col_opt_* reader) and
- * the C test that a field of `in` holds its zero value; last, whether
- * generated code binds a row's field through dal_bind_row.
+ * the C test that a field of `in` holds its zero value; last, whether a
+ * row's field is bound through dal_bind_row.
  */
 #include "model/types.h"
 
@@ -63,7 +63,7 @@ const type_info type_table[TY_COUNT] = {
     [TY_UUID] = {"uuid", "uuid", "TEXT", "length(%1$s) = 36 AND %1$s = lower(%1$s)", "char",
                  "const char *", "DAL_T_UUID", "dal_bind_uuid", NULL_BY_HAS, false, false, true,
                  "\"\"",
-                 READ_CALL, NULL, "row->%s", "uuid", "in->%s[0] == '\\0'", true},
+                 READ_CALL, NULL, "row->%s", "uuid", "in->%s[0] == '\\0'", false},
     /* timestamp: SQLite INTEGER microseconds since 1970 UTC (docs/types.md). */
     [TY_TIMESTAMP] = {"timestamp", "timestamptz", "INTEGER", NULL, "dal_time", "dal_time",
                       "DAL_T_TIME", "dal_bind_time", NULL_BY_HAS, false, true, false, "0",
@@ -76,9 +76,9 @@ const type_info type_table[TY_COUNT] = {
                  "0",
                  READ_CALL, NULL, "&row->%s", "date", "in->%s == 0", false},
     /* enum: text with CHECK IN (values) on both; C enum in structs. */
-    [TY_ENUM] = {"enum", "text", "TEXT", NULL, NULL, NULL, "DAL_T_ENUM", "dal_bind_text",
+    [TY_ENUM] = {"enum", "text", "TEXT", NULL, NULL, NULL, "DAL_T_ENUM", "dal_bind_enum",
                  NULL_BY_HAS, false, false, false, "0",
-                 READ_ENUM, NULL, NULL, "enum", NULL, true},
+                 READ_ENUM, NULL, NULL, "enum", NULL, false},
 };
 
 const char *const type_names[TY_COUNT] = {

@@ -64,8 +64,8 @@ typedef struct type_info {
     const char *col_reader;  /* dal_col_opt_<col_reader> reads it */
     const char *zero_test;   /* the C test that field %s of `in` is zero (NULL: enum,
                               * compared with its first constant) */
-    bool bind_by_row;        /* a row's field is bound with dal_bind_row (the runtime
-                              * checks it: bytes, uuid syntax, enum range) */
+    bool bind_by_row;        /* a row's field is bound with dal_bind_row: bytes, where a
+                              * NOT NULL column's {NULL, 0} is empty bytes, not NULL */
 } type_info;
 
 extern const type_info type_table[TY_COUNT];

@@ -20,7 +20,7 @@ static size_t page_hint(size_t limit)
     return limit < 1024 ? limit : 1024;
 }
 
-static const dal_column jobs_columns_[11] = {
+static const dal_column jobs_columns_[12] = {
     {"id", DAL_T_TEXT, DAL_COL_PK, offsetof(jobs, id), DAL_NO_HAS, NULL, 0},
     {"project_id", DAL_T_INT64, 0, offsetof(jobs, project_id), DAL_NO_HAS, NULL, 0},
     {"parent_id", DAL_T_TEXT, DAL_COL_NULLABLE, offsetof(jobs, parent_id), DAL_NO_HAS, NULL, 0},
@@ -33,10 +33,11 @@ static const dal_column jobs_columns_[11] = {
     {"owner_agent", DAL_T_UUID, DAL_COL_NULLABLE, offsetof(jobs, owner_agent),
      offsetof(jobs, has_owner_agent), NULL, 0},
     {"created_at", DAL_T_TIME, DAL_COL_DEFAULT, offsetof(jobs, created_at), DAL_NO_HAS, NULL, 0},
+    {"updated_at", DAL_T_TIME, DAL_COL_DEFAULT, offsetof(jobs, updated_at), DAL_NO_HAS, NULL, 0},
 };
 
 const dal_table jobs_table = {
-    "jobs", sizeof(jobs), offsetof(jobs, dal_mem_), jobs_columns_, 11,
+    "jobs", sizeof(jobs), offsetof(jobs, dal_mem_), jobs_columns_, 12,
 };
 
 /* The primary key's columns, in key order (keyset pagination). */
@@ -51,10 +52,10 @@ static const int jobs_pk_[1] = {0};
 static dal_status jobs_read_(dal_stmt *st, void *out)
 {
     jobs *row = out;
-    dal_value v[11];
+    dal_value v[12];
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, 11)) != DAL_OK)
+    if ((s = dal_row_values(st, v, 12)) != DAL_OK)
         goto fail;
     /* id */
     if (v[0].kind != DAL_V_TEXT && v[0].kind != DAL_V_NULL &&
@@ -110,6 +111,12 @@ static dal_status jobs_read_(dal_stmt *st, void *out)
         row->created_at = v[10].i;
     else if (v[10].kind != DAL_V_NULL &&
              (s = dal_col_opt_time(st, 10, &row->created_at, NULL)) != DAL_OK)
+        goto fail;
+    /* updated_at */
+    if (v[11].kind == DAL_V_INT || v[11].kind == DAL_V_TIME)
+        row->updated_at = v[11].i;
+    else if (v[11].kind != DAL_V_NULL &&
+             (s = dal_col_opt_time(st, 11, &row->updated_at, NULL)) != DAL_OK)
         goto fail;
     size_t size = 0;
     size += v[0].p ? v[0].len + 1 : 0;
@@ -174,7 +181,8 @@ dal_status jobs_insert(dal_db *db, const jobs *in, jobs *out)
         in->timeout_s == 0 &&
         in->weight == 0 &&
         !in->enabled &&
-        in->created_at == 0) {
+        in->created_at == 0 &&
+        in->updated_at == 0) {
         /* every defaulted column zero, so left out: bound field by field */
         dal_stmt *st = NULL;
         dal_status s = dal_stmt_start(db, &jobs_insert_q, &st);
@@ -213,7 +221,7 @@ dal_status jobs_upsert(dal_db *db, const jobs *in, jobs *out)
 
 static const dal_query jobs_get_q = {
     "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\", \"updated_at\" "
     "FROM \"jobs\" "
     "WHERE \"id\" = $1",
     1,
@@ -321,7 +329,7 @@ dal_status jobs_count(dal_db *db, int64_t *out)
 
 static const dal_query jobs_list_first_q = {
     "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\", \"updated_at\" "
     "FROM \"jobs\" "
     "ORDER BY \"id\" LIMIT $1",
     1,
@@ -329,7 +337,7 @@ static const dal_query jobs_list_first_q = {
 
 static const dal_query jobs_list_next_q = {
     "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\", \"updated_at\" "
     "FROM \"jobs\" "
     "WHERE \"id\" > $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -370,7 +378,7 @@ dal_status jobs_list(dal_db *db, const jobs *after, size_t limit, jobs_array *ou
 
 static const dal_query jobs_list_by_project_id_priority_first_q = {
     "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\", \"updated_at\" "
     "FROM \"jobs\" "
     "WHERE \"project_id\" = $1 AND \"priority\" = $2 "
     "ORDER BY \"id\" LIMIT $3",
@@ -379,7 +387,7 @@ static const dal_query jobs_list_by_project_id_priority_first_q = {
 
 static const dal_query jobs_list_by_project_id_priority_next_q = {
     "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\", \"updated_at\" "
     "FROM \"jobs\" "
     "WHERE \"project_id\" = $1 AND \"priority\" = $2 AND \"id\" > $3 "
     "ORDER BY \"id\" LIMIT $4",
@@ -423,7 +431,7 @@ dal_status jobs_list_by_project_id_priority(dal_db *db, int64_t project_id, int1
 
 static const dal_query jobs_list_by_schedule_first_q = {
     "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\", \"updated_at\" "
     "FROM \"jobs\" "
     "WHERE \"schedule\" = $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -432,7 +440,7 @@ static const dal_query jobs_list_by_schedule_first_q = {
 
 static const dal_query jobs_list_by_schedule_next_q = {
     "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\", \"updated_at\" "
     "FROM \"jobs\" "
     "WHERE \"schedule\" = $1 AND \"id\" > $2 "
     "ORDER BY \"id\" LIMIT $3",
@@ -475,7 +483,7 @@ dal_status jobs_list_by_schedule(dal_db *db, const char *schedule, const jobs *a
 
 static const dal_query jobs_list_by_parent_id_first_q = {
     "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\", \"updated_at\" "
     "FROM \"jobs\" "
     "WHERE \"parent_id\" = $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -484,7 +492,7 @@ static const dal_query jobs_list_by_parent_id_first_q = {
 
 static const dal_query jobs_list_by_parent_id_next_q = {
     "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\", \"updated_at\" "
     "FROM \"jobs\" "
     "WHERE \"parent_id\" = $1 AND \"id\" > $2 "
     "ORDER BY \"id\" LIMIT $3",
@@ -527,7 +535,7 @@ dal_status jobs_list_by_parent_id(dal_db *db, const char *parent_id, const jobs 
 
 static const dal_query jobs_list_by_owner_agent_first_q = {
     "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\", \"updated_at\" "
     "FROM \"jobs\" "
     "WHERE \"owner_agent\" = $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -536,7 +544,7 @@ static const dal_query jobs_list_by_owner_agent_first_q = {
 
 static const dal_query jobs_list_by_owner_agent_next_q = {
     "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\", \"updated_at\" "
     "FROM \"jobs\" "
     "WHERE \"owner_agent\" = $1 AND \"id\" > $2 "
     "ORDER BY \"id\" LIMIT $3",
@@ -579,7 +587,7 @@ dal_status jobs_list_by_owner_agent(dal_db *db, const char *owner_agent, const j
 
 static const dal_query jobs_list_by_project_id_first_q = {
     "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\", \"updated_at\" "
     "FROM \"jobs\" "
     "WHERE \"project_id\" = $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -588,7 +596,7 @@ static const dal_query jobs_list_by_project_id_first_q = {
 
 static const dal_query jobs_list_by_project_id_next_q = {
     "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\", \"updated_at\" "
     "FROM \"jobs\" "
     "WHERE \"project_id\" = $1 AND \"id\" > $2 "
     "ORDER BY \"id\" LIMIT $3",
@@ -631,7 +639,7 @@ dal_status jobs_list_by_project_id(dal_db *db, int64_t project_id, const jobs *a
 
 static const dal_query jobs_iterate_q = {
     "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\", \"updated_at\" "
     "FROM \"jobs\" "
     "ORDER BY \"id\"",
     0,

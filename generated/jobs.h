@@ -34,7 +34,9 @@ typedef struct jobs {
     char owner_agent[37]; /* uuid, nullable (has_ flag), references agents.id */
     bool has_owner_agent; /* false: owner_agent is NULL */
     dal_time created_at;  /* timestamp, default now */
-    void *dal_mem_;       /* private: the row's one allocation (dal_row_free) */
+    /** Set by the database on every change of the row. */
+    dal_time updated_at; /* timestamp, default now, set on every update */
+    void *dal_mem_;      /* private: the row's one allocation (dal_row_free) */
 } jobs;
 
 /**
@@ -88,7 +90,8 @@ dal_status jobs_get(dal_db *db, const char *id, jobs *out);
 /**
  * Sets every non-key column of the row whose primary key (id) equals row's to row's values (a
  * default is not applied: a zero field is stored as zero). *row is only read. Returns DAL_NOT_FOUND
- * when no row has that key.
+ * when no row has that key. updated_at is not set: the database sets it to the current time on
+ * every UPDATE that does not change it (auto_update).
  */
 dal_status jobs_update(dal_db *db, const jobs *row);
 

@@ -847,6 +847,8 @@ static const char *field_facts(gen *g, const m_column *c)
         else
             sb_add(&sb, ", has a default");
     }
+    if (c->auto_update)
+        sb_add(&sb, ", set on every update");
     if (c->ref_table)
         sb_printf(&sb, ", references %s.%s", c->ref_table->name, c->ref_column->name);
     strbuf out;
@@ -1249,8 +1251,9 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     for (int i = 0; i < ti.ngets; i++)
         emit_get(g, &ti, &ti.gets[i], false, h, src);
 
-    /* update: every non-key column by primary key (a table of key columns
-     * only sets its key to itself, so that update still reports NOT_FOUND) */
+    /* update: every non-key column by primary key, except `auto_update: now`
+     * columns (their trigger sets them; a table of key columns only sets its
+     * key to itself, so that update still reports NOT_FOUND) */
     m_column **setc = arena_alloc(g->a, sizeof(m_column *) * (size_t)(t->ncolumns + t->npk + 1));
     if (!setc) {
         g->ok = false;
@@ -1258,7 +1261,7 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     }
     int nset = 0;
     for (int i = 0; i < t->ncolumns; i++)
-        if (!t->columns[i].primary_key)
+        if (!t->columns[i].primary_key && !t->columns[i].auto_update)
             setc[nset++] = &t->columns[i];
     if (nset == 0)
         for (int i = 0; i < t->npk; i++)
@@ -1273,7 +1276,13 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     const char *uq = query(g, src, fmt(g, "%s_update_q", ti.T), take(g, &sql), nset + t->npk);
     for (int i = 0; i < t->npk; i++)
         setc[nset + i] = t->pk[i];
-    RENDER_FN(g, "c_header", "update", h, {"T", ti.T}, {"pk", pk_names});
+    const char *auto_doc = "";
+    for (int i = 0; i < t->ncolumns; i++)
+        if (t->columns[i].auto_update)
+            auto_doc = fmt(g, "%s  %s is not set: the database sets it to the current time on "
+                              "every UPDATE that does not change it (auto_update).",
+                           auto_doc, t->columns[i].name);
+    RENDER_FN(g, "c_header", "update", h, {"T", ti.T}, {"pk", pk_names}, {"auto", auto_doc});
     RENDER(g, "c_source", "update", src, {"T", ti.T}, {"query", uq},
            {"row_binds", row_binds(g, &ti, setc, nset + t->npk, "row", 4)});
 

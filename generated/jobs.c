@@ -290,6 +290,33 @@ dal_status jobs_get(dal_db *db, const char *id, jobs *out)
     return dal_fetch_one_with(st, &jobs_table, jobs_read_, out);
 }
 
+static const dal_query jobs_get_for_update_pg_q = {
+    "SELECT " JOBS_COLUMN_LIST " FROM \"jobs\" WHERE \"id\" = $1 FOR UPDATE",
+    1,
+};
+
+dal_status jobs_get_for_update(dal_db *db, const char *id, jobs *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "jobs_get_for_update: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (dal_tx_depth(db) == 0)
+        return dal_set_error(db, DAL_MISUSE,
+                             "jobs_get_for_update: not in a transaction "
+                             "(call dal_begin first; the row lock lasts until it ends)");
+    const dal_query *q = &jobs_get_q;
+    if (dal_dialect_of(db) == DAL_POSTGRES)
+        q = &jobs_get_for_update_pg_q;
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, q, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_text(st, 1, id);
+    return dal_fetch_one_with(st, &jobs_table, jobs_read_, out);
+}
+
 static const dal_query jobs_update_q = {
     "UPDATE \"jobs\" SET \"project_id\" = $1, \"parent_id\" = $2, \"group\" = $3, \"priority\" = "
     "$4, \"timeout_s\" = $5, \"weight\" = $6, \"schedule\" = $7, \"enabled\" = $8, "

@@ -1151,10 +1151,26 @@ static void emit_get(gen *g, const tinfo *ti, const c_key *k, bool is_pk, strbuf
     const char *params = params_of(g, ti, k->cols, k->n);
     const char *what = is_pk ? fmt(g, "primary key (%s)", names_of(g, k->cols, k->n))
                              : fmt(g, "unique key (%s)", names_of(g, k->cols, k->n));
+    const char *binds = binds_of(g, ti, k->cols, k->n, 1);
     RENDER_FN(g, "c_header", "get", h, {"T", ti->n.T}, {"fn", fn}, {"params", params},
               {"key", what});
     RENDER(g, "c_source", "get", src, {"T", ti->n.T}, {"fn", fn}, {"params", params},
-           {"query", q}, {"binds", binds_of(g, ti, k->cols, k->n, 1)});
+           {"query", q}, {"binds", binds});
+
+    /* the same read locking the row: SELECT ... FOR UPDATE on PostgreSQL;
+     * SQLite's write transaction (BEGIN IMMEDIATE) already holds the lock */
+    const char *lfn = is_pk ? fmt(g, "%s_get_for_update", ti->n.T) : k->fn_locked;
+    sb_init(&sql);
+    sb_printf(&sql, "SELECT %s" SOFT_BREAK "FROM \"%s\"" SOFT_BREAK "WHERE ", ti->select,
+              t->name);
+    add_where_eq(&sql, k->cols, k->n, 1);
+    sb_add(&sql, SOFT_BREAK "FOR UPDATE");
+    const char *lq = query(g, src, fmt(g, "%s_pg_q", lfn), take(g, &sql), k->n);
+    sb_free(&sql);
+    RENDER_FN(g, "c_header", "get_for_update", h, {"T", ti->n.T}, {"fn", lfn},
+              {"params", params}, {"key", what}, {"get", fn});
+    RENDER(g, "c_source", "get_for_update", src, {"T", ti->n.T}, {"fn", lfn},
+           {"params", params}, {"pg_query", lq}, {"query", q}, {"binds", binds});
 }
 
 static void emit_list(gen *g, const tinfo *ti, const c_key *k, strbuf *h, strbuf *src)

@@ -116,7 +116,7 @@ int names_report(name_table *nt, diag_list *d, const char *kind)
 /* ---- C names ----------------------------------------------------------- */
 
 const char *const c_table_functions[] = {"_insert", "_insert_many", "_upsert", "_get",
-                                         "_update", "_delete", "_count", "_list",
+                                         "_get_for_update", "_update", "_delete", "_count", "_list",
                                          "_iterate", "_free", "_array_free"};
 const int c_table_nfunctions = (int)(sizeof c_table_functions / sizeof *c_table_functions);
 
@@ -215,8 +215,11 @@ static bool table_gets(arena *a, const m_table *t, c_table_names *out)
         }
         if (seen)
             continue;
-        if (!add_key(a, out->T, "get_by", &out->gets[out->ngets++], cols, ncols, !is_u,
-                     is_u ? u->pos : ix->pos))
+        c_key *k = &out->gets[out->ngets++];
+        if (!add_key(a, out->T, "get_by", k, cols, ncols, !is_u, is_u ? u->pos : ix->pos))
+            return false;
+        k->fn_locked = arena_printf(a, "%s_for_update", k->fn);
+        if (!k->fn_locked)
             return false;
     }
     return true;
@@ -275,6 +278,12 @@ static bool add_table(name_table *nt, arena *a, const m_table *t, const bool *en
     for (int k = 0; k < tn->ngets; k++)
         ok &= names_add(nt, tn->gets[k].fn,
                         arena_printf(a, "the lookup function of a unique %s of table '%s'",
+                                     tn->gets[k].from_index ? "index" : "constraint", N),
+                        tn->gets[k].pos);
+    for (int k = 0; k < tn->ngets; k++)
+        ok &= names_add(nt, tn->gets[k].fn_locked,
+                        arena_printf(a, "the locking lookup function of a unique %s of table "
+                                        "'%s'",
                                      tn->gets[k].from_index ? "index" : "constraint", N),
                         tn->gets[k].pos);
     for (int k = 0; k < tn->nlists; k++) {

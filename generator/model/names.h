@@ -65,6 +65,7 @@ typedef struct c_key {
     int n;
     const char *suffix;  /* "job_id_scheduled_at" */
     const char *fn;      /* "<T>_get_by_<suffix>" or "<T>_list_by_<suffix>" */
+    const char *fn_locked; /* get_by: "<T>_get_by_<suffix>_for_update" (locks the row) */
     bool from_index;     /* get_by: a unique index, not a unique constraint;
                           * list_by: an index, not a foreign key */
     srcpos pos;          /* the constraint, index or column it comes from */

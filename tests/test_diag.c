@@ -495,6 +495,8 @@ static void test_good_defaults(void **state)
         if (want[i].i)
             assert_int_equal(c->default_int, want[i].i);
     }
+    assert_true(table_find_column(t, "dtn")->auto_update); /* auto_update: now */
+    assert_false(table_find_column(t, "tsn")->auto_update);
     m_column *d = table_find_column(t, "d");
     assert_int_equal(d->precision, 6);
     assert_int_equal(d->scale, 2);

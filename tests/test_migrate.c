@@ -1217,21 +1217,25 @@ static void auto_v(const eng *e, int v)
              "  - { name: id, type: int64, primary_key: true }\n"
              "  - { name: n, type: int32, default: 0 }\n"
              "  - { name: at, type: timestamp, default: now%s }\n"
+             "  - { name: day, type: date, nullable: true%s }\n"
              "%s",
-             v >= 2 ? ", auto_update: now" : "",
+             v >= 2 ? ", auto_update: now" : "", v >= 2 ? ", auto_update: now" : "",
              v >= 3 ? "  - { name: since, type: timestamp, default: now }\n" : "");
     write_schema(e, "t.yaml", text);
 }
 
-/* Sets t.at to an old value, updates n, and checks whether at moved. */
+/* Sets t.at and t.day to old values, updates n, and checks whether they moved. */
 static void auto_check(const eng *e, dal_db *db, bool moves)
 {
-    exec_ok(db, e->pg ? "UPDATE t SET at = '2000-01-01 00:00:00+00'"
-                      : "UPDATE t SET at = 946684800000000");
+    exec_ok(db, e->pg ? "UPDATE t SET at = '2000-01-01 00:00:00+00', day = '2000-01-01'"
+                      : "UPDATE t SET at = 946684800000000, day = '2000-01-01'");
     exec_ok(db, "UPDATE t SET n = n + 1");
     const char *old = e->pg ? "'2000-01-01 00:00:00+00'" : "946684800000000";
     char cond[256];
     snprintf(cond, sizeof cond, "(SELECT at FROM t WHERE id = 1) %s %s", moves ? ">" : "=", old);
+    CHECK(db, cond);
+    snprintf(cond, sizeof cond, "(SELECT day FROM t WHERE id = 1) %s '2000-01-01'",
+             moves ? ">" : "=");
     CHECK(db, cond);
 }
 

@@ -6,7 +6,7 @@
 #   make test       every test, under ASan+UBSan, with a private PostgreSQL
 #   make valgrind   the suite without sanitizers, test binaries under valgrind
 #   make golden     rewrite the golden files (generated/) from the current generator
-#   make fuzz       run the libFuzzer target over the YAML front end
+#   make fuzz       run the libFuzzer targets over the YAML and the .sql front ends
 #   make bench      benchmarks (not tests)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -18,14 +18,14 @@ OPT     ?= -O2 -g
 CFLAGS  ?= $(OPT)
 ALL_CFLAGS = $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -I$(PG_INC) -Iruntime -Igenerator
 LDLIBS_RT  = -lpq -lsqlite3 -lpthread -lm
-LDLIBS_GEN = -lyaml
+LDLIBS_GEN = -lyaml -lsqlite3 -lpq
 
 # Sanitized build used by `make test`.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B ?= build
 
-GEN_DIRS := base front model sql emit cli
+GEN_DIRS := base front model sql check emit cli
 GEN_SRC  := $(foreach d,$(GEN_DIRS),$(wildcard generator/$(d)/*.c))
 RT_SRC   := $(wildcard runtime/*.c)
 TMPL     := $(sort $(wildcard templates/*.tmpl))
@@ -112,6 +112,9 @@ fuzz:
 	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Igenerator -Iruntime fuzz/fuzz_yaml.c runtime/dal_calendar.c build/fuzz/libdalc.a -lyaml -o build/fuzz/fuzz_yaml
 	mkdir -p build/fuzz/corpus
 	build/fuzz/fuzz_yaml -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 -rss_limit_mb=1024 build/fuzz/corpus fuzz/seeds
+	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Igenerator fuzz/fuzz_sql.c build/fuzz/libdalc.a -o build/fuzz/fuzz_sql
+	mkdir -p build/fuzz/corpus_sql
+	build/fuzz/fuzz_sql -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 -rss_limit_mb=1024 build/fuzz/corpus_sql fuzz/seeds_sql
 
 # ---- bench ------------------------------------------------------------
 bench: all

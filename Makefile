@@ -73,6 +73,7 @@ demo:
 # Everything is rebuilt into build/san with sanitizers, then tests/run.sh
 # starts a private PostgreSQL, runs every test binary and stops it.
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
+PROBE_SRC := $(sort $(wildcard tests/probe_*.c))
 test:
 	tests/deps.sh test
 	$(MAKE) --no-print-directory B=build/san CFLAGS="$(SAN_FLAGS)" test-build
@@ -82,9 +83,10 @@ test:
 # (generated/ itself is compared with it by tests/run.sh).
 test-build: $(B)/dalc $(B)/libdal.a $(B)/libdalc.a
 	$(B)/dalc generate --schema schema --out $(B)/gen
+	$(B)/dalc generate --schema tests/probe_schema --out $(B)/probegen
 	$(MAKE) --no-print-directory B=$(B) CFLAGS="$(CFLAGS)" test-bins
 
-test-bins: $(B)/libgenerated.a $(TEST_SRC:tests/%.c=$(B)/tests/%)
+test-bins: $(B)/libgenerated.a $(TEST_SRC:tests/%.c=$(B)/tests/%) $(PROBE_SRC:tests/%.c=$(B)/tests/%)
 
 $(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libdalc.a $(B)/libdal.a $(B)/libgenerated.a
 	@mkdir -p $(dir $@)
@@ -95,6 +97,18 @@ $(B)/libgenerated.a: $(GENERATED_C)
 	@mkdir -p $(B)/genobj
 	set -e; for f in $(GENERATED_C); do $(CC) $(ALL_CFLAGS) -I$(B)/gen -c $$f -o $(B)/genobj/$$(basename $$f .c).o; done
 	rm -f $@; ar rcs $@ $(B)/genobj/*.o
+
+# Reliability probes (tests/probe_*.c, run by tests/check_probe_*.sh) use the
+# probe schema tests/probe_schema, generated into $(B)/probegen.
+PROBEGEN_C = $(wildcard $(B)/probegen/*.c)
+$(B)/libprobegen.a: $(PROBEGEN_C)
+	@mkdir -p $(B)/probegenobj
+	set -e; for f in $(PROBEGEN_C); do $(CC) $(ALL_CFLAGS) -I$(B)/probegen -c $$f -o $(B)/probegenobj/$$(basename $$f .c).o; done
+	rm -f $@; ar rcs $@ $(B)/probegenobj/*.o
+
+$(B)/tests/probe_%: tests/probe_%.c tests/probe.h tests/testutil.h $(B)/libprobegen.a $(B)/libdal.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -I$(B)/probegen $< $(B)/libprobegen.a $(B)/libdal.a -lcmocka $(LDLIBS_RT) -o $@
 
 # The same suite without sanitizers, every test binary under valgrind memcheck.
 valgrind:

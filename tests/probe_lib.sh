@@ -8,7 +8,9 @@ build=${1:-${DALC_BUILD:-build/san}}
 pg_bin() {
     local b
     for b in "$(command -v pg_ctl 2>/dev/null || true)" /usr/lib/postgresql/*/bin/pg_ctl; do
-        if [ -x "$b" ]; then dirname "$b"; return 0; fi
+        [ -x "$b" ] || continue
+        b=$(readlink -f "$b")
+        if [ -x "$(dirname "$b")/pg_basebackup" ]; then dirname "$b"; return 0; fi
     done
     return 1
 }

@@ -5,6 +5,7 @@
 #   make demo       build everything and run examples/demo.c (SQLite default)
 #   make test       every test, under ASan+UBSan, with a private PostgreSQL
 #   make valgrind   the suite without sanitizers, test binaries under valgrind
+#   make tsan       the pool tests under ThreadSanitizer
 #   make golden     rewrite the golden files (generated/) from the current generator
 #   make fuzz       run the libFuzzer target over the YAML front end
 #   make bench      benchmarks (not tests)
@@ -32,7 +33,7 @@ TMPL     := $(sort $(wildcard templates/*.tmpl))
 GEN_OBJ  := $(GEN_SRC:%.c=$(B)/%.o) $(B)/templates_embed.o
 RT_OBJ   := $(RT_SRC:%.c=$(B)/%.o)
 
-.PHONY: all generate demo test test-build test-bins valgrind golden fuzz bench install clean check-generated
+.PHONY: all generate demo test test-build test-bins valgrind tsan golden fuzz bench install clean check-generated
 all: $(B)/dalc $(B)/libdal.a
 
 $(B)/%.o: %.c $(wildcard generator/*/*.h runtime/*.h)
@@ -115,6 +116,11 @@ valgrind:
 	tests/deps.sh test
 	$(MAKE) --no-print-directory B=build/vg CFLAGS="-O1 -g" test-build
 	VALGRIND=1 tests/run.sh build/vg
+
+# The pool tests under ThreadSanitizer, with a private PostgreSQL (tests/check_tsan.sh).
+tsan:
+	tests/deps.sh test
+	DALC_ONLY=check_tsan tests/run.sh build/tsan
 
 golden: $(B)/dalc
 	tests/golden.sh $(B)/dalc update

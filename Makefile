@@ -33,7 +33,7 @@ TMPL     := $(sort $(wildcard templates/*.tmpl))
 GEN_OBJ  := $(GEN_SRC:%.c=$(B)/%.o) $(B)/templates_embed.o
 RT_OBJ   := $(RT_SRC:%.c=$(B)/%.o)
 
-.PHONY: all generate demo test test-build test-bins valgrind tsan golden fuzz bench install clean check-generated
+.PHONY: all generate demo test test-build test-bins valgrind tsan golden fuzz bench install clean check-generated fuzz-roundtrip-build
 all: $(B)/dalc $(B)/libdal.a
 
 $(B)/%.o: %.c $(wildcard generator/*/*.h runtime/*.h)
@@ -132,6 +132,16 @@ fuzz:
 	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Igenerator fuzz/fuzz_yaml.c build/fuzz/libdalc.a -lyaml -o build/fuzz/fuzz_yaml
 	mkdir -p build/fuzz/corpus
 	build/fuzz/fuzz_yaml -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 -rss_limit_mb=1024 build/fuzz/corpus fuzz/seeds
+	$(MAKE) --no-print-directory fuzz-roundtrip-build
+	fuzz/roundtrip.sh build/fuzz/fuzz_roundtrip $(FUZZ_SECONDS)
+
+# Differential SQLite/PostgreSQL round trip of the probe table alltypes.
+FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+fuzz-roundtrip-build:
+	$(MAKE) --no-print-directory B=build/fuzz CC=clang CFLAGS="$(FUZZ_FLAGS)" build/fuzz/dalc build/fuzz/libdal.a
+	build/fuzz/dalc generate --schema tests/probe_schema --out build/fuzz/probegen
+	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L -I$(PG_INC) -Iruntime -Ibuild/fuzz/probegen \
+	    fuzz/fuzz_roundtrip.c build/fuzz/probegen/*.c build/fuzz/libdal.a $(LDLIBS_RT) -o build/fuzz/fuzz_roundtrip
 
 # ---- bench ------------------------------------------------------------
 bench: all

@@ -17,7 +17,7 @@ trap cleanup EXIT
 purl=$(tests/pg.sh start "$p")
 mkdir -p "$s"; [ "$(id -u)" = 0 ] && chown postgres "$s"; chmod 700 "$s"
 # the tables exist before the copy
-PROBE_URL="$purl" PROBE_BEFORE=0 PROBE_AFTER=0 PROBE_EVENT=true PROBE_THREADS=1 \
+PROBE_URL="$purl" PROBE_EVENT=setup \
     PROBE_NAME=probe_failover_setup "$build/tests/probe_pg" write >/dev/null
 as_pg "$bin/pg_basebackup" -D "$s/data" -R -h "$p" -U postgres -X stream >/dev/null
 as_pg "$bin/pg_ctl" -D "$s/data" -l "$s/server.log" -w -t 60 \

@@ -379,14 +379,54 @@ static const char m0002_down_sqlite[] =
     "-- destructive: drop column jobs.updated_at\n"
     "ALTER TABLE \"jobs\" DROP COLUMN \"updated_at\";\n";
 
+/* 0003_active_runs_view/up.pg.sql */
+static const char m0003_up_pg[] =
+    "-- dalc migration 0003_active_runs_view (up, PostgreSQL)\n"
+    "\n"
+    "CREATE VIEW \"active_runs\" AS\n"
+    "SELECT r.id, r.job_id, j.priority AS job_priority, j.timeout_s * 1000 AS timeout_ms,\n"
+    "       r.status, r.scheduled_at, a.name AS agent_name\n"
+    "FROM job_runs r\n"
+    "JOIN jobs j ON j.id = r.job_id\n"
+    "LEFT JOIN agents a ON a.id = r.agent_id\n"
+    "WHERE r.status IN ('pending', 'running');\n"
+    "COMMENT ON VIEW \"active_runs\" IS 'Runs that have not finished, with their job''s priority and their agent''s name, if any.';\n";
+
+/* 0003_active_runs_view/down.pg.sql */
+static const char m0003_down_pg[] =
+    "-- dalc migration 0003_active_runs_view (down, PostgreSQL)\n"
+    "\n"
+    "DROP VIEW IF EXISTS \"active_runs\";\n";
+
+/* 0003_active_runs_view/up.sqlite.sql */
+static const char m0003_up_sqlite[] =
+    "-- dalc migration 0003_active_runs_view (up, SQLite)\n"
+    "-- run by dalc with PRAGMA foreign_keys=OFF and a PRAGMA foreign_key_check before COMMIT\n"
+    "\n"
+    "CREATE VIEW \"active_runs\" AS\n"
+    "SELECT r.id, r.job_id, j.priority AS job_priority, j.timeout_s * 1000 AS timeout_ms,\n"
+    "       r.status, r.scheduled_at, a.name AS agent_name\n"
+    "FROM job_runs r\n"
+    "JOIN jobs j ON j.id = r.job_id\n"
+    "LEFT JOIN agents a ON a.id = r.agent_id\n"
+    "WHERE r.status IN ('pending', 'running');\n";
+
+/* 0003_active_runs_view/down.sqlite.sql */
+static const char m0003_down_sqlite[] =
+    "-- dalc migration 0003_active_runs_view (down, SQLite)\n"
+    "-- run by dalc with PRAGMA foreign_keys=OFF and a PRAGMA foreign_key_check before COMMIT\n"
+    "\n"
+    "DROP VIEW IF EXISTS \"active_runs\";\n";
+
 
 const dal_migration schema_migrations[] = {
     {1, "init", m0001_up_pg, m0001_down_pg, m0001_up_sqlite, m0001_down_sqlite},
     {2, "auto_updated_at", m0002_up_pg, m0002_down_pg, m0002_up_sqlite, m0002_down_sqlite},
+    {3, "active_runs_view", m0003_up_pg, m0003_down_pg, m0003_up_sqlite, m0003_down_sqlite},
     {0, NULL, NULL, NULL, NULL, NULL} /* end */
 };
 
 dal_status schema_migrate(dal_db *db, const dal_migrate_opts *opts)
 {
-    return dal_migrate_up(db, schema_migrations, 2, opts);
+    return dal_migrate_up(db, schema_migrations, 3, opts);
 }

@@ -19,6 +19,7 @@
 #include "tags.h"
 #include "migrations.h"
 #include "runs_queries.h"
+#include "active_runs.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -168,3 +168,13 @@ COMMENT ON TABLE "metrics" IS 'Numeric measurements of a run, one per name and d
 
 -- foreign keys closing a reference cycle, added once every table exists
 ALTER TABLE "agents" ADD CONSTRAINT "agents_current_run_id_fkey" FOREIGN KEY ("current_run_id") REFERENCES "job_runs" ("id") ON DELETE SET NULL;
+
+-- schema/active_runs.yaml
+CREATE VIEW "active_runs" AS
+SELECT r.id, r.job_id, j.priority AS job_priority, j.timeout_s * 1000 AS timeout_ms,
+       r.status, r.scheduled_at, a.name AS agent_name
+FROM job_runs r
+JOIN jobs j ON j.id = r.job_id
+LEFT JOIN agents a ON a.id = r.agent_id
+WHERE r.status IN ('pending', 'running');
+COMMENT ON VIEW "active_runs" IS 'Runs that have not finished, with their job''s priority and their agent''s name, if any.';

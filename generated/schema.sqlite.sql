@@ -148,3 +148,13 @@ CREATE TABLE "metrics" (
     PRIMARY KEY ("run_id", "name", "recorded_on")
 ) STRICT;
 CREATE INDEX "idx_metrics_name_recorded_on" ON "metrics" ("name", "recorded_on");
+
+-- schema/active_runs.yaml
+-- Runs that have not finished, with their job's priority and their agent's name, if any.
+CREATE VIEW "active_runs" AS
+SELECT r.id, r.job_id, j.priority AS job_priority, j.timeout_s * 1000 AS timeout_ms,
+       r.status, r.scheduled_at, a.name AS agent_name
+FROM job_runs r
+JOIN jobs j ON j.id = r.job_id
+LEFT JOIN agents a ON a.id = r.agent_id
+WHERE r.status IN ('pending', 'running');

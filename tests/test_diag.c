@@ -102,7 +102,7 @@ static const char *const bad_cases[] = {
     "primary_key_table", "primary_key_twice", "ref_type_mismatch", "renamed_from",
     "reserved_tables", "sql_name_collision", "tag", "top_level", "type_params", "unknown_keys",
     "unknown_ref_column", "unknown_ref_table", "unknown_type", "yaml_shapes", "yaml_shapes2",
-    "yaml_syntax",
+    "views", "yaml_syntax",
 };
 
 static void test_bad_cases_listed(void **state)

@@ -507,6 +507,9 @@ static void evolution(bool pg)
     assert_int_equal(mig_run(&e, "up", NULL, NULL), 0);
     check_data(&e, db, 1);
     check_integrity(&e, db);
+    /* job_runs was rebuilt on SQLite: the view reading it was dropped and made again */
+    CHECK(db, "(SELECT count(*) FROM active_runs) = (SELECT count(*) FROM job_runs WHERE "
+              "status IN ('pending', 'running'))");
     CHECK(db, pg ? "(SELECT count(*) FROM pg_trigger WHERE tgname = 'jobs_updated_at_auto_update') = 1"
                  : "(SELECT count(*) FROM sqlite_master WHERE name = 'jobs_updated_at_auto_update') = 1");
     CHECK(db, "(SELECT unit FROM run_metrics WHERE name = 'mem') = 'count'");

@@ -20,6 +20,8 @@ typedef struct ck {
     diag_list *d;
     sqlite3 *db;
     const char *prefix;
+    const q_set *s; /* the views typed so far */
+    bool view;      /* checking a view's SELECT (messages name its `columns`) */
 } ck;
 
 /* ---- table references of a statement ------------------------------------ */
@@ -28,6 +30,7 @@ typedef struct tref {
     const m_table *t;   /* NULL: not a table of the schema (CTE, subquery) */
     const char *alias;  /* or the name */
     bool nullable;      /* on the nullable side of an outer join */
+    const char *name;   /* as written (a view's name, when t is NULL) */
 } tref;
 
 static bool tok_is(const sql_toks *tk, int i, const char *w)
@@ -86,7 +89,7 @@ static int find_refs(ck *c, const sql_toks *tk, const char *src, tref *out, int 
                 j += 2;
                 name = tk->v[j].text;
             }
-            tref r = {model_find_table(c->m, name), name, left || full};
+            tref r = {model_find_table(c->m, name), name, left || full, name};
             int k = j + 1;
             if (tok_is(tk, k, "as"))
                 k++;
@@ -740,16 +743,16 @@ static void check_query(ck *c, const sql_file *f, const sql_query *sq, q_query *
                 dv = &sq->dirs[j];
         if (!ident_ok(name)) {
             diag_error(c->d, sq->pos,
-                       "result column '%s' of query '%s' is not an identifier: name it with AS",
-                       name, sq->name);
+                       "result column '%s' of %s '%s' is not an identifier: name it with AS",
+                       name, c->view ? "view" : "query", sq->name);
             continue;
         }
         for (int j = 0; j < i; j++)
             if (!strcmp(q->cols[j].name, name)) {
                 diag_error(c->d, sq->pos,
-                           "query '%s' returns two columns named '%s': give one another name "
+                           "%s '%s' returns two columns named '%s': give one another name "
                            "with AS",
-                           sq->name, name);
+                           c->view ? "view" : "query", sq->name, name);
                 break;
             }
         if (tn && cn) {
@@ -757,10 +760,25 @@ static void check_query(ck *c, const sql_file *f, const sql_query *sq, q_query *
             const m_column *col = t ? table_find_column(t, cn) : NULL;
             if (col) {
                 bool nul = col->nullable;
-                for (int r = 0; r < nrefs; r++)
+                for (int r = 0; r < nrefs; r++) {
                     if (refs[r].t == t && refs[r].nullable)
                         nul = true;
+                    /* through a view: SQLite reports the view's underlying
+                     * column; the view may make it nullable (outer join) */
+                    for (int v = 0; !refs[r].t && c->s && v < c->s->nviews; v++) {
+                        const q_query *vq = &c->s->views[v];
+                        if (strcmp(vq->src->name, refs[r].name))
+                            continue;
+                        for (int k = 0; k < vq->ncols; k++)
+                            if (vq->cols[k].otable && !strcmp(vq->cols[k].otable, tn) &&
+                                !strcmp(vq->cols[k].ocol, cn) &&
+                                (vq->cols[k].t.nullable || refs[r].nullable))
+                                nul = true;
+                    }
+                }
                 qc->t = col_type(t, col, nul);
+                qc->otable = t->name;
+                qc->ocol = col->name;
                 typed_col = true;
             }
         }
@@ -779,7 +797,12 @@ static void check_query(ck *c, const sql_file *f, const sql_query *sq, q_query *
             }
             typed_col = true;
         }
-        if (!typed_col)
+        if (!typed_col && c->view)
+            diag_error(c->d, sq->pos,
+                       "cannot infer the type of column '%s' of view '%s': add `- { name: %s, "
+                       "type: <type> }` to its 'columns' (with `null: true` when it can be NULL)",
+                       name, sq->name, name);
+        else if (!typed_col)
             diag_error(c->d, sq->pos,
                        "cannot infer the type of result column '%s' of query '%s': write `-- "
                        "column: %s <type>` (add `null` when it can be NULL)",
@@ -792,10 +815,26 @@ static void check_query(ck *c, const sql_file *f, const sql_query *sq, q_query *
         for (int i = 0; i < q->ncols; i++)
             found = found || !strcmp(q->cols[i].name, sq->dirs[j].name);
         if (!found)
-            diag_error(c->d, sq->dirs[j].pos, "query '%s' returns no column '%s'", sq->name,
+            diag_error(c->d, sq->dirs[j].pos, "%s '%s' returns no column '%s'",
+                       c->view ? "view" : "query", sq->name,
                        sq->dirs[j].name);
     }
     sqlite3_finalize(st);
+    /* a view's struct, when the columns are exactly the view's */
+    for (int v = 0; c->s && v < c->s->nviews && q->ncols > 0; v++) {
+        const q_query *vq = &c->s->views[v];
+        if (vq->ncols != q->ncols)
+            continue;
+        bool same = true;
+        for (int i = 0; i < q->ncols && same; i++)
+            same = !strcmp(q->cols[i].name, vq->cols[i].name) &&
+                   same_type(&vq->cols[i].t, &q->cols[i].t) &&
+                   vq->cols[i].t.nullable == q->cols[i].t.nullable;
+        if (same) {
+            q->reuse_view = vq->src->name;
+            return;
+        }
+    }
     /* a table's struct, when the columns are exactly the table's */
     for (int t = 0; t < c->m->ntables && q->ncols > 0; t++) {
         const m_table *tb = c->m->by_name[t];
@@ -814,6 +853,93 @@ static void check_query(ck *c, const sql_file *f, const sql_query *sq, q_query *
     }
 }
 
+/* ---- views -------------------------------------------------------------- */
+
+/* Types every view like a :many query (in dependency order, each created in
+ * the database once its SELECT checked), and gives its C functions the
+ * statement that reads the whole view. */
+static void check_views(ck *c, q_set *s, name_table *nt)
+{
+    const model *m = c->m;
+    s->views = arena_alloc(c->a, (size_t)(m->nviews + 1) * sizeof *s->views);
+    if (!s->views)
+        return;
+    for (int i = 0; i < m->nviews; i++) {
+        const m_view *v = m->views[i];
+        sql_file *f = arena_alloc(c->a, sizeof *f);
+        sql_query *sq = arena_alloc(c->a, sizeof *sq);
+        if (!f || !sq)
+            return;
+        f->path = v->file;
+        f->stem = v->name;
+        f->queries = sq;
+        f->nqueries = 1;
+        sq->name = v->name;
+        sq->kind = ":many";
+        sq->pos = sq->kind_pos = v->pos;
+        sq->dirs = v->cols;
+        sq->ndirs = v->ncols;
+        sq->pg = v->sql[0];
+        sq->sqlite = v->sql[1];
+        sq->body = v->sql[1];
+        sq->variants = v->sql[0].text != v->sql[1].text;
+        if (v->comment) {
+            sq->doc = arena_alloc(c->a, sizeof *sq->doc);
+            if (sq->doc) {
+                sq->doc[0] = v->comment;
+                sq->ndoc = 1;
+            }
+        }
+        int errors0 = c->d->errors;
+        q_query *q = &s->views[s->nviews];
+        c->view = true;
+        check_query(c, f, sq, q);
+        c->view = false;
+        q->reuse = NULL;
+        q->reuse_view = NULL;
+        q->view = v;
+        if (q->nparams > 0)
+            diag_error(c->d, q->params[0].pos, "a view takes no parameters");
+        if (c->d->errors != errors0)
+            continue;
+        strbuf sb;
+        sb_init(&sb);
+        sb_add(&sb, "CREATE VIEW \"");
+        sb_add(&sb, v->name);
+        sb_add(&sb, "\" AS\n");
+        sb_addn(&sb, v->sql[1].text, v->sql[1].len);
+        char *err = NULL;
+        if (sqlite3_exec(c->db, sb_str(&sb), NULL, NULL, &err) != SQLITE_OK)
+            diag_error(c->d, v->pos, "view '%s' cannot be created: %s", v->name,
+                       err ? err : "");
+        sqlite3_free(err);
+        /* what the C functions run: every column of the view */
+        sb_clear(&sb);
+        sb_add(&sb, "SELECT ");
+        for (int k = 0; k < q->ncols; k++)
+            sb_printf(&sb, "%s\"%s\"", k ? ", " : "", q->cols[k].name);
+        sb_printf(&sb, " FROM \"%s\"", v->name);
+        q->sql_pg = arena_strdup(c->a, sb_str(&sb));
+        q->sql_sqlite = q->sql_pg;
+        q->pg_nsegs = 0;
+        sb_free(&sb);
+        s->nviews++;
+        if (nt) {
+            const char *N = v->name;
+            const char *what = arena_printf(c->a, "view '%s'", N);
+            names_owner(nt);
+            names_add(nt, N, what, v->pos);
+            names_add(nt, arena_printf(c->a, "%s_array", N), what, v->pos);
+            names_add(nt, arena_printf(c->a, "%s_free", N), what, v->pos);
+            names_add(nt, arena_printf(c->a, "%s_array_free", N), what, v->pos);
+            names_add(nt, arena_printf(c->a, "%s_all", N), what, v->pos);
+            names_add(nt, arena_printf(c->a, "%s_iterate", N), what, v->pos);
+            names_add(nt, arena_printf(c->a, "%s_count", N), what, v->pos);
+            names_add(nt, arena_printf(c->a, "%s_table", N), what, v->pos);
+        }
+    }
+}
+
 /* ---- files -------------------------------------------------------------- */
 
 static int cmp_str(const void *x, const void *y)
@@ -828,21 +954,20 @@ q_set *check_queries(arena *a, const model *m, const char *dir, const char *pref
     if (!s)
         return NULL;
     DIR *dh = opendir(dir);
-    if (!dh)
-        return s;
     char *names[4096];
     int n = 0;
     struct dirent *de;
-    while ((de = readdir(dh)) && n < 4096) {
+    while (dh && (de = readdir(dh)) && n < 4096) {
         size_t l = strlen(de->d_name);
         if (l > 4 && !strcmp(de->d_name + l - 4, ".sql") && de->d_name[0] != '.')
             names[n++] = arena_strdup(a, de->d_name);
     }
-    closedir(dh);
-    if (n == 0)
+    if (dh)
+        closedir(dh);
+    if (n == 0 && m->nviews == 0)
         return s;
     qsort(names, (size_t)n, sizeof *names, cmp_str);
-    ck c = {a, m, d, NULL, prefix};
+    ck c = {a, m, d, NULL, prefix, s, false};
     if (sqlite3_open(":memory:", &c.db) != SQLITE_OK) {
         diag_error(d, (srcpos){dir, 0, 0}, "cannot open an in-memory SQLite database");
         sqlite3_close(c.db);
@@ -856,7 +981,7 @@ q_set *check_queries(arena *a, const model *m, const char *dir, const char *pref
         sqlite3_close(c.db);
         return s;
     }
-    s->files = arena_alloc(a, (size_t)n * sizeof *s->files);
+    s->files = arena_alloc(a, (size_t)(n + 1) * sizeof *s->files);
     if (!s->files) {
         sqlite3_close(c.db);
         return NULL;
@@ -870,6 +995,7 @@ q_set *check_queries(arena *a, const model *m, const char *dir, const char *pref
     }
     if (nt)
         c_names_schema(nt, (srcpos){dir, 0, 0});
+    check_views(&c, s, nt);
     for (int i = 0; i < n; i++) {
         const char *path = arena_printf(a, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
                                         names[i]);
@@ -908,7 +1034,7 @@ q_set *check_queries(arena *a, const model *m, const char *dir, const char *pref
                     names_add(nt, arena_printf(a, "%s_iterate", N), what, sq->pos);
                 if (q->nparams >= 2)
                     names_add(nt, arena_printf(a, "%s_params", N), what, sq->pos);
-                if (!q->reuse && q->ncols > 0) {
+                if (!q->reuse && !q->reuse_view && q->ncols > 0) {
                     names_add(nt, arena_printf(a, "%s_row", N), what, sq->pos);
                     names_add(nt, arena_printf(a, "%s_row_array", N), what, sq->pos);
                     names_add(nt, arena_printf(a, "%s_row_free", N), what, sq->pos);

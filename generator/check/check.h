@@ -36,6 +36,7 @@ typedef struct q_param {
 typedef struct q_col {
     const char *name;
     q_type t;
+    const char *otable, *ocol; /* the table column it comes from, or NULL */
 } q_col;
 
 typedef struct q_query {
@@ -47,6 +48,8 @@ typedef struct q_query {
     q_col *cols;
     int ncols;
     const m_table *reuse; /* the table whose struct the result is, or NULL */
+    const char *reuse_view; /* the view whose struct the result is, or NULL */
+    const m_view *view;   /* a view's own reading (check_queries: q_set.views) */
     const char *sql_pg, *sql_sqlite;
     /* where the copied text of sql_pg starts in the pg variant, to map a
      * server's error position back into the file */
@@ -63,10 +66,14 @@ typedef struct q_file {
 typedef struct q_set {
     q_file *files; /* in name order */
     int nfiles;
+    q_query *views; /* every view of the model that checked, in dependency order,
+                     * typed like a :many query; sql_* read the whole view */
+    int nviews;
 } q_set;
 
 /* Reads every *.sql file of schema_dir, checks and types its queries
- * against sqlite_ddl (the schema's SQLite DDL).  Errors go to d; returns
+ * against sqlite_ddl (the schema's SQLite DDL without its views: the views
+ * are checked, typed and created here first).  Errors go to d; returns
  * NULL on out of memory only (check d->errors). */
 q_set *check_queries(arena *a, const model *m, const char *schema_dir, const char *prefix,
                      const char *sqlite_ddl, diag_list *d);

@@ -172,6 +172,9 @@ bool check_verify_pg(arena *a, const q_set *qs, const char *url, const char *pg_
             for (int i = 0; i < qs->files[f].n; i++)
                 if (qs->files[f].q[i].sql_pg)
                     verify_query(c, &qs->files[f].q[i], d);
+        /* the views (created by the DDL): their columns against dalc's types */
+        for (int v = 0; v < qs->nviews; v++)
+            verify_query(c, &qs->views[v], d);
     }
     run(c, "ROLLBACK", err, sizeof err);
     PQfinish(c);

@@ -231,13 +231,13 @@ int dalc_generate(int argc, char **argv)
     arena *qa = arena_new();
     strbuf ddl;
     sb_init(&ddl);
-    bool ok = qa && emit_ddl_sqlite(&cx, &ddl);
+    bool ok = qa && emit_ddl_sqlite_tables(&cx, &ddl);
     const q_set *qs = ok ? check_queries(qa, m, o.schema, o.prefix, sb_str(&ddl), &d) : NULL;
     sb_free(&ddl);
     ok = ok && qs;
     if (!o.verify && getenv("DALC_VERIFY_URL") && *getenv("DALC_VERIFY_URL"))
         o.verify = getenv("DALC_VERIFY_URL");
-    if (ok && !d.errors && o.verify && qs->nfiles > 0) {
+    if (ok && !d.errors && o.verify && (qs->nfiles > 0 || qs->nviews > 0)) {
         strbuf pgddl;
         sb_init(&pgddl);
         ok = emit_ddl_pg(&cx, &pgddl) && check_verify_pg(qa, qs, o.verify, sb_str(&pgddl), &d);

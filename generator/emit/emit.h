@@ -54,6 +54,10 @@ bool emit_ddl(const emit_ctx *cx, output_set *o);
 /* The DDL text of one dialect (also embedded in generated C). */
 bool emit_ddl_pg(const emit_ctx *cx, strbuf *out);
 bool emit_ddl_sqlite(const emit_ctx *cx, strbuf *out);
+/* The same without the views (check/ creates them one by one, to position
+ * their errors). */
+bool emit_ddl_pg_tables(const emit_ctx *cx, strbuf *out);
+bool emit_ddl_sqlite_tables(const emit_ctx *cx, strbuf *out);
 
 /* C: <table>.h, <table>.c per table, schema.h, schema.c. */
 bool emit_c(const emit_ctx *cx, output_set *o);

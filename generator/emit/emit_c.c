@@ -1357,6 +1357,8 @@ static void emit_schema(gen *g, output_set *o)
         sb_add(&sb, "#include \"migrations.h\"\n");
     for (int i = 0; g->cx->queries && i < g->cx->queries->nfiles; i++)
         sb_printf(&sb, "#include \"%s_queries.h\"\n", g->cx->queries->files[i].f->stem);
+    for (int i = 0; g->cx->queries && i < g->cx->queries->nviews; i++)
+        sb_printf(&sb, "#include \"%s.h\"\n", g->cx->queries->views[i].src->name);
     const char *includes = take(g, &sb);
     for (int i = 0; i < m->ntables; i++)
         sb_printf(&sb, "    &%s_table,\n", c_names_struct(g->a, P, m->tables[i]));

@@ -200,7 +200,34 @@ static void deferred_fks(gen *g, const model *m, strbuf *out)
     }
 }
 
-static bool emit_dialect(const emit_ctx *cx, bool pg, strbuf *out)
+/* CREATE VIEW (and on PostgreSQL COMMENT ON VIEW) for every view, in
+ * dependency order, after every table. */
+static void views(gen *g, const model *m, const char *schema, strbuf *out)
+{
+    for (int i = 0; i < m->nviews; i++) {
+        const m_view *v = m->views[i];
+        sb_clear(&g->name);
+        ddl_ident(&g->name, v->name);
+        sb_clear(&g->attrs);
+        sb_printf(&g->attrs, "%s/%s", schema, base_name(v->file));
+        sb_clear(&g->def);
+        const sql_text *t = &v->sql[g->pg ? 0 : 1];
+        sb_addn(&g->def, t->text, t->len);
+        sb_clear(&g->comment);
+        if (!g->pg && v->comment)
+            comment_lines(g, "table_comment", v->comment, &g->comment);
+        RENDER(g, "view", out, {"view", sb_str(&g->name)}, {"file", sb_str(&g->attrs)},
+               {"comment", sb_str(&g->comment)}, {"sql", sb_str(&g->def)});
+        if (g->pg && v->comment) {
+            sb_clear(&g->def);
+            ddl_literal(&g->def, v->comment);
+            RENDER(g, "view_comment", out, {"view", sb_str(&g->name)},
+                   {"comment", sb_str(&g->def)});
+        }
+    }
+}
+
+static bool emit_dialect(const emit_ctx *cx, bool pg, bool with_views, strbuf *out)
 {
     gen g;
     memset(&g, 0, sizeof g);
@@ -230,6 +257,8 @@ static bool emit_dialect(const emit_ctx *cx, bool pg, strbuf *out)
         table(&g, cx->m->tables[i], sb_str(&schema), out);
     if (pg)
         deferred_fks(&g, cx->m, out);
+    if (with_views)
+        views(&g, cx->m, sb_str(&schema), out);
 
     bool oom = g.name.oom || g.type.oom || g.attrs.oom || g.def.oom || g.lines.oom ||
                g.comment.oom || g.tmp.oom || schema.oom || out->oom;
@@ -249,9 +278,19 @@ static bool emit_dialect(const emit_ctx *cx, bool pg, strbuf *out)
     return g.ok;
 }
 
-bool emit_ddl_pg(const emit_ctx *cx, strbuf *out) { return emit_dialect(cx, true, out); }
+bool emit_ddl_pg(const emit_ctx *cx, strbuf *out) { return emit_dialect(cx, true, true, out); }
 
-bool emit_ddl_sqlite(const emit_ctx *cx, strbuf *out) { return emit_dialect(cx, false, out); }
+bool emit_ddl_sqlite(const emit_ctx *cx, strbuf *out) { return emit_dialect(cx, false, true, out); }
+
+bool emit_ddl_pg_tables(const emit_ctx *cx, strbuf *out)
+{
+    return emit_dialect(cx, true, false, out);
+}
+
+bool emit_ddl_sqlite_tables(const emit_ctx *cx, strbuf *out)
+{
+    return emit_dialect(cx, false, false, out);
+}
 
 bool emit_ddl(const emit_ctx *cx, output_set *o)
 {

@@ -154,6 +154,8 @@ static const char *params_sig(qg *g, const q_query *q, const char *N)
 }
 
 typedef struct names {
+    const char *F;   /* the function ("<query>", a view's "<view>_all") */
+    const char *I;   /* its streaming form ("<query>_iterate", "<view>_iterate") */
     const char *N;   /* prefix + name */
     const char *R;   /* the row type */
     const char *RA;  /* its array */
@@ -164,7 +166,15 @@ typedef struct names {
 static void query_names(qg *g, const q_query *q, names *n)
 {
     n->N = arena_printf(g->a, "%s%s", g->cx->prefix, q->src->name);
-    if (q->reuse) {
+    n->F = q->view ? arena_printf(g->a, "%s_all", n->N) : n->N;
+    n->I = arena_printf(g->a, "%s_iterate", n->N);
+    if (q->view || q->reuse_view) {
+        const char *V = q->view ? n->N : arena_printf(g->a, "%s%s", g->cx->prefix, q->reuse_view);
+        n->R = V;
+        n->RA = arena_printf(g->a, "%s_array", V);
+        n->RT = arena_printf(g->a, "%s_table", V);
+        n->RF = arena_printf(g->a, "%s_free", V);
+    } else if (q->reuse) {
         const char *T = table_struct(g, q->reuse);
         n->R = T;
         n->RA = arena_printf(g->a, "%s_array", T);
@@ -184,9 +194,13 @@ static void emit_decl(qg *g, const q_query *q, strbuf *h)
     query_names(g, q, &n);
     const sql_query *sq = q->src;
     bool rows = q->kind == Q_ONE || q->kind == Q_MANY;
-    if (rows && !q->reuse) {
-        sb_printf(h, "/** A result row of %s: one allocation per row (%s frees it). */\n",
-                  n.N, n.RF);
+    if (rows && !q->reuse && !q->reuse_view) {
+        if (q->view)
+            sb_printf(h, "/** A row of view %s: one allocation per row (%s frees it). */\n",
+                      n.N, n.RF);
+        else
+            sb_printf(h, "/** A result row of %s: one allocation per row (%s frees it). */\n",
+                      n.N, n.RF);
         sb_printf(h, "typedef struct %s {\n", n.R);
         for (int i = 0; i < q->ncols; i++) {
             const q_col *c = &q->cols[i];
@@ -211,6 +225,9 @@ static void emit_decl(qg *g, const q_query *q, strbuf *h)
                      "no-op. */\nvoid %s(%s *row);\n\n", n.RF, n.R);
         sb_printf(h, "/** Frees every row and the items array; leaves *a {NULL, 0}. */\n"
                      "void %s_free(%s *a);\n\n", n.RA, n.RA);
+        if (q->view)
+            sb_printf(h, "/** The layout of %s for the runtime's generic readers. */\n"
+                         "extern const dal_table %s;\n\n", n.R, n.RT);
     }
     if (q->nparams >= 2) {
         sb_printf(h, "/** The parameters of %s, in order of first appearance. */\n", n.N);
@@ -243,13 +260,16 @@ static void emit_decl(qg *g, const q_query *q, strbuf *h)
                            "with %s_free); on error it is {NULL, 0}. Parameters are only read.",
                            n.RA);
         doc_comment(h, sq, own);
-        sb_printf(h, "dal_status %s(dal_db *db%s, %s *out);\n\n", n.N, ps, n.RA);
+        sb_printf(h, "dal_status %s(dal_db *db%s, %s *out);\n\n", n.F, ps, n.RA);
         sb_printf(h, "/**\n * %s, streamed: calls fn once per row (the row is valid only during "
                      "the call and\n * owned by the library); stops early and returns fn's "
                      "status when fn returns\n * anything but DAL_OK. Constant memory whatever "
-                     "the number of rows.\n */\n", n.N);
-        sb_printf(h, "dal_status %s_iterate(dal_db *db%s, dal_status (*fn)(const %s *row, void "
-                     "*ctx),\n    void *ctx);\n\n", n.N, ps, n.R);
+                     "the number of rows.\n */\n", n.F);
+        sb_printf(h, "dal_status %s(dal_db *db%s, dal_status (*fn)(const %s *row, void "
+                     "*ctx),\n    void *ctx);\n\n", n.I, ps, n.R);
+        if (q->view)
+            sb_printf(h, "/** Sets *out to the number of rows of view %s (0 on error). */\n"
+                         "dal_status %s_count(dal_db *db, int64_t *out);\n\n", n.N, n.N);
         break;
     case Q_EXEC:
         doc_comment(h, sq, "Runs the statement. Parameters are only read; nothing is kept.");
@@ -295,7 +315,7 @@ static void emit_def(qg *g, const q_query *q, strbuf *s)
     names n;
     query_names(g, q, &n);
     bool rows = q->kind == Q_ONE || q->kind == Q_MANY;
-    if (rows && !q->reuse) {
+    if (rows && !q->reuse && !q->reuse_view) {
         for (int i = 0; i < q->ncols; i++) {
             const q_col *c = &q->cols[i];
             if (c->t.type != TY_ENUM)
@@ -325,9 +345,9 @@ static void emit_def(qg *g, const q_query *q, strbuf *s)
                 sb_add(s, "NULL, 0},\n");
         }
         sb_add(s, "};\n\n");
-        sb_printf(s, "static const dal_table %s = {\n    \"%s\", sizeof(%s), offsetof(%s, "
+        sb_printf(s, "%sconst dal_table %s = {\n    \"%s\", sizeof(%s), offsetof(%s, "
                      "dal_mem_), %s_columns_, %d,\n};\n\n",
-                  n.RT, q->src->name, n.R, n.R, n.N, q->ncols);
+                  q->view ? "" : "static ", n.RT, q->src->name, n.R, n.R, n.N, q->ncols);
         sb_printf(s, "void %s(%s *row)\n{\n    if (row) {\n        free(row->dal_mem_);\n"
                      "        memset(row, 0, sizeof *row);\n    }\n}\n\n", n.RF, n.R);
         sb_printf(s, "void %s_free(%s *a)\n{\n    if (!a)\n        return;\n    for (size_t i "
@@ -345,7 +365,7 @@ static void emit_def(qg *g, const q_query *q, strbuf *s)
     const char *ps = params_sig(g, q, n.N);
     for (int it = 0; it < (q->kind == Q_MANY ? 2 : 1); it++) {
         bool iterate = it == 1;
-        const char *fn = iterate ? arena_printf(g->a, "%s_iterate", n.N) : n.N;
+        const char *fn = iterate ? n.I : n.F;
         sb_printf(s, "dal_status %s(dal_db *db%s", fn, ps);
         if (iterate)
             sb_printf(s, ", dal_status (*fn)(const %s *row, void *ctx),\n    void *ctx)\n{\n",
@@ -451,6 +471,79 @@ static void emit_def(qg *g, const q_query *q, strbuf *s)
         sb_free(&fr);
         sb_add(s, "    return s;\n}\n\n");
     }
+    if (q->view) {
+        sb_printf(s, "static const dal_query %s_count_q_ = {\n    \"SELECT count(*) FROM "
+                     "\\\"%s\\\"\",\n    0,\n};\n\n", n.N, q->src->name);
+        sb_printf(s, "dal_status %s_count(dal_db *db, int64_t *out)\n{\n    if (!db)\n"
+                     "        return DAL_MISUSE;\n    if (!out)\n        return "
+                     "dal_set_error(db, DAL_MISUSE, \"%s_count: out is NULL\");\n"
+                     "    *out = 0;\n    dal_stmt *st = NULL;\n    dal_status s = "
+                     "dal_stmt_start(db, &%s_count_q_, &st);\n    if (s != DAL_OK)\n"
+                     "        return s;\n    bool has_row = false;\n    s = dal_stmt_step(st, "
+                     "&has_row);\n    if (s == DAL_OK && !has_row)\n        s = "
+                     "dal_set_error(db, DAL_ERROR, \"%s_count: no result row\");\n    if (s == "
+                     "DAL_OK)\n        s = dal_col_int64(st, 0, out);\n    dal_stmt_done(st);\n"
+                     "    return s;\n}\n\n",
+                  n.N, n.N, n.N, n.N);
+    }
+}
+
+/* One header and source pair: the declarations and definitions of n
+ * queries (a query file's, or one view's reading). */
+static bool emit_pair(const emit_ctx *cx, const q_query *qs_, int nq, const char *source,
+                      const char *hn, const char *cn, const char *gstem, output_set *o)
+{
+    bool ok = true;
+    qg g = {cx, arena_new(), true};
+    if (!g.a)
+        return false;
+    strbuf *h = output_add(o, hn), *s = output_add(o, cn);
+    if (!h || !s) {
+        arena_free(g.a);
+        return false;
+    }
+    /* the tables and views whose types are used */
+    strbuf inc;
+    sb_init(&inc);
+    for (int t = 0; t < cx->m->ntables; t++) {
+        const m_table *tb = cx->m->by_name[t];
+        bool used = false;
+        for (int i = 0; i < nq && !used; i++) {
+            const q_query *q = &qs_[i];
+            used = q->reuse == tb;
+            for (int k = 0; k < q->nparams && !used; k++)
+                used = q->params[k].t.et == tb;
+            for (int k = 0; k < q->ncols && !used; k++)
+                used = q->cols[k].t.et == tb;
+        }
+        if (used)
+            sb_printf(&inc, "#include \"%s.h\"\n", tb->name);
+    }
+    for (int v = 0; v < cx->m->nviews; v++) {
+        bool used = false;
+        for (int i = 0; i < nq && !used; i++)
+            used = qs_[i].reuse_view && !strcmp(qs_[i].reuse_view, cx->m->views[v]->name);
+        if (used)
+            sb_printf(&inc, "#include \"%s.h\"\n", cx->m->views[v]->name);
+    }
+    const char *guard = arena_printf(g.a, "DALC_%s%s_H", upper_s(g.a, cx->prefix),
+                                     upper_s(g.a, gstem));
+    tmpl_slot hs[] = {{"version", DALC_VERSION}, {"source", source},
+                      {"guard", guard}, {"file", hn}, {"includes", sb_str(&inc)}};
+    ok &= tmpl_render(cx->tmpl, "c_queries", "header_begin", hs, 5, h, cx->d);
+    for (int i = 0; i < nq; i++)
+        emit_decl(&g, &qs_[i], h);
+    ok &= tmpl_render(cx->tmpl, "c_queries", "header_end", hs, 5, h, cx->d);
+    tmpl_slot ss[] = {{"version", DALC_VERSION}, {"source", source}, {"header", hn}};
+    ok &= tmpl_render(cx->tmpl, "c_queries", "source_begin", ss, 3, s, cx->d);
+    for (int i = 0; i < nq; i++)
+        emit_def(&g, &qs_[i], s);
+    while (s->len > 1 && s->data[s->len - 1] == '\n' && s->data[s->len - 2] == '\n')
+        s->data[--s->len] = '\0';
+    sb_free(&inc);
+    ok &= g.ok && !h->oom && !s->oom;
+    arena_free(g.a);
+    return ok;
 }
 
 bool emit_queries(const emit_ctx *cx, const q_set *qs, output_set *o)
@@ -458,53 +551,22 @@ bool emit_queries(const emit_ctx *cx, const q_set *qs, output_set *o)
     if (!qs)
         return true;
     bool ok = true;
+    arena *a = arena_new();
+    if (!a)
+        return false;
     for (int f = 0; f < qs->nfiles; f++) {
         const q_file *qf = &qs->files[f];
-        qg g = {cx, arena_new(), true};
-        if (!g.a)
-            return false;
         const char *stem = qf->f->stem;
-        const char *hn = arena_printf(g.a, "%s_queries.h", stem);
-        const char *cn = arena_printf(g.a, "%s_queries.c", stem);
-        strbuf *h = output_add(o, hn), *s = output_add(o, cn);
-        if (!h || !s) {
-            arena_free(g.a);
-            return false;
-        }
-        /* the tables whose types are used */
-        strbuf inc;
-        sb_init(&inc);
-        for (int t = 0; t < cx->m->ntables; t++) {
-            const m_table *tb = cx->m->by_name[t];
-            bool used = false;
-            for (int i = 0; i < qf->n && !used; i++) {
-                const q_query *q = &qf->q[i];
-                used = q->reuse == tb;
-                for (int k = 0; k < q->nparams && !used; k++)
-                    used = q->params[k].t.et == tb;
-                for (int k = 0; k < q->ncols && !used; k++)
-                    used = q->cols[k].t.et == tb;
-            }
-            if (used)
-                sb_printf(&inc, "#include \"%s.h\"\n", tb->name);
-        }
-        const char *guard = arena_printf(g.a, "DALC_%s%s_QUERIES_H", upper_s(g.a, cx->prefix),
-                                         upper_s(g.a, stem));
-        tmpl_slot hs[] = {{"version", DALC_VERSION}, {"source", qf->f->path},
-                          {"guard", guard}, {"file", hn}, {"includes", sb_str(&inc)}};
-        ok &= tmpl_render(cx->tmpl, "c_queries", "header_begin", hs, 5, h, cx->d);
-        for (int i = 0; i < qf->n; i++)
-            emit_decl(&g, &qf->q[i], h);
-        ok &= tmpl_render(cx->tmpl, "c_queries", "header_end", hs, 5, h, cx->d);
-        tmpl_slot ss[] = {{"version", DALC_VERSION}, {"source", qf->f->path}, {"header", hn}};
-        ok &= tmpl_render(cx->tmpl, "c_queries", "source_begin", ss, 3, s, cx->d);
-        for (int i = 0; i < qf->n; i++)
-            emit_def(&g, &qf->q[i], s);
-        while (s->len > 1 && s->data[s->len - 1] == '\n' && s->data[s->len - 2] == '\n')
-            s->data[--s->len] = '\0';
-        sb_free(&inc);
-        ok &= g.ok && !h->oom && !s->oom;
-        arena_free(g.a);
+        ok &= emit_pair(cx, qf->q, qf->n, qf->f->path, arena_printf(a, "%s_queries.h", stem),
+                        arena_printf(a, "%s_queries.c", stem),
+                        arena_printf(a, "%s_queries", stem), o);
     }
+    for (int v = 0; v < qs->nviews; v++) {
+        const q_query *q = &qs->views[v];
+        const char *N = q->src->name;
+        ok &= emit_pair(cx, q, 1, q->view->file, arena_printf(a, "%s.h", N),
+                        arena_printf(a, "%s.c", N), N, o);
+    }
+    arena_free(a);
     return ok;
 }

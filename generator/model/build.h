@@ -141,6 +141,9 @@ void auto_indexes(builder *b);
 /* collisions.c */
 void check_names(builder *b);
 
+/* view.c: views (after the tables) */
+void build_views(builder *b, const tsrc *vs, int nvs, const char *const *stems);
+
 /* order.c */
 void order_tables(builder *b);
 

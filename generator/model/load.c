@@ -44,24 +44,40 @@ static model *build(yaml_doc *const *docs, int ndocs, const char *schema_dir, di
     b->ts = A(b, (size_t)(ndocs ? ndocs : 1) * sizeof *b->ts);
     if (!b->ts || !m->schema_dir)
         goto fail;
-    b->nts = ndocs;
-    for (int i = 0; i < ndocs; i++) {
-        tsrc *ts = &b->ts[i];
+    tsrc *vs = A(b, (size_t)(ndocs ? ndocs : 1) * sizeof *vs);
+    const char **vstems = A(b, (size_t)(ndocs ? ndocs : 1) * sizeof *vstems);
+    if (!vs || !vstems)
+        goto fail;
+    int nvs = 0, ndocs_all = ndocs;
+    ndocs = 0;
+    for (int i = 0; i < ndocs_all; i++) {
+        const yt_node *root = docs[i]->root;
+        bool view = root && root->kind == YT_MAPPING && yt_get(root, "view");
+        tsrc *ts = view ? &vs[nvs++] : &b->ts[ndocs++];
         ts->file = S(b, docs[i]->path ? docs[i]->path : "?");
         if (!ts->file)
             goto fail;
-        ts->root = docs[i]->root;
+        ts->root = root;
+        if (view) {
+            vstems[nvs - 1] = path_stem(b, ts->file);
+            continue;
+        }
+        b->nts = ndocs;
         build_table(b, ts, path_stem(b, ts->file));
         if (b->oom)
             goto fail;
     }
+    b->nts = ndocs;
     sort_tables(b);
     resolve_refs(b);
     auto_indexes(b);
     check_names(b);
     if (b->oom)
         goto fail;
-    if (d->errors == errors0 && ndocs == 0 && nfailed == 0) {
+    build_views(b, vs, nvs, vstems);
+    if (b->oom)
+        goto fail;
+    if (d->errors == errors0 && ndocs == 0 && nvs == 0 && nfailed == 0) {
         srcpos p = {m->schema_dir, 0, 0};
         diag_error(d, p, "no schema files (*.yaml, *.yml) in this folder");
     }

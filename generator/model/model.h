@@ -26,6 +26,7 @@
 
 #include "model/types.h"
 #include "base/util.h"
+#include "front/sqlfile.h"
 
 /* At most this many columns per table: PostgreSQL's limit (SQLite's
  * default is 2000). */
@@ -125,8 +126,26 @@ typedef struct m_table {
     int order;            /* position in dependency order */
 } m_table;
 
+/* A view (a YAML file with `view:` instead of `table:`): its SELECT, per
+ * dialect, with where each text starts in the YAML file (for positioned
+ * errors), and the `columns` overrides, which read like `-- column:`. */
+typedef struct m_view {
+    const char *name;
+    const char *file;     /* schema file path as read */
+    srcpos pos;           /* the `view` value */
+    const char *comment;  /* or NULL */
+    sql_text sql[2];      /* [0] PostgreSQL, [1] SQLite (the same text when one string);
+                           * no trailing ';' or blank */
+    sql_directive *cols;  /* column overrides (column = true) */
+    int ncols;
+    struct m_view **deps; /* views its SQL reads */
+    int ndeps;
+} m_view;
+
 typedef struct model {
     arena *arena;
+    m_view **views;       /* in dependency order (ties by name) */
+    int nviews;
     m_table **tables;     /* in FK dependency order (ties by name) */
     int ntables;
     m_table **by_name;    /* same tables sorted by name */
@@ -145,6 +164,7 @@ model *model_build(struct yaml_doc *const *docs, int ndocs, const char *schema_d
 void model_free(model *m);
 
 m_table *model_find_table(const model *m, const char *name);
+m_view *model_find_view(const model *m, const char *name);
 
 /* A derived SQL name that fits PostgreSQL's 63-byte limit: full itself when
  * short enough, else its first 54 bytes + '_' + 8 hex digits of a hash of

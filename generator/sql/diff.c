@@ -1075,17 +1075,83 @@ static void diff_sqlite(dctx *x)
 
 /* ---------------------------------------------------------------------- */
 
+/* ---- views --------------------------------------------------------------
+ * The simple rule: when any view changed (added, dropped, another SQL or
+ * comment), or the tables change at all while views exist, every view of
+ * the old schema is dropped first (reverse dependency order) and every view
+ * of the new one created at the end.  A view holds no data: dropping it is
+ * never destructive, and no table step (a SQLite rebuild, a PostgreSQL
+ * column drop or type change) ever meets a view that reads its table. */
+
+static bool text_eq(const sql_text *a, const sql_text *b)
+{
+    return a->len == b->len && !memcmp(a->text, b->text, a->len);
+}
+
+static bool views_same(sql_dialect d, const model *a, const model *b)
+{
+    if (a->nviews != b->nviews)
+        return false;
+    for (int i = 0; i < a->nviews; i++) {
+        const m_view *va = a->views[i], *vb = b->views[i];
+        if (strcmp(va->name, vb->name) || !text_eq(&va->sql[d], &vb->sql[d]))
+            return false;
+        if (d == SQL_PG && !str_eq(va->comment, vb->comment))
+            return false;
+    }
+    return true;
+}
+
+static void drop_views(const model *m, strbuf *o)
+{
+    for (int i = m->nviews - 1; i >= 0; i--) {
+        sb_add(o, "DROP VIEW IF EXISTS ");
+        ddl_ident(o, m->views[i]->name);
+        sb_add(o, ";\n");
+    }
+}
+
+static void create_views(sql_dialect d, const model *m, strbuf *o)
+{
+    for (int i = 0; i < m->nviews; i++) {
+        const m_view *v = m->views[i];
+        sb_add(o, "CREATE VIEW ");
+        ddl_ident(o, v->name);
+        sb_add(o, " AS\n");
+        sb_addn(o, v->sql[d].text, v->sql[d].len);
+        sb_add(o, ";\n");
+        if (d == SQL_PG && v->comment) {
+            sb_add(o, "COMMENT ON VIEW ");
+            ddl_ident(o, v->name);
+            sb_add(o, " IS ");
+            ddl_literal(o, v->comment);
+            sb_add(o, ";\n");
+        }
+    }
+}
+
 static bool diff_one(sql_dialect d, const model *from, const model *to, tpair *tp, int ntp,
                      cpair *cp, int ncp, strbuf *out, strbuf *reasons, bool *rebuild)
 {
-    dctx x = {d, from, to, tp, ntp, cp, ncp, out, reasons, false};
+    strbuf tables;
+    sb_init(&tables);
+    dctx x = {d, from, to, tp, ntp, cp, ncp, &tables, reasons, false};
     if (d == SQL_PG)
         diff_pg(&x);
     else
         diff_sqlite(&x);
     if (x.rebuild)
         *rebuild = true;
-    return !out->oom && !reasons->oom;
+    bool redo = !views_same(d, from, to) ||
+                (tables.len > 0 && (from->nviews > 0 || to->nviews > 0));
+    if (redo)
+        drop_views(from, out);
+    sb_add(out, sb_str(&tables));
+    if (redo)
+        create_views(d, to, out);
+    bool ok = !out->oom && !reasons->oom && !tables.oom;
+    sb_free(&tables);
+    return ok;
 }
 
 bool mig_diff_models(const model *old, const model *new_, mig_diff *out)

@@ -1,0 +1,3 @@
+-- dalc migration 0003_active_runs_view (down, PostgreSQL)
+
+DROP VIEW IF EXISTS "active_runs";

@@ -1,7 +1,7 @@
 /*
  * fuzz_yaml.c - libFuzzer target for the front end and the emitters: the
  * input is one schema file; it is parsed (yamltree.c) and, when it parses,
- * validated (model.c); when the model builds, the DDL and C emitters render
+ * validated (generator/model/); when the model builds, the DDL and C emitters render
  * it in memory (emit_ddl.c, emit_c.c, with the built-in templates) into an
  * output_set that is never written.  Everything is freed on every path, so
  * leaks show up.

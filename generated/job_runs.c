@@ -488,7 +488,7 @@ dal_status job_runs_list_by_status_scheduled_at(dal_db *db, job_runs_status stat
     dal_status s = dal_stmt_start(db, q, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_text(st, 1, job_runs_status_name(status));
+    dal_bind_enum(st, 1, job_runs_status_name(status), (int)status);
     dal_bind_time(st, 2, scheduled_at);
     if (after) {
         dal_bind_row(st, 3, &job_runs_table, after, job_runs_pk_, 1);

@@ -871,6 +871,10 @@ void dal_bind_int64(dal_stmt *st, int i, int64_t v)
 }
 void dal_bind_float32(dal_stmt *st, int i, float v)
 {
+    if (v != v) {
+        dal__value_err(st, i, NULL, NAN_MSG);
+        return;
+    }
     if (sq_fast(st, i)) {
         SQ_BIND_NUM(sqlite3_bind_double(st->ss, i, (double)v));
         return;
@@ -879,6 +883,10 @@ void dal_bind_float32(dal_stmt *st, int i, float v)
 }
 void dal_bind_float64(dal_stmt *st, int i, double v)
 {
+    if (v != v) {
+        dal__value_err(st, i, NULL, NAN_MSG);
+        return;
+    }
     if (sq_fast(st, i)) {
         SQ_BIND_NUM(sqlite3_bind_double(st->ss, i, (double)v));
         return;
@@ -887,19 +895,42 @@ void dal_bind_float64(dal_stmt *st, int i, double v)
 }
 DAL_NOINLINE static void bind_str(dal_stmt *st, int i, dal_pkind k, const char *v)
 {
-    if (!v)
+    if (!v) {
         dal_bind_null(st, i);
-    else
-        bind_p(st, i, (dal_param){.kind = k, .v.s = {v, strlen(v)}});
+        return;
+    }
+    size_t len = strlen(v);
+    if (!dal__utf8_ok(v, len)) {
+        dal__value_err(st, i, NULL, UTF8_MSG);
+        return;
+    }
+    bind_p(st, i, (dal_param){.kind = k, .v.s = {v, len}});
 }
 void dal_bind_text(dal_stmt *st, int i, const char *v)
 {
     if (v && sq_fast(st, i)) {
+        size_t len = strlen(v);
+        if (!dal__utf8_ok(v, len)) {
+            dal__value_err(st, i, NULL, UTF8_MSG);
+            return;
+        }
         st->sq_ptrs = true;
-        SQ_BIND(sqlite3_bind_text(st->ss, i, v, -1, SQLITE_STATIC));
+        SQ_BIND(sqlite3_bind_text(st->ss, i, v, DAL__SQ_LEN(len), SQLITE_STATIC));
         return;
     }
     bind_str(st, i, DAL_P_TEXT, v);
+}
+void dal_bind_enum(dal_stmt *st, int i, const char *name, int v)
+{
+    if (name) {
+        dal_bind_text(st, i, name);
+        return;
+    }
+    if (st && st->pending == DAL_OK) {
+        st->pending = DAL_MISUSE;
+        snprintf(st->pending_msg, sizeof st->pending_msg,
+                 "bind: parameter %d: enum value %d out of range", i, v);
+    }
 }
 void dal_bind_decimal(dal_stmt *st, int i, const char *v) { bind_str(st, i, DAL_P_DECIMAL, v); }
 void dal_bind_json(dal_stmt *st, int i, const char *v) { bind_str(st, i, DAL_P_JSON, v); }
@@ -949,6 +980,69 @@ void dal__range_err(dal_stmt *st, int i, const char *what, int64_t v)
                  i, what, (long long)v);
     }
 }
+/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
+ * U+10FFFF, as PostgreSQL's UTF8 encoding checks it.  ASCII runs are
+ * skipped eight bytes at a time. */
+bool dal__utf8_ok(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str, *e = s + len;
+    while (s < e) {
+        if (e - s >= 8) {
+            uint64_t w;
+            memcpy(&w, s, 8);
+            if ((w & 0x8080808080808080ull) == 0) {
+                s += 8;
+                continue;
+            }
+        }
+        unsigned c = *s;
+        if (c < 0x80) {
+            s++;
+            continue;
+        }
+        int n;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF)
+            n = 1;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            if (c == 0xE0)
+                lo = 0xA0;
+            else if (c == 0xED)
+                hi = 0x9F; /* no surrogates */
+        }
+        else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F; /* nothing above U+10FFFF */
+        }
+        else
+            return false;
+        if (e - s <= n)
+            return false;
+        if (s[1] < lo || s[1] > hi)
+            return false;
+        for (int k = 2; k <= n; k++)
+            if ((s[k] & 0xC0) != 0x80)
+                return false;
+        s += n + 1;
+    }
+    return true;
+}
+
+void dal__value_err(dal_stmt *st, int i, const char *col, const char *what)
+{
+    if (st && st->pending == DAL_OK) {
+        st->pending = DAL_CHECK;
+        if (col)
+            snprintf(st->pending_msg, sizeof st->pending_msg, "column %s: %s", col, what);
+        else
+            snprintf(st->pending_msg, sizeof st->pending_msg, "bind: parameter %d: %s", i, what);
+    }
+}
+
 void dal_bind_time(dal_stmt *st, int i, dal_time v)
 {
     if (!DAL__TIME_OK(v)) {
@@ -978,6 +1072,10 @@ void dal_bind_date(dal_stmt *st, int i, dal_date v)
 
 static dal_status col_null_err(dal_stmt *st, int col)
 {
+    int n = st->ss ? st->sq_ncols : dal__pg_ncols(st);
+    if (col < 0 || col >= n)
+        return dal__err(st->db, DAL_MISUSE, "column %d out of range (the row has %d columns)",
+                        col, n);
     return dal__err(st->db, DAL_ERROR, "column %d is NULL", col);
 }
 

@@ -223,6 +223,9 @@ void dal_bind_int64(dal_stmt *st, int i, int64_t v);
 void dal_bind_float32(dal_stmt *st, int i, float v);
 void dal_bind_float64(dal_stmt *st, int i, double v);
 void dal_bind_text(dal_stmt *st, int i, const char *v);    /* NULL binds NULL */
+/* An enum key: name is the value's text (from <enum>_name(v)); a NULL name
+ * means v is out of range, which the next step reports as DAL_MISUSE. */
+void dal_bind_enum(dal_stmt *st, int i, const char *name, int v);
 void dal_bind_decimal(dal_stmt *st, int i, const char *v); /* NULL binds NULL */
 void dal_bind_json(dal_stmt *st, int i, const char *v);    /* NULL binds NULL */
 void dal_bind_uuid(dal_stmt *st, int i, const char *v);    /* NULL or "" binds NULL */

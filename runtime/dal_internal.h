@@ -5,6 +5,8 @@
 #ifndef DAL_INTERNAL_H
 #define DAL_INTERNAL_H
 
+#include <limits.h>
+
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
@@ -197,12 +199,23 @@ dal_status dal__sq_stepped(dal_stmt *st, int rc);
 void dal__sq_done(dal_stmt *st);
 void dal__sq_bind(dal_stmt *st, int i, const dal_param *p);
 void dal__sq_bind_failed(dal_stmt *st, int i, int rc); /* records a bind error as pending */
+int dal__pg_ncols(dal_stmt *st); /* columns of the current result, 0 without one */
 /* Timestamps and dates inside the supported range (DAL_TIME_MIN..MAX,
  * DAL_DATE_MIN..MAX in dal.h); conversions to PostgreSQL's 2000 epoch cannot
  * overflow inside it. */
 #define DAL__TIME_OK(v) ((int64_t)(v) >= DAL_TIME_MIN && (int64_t)(v) <= DAL_TIME_MAX)
 #define DAL__DATE_OK(v) ((int64_t)(v) >= DAL_DATE_MIN && (int64_t)(v) <= DAL_DATE_MAX)
 void dal__range_err(dal_stmt *st, int i, const char *what, int64_t v); /* pending DAL_CHECK */
+
+/* Values the engines would store differently are refused on both with
+ * DAL_CHECK before anything is sent: NaN (SQLite turns it into NULL) and
+ * text that is not UTF-8 (PostgreSQL rejects it, SQLite would store it). */
+bool dal__utf8_ok(const char *s, size_t len);
+void dal__value_err(dal_stmt *st, int i, const char *col, const char *what); /* pending DAL_CHECK */
+#define NAN_MSG "NaN cannot be stored (SQLite has no NaN; it would become NULL)"
+#define UTF8_MSG "text is not valid UTF-8"
+/* sqlite3_bind_text's length argument for a string of len bytes */
+#define DAL__SQ_LEN(len) ((len) > (size_t)INT_MAX ? -1 : (int)(len))
 /* step + done of a statement run in one step (see dal_sqlite.c) */
 dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row);
 bool dal__sq_is_null(dal_stmt *st, int col);

@@ -998,6 +998,8 @@ static bool col_ok(dal_stmt *st, int col)
            cur_row(st) < PQntuples(st->res);
 }
 
+int dal__pg_ncols(dal_stmt *st) { return st->res ? PQnfields(st->res) : 0; }
+
 bool dal__pg_is_null(dal_stmt *st, int col)
 {
     if (!col_ok(st, col))
@@ -2288,6 +2290,10 @@ static dal_status copy_tuple_direct(dal_db *db, const dal_table *t, const dal_in
         }
         case ENC_FLOAT4: {
             uint32_t v;
+            float fv;
+            memcpy(&fv, f, sizeof fv);
+            if (fv != fv)
+                return dal__err(db, DAL_CHECK, "column %s: %s", c->name, NAN_MSG);
             memcpy(&v, f, sizeof v);
             be32(o, 4);
             be32(o + 4, v);
@@ -2296,6 +2302,10 @@ static dal_status copy_tuple_direct(dal_db *db, const dal_table *t, const dal_in
         }
         case ENC_FLOAT8: {
             uint64_t v;
+            double dv;
+            memcpy(&dv, f, sizeof dv);
+            if (dv != dv)
+                return dal__err(db, DAL_CHECK, "column %s: %s", c->name, NAN_MSG);
             memcpy(&v, f, sizeof v);
             be32(o, 8);
             be64(o + 4, v);
@@ -2324,6 +2334,8 @@ static dal_status copy_tuple_direct(dal_db *db, const dal_table *t, const dal_in
                 break;
             }
             size_t l = strlen(v);
+            if (!dal__utf8_ok(v, l))
+                return dal__err(db, DAL_CHECK, "column %s: %s", c->name, UTF8_MSG);
             be32(o, (uint32_t)l);
             memcpy(o + 4, v, l);
             o += 4 + l;

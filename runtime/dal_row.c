@@ -199,6 +199,10 @@ static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void
         case DAL_T_FLOAT32: {
             float v;
             memcpy(&v, f, sizeof v);
+            if (v != v) {
+                dal__value_err(st, first + k, c->name, NAN_MSG);
+                continue;
+            }
             p->kind = DAL_P_FLOAT32;
             p->v.f = (double)v;
             continue;
@@ -206,6 +210,10 @@ static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void
         case DAL_T_FLOAT64: {
             double v;
             memcpy(&v, f, sizeof v);
+            if (v != v) {
+                dal__value_err(st, first + k, c->name, NAN_MSG);
+                continue;
+            }
             p->kind = DAL_P_FLOAT64;
             p->v.f = v;
             continue;
@@ -219,10 +227,15 @@ static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void
                 p->kind = DAL_P_NULL;
                 continue;
             }
+            size_t len = strlen(v);
+            if (!dal__utf8_ok(v, len)) {
+                dal__value_err(st, first + k, c->name, UTF8_MSG);
+                continue;
+            }
             p->kind = c->type == DAL_T_TEXT ? DAL_P_TEXT
                       : c->type == DAL_T_DECIMAL ? DAL_P_DECIMAL : DAL_P_JSON;
             p->v.s.p = v;
-            p->v.s.len = strlen(v);
+            p->v.s.len = len;
             continue;
         }
         case DAL_T_ENUM: {
@@ -294,12 +307,20 @@ static void bind_cols_sq(dal_stmt *st, int first, const dal_table *t, const void
         case DAL_T_FLOAT32: {
             float v;
             memcpy(&v, f, sizeof v);
+            if (v != v) {
+                dal__value_err(st, i, c->name, NAN_MSG);
+                continue;
+            }
             rc = sqlite3_bind_double(ss, i, (double)v);
             goto check;
         }
         case DAL_T_FLOAT64: {
             double v;
             memcpy(&v, f, sizeof v);
+            if (v != v) {
+                dal__value_err(st, i, c->name, NAN_MSG);
+                continue;
+            }
             rc = sqlite3_bind_double(ss, i, v);
             goto check;
         }
@@ -308,9 +329,17 @@ static void bind_cols_sq(dal_stmt *st, int first, const dal_table *t, const void
         case DAL_T_JSON: {
             const char *v;
             memcpy(&v, f, sizeof v);
-            if (v)
-                st->sq_ptrs = true;
-            rc = v ? sqlite3_bind_text(ss, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(ss, i);
+            if (!v) {
+                rc = sqlite3_bind_null(ss, i);
+                goto check;
+            }
+            size_t len = strlen(v);
+            if (!dal__utf8_ok(v, len)) {
+                dal__value_err(st, i, c->name, UTF8_MSG);
+                continue;
+            }
+            st->sq_ptrs = true;
+            rc = sqlite3_bind_text(ss, i, v, DAL__SQ_LEN(len), SQLITE_STATIC);
             goto check;
         }
         case DAL_T_ENUM: {
@@ -909,8 +938,10 @@ dal_status dal_insert_rows(dal_db *db, const dal_table *t, const void *rows, siz
         return DAL_MISUSE;
     if (!t || (!rows && n))
         return dal__err(db, DAL_MISUSE, "dal_insert_rows: bad arguments");
-    if (n == 0)
+    if (n == 0) {
+        dal__ok(db); /* success clears the last message, as every call does */
         return DAL_OK;
+    }
     dal_status s = dal_begin(db);
     if (s != DAL_OK)
         return s;

@@ -404,6 +404,9 @@ bool dal__sq_is_null(dal_stmt *st, int col)
 
 static dal_status null_err(dal_stmt *st, int col)
 {
+    if (col < 0 || col >= st->sq_ncols)
+        return dal__err(st->db, DAL_MISUSE, "column %d out of range (the row has %d columns)",
+                        col, st->sq_ncols);
     return dal__err(st->db, DAL_ERROR, "column %d is NULL", col);
 }
 

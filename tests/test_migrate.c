@@ -21,6 +21,7 @@
 
 #include "dal.h"
 #include "dal_migrate.h"
+#include "cli/cli.h"
 #include "sql/migrate.h"
 #include "schema.h"
 

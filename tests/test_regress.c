@@ -9,9 +9,13 @@
  *     a value beyond the range stored by raw SQL is an error, not a wrap;
  *   - prepared statement names are unique per connection (two connections
  *     never share a name), so a pooler cannot run another client's statement;
- *   - a password in a malformed connection URL never appears in dal_errmsg.
+ *   - a password in a malformed connection URL never appears in dal_errmsg;
+ *   - insert_many of no rows clears the last message; an out-of-range enum
+ *     key is DAL_MISUSE; text that is not UTF-8 and NaN are DAL_CHECK on
+ *     both engines; a column index past the last column is DAL_MISUSE.
  */
 #include <stdbool.h>
+#include <math.h>
 #include <stdint.h>
 
 #include "genenv.h"
@@ -258,10 +262,105 @@ static void test_password_not_in_errors(void **state)
     }
 }
 
+
+/* insert_many of nothing succeeds and clears the last message. */
+static void test_insert_many_empty_clears_errmsg(void **state)
+{
+    IS(projects_insert(E->db, NULL, NULL), DAL_MISUSE);
+    assert_string_not_equal(dal_errmsg(E->db), "");
+    OK(projects_insert_many(E->db, NULL, 0));
+    assert_string_equal(dal_errmsg(E->db), "");
+}
+
+/* An out-of-range enum key is DAL_MISUSE, as it is for insert and update. */
+static void test_list_by_enum_out_of_range(void **state)
+{
+    job_runs_array a = {0};
+    IS(job_runs_list_by_status_scheduled_at(E->db, (job_runs_status)99, 0, NULL, 10, &a),
+       DAL_MISUSE);
+    assert_non_null(strstr(dal_errmsg(E->db), "out of range"));
+    assert_int_equal(a.len, 0);
+    IS(job_runs_list_by_status_scheduled_at(E->db, (job_runs_status)-1, 0, NULL, 10, &a),
+       DAL_MISUSE);
+    OK(job_runs_list_by_status_scheduled_at(E->db, JOB_RUNS_STATUS_PENDING, 0, NULL, 10, &a));
+    job_runs_array_free(&a);
+}
+
+/* Text that is not UTF-8 and NaN floats: DAL_CHECK on both engines, on
+ * every write path, nothing stored. */
+static void test_invalid_utf8_and_nan(void **state)
+{
+    static const char *const bad[] = {
+        "\xff", "a\xc3", "\xc0\xaf" /* overlong */, "\xed\xa0\x80" /* surrogate */,
+        "\xf4\x90\x80\x80" /* above U+10FFFF */, "ok \xe2\x82", "\x80",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        projects p = {.slug = "utf", .name = (char *)bad[i]};
+        IS(projects_insert(E->db, &p, NULL), DAL_CHECK);
+        assert_non_null(strstr(dal_errmsg(E->db), "UTF-8"));
+        projects rows[20];
+        char slugs[20][16];
+        for (int k = 0; k < 20; k++) {
+            snprintf(slugs[k], sizeof slugs[k], "s%d", k);
+            rows[k] = (projects){.slug = slugs[k], .name = k == 7 ? (char *)bad[i] : "fine"};
+        }
+        IS(projects_insert_many(E->db, rows, 20), DAL_CHECK);
+        IS(projects_get_by_slug(E->db, bad[i], &p), DAL_CHECK);
+    }
+    int64_t n = -1;
+    OK(projects_count(E->db, &n));
+    assert_int_equal(n, 0);
+    /* valid 4-byte UTF-8 and every boundary form are stored */
+    const char *good = "\xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf \xef\xbf\xbf \xc2\x80 \xe0\xa0\x80";
+    projects p = {.slug = "good", .name = (char *)good}, out;
+    OK(projects_insert(E->db, &p, &out));
+    assert_string_equal(out.name, good);
+    projects_free(&out);
+
+    /* NaN: metrics.value is a float64 */
+    static const dal_query q = {"SELECT $1", 1};
+    dal_stmt *st;
+    bool row;
+    OK(dal_stmt_start(E->db, &q, &st));
+    dal_bind_float64(st, 1, NAN);
+    IS(dal_stmt_step(st, &row), DAL_CHECK);
+    assert_non_null(strstr(dal_errmsg(E->db), "NaN"));
+    dal_stmt_done(st);
+    OK(dal_stmt_start(E->db, &q, &st));
+    dal_bind_float32(st, 1, NAN);
+    IS(dal_stmt_step(st, &row), DAL_CHECK);
+    dal_stmt_done(st);
+    OK(dal_stmt_start(E->db, &q, &st));
+    dal_bind_float64(st, 1, INFINITY); /* infinities are stored by both */
+    OK(dal_stmt_step(st, &row));
+    dal_stmt_done(st);
+}
+
+/* A column index past the last column is misuse, not "NULL". */
+static void test_column_out_of_range(void **state)
+{
+    static const dal_query q = {"SELECT 1, 2", 0};
+    dal_stmt *st;
+    bool row;
+    int64_t v;
+    OK(dal_stmt_start(E->db, &q, &st));
+    OK(dal_stmt_step(st, &row));
+    assert_true(row);
+    OK(dal_col_int64(st, 1, &v));
+    IS(dal_col_int64(st, 2, &v), DAL_MISUSE);
+    assert_non_null(strstr(dal_errmsg(E->db), "out of range"));
+    IS(dal_col_int64(st, -1, &v), DAL_MISUSE);
+    double d;
+    IS(dal_col_float64(st, 5, &d), DAL_MISUSE);
+    dal_stmt_done(st);
+}
+
 #define T(f) cmocka_unit_test_setup(f, genv_clean)
 #define TESTS                                                                                      \
     T(test_bytes_null_pointer_with_length), T(test_time_range), T(test_statement_names_unique),    \
-        T(test_password_not_in_errors)
+        T(test_password_not_in_errors), T(test_insert_many_empty_clears_errmsg),                 \
+        T(test_list_by_enum_out_of_range), T(test_invalid_utf8_and_nan),                           \
+        T(test_column_out_of_range)
 
 static int open_sqlite(void **state) { return genv_open(state, false, "regress"); }
 static int open_pg(void **state) { return genv_open(state, true, "regress"); }

@@ -6,6 +6,9 @@
  * Nothing here exits or prints on its own; allocation failure is reported
  * through the return values (strbuf keeps an `oom` flag checked once at the
  * end, so emitters stay readable).
+ *
+ * base/ owns these building blocks and includes only the C library: every
+ * stage may include it, it includes no stage.
  */
 #ifndef DALC_UTIL_H
 #define DALC_UTIL_H

@@ -14,6 +14,7 @@
 
 #include "dal.h"
 #include "dal_migrate.h"
+#include "cli/cli.h"
 #include "sql/migrate.h"
 
 #define SQL_MAX (64u * 1024u * 1024u)

@@ -1,6 +1,12 @@
 /*
  * emit.h - stage 3: one emitter per output kind.  Each renders into an
  * output_set (in memory); nothing touches the disk until output_commit.
+ *
+ * emit/ owns the output files: the template engine (template.h), one
+ * emitter per output kind (emit_ddl.c, emit_c.c, emit_migrations.c) and
+ * writing or checking the output folder (output.c).  It may include base/,
+ * model/ (model.h, types.h, names.h) and sql/; emitters read the model and
+ * never re-check it, and they take every generated C name from names.h.
  */
 #ifndef DALC_EMIT_H
 #define DALC_EMIT_H

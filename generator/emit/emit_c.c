@@ -15,6 +15,7 @@
 
 #include "emit/emit.h"
 #include "model/model.h"
+#include "model/names.h"
 #include "emit/template.h"
 #include "model/types.h"
 #include "base/util.h"
@@ -114,29 +115,6 @@ static const char *upper(gen *g, const char *s)
         if (*p >= 'a' && *p <= 'z')
             *p = (char)(*p - 'a' + 'A');
     return u;
-}
-
-/* ---------------------------------------------------------------------- */
-/* C names                                                                 */
-/* ---------------------------------------------------------------------- */
-
-/* A schema identifier as a C identifier: itself, with '_' appended when it is
- * reserved in C (a column named `default` becomes the field `default_`). */
-static const char *c_ident(gen *g, const char *name)
-{
-    if (c_is_reserved(name))
-        return fmt(g, "%s_", name);
-    return name;
-}
-
-/* A key parameter's name: the field name, with '_' appended when it would
- * clash with the generated function's own parameters and locals. */
-static const char *c_param_name(gen *g, const char *field, const char *T)
-{
-    if (c_is_local(field) || strcmp(field, T) == 0 ||
-        strncmp(field, "dal_", 4) == 0)
-        return fmt(g, "%s_", field);
-    return field;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -556,59 +534,21 @@ static void wrap_code(strbuf *body)
 /* Per-table names                                                         */
 /* ---------------------------------------------------------------------- */
 
-typedef struct keyset {
-    m_column **cols;
-    int n;
-    const char *suffix; /* "job_id_scheduled_at" */
-} keyset;
-
+/* A table's names (model/names.h) and the column lists its SQL repeats. */
 typedef struct tinfo {
     const m_table *t;
     const char *T;       /* prefix + table: the struct and function prefix */
     const char **field;  /* per column: C field name */
     const char **param;  /* per column: C parameter name */
     const char **etype;  /* per column: C enum type (enum columns), else NULL */
+    const char ***econst;/* per column: C enum constants (enum columns), else NULL */
     const char *select;  /* "\"a\", \"b\"" */
     const char *order;   /* primary key columns for ORDER BY */
-    keyset *gets;        /* get_by_<u> */
+    const c_key *gets;   /* get_by_<u> */
     int ngets;
-    keyset *lists;       /* list_by_<i> */
+    const c_key *lists;  /* list_by_<i> */
     int nlists;
 } tinfo;
-
-static const char *cols_suffix(gen *g, m_column **cols, int n)
-{
-    strbuf sb;
-    sb_init(&sb);
-    for (int i = 0; i < n; i++)
-        sb_printf(&sb, "%s%s", i ? "_" : "", cols[i]->name);
-    const char *s = take(g, &sb);
-    sb_free(&sb);
-    return s;
-}
-
-/* Adds a get_by/list_by key unless the same column list is there already.
- * Two different column lists with the same name ([a, b_c] and [a_b, c])
- * would give two functions of one name: an error. */
-static void keyset_add(gen *g, const m_table *t, const char *what, keyset **ks, int *n, int cap,
-                       m_column **cols, int ncols)
-{
-    const char *suffix = cols_suffix(g, cols, ncols);
-    for (int i = 0; i < *n; i++) {
-        if (strcmp((*ks)[i].suffix, suffix) != 0)
-            continue;
-        if (!model_same_cols((*ks)[i].cols, (*ks)[i].n, cols, ncols))
-            diag_error(g->cx->d, t->pos,
-                       "table '%s': two different column lists would both generate the C "
-                       "function %s_%s_%s",
-                       t->name, t->name, what, suffix);
-        return;
-    }
-    if (*n >= cap)
-        return;
-    (*ks)[*n] = (keyset){cols, ncols, suffix};
-    (*n)++;
-}
 
 static const char *quoted_list(gen *g, m_column **cols, int n)
 {
@@ -621,64 +561,28 @@ static const char *quoted_list(gen *g, m_column **cols, int n)
     return s;
 }
 
-/* The table's C name: prefix + name, made a usable C identifier. */
-static const char *table_cname(gen *g, const m_table *t)
-{
-    const char *T = fmt(g, "%s%s", g->cx->prefix, t->name);
-    if (c_is_local(T))
-        T = fmt(g, "%s_", T);
-    return c_ident(g, T);
-}
-
 static bool tinfo_init(gen *g, const m_table *t, tinfo *ti)
 {
     memset(ti, 0, sizeof *ti);
-    ti->t = t;
-    ti->T = table_cname(g, t);
+    c_table_names n;
     int nc = t->ncolumns;
-    ti->field = arena_alloc(g->a, sizeof(char *) * (size_t)(nc + 1));
-    ti->param = arena_alloc(g->a, sizeof(char *) * (size_t)(nc + 1));
-    ti->etype = arena_alloc(g->a, sizeof(char *) * (size_t)(nc + 1));
     m_column **all = arena_alloc(g->a, sizeof(m_column *) * (size_t)(nc + 1));
-    if (!ti->field || !ti->param || !ti->etype || !all)
+    if (!all || !c_names_table(NULL, g->a, g->cx->prefix, t, NULL, &n))
         return g->ok = false;
-    for (int i = 0; i < nc; i++) {
-        m_column *c = &t->columns[i];
-        all[i] = c;
-        ti->field[i] = c_ident(g, c->name);
-        ti->param[i] = c_param_name(g, ti->field[i], ti->T);
-        ti->etype[i] = c->type == TY_ENUM ? fmt(g, "%s_%s", ti->T, c->name) : NULL;
-    }
+    ti->t = t;
+    ti->T = n.T;
+    ti->field = n.field;
+    ti->param = n.param;
+    ti->etype = n.etype;
+    ti->econst = n.econst;
+    ti->gets = n.gets;
+    ti->ngets = n.ngets;
+    ti->lists = n.lists;
+    ti->nlists = n.nlists;
+    for (int i = 0; i < nc; i++)
+        all[i] = &t->columns[i];
     ti->select = quoted_list(g, all, nc);
     ti->order = quoted_list(g, t->pk, t->npk);
-
-    /* get_by: every unique constraint, and every unique index without WHERE */
-    int cap = t->nuniques + t->nindexes;
-    ti->gets = arena_alloc(g->a, sizeof(keyset) * (size_t)(cap + 1));
-    /* list_by: every index, then every foreign key */
-    int lcap = t->nindexes + nc;
-    ti->lists = arena_alloc(g->a, sizeof(keyset) * (size_t)(lcap + 1));
-    if (!ti->gets || !ti->lists)
-        return g->ok = false;
-    for (int i = 0; i < t->nuniques; i++) {
-        const m_unique *u = &t->uniques[i];
-        if (!model_same_cols(u->cols, u->ncols, t->pk, t->npk))
-            keyset_add(g, t, "get_by", &ti->gets, &ti->ngets, cap, u->cols, u->ncols);
-    }
-    for (int i = 0; i < t->nindexes; i++) {
-        const m_index *x = &t->indexes[i];
-        if (x->unique && !x->where && !model_same_cols(x->cols, x->ncols, t->pk, t->npk))
-            keyset_add(g, t, "get_by", &ti->gets, &ti->ngets, cap, x->cols, x->ncols);
-    }
-    for (int i = 0; i < t->nindexes; i++) {
-        const m_index *x = &t->indexes[i];
-        keyset_add(g, t, "list_by", &ti->lists, &ti->nlists, lcap, x->cols, x->ncols);
-    }
-    for (int i = 0; i < nc; i++) {
-        m_column *c = &t->columns[i];
-        if (c->ref_table)
-            keyset_add(g, t, "list_by", &ti->lists, &ti->nlists, lcap, &all[i], 1);
-    }
     return g->ok;
 }
 
@@ -716,8 +620,8 @@ static const char *binds_of(gen *g, const tinfo *ti, m_column **cols, int n, int
         const m_column *c = cols[i];
         const char *p = ti->param[c->index];
         if (c->type == TY_ENUM)
-            sb_printf(&sb, "    dal_bind_text(st, %d, %s_name(%s));\n", first + i,
-                      ti->etype[c->index], p);
+            sb_printf(&sb, "    dal_bind_enum(st, %d, %s_name(%s), (int)%s);\n", first + i,
+                      ti->etype[c->index], p, p);
         else
             sb_printf(&sb, "    %s(st, %d, %s);\n", type_table[c->type].bind_fn, first + i, p);
     }
@@ -974,12 +878,12 @@ static void emit_enums(gen *g, const tinfo *ti, strbuf *h, strbuf *src)
         if (c->type != TY_ENUM)
             continue;
         const char *E = ti->etype[i];
-        const char *EU = upper(g, E);
+        const char *const *K = ti->econst[i];
         strbuf vals, names;
         sb_init(&vals);
         sb_init(&names);
         for (int v = 0; v < c->nvalues; v++) {
-            sb_printf(&vals, "    %s_%s,\n", EU, upper(g, c->values[v]));
+            sb_printf(&vals, "    %s,\n", K[v]);
             sb_printf(&names, "    \"%s\",\n", c->values[v]);
         }
         const char *values = take(g, &vals), *namelist = take(g, &names);
@@ -989,7 +893,7 @@ static void emit_enums(gen *g, const tinfo *ti, strbuf *h, strbuf *src)
             g, fmt(g, "Values of %s.%s, stored as their lower-case names.%s%s", t->name, c->name,
                    c->comment ? " " : "", c->comment ? c->comment : ""),
             0);
-        const char *FIRST = fmt(g, "%s_%s", EU, upper(g, c->values[0]));
+        const char *FIRST = K[0];
         RENDER(g, "c_header", "enum", h, {"E", E}, {"doc", doc}, {"values", values},
                {"first", c->values[0]}, {"FIRST", FIRST});
         RENDER_FN(g, "c_header", "enum_name", h, {"E", E}, {"first", c->values[0]},
@@ -1240,11 +1144,11 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
     sb_free(&copy);
 }
 
-static void emit_get(gen *g, const tinfo *ti, const keyset *k, bool is_pk, strbuf *h,
+static void emit_get(gen *g, const tinfo *ti, const c_key *k, bool is_pk, strbuf *h,
                      strbuf *src)
 {
     const m_table *t = ti->t;
-    const char *fn = is_pk ? fmt(g, "%s_get", ti->T) : fmt(g, "%s_get_by_%s", ti->T, k->suffix);
+    const char *fn = is_pk ? fmt(g, "%s_get", ti->T) : k->fn;
     strbuf sql;
     sb_init(&sql);
     sb_printf(&sql, "SELECT %s" SOFT_BREAK "FROM \"%s\"" SOFT_BREAK "WHERE ", ti->select,
@@ -1261,11 +1165,11 @@ static void emit_get(gen *g, const tinfo *ti, const keyset *k, bool is_pk, strbu
            {"query", q}, {"binds", binds_of(g, ti, k->cols, k->n, 1)});
 }
 
-static void emit_list(gen *g, const tinfo *ti, const keyset *k, strbuf *h, strbuf *src)
+static void emit_list(gen *g, const tinfo *ti, const c_key *k, strbuf *h, strbuf *src)
 {
     const m_table *t = ti->t;
     int nk = k ? k->n : 0;
-    const char *fn = k ? fmt(g, "%s_list_by_%s", ti->T, k->suffix) : fmt(g, "%s_list", ti->T);
+    const char *fn = k ? k->fn : fmt(g, "%s_list", ti->T);
     strbuf sql;
     sb_init(&sql);
     sb_printf(&sql, "SELECT %s" SOFT_BREAK "FROM \"%s\"", ti->select, t->name);
@@ -1340,7 +1244,7 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     RENDER(g, "c_source", "insert", src, {"T", ti.T}, {"fast_insert", fast_insert(g, &ti, src)});
 
     /* get, get_by */
-    keyset pk = {t->pk, t->npk, ""};
+    c_key pk = {.cols = t->pk, .n = t->npk};
     emit_get(g, &ti, &pk, true, h, src);
     for (int i = 0; i < ti.ngets; i++)
         emit_get(g, &ti, &ti.gets[i], false, h, src);
@@ -1436,7 +1340,7 @@ static void emit_schema(gen *g, output_set *o)
         sb_add(&sb, "#include \"migrations.h\"\n");
     const char *includes = take(g, &sb);
     for (int i = 0; i < m->ntables; i++)
-        sb_printf(&sb, "    &%s_table,\n", table_cname(g, m->tables[i]));
+        sb_printf(&sb, "    &%s_table,\n", c_names_struct(g->a, P, m->tables[i]));
     const char *tables = take(g, &sb);
 
     /* the DDL of both dialects as C literals: megabytes for a big schema,

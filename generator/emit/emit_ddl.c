@@ -53,52 +53,13 @@ static void render(gen *g, const char *section, const tmpl_slot *slots, size_t n
 
 /* ---- fragments ---------------------------------------------------------- */
 
-static void ident(strbuf *sb, const char *name) { ddl_ident(sb, name); }
-
-/* A constraint name: <a>_<b>_<suffix>, quoted. */
-static void ident3(strbuf *sb, const char *a, const char *b, const char *suffix)
-{
-    sb_addc(sb, '"');
-    sb_add(sb, a);
-    if (b) {
-        sb_addc(sb, '_');
-        sb_add(sb, b);
-    }
-    sb_addc(sb, '_');
-    sb_add(sb, suffix);
-    sb_addc(sb, '"');
-}
-
-static void literal(strbuf *sb, const char *text) { ddl_literal(sb, text); }
-
 static void col_list(strbuf *sb, m_column *const *cols, int n)
 {
     for (int i = 0; i < n; i++) {
         if (i)
             sb_add(sb, ", ");
-        ident(sb, cols[i]->name);
+        ddl_ident(sb, cols[i]->name);
     }
-}
-
-/* Column types, defaults, CHECKs and REFERENCES come from generator/ddl.c,
- * shared with the migration diff (so that schema_create and migrations
- * always agree). */
-static sql_dialect dialect(const gen *g) { return g->pg ? SQL_PG : SQL_SQLITE; }
-
-static void column_type(const gen *g, const m_column *c, strbuf *sb)
-{
-    ddl_column_type(dialect(g), c, sb);
-}
-
-static bool identity_pk(const m_table *t)
-{
-    return t->npk == 1 && t->pk[0]->identity;
-}
-
-/* " NOT NULL GENERATED ... DEFAULT ... CHECK ..." (leading space) or "". */
-static void column_attrs(gen *g, const m_table *t, const m_column *c, strbuf *sb)
-{
-    ddl_column_attrs(dialect(g), t, c, true, sb);
 }
 
 /* Renders one section per line of a (possibly multi-line) comment. */
@@ -120,74 +81,21 @@ static void comment_lines(gen *g, const char *section, const char *text, strbuf 
     }
 }
 
-static void constraint_line(gen *g, const char *name, const char *def, bool last)
+/* Renders one line of CREATE TABLE (sql/ddl.h: ddl_table_lines) into
+ * g->lines: a column with its SQLite comment, or a constraint. */
+static void table_line(void *ctx, const ddl_line *l)
 {
-    RENDER(g, "constraint", &g->lines, {"name", name}, {"definition", def},
-           {"comma", last ? "" : ","});
-}
-
-/* The constraint lines of t: primary key, uniques, foreign keys (PostgreSQL,
- * not deferred), table checks.  Counts them when count_only. */
-static int constraints(gen *g, const m_table *t, bool count_only)
-{
-    int n = 0, total = count_only ? 0 : constraints(g, t, true);
-    strbuf nm, df;
-    sb_init(&nm);
-    sb_init(&df);
-#define EMIT()                                                                                 \
-    do {                                                                                       \
-        n++;                                                                                   \
-        if (!count_only)                                                                       \
-            constraint_line(g, sb_str(&nm), sb_str(&df), n == total);                          \
-        sb_clear(&nm);                                                                         \
-        sb_clear(&df);                                                                         \
-    } while (0)
-    if (g->pg || !identity_pk(t)) {
-        ident3(&nm, t->name, NULL, "pkey");
-        sb_add(&df, "PRIMARY KEY (");
-        col_list(&df, t->pk, t->npk);
-        sb_add(&df, ")");
-        EMIT();
+    gen *g = ctx;
+    const char *comma = l->last ? "" : ",";
+    if (l->kind == DDL_CONSTRAINT) {
+        RENDER(g, "constraint", &g->lines, {"name", l->name}, {"definition", l->text},
+               {"comma", comma});
+        return;
     }
-    for (int i = 0; i < t->nuniques; i++) {
-        ident(&nm, t->uniques[i].name);
-        sb_add(&df, "UNIQUE (");
-        col_list(&df, t->uniques[i].cols, t->uniques[i].ncols);
-        sb_add(&df, ")");
-        EMIT();
-    }
-    if (g->pg) {
-        for (int i = 0; i < t->ncolumns; i++) {
-            const m_column *c = &t->columns[i];
-            if (!c->ref_table || c->fk_deferred)
-                continue;
-            ident3(&nm, t->name, c->name, "fkey");
-            sb_add(&df, "FOREIGN KEY (");
-            ident(&df, c->name);
-            sb_add(&df, ") ");
-            ddl_references(c, &df);
-            EMIT();
-        }
-    }
-    for (int i = 0; i < t->nchecks; i++) {
-        ident(&nm, t->checks[i].name);
-        sb_printf(&df, "CHECK (%s)", t->checks[i].expr);
-        EMIT();
-    }
-#undef EMIT
-    if (nm.oom || df.oom)
-        g->ok = false;
-    sb_free(&nm);
-    sb_free(&df);
-    return n;
-}
-
-static size_t quoted_len(const char *s)
-{
-    size_t n = 2;
-    for (; *s; s++)
-        n += *s == '"' ? 2 : 1;
-    return n;
+    if (!g->pg && l->comment)
+        comment_lines(g, "column_comment", l->comment, &g->lines);
+    RENDER(g, "column", &g->lines, {"name", l->name}, {"type", l->text}, {"attrs", l->attrs},
+           {"comma", comma});
 }
 
 static const char *base_name(const char *path)
@@ -198,43 +106,11 @@ static const char *base_name(const char *path)
 
 static void table(gen *g, const m_table *t, const char *schema, strbuf *out)
 {
-    /* widths of the name and type columns */
-    size_t wname = 0, wtype = 0;
-    for (int i = 0; i < t->ncolumns; i++) {
-        size_t n = quoted_len(t->columns[i].name);
-        if (n > wname)
-            wname = n;
-        sb_clear(&g->type);
-        column_type(g, &t->columns[i], &g->type);
-        if (g->type.len > wtype)
-            wtype = g->type.len;
-    }
-    int ncons = constraints(g, t, true);
-
     sb_clear(&g->lines);
-    for (int i = 0; i < t->ncolumns; i++) {
-        const m_column *c = &t->columns[i];
-        if (!g->pg && c->comment)
-            comment_lines(g, "column_comment", c->comment, &g->lines);
-        sb_clear(&g->name);
-        ident(&g->name, c->name);
-        while (g->name.len < wname && !g->name.oom)
-            sb_addc(&g->name, ' ');
-        sb_clear(&g->attrs);
-        column_attrs(g, t, c, &g->attrs);
-        sb_clear(&g->type);
-        column_type(g, c, &g->type);
-        if (g->attrs.len)
-            while (g->type.len < wtype && !g->type.oom)
-                sb_addc(&g->type, ' ');
-        bool last = i == t->ncolumns - 1 && ncons == 0;
-        RENDER(g, "column", &g->lines, {"name", sb_str(&g->name)}, {"type", sb_str(&g->type)},
-               {"attrs", sb_str(&g->attrs)}, {"comma", last ? "" : ","});
-    }
-    constraints(g, t, false);
+    ddl_table_lines(g->pg ? SQL_PG : SQL_SQLITE, t, table_line, g);
 
     sb_clear(&g->name);
-    ident(&g->name, t->name);
+    ddl_ident(&g->name, t->name);
     sb_clear(&g->tmp);
     sb_printf(&g->tmp, "%s/%s", schema, base_name(t->file ? t->file : t->name));
     strbuf source = g->tmp;
@@ -249,7 +125,7 @@ static void table(gen *g, const m_table *t, const char *schema, strbuf *out)
     for (int i = 0; i < t->nindexes; i++) {
         const m_index *ix = &t->indexes[i];
         sb_clear(&g->attrs);
-        ident(&g->attrs, ix->name);
+        ddl_ident(&g->attrs, ix->name);
         sb_clear(&g->type);
         col_list(&g->type, ix->cols, ix->ncols);
         sb_clear(&g->def);
@@ -263,7 +139,7 @@ static void table(gen *g, const m_table *t, const char *schema, strbuf *out)
     if (g->pg) {
         if (t->comment) {
             sb_clear(&g->def);
-            literal(&g->def, t->comment);
+            ddl_literal(&g->def, t->comment);
             RENDER(g, "table_comment", out, {"table", sb_str(&g->name)},
                    {"comment", sb_str(&g->def)});
         }
@@ -272,9 +148,9 @@ static void table(gen *g, const m_table *t, const char *schema, strbuf *out)
             if (!c->comment)
                 continue;
             sb_clear(&g->def);
-            literal(&g->def, c->comment);
+            ddl_literal(&g->def, c->comment);
             sb_clear(&g->attrs);
-            ident(&g->attrs, c->name);
+            ddl_ident(&g->attrs, c->name);
             RENDER(g, "column_comment", out, {"table", sb_str(&g->name)},
                    {"column", sb_str(&g->attrs)}, {"comment", sb_str(&g->def)});
         }
@@ -283,6 +159,7 @@ static void table(gen *g, const m_table *t, const char *schema, strbuf *out)
 
 static void deferred_fks(gen *g, const model *m, strbuf *out)
 {
+    char nm[DDL_NAME_MAX];
     bool any = false;
     for (int i = 0; i < m->ntables; i++) {
         const m_table *t = m->tables[i];
@@ -294,11 +171,11 @@ static void deferred_fks(gen *g, const model *m, strbuf *out)
                 RENDER(g, "deferred_begin", out, {"version", DALC_VERSION});
             any = true;
             sb_clear(&g->name);
-            ident(&g->name, t->name);
+            ddl_ident(&g->name, t->name);
             sb_clear(&g->attrs);
-            ident3(&g->attrs, t->name, c->name, "fkey");
+            ddl_ident(&g->attrs, ddl_fk_name(nm, t->name, c->name));
             sb_clear(&g->type);
-            ident(&g->type, c->name);
+            ddl_ident(&g->type, c->name);
             sb_clear(&g->def);
             ddl_references(c, &g->def);
             RENDER(g, "deferred_fk", out, {"table", sb_str(&g->name)},

@@ -6,6 +6,9 @@
  * refused (no alias bombs), nesting deeper than YT_MAX_DEPTH, files larger
  * than YT_MAX_BYTES, more than YT_MAX_NODES nodes, invalid UTF-8 and
  * multi-document streams are errors with a position.
+ *
+ * front/ owns reading the schema's text (libyaml) and knows nothing of
+ * tables or types; it may include base/ only.  model/ reads the tree.
  */
 #ifndef DALC_YAMLTREE_H
 #define DALC_YAMLTREE_H

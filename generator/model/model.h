@@ -8,6 +8,15 @@
  * Everything lives in the model's arena and is freed by model_free.  Once
  * model_build returned a model, every invariant below holds, so emitters
  * never re-check the schema.
+ *
+ * model/ owns every rule of the schema language, the type table (types.h)
+ * and the names of the generated C API (names.h); it may include base/ and
+ * front/.  Other stages include model.h, types.h and names.h, never
+ * build.h (the working state of one build, private to model/).  Its files,
+ * in the order a build runs: table.c (one file: columns via read.c's YAML
+ * readers, defaults.c, literal.c), refs.c (duplicate tables, foreign keys,
+ * automatic indexes), collisions.c (SQL and C names, names.c), order.c
+ * (dependency order), load.c (the entry points below).
  */
 #ifndef DALC_MODEL_H
 #define DALC_MODEL_H

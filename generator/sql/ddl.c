@@ -298,92 +298,128 @@ static bool identity_pk(const m_table *t)
     return t->npk == 1 && t->pk[0]->identity;
 }
 
-void ddl_create_table(sql_dialect d, const m_table *t, const char *as_name, strbuf *sb)
+/* Appends n spaces. */
+static void pad(strbuf *sb, size_t n)
+{
+    while (n-- > 0 && !sb->oom)
+        sb_addc(sb, ' ');
+}
+
+void ddl_table_lines(sql_dialect d, const m_table *t, ddl_line_fn fn, void *ctx)
 {
     char nm[DDL_NAME_MAX];
+    /* names and types padded into columns (the type only when attributes
+     * follow) */
+    size_t wname = 0, wtype = 0;
+    strbuf name, type, attrs, def;
+    sb_init(&name);
+    sb_init(&type);
+    sb_init(&attrs);
+    sb_init(&def);
+    for (int i = 0; i < t->ncolumns; i++) {
+        sb_clear(&name);
+        ddl_ident(&name, t->columns[i].name);
+        if (name.len > wname)
+            wname = name.len;
+        sb_clear(&type);
+        ddl_column_type(d, &t->columns[i], &type);
+        if (type.len > wtype)
+            wtype = type.len;
+    }
+    bool pk = d == SQL_PG || !identity_pk(t);
+    int nfk = 0;
+    for (int i = 0; d == SQL_PG && i < t->ncolumns; i++)
+        nfk += t->columns[i].ref_table && !t->columns[i].fk_deferred;
+    int nlines = t->ncolumns + pk + t->nuniques + nfk + t->nchecks, at = 0;
+    ddl_line l;
+    for (int i = 0; i < t->ncolumns; i++) {
+        const m_column *c = &t->columns[i];
+        sb_clear(&name);
+        ddl_ident(&name, c->name);
+        pad(&name, wname - name.len);
+        sb_clear(&attrs);
+        ddl_column_attrs(d, t, c, true, &attrs);
+        sb_clear(&type);
+        ddl_column_type(d, c, &type);
+        if (attrs.len)
+            pad(&type, wtype - type.len);
+        l = (ddl_line){DDL_COLUMN, sb_str(&name), sb_str(&type), sb_str(&attrs), c->comment,
+                       ++at == nlines};
+        fn(ctx, &l);
+    }
+#define CONSTRAINT()                                                                           \
+    do {                                                                                       \
+        l = (ddl_line){DDL_CONSTRAINT, sb_str(&name), sb_str(&def), "", NULL, ++at == nlines}; \
+        fn(ctx, &l);                                                                           \
+        sb_clear(&name);                                                                       \
+        sb_clear(&def);                                                                        \
+    } while (0)
+    sb_clear(&name);
+    sb_clear(&def);
+    if (pk) {
+        ddl_ident(&name, ddl_pkey_name(nm, t->name));
+        sb_add(&def, "PRIMARY KEY ");
+        add_col_list(&def, t->pk, t->npk);
+        CONSTRAINT();
+    }
+    for (int i = 0; i < t->nuniques; i++) {
+        ddl_ident(&name, t->uniques[i].name);
+        sb_add(&def, "UNIQUE ");
+        add_col_list(&def, t->uniques[i].cols, t->uniques[i].ncols);
+        CONSTRAINT();
+    }
+    for (int i = 0; d == SQL_PG && i < t->ncolumns; i++) {
+        const m_column *c = &t->columns[i];
+        if (!c->ref_table || c->fk_deferred)
+            continue;
+        ddl_ident(&name, ddl_fk_name(nm, t->name, c->name));
+        sb_add(&def, "FOREIGN KEY (");
+        ddl_ident(&def, c->name);
+        sb_add(&def, ") ");
+        ddl_references(c, &def);
+        CONSTRAINT();
+    }
+    for (int i = 0; i < t->nchecks; i++) {
+        ddl_ident(&name, t->checks[i].name);
+        sb_printf(&def, "CHECK (%s)", t->checks[i].expr);
+        CONSTRAINT();
+    }
+#undef CONSTRAINT
+    sb_free(&name);
+    sb_free(&type);
+    sb_free(&attrs);
+    sb_free(&def);
+}
+
+/* ddl_create_table's line writer: the layout of schema.*.sql without
+ * comments. */
+typedef struct plain_ctx {
+    sql_dialect d;
+    strbuf *sb;
+} plain_ctx;
+
+static void plain_line(void *ctx, const ddl_line *l)
+{
+    plain_ctx *p = ctx;
+    sb_add(p->sb, "    ");
+    if (l->kind == DDL_COLUMN) {
+        sb_printf(p->sb, "%s %s%s", l->name, l->text, l->attrs);
+    } else {
+        if (p->d == SQL_PG)
+            sb_printf(p->sb, "CONSTRAINT %s ", l->name);
+        sb_add(p->sb, l->text);
+    }
+    sb_add(p->sb, l->last ? "\n" : ",\n");
+}
+
+void ddl_create_table(sql_dialect d, const m_table *t, const char *as_name, strbuf *sb)
+{
     sb_add(sb, "CREATE TABLE ");
     ddl_ident(sb, as_name ? as_name : t->name);
     sb_add(sb, " (\n");
-    /* names and types padded into columns, as emit_ddl.c lays out
-     * schema.*.sql (the type is padded only when attributes follow) */
-    size_t wname = 0, wtype = 0;
-    strbuf tmp;
-    sb_init(&tmp);
-    for (int i = 0; i < t->ncolumns; i++) {
-        sb_clear(&tmp);
-        ddl_ident(&tmp, t->columns[i].name);
-        if (tmp.len > wname)
-            wname = tmp.len;
-        sb_clear(&tmp);
-        ddl_column_type(d, &t->columns[i], &tmp);
-        if (tmp.len > wtype)
-            wtype = tmp.len;
-    }
-    for (int i = 0; i < t->ncolumns; i++) {
-        const m_column *c = &t->columns[i];
-        if (i)
-            sb_add(sb, ",\n");
-        sb_add(sb, "    ");
-        size_t at = sb->len;
-        ddl_ident(sb, c->name);
-        while (sb->len - at < wname && !sb->oom)
-            sb_addc(sb, ' ');
-        sb_addc(sb, ' ');
-        sb_clear(&tmp);
-        ddl_column_attrs(d, t, c, true, &tmp);
-        at = sb->len;
-        ddl_column_type(d, c, sb);
-        if (tmp.len)
-            while (sb->len - at < wtype && !sb->oom)
-                sb_addc(sb, ' ');
-        sb_addn(sb, sb_str(&tmp), tmp.len);
-        if (tmp.oom)
-            sb->oom = true;
-    }
-    sb_free(&tmp);
-    if (d == SQL_PG || !identity_pk(t)) {
-        sb_add(sb, ",\n    ");
-        if (d == SQL_PG) {
-            sb_add(sb, "CONSTRAINT ");
-            ddl_ident(sb, ddl_pkey_name(nm, t->name));
-            sb_addc(sb, ' ');
-        }
-        sb_add(sb, "PRIMARY KEY ");
-        add_col_list(sb, t->pk, t->npk);
-    }
-    for (int i = 0; i < t->nuniques; i++) {
-        sb_add(sb, ",\n    ");
-        if (d == SQL_PG) {
-            sb_add(sb, "CONSTRAINT ");
-            ddl_ident(sb, t->uniques[i].name);
-            sb_addc(sb, ' ');
-        }
-        sb_add(sb, "UNIQUE ");
-        add_col_list(sb, t->uniques[i].cols, t->uniques[i].ncols);
-    }
-    if (d == SQL_PG) {
-        for (int i = 0; i < t->ncolumns; i++) {
-            const m_column *c = &t->columns[i];
-            if (!c->ref_table || c->fk_deferred)
-                continue;
-            sb_add(sb, ",\n    CONSTRAINT ");
-            ddl_ident(sb, ddl_fk_name(nm, t->name, c->name));
-            sb_add(sb, " FOREIGN KEY (");
-            ddl_ident(sb, c->name);
-            sb_add(sb, ") ");
-            ddl_references(c, sb);
-        }
-    }
-    for (int i = 0; i < t->nchecks; i++) {
-        sb_add(sb, ",\n    ");
-        if (d == SQL_PG) {
-            sb_add(sb, "CONSTRAINT ");
-            ddl_ident(sb, t->checks[i].name);
-            sb_addc(sb, ' ');
-        }
-        sb_printf(sb, "CHECK (%s)", t->checks[i].expr);
-    }
-    sb_add(sb, d == SQL_PG ? "\n);\n" : "\n) STRICT;\n");
+    plain_ctx p = {d, sb};
+    ddl_table_lines(d, t, plain_line, &p);
+    sb_add(sb, d == SQL_PG ? ");\n" : ") STRICT;\n");
 }
 
 void ddl_create_index(sql_dialect d, const m_table *t, const m_index *ix, strbuf *sb)
@@ -435,24 +471,4 @@ void ddl_comments_pg(const m_table *t, strbuf *sb)
         ddl_literal(sb, c->comment);
         sb_add(sb, ";\n");
     }
-}
-
-void ddl_schema(sql_dialect d, const model *m, strbuf *sb)
-{
-    for (int i = 0; i < m->ntables; i++) {
-        const m_table *t = m->tables[i];
-        ddl_create_table(d, t, NULL, sb);
-        for (int j = 0; j < t->nindexes; j++)
-            ddl_create_index(d, t, &t->indexes[j], sb);
-    }
-    if (d != SQL_PG)
-        return;
-    for (int i = 0; i < m->ntables; i++) {
-        const m_table *t = m->tables[i];
-        for (int j = 0; j < t->ncolumns; j++)
-            if (t->columns[j].ref_table && t->columns[j].fk_deferred)
-                ddl_add_fk_pg(t, &t->columns[j], sb);
-    }
-    for (int i = 0; i < m->ntables; i++)
-        ddl_comments_pg(m->tables[i], sb);
 }

@@ -1,8 +1,13 @@
 /*
  * ddl.h - DDL fragments of one table, column or index, for each dialect.
  * Used by the migration diff (diff.c) to write ALTER / CREATE statements
- * and SQLite table rebuilds, and by emit_ddl.c (column types, attributes,
- * REFERENCES) for schema.*.sql, so both always produce the same columns.
+ * and SQLite table rebuilds, and by emit_ddl.c for schema.*.sql (the lines
+ * of every CREATE TABLE come from ddl_table_lines), so both always produce
+ * the same tables.
+ *
+ * sql/ owns the SQL text the generator writes (DDL, the migration diff and
+ * migration files, migrate.h); it may include base/ and model/.  It
+ * renders no template and writes no file: emit/ and cli/ do.
  *
  * Conventions (both dialects): identifiers are always double-quoted;
  * every statement ends with ";\n".  Constraint names on PostgreSQL:
@@ -46,19 +51,38 @@ void ddl_column_attrs(sql_dialect d, const m_table *t, const m_column *c, bool w
 /* REFERENCES "t" ("c") [ON DELETE ..] [ON UPDATE ..] */
 void ddl_references(const m_column *c, strbuf *sb);
 
-/* CREATE TABLE (as_name, or t->name when NULL), column names and types
- * padded into columns like schema.*.sql.  PostgreSQL: FKs marked
- * fk_deferred are left out (see ddl_add_fk_pg). */
+/* One line inside CREATE TABLE, as ddl_table_lines hands it over. */
+typedef enum ddl_line_kind { DDL_COLUMN, DDL_CONSTRAINT } ddl_line_kind;
+typedef struct ddl_line {
+    ddl_line_kind kind;
+    const char *name;    /* column: quoted, padded so that the types line up;
+                          * constraint: its quoted name */
+    const char *text;    /* column: its type, padded when attributes follow;
+                          * constraint: "PRIMARY KEY (...)", "UNIQUE (...)",
+                          * "FOREIGN KEY (...) REFERENCES ...", "CHECK (...)" */
+    const char *attrs;   /* column: " NOT NULL DEFAULT ..." or ""; constraint: "" */
+    const char *comment; /* column: the schema comment, or NULL */
+    bool last;           /* the last line of the table (no comma) */
+} ddl_line;
+typedef void (*ddl_line_fn)(void *ctx, const ddl_line *line);
+
+/* The lines of t's CREATE TABLE, in order: every column, then the primary
+ * key (not on SQLite when it is the identity column's INTEGER PRIMARY KEY),
+ * unique constraints, foreign keys (PostgreSQL; not those marked
+ * fk_deferred, see ddl_add_fk_pg), table checks.  The one place that
+ * decides what a table is made of: ddl_create_table writes the lines in
+ * the layout of schema.*.sql, the DDL emitter renders them through its
+ * templates.  The strings live until fn returns. */
+void ddl_table_lines(sql_dialect d, const m_table *t, ddl_line_fn fn, void *ctx);
+
+/* CREATE TABLE (as_name, or t->name when NULL) with ddl_table_lines, laid
+ * out like schema.*.sql without comments (migrations). */
 void ddl_create_table(sql_dialect d, const m_table *t, const char *as_name, strbuf *sb);
 void ddl_create_index(sql_dialect d, const m_table *t, const m_index *ix, strbuf *sb);
 /* ALTER TABLE "t" ADD CONSTRAINT "t_c_fkey" FOREIGN KEY ("c") REFERENCES ... */
 void ddl_add_fk_pg(const m_table *t, const m_column *c, strbuf *sb);
 /* COMMENT ON TABLE/COLUMN for every comment of t. */
 void ddl_comments_pg(const m_table *t, strbuf *sb);
-
-/* The whole schema: tables in dependency order, indexes, deferred FKs,
- * comments. */
-void ddl_schema(sql_dialect d, const model *m, strbuf *sb);
 
 /* Constraint names (PostgreSQL) written into buf (n >= 200 is enough). */
 #define DDL_NAME_MAX 200

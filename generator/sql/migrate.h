@@ -35,15 +35,6 @@ bool mig_diff_empty(const mig_diff *m);
  * any, then the statements. */
 void mig_file_text(const mig_diff *m, sql_dialect d, int down, const char *id, strbuf *out);
 
-/* `dalc migration new NAME [--schema DIR] [--migrations DIR]`: argv holds
- * every argument but the program name and the word "migration" (options
- * anywhere).  Exit code. */
-int dalc_migration_new(int argc, char **argv);
-/* `dalc migrate [--db URL] [--migrations DIR] status|up|down [N]|baseline N
- *  [--dry-run] [--allow-destructive] [--target V]`: everything after
- * "migrate".  Exit code. */
-int dalc_migrate(int argc, char **argv);
-
 /* Writes migrations.h / migrations.c (the migrations of dir embedded, and
  * `dal_status <prefix>schema_migrate(dal_db *, const dal_migrate_opts *)`)
  * into o.  Nothing is written when dir does not exist. */

@@ -1,0 +1,362 @@
+/*
+ * names.c - name tables and the C names of a table (names.h).
+ */
+#include "model/names.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/types.h"
+
+/* ---- name tables ------------------------------------------------------- */
+
+typedef struct name_def {
+    const char *name;
+    const char *what;  /* "the struct of table 'a_b'" */
+    srcpos pos;
+    int seq;           /* insertion order, for stable reports */
+    int owner;         /* one report per pair of owners */
+    int first;         /* while reporting: the earlier definition */
+} name_def;
+
+struct name_table {
+    arena *a;
+    name_def *v;
+    int n, cap;
+    int owner;         /* owner of the names added next */
+};
+
+name_table *names_new(arena *a)
+{
+    name_table *nt = arena_alloc(a, sizeof *nt);
+    if (nt)
+        *nt = (name_table){.a = a};
+    return nt;
+}
+
+void names_owner(name_table *nt)
+{
+    nt->owner++;
+}
+
+bool names_add(name_table *nt, const char *name, const char *what, srcpos pos)
+{
+    if (!name || !what)
+        return false;
+    if (nt->n == nt->cap) {
+        int cap = nt->cap ? nt->cap * 2 : 256;
+        name_def *v = arena_alloc(nt->a, (size_t)cap * sizeof *v);
+        if (!v)
+            return false;
+        if (nt->n)
+            memcpy(v, nt->v, (size_t)nt->n * sizeof *v);
+        nt->v = v;
+        nt->cap = cap;
+    }
+    nt->v[nt->n] = (name_def){name, what, pos, nt->n, nt->owner, 0};
+    nt->n++;
+    return true;
+}
+
+static int cmp_name(const void *x, const void *y)
+{
+    const name_def *a = x, *b = y;
+    int c = strcmp(a->name, b->name);
+    return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+static int cmp_seq(const void *x, const void *y)
+{
+    const name_def *a = x, *b = y;
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+int names_report(name_table *nt, diag_list *d, const char *kind)
+{
+    if (nt->n < 2)
+        return 0;
+    /* sorted by name (ties in insertion order), each later definition of a
+     * name is a collision with the first one */
+    qsort(nt->v, (size_t)nt->n, sizeof *nt->v, cmp_name);
+    name_def *bad = arena_alloc(nt->a, (size_t)nt->n * sizeof *bad);
+    const name_def **first = arena_alloc(nt->a, (size_t)nt->n * sizeof *first);
+    if (!bad || !first)
+        return 0;
+    int nbad = 0;
+    for (int i = 1; i < nt->n; i++) {
+        int f = i - 1;
+        while (f > 0 && !strcmp(nt->v[f - 1].name, nt->v[i].name))
+            f--;
+        if (strcmp(nt->v[f].name, nt->v[i].name) != 0)
+            continue;
+        bad[nbad] = nt->v[i];
+        bad[nbad].first = nbad;
+        first[nbad] = &nt->v[f];
+        nbad++;
+    }
+    qsort(bad, (size_t)nbad, sizeof *bad, cmp_seq);
+    int errors = 0;
+    for (int i = 0; i < nbad; i++) {
+        const name_def *f = first[bad[i].first];
+        bool again = false;
+        for (int j = 0; j < i && !again; j++) {
+            const name_def *g = first[bad[j].first];
+            again = (bad[j].owner == bad[i].owner && g->owner == f->owner) ||
+                    (bad[j].owner == f->owner && g->owner == bad[i].owner);
+        }
+        if (again)
+            continue;
+        diag_error(d, bad[i].pos, "%s name '%s' of %s collides with %s (%s:%d)", kind,
+                   bad[i].name, bad[i].what, f->what, f->pos.file, f->pos.line);
+        errors++;
+    }
+    return errors;
+}
+
+/* ---- C names ----------------------------------------------------------- */
+
+const char *const c_table_functions[] = {"_insert", "_insert_many", "_upsert", "_get",
+                                         "_update", "_delete", "_count", "_list",
+                                         "_iterate", "_free", "_array_free"};
+const int c_table_nfunctions = (int)(sizeof c_table_functions / sizeof *c_table_functions);
+
+const char *c_names_ident(arena *a, const char *name)
+{
+    return c_is_reserved(name) ? arena_printf(a, "%s_", name) : name;
+}
+
+char *c_names_upper(arena *a, const char *s)
+{
+    char *u = s ? arena_strdup(a, s) : NULL;
+    if (u)
+        for (char *p = u; *p; p++)
+            if (*p >= 'a' && *p <= 'z')
+                *p = (char)(*p - 'a' + 'A');
+    return u;
+}
+
+/* The table's C name: prefix + name, '_' appended when that is a local of
+ * the generated functions or reserved in C. */
+static const char *table_cname(arena *a, const char *prefix, const char *name)
+{
+    const char *T = arena_printf(a, "%s%s", prefix, name);
+    if (T && c_is_local(T))
+        T = arena_printf(a, "%s_", T);
+    return T ? c_names_ident(a, T) : NULL;
+}
+
+/* A key parameter: the field, '_' appended when it would clash with the
+ * generated function's own parameters and locals or with its types. */
+static const char *param_name(arena *a, const char *field, const char *T)
+{
+    if (c_is_local(field) || strcmp(field, T) == 0 || strncmp(field, "dal_", 4) == 0)
+        return arena_printf(a, "%s_", field);
+    return field;
+}
+
+/* "a_b_c" for the columns a, b_c. */
+static const char *cols_suffix(arena *a, m_column *const *cols, int n)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            sb_addc(&sb, '_');
+        sb_add(&sb, cols[i]->name);
+    }
+    const char *s = sb.oom ? NULL : arena_strdup(a, sb_str(&sb));
+    sb_free(&sb);
+    return s;
+}
+
+static bool seen_cols(const c_key *k, int n, m_column *const *cols, int ncols)
+{
+    for (int i = 0; i < n; i++)
+        if (model_same_cols(cols, ncols, k[i].cols, k[i].n))
+            return true;
+    return false;
+}
+
+static bool add_key(arena *a, const char *T, const char *kind, c_key *k, m_column **cols,
+                    int ncols, bool from_index, srcpos pos)
+{
+    k->cols = cols;
+    k->n = ncols;
+    k->suffix = cols_suffix(a, cols, ncols);
+    k->fn = k->suffix ? arena_printf(a, "%s_%s_%s", T, kind, k->suffix) : NULL;
+    k->from_index = from_index;
+    k->pos = pos;
+    return k->fn != NULL;
+}
+
+/* get_by: unique constraints, then unique indexes without WHERE; one per
+ * column list and not the primary key's.  A constraint with the SQL name of
+ * an earlier one is left out: that is reported once, as an SQL collision. */
+static bool table_gets(arena *a, const m_table *t, c_table_names *out)
+{
+    out->gets = arena_alloc(a, sizeof *out->gets * (size_t)(t->nuniques + t->nindexes + 1));
+    if (!out->gets)
+        return false;
+    for (int j = 0; j < t->nuniques + t->nindexes; j++) {
+        bool is_u = j < t->nuniques;
+        const m_unique *u = is_u ? &t->uniques[j] : NULL;
+        const m_index *ix = is_u ? NULL : &t->indexes[j - t->nuniques];
+        if (ix && (!ix->unique || ix->where))
+            continue;
+        m_column **cols = is_u ? u->cols : ix->cols;
+        int ncols = is_u ? u->ncols : ix->ncols;
+        const char *sqlname = is_u ? u->name : ix->name;
+        bool seen = model_same_cols(cols, ncols, t->pk, t->npk) ||
+                    seen_cols(out->gets, out->ngets, cols, ncols);
+        for (int k = 0; k < j && !seen; k++) {
+            const char *o = k < t->nuniques ? t->uniques[k].name
+                                            : t->indexes[k - t->nuniques].name;
+            seen = sqlname && o && !strcmp(sqlname, o);
+        }
+        if (seen)
+            continue;
+        if (!add_key(a, out->T, "get_by", &out->gets[out->ngets++], cols, ncols, !is_u,
+                     is_u ? u->pos : ix->pos))
+            return false;
+    }
+    return true;
+}
+
+/* list_by: every index, then every foreign key; one per column list. */
+static bool table_lists(arena *a, const m_table *t, c_table_names *out)
+{
+    out->lists = arena_alloc(a, sizeof *out->lists * (size_t)(t->nindexes + t->ncolumns + 1));
+    if (!out->lists)
+        return false;
+    for (int j = 0; j < t->nindexes + t->ncolumns; j++) {
+        const m_index *ix = j < t->nindexes ? &t->indexes[j] : NULL;
+        m_column **cols;
+        int ncols = 1;
+        srcpos pos;
+        if (ix) {
+            cols = ix->cols;
+            ncols = ix->ncols;
+            pos = ix->pos;
+        } else {
+            m_column *c = &t->columns[j - t->nindexes];
+            if (!c->ref_table)
+                continue;
+            cols = arena_alloc(a, sizeof *cols);
+            if (!cols)
+                return false;
+            cols[0] = c;
+            pos = c->pos;
+        }
+        bool seen = seen_cols(out->lists, out->nlists, cols, ncols);
+        for (int k = 0; ix && k < j && !seen; k++)
+            seen = ix->name && t->indexes[k].name && !strcmp(ix->name, t->indexes[k].name);
+        if (seen)
+            continue;
+        if (!add_key(a, out->T, "list_by", &out->lists[out->nlists++], cols, ncols, ix != NULL,
+                     pos))
+            return false;
+    }
+    return true;
+}
+
+/* Adds the table's global names to nt, in the order of the header. */
+static bool add_table(name_table *nt, arena *a, const m_table *t, const bool *enum_ok,
+                      const c_table_names *tn)
+{
+    const char *N = t->name, *T = tn->T;
+    bool ok = true;
+    names_owner(nt);
+    ok &= names_add(nt, T, arena_printf(a, "the struct of table '%s'", N), t->pos);
+    ok &= names_add(nt, arena_printf(a, "%s_array", T),
+                    arena_printf(a, "the array type of table '%s'", N), t->pos);
+    for (int k = 0; k < c_table_nfunctions; k++)
+        ok &= names_add(nt, arena_printf(a, "%s%s", T, c_table_functions[k]),
+                        arena_printf(a, "a function of table '%s'", N), t->pos);
+    for (int k = 0; k < tn->ngets; k++)
+        ok &= names_add(nt, tn->gets[k].fn,
+                        arena_printf(a, "the lookup function of a unique %s of table '%s'",
+                                     tn->gets[k].from_index ? "index" : "constraint", N),
+                        tn->gets[k].pos);
+    for (int k = 0; k < tn->nlists; k++) {
+        const c_key *l = &tn->lists[k];
+        ok &= names_add(nt, l->fn,
+                        l->from_index
+                            ? arena_printf(a, "the list function of an index of table '%s'", N)
+                            : arena_printf(a, "the list function of foreign key '%s.%s'", N,
+                                           l->cols[0]->name),
+                        l->pos);
+    }
+    for (int j = 0; j < t->ncolumns; j++) {
+        const m_column *c = &t->columns[j];
+        if (!tn->etype[j] || (enum_ok && !enum_ok[j]))
+            continue;
+        const char *E = tn->etype[j];
+        names_owner(nt);
+        ok &= names_add(nt, E, arena_printf(a, "the enum type of column '%s.%s'", N, c->name),
+                        c->pos);
+        ok &= names_add(nt, arena_printf(a, "%s_name", E),
+                        arena_printf(a, "the name function of enum column '%s.%s'", N, c->name),
+                        c->pos);
+        ok &= names_add(nt, arena_printf(a, "%s_parse", E),
+                        arena_printf(a, "the parse function of enum column '%s.%s'", N, c->name),
+                        c->pos);
+        for (int k = 0; k < c->nvalues; k++)
+            ok &= names_add(nt, tn->econst[j][k],
+                            arena_printf(a, "the constant for value '%s' of enum column '%s.%s'",
+                                         c->values[k], N, c->name),
+                            c->pos);
+    }
+    return ok;
+}
+
+bool c_names_table(name_table *nt, arena *a, const char *prefix, const m_table *t,
+                   const bool *enum_ok, c_table_names *out)
+{
+    memset(out, 0, sizeof *out);
+    out->t = t;
+    out->T = table_cname(a, prefix ? prefix : "", t->name);
+    size_t nc = (size_t)t->ncolumns + 1;
+    out->field = arena_alloc(a, sizeof *out->field * nc);
+    out->param = arena_alloc(a, sizeof *out->param * nc);
+    out->etype = arena_alloc(a, sizeof *out->etype * nc);
+    out->econst = arena_alloc(a, sizeof *out->econst * nc);
+    if (!out->T || !out->field || !out->param || !out->etype || !out->econst)
+        return false;
+    for (int i = 0; i < t->ncolumns; i++) {
+        const m_column *c = &t->columns[i];
+        out->etype[i] = NULL;
+        out->econst[i] = NULL;
+        if (!c->name) { /* a column whose name was invalid: nothing to name */
+            out->field[i] = out->param[i] = "";
+            continue;
+        }
+        out->field[i] = c_names_ident(a, c->name);
+        if (!out->field[i] || !(out->param[i] = param_name(a, out->field[i], out->T)))
+            return false;
+        if (c->type != TY_ENUM || (enum_ok && !enum_ok[i]))
+            continue;
+        const char *E = arena_printf(a, "%s_%s", out->T, c->name);
+        const char **k = arena_alloc(a, sizeof *k * (size_t)(c->nvalues + 1));
+        if (!E || !k)
+            return false;
+        for (int v = 0; v < c->nvalues; v++)
+            if (!(k[v] = c_names_upper(a, arena_printf(a, "%s_%s", E, c->values[v]))))
+                return false;
+        out->etype[i] = E;
+        out->econst[i] = k;
+    }
+    if (!table_gets(a, t, out) || !table_lists(a, t, out))
+        return false;
+    return nt ? add_table(nt, a, t, enum_ok, out) : true;
+}
+
+const char *c_names_struct(arena *a, const char *prefix, const m_table *t)
+{
+    return table_cname(a, prefix ? prefix : "", t->name);
+}
+
+bool c_names_schema(name_table *nt, srcpos pos)
+{
+    names_owner(nt);
+    return names_add(nt, "schema_create", "the generated schema_create function", pos);
+}

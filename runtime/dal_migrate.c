@@ -1375,3 +1375,345 @@ dal_status dal_migrate_baseline(dal_db *db, const dal_migration *migs, size_t n,
     free(rows);
     return DAL_OK;
 }
+
+/* ---------------------------------------------------------------------- */
+/* repair: accept an edited migration whose effect is unchanged            */
+/* ---------------------------------------------------------------------- */
+
+typedef struct textbuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} textbuf;
+
+static void tb_add(textbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 4096;
+        while (nc < b->len + n + 1)
+            nc *= 2;
+        char *np = realloc(b->p, nc);
+        if (!np) {
+            b->oom = true;
+            return;
+        }
+        b->p = np;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+/* SQL text without "--" comments, whitespace runs as one space, none after
+ * "(" or before ")" and ",": the same definition written with other
+ * spacing or comments compares equal. */
+static void tb_add_normalized(textbuf *b, const char *s, size_t n)
+{
+    bool space = false;
+    char prev = '\0', quote = '\0';
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (quote) {
+            tb_add(b, &c, 1);
+            if (c == quote)
+                quote = '\0';
+            prev = c;
+            continue;
+        }
+        if (c == '-' && i + 1 < n && s[i + 1] == '-') {
+            while (i < n && s[i] != '\n')
+                i++;
+            space = true;
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            space = true;
+            continue;
+        }
+        if (space && prev && prev != '(' && c != ')' && c != ',')
+            tb_add(b, " ", 1);
+        space = false;
+        if (c == '\'' || c == '"')
+            quote = c;
+        tb_add(b, &c, 1);
+        prev = c;
+    }
+}
+
+static const dal_query Q_SCHEMA_PG = {
+    "SELECT table_name || '|col|' || column_name || '|' || data_type || '|' || "
+    "coalesce(character_maximum_length::text, '') || '|' || coalesce(numeric_precision::text, '') "
+    "|| ',' || coalesce(numeric_scale::text, '') || '|' || is_nullable || '|' || "
+    "coalesce(column_default, '~') || '|' || is_identity "
+    "FROM information_schema.columns WHERE table_schema = current_schema() "
+    "AND table_name <> 'dal_schema_migrations' "
+    "UNION ALL SELECT c.relname || '|con|' || co.conname || '|' || pg_get_constraintdef(co.oid) "
+    "FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
+    "WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = "
+    "current_schema()) AND c.relname <> 'dal_schema_migrations' "
+    "UNION ALL SELECT tablename || '|idx|' || indexname || '|' || replace(indexdef, ' ON ' || "
+    "quote_ident(schemaname) || '.', ' ON ') FROM pg_catalog.pg_indexes "
+    "WHERE schemaname = current_schema() AND tablename <> 'dal_schema_migrations' "
+    "UNION ALL SELECT c.relname || '|' || c.relkind::text || '|' || "
+    "coalesce(obj_description(c.oid, 'pg_class'), '') FROM pg_catalog.pg_class c "
+    "WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = "
+    "current_schema()) AND c.relkind IN ('r', 'v', 'm', 'p') AND c.relname <> "
+    "'dal_schema_migrations' "
+    "UNION ALL SELECT c.relname || '|colcomment|' || a.attname || '|' || "
+    "coalesce(col_description(c.oid, a.attnum), '') FROM pg_catalog.pg_class c "
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT "
+    "a.attisdropped WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE "
+    "nspname = current_schema()) AND c.relkind = 'r' AND c.relname <> 'dal_schema_migrations' "
+    "ORDER BY 1",
+    0};
+
+static const dal_query Q_SCHEMA_SQLITE = {
+    "SELECT type || '|' || name || '|' || tbl_name || '|' || coalesce(sql, '') FROM sqlite_master "
+    "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> 'dal_schema_migrations' "
+    "ORDER BY type, name",
+    0};
+
+/* One line per table, column, constraint, index (and comment) of db's
+ * schema (PostgreSQL: current_schema()), sorted. */
+static dal_status schema_dump(dal_db *db, textbuf *out)
+{
+    bool pg = dal_dialect_of(db) == DAL_POSTGRES;
+    dal_stmt *st;
+    dal_status s = dal_stmt_start(db, pg ? &Q_SCHEMA_PG : &Q_SCHEMA_SQLITE, &st);
+    if (s != DAL_OK)
+        return s;
+    for (;;) {
+        bool has = false;
+        if ((s = dal_stmt_step(st, &has)) != DAL_OK || !has)
+            break;
+        const char *t;
+        size_t len;
+        if ((s = dal_col_text(st, 0, &t, &len)) != DAL_OK)
+            break;
+        tb_add_normalized(out, t, len);
+        tb_add(out, "\n", 1);
+    }
+    dal_stmt_done(st);
+    if (s == DAL_OK && out->oom)
+        s = dal_set_error(db, DAL_NOMEM, "out of memory");
+    return s;
+}
+
+/* True when the line [l, l+len) is one of the lines of text. */
+static bool has_line(const char *text, const char *l, size_t len)
+{
+    for (const char *p = text; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n == len && memcmp(p, l, len) == 0)
+            return true;
+        p += n + (e ? 1 : 0);
+    }
+    return false;
+}
+
+/* A line of a that b lacks (true when there is one), for the message. */
+static bool missing_line(const char *a, const char *b, const char **l, size_t *len)
+{
+    for (const char *p = a; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (!has_line(b, p, n)) {
+            *l = p;
+            *len = n;
+            return true;
+        }
+        p += n + (e ? 1 : 0);
+    }
+    return false;
+}
+
+/* The first difference between the database's dump a and the derived b. */
+static void first_difference(const char *a, const char *b, char *out, size_t cap)
+{
+    const char *l = "";
+    size_t n = 0;
+    if (missing_line(b, a, &l, &n))
+        snprintf(out, cap, "the migrations give \"%.*s\", which the database lacks",
+                 (int)(n > 240 ? 240 : n), l);
+    else if (missing_line(a, b, &l, &n))
+        snprintf(out, cap, "the database has \"%.*s\", which the migrations do not give",
+                 (int)(n > 240 ? 240 : n), l);
+    else
+        snprintf(out, cap, "the same definitions in another order or number");
+}
+
+/* Runs the recorded migrations (their up SQL as it is now) on an empty
+ * scratch schema and dumps it.  PostgreSQL: inside the open transaction, in
+ * a savepoint rolled back before returning; SQLite: a private in-memory
+ * database. */
+static dal_status rederive(dal_db *db, const dal_migration *migs, size_t n,
+                           const applied_row *rows, size_t nrows, textbuf *out)
+{
+    dal_dialect d = dal_dialect_of(db);
+    dal_migration *sub = calloc(nrows ? nrows : 1, sizeof *sub);
+    if (!sub)
+        return dal_set_error(db, DAL_NOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (find_applied(rows, nrows, migs[i].version))
+            sub[k++] = migs[i];
+    dal_status s;
+    char msg[1200];
+    if (d == DAL_SQLITE) {
+        dal_db *scratch = NULL;
+        s = dal_open("sqlite::memory:", &scratch);
+        if (s == DAL_OK) {
+            dal_migrate_opts so = {0};
+            so.allow_destructive = true;
+            s = dal_migrate_up(scratch, sub, k, &so);
+            if (s == DAL_OK)
+                s = schema_dump(scratch, out);
+        }
+        snprintf(msg, sizeof msg, "%s", scratch ? dal_errmsg(scratch) : "out of memory");
+        dal_close(scratch);
+        free(sub);
+        if (s != DAL_OK)
+            return dal_set_error(db, s, "re-deriving the schema on an empty database: %s", msg);
+        return DAL_OK;
+    }
+    s = dal_exec(db, "SAVEPOINT dal_repair;\n"
+                     "CREATE SCHEMA dal_repair_scratch;\n"
+                     "SET LOCAL search_path = dal_repair_scratch");
+    for (size_t i = 0; s == DAL_OK && i < k; i++) {
+        s = dal_exec(db, dal_migration_up_sql(&sub[i], d));
+        if (s != DAL_OK) {
+            snprintf(msg, sizeof msg, "%s", dal_errmsg(db));
+            dal_set_error(db, s, "migration %04d_%s fails on an empty schema: %s",
+                          sub[i].version, sub[i].name, msg);
+        }
+    }
+    if (s == DAL_OK)
+        s = schema_dump(db, out);
+    snprintf(msg, sizeof msg, "%s", dal_errmsg(db));
+    dal_status r = dal_exec(db, "ROLLBACK TO SAVEPOINT dal_repair;\nRELEASE SAVEPOINT dal_repair");
+    free(sub);
+    if (s != DAL_OK)
+        return dal_set_error(db, s, "re-deriving the schema: %s", msg);
+    return r;
+}
+
+dal_status dal_migrate_repair(dal_db *db, const dal_migration *migs, size_t n,
+                              const dal_migrate_opts *o)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (n && !migs)
+        return dal_set_error(db, DAL_MISUSE, "dal_migrate_repair: NULL argument");
+    dal_status s = check_order(db, migs, n);
+    if (s != DAL_OK)
+        return s;
+    if (o && o->report)
+        *o->report = (dal_migrate_report){0, 0};
+    bool exists = false;
+    if ((s = table_exists(db, &exists)) != DAL_OK)
+        return s;
+    if (!exists) {
+        progress(o, "nothing to repair: no migration is recorded");
+        return DAL_OK;
+    }
+    dal_dialect d = dal_dialect_of(db);
+    lock_state ls;
+    if ((s = lock_begin(db, o, &ls)) != DAL_OK)
+        return s;
+    applied_row *rows = NULL;
+    size_t nrows = 0;
+    textbuf live = {0}, derived = {0};
+    char msg[1400];
+    if ((s = read_applied(db, &rows, &nrows)) != DAL_OK)
+        return rollback_unlock(db, &ls, s, "reading dal_schema_migrations");
+    int changed = 0;
+    for (size_t j = 0; j < nrows; j++) {
+        const dal_migration *m = find_mig(migs, n, rows[j].version);
+        const char *up = m ? dal_migration_up_sql(m, d) : NULL;
+        if (!up) {
+            s = dal_set_error(db, DAL_MISUSE,
+                              "cannot repair: the recorded migration %04lld %s, so the schema "
+                              "cannot be re-derived",
+                              (long long)rows[j].version,
+                              m ? "has no SQL for this engine" : "is not in the migrations");
+            goto refuse;
+        }
+        char sum[65];
+        dal_sha256_hex(up, strlen(up), sum);
+        changed += strcmp(sum, rows[j].checksum) != 0;
+    }
+    if (!changed) {
+        free(rows);
+        dal_rollback(db);
+        unlock_after(db, &ls);
+        progress(o, "nothing to repair: every recorded migration matches its checksum");
+        return DAL_OK;
+    }
+    if ((s = schema_dump(db, &live)) != DAL_OK)
+        goto refuse;
+    if ((s = rederive(db, migs, n, rows, nrows, &derived)) != DAL_OK)
+        goto refuse;
+    if (strcmp(live.p ? live.p : "", derived.p ? derived.p : "") != 0) {
+        char diff[600];
+        first_difference(live.p ? live.p : "", derived.p ? derived.p : "", diff, sizeof diff);
+        s = dal_set_error(db, DAL_ERROR,
+                          "cannot repair: the schema the migrations give as they are now differs "
+                          "from this database's (%s); revert the edit, or write a new migration "
+                          "for the change",
+                          diff);
+        goto refuse;
+    }
+    for (size_t j = 0; j < nrows; j++) {
+        const dal_migration *m = find_mig(migs, n, rows[j].version);
+        const char *up = dal_migration_up_sql(m, d);
+        char sum[65];
+        dal_sha256_hex(up, strlen(up), sum);
+        if (strcmp(sum, rows[j].checksum) == 0)
+            continue;
+        if (o && o->dry_run) {
+            progress(o, "would record the new checksum of %04d_%s (its effect is unchanged)",
+                     m->version, m->name);
+            continue;
+        }
+        static const dal_query upd = {
+            "UPDATE dal_schema_migrations SET checksum = $1 WHERE version = $2", 2};
+        dal_stmt *st;
+        if ((s = dal_stmt_start(db, &upd, &st)) != DAL_OK)
+            goto refuse;
+        dal_bind_text(st, 1, sum);
+        dal_bind_int64(st, 2, m->version);
+        bool has;
+        s = dal_stmt_step(st, &has);
+        dal_stmt_done(st);
+        if (s != DAL_OK)
+            goto refuse;
+        progress(o, "recorded the new checksum of %04d_%s (its effect is unchanged)", m->version,
+                 m->name);
+        if (o && o->report)
+            o->report->done++;
+    }
+    free(rows);
+    free(live.p);
+    free(derived.p);
+    if (o && o->dry_run) {
+        dal_rollback(db);
+        unlock_after(db, &ls);
+        return DAL_OK;
+    }
+    if ((s = dal_commit(db)) != DAL_OK)
+        return rollback_unlock(db, &ls, s, "recording the new checksums");
+    unlock_after(db, &ls);
+    return DAL_OK;
+refuse:
+    snprintf(msg, sizeof msg, "%s", dal_errmsg(db));
+    free(rows);
+    free(live.p);
+    free(derived.p);
+    dal_rollback(db);
+    unlock_after(db, &ls);
+    return dal_set_error(db, s, "%s", msg);
+}

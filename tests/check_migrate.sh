@@ -128,6 +128,29 @@ run_engine() { # NAME URL
     grep -q "checksum" "$tmp/out" || fail "$eng: status lacks 'checksum'"
     sed -i '$d' migrations/0001_init/up.pg.sql migrations/0001_init/up.sqlite.sql
     expect 0 "$eng: restored" -- "$dalc" migrate --db "$url" status
+    # repair: an edit that changes nothing (a comment) is accepted, one that
+    # changes the schema is refused
+    echo "-- a note added after the fact" >>migrations/0001_init/up.pg.sql
+    echo "-- a note added after the fact" >>migrations/0001_init/up.sqlite.sql
+    expect 1 "$eng: the edited migration is flagged" -- "$dalc" migrate --db "$url" status
+    expect 0 "$eng: repair --dry-run" -- "$dalc" migrate --db "$url" repair --dry-run
+    grep -q "would record the new checksum of 0001_init" "$tmp/out" || fail "$eng: repair dry run says nothing"
+    expect 1 "$eng: still flagged after the dry run" -- "$dalc" migrate --db "$url" status
+    expect 0 "$eng: repair of a comment edit" -- "$dalc" migrate --db "$url" repair
+    expect 0 "$eng: status after repair" -- "$dalc" migrate --db "$url" status
+    expect 0 "$eng: up after repair" -- "$dalc" migrate --db "$url" up
+    echo "CREATE TABLE zz_added (x integer);" >>migrations/0001_init/up.pg.sql
+    echo "CREATE TABLE zz_added (x INTEGER);" >>migrations/0001_init/up.sqlite.sql
+    expect 1 "$eng: repair of an edit that changes the schema refused" -- "$dalc" migrate --db "$url" repair
+    grep -q "differs" "$tmp/err" && grep -q "zz_added" "$tmp/err" || fail "$eng: repair refusal does not say what differs"
+    expect 1 "$eng: still flagged after the refusal" -- "$dalc" migrate --db "$url" status
+    sed -i '$d' migrations/0001_init/up.pg.sql migrations/0001_init/up.sqlite.sql
+    expect 0 "$eng: back to the repaired file" -- "$dalc" migrate --db "$url" status
+    sed -i '$d' migrations/0001_init/up.pg.sql migrations/0001_init/up.sqlite.sql
+    expect 0 "$eng: repair back to the original file" -- "$dalc" migrate --db "$url" repair
+    expect 0 "$eng: status with the original file" -- "$dalc" migrate --db "$url" status
+    expect 0 "$eng: repair with nothing to repair" -- "$dalc" migrate --db "$url" repair
+    grep -q "nothing to repair" "$tmp/out" || fail "$eng: 'nothing to repair' not printed"
 
     # generated code that migrates itself
     expect 0 "$eng: generate --migrations" -- "$dalc" generate --schema schema --out gen --migrations migrations

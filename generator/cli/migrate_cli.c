@@ -386,7 +386,8 @@ out:
 static int usage_migrate(void)
 {
     fprintf(stderr,
-            "usage: dalc migrate [--db URL] [--migrations DIR] status|up [N]|down [N]|baseline N\n"
+            "usage: dalc migrate [--db URL] [--migrations DIR]\n"
+            "                    status|up [N]|down [N]|baseline N|repair\n"
             "                    [--dry-run] [--allow-destructive] [--target VERSION]\n"
             "                    [--lock-timeout MS]\n");
     return 2;
@@ -453,11 +454,12 @@ int dalc_migrate(int argc, char **argv)
     if (!cmd)
         return usage_migrate();
     bool is_status = strcmp(cmd, "status") == 0, is_up = strcmp(cmd, "up") == 0,
-         is_down = strcmp(cmd, "down") == 0, is_baseline = strcmp(cmd, "baseline") == 0;
-    if (!is_status && !is_up && !is_down && !is_baseline)
+         is_down = strcmp(cmd, "down") == 0, is_baseline = strcmp(cmd, "baseline") == 0,
+         is_repair = strcmp(cmd, "repair") == 0;
+    if (!is_status && !is_up && !is_down && !is_baseline && !is_repair)
         return usage_migrate();
     int steps = 1;
-    if (nstr && (is_status || !parse_int(nstr, &steps) || steps < 1))
+    if (nstr && (is_status || is_repair || !parse_int(nstr, &steps) || steps < 1))
         return usage_migrate();
     if (is_baseline && !nstr) {
         fprintf(stderr, "dalc: migrate baseline needs the version the database is at "
@@ -527,7 +529,7 @@ int dalc_migrate(int argc, char **argv)
                         print_line(NULL, migs[i].up_sqlite);
                 }
             else
-                printf("nothing to %s\n", is_down ? "revert" : "record");
+                printf("nothing to %s\n", is_down ? "revert" : is_repair ? "repair" : "record");
             if (n == 0)
                 printf("no migrations in %s\n", migdir);
             goto out;
@@ -552,7 +554,7 @@ int dalc_migrate(int argc, char **argv)
         for (int i = 0; i < n; i++) {
             if (st[i].applied)
                 printf("%04d_%s  applied %s%s\n", migs[i].version, migs[i].name, st[i].applied_at,
-                       st[i].checksum_mismatch ? "  checksum mismatch: the file changed since it was applied" : "");
+                       st[i].checksum_mismatch ? "  checksum mismatch: the file changed since it was applied (`dalc migrate repair` accepts an edit that changes nothing)" : "");
             else
                 printf("%04d_%s  pending%s\n", migs[i].version, migs[i].name,
                        dal_migration_sql_destructive(
@@ -592,6 +594,12 @@ int dalc_migrate(int argc, char **argv)
                                 "`dalc migrate up --allow-destructive` to apply %04d%s%s\n",
                         rep.done, rep.refused_version, "_",
                         mig_name(migs, n, rep.refused_version));
+            rc = 1;
+        }
+    } else if (is_repair) {
+        s = dal_migrate_repair(db, migs, (size_t)n, &opts);
+        if (s != DAL_OK) {
+            fprintf(stderr, "dalc: migrate repair: %s\n", dal_errmsg(db));
             rc = 1;
         }
     } else if (is_baseline) {

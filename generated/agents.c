@@ -6,21 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A page size as a LIMIT parameter. */
-static int64_t page_limit(size_t limit)
-{
-    return limit < (size_t)INT64_MAX ? (int64_t)limit : INT64_MAX;
-}
-
-/* The first allocation of a page's array: the whole page for usual limits
- * (one allocation), capped so that a huge limit does not reserve memory for
- * rows that may not exist (dal_fetch_all grows the array as needed). */
-static size_t page_hint(size_t limit)
-{
-    return limit < 1024 ? limit : 1024;
-}
-
-static const char *const agents_kind_names_[3] = {
+static const char *const agents_kind_names_[AGENTS_KIND_SCHEDULER + 1] = {
     "worker",
     "supervisor",
     "scheduler",
@@ -28,27 +14,44 @@ static const char *const agents_kind_names_[3] = {
 
 const char *agents_kind_name(agents_kind v)
 {
-    return (size_t)v < 3 ? agents_kind_names_[v] : NULL;
+    return (size_t)v <= AGENTS_KIND_SCHEDULER ? agents_kind_names_[v] : NULL;
 }
 
 dal_status agents_kind_parse(const char *s, agents_kind *out)
 {
-    if (!s || !out)
-        return DAL_MISUSE;
-    for (size_t i = 0; i < 3; i++) {
-        if (strcmp(s, agents_kind_names_[i]) == 0) {
-            *out = (agents_kind)i;
-            return DAL_OK;
-        }
-    }
-    return DAL_NOT_FOUND;
+    int i = 0;
+    dal_status st = dal_enum_parse(agents_kind_names_, AGENTS_KIND_SCHEDULER + 1, s,
+                                   out ? &i : NULL);
+    if (st == DAL_OK)
+        *out = (agents_kind)i;
+    return st;
 }
 
-static const dal_column agents_columns_[9] = {
+/* The columns in schema order: indexes into agents_columns_, into the key
+ * lists below and into every result row. */
+enum {
+    AGENTS_COL_ID,
+    AGENTS_COL_NAME,
+    AGENTS_COL_KIND,
+    AGENTS_COL_CAPACITY,
+    AGENTS_COL_ACTIVE,
+    AGENTS_COL_LABELS,
+    AGENTS_COL_CURRENT_RUN_ID,
+    AGENTS_COL_LAST_SEEN_AT,
+    AGENTS_COL_CREATED_AT,
+    AGENTS_NCOLUMNS
+};
+
+/* The SELECT list of every query below: the columns in schema order. */
+#define AGENTS_COLUMN_LIST \
+    "\"id\", \"name\", \"kind\", \"capacity\", \"active\", \"labels\", \"current_run_id\", " \
+    "\"last_seen_at\", \"created_at\""
+
+static const dal_column agents_columns_[AGENTS_NCOLUMNS] = {
     {"id", DAL_T_UUID, DAL_COL_PK | DAL_COL_DEFAULT, offsetof(agents, id), DAL_NO_HAS, NULL, 0},
     {"name", DAL_T_TEXT, 0, offsetof(agents, name), DAL_NO_HAS, NULL, 0},
     {"kind", DAL_T_ENUM, DAL_COL_DEFAULT, offsetof(agents, kind), DAL_NO_HAS, agents_kind_names_,
-     3},
+     AGENTS_KIND_SCHEDULER + 1},
     {"capacity", DAL_T_INT16, DAL_COL_DEFAULT, offsetof(agents, capacity), DAL_NO_HAS, NULL, 0},
     {"active", DAL_T_BOOL, DAL_COL_DEFAULT, offsetof(agents, active), DAL_NO_HAS, NULL, 0},
     {"labels", DAL_T_JSON, DAL_COL_NULLABLE, offsetof(agents, labels), DAL_NO_HAS, NULL, 0},
@@ -60,11 +63,11 @@ static const dal_column agents_columns_[9] = {
 };
 
 const dal_table agents_table = {
-    "agents", sizeof(agents), offsetof(agents, dal_mem_), agents_columns_, 9,
+    "agents", sizeof(agents), offsetof(agents, dal_mem_), agents_columns_, AGENTS_NCOLUMNS,
 };
 
 /* The primary key's columns, in key order (keyset pagination). */
-static const int agents_pk_[1] = {0};
+static const int agents_pk_[1] = {AGENTS_COL_ID};
 
 /* Fills *out (a agents) from the current result row of st, whose columns are
  * the table's in schema order: all values fetched at once (dal_row_values),
@@ -75,64 +78,88 @@ static const int agents_pk_[1] = {0};
 static dal_status agents_read_(dal_stmt *st, void *out)
 {
     agents *row = out;
-    dal_value v[9];
-    int e2 = 0; /* kind */
+    dal_value v[AGENTS_NCOLUMNS];
+    int kind_ = 0;
+    dal_value *val;
+    size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, 9)) != DAL_OK)
+    if ((s = dal_row_values(st, v, AGENTS_NCOLUMNS)) != DAL_OK)
         goto fail;
     /* id */
-    if ((s = dal_col_opt_uuid(st, 0, row->id, NULL)) != DAL_OK)
+    s = dal_col_opt_uuid(st, AGENTS_COL_ID, row->id, NULL);
+    if (s != DAL_OK)
         goto fail;
     /* name */
-    if (v[1].kind != DAL_V_TEXT && v[1].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 1, &v[1].p, &v[1].len)) != DAL_OK)
-        goto fail;
+    val = &v[AGENTS_COL_NAME];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, AGENTS_COL_NAME, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
     /* kind */
-    if ((s = dal_col_opt_enum(st, 2, &agents_columns_[2], &e2, NULL)) != DAL_OK)
+    s = dal_col_opt_enum(st, AGENTS_COL_KIND, &agents_columns_[AGENTS_COL_KIND], &kind_, NULL);
+    if (s != DAL_OK)
         goto fail;
     /* capacity */
-    if (v[3].kind == DAL_V_INT && v[3].i >= INT16_MIN && v[3].i <= INT16_MAX)
-        row->capacity = (int16_t)v[3].i;
-    else if (v[3].kind != DAL_V_NULL &&
-             (s = dal_col_opt_int16(st, 3, &row->capacity, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[AGENTS_COL_CAPACITY];
+    if (val->kind == DAL_V_INT && val->i >= INT16_MIN && val->i <= INT16_MAX) {
+        row->capacity = (int16_t)val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_int16(st, AGENTS_COL_CAPACITY, &row->capacity, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* active */
-    if (v[4].kind == DAL_V_INT)
-        row->active = v[4].i != 0;
-    else if (v[4].kind != DAL_V_NULL &&
-             (s = dal_col_opt_bool(st, 4, &row->active, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[AGENTS_COL_ACTIVE];
+    if (val->kind == DAL_V_INT) {
+        row->active = val->i != 0;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_bool(st, AGENTS_COL_ACTIVE, &row->active, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* labels */
-    if (v[5].kind != DAL_V_TEXT && v[5].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 5, &v[5].p, &v[5].len)) != DAL_OK)
-        goto fail;
+    val = &v[AGENTS_COL_LABELS];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, AGENTS_COL_LABELS, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
     /* current_run_id */
-    if (v[6].kind == DAL_V_INT) {
-        row->current_run_id = v[6].i;
+    val = &v[AGENTS_COL_CURRENT_RUN_ID];
+    if (val->kind == DAL_V_INT) {
+        row->current_run_id = val->i;
         row->has_current_run_id = true;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_int64(st, AGENTS_COL_CURRENT_RUN_ID, &row->current_run_id,
+                              &row->has_current_run_id);
+        if (s != DAL_OK)
+            goto fail;
     }
-    else if (v[6].kind != DAL_V_NULL &&
-             (s = dal_col_opt_int64(st, 6, &row->current_run_id, &row->has_current_run_id)) != DAL_OK)
-        goto fail;
     /* last_seen_at */
-    if (v[7].kind == DAL_V_INT || v[7].kind == DAL_V_TIME) {
-        row->last_seen_at = v[7].i;
+    val = &v[AGENTS_COL_LAST_SEEN_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->last_seen_at = val->i;
         row->has_last_seen_at = true;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_time(st, AGENTS_COL_LAST_SEEN_AT, &row->last_seen_at,
+                             &row->has_last_seen_at);
+        if (s != DAL_OK)
+            goto fail;
     }
-    else if (v[7].kind != DAL_V_NULL &&
-             (s = dal_col_opt_time(st, 7, &row->last_seen_at, &row->has_last_seen_at)) != DAL_OK)
-        goto fail;
     /* created_at */
-    if (v[8].kind == DAL_V_INT || v[8].kind == DAL_V_TIME)
-        row->created_at = v[8].i;
-    else if (v[8].kind != DAL_V_NULL &&
-             (s = dal_col_opt_time(st, 8, &row->created_at, NULL)) != DAL_OK)
-        goto fail;
-    row->kind = (agents_kind)e2;
-    size_t size = 0;
-    size += v[1].p ? v[1].len + 1 : 0;
-    size += v[5].p ? v[5].len + 1 : 0;
+    val = &v[AGENTS_COL_CREATED_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->created_at = val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_time(st, AGENTS_COL_CREATED_AT, &row->created_at, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    row->kind = (agents_kind)kind_;
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -140,17 +167,19 @@ static dal_status agents_read_(dal_stmt *st, void *out)
             goto fail;
         }
         row->dal_mem_ = m;
-        if (v[1].p) {
-            memcpy(m, v[1].p, v[1].len);
-            m[v[1].len] = '\0';
+        val = &v[AGENTS_COL_NAME];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->name = m;
-            m += v[1].len + 1;
+            m += val->len + 1;
         }
-        if (v[5].p) {
-            memcpy(m, v[5].p, v[5].len);
-            m[v[5].len] = '\0';
+        val = &v[AGENTS_COL_LABELS];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->labels = m;
-            m += v[5].len + 1;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -175,7 +204,7 @@ dal_status agents_insert(dal_db *db, const agents *in, agents *out)
         memset(out, 0, sizeof *out);
     if (!out &&
         in->id[0] == '\0' &&
-        in->kind == 0 &&
+        in->kind == AGENTS_KIND_WORKER &&
         in->capacity == 0 &&
         !in->active &&
         in->created_at == 0) {
@@ -220,10 +249,7 @@ dal_status agents_upsert(dal_db *db, const agents *in, agents *out)
 }
 
 static const dal_query agents_get_q = {
-    "SELECT \"id\", \"name\", \"kind\", \"capacity\", \"active\", \"labels\", \"current_run_id\", "
-    "\"last_seen_at\", \"created_at\" "
-    "FROM \"agents\" "
-    "WHERE \"id\" = $1",
+    "SELECT " AGENTS_COLUMN_LIST " FROM \"agents\" WHERE \"id\" = $1",
     1,
 };
 
@@ -243,10 +269,7 @@ dal_status agents_get(dal_db *db, const char *id, agents *out)
 }
 
 static const dal_query agents_get_by_name_q = {
-    "SELECT \"id\", \"name\", \"kind\", \"capacity\", \"active\", \"labels\", \"current_run_id\", "
-    "\"last_seen_at\", \"created_at\" "
-    "FROM \"agents\" "
-    "WHERE \"name\" = $1",
+    "SELECT " AGENTS_COLUMN_LIST " FROM \"agents\" WHERE \"name\" = $1",
     1,
 };
 
@@ -283,7 +306,7 @@ dal_status agents_update(dal_db *db, const agents *row)
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, row->name);
-    dal_bind_row(st, 2, &agents_table, row, (const int[]){2}, 1);
+    dal_bind_enum(st, 2, agents_kind_name(row->kind), (int)row->kind);
     dal_bind_int16(st, 3, row->capacity);
     dal_bind_bool(st, 4, row->active);
     dal_bind_json(st, 5, row->labels);
@@ -296,7 +319,7 @@ dal_status agents_update(dal_db *db, const agents *row)
     else
         dal_bind_null(st, 7);
     dal_bind_time(st, 8, row->created_at);
-    dal_bind_row(st, 9, &agents_table, row, (const int[]){0}, 1);
+    dal_bind_uuid(st, 9, row->id);
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
@@ -354,16 +377,12 @@ dal_status agents_count(dal_db *db, int64_t *out)
 }
 
 static const dal_query agents_list_first_q = {
-    "SELECT \"id\", \"name\", \"kind\", \"capacity\", \"active\", \"labels\", \"current_run_id\", "
-    "\"last_seen_at\", \"created_at\" "
-    "FROM \"agents\" "
-    "ORDER BY \"id\" LIMIT $1",
+    "SELECT " AGENTS_COLUMN_LIST " FROM \"agents\" ORDER BY \"id\" LIMIT $1",
     1,
 };
 
 static const dal_query agents_list_next_q = {
-    "SELECT \"id\", \"name\", \"kind\", \"capacity\", \"active\", \"labels\", \"current_run_id\", "
-    "\"last_seen_at\", \"created_at\" "
+    "SELECT " AGENTS_COLUMN_LIST " "
     "FROM \"agents\" "
     "WHERE \"id\" > $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -387,13 +406,13 @@ dal_status agents_list(dal_db *db, const agents *after, size_t limit, agents_arr
         return s;
     if (after) {
         dal_bind_row(st, 1, &agents_table, after, agents_pk_, 1);
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 1, page_limit(limit));
+        dal_bind_int64(st, 1, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &agents_table, agents_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &agents_table, agents_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -403,8 +422,7 @@ dal_status agents_list(dal_db *db, const agents *after, size_t limit, agents_arr
 }
 
 static const dal_query agents_list_by_current_run_id_first_q = {
-    "SELECT \"id\", \"name\", \"kind\", \"capacity\", \"active\", \"labels\", \"current_run_id\", "
-    "\"last_seen_at\", \"created_at\" "
+    "SELECT " AGENTS_COLUMN_LIST " "
     "FROM \"agents\" "
     "WHERE \"current_run_id\" = $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -412,8 +430,7 @@ static const dal_query agents_list_by_current_run_id_first_q = {
 };
 
 static const dal_query agents_list_by_current_run_id_next_q = {
-    "SELECT \"id\", \"name\", \"kind\", \"capacity\", \"active\", \"labels\", \"current_run_id\", "
-    "\"last_seen_at\", \"created_at\" "
+    "SELECT " AGENTS_COLUMN_LIST " "
     "FROM \"agents\" "
     "WHERE \"current_run_id\" = $1 AND \"id\" > $2 "
     "ORDER BY \"id\" LIMIT $3",
@@ -439,13 +456,13 @@ dal_status agents_list_by_current_run_id(dal_db *db, int64_t current_run_id, con
     dal_bind_int64(st, 1, current_run_id);
     if (after) {
         dal_bind_row(st, 2, &agents_table, after, agents_pk_, 1);
-        dal_bind_int64(st, 3, page_limit(limit));
+        dal_bind_int64(st, 3, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &agents_table, agents_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &agents_table, agents_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -455,10 +472,7 @@ dal_status agents_list_by_current_run_id(dal_db *db, int64_t current_run_id, con
 }
 
 static const dal_query agents_iterate_q = {
-    "SELECT \"id\", \"name\", \"kind\", \"capacity\", \"active\", \"labels\", \"current_run_id\", "
-    "\"last_seen_at\", \"created_at\" "
-    "FROM \"agents\" "
-    "ORDER BY \"id\"",
+    "SELECT " AGENTS_COLUMN_LIST " FROM \"agents\" ORDER BY \"id\"",
     0,
 };
 

@@ -6,21 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A page size as a LIMIT parameter. */
-static int64_t page_limit(size_t limit)
-{
-    return limit < (size_t)INT64_MAX ? (int64_t)limit : INT64_MAX;
-}
+/* The columns in schema order: indexes into artifacts_columns_, into the key
+ * lists below and into every result row. */
+enum {
+    ARTIFACTS_COL_RUN_ID,
+    ARTIFACTS_COL_PATH,
+    ARTIFACTS_COL_SIZE,
+    ARTIFACTS_COL_SHA256,
+    ARTIFACTS_COL_CONTENT_TYPE,
+    ARTIFACTS_COL_CREATED_AT,
+    ARTIFACTS_NCOLUMNS
+};
 
-/* The first allocation of a page's array: the whole page for usual limits
- * (one allocation), capped so that a huge limit does not reserve memory for
- * rows that may not exist (dal_fetch_all grows the array as needed). */
-static size_t page_hint(size_t limit)
-{
-    return limit < 1024 ? limit : 1024;
-}
+/* The SELECT list of every query below: the columns in schema order. */
+#define ARTIFACTS_COLUMN_LIST \
+    "\"run_id\", \"path\", \"size\", \"sha256\", \"content_type\", \"created_at\""
 
-static const dal_column artifacts_columns_[6] = {
+static const dal_column artifacts_columns_[ARTIFACTS_NCOLUMNS] = {
     {"run_id", DAL_T_INT64, DAL_COL_PK, offsetof(artifacts, run_id), DAL_NO_HAS, NULL, 0},
     {"path", DAL_T_TEXT, DAL_COL_PK, offsetof(artifacts, path), DAL_NO_HAS, NULL, 0},
     {"size", DAL_T_INT64, 0, offsetof(artifacts, size), DAL_NO_HAS, NULL, 0},
@@ -32,11 +34,12 @@ static const dal_column artifacts_columns_[6] = {
 };
 
 const dal_table artifacts_table = {
-    "artifacts", sizeof(artifacts), offsetof(artifacts, dal_mem_), artifacts_columns_, 6,
+    "artifacts", sizeof(artifacts), offsetof(artifacts, dal_mem_), artifacts_columns_,
+    ARTIFACTS_NCOLUMNS,
 };
 
 /* The primary key's columns, in key order (keyset pagination). */
-static const int artifacts_pk_[2] = {0, 1};
+static const int artifacts_pk_[2] = {ARTIFACTS_COL_RUN_ID, ARTIFACTS_COL_PATH};
 
 /* Fills *out (a artifacts) from the current result row of st, whose columns are
  * the table's in schema order: all values fetched at once (dal_row_values),
@@ -47,48 +50,66 @@ static const int artifacts_pk_[2] = {0, 1};
 static dal_status artifacts_read_(dal_stmt *st, void *out)
 {
     artifacts *row = out;
-    dal_value v[6];
+    dal_value v[ARTIFACTS_NCOLUMNS];
+    dal_value *val;
+    size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, 6)) != DAL_OK)
+    if ((s = dal_row_values(st, v, ARTIFACTS_NCOLUMNS)) != DAL_OK)
         goto fail;
     /* run_id */
-    if (v[0].kind == DAL_V_INT)
-        row->run_id = v[0].i;
-    else if (v[0].kind != DAL_V_NULL &&
-             (s = dal_col_opt_int64(st, 0, &row->run_id, NULL)) != DAL_OK)
-        goto fail;
-    /* path */
-    if (v[1].kind != DAL_V_TEXT && v[1].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 1, &v[1].p, &v[1].len)) != DAL_OK)
-        goto fail;
-    /* size */
-    if (v[2].kind == DAL_V_INT)
-        row->size = v[2].i;
-    else if (v[2].kind != DAL_V_NULL &&
-             (s = dal_col_opt_int64(st, 2, &row->size, NULL)) != DAL_OK)
-        goto fail;
-    /* sha256 */
-    if (v[3].kind != DAL_V_BYTES && v[3].kind != DAL_V_NULL) {
-        const unsigned char *b = NULL;
-        if ((s = dal_col_opt_bytes(st, 3, &b, &v[3].len)) != DAL_OK)
+    val = &v[ARTIFACTS_COL_RUN_ID];
+    if (val->kind == DAL_V_INT) {
+        row->run_id = val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_int64(st, ARTIFACTS_COL_RUN_ID, &row->run_id, NULL);
+        if (s != DAL_OK)
             goto fail;
-        v[3].p = (const char *)b;
     }
+    /* path */
+    val = &v[ARTIFACTS_COL_PATH];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, ARTIFACTS_COL_PATH, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
+    /* size */
+    val = &v[ARTIFACTS_COL_SIZE];
+    if (val->kind == DAL_V_INT) {
+        row->size = val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_int64(st, ARTIFACTS_COL_SIZE, &row->size, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    /* sha256 */
+    val = &v[ARTIFACTS_COL_SHA256];
+    if (val->kind != DAL_V_BYTES && val->kind != DAL_V_NULL) {
+        const unsigned char *b = NULL;
+        s = dal_col_opt_bytes(st, ARTIFACTS_COL_SHA256, &b, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+        val->p = (const char *)b;
+    }
+    size += val->p ? val->len + 1 : 0;
     /* content_type */
-    if (v[4].kind != DAL_V_TEXT && v[4].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 4, &v[4].p, &v[4].len)) != DAL_OK)
-        goto fail;
+    val = &v[ARTIFACTS_COL_CONTENT_TYPE];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, ARTIFACTS_COL_CONTENT_TYPE, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
     /* created_at */
-    if (v[5].kind == DAL_V_INT || v[5].kind == DAL_V_TIME)
-        row->created_at = v[5].i;
-    else if (v[5].kind != DAL_V_NULL &&
-             (s = dal_col_opt_time(st, 5, &row->created_at, NULL)) != DAL_OK)
-        goto fail;
-    size_t size = 0;
-    size += v[1].p ? v[1].len + 1 : 0;
-    size += v[3].p ? v[3].len + 1 : 0;
-    size += v[4].p ? v[4].len + 1 : 0;
+    val = &v[ARTIFACTS_COL_CREATED_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->created_at = val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_time(st, ARTIFACTS_COL_CREATED_AT, &row->created_at, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -96,24 +117,27 @@ static dal_status artifacts_read_(dal_stmt *st, void *out)
             goto fail;
         }
         row->dal_mem_ = m;
-        if (v[1].p) {
-            memcpy(m, v[1].p, v[1].len);
-            m[v[1].len] = '\0';
+        val = &v[ARTIFACTS_COL_PATH];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->path = m;
-            m += v[1].len + 1;
+            m += val->len + 1;
         }
-        if (v[3].p) {
-            memcpy(m, v[3].p, v[3].len);
-            m[v[3].len] = '\0';
+        val = &v[ARTIFACTS_COL_SHA256];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->sha256.data = (unsigned char *)m;
-            row->sha256.len = v[3].len;
-            m += v[3].len + 1;
+            row->sha256.len = val->len;
+            m += val->len + 1;
         }
-        if (v[4].p) {
-            memcpy(m, v[4].p, v[4].len);
-            m[v[4].len] = '\0';
+        val = &v[ARTIFACTS_COL_CONTENT_TYPE];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->content_type = m;
-            m += v[4].len + 1;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -147,7 +171,7 @@ dal_status artifacts_insert(dal_db *db, const artifacts *in, artifacts *out)
         dal_bind_int64(st, 1, in->run_id);
         dal_bind_text(st, 2, in->path);
         dal_bind_int64(st, 3, in->size);
-        dal_bind_row(st, 4, &artifacts_table, in, (const int[]){3}, 1);
+        dal_bind_row(st, 4, &artifacts_table, in, (const int[]){ARTIFACTS_COL_SHA256}, 1);
         return dal_stmt_exec(st, NULL);
     }
     return dal_insert_row(db, &artifacts_table, in, out, false);
@@ -174,7 +198,7 @@ dal_status artifacts_upsert(dal_db *db, const artifacts *in, artifacts *out)
 }
 
 static const dal_query artifacts_get_q = {
-    "SELECT \"run_id\", \"path\", \"size\", \"sha256\", \"content_type\", \"created_at\" "
+    "SELECT " ARTIFACTS_COLUMN_LIST " "
     "FROM \"artifacts\" "
     "WHERE \"run_id\" = $1 AND \"path\" = $2",
     2,
@@ -214,7 +238,7 @@ dal_status artifacts_update(dal_db *db, const artifacts *row)
     if (s != DAL_OK)
         return s;
     dal_bind_int64(st, 1, row->size);
-    dal_bind_row(st, 2, &artifacts_table, row, (const int[]){3}, 1);
+    dal_bind_row(st, 2, &artifacts_table, row, (const int[]){ARTIFACTS_COL_SHA256}, 1);
     dal_bind_text(st, 3, row->content_type);
     dal_bind_time(st, 4, row->created_at);
     dal_bind_int64(st, 5, row->run_id);
@@ -277,14 +301,14 @@ dal_status artifacts_count(dal_db *db, int64_t *out)
 }
 
 static const dal_query artifacts_list_first_q = {
-    "SELECT \"run_id\", \"path\", \"size\", \"sha256\", \"content_type\", \"created_at\" "
+    "SELECT " ARTIFACTS_COLUMN_LIST " "
     "FROM \"artifacts\" "
     "ORDER BY \"run_id\", \"path\" LIMIT $1",
     1,
 };
 
 static const dal_query artifacts_list_next_q = {
-    "SELECT \"run_id\", \"path\", \"size\", \"sha256\", \"content_type\", \"created_at\" "
+    "SELECT " ARTIFACTS_COLUMN_LIST " "
     "FROM \"artifacts\" "
     "WHERE (\"run_id\", \"path\") > ($1, $2) "
     "ORDER BY \"run_id\", \"path\" LIMIT $3",
@@ -308,13 +332,14 @@ dal_status artifacts_list(dal_db *db, const artifacts *after, size_t limit, arti
         return s;
     if (after) {
         dal_bind_row(st, 1, &artifacts_table, after, artifacts_pk_, 2);
-        dal_bind_int64(st, 3, page_limit(limit));
+        dal_bind_int64(st, 3, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 1, page_limit(limit));
+        dal_bind_int64(st, 1, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &artifacts_table, artifacts_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &artifacts_table, artifacts_read_, dal_page_hint(limit), &items,
+                           &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -324,7 +349,7 @@ dal_status artifacts_list(dal_db *db, const artifacts *after, size_t limit, arti
 }
 
 static const dal_query artifacts_list_by_run_id_first_q = {
-    "SELECT \"run_id\", \"path\", \"size\", \"sha256\", \"content_type\", \"created_at\" "
+    "SELECT " ARTIFACTS_COLUMN_LIST " "
     "FROM \"artifacts\" "
     "WHERE \"run_id\" = $1 "
     "ORDER BY \"run_id\", \"path\" LIMIT $2",
@@ -332,7 +357,7 @@ static const dal_query artifacts_list_by_run_id_first_q = {
 };
 
 static const dal_query artifacts_list_by_run_id_next_q = {
-    "SELECT \"run_id\", \"path\", \"size\", \"sha256\", \"content_type\", \"created_at\" "
+    "SELECT " ARTIFACTS_COLUMN_LIST " "
     "FROM \"artifacts\" "
     "WHERE \"run_id\" = $1 AND (\"run_id\", \"path\") > ($2, $3) "
     "ORDER BY \"run_id\", \"path\" LIMIT $4",
@@ -358,13 +383,14 @@ dal_status artifacts_list_by_run_id(dal_db *db, int64_t run_id, const artifacts 
     dal_bind_int64(st, 1, run_id);
     if (after) {
         dal_bind_row(st, 2, &artifacts_table, after, artifacts_pk_, 2);
-        dal_bind_int64(st, 4, page_limit(limit));
+        dal_bind_int64(st, 4, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &artifacts_table, artifacts_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &artifacts_table, artifacts_read_, dal_page_hint(limit), &items,
+                           &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -374,9 +400,7 @@ dal_status artifacts_list_by_run_id(dal_db *db, int64_t run_id, const artifacts 
 }
 
 static const dal_query artifacts_iterate_q = {
-    "SELECT \"run_id\", \"path\", \"size\", \"sha256\", \"content_type\", \"created_at\" "
-    "FROM \"artifacts\" "
-    "ORDER BY \"run_id\", \"path\"",
+    "SELECT " ARTIFACTS_COLUMN_LIST " FROM \"artifacts\" ORDER BY \"run_id\", \"path\"",
     0,
 };
 

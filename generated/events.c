@@ -6,21 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A page size as a LIMIT parameter. */
-static int64_t page_limit(size_t limit)
-{
-    return limit < (size_t)INT64_MAX ? (int64_t)limit : INT64_MAX;
-}
-
-/* The first allocation of a page's array: the whole page for usual limits
- * (one allocation), capped so that a huge limit does not reserve memory for
- * rows that may not exist (dal_fetch_all grows the array as needed). */
-static size_t page_hint(size_t limit)
-{
-    return limit < 1024 ? limit : 1024;
-}
-
-static const char *const events_level_names_[4] = {
+static const char *const events_level_names_[EVENTS_LEVEL_ERROR + 1] = {
     "debug",
     "info",
     "warn",
@@ -29,40 +15,53 @@ static const char *const events_level_names_[4] = {
 
 const char *events_level_name(events_level v)
 {
-    return (size_t)v < 4 ? events_level_names_[v] : NULL;
+    return (size_t)v <= EVENTS_LEVEL_ERROR ? events_level_names_[v] : NULL;
 }
 
 dal_status events_level_parse(const char *s, events_level *out)
 {
-    if (!s || !out)
-        return DAL_MISUSE;
-    for (size_t i = 0; i < 4; i++) {
-        if (strcmp(s, events_level_names_[i]) == 0) {
-            *out = (events_level)i;
-            return DAL_OK;
-        }
-    }
-    return DAL_NOT_FOUND;
+    int i = 0;
+    dal_status st = dal_enum_parse(events_level_names_, EVENTS_LEVEL_ERROR + 1, s, out ? &i : NULL);
+    if (st == DAL_OK)
+        *out = (events_level)i;
+    return st;
 }
 
-static const dal_column events_columns_[7] = {
+/* The columns in schema order: indexes into events_columns_, into the key
+ * lists below and into every result row. */
+enum {
+    EVENTS_COL_ID,
+    EVENTS_COL_RUN_ID,
+    EVENTS_COL_SEQ,
+    EVENTS_COL_LEVEL,
+    EVENTS_COL_MESSAGE,
+    EVENTS_COL_PAYLOAD,
+    EVENTS_COL_AT,
+    EVENTS_NCOLUMNS
+};
+
+/* The SELECT list of every query below: the columns in schema order. */
+#define EVENTS_COLUMN_LIST \
+    "\"id\", \"run_id\", \"seq\", \"level\", \"message\", \"payload\", \"at\""
+
+static const dal_column events_columns_[EVENTS_NCOLUMNS] = {
     {"id", DAL_T_INT64, DAL_COL_PK | DAL_COL_DEFAULT | DAL_COL_IDENTITY, offsetof(events, id),
      DAL_NO_HAS, NULL, 0},
     {"run_id", DAL_T_INT64, 0, offsetof(events, run_id), DAL_NO_HAS, NULL, 0},
     {"seq", DAL_T_INT32, 0, offsetof(events, seq), DAL_NO_HAS, NULL, 0},
     {"level", DAL_T_ENUM, DAL_COL_DEFAULT, offsetof(events, level), DAL_NO_HAS, events_level_names_,
-     4},
+     EVENTS_LEVEL_ERROR + 1},
     {"message", DAL_T_TEXT, 0, offsetof(events, message), DAL_NO_HAS, NULL, 0},
     {"payload", DAL_T_BYTES, DAL_COL_NULLABLE, offsetof(events, payload), DAL_NO_HAS, NULL, 0},
     {"at", DAL_T_TIME, DAL_COL_DEFAULT, offsetof(events, at), DAL_NO_HAS, NULL, 0},
 };
 
 const dal_table events_table = {
-    "events", sizeof(events), offsetof(events, dal_mem_), events_columns_, 7,
+    "events", sizeof(events), offsetof(events, dal_mem_), events_columns_, EVENTS_NCOLUMNS,
 };
 
 /* The primary key's columns, in key order (keyset pagination). */
-static const int events_pk_[1] = {0};
+static const int events_pk_[1] = {EVENTS_COL_ID};
 
 /* Fills *out (a events) from the current result row of st, whose columns are
  * the table's in schema order: all values fetched at once (dal_row_values),
@@ -73,54 +72,73 @@ static const int events_pk_[1] = {0};
 static dal_status events_read_(dal_stmt *st, void *out)
 {
     events *row = out;
-    dal_value v[7];
-    int e3 = 0; /* level */
+    dal_value v[EVENTS_NCOLUMNS];
+    int level_ = 0;
+    dal_value *val;
+    size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, 7)) != DAL_OK)
+    if ((s = dal_row_values(st, v, EVENTS_NCOLUMNS)) != DAL_OK)
         goto fail;
     /* id */
-    if (v[0].kind == DAL_V_INT)
-        row->id = v[0].i;
-    else if (v[0].kind != DAL_V_NULL &&
-             (s = dal_col_opt_int64(st, 0, &row->id, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[EVENTS_COL_ID];
+    if (val->kind == DAL_V_INT) {
+        row->id = val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_int64(st, EVENTS_COL_ID, &row->id, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* run_id */
-    if (v[1].kind == DAL_V_INT)
-        row->run_id = v[1].i;
-    else if (v[1].kind != DAL_V_NULL &&
-             (s = dal_col_opt_int64(st, 1, &row->run_id, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[EVENTS_COL_RUN_ID];
+    if (val->kind == DAL_V_INT) {
+        row->run_id = val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_int64(st, EVENTS_COL_RUN_ID, &row->run_id, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* seq */
-    if (v[2].kind == DAL_V_INT && v[2].i >= INT32_MIN && v[2].i <= INT32_MAX)
-        row->seq = (int32_t)v[2].i;
-    else if (v[2].kind != DAL_V_NULL &&
-             (s = dal_col_opt_int32(st, 2, &row->seq, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[EVENTS_COL_SEQ];
+    if (val->kind == DAL_V_INT && val->i >= INT32_MIN && val->i <= INT32_MAX) {
+        row->seq = (int32_t)val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_int32(st, EVENTS_COL_SEQ, &row->seq, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* level */
-    if ((s = dal_col_opt_enum(st, 3, &events_columns_[3], &e3, NULL)) != DAL_OK)
+    s = dal_col_opt_enum(st, EVENTS_COL_LEVEL, &events_columns_[EVENTS_COL_LEVEL], &level_, NULL);
+    if (s != DAL_OK)
         goto fail;
     /* message */
-    if (v[4].kind != DAL_V_TEXT && v[4].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 4, &v[4].p, &v[4].len)) != DAL_OK)
-        goto fail;
-    /* payload */
-    if (v[5].kind != DAL_V_BYTES && v[5].kind != DAL_V_NULL) {
-        const unsigned char *b = NULL;
-        if ((s = dal_col_opt_bytes(st, 5, &b, &v[5].len)) != DAL_OK)
+    val = &v[EVENTS_COL_MESSAGE];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, EVENTS_COL_MESSAGE, &val->p, &val->len);
+        if (s != DAL_OK)
             goto fail;
-        v[5].p = (const char *)b;
     }
+    size += val->p ? val->len + 1 : 0;
+    /* payload */
+    val = &v[EVENTS_COL_PAYLOAD];
+    if (val->kind != DAL_V_BYTES && val->kind != DAL_V_NULL) {
+        const unsigned char *b = NULL;
+        s = dal_col_opt_bytes(st, EVENTS_COL_PAYLOAD, &b, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+        val->p = (const char *)b;
+    }
+    size += val->p ? val->len + 1 : 0;
     /* at */
-    if (v[6].kind == DAL_V_INT || v[6].kind == DAL_V_TIME)
-        row->at = v[6].i;
-    else if (v[6].kind != DAL_V_NULL &&
-             (s = dal_col_opt_time(st, 6, &row->at, NULL)) != DAL_OK)
-        goto fail;
-    row->level = (events_level)e3;
-    size_t size = 0;
-    size += v[4].p ? v[4].len + 1 : 0;
-    size += v[5].p ? v[5].len + 1 : 0;
+    val = &v[EVENTS_COL_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->at = val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_time(st, EVENTS_COL_AT, &row->at, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    row->level = (events_level)level_;
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -128,18 +146,20 @@ static dal_status events_read_(dal_stmt *st, void *out)
             goto fail;
         }
         row->dal_mem_ = m;
-        if (v[4].p) {
-            memcpy(m, v[4].p, v[4].len);
-            m[v[4].len] = '\0';
+        val = &v[EVENTS_COL_MESSAGE];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->message = m;
-            m += v[4].len + 1;
+            m += val->len + 1;
         }
-        if (v[5].p) {
-            memcpy(m, v[5].p, v[5].len);
-            m[v[5].len] = '\0';
+        val = &v[EVENTS_COL_PAYLOAD];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->payload.data = (unsigned char *)m;
-            row->payload.len = v[5].len;
-            m += v[5].len + 1;
+            row->payload.len = val->len;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -164,7 +184,7 @@ dal_status events_insert(dal_db *db, const events *in, events *out)
         memset(out, 0, sizeof *out);
     if (!out &&
         in->id == 0 &&
-        in->level == 0 &&
+        in->level == EVENTS_LEVEL_DEBUG &&
         in->at == 0) {
         /* every defaulted column zero, so left out: bound field by field */
         dal_stmt *st = NULL;
@@ -174,7 +194,7 @@ dal_status events_insert(dal_db *db, const events *in, events *out)
         dal_bind_int64(st, 1, in->run_id);
         dal_bind_int32(st, 2, in->seq);
         dal_bind_text(st, 3, in->message);
-        dal_bind_row(st, 4, &events_table, in, (const int[]){5}, 1);
+        dal_bind_row(st, 4, &events_table, in, (const int[]){EVENTS_COL_PAYLOAD}, 1);
         return dal_stmt_exec(st, NULL);
     }
     return dal_insert_row(db, &events_table, in, out, false);
@@ -201,9 +221,7 @@ dal_status events_upsert(dal_db *db, const events *in, events *out)
 }
 
 static const dal_query events_get_q = {
-    "SELECT \"id\", \"run_id\", \"seq\", \"level\", \"message\", \"payload\", \"at\" "
-    "FROM \"events\" "
-    "WHERE \"id\" = $1",
+    "SELECT " EVENTS_COLUMN_LIST " FROM \"events\" WHERE \"id\" = $1",
     1,
 };
 
@@ -223,9 +241,7 @@ dal_status events_get(dal_db *db, int64_t id, events *out)
 }
 
 static const dal_query events_get_by_run_id_seq_q = {
-    "SELECT \"id\", \"run_id\", \"seq\", \"level\", \"message\", \"payload\", \"at\" "
-    "FROM \"events\" "
-    "WHERE \"run_id\" = $1 AND \"seq\" = $2",
+    "SELECT " EVENTS_COLUMN_LIST " FROM \"events\" WHERE \"run_id\" = $1 AND \"seq\" = $2",
     2,
 };
 
@@ -264,9 +280,9 @@ dal_status events_update(dal_db *db, const events *row)
         return s;
     dal_bind_int64(st, 1, row->run_id);
     dal_bind_int32(st, 2, row->seq);
-    dal_bind_row(st, 3, &events_table, row, (const int[]){3}, 1);
+    dal_bind_enum(st, 3, events_level_name(row->level), (int)row->level);
     dal_bind_text(st, 4, row->message);
-    dal_bind_row(st, 5, &events_table, row, (const int[]){5}, 1);
+    dal_bind_row(st, 5, &events_table, row, (const int[]){EVENTS_COL_PAYLOAD}, 1);
     dal_bind_time(st, 6, row->at);
     dal_bind_int64(st, 7, row->id);
     int64_t changes = 0;
@@ -326,14 +342,12 @@ dal_status events_count(dal_db *db, int64_t *out)
 }
 
 static const dal_query events_list_first_q = {
-    "SELECT \"id\", \"run_id\", \"seq\", \"level\", \"message\", \"payload\", \"at\" "
-    "FROM \"events\" "
-    "ORDER BY \"id\" LIMIT $1",
+    "SELECT " EVENTS_COLUMN_LIST " FROM \"events\" ORDER BY \"id\" LIMIT $1",
     1,
 };
 
 static const dal_query events_list_next_q = {
-    "SELECT \"id\", \"run_id\", \"seq\", \"level\", \"message\", \"payload\", \"at\" "
+    "SELECT " EVENTS_COLUMN_LIST " "
     "FROM \"events\" "
     "WHERE \"id\" > $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -357,13 +371,13 @@ dal_status events_list(dal_db *db, const events *after, size_t limit, events_arr
         return s;
     if (after) {
         dal_bind_row(st, 1, &events_table, after, events_pk_, 1);
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 1, page_limit(limit));
+        dal_bind_int64(st, 1, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &events_table, events_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &events_table, events_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -373,7 +387,7 @@ dal_status events_list(dal_db *db, const events *after, size_t limit, events_arr
 }
 
 static const dal_query events_list_by_run_id_first_q = {
-    "SELECT \"id\", \"run_id\", \"seq\", \"level\", \"message\", \"payload\", \"at\" "
+    "SELECT " EVENTS_COLUMN_LIST " "
     "FROM \"events\" "
     "WHERE \"run_id\" = $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -381,7 +395,7 @@ static const dal_query events_list_by_run_id_first_q = {
 };
 
 static const dal_query events_list_by_run_id_next_q = {
-    "SELECT \"id\", \"run_id\", \"seq\", \"level\", \"message\", \"payload\", \"at\" "
+    "SELECT " EVENTS_COLUMN_LIST " "
     "FROM \"events\" "
     "WHERE \"run_id\" = $1 AND \"id\" > $2 "
     "ORDER BY \"id\" LIMIT $3",
@@ -407,13 +421,13 @@ dal_status events_list_by_run_id(dal_db *db, int64_t run_id, const events *after
     dal_bind_int64(st, 1, run_id);
     if (after) {
         dal_bind_row(st, 2, &events_table, after, events_pk_, 1);
-        dal_bind_int64(st, 3, page_limit(limit));
+        dal_bind_int64(st, 3, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &events_table, events_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &events_table, events_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -423,9 +437,7 @@ dal_status events_list_by_run_id(dal_db *db, int64_t run_id, const events *after
 }
 
 static const dal_query events_iterate_q = {
-    "SELECT \"id\", \"run_id\", \"seq\", \"level\", \"message\", \"payload\", \"at\" "
-    "FROM \"events\" "
-    "ORDER BY \"id\"",
+    "SELECT " EVENTS_COLUMN_LIST " FROM \"events\" ORDER BY \"id\"",
     0,
 };
 

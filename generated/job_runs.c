@@ -6,21 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A page size as a LIMIT parameter. */
-static int64_t page_limit(size_t limit)
-{
-    return limit < (size_t)INT64_MAX ? (int64_t)limit : INT64_MAX;
-}
-
-/* The first allocation of a page's array: the whole page for usual limits
- * (one allocation), capped so that a huge limit does not reserve memory for
- * rows that may not exist (dal_fetch_all grows the array as needed). */
-static size_t page_hint(size_t limit)
-{
-    return limit < 1024 ? limit : 1024;
-}
-
-static const char *const job_runs_status_names_[5] = {
+static const char *const job_runs_status_names_[JOB_RUNS_STATUS_CANCELLED + 1] = {
     "pending",
     "running",
     "completed",
@@ -30,23 +16,42 @@ static const char *const job_runs_status_names_[5] = {
 
 const char *job_runs_status_name(job_runs_status v)
 {
-    return (size_t)v < 5 ? job_runs_status_names_[v] : NULL;
+    return (size_t)v <= JOB_RUNS_STATUS_CANCELLED ? job_runs_status_names_[v] : NULL;
 }
 
 dal_status job_runs_status_parse(const char *s, job_runs_status *out)
 {
-    if (!s || !out)
-        return DAL_MISUSE;
-    for (size_t i = 0; i < 5; i++) {
-        if (strcmp(s, job_runs_status_names_[i]) == 0) {
-            *out = (job_runs_status)i;
-            return DAL_OK;
-        }
-    }
-    return DAL_NOT_FOUND;
+    int i = 0;
+    dal_status st = dal_enum_parse(job_runs_status_names_, JOB_RUNS_STATUS_CANCELLED + 1, s,
+                                   out ? &i : NULL);
+    if (st == DAL_OK)
+        *out = (job_runs_status)i;
+    return st;
 }
 
-static const dal_column job_runs_columns_[11] = {
+/* The columns in schema order: indexes into job_runs_columns_, into the key
+ * lists below and into every result row. */
+enum {
+    JOB_RUNS_COL_ID,
+    JOB_RUNS_COL_JOB_ID,
+    JOB_RUNS_COL_RUN_KEY,
+    JOB_RUNS_COL_SCHEDULED_AT,
+    JOB_RUNS_COL_STARTED_AT,
+    JOB_RUNS_COL_FINISHED_AT,
+    JOB_RUNS_COL_STATUS,
+    JOB_RUNS_COL_ATTEMPT,
+    JOB_RUNS_COL_AGENT_ID,
+    JOB_RUNS_COL_OUTPUT,
+    JOB_RUNS_COL_ERROR,
+    JOB_RUNS_NCOLUMNS
+};
+
+/* The SELECT list of every query below: the columns in schema order. */
+#define JOB_RUNS_COLUMN_LIST \
+    "\"id\", \"job_id\", \"run_key\", \"scheduled_at\", \"started_at\", \"finished_at\", " \
+    "\"status\", \"attempt\", \"agent_id\", \"output\", \"error\""
+
+static const dal_column job_runs_columns_[JOB_RUNS_NCOLUMNS] = {
     {"id", DAL_T_INT64, DAL_COL_PK | DAL_COL_DEFAULT | DAL_COL_IDENTITY, offsetof(job_runs, id),
      DAL_NO_HAS, NULL, 0},
     {"job_id", DAL_T_TEXT, 0, offsetof(job_runs, job_id), DAL_NO_HAS, NULL, 0},
@@ -57,7 +62,7 @@ static const dal_column job_runs_columns_[11] = {
     {"finished_at", DAL_T_TIME, DAL_COL_NULLABLE, offsetof(job_runs, finished_at),
      offsetof(job_runs, has_finished_at), NULL, 0},
     {"status", DAL_T_ENUM, DAL_COL_DEFAULT, offsetof(job_runs, status), DAL_NO_HAS,
-     job_runs_status_names_, 5},
+     job_runs_status_names_, JOB_RUNS_STATUS_CANCELLED + 1},
     {"attempt", DAL_T_INT32, DAL_COL_DEFAULT, offsetof(job_runs, attempt), DAL_NO_HAS, NULL, 0},
     {"agent_id", DAL_T_UUID, DAL_COL_NULLABLE, offsetof(job_runs, agent_id),
      offsetof(job_runs, has_agent_id), NULL, 0},
@@ -66,11 +71,12 @@ static const dal_column job_runs_columns_[11] = {
 };
 
 const dal_table job_runs_table = {
-    "job_runs", sizeof(job_runs), offsetof(job_runs, dal_mem_), job_runs_columns_, 11,
+    "job_runs", sizeof(job_runs), offsetof(job_runs, dal_mem_), job_runs_columns_,
+    JOB_RUNS_NCOLUMNS,
 };
 
 /* The primary key's columns, in key order (keyset pagination). */
-static const int job_runs_pk_[1] = {0};
+static const int job_runs_pk_[1] = {JOB_RUNS_COL_ID};
 
 /* Fills *out (a job_runs) from the current result row of st, whose columns are
  * the table's in schema order: all values fetched at once (dal_row_values),
@@ -81,72 +87,100 @@ static const int job_runs_pk_[1] = {0};
 static dal_status job_runs_read_(dal_stmt *st, void *out)
 {
     job_runs *row = out;
-    dal_value v[11];
-    int e6 = 0; /* status */
+    dal_value v[JOB_RUNS_NCOLUMNS];
+    int status_ = 0;
+    dal_value *val;
+    size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, 11)) != DAL_OK)
+    if ((s = dal_row_values(st, v, JOB_RUNS_NCOLUMNS)) != DAL_OK)
         goto fail;
     /* id */
-    if (v[0].kind == DAL_V_INT)
-        row->id = v[0].i;
-    else if (v[0].kind != DAL_V_NULL &&
-             (s = dal_col_opt_int64(st, 0, &row->id, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[JOB_RUNS_COL_ID];
+    if (val->kind == DAL_V_INT) {
+        row->id = val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_int64(st, JOB_RUNS_COL_ID, &row->id, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* job_id */
-    if (v[1].kind != DAL_V_TEXT && v[1].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 1, &v[1].p, &v[1].len)) != DAL_OK)
-        goto fail;
+    val = &v[JOB_RUNS_COL_JOB_ID];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, JOB_RUNS_COL_JOB_ID, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
     /* run_key */
-    if ((s = dal_col_opt_uuid(st, 2, row->run_key, NULL)) != DAL_OK)
+    s = dal_col_opt_uuid(st, JOB_RUNS_COL_RUN_KEY, row->run_key, NULL);
+    if (s != DAL_OK)
         goto fail;
     /* scheduled_at */
-    if (v[3].kind == DAL_V_INT || v[3].kind == DAL_V_TIME)
-        row->scheduled_at = v[3].i;
-    else if (v[3].kind != DAL_V_NULL &&
-             (s = dal_col_opt_time(st, 3, &row->scheduled_at, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[JOB_RUNS_COL_SCHEDULED_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->scheduled_at = val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_time(st, JOB_RUNS_COL_SCHEDULED_AT, &row->scheduled_at, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* started_at */
-    if (v[4].kind == DAL_V_INT || v[4].kind == DAL_V_TIME) {
-        row->started_at = v[4].i;
+    val = &v[JOB_RUNS_COL_STARTED_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->started_at = val->i;
         row->has_started_at = true;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_time(st, JOB_RUNS_COL_STARTED_AT, &row->started_at, &row->has_started_at);
+        if (s != DAL_OK)
+            goto fail;
     }
-    else if (v[4].kind != DAL_V_NULL &&
-             (s = dal_col_opt_time(st, 4, &row->started_at, &row->has_started_at)) != DAL_OK)
-        goto fail;
     /* finished_at */
-    if (v[5].kind == DAL_V_INT || v[5].kind == DAL_V_TIME) {
-        row->finished_at = v[5].i;
+    val = &v[JOB_RUNS_COL_FINISHED_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->finished_at = val->i;
         row->has_finished_at = true;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_time(st, JOB_RUNS_COL_FINISHED_AT, &row->finished_at,
+                             &row->has_finished_at);
+        if (s != DAL_OK)
+            goto fail;
     }
-    else if (v[5].kind != DAL_V_NULL &&
-             (s = dal_col_opt_time(st, 5, &row->finished_at, &row->has_finished_at)) != DAL_OK)
-        goto fail;
     /* status */
-    if ((s = dal_col_opt_enum(st, 6, &job_runs_columns_[6], &e6, NULL)) != DAL_OK)
+    s = dal_col_opt_enum(st, JOB_RUNS_COL_STATUS, &job_runs_columns_[JOB_RUNS_COL_STATUS], &status_,
+                         NULL);
+    if (s != DAL_OK)
         goto fail;
     /* attempt */
-    if (v[7].kind == DAL_V_INT && v[7].i >= INT32_MIN && v[7].i <= INT32_MAX)
-        row->attempt = (int32_t)v[7].i;
-    else if (v[7].kind != DAL_V_NULL &&
-             (s = dal_col_opt_int32(st, 7, &row->attempt, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[JOB_RUNS_COL_ATTEMPT];
+    if (val->kind == DAL_V_INT && val->i >= INT32_MIN && val->i <= INT32_MAX) {
+        row->attempt = (int32_t)val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_int32(st, JOB_RUNS_COL_ATTEMPT, &row->attempt, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* agent_id */
-    if ((s = dal_col_opt_uuid(st, 8, row->agent_id, &row->has_agent_id)) != DAL_OK)
+    s = dal_col_opt_uuid(st, JOB_RUNS_COL_AGENT_ID, row->agent_id, &row->has_agent_id);
+    if (s != DAL_OK)
         goto fail;
     /* output */
-    if (v[9].kind != DAL_V_TEXT && v[9].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 9, &v[9].p, &v[9].len)) != DAL_OK)
-        goto fail;
+    val = &v[JOB_RUNS_COL_OUTPUT];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, JOB_RUNS_COL_OUTPUT, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
     /* error */
-    if (v[10].kind != DAL_V_TEXT && v[10].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 10, &v[10].p, &v[10].len)) != DAL_OK)
-        goto fail;
-    row->status = (job_runs_status)e6;
-    size_t size = 0;
-    size += v[1].p ? v[1].len + 1 : 0;
-    size += v[9].p ? v[9].len + 1 : 0;
-    size += v[10].p ? v[10].len + 1 : 0;
+    val = &v[JOB_RUNS_COL_ERROR];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, JOB_RUNS_COL_ERROR, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
+    row->status = (job_runs_status)status_;
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -154,23 +188,26 @@ static dal_status job_runs_read_(dal_stmt *st, void *out)
             goto fail;
         }
         row->dal_mem_ = m;
-        if (v[1].p) {
-            memcpy(m, v[1].p, v[1].len);
-            m[v[1].len] = '\0';
+        val = &v[JOB_RUNS_COL_JOB_ID];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->job_id = m;
-            m += v[1].len + 1;
+            m += val->len + 1;
         }
-        if (v[9].p) {
-            memcpy(m, v[9].p, v[9].len);
-            m[v[9].len] = '\0';
+        val = &v[JOB_RUNS_COL_OUTPUT];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->output = m;
-            m += v[9].len + 1;
+            m += val->len + 1;
         }
-        if (v[10].p) {
-            memcpy(m, v[10].p, v[10].len);
-            m[v[10].len] = '\0';
+        val = &v[JOB_RUNS_COL_ERROR];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->error = m;
-            m += v[10].len + 1;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -197,7 +234,7 @@ dal_status job_runs_insert(dal_db *db, const job_runs *in, job_runs *out)
     if (!out &&
         in->id == 0 &&
         in->run_key[0] == '\0' &&
-        in->status == 0 &&
+        in->status == JOB_RUNS_STATUS_PENDING &&
         in->attempt == 0) {
         /* every defaulted column zero, so left out: bound field by field */
         dal_stmt *st = NULL;
@@ -214,7 +251,10 @@ dal_status job_runs_insert(dal_db *db, const job_runs *in, job_runs *out)
             dal_bind_time(st, 4, in->finished_at);
         else
             dal_bind_null(st, 4);
-        dal_bind_row(st, 5, &job_runs_table, in, (const int[]){8}, 1);
+        if (in->has_agent_id)
+            dal_bind_uuid(st, 5, in->agent_id);
+        else
+            dal_bind_null(st, 5);
         dal_bind_json(st, 6, in->output);
         dal_bind_text(st, 7, in->error);
         return dal_stmt_exec(st, NULL);
@@ -243,10 +283,7 @@ dal_status job_runs_upsert(dal_db *db, const job_runs *in, job_runs *out)
 }
 
 static const dal_query job_runs_get_q = {
-    "SELECT \"id\", \"job_id\", \"run_key\", \"scheduled_at\", \"started_at\", \"finished_at\", "
-    "\"status\", \"attempt\", \"agent_id\", \"output\", \"error\" "
-    "FROM \"job_runs\" "
-    "WHERE \"id\" = $1",
+    "SELECT " JOB_RUNS_COLUMN_LIST " FROM \"job_runs\" WHERE \"id\" = $1",
     1,
 };
 
@@ -266,10 +303,7 @@ dal_status job_runs_get(dal_db *db, int64_t id, job_runs *out)
 }
 
 static const dal_query job_runs_get_by_run_key_q = {
-    "SELECT \"id\", \"job_id\", \"run_key\", \"scheduled_at\", \"started_at\", \"finished_at\", "
-    "\"status\", \"attempt\", \"agent_id\", \"output\", \"error\" "
-    "FROM \"job_runs\" "
-    "WHERE \"run_key\" = $1",
+    "SELECT " JOB_RUNS_COLUMN_LIST " FROM \"job_runs\" WHERE \"run_key\" = $1",
     1,
 };
 
@@ -289,8 +323,7 @@ dal_status job_runs_get_by_run_key(dal_db *db, const char *run_key, job_runs *ou
 }
 
 static const dal_query job_runs_get_by_job_id_scheduled_at_q = {
-    "SELECT \"id\", \"job_id\", \"run_key\", \"scheduled_at\", \"started_at\", \"finished_at\", "
-    "\"status\", \"attempt\", \"agent_id\", \"output\", \"error\" "
+    "SELECT " JOB_RUNS_COLUMN_LIST " "
     "FROM \"job_runs\" "
     "WHERE \"job_id\" = $1 AND \"scheduled_at\" = $2",
     2,
@@ -332,7 +365,7 @@ dal_status job_runs_update(dal_db *db, const job_runs *row)
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, row->job_id);
-    dal_bind_row(st, 2, &job_runs_table, row, (const int[]){2}, 1);
+    dal_bind_uuid(st, 2, row->run_key);
     dal_bind_time(st, 3, row->scheduled_at);
     if (row->has_started_at)
         dal_bind_time(st, 4, row->started_at);
@@ -342,9 +375,12 @@ dal_status job_runs_update(dal_db *db, const job_runs *row)
         dal_bind_time(st, 5, row->finished_at);
     else
         dal_bind_null(st, 5);
-    dal_bind_row(st, 6, &job_runs_table, row, (const int[]){6}, 1);
+    dal_bind_enum(st, 6, job_runs_status_name(row->status), (int)row->status);
     dal_bind_int32(st, 7, row->attempt);
-    dal_bind_row(st, 8, &job_runs_table, row, (const int[]){8}, 1);
+    if (row->has_agent_id)
+        dal_bind_uuid(st, 8, row->agent_id);
+    else
+        dal_bind_null(st, 8);
     dal_bind_json(st, 9, row->output);
     dal_bind_text(st, 10, row->error);
     dal_bind_int64(st, 11, row->id);
@@ -405,16 +441,12 @@ dal_status job_runs_count(dal_db *db, int64_t *out)
 }
 
 static const dal_query job_runs_list_first_q = {
-    "SELECT \"id\", \"job_id\", \"run_key\", \"scheduled_at\", \"started_at\", \"finished_at\", "
-    "\"status\", \"attempt\", \"agent_id\", \"output\", \"error\" "
-    "FROM \"job_runs\" "
-    "ORDER BY \"id\" LIMIT $1",
+    "SELECT " JOB_RUNS_COLUMN_LIST " FROM \"job_runs\" ORDER BY \"id\" LIMIT $1",
     1,
 };
 
 static const dal_query job_runs_list_next_q = {
-    "SELECT \"id\", \"job_id\", \"run_key\", \"scheduled_at\", \"started_at\", \"finished_at\", "
-    "\"status\", \"attempt\", \"agent_id\", \"output\", \"error\" "
+    "SELECT " JOB_RUNS_COLUMN_LIST " "
     "FROM \"job_runs\" "
     "WHERE \"id\" > $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -438,13 +470,13 @@ dal_status job_runs_list(dal_db *db, const job_runs *after, size_t limit, job_ru
         return s;
     if (after) {
         dal_bind_row(st, 1, &job_runs_table, after, job_runs_pk_, 1);
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 1, page_limit(limit));
+        dal_bind_int64(st, 1, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -454,8 +486,7 @@ dal_status job_runs_list(dal_db *db, const job_runs *after, size_t limit, job_ru
 }
 
 static const dal_query job_runs_list_by_status_scheduled_at_first_q = {
-    "SELECT \"id\", \"job_id\", \"run_key\", \"scheduled_at\", \"started_at\", \"finished_at\", "
-    "\"status\", \"attempt\", \"agent_id\", \"output\", \"error\" "
+    "SELECT " JOB_RUNS_COLUMN_LIST " "
     "FROM \"job_runs\" "
     "WHERE \"status\" = $1 AND \"scheduled_at\" = $2 "
     "ORDER BY \"id\" LIMIT $3",
@@ -463,8 +494,7 @@ static const dal_query job_runs_list_by_status_scheduled_at_first_q = {
 };
 
 static const dal_query job_runs_list_by_status_scheduled_at_next_q = {
-    "SELECT \"id\", \"job_id\", \"run_key\", \"scheduled_at\", \"started_at\", \"finished_at\", "
-    "\"status\", \"attempt\", \"agent_id\", \"output\", \"error\" "
+    "SELECT " JOB_RUNS_COLUMN_LIST " "
     "FROM \"job_runs\" "
     "WHERE \"status\" = $1 AND \"scheduled_at\" = $2 AND \"id\" > $3 "
     "ORDER BY \"id\" LIMIT $4",
@@ -492,13 +522,13 @@ dal_status job_runs_list_by_status_scheduled_at(dal_db *db, job_runs_status stat
     dal_bind_time(st, 2, scheduled_at);
     if (after) {
         dal_bind_row(st, 3, &job_runs_table, after, job_runs_pk_, 1);
-        dal_bind_int64(st, 4, page_limit(limit));
+        dal_bind_int64(st, 4, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 3, page_limit(limit));
+        dal_bind_int64(st, 3, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -508,8 +538,7 @@ dal_status job_runs_list_by_status_scheduled_at(dal_db *db, job_runs_status stat
 }
 
 static const dal_query job_runs_list_by_started_at_first_q = {
-    "SELECT \"id\", \"job_id\", \"run_key\", \"scheduled_at\", \"started_at\", \"finished_at\", "
-    "\"status\", \"attempt\", \"agent_id\", \"output\", \"error\" "
+    "SELECT " JOB_RUNS_COLUMN_LIST " "
     "FROM \"job_runs\" "
     "WHERE \"started_at\" = $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -517,8 +546,7 @@ static const dal_query job_runs_list_by_started_at_first_q = {
 };
 
 static const dal_query job_runs_list_by_started_at_next_q = {
-    "SELECT \"id\", \"job_id\", \"run_key\", \"scheduled_at\", \"started_at\", \"finished_at\", "
-    "\"status\", \"attempt\", \"agent_id\", \"output\", \"error\" "
+    "SELECT " JOB_RUNS_COLUMN_LIST " "
     "FROM \"job_runs\" "
     "WHERE \"started_at\" = $1 AND \"id\" > $2 "
     "ORDER BY \"id\" LIMIT $3",
@@ -544,13 +572,13 @@ dal_status job_runs_list_by_started_at(dal_db *db, dal_time started_at, const jo
     dal_bind_time(st, 1, started_at);
     if (after) {
         dal_bind_row(st, 2, &job_runs_table, after, job_runs_pk_, 1);
-        dal_bind_int64(st, 3, page_limit(limit));
+        dal_bind_int64(st, 3, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -560,8 +588,7 @@ dal_status job_runs_list_by_started_at(dal_db *db, dal_time started_at, const jo
 }
 
 static const dal_query job_runs_list_by_agent_id_first_q = {
-    "SELECT \"id\", \"job_id\", \"run_key\", \"scheduled_at\", \"started_at\", \"finished_at\", "
-    "\"status\", \"attempt\", \"agent_id\", \"output\", \"error\" "
+    "SELECT " JOB_RUNS_COLUMN_LIST " "
     "FROM \"job_runs\" "
     "WHERE \"agent_id\" = $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -569,8 +596,7 @@ static const dal_query job_runs_list_by_agent_id_first_q = {
 };
 
 static const dal_query job_runs_list_by_agent_id_next_q = {
-    "SELECT \"id\", \"job_id\", \"run_key\", \"scheduled_at\", \"started_at\", \"finished_at\", "
-    "\"status\", \"attempt\", \"agent_id\", \"output\", \"error\" "
+    "SELECT " JOB_RUNS_COLUMN_LIST " "
     "FROM \"job_runs\" "
     "WHERE \"agent_id\" = $1 AND \"id\" > $2 "
     "ORDER BY \"id\" LIMIT $3",
@@ -596,13 +622,13 @@ dal_status job_runs_list_by_agent_id(dal_db *db, const char *agent_id, const job
     dal_bind_uuid(st, 1, agent_id);
     if (after) {
         dal_bind_row(st, 2, &job_runs_table, after, job_runs_pk_, 1);
-        dal_bind_int64(st, 3, page_limit(limit));
+        dal_bind_int64(st, 3, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -612,8 +638,7 @@ dal_status job_runs_list_by_agent_id(dal_db *db, const char *agent_id, const job
 }
 
 static const dal_query job_runs_list_by_job_id_first_q = {
-    "SELECT \"id\", \"job_id\", \"run_key\", \"scheduled_at\", \"started_at\", \"finished_at\", "
-    "\"status\", \"attempt\", \"agent_id\", \"output\", \"error\" "
+    "SELECT " JOB_RUNS_COLUMN_LIST " "
     "FROM \"job_runs\" "
     "WHERE \"job_id\" = $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -621,8 +646,7 @@ static const dal_query job_runs_list_by_job_id_first_q = {
 };
 
 static const dal_query job_runs_list_by_job_id_next_q = {
-    "SELECT \"id\", \"job_id\", \"run_key\", \"scheduled_at\", \"started_at\", \"finished_at\", "
-    "\"status\", \"attempt\", \"agent_id\", \"output\", \"error\" "
+    "SELECT " JOB_RUNS_COLUMN_LIST " "
     "FROM \"job_runs\" "
     "WHERE \"job_id\" = $1 AND \"id\" > $2 "
     "ORDER BY \"id\" LIMIT $3",
@@ -648,13 +672,13 @@ dal_status job_runs_list_by_job_id(dal_db *db, const char *job_id, const job_run
     dal_bind_text(st, 1, job_id);
     if (after) {
         dal_bind_row(st, 2, &job_runs_table, after, job_runs_pk_, 1);
-        dal_bind_int64(st, 3, page_limit(limit));
+        dal_bind_int64(st, 3, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -664,10 +688,7 @@ dal_status job_runs_list_by_job_id(dal_db *db, const char *job_id, const job_run
 }
 
 static const dal_query job_runs_iterate_q = {
-    "SELECT \"id\", \"job_id\", \"run_key\", \"scheduled_at\", \"started_at\", \"finished_at\", "
-    "\"status\", \"attempt\", \"agent_id\", \"output\", \"error\" "
-    "FROM \"job_runs\" "
-    "ORDER BY \"id\"",
+    "SELECT " JOB_RUNS_COLUMN_LIST " FROM \"job_runs\" ORDER BY \"id\"",
     0,
 };
 

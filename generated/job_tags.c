@@ -6,21 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A page size as a LIMIT parameter. */
-static int64_t page_limit(size_t limit)
-{
-    return limit < (size_t)INT64_MAX ? (int64_t)limit : INT64_MAX;
-}
+/* The columns in schema order: indexes into job_tags_columns_, into the key
+ * lists below and into every result row. */
+enum {
+    JOB_TAGS_COL_JOB_ID,
+    JOB_TAGS_COL_TAG_ID,
+    JOB_TAGS_COL_ORDER,
+    JOB_TAGS_COL_ADDED_AT,
+    JOB_TAGS_NCOLUMNS
+};
 
-/* The first allocation of a page's array: the whole page for usual limits
- * (one allocation), capped so that a huge limit does not reserve memory for
- * rows that may not exist (dal_fetch_all grows the array as needed). */
-static size_t page_hint(size_t limit)
-{
-    return limit < 1024 ? limit : 1024;
-}
+/* The SELECT list of every query below: the columns in schema order. */
+#define JOB_TAGS_COLUMN_LIST \
+    "\"job_id\", \"tag_id\", \"order\", \"added_at\""
 
-static const dal_column job_tags_columns_[4] = {
+static const dal_column job_tags_columns_[JOB_TAGS_NCOLUMNS] = {
     {"job_id", DAL_T_TEXT, DAL_COL_PK, offsetof(job_tags, job_id), DAL_NO_HAS, NULL, 0},
     {"tag_id", DAL_T_INT32, DAL_COL_PK, offsetof(job_tags, tag_id), DAL_NO_HAS, NULL, 0},
     {"order", DAL_T_INT16, DAL_COL_DEFAULT, offsetof(job_tags, order), DAL_NO_HAS, NULL, 0},
@@ -28,11 +28,12 @@ static const dal_column job_tags_columns_[4] = {
 };
 
 const dal_table job_tags_table = {
-    "job_tags", sizeof(job_tags), offsetof(job_tags, dal_mem_), job_tags_columns_, 4,
+    "job_tags", sizeof(job_tags), offsetof(job_tags, dal_mem_), job_tags_columns_,
+    JOB_TAGS_NCOLUMNS,
 };
 
 /* The primary key's columns, in key order (keyset pagination). */
-static const int job_tags_pk_[2] = {0, 1};
+static const int job_tags_pk_[2] = {JOB_TAGS_COL_JOB_ID, JOB_TAGS_COL_TAG_ID};
 
 /* Fills *out (a job_tags) from the current result row of st, whose columns are
  * the table's in schema order: all values fetched at once (dal_row_values),
@@ -43,35 +44,48 @@ static const int job_tags_pk_[2] = {0, 1};
 static dal_status job_tags_read_(dal_stmt *st, void *out)
 {
     job_tags *row = out;
-    dal_value v[4];
+    dal_value v[JOB_TAGS_NCOLUMNS];
+    dal_value *val;
+    size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, 4)) != DAL_OK)
+    if ((s = dal_row_values(st, v, JOB_TAGS_NCOLUMNS)) != DAL_OK)
         goto fail;
     /* job_id */
-    if (v[0].kind != DAL_V_TEXT && v[0].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 0, &v[0].p, &v[0].len)) != DAL_OK)
-        goto fail;
+    val = &v[JOB_TAGS_COL_JOB_ID];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, JOB_TAGS_COL_JOB_ID, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
     /* tag_id */
-    if (v[1].kind == DAL_V_INT && v[1].i >= INT32_MIN && v[1].i <= INT32_MAX)
-        row->tag_id = (int32_t)v[1].i;
-    else if (v[1].kind != DAL_V_NULL &&
-             (s = dal_col_opt_int32(st, 1, &row->tag_id, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[JOB_TAGS_COL_TAG_ID];
+    if (val->kind == DAL_V_INT && val->i >= INT32_MIN && val->i <= INT32_MAX) {
+        row->tag_id = (int32_t)val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_int32(st, JOB_TAGS_COL_TAG_ID, &row->tag_id, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* order */
-    if (v[2].kind == DAL_V_INT && v[2].i >= INT16_MIN && v[2].i <= INT16_MAX)
-        row->order = (int16_t)v[2].i;
-    else if (v[2].kind != DAL_V_NULL &&
-             (s = dal_col_opt_int16(st, 2, &row->order, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[JOB_TAGS_COL_ORDER];
+    if (val->kind == DAL_V_INT && val->i >= INT16_MIN && val->i <= INT16_MAX) {
+        row->order = (int16_t)val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_int16(st, JOB_TAGS_COL_ORDER, &row->order, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* added_at */
-    if (v[3].kind == DAL_V_INT || v[3].kind == DAL_V_TIME)
-        row->added_at = v[3].i;
-    else if (v[3].kind != DAL_V_NULL &&
-             (s = dal_col_opt_time(st, 3, &row->added_at, NULL)) != DAL_OK)
-        goto fail;
-    size_t size = 0;
-    size += v[0].p ? v[0].len + 1 : 0;
+    val = &v[JOB_TAGS_COL_ADDED_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->added_at = val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_time(st, JOB_TAGS_COL_ADDED_AT, &row->added_at, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -79,11 +93,12 @@ static dal_status job_tags_read_(dal_stmt *st, void *out)
             goto fail;
         }
         row->dal_mem_ = m;
-        if (v[0].p) {
-            memcpy(m, v[0].p, v[0].len);
-            m[v[0].len] = '\0';
+        val = &v[JOB_TAGS_COL_JOB_ID];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->job_id = m;
-            m += v[0].len + 1;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -141,7 +156,7 @@ dal_status job_tags_upsert(dal_db *db, const job_tags *in, job_tags *out)
 }
 
 static const dal_query job_tags_get_q = {
-    "SELECT \"job_id\", \"tag_id\", \"order\", \"added_at\" "
+    "SELECT " JOB_TAGS_COLUMN_LIST " "
     "FROM \"job_tags\" "
     "WHERE \"job_id\" = $1 AND \"tag_id\" = $2",
     2,
@@ -241,14 +256,14 @@ dal_status job_tags_count(dal_db *db, int64_t *out)
 }
 
 static const dal_query job_tags_list_first_q = {
-    "SELECT \"job_id\", \"tag_id\", \"order\", \"added_at\" "
+    "SELECT " JOB_TAGS_COLUMN_LIST " "
     "FROM \"job_tags\" "
     "ORDER BY \"job_id\", \"tag_id\" LIMIT $1",
     1,
 };
 
 static const dal_query job_tags_list_next_q = {
-    "SELECT \"job_id\", \"tag_id\", \"order\", \"added_at\" "
+    "SELECT " JOB_TAGS_COLUMN_LIST " "
     "FROM \"job_tags\" "
     "WHERE (\"job_id\", \"tag_id\") > ($1, $2) "
     "ORDER BY \"job_id\", \"tag_id\" LIMIT $3",
@@ -272,13 +287,13 @@ dal_status job_tags_list(dal_db *db, const job_tags *after, size_t limit, job_ta
         return s;
     if (after) {
         dal_bind_row(st, 1, &job_tags_table, after, job_tags_pk_, 2);
-        dal_bind_int64(st, 3, page_limit(limit));
+        dal_bind_int64(st, 3, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 1, page_limit(limit));
+        dal_bind_int64(st, 1, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &job_tags_table, job_tags_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &job_tags_table, job_tags_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -288,7 +303,7 @@ dal_status job_tags_list(dal_db *db, const job_tags *after, size_t limit, job_ta
 }
 
 static const dal_query job_tags_list_by_tag_id_first_q = {
-    "SELECT \"job_id\", \"tag_id\", \"order\", \"added_at\" "
+    "SELECT " JOB_TAGS_COLUMN_LIST " "
     "FROM \"job_tags\" "
     "WHERE \"tag_id\" = $1 "
     "ORDER BY \"job_id\", \"tag_id\" LIMIT $2",
@@ -296,7 +311,7 @@ static const dal_query job_tags_list_by_tag_id_first_q = {
 };
 
 static const dal_query job_tags_list_by_tag_id_next_q = {
-    "SELECT \"job_id\", \"tag_id\", \"order\", \"added_at\" "
+    "SELECT " JOB_TAGS_COLUMN_LIST " "
     "FROM \"job_tags\" "
     "WHERE \"tag_id\" = $1 AND (\"job_id\", \"tag_id\") > ($2, $3) "
     "ORDER BY \"job_id\", \"tag_id\" LIMIT $4",
@@ -322,13 +337,13 @@ dal_status job_tags_list_by_tag_id(dal_db *db, int32_t tag_id, const job_tags *a
     dal_bind_int32(st, 1, tag_id);
     if (after) {
         dal_bind_row(st, 2, &job_tags_table, after, job_tags_pk_, 2);
-        dal_bind_int64(st, 4, page_limit(limit));
+        dal_bind_int64(st, 4, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &job_tags_table, job_tags_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &job_tags_table, job_tags_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -338,7 +353,7 @@ dal_status job_tags_list_by_tag_id(dal_db *db, int32_t tag_id, const job_tags *a
 }
 
 static const dal_query job_tags_list_by_job_id_first_q = {
-    "SELECT \"job_id\", \"tag_id\", \"order\", \"added_at\" "
+    "SELECT " JOB_TAGS_COLUMN_LIST " "
     "FROM \"job_tags\" "
     "WHERE \"job_id\" = $1 "
     "ORDER BY \"job_id\", \"tag_id\" LIMIT $2",
@@ -346,7 +361,7 @@ static const dal_query job_tags_list_by_job_id_first_q = {
 };
 
 static const dal_query job_tags_list_by_job_id_next_q = {
-    "SELECT \"job_id\", \"tag_id\", \"order\", \"added_at\" "
+    "SELECT " JOB_TAGS_COLUMN_LIST " "
     "FROM \"job_tags\" "
     "WHERE \"job_id\" = $1 AND (\"job_id\", \"tag_id\") > ($2, $3) "
     "ORDER BY \"job_id\", \"tag_id\" LIMIT $4",
@@ -372,13 +387,13 @@ dal_status job_tags_list_by_job_id(dal_db *db, const char *job_id, const job_tag
     dal_bind_text(st, 1, job_id);
     if (after) {
         dal_bind_row(st, 2, &job_tags_table, after, job_tags_pk_, 2);
-        dal_bind_int64(st, 4, page_limit(limit));
+        dal_bind_int64(st, 4, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &job_tags_table, job_tags_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &job_tags_table, job_tags_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -388,9 +403,7 @@ dal_status job_tags_list_by_job_id(dal_db *db, const char *job_id, const job_tag
 }
 
 static const dal_query job_tags_iterate_q = {
-    "SELECT \"job_id\", \"tag_id\", \"order\", \"added_at\" "
-    "FROM \"job_tags\" "
-    "ORDER BY \"job_id\", \"tag_id\"",
+    "SELECT " JOB_TAGS_COLUMN_LIST " FROM \"job_tags\" ORDER BY \"job_id\", \"tag_id\"",
     0,
 };
 

@@ -6,21 +6,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A page size as a LIMIT parameter. */
-static int64_t page_limit(size_t limit)
-{
-    return limit < (size_t)INT64_MAX ? (int64_t)limit : INT64_MAX;
-}
+/* The columns in schema order: indexes into jobs_columns_, into the key
+ * lists below and into every result row. */
+enum {
+    JOBS_COL_ID,
+    JOBS_COL_PROJECT_ID,
+    JOBS_COL_PARENT_ID,
+    JOBS_COL_GROUP,
+    JOBS_COL_PRIORITY,
+    JOBS_COL_TIMEOUT_S,
+    JOBS_COL_WEIGHT,
+    JOBS_COL_SCHEDULE,
+    JOBS_COL_ENABLED,
+    JOBS_COL_OWNER_AGENT,
+    JOBS_COL_CREATED_AT,
+    JOBS_NCOLUMNS
+};
 
-/* The first allocation of a page's array: the whole page for usual limits
- * (one allocation), capped so that a huge limit does not reserve memory for
- * rows that may not exist (dal_fetch_all grows the array as needed). */
-static size_t page_hint(size_t limit)
-{
-    return limit < 1024 ? limit : 1024;
-}
+/* The SELECT list of every query below: the columns in schema order. */
+#define JOBS_COLUMN_LIST \
+    "\"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", \"weight\", " \
+    "\"schedule\", \"enabled\", \"owner_agent\", \"created_at\""
 
-static const dal_column jobs_columns_[11] = {
+static const dal_column jobs_columns_[JOBS_NCOLUMNS] = {
     {"id", DAL_T_TEXT, DAL_COL_PK, offsetof(jobs, id), DAL_NO_HAS, NULL, 0},
     {"project_id", DAL_T_INT64, 0, offsetof(jobs, project_id), DAL_NO_HAS, NULL, 0},
     {"parent_id", DAL_T_TEXT, DAL_COL_NULLABLE, offsetof(jobs, parent_id), DAL_NO_HAS, NULL, 0},
@@ -36,11 +44,11 @@ static const dal_column jobs_columns_[11] = {
 };
 
 const dal_table jobs_table = {
-    "jobs", sizeof(jobs), offsetof(jobs, dal_mem_), jobs_columns_, 11,
+    "jobs", sizeof(jobs), offsetof(jobs, dal_mem_), jobs_columns_, JOBS_NCOLUMNS,
 };
 
 /* The primary key's columns, in key order (keyset pagination). */
-static const int jobs_pk_[1] = {0};
+static const int jobs_pk_[1] = {JOBS_COL_ID};
 
 /* Fills *out (a jobs) from the current result row of st, whose columns are
  * the table's in schema order: all values fetched at once (dal_row_values),
@@ -51,71 +59,103 @@ static const int jobs_pk_[1] = {0};
 static dal_status jobs_read_(dal_stmt *st, void *out)
 {
     jobs *row = out;
-    dal_value v[11];
+    dal_value v[JOBS_NCOLUMNS];
+    dal_value *val;
+    size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, 11)) != DAL_OK)
+    if ((s = dal_row_values(st, v, JOBS_NCOLUMNS)) != DAL_OK)
         goto fail;
     /* id */
-    if (v[0].kind != DAL_V_TEXT && v[0].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 0, &v[0].p, &v[0].len)) != DAL_OK)
-        goto fail;
+    val = &v[JOBS_COL_ID];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, JOBS_COL_ID, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
     /* project_id */
-    if (v[1].kind == DAL_V_INT)
-        row->project_id = v[1].i;
-    else if (v[1].kind != DAL_V_NULL &&
-             (s = dal_col_opt_int64(st, 1, &row->project_id, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[JOBS_COL_PROJECT_ID];
+    if (val->kind == DAL_V_INT) {
+        row->project_id = val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_int64(st, JOBS_COL_PROJECT_ID, &row->project_id, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* parent_id */
-    if (v[2].kind != DAL_V_TEXT && v[2].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 2, &v[2].p, &v[2].len)) != DAL_OK)
-        goto fail;
+    val = &v[JOBS_COL_PARENT_ID];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, JOBS_COL_PARENT_ID, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
     /* group */
-    if (v[3].kind != DAL_V_TEXT && v[3].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 3, &v[3].p, &v[3].len)) != DAL_OK)
-        goto fail;
+    val = &v[JOBS_COL_GROUP];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, JOBS_COL_GROUP, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
     /* priority */
-    if (v[4].kind == DAL_V_INT && v[4].i >= INT16_MIN && v[4].i <= INT16_MAX)
-        row->priority = (int16_t)v[4].i;
-    else if (v[4].kind != DAL_V_NULL &&
-             (s = dal_col_opt_int16(st, 4, &row->priority, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[JOBS_COL_PRIORITY];
+    if (val->kind == DAL_V_INT && val->i >= INT16_MIN && val->i <= INT16_MAX) {
+        row->priority = (int16_t)val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_int16(st, JOBS_COL_PRIORITY, &row->priority, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* timeout_s */
-    if (v[5].kind == DAL_V_INT && v[5].i >= INT32_MIN && v[5].i <= INT32_MAX)
-        row->timeout_s = (int32_t)v[5].i;
-    else if (v[5].kind != DAL_V_NULL &&
-             (s = dal_col_opt_int32(st, 5, &row->timeout_s, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[JOBS_COL_TIMEOUT_S];
+    if (val->kind == DAL_V_INT && val->i >= INT32_MIN && val->i <= INT32_MAX) {
+        row->timeout_s = (int32_t)val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_int32(st, JOBS_COL_TIMEOUT_S, &row->timeout_s, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* weight */
-    if (v[6].kind == DAL_V_FLOAT)
-        row->weight = (float)v[6].f;
-    else if (v[6].kind != DAL_V_NULL &&
-             (s = dal_col_opt_float32(st, 6, &row->weight, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[JOBS_COL_WEIGHT];
+    if (val->kind == DAL_V_FLOAT) {
+        row->weight = (float)val->f;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_float32(st, JOBS_COL_WEIGHT, &row->weight, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* schedule */
-    if (v[7].kind != DAL_V_TEXT && v[7].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 7, &v[7].p, &v[7].len)) != DAL_OK)
-        goto fail;
+    val = &v[JOBS_COL_SCHEDULE];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, JOBS_COL_SCHEDULE, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
     /* enabled */
-    if (v[8].kind == DAL_V_INT)
-        row->enabled = v[8].i != 0;
-    else if (v[8].kind != DAL_V_NULL &&
-             (s = dal_col_opt_bool(st, 8, &row->enabled, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[JOBS_COL_ENABLED];
+    if (val->kind == DAL_V_INT) {
+        row->enabled = val->i != 0;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_bool(st, JOBS_COL_ENABLED, &row->enabled, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* owner_agent */
-    if ((s = dal_col_opt_uuid(st, 9, row->owner_agent, &row->has_owner_agent)) != DAL_OK)
+    s = dal_col_opt_uuid(st, JOBS_COL_OWNER_AGENT, row->owner_agent, &row->has_owner_agent);
+    if (s != DAL_OK)
         goto fail;
     /* created_at */
-    if (v[10].kind == DAL_V_INT || v[10].kind == DAL_V_TIME)
-        row->created_at = v[10].i;
-    else if (v[10].kind != DAL_V_NULL &&
-             (s = dal_col_opt_time(st, 10, &row->created_at, NULL)) != DAL_OK)
-        goto fail;
-    size_t size = 0;
-    size += v[0].p ? v[0].len + 1 : 0;
-    size += v[2].p ? v[2].len + 1 : 0;
-    size += v[3].p ? v[3].len + 1 : 0;
-    size += v[7].p ? v[7].len + 1 : 0;
+    val = &v[JOBS_COL_CREATED_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->created_at = val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_time(st, JOBS_COL_CREATED_AT, &row->created_at, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -123,29 +163,33 @@ static dal_status jobs_read_(dal_stmt *st, void *out)
             goto fail;
         }
         row->dal_mem_ = m;
-        if (v[0].p) {
-            memcpy(m, v[0].p, v[0].len);
-            m[v[0].len] = '\0';
+        val = &v[JOBS_COL_ID];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->id = m;
-            m += v[0].len + 1;
+            m += val->len + 1;
         }
-        if (v[2].p) {
-            memcpy(m, v[2].p, v[2].len);
-            m[v[2].len] = '\0';
+        val = &v[JOBS_COL_PARENT_ID];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->parent_id = m;
-            m += v[2].len + 1;
+            m += val->len + 1;
         }
-        if (v[3].p) {
-            memcpy(m, v[3].p, v[3].len);
-            m[v[3].len] = '\0';
+        val = &v[JOBS_COL_GROUP];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->group = m;
-            m += v[3].len + 1;
+            m += val->len + 1;
         }
-        if (v[7].p) {
-            memcpy(m, v[7].p, v[7].len);
-            m[v[7].len] = '\0';
+        val = &v[JOBS_COL_SCHEDULE];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->schedule = m;
-            m += v[7].len + 1;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -185,7 +229,10 @@ dal_status jobs_insert(dal_db *db, const jobs *in, jobs *out)
         dal_bind_text(st, 3, in->parent_id);
         dal_bind_text(st, 4, in->group);
         dal_bind_text(st, 5, in->schedule);
-        dal_bind_row(st, 6, &jobs_table, in, (const int[]){9}, 1);
+        if (in->has_owner_agent)
+            dal_bind_uuid(st, 6, in->owner_agent);
+        else
+            dal_bind_null(st, 6);
         return dal_stmt_exec(st, NULL);
     }
     return dal_insert_row(db, &jobs_table, in, out, false);
@@ -212,10 +259,7 @@ dal_status jobs_upsert(dal_db *db, const jobs *in, jobs *out)
 }
 
 static const dal_query jobs_get_q = {
-    "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
-    "FROM \"jobs\" "
-    "WHERE \"id\" = $1",
+    "SELECT " JOBS_COLUMN_LIST " FROM \"jobs\" WHERE \"id\" = $1",
     1,
 };
 
@@ -260,7 +304,10 @@ dal_status jobs_update(dal_db *db, const jobs *row)
     dal_bind_float32(st, 6, row->weight);
     dal_bind_text(st, 7, row->schedule);
     dal_bind_bool(st, 8, row->enabled);
-    dal_bind_row(st, 9, &jobs_table, row, (const int[]){9}, 1);
+    if (row->has_owner_agent)
+        dal_bind_uuid(st, 9, row->owner_agent);
+    else
+        dal_bind_null(st, 9);
     dal_bind_time(st, 10, row->created_at);
     dal_bind_text(st, 11, row->id);
     int64_t changes = 0;
@@ -320,19 +367,12 @@ dal_status jobs_count(dal_db *db, int64_t *out)
 }
 
 static const dal_query jobs_list_first_q = {
-    "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
-    "FROM \"jobs\" "
-    "ORDER BY \"id\" LIMIT $1",
+    "SELECT " JOBS_COLUMN_LIST " FROM \"jobs\" ORDER BY \"id\" LIMIT $1",
     1,
 };
 
 static const dal_query jobs_list_next_q = {
-    "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
-    "FROM \"jobs\" "
-    "WHERE \"id\" > $1 "
-    "ORDER BY \"id\" LIMIT $2",
+    "SELECT " JOBS_COLUMN_LIST " FROM \"jobs\" WHERE \"id\" > $1 ORDER BY \"id\" LIMIT $2",
     2,
 };
 
@@ -353,13 +393,13 @@ dal_status jobs_list(dal_db *db, const jobs *after, size_t limit, jobs_array *ou
         return s;
     if (after) {
         dal_bind_row(st, 1, &jobs_table, after, jobs_pk_, 1);
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 1, page_limit(limit));
+        dal_bind_int64(st, 1, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -369,8 +409,7 @@ dal_status jobs_list(dal_db *db, const jobs *after, size_t limit, jobs_array *ou
 }
 
 static const dal_query jobs_list_by_project_id_priority_first_q = {
-    "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "SELECT " JOBS_COLUMN_LIST " "
     "FROM \"jobs\" "
     "WHERE \"project_id\" = $1 AND \"priority\" = $2 "
     "ORDER BY \"id\" LIMIT $3",
@@ -378,8 +417,7 @@ static const dal_query jobs_list_by_project_id_priority_first_q = {
 };
 
 static const dal_query jobs_list_by_project_id_priority_next_q = {
-    "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "SELECT " JOBS_COLUMN_LIST " "
     "FROM \"jobs\" "
     "WHERE \"project_id\" = $1 AND \"priority\" = $2 AND \"id\" > $3 "
     "ORDER BY \"id\" LIMIT $4",
@@ -406,13 +444,13 @@ dal_status jobs_list_by_project_id_priority(dal_db *db, int64_t project_id, int1
     dal_bind_int16(st, 2, priority);
     if (after) {
         dal_bind_row(st, 3, &jobs_table, after, jobs_pk_, 1);
-        dal_bind_int64(st, 4, page_limit(limit));
+        dal_bind_int64(st, 4, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 3, page_limit(limit));
+        dal_bind_int64(st, 3, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -422,8 +460,7 @@ dal_status jobs_list_by_project_id_priority(dal_db *db, int64_t project_id, int1
 }
 
 static const dal_query jobs_list_by_schedule_first_q = {
-    "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "SELECT " JOBS_COLUMN_LIST " "
     "FROM \"jobs\" "
     "WHERE \"schedule\" = $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -431,8 +468,7 @@ static const dal_query jobs_list_by_schedule_first_q = {
 };
 
 static const dal_query jobs_list_by_schedule_next_q = {
-    "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "SELECT " JOBS_COLUMN_LIST " "
     "FROM \"jobs\" "
     "WHERE \"schedule\" = $1 AND \"id\" > $2 "
     "ORDER BY \"id\" LIMIT $3",
@@ -458,13 +494,13 @@ dal_status jobs_list_by_schedule(dal_db *db, const char *schedule, const jobs *a
     dal_bind_text(st, 1, schedule);
     if (after) {
         dal_bind_row(st, 2, &jobs_table, after, jobs_pk_, 1);
-        dal_bind_int64(st, 3, page_limit(limit));
+        dal_bind_int64(st, 3, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -474,8 +510,7 @@ dal_status jobs_list_by_schedule(dal_db *db, const char *schedule, const jobs *a
 }
 
 static const dal_query jobs_list_by_parent_id_first_q = {
-    "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "SELECT " JOBS_COLUMN_LIST " "
     "FROM \"jobs\" "
     "WHERE \"parent_id\" = $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -483,8 +518,7 @@ static const dal_query jobs_list_by_parent_id_first_q = {
 };
 
 static const dal_query jobs_list_by_parent_id_next_q = {
-    "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "SELECT " JOBS_COLUMN_LIST " "
     "FROM \"jobs\" "
     "WHERE \"parent_id\" = $1 AND \"id\" > $2 "
     "ORDER BY \"id\" LIMIT $3",
@@ -510,13 +544,13 @@ dal_status jobs_list_by_parent_id(dal_db *db, const char *parent_id, const jobs 
     dal_bind_text(st, 1, parent_id);
     if (after) {
         dal_bind_row(st, 2, &jobs_table, after, jobs_pk_, 1);
-        dal_bind_int64(st, 3, page_limit(limit));
+        dal_bind_int64(st, 3, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -526,8 +560,7 @@ dal_status jobs_list_by_parent_id(dal_db *db, const char *parent_id, const jobs 
 }
 
 static const dal_query jobs_list_by_owner_agent_first_q = {
-    "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "SELECT " JOBS_COLUMN_LIST " "
     "FROM \"jobs\" "
     "WHERE \"owner_agent\" = $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -535,8 +568,7 @@ static const dal_query jobs_list_by_owner_agent_first_q = {
 };
 
 static const dal_query jobs_list_by_owner_agent_next_q = {
-    "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "SELECT " JOBS_COLUMN_LIST " "
     "FROM \"jobs\" "
     "WHERE \"owner_agent\" = $1 AND \"id\" > $2 "
     "ORDER BY \"id\" LIMIT $3",
@@ -562,13 +594,13 @@ dal_status jobs_list_by_owner_agent(dal_db *db, const char *owner_agent, const j
     dal_bind_uuid(st, 1, owner_agent);
     if (after) {
         dal_bind_row(st, 2, &jobs_table, after, jobs_pk_, 1);
-        dal_bind_int64(st, 3, page_limit(limit));
+        dal_bind_int64(st, 3, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -578,8 +610,7 @@ dal_status jobs_list_by_owner_agent(dal_db *db, const char *owner_agent, const j
 }
 
 static const dal_query jobs_list_by_project_id_first_q = {
-    "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "SELECT " JOBS_COLUMN_LIST " "
     "FROM \"jobs\" "
     "WHERE \"project_id\" = $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -587,8 +618,7 @@ static const dal_query jobs_list_by_project_id_first_q = {
 };
 
 static const dal_query jobs_list_by_project_id_next_q = {
-    "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
+    "SELECT " JOBS_COLUMN_LIST " "
     "FROM \"jobs\" "
     "WHERE \"project_id\" = $1 AND \"id\" > $2 "
     "ORDER BY \"id\" LIMIT $3",
@@ -614,13 +644,13 @@ dal_status jobs_list_by_project_id(dal_db *db, int64_t project_id, const jobs *a
     dal_bind_int64(st, 1, project_id);
     if (after) {
         dal_bind_row(st, 2, &jobs_table, after, jobs_pk_, 1);
-        dal_bind_int64(st, 3, page_limit(limit));
+        dal_bind_int64(st, 3, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -630,10 +660,7 @@ dal_status jobs_list_by_project_id(dal_db *db, int64_t project_id, const jobs *a
 }
 
 static const dal_query jobs_iterate_q = {
-    "SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", "
-    "\"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" "
-    "FROM \"jobs\" "
-    "ORDER BY \"id\"",
+    "SELECT " JOBS_COLUMN_LIST " FROM \"jobs\" ORDER BY \"id\"",
     0,
 };
 

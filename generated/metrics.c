@@ -6,21 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A page size as a LIMIT parameter. */
-static int64_t page_limit(size_t limit)
-{
-    return limit < (size_t)INT64_MAX ? (int64_t)limit : INT64_MAX;
-}
+/* The columns in schema order: indexes into metrics_columns_, into the key
+ * lists below and into every result row. */
+enum {
+    METRICS_COL_RUN_ID,
+    METRICS_COL_NAME,
+    METRICS_COL_RECORDED_ON,
+    METRICS_COL_VALUE,
+    METRICS_COL_UNIT,
+    METRICS_NCOLUMNS
+};
 
-/* The first allocation of a page's array: the whole page for usual limits
- * (one allocation), capped so that a huge limit does not reserve memory for
- * rows that may not exist (dal_fetch_all grows the array as needed). */
-static size_t page_hint(size_t limit)
-{
-    return limit < 1024 ? limit : 1024;
-}
+/* The SELECT list of every query below: the columns in schema order. */
+#define METRICS_COLUMN_LIST \
+    "\"run_id\", \"name\", \"recorded_on\", \"value\", \"unit\""
 
-static const dal_column metrics_columns_[5] = {
+static const dal_column metrics_columns_[METRICS_NCOLUMNS] = {
     {"run_id", DAL_T_INT64, DAL_COL_PK, offsetof(metrics, run_id), DAL_NO_HAS, NULL, 0},
     {"name", DAL_T_TEXT, DAL_COL_PK, offsetof(metrics, name), DAL_NO_HAS, NULL, 0},
     {"recorded_on", DAL_T_DATE, DAL_COL_PK, offsetof(metrics, recorded_on), DAL_NO_HAS, NULL, 0},
@@ -29,11 +30,11 @@ static const dal_column metrics_columns_[5] = {
 };
 
 const dal_table metrics_table = {
-    "metrics", sizeof(metrics), offsetof(metrics, dal_mem_), metrics_columns_, 5,
+    "metrics", sizeof(metrics), offsetof(metrics, dal_mem_), metrics_columns_, METRICS_NCOLUMNS,
 };
 
 /* The primary key's columns, in key order (keyset pagination). */
-static const int metrics_pk_[3] = {0, 1, 2};
+static const int metrics_pk_[3] = {METRICS_COL_RUN_ID, METRICS_COL_NAME, METRICS_COL_RECORDED_ON};
 
 /* Fills *out (a metrics) from the current result row of st, whose columns are
  * the table's in schema order: all values fetched at once (dal_row_values),
@@ -44,37 +45,51 @@ static const int metrics_pk_[3] = {0, 1, 2};
 static dal_status metrics_read_(dal_stmt *st, void *out)
 {
     metrics *row = out;
-    dal_value v[5];
+    dal_value v[METRICS_NCOLUMNS];
+    dal_value *val;
+    size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, 5)) != DAL_OK)
+    if ((s = dal_row_values(st, v, METRICS_NCOLUMNS)) != DAL_OK)
         goto fail;
     /* run_id */
-    if (v[0].kind == DAL_V_INT)
-        row->run_id = v[0].i;
-    else if (v[0].kind != DAL_V_NULL &&
-             (s = dal_col_opt_int64(st, 0, &row->run_id, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[METRICS_COL_RUN_ID];
+    if (val->kind == DAL_V_INT) {
+        row->run_id = val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_int64(st, METRICS_COL_RUN_ID, &row->run_id, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* name */
-    if (v[1].kind != DAL_V_TEXT && v[1].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 1, &v[1].p, &v[1].len)) != DAL_OK)
-        goto fail;
+    val = &v[METRICS_COL_NAME];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, METRICS_COL_NAME, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
     /* recorded_on */
-    if ((s = dal_col_opt_date(st, 2, &row->recorded_on, NULL)) != DAL_OK)
+    s = dal_col_opt_date(st, METRICS_COL_RECORDED_ON, &row->recorded_on, NULL);
+    if (s != DAL_OK)
         goto fail;
     /* value */
-    if (v[3].kind == DAL_V_FLOAT)
-        row->value = v[3].f;
-    else if (v[3].kind != DAL_V_NULL &&
-             (s = dal_col_opt_float64(st, 3, &row->value, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[METRICS_COL_VALUE];
+    if (val->kind == DAL_V_FLOAT) {
+        row->value = val->f;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_float64(st, METRICS_COL_VALUE, &row->value, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* unit */
-    if (v[4].kind != DAL_V_TEXT && v[4].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 4, &v[4].p, &v[4].len)) != DAL_OK)
-        goto fail;
-    size_t size = 0;
-    size += v[1].p ? v[1].len + 1 : 0;
-    size += v[4].p ? v[4].len + 1 : 0;
+    val = &v[METRICS_COL_UNIT];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, METRICS_COL_UNIT, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -82,17 +97,19 @@ static dal_status metrics_read_(dal_stmt *st, void *out)
             goto fail;
         }
         row->dal_mem_ = m;
-        if (v[1].p) {
-            memcpy(m, v[1].p, v[1].len);
-            m[v[1].len] = '\0';
+        val = &v[METRICS_COL_NAME];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->name = m;
-            m += v[1].len + 1;
+            m += val->len + 1;
         }
-        if (v[4].p) {
-            memcpy(m, v[4].p, v[4].len);
-            m[v[4].len] = '\0';
+        val = &v[METRICS_COL_UNIT];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->unit = m;
-            m += v[4].len + 1;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -152,7 +169,7 @@ dal_status metrics_upsert(dal_db *db, const metrics *in, metrics *out)
 }
 
 static const dal_query metrics_get_q = {
-    "SELECT \"run_id\", \"name\", \"recorded_on\", \"value\", \"unit\" "
+    "SELECT " METRICS_COLUMN_LIST " "
     "FROM \"metrics\" "
     "WHERE \"run_id\" = $1 AND \"name\" = $2 AND \"recorded_on\" = $3",
     3,
@@ -256,14 +273,14 @@ dal_status metrics_count(dal_db *db, int64_t *out)
 }
 
 static const dal_query metrics_list_first_q = {
-    "SELECT \"run_id\", \"name\", \"recorded_on\", \"value\", \"unit\" "
+    "SELECT " METRICS_COLUMN_LIST " "
     "FROM \"metrics\" "
     "ORDER BY \"run_id\", \"name\", \"recorded_on\" LIMIT $1",
     1,
 };
 
 static const dal_query metrics_list_next_q = {
-    "SELECT \"run_id\", \"name\", \"recorded_on\", \"value\", \"unit\" "
+    "SELECT " METRICS_COLUMN_LIST " "
     "FROM \"metrics\" "
     "WHERE (\"run_id\", \"name\", \"recorded_on\") > ($1, $2, $3) "
     "ORDER BY \"run_id\", \"name\", \"recorded_on\" LIMIT $4",
@@ -287,13 +304,13 @@ dal_status metrics_list(dal_db *db, const metrics *after, size_t limit, metrics_
         return s;
     if (after) {
         dal_bind_row(st, 1, &metrics_table, after, metrics_pk_, 3);
-        dal_bind_int64(st, 4, page_limit(limit));
+        dal_bind_int64(st, 4, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 1, page_limit(limit));
+        dal_bind_int64(st, 1, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &metrics_table, metrics_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &metrics_table, metrics_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -303,7 +320,7 @@ dal_status metrics_list(dal_db *db, const metrics *after, size_t limit, metrics_
 }
 
 static const dal_query metrics_list_by_name_recorded_on_first_q = {
-    "SELECT \"run_id\", \"name\", \"recorded_on\", \"value\", \"unit\" "
+    "SELECT " METRICS_COLUMN_LIST " "
     "FROM \"metrics\" "
     "WHERE \"name\" = $1 AND \"recorded_on\" = $2 "
     "ORDER BY \"run_id\", \"name\", \"recorded_on\" LIMIT $3",
@@ -311,7 +328,7 @@ static const dal_query metrics_list_by_name_recorded_on_first_q = {
 };
 
 static const dal_query metrics_list_by_name_recorded_on_next_q = {
-    "SELECT \"run_id\", \"name\", \"recorded_on\", \"value\", \"unit\" "
+    "SELECT " METRICS_COLUMN_LIST " "
     "FROM \"metrics\" "
     "WHERE \"name\" = $1 AND \"recorded_on\" = $2 AND (\"run_id\", \"name\", \"recorded_on\") > "
     "($3, $4, $5) "
@@ -339,13 +356,13 @@ dal_status metrics_list_by_name_recorded_on(dal_db *db, const char *name, dal_da
     dal_bind_date(st, 2, recorded_on);
     if (after) {
         dal_bind_row(st, 3, &metrics_table, after, metrics_pk_, 3);
-        dal_bind_int64(st, 6, page_limit(limit));
+        dal_bind_int64(st, 6, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 3, page_limit(limit));
+        dal_bind_int64(st, 3, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &metrics_table, metrics_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &metrics_table, metrics_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -355,7 +372,7 @@ dal_status metrics_list_by_name_recorded_on(dal_db *db, const char *name, dal_da
 }
 
 static const dal_query metrics_list_by_run_id_first_q = {
-    "SELECT \"run_id\", \"name\", \"recorded_on\", \"value\", \"unit\" "
+    "SELECT " METRICS_COLUMN_LIST " "
     "FROM \"metrics\" "
     "WHERE \"run_id\" = $1 "
     "ORDER BY \"run_id\", \"name\", \"recorded_on\" LIMIT $2",
@@ -363,7 +380,7 @@ static const dal_query metrics_list_by_run_id_first_q = {
 };
 
 static const dal_query metrics_list_by_run_id_next_q = {
-    "SELECT \"run_id\", \"name\", \"recorded_on\", \"value\", \"unit\" "
+    "SELECT " METRICS_COLUMN_LIST " "
     "FROM \"metrics\" "
     "WHERE \"run_id\" = $1 AND (\"run_id\", \"name\", \"recorded_on\") > ($2, $3, $4) "
     "ORDER BY \"run_id\", \"name\", \"recorded_on\" LIMIT $5",
@@ -389,13 +406,13 @@ dal_status metrics_list_by_run_id(dal_db *db, int64_t run_id, const metrics *aft
     dal_bind_int64(st, 1, run_id);
     if (after) {
         dal_bind_row(st, 2, &metrics_table, after, metrics_pk_, 3);
-        dal_bind_int64(st, 5, page_limit(limit));
+        dal_bind_int64(st, 5, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &metrics_table, metrics_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &metrics_table, metrics_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -405,7 +422,7 @@ dal_status metrics_list_by_run_id(dal_db *db, int64_t run_id, const metrics *aft
 }
 
 static const dal_query metrics_iterate_q = {
-    "SELECT \"run_id\", \"name\", \"recorded_on\", \"value\", \"unit\" "
+    "SELECT " METRICS_COLUMN_LIST " "
     "FROM \"metrics\" "
     "ORDER BY \"run_id\", \"name\", \"recorded_on\"",
     0,

@@ -6,21 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A page size as a LIMIT parameter. */
-static int64_t page_limit(size_t limit)
-{
-    return limit < (size_t)INT64_MAX ? (int64_t)limit : INT64_MAX;
-}
+/* The columns in schema order: indexes into projects_columns_, into the key
+ * lists below and into every result row. */
+enum {
+    PROJECTS_COL_ID,
+    PROJECTS_COL_SLUG,
+    PROJECTS_COL_NAME,
+    PROJECTS_COL_BUDGET,
+    PROJECTS_COL_STARTED_ON,
+    PROJECTS_COL_ARCHIVED,
+    PROJECTS_NCOLUMNS
+};
 
-/* The first allocation of a page's array: the whole page for usual limits
- * (one allocation), capped so that a huge limit does not reserve memory for
- * rows that may not exist (dal_fetch_all grows the array as needed). */
-static size_t page_hint(size_t limit)
-{
-    return limit < 1024 ? limit : 1024;
-}
+/* The SELECT list of every query below: the columns in schema order. */
+#define PROJECTS_COLUMN_LIST \
+    "\"id\", \"slug\", \"name\", \"budget\", \"started_on\", \"archived\""
 
-static const dal_column projects_columns_[6] = {
+static const dal_column projects_columns_[PROJECTS_NCOLUMNS] = {
     {"id", DAL_T_INT64, DAL_COL_PK | DAL_COL_DEFAULT | DAL_COL_IDENTITY, offsetof(projects, id),
      DAL_NO_HAS, NULL, 0},
     {"slug", DAL_T_TEXT, 0, offsetof(projects, slug), DAL_NO_HAS, NULL, 0},
@@ -33,11 +35,12 @@ static const dal_column projects_columns_[6] = {
 };
 
 const dal_table projects_table = {
-    "projects", sizeof(projects), offsetof(projects, dal_mem_), projects_columns_, 6,
+    "projects", sizeof(projects), offsetof(projects, dal_mem_), projects_columns_,
+    PROJECTS_NCOLUMNS,
 };
 
 /* The primary key's columns, in key order (keyset pagination). */
-static const int projects_pk_[1] = {0};
+static const int projects_pk_[1] = {PROJECTS_COL_ID};
 
 /* Fills *out (a projects) from the current result row of st, whose columns are
  * the table's in schema order: all values fetched at once (dal_row_values),
@@ -48,42 +51,59 @@ static const int projects_pk_[1] = {0};
 static dal_status projects_read_(dal_stmt *st, void *out)
 {
     projects *row = out;
-    dal_value v[6];
+    dal_value v[PROJECTS_NCOLUMNS];
+    dal_value *val;
+    size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, 6)) != DAL_OK)
+    if ((s = dal_row_values(st, v, PROJECTS_NCOLUMNS)) != DAL_OK)
         goto fail;
     /* id */
-    if (v[0].kind == DAL_V_INT)
-        row->id = v[0].i;
-    else if (v[0].kind != DAL_V_NULL &&
-             (s = dal_col_opt_int64(st, 0, &row->id, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[PROJECTS_COL_ID];
+    if (val->kind == DAL_V_INT) {
+        row->id = val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_int64(st, PROJECTS_COL_ID, &row->id, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* slug */
-    if (v[1].kind != DAL_V_TEXT && v[1].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 1, &v[1].p, &v[1].len)) != DAL_OK)
-        goto fail;
+    val = &v[PROJECTS_COL_SLUG];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, PROJECTS_COL_SLUG, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
     /* name */
-    if (v[2].kind != DAL_V_TEXT && v[2].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 2, &v[2].p, &v[2].len)) != DAL_OK)
-        goto fail;
+    val = &v[PROJECTS_COL_NAME];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, PROJECTS_COL_NAME, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
     /* budget */
-    if (v[3].kind != DAL_V_TEXT && v[3].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 3, &v[3].p, &v[3].len)) != DAL_OK)
-        goto fail;
+    val = &v[PROJECTS_COL_BUDGET];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, PROJECTS_COL_BUDGET, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
     /* started_on */
-    if ((s = dal_col_opt_date(st, 4, &row->started_on, NULL)) != DAL_OK)
+    s = dal_col_opt_date(st, PROJECTS_COL_STARTED_ON, &row->started_on, NULL);
+    if (s != DAL_OK)
         goto fail;
     /* archived */
-    if (v[5].kind == DAL_V_INT)
-        row->archived = v[5].i != 0;
-    else if (v[5].kind != DAL_V_NULL &&
-             (s = dal_col_opt_bool(st, 5, &row->archived, NULL)) != DAL_OK)
-        goto fail;
-    size_t size = 0;
-    size += v[1].p ? v[1].len + 1 : 0;
-    size += v[2].p ? v[2].len + 1 : 0;
-    size += v[3].p ? v[3].len + 1 : 0;
+    val = &v[PROJECTS_COL_ARCHIVED];
+    if (val->kind == DAL_V_INT) {
+        row->archived = val->i != 0;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_bool(st, PROJECTS_COL_ARCHIVED, &row->archived, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -91,23 +111,26 @@ static dal_status projects_read_(dal_stmt *st, void *out)
             goto fail;
         }
         row->dal_mem_ = m;
-        if (v[1].p) {
-            memcpy(m, v[1].p, v[1].len);
-            m[v[1].len] = '\0';
+        val = &v[PROJECTS_COL_SLUG];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->slug = m;
-            m += v[1].len + 1;
+            m += val->len + 1;
         }
-        if (v[2].p) {
-            memcpy(m, v[2].p, v[2].len);
-            m[v[2].len] = '\0';
+        val = &v[PROJECTS_COL_NAME];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->name = m;
-            m += v[2].len + 1;
+            m += val->len + 1;
         }
-        if (v[3].p) {
-            memcpy(m, v[3].p, v[3].len);
-            m[v[3].len] = '\0';
+        val = &v[PROJECTS_COL_BUDGET];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->budget = m;
-            m += v[3].len + 1;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -167,9 +190,7 @@ dal_status projects_upsert(dal_db *db, const projects *in, projects *out)
 }
 
 static const dal_query projects_get_q = {
-    "SELECT \"id\", \"slug\", \"name\", \"budget\", \"started_on\", \"archived\" "
-    "FROM \"projects\" "
-    "WHERE \"id\" = $1",
+    "SELECT " PROJECTS_COLUMN_LIST " FROM \"projects\" WHERE \"id\" = $1",
     1,
 };
 
@@ -189,9 +210,7 @@ dal_status projects_get(dal_db *db, int64_t id, projects *out)
 }
 
 static const dal_query projects_get_by_slug_q = {
-    "SELECT \"id\", \"slug\", \"name\", \"budget\", \"started_on\", \"archived\" "
-    "FROM \"projects\" "
-    "WHERE \"slug\" = $1",
+    "SELECT " PROJECTS_COLUMN_LIST " FROM \"projects\" WHERE \"slug\" = $1",
     1,
 };
 
@@ -290,14 +309,12 @@ dal_status projects_count(dal_db *db, int64_t *out)
 }
 
 static const dal_query projects_list_first_q = {
-    "SELECT \"id\", \"slug\", \"name\", \"budget\", \"started_on\", \"archived\" "
-    "FROM \"projects\" "
-    "ORDER BY \"id\" LIMIT $1",
+    "SELECT " PROJECTS_COLUMN_LIST " FROM \"projects\" ORDER BY \"id\" LIMIT $1",
     1,
 };
 
 static const dal_query projects_list_next_q = {
-    "SELECT \"id\", \"slug\", \"name\", \"budget\", \"started_on\", \"archived\" "
+    "SELECT " PROJECTS_COLUMN_LIST " "
     "FROM \"projects\" "
     "WHERE \"id\" > $1 "
     "ORDER BY \"id\" LIMIT $2",
@@ -321,13 +338,13 @@ dal_status projects_list(dal_db *db, const projects *after, size_t limit, projec
         return s;
     if (after) {
         dal_bind_row(st, 1, &projects_table, after, projects_pk_, 1);
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 1, page_limit(limit));
+        dal_bind_int64(st, 1, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &projects_table, projects_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &projects_table, projects_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -337,9 +354,7 @@ dal_status projects_list(dal_db *db, const projects *after, size_t limit, projec
 }
 
 static const dal_query projects_iterate_q = {
-    "SELECT \"id\", \"slug\", \"name\", \"budget\", \"started_on\", \"archived\" "
-    "FROM \"projects\" "
-    "ORDER BY \"id\"",
+    "SELECT " PROJECTS_COLUMN_LIST " FROM \"projects\" ORDER BY \"id\"",
     0,
 };
 

@@ -6,21 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A page size as a LIMIT parameter. */
-static int64_t page_limit(size_t limit)
-{
-    return limit < (size_t)INT64_MAX ? (int64_t)limit : INT64_MAX;
-}
+/* The columns in schema order: indexes into tags_columns_, into the key
+ * lists below and into every result row. */
+enum {
+    TAGS_COL_ID,
+    TAGS_COL_NAME,
+    TAGS_COL_COLOR,
+    TAGS_NCOLUMNS
+};
 
-/* The first allocation of a page's array: the whole page for usual limits
- * (one allocation), capped so that a huge limit does not reserve memory for
- * rows that may not exist (dal_fetch_all grows the array as needed). */
-static size_t page_hint(size_t limit)
-{
-    return limit < 1024 ? limit : 1024;
-}
+/* The SELECT list of every query below: the columns in schema order. */
+#define TAGS_COLUMN_LIST \
+    "\"id\", \"name\", \"color\""
 
-static const dal_column tags_columns_[3] = {
+static const dal_column tags_columns_[TAGS_NCOLUMNS] = {
     {"id", DAL_T_INT32, DAL_COL_PK | DAL_COL_DEFAULT | DAL_COL_IDENTITY, offsetof(tags, id),
      DAL_NO_HAS, NULL, 0},
     {"name", DAL_T_TEXT, 0, offsetof(tags, name), DAL_NO_HAS, NULL, 0},
@@ -28,11 +27,11 @@ static const dal_column tags_columns_[3] = {
 };
 
 const dal_table tags_table = {
-    "tags", sizeof(tags), offsetof(tags, dal_mem_), tags_columns_, 3,
+    "tags", sizeof(tags), offsetof(tags, dal_mem_), tags_columns_, TAGS_NCOLUMNS,
 };
 
 /* The primary key's columns, in key order (keyset pagination). */
-static const int tags_pk_[1] = {0};
+static const int tags_pk_[1] = {TAGS_COL_ID};
 
 /* Fills *out (a tags) from the current result row of st, whose columns are
  * the table's in schema order: all values fetched at once (dal_row_values),
@@ -43,28 +42,38 @@ static const int tags_pk_[1] = {0};
 static dal_status tags_read_(dal_stmt *st, void *out)
 {
     tags *row = out;
-    dal_value v[3];
+    dal_value v[TAGS_NCOLUMNS];
+    dal_value *val;
+    size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, 3)) != DAL_OK)
+    if ((s = dal_row_values(st, v, TAGS_NCOLUMNS)) != DAL_OK)
         goto fail;
     /* id */
-    if (v[0].kind == DAL_V_INT && v[0].i >= INT32_MIN && v[0].i <= INT32_MAX)
-        row->id = (int32_t)v[0].i;
-    else if (v[0].kind != DAL_V_NULL &&
-             (s = dal_col_opt_int32(st, 0, &row->id, NULL)) != DAL_OK)
-        goto fail;
+    val = &v[TAGS_COL_ID];
+    if (val->kind == DAL_V_INT && val->i >= INT32_MIN && val->i <= INT32_MAX) {
+        row->id = (int32_t)val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_int32(st, TAGS_COL_ID, &row->id, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     /* name */
-    if (v[1].kind != DAL_V_TEXT && v[1].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 1, &v[1].p, &v[1].len)) != DAL_OK)
-        goto fail;
+    val = &v[TAGS_COL_NAME];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, TAGS_COL_NAME, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
     /* color */
-    if (v[2].kind != DAL_V_TEXT && v[2].kind != DAL_V_NULL &&
-        (s = dal_col_opt_text(st, 2, &v[2].p, &v[2].len)) != DAL_OK)
-        goto fail;
-    size_t size = 0;
-    size += v[1].p ? v[1].len + 1 : 0;
-    size += v[2].p ? v[2].len + 1 : 0;
+    val = &v[TAGS_COL_COLOR];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, TAGS_COL_COLOR, &val->p, &val->len);
+        if (s != DAL_OK)
+            goto fail;
+    }
+    size += val->p ? val->len + 1 : 0;
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -72,17 +81,19 @@ static dal_status tags_read_(dal_stmt *st, void *out)
             goto fail;
         }
         row->dal_mem_ = m;
-        if (v[1].p) {
-            memcpy(m, v[1].p, v[1].len);
-            m[v[1].len] = '\0';
+        val = &v[TAGS_COL_NAME];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->name = m;
-            m += v[1].len + 1;
+            m += val->len + 1;
         }
-        if (v[2].p) {
-            memcpy(m, v[2].p, v[2].len);
-            m[v[2].len] = '\0';
+        val = &v[TAGS_COL_COLOR];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->color = m;
-            m += v[2].len + 1;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -139,7 +150,7 @@ dal_status tags_upsert(dal_db *db, const tags *in, tags *out)
 }
 
 static const dal_query tags_get_q = {
-    "SELECT \"id\", \"name\", \"color\" FROM \"tags\" WHERE \"id\" = $1",
+    "SELECT " TAGS_COLUMN_LIST " FROM \"tags\" WHERE \"id\" = $1",
     1,
 };
 
@@ -159,7 +170,7 @@ dal_status tags_get(dal_db *db, int32_t id, tags *out)
 }
 
 static const dal_query tags_get_by_name_q = {
-    "SELECT \"id\", \"name\", \"color\" FROM \"tags\" WHERE \"name\" = $1",
+    "SELECT " TAGS_COLUMN_LIST " FROM \"tags\" WHERE \"name\" = $1",
     1,
 };
 
@@ -253,15 +264,12 @@ dal_status tags_count(dal_db *db, int64_t *out)
 }
 
 static const dal_query tags_list_first_q = {
-    "SELECT \"id\", \"name\", \"color\" FROM \"tags\" ORDER BY \"id\" LIMIT $1",
+    "SELECT " TAGS_COLUMN_LIST " FROM \"tags\" ORDER BY \"id\" LIMIT $1",
     1,
 };
 
 static const dal_query tags_list_next_q = {
-    "SELECT \"id\", \"name\", \"color\" "
-    "FROM \"tags\" "
-    "WHERE \"id\" > $1 "
-    "ORDER BY \"id\" LIMIT $2",
+    "SELECT " TAGS_COLUMN_LIST " FROM \"tags\" WHERE \"id\" > $1 ORDER BY \"id\" LIMIT $2",
     2,
 };
 
@@ -282,13 +290,13 @@ dal_status tags_list(dal_db *db, const tags *after, size_t limit, tags_array *ou
         return s;
     if (after) {
         dal_bind_row(st, 1, &tags_table, after, tags_pk_, 1);
-        dal_bind_int64(st, 2, page_limit(limit));
+        dal_bind_int64(st, 2, dal_page_limit(limit));
     } else {
-        dal_bind_int64(st, 1, page_limit(limit));
+        dal_bind_int64(st, 1, dal_page_limit(limit));
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &tags_table, tags_read_, page_hint(limit), &items, &len);
+    s = dal_fetch_all_with(st, &tags_table, tags_read_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -298,7 +306,7 @@ dal_status tags_list(dal_db *db, const tags *after, size_t limit, tags_array *ou
 }
 
 static const dal_query tags_iterate_q = {
-    "SELECT \"id\", \"name\", \"color\" FROM \"tags\" ORDER BY \"id\"",
+    "SELECT " TAGS_COLUMN_LIST " FROM \"tags\" ORDER BY \"id\"",
     0,
 };
 

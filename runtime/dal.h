@@ -450,6 +450,19 @@ dal_status dal_set_error(dal_db *db, dal_status status, const char *fmt, ...)
 #endif
     ;
 
+/* ---- helpers for generated code (dal_gen.c) ------------------------------
+ * What every generated table file would otherwise repeat; built only on the
+ * API above.
+ *   dal_page_limit: a page size as a LIMIT parameter (capped at INT64_MAX).
+ *   dal_page_hint: the first allocation of a page's array, in rows: the whole
+ *     page for usual limits, capped so that a huge limit does not reserve
+ *     memory for rows that may not exist (dal_fetch_all grows as needed).
+ *   dal_enum_parse: the index of s among the count value names into *out:
+ *     DAL_OK, DAL_NOT_FOUND (*out untouched), DAL_MISUSE (s or out NULL). */
+int64_t dal_page_limit(size_t limit);
+size_t dal_page_hint(size_t limit);
+dal_status dal_enum_parse(const char *const *names, int count, const char *s, int *out);
+
 #ifdef __cplusplus
 }
 #endif

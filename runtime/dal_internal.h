@@ -1,16 +1,18 @@
 /*
- * dal_internal.h - private to the runtime sources: the connection and statement
- * structs and the per-engine entry points that dal.c dispatches to.
+ * dal_internal.h - private to the runtime sources: the parts of connections
+ * and statements every engine shares, the engine interface (dal_engine), the
+ * type table, and what the files of each layer offer the layers above
+ * (docs/architecture.md).  It includes no client library header: only
+ * dal_sqlite.c sees sqlite3.h and only dal_pg.c sees libpq-fe.h.
  */
 #ifndef DAL_INTERNAL_H
 #define DAL_INTERNAL_H
 
-#include <limits.h>
-
-#include <libpq-fe.h>
-#include <sqlite3.h>
+#include <string.h>
 
 #include "dal.h"
+#include "dal_calendar.h"
+#include "dal_codec.h"
 
 #define DAL_ERRMSG_MAX 1024
 
@@ -33,51 +35,37 @@ typedef struct dal_param {
     } v;
 } dal_param;
 
+typedef struct dal_span { /* a variable-length column value, located before copying */
+    const char *p;
+    size_t len;
+    const dal_column *c;  /* its column (text, json, decimal or bytes) */
+} dal_span;
+/* Pass 1 of dal_read_row per engine: fixed-size values into row; each
+ * non-NULL text/json/decimal/bytes value appended to sp[*nvar] (sp has room
+ * for every column), *total += len + 1 for each. */
+
+typedef struct dal_engine dal_engine;
+
+/* A statement, the part every engine shares.  Each engine allocates its own
+ * struct with this one as its first member (dal_engine.stmt_size) and keeps
+ * its handles and buffers there, so the shared layer never sees them. */
 struct dal_stmt {
     dal_db *db;
+    const dal_engine *eng;   /* db->eng, one load closer on the hot paths */
     const dal_query *q;
     int nparams;
     dal_status pending;      /* bind error, returned by the next step */
     char pending_msg[128];
     bool running;            /* executed, rows may follow */
     bool stats_open;         /* an execution whose stats are not recorded yet */
+    bool prepared;           /* the engine has prepared it (PostgreSQL forgets on reconnect) */
+    bool stream_req;         /* dal_stmt_stream before this execution */
+    bool rows_buffered;      /* the rows are in memory already: row steps are not timed */
     unsigned tweight;        /* this execution's timing weight (dal__time_weight) */
     unsigned ttick;          /* executions of this statement, for timing one in DAL_TIME_SAMPLE */
     uint64_t elapsed_us;
     unsigned nsteps;         /* steps of this execution (stats sampling) */
     int64_t changes;
-    /* SQLite */
-    sqlite3_stmt *ss;
-    int sq_ncols;            /* sqlite3_column_count, at prepare */
-    bool sq_ptrs;            /* a binding points into caller memory (SQLITE_STATIC) */
-    bool need_reset;         /* stepped since the last reset */
-    char *scratch;           /* nparams * 40 bytes: uuid/date text for binds */
-    /* PostgreSQL */
-    char name[40];           /* <db->stmt_prefix><n>: unique per connection */
-    bool prepared;
-    bool streaming, stream_req;
-    Oid *server_types;       /* from describe (named), NULL otherwise */
-    dal_param *params;
-    Oid *types;
-    const char **values;
-    int *lengths, *formats;
-    char (*pbuf)[48];        /* per-param wire buffer */
-    PGresult *res;
-    int row, nrows;
-    /* a streaming statement detached by another statement: its remaining
-     * single-row results, buffered, then its final status */
-    bool detached;
-    PGresult **rest;
-    int nrest, prest, caprest;
-    dal_status rest_status;
-    char *rest_msg;
-    Oid *ftypes;             /* result column types (load_ftypes: per prepare, or per execution if unnamed) */
-    unsigned char *fclass;   /* their decoding class (dal_pg.c), same length */
-    int nftypes, capftypes;
-    bool ftypes_valid;
-    char **colbuf;           /* per-column decode buffers (numeric text, uuid) */
-    size_t *colcap;
-    int ncolbuf;
 };
 
 typedef struct dal_ins_cache {
@@ -95,7 +83,10 @@ typedef struct dal_ins_cache {
     int vrows;
 } dal_ins_cache;
 
+/* A connection, the part every engine shares; engines embed it first in
+ * their own struct (dal_engine.db_size), as for statements. */
 struct dal_db {
+    const dal_engine *eng;   /* the engine it was opened with (dal_open.c) */
     dal_dialect dialect;
     char err[DAL_ERRMSG_MAX];
     dal_status last;
@@ -116,11 +107,6 @@ struct dal_db {
     unsigned next_stmt_id;
     char stmt_prefix[24];    /* PostgreSQL: "dal_<16 random hex>_", per connection */
     dal_ins_cache *ins;
-    dal_stmt *streaming;     /* PostgreSQL: statement in single-row mode */
-    /* engines */
-    sqlite3 *sq;
-    PGconn *pg;
-    bool unnamed;
     bool broken;             /* connection lost: reconnect before next use */
     /* pool bookkeeping */
     int64_t pool_last_used_ms;
@@ -135,7 +121,7 @@ struct dal_db {
 #define DAL_NOINLINE
 #endif
 
-/* dal.c */
+/* dal_error.c (a leaf) */
 dal_status dal__err(dal_db *db, dal_status s, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -147,6 +133,9 @@ static inline void dal__ok(dal_db *db) /* success: no error message */
     db->last = DAL_OK;
 }
 void dal__scrub(char *s);
+void dal__log(dal_db *db, dal_log_level lvl, const char *msg);
+
+/* dal_stats.c (a leaf) */
 uint64_t dal__now_us(void);
 void dal__sleep_us(uint64_t us); /* restarts after signals */
 /* Statement timing costs two clock reads (~25 ns each on the bench machine),
@@ -163,6 +152,9 @@ static inline unsigned dal__time_weight(dal_stmt *st)
         return 1;
     return st->ttick++ % DAL_TIME_SAMPLE == 0 ? DAL_TIME_SAMPLE : 0;
 }
+/* Row steps of a timed execution are sampled: one in DAL_STEP_SAMPLE is timed
+ * and counted that many times (a clock read costs a good part of a row step). */
+enum { DAL_STEP_SAMPLE = 16 };
 /* Counts one execution; us (when weight > 0) is its time, counted weight times. */
 void dal__stats_add(dal_db *db, const char *sql, uint64_t us, unsigned weight, bool failed);
 /* dal__stats_add, with the common case (untimed, no logger, success) inline. */
@@ -176,111 +168,195 @@ static inline void dal__stats_count(dal_db *db, const char *sql, uint64_t us, un
 }
 /* dal__stats_add with weight 1 (always-timed paths: dal_exec, bulk inserts). */
 void dal__stats_record(dal_db *db, const char *sql, uint64_t us, bool failed);
-void dal__log(dal_db *db, dal_log_level lvl, const char *msg);
-void dal__cache_clear(dal_db *db, bool finalize);
-void dal__stmt_free(dal_stmt *st);
-int dal__civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);
-int64_t dal__days_from_civil(int y, unsigned m, unsigned d);
-bool dal__parse_date(const char *s, size_t len, dal_date *out);
-void dal__format_date(dal_date d, char out[16]);
-bool dal__parse_uuid(const char *s, size_t len, unsigned char out[16]);
-void dal__format_uuid(const unsigned char in[16], char out[37]);
-bool dal__parse_time(const char *s, size_t len, dal_time *out);
-void dal__format_time(dal_time t, char out[40]);
 
-/* dal_sqlite.c */
-dal_status dal__sq_open(dal_db *db, const char *spec);
-void dal__sq_close(dal_db *db);
-dal_status dal__sq_exec(dal_db *db, const char *sql);
-dal_status dal__sq_prepare(dal_db *db, dal_stmt *st);
-dal_status dal__sq_step(dal_stmt *st, bool *has_row);
-/* The end of an execution: sqlite3_step returned rc (not SQLITE_ROW). */
-dal_status dal__sq_stepped(dal_stmt *st, int rc);
-void dal__sq_done(dal_stmt *st);
-void dal__sq_bind(dal_stmt *st, int i, const dal_param *p);
-void dal__sq_bind_failed(dal_stmt *st, int i, int rc); /* records a bind error as pending */
-int dal__pg_ncols(dal_stmt *st); /* columns of the current result, 0 without one */
+
+/* ---------------------------------------------------------------------- */
+/* The engine interface                                                    */
+/* ---------------------------------------------------------------------- */
+
+/* One table of operations per engine (dal_sqlite.c: dal__sqlite_engine,
+ * dal_pg.c: dal__pg_engine), chosen by dal_open from the URL and reached
+ * through db->eng / st->eng only, like SQLite's VFS: the shared layer
+ * (dal.c, dal_row.c) never names an engine function, and only the engine
+ * files include their client library's header.  An operation marked
+ * "may be NULL" is skipped (or its generic default used) when absent.
+ *
+ * Statement operations get a statement prepared by this engine, never
+ * NULL; the public functions check their arguments first.  Column readers
+ * return "column N is NULL" (DAL_ERROR) for NULL unless said otherwise. */
+struct dal_engine {
+    const char *name;               /* "sqlite", "postgresql" */
+    dal_dialect dialect;
+    size_t db_size, stmt_size;      /* the engine's structs, dal_db / dal_stmt first */
+    const char *begin_sql;          /* the outermost BEGIN */
+
+    /* connections */
+    dal_status (*open)(dal_db *db, const char *url);   /* url without "sqlite:" */
+    void (*close)(dal_db *db);      /* also after a failed open */
+    dal_status (*exec)(dal_db *db, const char *sql);   /* counted and timed */
+    dal_status (*ping)(dal_db *db);
+    void *(*native_handle)(dal_db *db);
+    bool (*healthy)(dal_db *db);    /* may be NULL (always): the pool's check */
+    dal_status (*ensure)(dal_db *db); /* may be NULL: before a statement starts (reconnect) */
+    void (*rollback_open)(dal_db *db); /* may be NULL: after the outermost level ended
+                                        * in error, end what the engine still has open */
+    void (*end_streams)(dal_db *db); /* may be NULL: before the statement cache is cleared */
+
+    /* statements */
+    dal_status (*prepare)(dal_db *db, dal_stmt *st); /* sets st->prepared */
+    bool (*warm)(dal_stmt *st);     /* may be NULL (always): dal_stmt_start's fast path may reuse it */
+    void (*started)(dal_stmt *st);  /* may be NULL: the slow start is about to hand it out */
+    void (*forget)(dal_stmt *st);   /* may be NULL: drop results before st->prepared is cleared */
+    void (*stmt_free)(dal_stmt *st); /* the engine's part; the struct itself is freed by dal.c */
+    /* dal_stmt_step itself (has_row not NULL): the engine's fast path for
+     * the next row, dal__step_slow for everything else */
+    dal_status (*step)(dal_stmt *st, bool *has_row);
+    /* one raw step for dal__step_slow (which does the bookkeeping) */
+    dal_status (*exec_step)(dal_stmt *st, bool *has_row);
+    void (*done)(dal_stmt *st);     /* end of an execution (reset, clear results) */
+    /* may be NULL: run a bound, idle statement start to finish in one step
+     * (read NULL: a write; else its first row read, none DAL_NOT_FOUND) */
+    dal_status (*once)(dal_stmt *st, dal_read_fn read, void *row);
+
+    /* binds: i in 1..nparams checked by the caller for bind; the typed
+     * ones check it themselves (their fast path is a tail call) */
+    void (*bind)(dal_stmt *st, int i, const dal_param *p);
+    void (*bind_null)(dal_stmt *st, int i);
+    void (*bind_int)(dal_stmt *st, int i, int64_t v, dal_pkind kind);
+    void (*bind_float)(dal_stmt *st, int i, double v, dal_pkind kind);
+    void (*bind_text)(dal_stmt *st, int i, const char *v, size_t len); /* v: valid UTF-8 */
+    /* a struct's columns, first..first+n-1 within 1..nparams */
+    void (*bind_row_cols)(dal_stmt *st, int first, const dal_table *t, const void *row,
+                          const int *cols, int n);
+
+    /* column readers */
+    int (*ncols)(dal_stmt *st);     /* columns of the current result (0 without one) */
+    bool (*is_null)(dal_stmt *st, int col);
+    dal_status (*col_int)(dal_stmt *st, int col, int64_t *out);
+    dal_status (*col_float)(dal_stmt *st, int col, double *out);
+    dal_status (*col_text)(dal_stmt *st, int col, const char **out, size_t *len);
+    dal_status (*col_bytes)(dal_stmt *st, int col, const unsigned char **out, size_t *len);
+    /* uuid, time, date: the caller has checked the value is not NULL */
+    dal_status (*col_uuid)(dal_stmt *st, int col, char out[37]);
+    dal_status (*col_time)(dal_stmt *st, int col, dal_time *out);
+    dal_status (*col_date)(dal_stmt *st, int col, dal_date *out);
+    /* The dal_col_opt_* fast path: 1 NULL, 2 a value of the expected kind
+     * read into *out (fixed-size types) or p, len (text, bytes), 0 for
+     * the generic path (other kinds, errors, columns out of range). */
+    int (*col_opt)(dal_stmt *st, int col, dal_type type, void *out, const char **p, size_t *len);
+    dal_status (*row_values)(dal_stmt *st, dal_value *out, int n); /* n checked >= 0 */
+    /* pass 1 of dal_read_row (see dal_span below) */
+    dal_status (*read_cols)(dal_stmt *st, int first, const dal_table *t, void *row,
+                            dal_span *sp, int *nvar, size_t *total);
+
+    /* dal_insert_rows inside the caller's transaction or savepoint */
+    dal_status (*insert_rows)(dal_db *db, const dal_table *t, const void *rows, size_t n);
+
+    /* Room for operations later work adds, each NULL until an engine has it:
+     *   describe:   the result columns (names, types) and parameter types of
+     *               a prepared statement (PostgreSQL: PQdescribePrepared, SQLite:
+     *               sqlite3_column_decltype / parameter count);
+     *   introspect: the tables and columns of the live database (PostgreSQL:
+     *               information_schema, SQLite: sqlite_schema + pragma table_info).
+     * Their signatures are settled with their first user; callers test
+     * for NULL, so an engine without one keeps working. */
+    void (*describe)(void);
+    void (*introspect)(void);
+};
+
+extern const dal_engine dal__sqlite_engine;
+extern const dal_engine dal__pg_engine;
+
+/* dal.c: what the engines use of the shared statement layer */
+void dal__cache_clear(dal_db *db, bool finalize); /* finalize: free; else forget (reconnect) */
+/* dal_stmt_step's generic path: pending bind errors, timing, stats, then
+ * st->eng->exec_step */
+dal_status dal__step_slow(dal_stmt *st, bool *has_row);
+/* A running execution ended with s (no more rows, or an error). */
+dal_status dal__step_finish(dal_stmt *st, dal_status s);
 /* Timestamps and dates inside the supported range (DAL_TIME_MIN..MAX,
  * DAL_DATE_MIN..MAX in dal.h); conversions to PostgreSQL's 2000 epoch cannot
  * overflow inside it. */
 #define DAL__TIME_OK(v) ((int64_t)(v) >= DAL_TIME_MIN && (int64_t)(v) <= DAL_TIME_MAX)
 #define DAL__DATE_OK(v) ((int64_t)(v) >= DAL_DATE_MIN && (int64_t)(v) <= DAL_DATE_MAX)
 void dal__range_err(dal_stmt *st, int i, const char *what, int64_t v); /* pending DAL_CHECK */
-
 /* Values the engines would store differently are refused on both with
  * DAL_CHECK before anything is sent: NaN (SQLite turns it into NULL) and
- * text that is not UTF-8 (PostgreSQL rejects it, SQLite would store it). */
-bool dal__utf8_ok(const char *s, size_t len);
+ * text that is not UTF-8 (PostgreSQL rejects it, SQLite would store it;
+ * dal__utf8_ok is in dal_codec.h). */
 void dal__value_err(dal_stmt *st, int i, const char *col, const char *what); /* pending DAL_CHECK */
 #define NAN_MSG "NaN cannot be stored (SQLite has no NaN; it would become NULL)"
 #define UTF8_MSG "text is not valid UTF-8"
-/* sqlite3_bind_text's length argument for a string of len bytes */
-#define DAL__SQ_LEN(len) ((len) > (size_t)INT_MAX ? -1 : (int)(len))
-/* step + done of a statement run in one step (see dal_sqlite.c) */
-dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row);
-bool dal__sq_is_null(dal_stmt *st, int col);
-dal_status dal__sq_col_int(dal_stmt *st, int col, int64_t *out);
-dal_status dal__sq_col_float(dal_stmt *st, int col, double *out);
-dal_status dal__sq_col_text(dal_stmt *st, int col, const char **out, size_t *len);
-dal_status dal__sq_col_bytes(dal_stmt *st, int col, const unsigned char **out, size_t *len);
-dal_status dal__sq_col_time(dal_stmt *st, int col, dal_time *out);
-dal_status dal__sq_col_date(dal_stmt *st, int col, dal_date *out);
-dal_status dal__sq_status(int rc);
+/* "column N is NULL" (DAL_ERROR), or DAL_MISUSE for a column past the row. */
+dal_status dal__col_null_err(dal_stmt *st, int col);
+/* The checked bind: index range, then st->eng->bind (errors wait for the step). */
+void dal__bind_p(dal_stmt *st, int i, dal_param p);
+dal_status dal__read_enum(dal_db *db, const dal_column *c, const char *p, size_t len, void *f);
 
-/* dal_pg.c */
-dal_status dal__pg_open(dal_db *db, const char *conninfo);
-void dal__pg_close(dal_db *db);
-dal_status dal__pg_ensure(dal_db *db);
-void dal__pg_detach(dal_db *db);
-dal_status dal__pg_exec(dal_db *db, const char *sql);
-dal_status dal__pg_ping(dal_db *db);
-dal_status dal__pg_prepare(dal_db *db, dal_stmt *st);
-dal_status dal__pg_step(dal_stmt *st, bool *has_row);
-void dal__pg_done(dal_stmt *st);
-bool dal__pg_is_null(dal_stmt *st, int col);
-dal_status dal__pg_col_int(dal_stmt *st, int col, int64_t *out);
-dal_status dal__pg_col_float(dal_stmt *st, int col, double *out);
-dal_status dal__pg_col_text(dal_stmt *st, int col, const char **out, size_t *len);
-dal_status dal__pg_col_bytes(dal_stmt *st, int col, const unsigned char **out, size_t *len);
-dal_status dal__pg_col_uuid(dal_stmt *st, int col, char out[37]);
-dal_status dal__pg_col_time(dal_stmt *st, int col, dal_time *out);
-dal_status dal__pg_col_date(dal_stmt *st, int col, dal_date *out);
-dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_table *t,
-                                const void *rows, size_t n, dal_ins_cache **ics);
-/* dal_insert_rows on SQLite, inside the caller's transaction/savepoint. */
-dal_status dal__sq_insert_rows(dal_db *db, const dal_table *t, const void *rows, size_t n);
-/* dal_insert_rows on PostgreSQL, inside the caller's transaction/savepoint:
- * runs of rows with the same column set go through binary COPY (or the
- * method chosen by $DAL_PG_BULK: copy, values, pipeline). */
-dal_status dal__pg_insert_rows(dal_db *db, const dal_table *t, const void *rows, size_t n);
-/* Decimal text -> PostgreSQL binary numeric; returns bytes written to out
- * (room for 8 + 2 * (strlen(s) / 4 + 3) bytes), or -1 (not a number) or -2
- * (out of the numeric range). */
-int dal__numeric_from_text(const char *s, size_t len, unsigned char *out);
-dal_status dal__pg_status(const char *sqlstate, const char *msg);
-void dal__numeric_to_text(const unsigned char *p, int len, char *out, size_t cap, size_t *outlen);
-size_t dal__numeric_text_size(const unsigned char *p, int len);
+/* dal_row.c: the type table.  How a schema type's field is stored in a
+ * generated struct and bound, for the generic (descriptor-driven) paths. */
+typedef enum dal_tkind {
+    DAL_TK_INT,   /* bool, int16/32/64, timestamp, date: an integer of `size` bytes */
+    DAL_TK_FLOAT, /* float32/64 */
+    DAL_TK_STR,   /* text, decimal, json: char * (NULL for NULL) */
+    DAL_TK_BYTES, /* dal_bytes */
+    DAL_TK_UUID,  /* char[37] ("" for NULL) */
+    DAL_TK_ENUM   /* int, the index into enum_values; bound as its name */
+} dal_tkind;
+typedef struct dal_type_info {
+    const char *name;   /* the schema's name of the type */
+    unsigned char size; /* bytes of the struct field */
+    unsigned char kind; /* dal_tkind */
+    dal_pkind pkind;    /* how a value is bound */
+} dal_type_info;
+extern const dal_type_info dal__types[]; /* indexed by dal_type */
+/* An integer field of size 1, 2, 4 or 8 bytes (bool is 0 or 1), or a float of 4 or 8. */
+static inline int64_t dal__load_int(const char *f, unsigned size)
+{
+    switch (size) {
+    case 1: { unsigned char v; memcpy(&v, f, 1); return v; }
+    case 2: { int16_t v; memcpy(&v, f, 2); return v; }
+    case 4: { int32_t v; memcpy(&v, f, 4); return v; }
+    default: { int64_t v; memcpy(&v, f, 8); return v; }
+    }
+}
+static inline double dal__load_float(const char *f, unsigned size)
+{
+    if (size == sizeof(float)) {
+        float v;
+        memcpy(&v, f, sizeof v);
+        return (double)v;
+    }
+    double v;
+    memcpy(&v, f, sizeof v);
+    return v;
+}
 
-/* for the descriptor code */
-typedef struct dal_span { /* a variable-length column value, located before copying */
-    const char *p;
-    size_t len;
-    const dal_column *c;  /* its column (text, json, decimal or bytes) */
-} dal_span;
-/* Pass 1 of dal_read_row per engine: fixed-size values into row; each
- * non-NULL text/json/decimal/bytes value appended to sp[*nvar] (sp has room
- * for every column), *total += len + 1 for each. */
-dal_status dal__sq_read_cols(dal_stmt *st, int first, const dal_table *t, void *row,
-                             dal_span *sp, int *nvar, size_t *total);
-dal_status dal__pg_read_cols(dal_stmt *st, int first, const dal_table *t, void *row,
-                             dal_span *sp, int *nvar, size_t *total);
+/* dal_row.c: the descriptor code the engines build on */
+#define FIELD(row, off) ((const char *)(row) + (off))
+#define WFIELD(row, off) ((char *)(row) + (off))
+/* A nullable field's has_ flag (true for columns without one). */
+static inline bool has_value(const dal_column *c, const void *row)
+{
+    if (c->has_offset == DAL_NO_HAS)
+        return true;
+    bool h;
+    memcpy(&h, FIELD(row, c->has_offset), sizeof h);
+    return h;
+}
+/* Reads column col into the row's field by the public typed readers (any
+ * engine, any storage class): an engine's read_cols falls back to it. */
 dal_status dal__read_col_generic(dal_stmt *st, int col, const dal_column *c, void *row,
                                  dal_span *sp, int *nvar, size_t *total);
-dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n);
-int dal__pg_opt(dal_stmt *st, int col, dal_type type, void *out, const char **p, size_t *len);
-dal_status dal__read_enum(dal_db *db, const dal_column *c, const char *p, size_t len, void *f);
+/* Binds through the public dal_bind_* calls: an engine's bind_row_cols
+ * falls back to it for the rare types. */
+void dal__bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const void *row,
+                            const int *cols, int n);
+/* The pending MISUSE of an enum field out of range. */
+void dal__enum_range_err(dal_stmt *st, const dal_column *c, int v);
 dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, bool upsert,
                             bool returning);
+void dal__ins_free(dal_db *db);
 void dal__bind_row_cols(dal_stmt *st, int first, const dal_table *t, const void *row,
                         const int *cols, int n);
 /* Builds ic->vq once: ic's INSERT with `per` rows of VALUES (DAL_NOMEM). */

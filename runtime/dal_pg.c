@@ -1,5 +1,6 @@
 /*
- * dal_pg.c - the PostgreSQL engine of the runtime (libpq).
+ * dal_pg.c - the PostgreSQL engine of the runtime (libpq): the operations of
+ * dal__pg_engine (end of this file), the only file that includes libpq-fe.h.
  *
  * Named prepared statements "dal_<random>_<n>" (prepared and described once
  * per connection, so that every bind is converted to the parameter type the
@@ -26,7 +27,75 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include "dal_internal.h"
+
+/* The engine's connection and statement: the shared parts first. */
+typedef struct pg_db {
+    dal_db base;
+    PGconn *pg;
+    bool unnamed;            /* dal_statements=unnamed (or a pooler): no named prepared statements */
+    char stmt_prefix[24];    /* "dal_<16 random hex>_", per connection */
+    dal_stmt *streaming;     /* the statement in single-row mode */
+} pg_db;
+
+typedef struct pg_stmt {
+    dal_stmt base;
+    char name[40];           /* <stmt_prefix><n>: unique per connection */
+    bool streaming;
+    Oid *server_types;       /* from describe (named), NULL otherwise */
+    dal_param *params;
+    Oid *types;
+    const char **values;
+    int *lengths, *formats;
+    char (*pbuf)[48];        /* per-param wire buffer */
+    PGresult *res;
+    int row, nrows;
+    /* a streaming statement detached by another statement: its remaining
+     * single-row results, buffered, then its final status */
+    bool detached;
+    PGresult **rest;
+    int nrest, prest, caprest;
+    dal_status rest_status;
+    char *rest_msg;
+    Oid *ftypes;             /* result column types (load_ftypes: per prepare, or per execution if unnamed) */
+    unsigned char *fclass;   /* their decoding class, same length */
+    int nftypes, capftypes;
+    bool ftypes_valid;
+    char **colbuf;           /* per-column decode buffers (numeric text, uuid) */
+    size_t *colcap;
+    int ncolbuf;
+} pg_stmt;
+
+#define PGDB(db) ((pg_db *)(db))
+#define PG(st) ((pg_stmt *)(st))
+
+static dal_status dal__pg_status(const char *ss, const char *msg);
+static dal_status dal__pg_open(dal_db *db, const char *url);
+static void dal__pg_close(dal_db *db);
+static dal_status dal__pg_ensure(dal_db *db);
+static dal_status dal__pg_exec(dal_db *db, const char *sql);
+static dal_status dal__pg_ping(dal_db *db);
+static dal_status dal__pg_prepare(dal_db *db, dal_stmt *st);
+static void dal__pg_detach(dal_db *db);
+static dal_status dal__pg_step(dal_stmt *st, bool *has_row);
+static void dal__pg_done(dal_stmt *st);
+static bool dal__pg_is_null(dal_stmt *st, int col);
+static dal_status dal__pg_col_int(dal_stmt *st, int col, int64_t *out);
+static dal_status dal__pg_col_float(dal_stmt *st, int col, double *out);
+static dal_status dal__pg_col_text(dal_stmt *st, int col, const char **out, size_t *len);
+static dal_status dal__pg_col_bytes(dal_stmt *st, int col, const unsigned char **out, size_t *len);
+static dal_status dal__pg_col_uuid(dal_stmt *st, int col, char out[37]);
+static dal_status dal__pg_col_time(dal_stmt *st, int col, dal_time *out);
+static dal_status dal__pg_col_date(dal_stmt *st, int col, dal_date *out);
+static dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_table *t, const void *rows,
+                                size_t n, dal_ins_cache **ics);
+static int dal__pg_opt(dal_stmt *st, int col, dal_type type, void *out, const char **p, size_t *len);
+static dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n);
+static dal_status dal__pg_read_cols(dal_stmt *st, int first, const dal_table *t, void *row,
+                             dal_span *sp, int *nvar, size_t *total);
+static dal_status dal__pg_insert_rows(dal_db *db, const dal_table *t, const void *rowsv, size_t n);
 
 enum {
     OID_BOOL = 16, OID_BYTEA = 17, OID_CHAR = 18, OID_NAME = 19, OID_INT8 = 20, OID_INT2 = 21,
@@ -43,7 +112,7 @@ enum {
 /* errors                                                                  */
 /* ---------------------------------------------------------------------- */
 
-dal_status dal__pg_status(const char *ss, const char *msg)
+static dal_status dal__pg_status(const char *ss, const char *msg)
 {
     if (!ss || strlen(ss) != 5)
         return DAL_ERROR;
@@ -75,14 +144,14 @@ static dal_status pg_error(dal_db *db, const PGresult *res)
     const char *prim = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *cons = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
     dal_status s = dal__pg_status(ss, prim);
-    if (PQstatus(db->pg) == CONNECTION_BAD) {
+    if (PQstatus(PGDB(db)->pg) == CONNECTION_BAD) {
         db->broken = true;
         s = DAL_CONN;
     }
     /* 26000 (no such prepared statement) and 42P05 (already exists) on a
      * named statement: the server connection changed under us. */
     const char *hint = "";
-    if (ss && !db->unnamed && (!strcmp(ss, "26000") || !strcmp(ss, "42P05")))
+    if (ss && !PGDB(db)->unnamed && (!strcmp(ss, "26000") || !strcmp(ss, "42P05")))
         hint = "; the connection seems to go through a pooler in transaction mode (such as "
                "PgBouncer): add dal_statements=unnamed to the URL";
     if (prim)
@@ -90,8 +159,8 @@ static dal_status pg_error(dal_db *db, const PGresult *res)
                         cons ? cons : "", cons ? ")" : "", ss ? ss : "", hint);
     const char *m = res ? PQresultErrorMessage(res) : "";
     if (!m || !*m)
-        m = PQerrorMessage(db->pg);
-    if (s == DAL_ERROR && !ss && PQstatus(db->pg) != CONNECTION_OK) {
+        m = PQerrorMessage(PGDB(db)->pg);
+    if (s == DAL_ERROR && !ss && PQstatus(PGDB(db)->pg) != CONNECTION_OK) {
         db->broken = true;
         s = DAL_CONN;
     }
@@ -104,10 +173,10 @@ static dal_status pg_error(dal_db *db, const PGresult *res)
 
 static dal_status session_setup(dal_db *db)
 {
-    const char *tz = PQparameterStatus(db->pg, "TimeZone");
+    const char *tz = PQparameterStatus(PGDB(db)->pg, "TimeZone");
     if (tz && strcmp(tz, "UTC") == 0)
         return DAL_OK;
-    PGresult *r = PQexec(db->pg, "SET TimeZone TO 'UTC'");
+    PGresult *r = PQexec(PGDB(db)->pg, "SET TimeZone TO 'UTC'");
     dal_status s = DAL_OK;
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
         s = pg_error(db, r);
@@ -191,7 +260,7 @@ static void stmt_prefix(dal_db *db)
         r = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ull ^ (uint64_t)ts.tv_sec << 20 ^
             (uint64_t)getpid() << 40 ^ (uint64_t)(uintptr_t)db;
     }
-    snprintf(db->stmt_prefix, sizeof db->stmt_prefix, "dal_%016llx_", (unsigned long long)r);
+    snprintf(PGDB(db)->stmt_prefix, sizeof PGDB(db)->stmt_prefix, "dal_%016llx_", (unsigned long long)r);
 }
 
 /* A pooler that hands out server connections per transaction answers the
@@ -200,12 +269,12 @@ static void stmt_prefix(dal_db *db)
  * work there (each lives in one server process), so unnamed ones are used. */
 static dal_status detect_pooler(dal_db *db)
 {
-    PGresult *r = PQexec(db->pg, "SELECT pg_backend_pid()");
+    PGresult *r = PQexec(PGDB(db)->pg, "SELECT pg_backend_pid()");
     dal_status s = DAL_OK;
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
         s = pg_error(db, r);
-    else if (atoi(PQgetvalue(r, 0, 0)) != PQbackendPID(db->pg)) {
-        db->unnamed = true;
+    else if (atoi(PQgetvalue(r, 0, 0)) != PQbackendPID(PGDB(db)->pg)) {
+        PGDB(db)->unnamed = true;
         dal__log(db, DAL_LOG_INFO,
                  "PostgreSQL: the connection goes through a pooler (backend pid differs): "
                  "using unnamed statements, as with dal_statements=unnamed");
@@ -304,7 +373,7 @@ static void scrub_password(const char *url, char *msg, size_t cap)
     cut_secret(msg, dec, n);
 }
 
-dal_status dal__pg_open(dal_db *db, const char *url)
+static dal_status dal__pg_open(dal_db *db, const char *url)
 {
     char val[16];
     bool bad;
@@ -315,20 +384,20 @@ dal_status dal__pg_open(dal_db *db, const char *url)
         free(ci);
         return dal__err(db, DAL_MISUSE, "dal_statements must be named or unnamed");
     }
-    db->unnamed = strcmp(val, "unnamed") == 0;
+    PGDB(db)->unnamed = strcmp(val, "unnamed") == 0;
     bool explicit_named = strcmp(val, "named") == 0;
     stmt_prefix(db);
     const char *keys[] = {"dbname", "client_encoding", NULL};
     const char *vals[] = {ci, "UTF8", NULL};
-    db->pg = PQconnectdbParams(keys, vals, 1);
-    if (!db->pg) {
+    PGDB(db)->pg = PQconnectdbParams(keys, vals, 1);
+    if (!PGDB(db)->pg) {
         free(ci);
         return dal__err(db, DAL_NOMEM, "out of memory");
     }
-    PQsetNoticeProcessor(db->pg, on_notice, db);
-    if (PQstatus(db->pg) != CONNECTION_OK) {
+    PQsetNoticeProcessor(PGDB(db)->pg, on_notice, db);
+    if (PQstatus(PGDB(db)->pg) != CONNECTION_OK) {
         char msg[DAL_ERRMSG_MAX];
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(db->pg));
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(PGDB(db)->pg));
         scrub_password(ci, msg, sizeof msg);
         free(ci);
         size_t ml = strlen(msg);
@@ -338,32 +407,32 @@ dal_status dal__pg_open(dal_db *db, const char *url)
     }
     free(ci);
     dal_status s = session_setup(db);
-    if (s == DAL_OK && !db->unnamed && !explicit_named)
+    if (s == DAL_OK && !PGDB(db)->unnamed && !explicit_named)
         s = detect_pooler(db);
     return s;
 }
 
-void dal__pg_close(dal_db *db)
+static void dal__pg_close(dal_db *db)
 {
-    if (db->pg)
-        PQfinish(db->pg);
-    db->pg = NULL;
+    if (PGDB(db)->pg)
+        PQfinish(PGDB(db)->pg);
+    PGDB(db)->pg = NULL;
 }
 
-dal_status dal__pg_ensure(dal_db *db)
+static dal_status dal__pg_ensure(dal_db *db)
 {
-    if (!db->pg)
+    if (!PGDB(db)->pg)
         return dal__err(db, DAL_CONN, "not connected");
-    if (!db->broken && PQstatus(db->pg) == CONNECTION_OK)
+    if (!db->broken && PQstatus(PGDB(db)->pg) == CONNECTION_OK)
         return DAL_OK;
     if (db->depth > 0)
         return dal__err(db, DAL_CONN, "connection lost inside a transaction: roll it back");
-    db->streaming = NULL;
+    PGDB(db)->streaming = NULL;
     dal__cache_clear(db, false);
-    PQreset(db->pg);
-    if (PQstatus(db->pg) != CONNECTION_OK) {
+    PQreset(PGDB(db)->pg);
+    if (PQstatus(PGDB(db)->pg) != CONNECTION_OK) {
         db->broken = true;
-        return dal__err(db, DAL_CONN, "reconnect failed: %s", PQerrorMessage(db->pg));
+        return dal__err(db, DAL_CONN, "reconnect failed: %s", PQerrorMessage(PGDB(db)->pg));
     }
     db->broken = false;
     dal__log(db, DAL_LOG_INFO, "reconnected to PostgreSQL");
@@ -383,14 +452,14 @@ static dal_status result_ok(dal_db *db, PGresult *r)
     }
 }
 
-dal_status dal__pg_exec(dal_db *db, const char *sql)
+static dal_status dal__pg_exec(dal_db *db, const char *sql)
 {
     dal_status s = dal__pg_ensure(db);
     if (s != DAL_OK)
         return s;
     dal__pg_detach(db);
     uint64_t t0 = dal__now_us();
-    PGresult *r = PQexec(db->pg, sql);
+    PGresult *r = PQexec(PGDB(db)->pg, sql);
     s = result_ok(db, r);
     /* COMMIT of an aborted transaction "succeeds" as ROLLBACK: report it */
     if (s == DAL_OK && strcmp(sql, "COMMIT") == 0 && strcmp(PQcmdStatus(r), "ROLLBACK") == 0)
@@ -402,13 +471,13 @@ dal_status dal__pg_exec(dal_db *db, const char *sql)
     return s;
 }
 
-dal_status dal__pg_ping(dal_db *db)
+static dal_status dal__pg_ping(dal_db *db)
 {
     dal_status s = dal__pg_ensure(db);
     if (s != DAL_OK)
         return s;
     dal__pg_detach(db);
-    PGresult *r = PQexec(db->pg, "");
+    PGresult *r = PQexec(PGDB(db)->pg, "");
     s = result_ok(db, r);
     PQclear(r);
     return s;
@@ -418,26 +487,26 @@ dal_status dal__pg_ping(dal_db *db)
 /* statements                                                              */
 /* ---------------------------------------------------------------------- */
 
-dal_status dal__pg_prepare(dal_db *db, dal_stmt *st)
+static dal_status dal__pg_prepare(dal_db *db, dal_stmt *st)
 {
     int n = st->nparams;
-    st->ftypes_valid = false; /* result types are read again after a (re)prepare */
-    if (n > 0 && !st->params) {
-        st->params = calloc((size_t)n, sizeof *st->params);
-        st->types = calloc((size_t)n, sizeof *st->types);
-        st->values = calloc((size_t)n, sizeof *st->values);
-        st->lengths = calloc((size_t)n, sizeof *st->lengths);
-        st->formats = calloc((size_t)n, sizeof *st->formats);
-        st->pbuf = calloc((size_t)n, sizeof *st->pbuf);
-        if (!st->params || !st->types || !st->values || !st->lengths || !st->formats || !st->pbuf)
+    PG(st)->ftypes_valid = false; /* result types are read again after a (re)prepare */
+    if (n > 0 && !PG(st)->params) {
+        PG(st)->params = calloc((size_t)n, sizeof *PG(st)->params);
+        PG(st)->types = calloc((size_t)n, sizeof *PG(st)->types);
+        PG(st)->values = calloc((size_t)n, sizeof *PG(st)->values);
+        PG(st)->lengths = calloc((size_t)n, sizeof *PG(st)->lengths);
+        PG(st)->formats = calloc((size_t)n, sizeof *PG(st)->formats);
+        PG(st)->pbuf = calloc((size_t)n, sizeof *PG(st)->pbuf);
+        if (!PG(st)->params || !PG(st)->types || !PG(st)->values || !PG(st)->lengths || !PG(st)->formats || !PG(st)->pbuf)
             return dal__err(db, DAL_NOMEM, "out of memory");
     }
-    if (db->unnamed) {
+    if (PGDB(db)->unnamed) {
         st->prepared = true;
         return DAL_OK;
     }
-    snprintf(st->name, sizeof st->name, "%s%u", db->stmt_prefix, ++db->next_stmt_id);
-    PGresult *r = PQprepare(db->pg, st->name, st->q->sql, 0, NULL);
+    snprintf(PG(st)->name, sizeof PG(st)->name, "%s%u", PGDB(db)->stmt_prefix, ++db->next_stmt_id);
+    PGresult *r = PQprepare(PGDB(db)->pg, PG(st)->name, st->q->sql, 0, NULL);
     dal_status s = result_ok(db, r);
     if (s != DAL_OK) {
         char keep[DAL_ERRMSG_MAX];
@@ -446,20 +515,20 @@ dal_status dal__pg_prepare(dal_db *db, dal_stmt *st)
         return dal__err(db, s, "%s (in: %.200s)", keep, st->q->sql);
     }
     PQclear(r);
-    r = PQdescribePrepared(db->pg, st->name);
+    r = PQdescribePrepared(PGDB(db)->pg, PG(st)->name);
     s = result_ok(db, r);
     if (s == DAL_OK) {
         int np = PQnparams(r);
         if (np > n)
             s = dal__err(db, DAL_MISUSE, "statement has %d parameters, dal_query says %d", np, n);
         else if (n > 0) {
-            free(st->server_types);
-            st->server_types = calloc((size_t)n, sizeof(Oid));
-            if (!st->server_types)
+            free(PG(st)->server_types);
+            PG(st)->server_types = calloc((size_t)n, sizeof(Oid));
+            if (!PG(st)->server_types)
                 s = dal__err(db, DAL_NOMEM, "out of memory");
             else
                 for (int i = 0; i < np; i++)
-                    st->server_types[i] = PQparamtype(r, i);
+                    PG(st)->server_types[i] = PQparamtype(r, i);
         }
     }
     PQclear(r);
@@ -468,32 +537,6 @@ dal_status dal__pg_prepare(dal_db *db, dal_stmt *st)
     return s;
 }
 
-static inline void be16(char *b, uint16_t v)
-{
-    b[0] = (char)(v >> 8);
-    b[1] = (char)v;
-}
-static inline void be32(char *b, uint32_t v)
-{
-    for (int i = 3; i >= 0; i--, v >>= 8)
-        b[i] = (char)(v & 0xff);
-}
-static inline void be64(char *b, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        b[i] = (char)(v & 0xff);
-}
-static inline uint16_t rd16(const char *p)
-{
-    const unsigned char *u = (const unsigned char *)p;
-    return (uint16_t)(u[0] << 8 | u[1]);
-}
-static inline uint32_t rd32(const char *p)
-{
-    const unsigned char *u = (const unsigned char *)p;
-    return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3];
-}
-static inline uint64_t rd64(const char *p) { return (uint64_t)rd32(p) << 32 | rd32(p + 4); }
 
 static void fmt_double(char *b, size_t n, double v, bool f32)
 {
@@ -531,21 +574,21 @@ static int64_t floordiv(int64_t a, int64_t b)
  * binary type, or it is text or NULL.  Returns false for anything else. */
 static inline bool fast_param(dal_stmt *st, int i, const dal_param *p, Oid srv)
 {
-    char *b = st->pbuf[i];
+    char *b = PG(st)->pbuf[i];
     Oid want;
     int len;
     switch (p->kind) {
     case DAL_P_NULL:
-        st->types[i] = 0;
-        st->values[i] = NULL;
-        st->lengths[i] = 0;
-        st->formats[i] = 0;
+        PG(st)->types[i] = 0;
+        PG(st)->values[i] = NULL;
+        PG(st)->lengths[i] = 0;
+        PG(st)->formats[i] = 0;
         return true;
     case DAL_P_TEXT:
-        st->types[i] = 0;
-        st->values[i] = p->v.s.p;
-        st->lengths[i] = 0;
-        st->formats[i] = 0;
+        PG(st)->types[i] = 0;
+        PG(st)->values[i] = p->v.s.p;
+        PG(st)->lengths[i] = 0;
+        PG(st)->formats[i] = 0;
         return true;
     case DAL_P_INT:
         if (srv && srv != OID_INT8)
@@ -583,22 +626,22 @@ static inline bool fast_param(dal_stmt *st, int i, const dal_param *p, Oid srv)
     default:
         return false;
     }
-    st->types[i] = want;
-    st->values[i] = b;
-    st->lengths[i] = len;
-    st->formats[i] = 1;
+    PG(st)->types[i] = want;
+    PG(st)->values[i] = b;
+    PG(st)->lengths[i] = len;
+    PG(st)->formats[i] = 1;
     return true;
 }
 
-/* Fills the wire arrays from st->params. */
+/* Fills the wire arrays from PG(st)->params. */
 static void build_params(dal_stmt *st)
 {
     for (int i = 0; i < st->nparams; i++) {
-        const dal_param *p = &st->params[i];
-        Oid srv = st->server_types ? st->server_types[i] : 0;
+        const dal_param *p = &PG(st)->params[i];
+        Oid srv = PG(st)->server_types ? PG(st)->server_types[i] : 0;
         if (fast_param(st, i, p, srv))
             continue;
-        char *b = st->pbuf[i];
+        char *b = PG(st)->pbuf[i];
         Oid want = 0;
         int fmt = 1, len = 0;
         const char *val = b;
@@ -641,9 +684,9 @@ static void build_params(dal_stmt *st)
             else {
                 fmt = 0;
                 if (p->kind == DAL_P_BOOL)
-                    snprintf(b, sizeof st->pbuf[i], "%s", v ? "true" : "false");
+                    snprintf(b, sizeof PG(st)->pbuf[i], "%s", v ? "true" : "false");
                 else
-                    snprintf(b, sizeof st->pbuf[i], "%lld", (long long)v);
+                    snprintf(b, sizeof PG(st)->pbuf[i], "%lld", (long long)v);
             }
             break;
         }
@@ -665,7 +708,7 @@ static void build_params(dal_stmt *st)
             }
             else {
                 fmt = 0;
-                fmt_double(b, sizeof st->pbuf[i], p->v.f, p->kind == DAL_P_FLOAT32);
+                fmt_double(b, sizeof PG(st)->pbuf[i], p->v.f, p->kind == DAL_P_FLOAT32);
             }
             break;
         }
@@ -720,31 +763,31 @@ static void build_params(dal_stmt *st)
             break;
         }
         }
-        st->types[i] = fmt == 0 ? 0 : want;
-        st->values[i] = val;
-        st->lengths[i] = len;
-        st->formats[i] = fmt;
+        PG(st)->types[i] = fmt == 0 ? 0 : want;
+        PG(st)->values[i] = val;
+        PG(st)->lengths[i] = len;
+        PG(st)->formats[i] = fmt;
     }
 }
 
 static PGresult *pg_exec_once(dal_stmt *st)
 {
     dal_db *db = st->db;
-    if (db->unnamed)
-        return PQexecParams(db->pg, st->q->sql, st->nparams, st->types, st->values, st->lengths,
-                            st->formats, 1);
-    return PQexecPrepared(db->pg, st->name, st->nparams, st->values, st->lengths, st->formats,
+    if (PGDB(db)->unnamed)
+        return PQexecParams(PGDB(db)->pg, st->q->sql, st->nparams, PG(st)->types, PG(st)->values, PG(st)->lengths,
+                            PG(st)->formats, 1);
+    return PQexecPrepared(PGDB(db)->pg, PG(st)->name, st->nparams, PG(st)->values, PG(st)->lengths, PG(st)->formats,
                           1);
 }
 
 static int pg_send(dal_stmt *st)
 {
     dal_db *db = st->db;
-    if (db->unnamed)
-        return PQsendQueryParams(db->pg, st->q->sql, st->nparams, st->types, st->values,
-                                 st->lengths, st->formats, 1);
-    return PQsendQueryPrepared(db->pg, st->name, st->nparams, st->values, st->lengths,
-                               st->formats, 1);
+    if (PGDB(db)->unnamed)
+        return PQsendQueryParams(PGDB(db)->pg, st->q->sql, st->nparams, PG(st)->types, PG(st)->values,
+                                 PG(st)->lengths, PG(st)->formats, 1);
+    return PQsendQueryPrepared(PGDB(db)->pg, PG(st)->name, st->nparams, PG(st)->values, PG(st)->lengths,
+                               PG(st)->formats, 1);
 }
 
 static bool is_stale_plan(const PGresult *r)
@@ -770,110 +813,110 @@ static void set_changes(dal_stmt *st, const PGresult *r)
 static void drain(dal_db *db)
 {
     PGresult *r;
-    while ((r = PQgetResult(db->pg)) != NULL)
+    while ((r = PQgetResult(PGDB(db)->pg)) != NULL)
         PQclear(r);
 }
 
 static void free_rest(dal_stmt *st)
 {
-    for (int i = st->prest; i < st->nrest; i++)
-        PQclear(st->rest[i]);
-    free(st->rest);
-    free(st->rest_msg);
-    st->rest = NULL;
-    st->rest_msg = NULL;
-    st->nrest = st->prest = st->caprest = 0;
-    st->rest_status = DAL_OK;
-    st->detached = false;
+    for (int i = PG(st)->prest; i < PG(st)->nrest; i++)
+        PQclear(PG(st)->rest[i]);
+    free(PG(st)->rest);
+    free(PG(st)->rest_msg);
+    PG(st)->rest = NULL;
+    PG(st)->rest_msg = NULL;
+    PG(st)->nrest = PG(st)->prest = PG(st)->caprest = 0;
+    PG(st)->rest_status = DAL_OK;
+    PG(st)->detached = false;
 }
 
 /* Another statement needs the connection while one streams: read the rest
  * of the streaming result into memory so that it can still be stepped
  * (e.g. queries inside an iterate callback). */
-void dal__pg_detach(dal_db *db)
+static void dal__pg_detach(dal_db *db)
 {
-    dal_stmt *st = db->streaming;
+    dal_stmt *st = PGDB(db)->streaming;
     if (!st)
         return;
-    db->streaming = NULL;
-    if (!st->running || !st->streaming)
+    PGDB(db)->streaming = NULL;
+    if (!st->running || !PG(st)->streaming)
         return;
-    st->detached = true;
+    PG(st)->detached = true;
     PGresult *r;
-    while ((r = PQgetResult(db->pg)) != NULL) {
+    while ((r = PQgetResult(PGDB(db)->pg)) != NULL) {
         ExecStatusType es = PQresultStatus(r);
-        if (es == PGRES_SINGLE_TUPLE && st->rest_status == DAL_OK) {
-            if (st->nrest == st->caprest) {
-                int nc = st->caprest ? st->caprest * 2 : 64;
-                PGresult **n = realloc(st->rest, (size_t)nc * sizeof *n);
+        if (es == PGRES_SINGLE_TUPLE && PG(st)->rest_status == DAL_OK) {
+            if (PG(st)->nrest == PG(st)->caprest) {
+                int nc = PG(st)->caprest ? PG(st)->caprest * 2 : 64;
+                PGresult **n = realloc(PG(st)->rest, (size_t)nc * sizeof *n);
                 if (!n) {
                     PQclear(r);
-                    st->rest_status = DAL_NOMEM;
+                    PG(st)->rest_status = DAL_NOMEM;
                     continue;
                 }
-                st->rest = n;
-                st->caprest = nc;
+                PG(st)->rest = n;
+                PG(st)->caprest = nc;
             }
-            st->rest[st->nrest++] = r;
+            PG(st)->rest[PG(st)->nrest++] = r;
             continue;
         }
         if (es == PGRES_TUPLES_OK || es == PGRES_COMMAND_OK)
             set_changes(st, r);
-        else if (es != PGRES_SINGLE_TUPLE && st->rest_status == DAL_OK) {
-            st->rest_status = pg_error(db, r);
-            st->rest_msg = strdup(db->err);
+        else if (es != PGRES_SINGLE_TUPLE && PG(st)->rest_status == DAL_OK) {
+            PG(st)->rest_status = pg_error(db, r);
+            PG(st)->rest_msg = strdup(db->err);
         }
         PQclear(r);
     }
-    if (PQstatus(db->pg) != CONNECTION_OK && st->rest_status == DAL_OK) {
+    if (PQstatus(PGDB(db)->pg) != CONNECTION_OK && PG(st)->rest_status == DAL_OK) {
         db->broken = true;
-        st->rest_status = DAL_CONN;
-        st->rest_msg = strdup("connection lost");
+        PG(st)->rest_status = DAL_CONN;
+        PG(st)->rest_msg = strdup("connection lost");
     }
 }
 
-dal_status dal__pg_step(dal_stmt *st, bool *has_row)
+static dal_status dal__pg_step(dal_stmt *st, bool *has_row)
 {
     dal_db *db = st->db;
     if (!st->running) {
         /* A named statement's result types stay those of its prepare (a
          * change of them fails with 0A000 and re-prepares); an unnamed
          * one's are read from every result. */
-        if (db->unnamed)
-            st->ftypes_valid = false;
-        if (st->res) {
-            PQclear(st->res);
-            st->res = NULL;
+        if (PGDB(db)->unnamed)
+            PG(st)->ftypes_valid = false;
+        if (PG(st)->res) {
+            PQclear(PG(st)->res);
+            PG(st)->res = NULL;
         }
-        if (db->streaming && db->streaming != st)
+        if (PGDB(db)->streaming && PGDB(db)->streaming != st)
             dal__pg_detach(db);
-        if (db->broken || PQstatus(db->pg) != CONNECTION_OK) {
+        if (db->broken || PQstatus(PGDB(db)->pg) != CONNECTION_OK) {
             db->broken = true;
             return dal__err(db, DAL_CONN, "connection lost");
         }
         build_params(st);
         if (st->stream_req) {
             if (!pg_send(st)) {
-                if (PQstatus(db->pg) != CONNECTION_OK)
+                if (PQstatus(PGDB(db)->pg) != CONNECTION_OK)
                     db->broken = true;
                 return dal__err(db, db->broken ? DAL_CONN : DAL_ERROR, "%s",
-                                PQerrorMessage(db->pg));
+                                PQerrorMessage(PGDB(db)->pg));
             }
-            PQsetSingleRowMode(db->pg);
-            st->streaming = true;
+            PQsetSingleRowMode(PGDB(db)->pg);
+            PG(st)->streaming = true;
             st->running = true;
-            db->streaming = st;
+            PGDB(db)->streaming = st;
         }
         else {
             PGresult *r = pg_exec_once(st);
             ExecStatusType es = PQresultStatus(r);
-            if (es == PGRES_FATAL_ERROR && db->depth == 0 && !db->unnamed && is_stale_plan(r) &&
-                PQstatus(db->pg) == CONNECTION_OK) {
+            if (es == PGRES_FATAL_ERROR && db->depth == 0 && !PGDB(db)->unnamed && is_stale_plan(r) &&
+                PQstatus(PGDB(db)->pg) == CONNECTION_OK) {
                 /* the server rejected it before running it: re-prepare, retry once */
                 PQclear(r);
                 char dsql[64];
-                snprintf(dsql, sizeof dsql, "DEALLOCATE %s", st->name);
-                PGresult *d = PQexec(db->pg, dsql);
+                snprintf(dsql, sizeof dsql, "DEALLOCATE %s", PG(st)->name);
+                PGresult *d = PQexec(PGDB(db)->pg, dsql);
                 PQclear(d);
                 st->prepared = false;
                 dal_status s = dal__pg_prepare(db, st);
@@ -888,11 +931,11 @@ dal_status dal__pg_step(dal_stmt *st, bool *has_row)
                 st->prepared = false;
             }
             if (es == PGRES_TUPLES_OK) {
-                st->res = r;
-                st->nrows = PQntuples(r);
-                st->row = -1;
+                PG(st)->res = r;
+                PG(st)->nrows = PQntuples(r);
+                PG(st)->row = -1;
                 st->running = true;
-                st->changes = st->nrows; /* what PQcmdTuples says for SELECT and RETURNING */
+                st->changes = PG(st)->nrows; /* what PQcmdTuples says for SELECT and RETURNING */
             }
             else if (es == PGRES_COMMAND_OK) {
                 set_changes(st, r);
@@ -906,46 +949,46 @@ dal_status dal__pg_step(dal_stmt *st, bool *has_row)
             }
         }
     }
-    if (!st->streaming) {
-        st->row++;
-        if (st->row < st->nrows) {
+    if (!PG(st)->streaming) {
+        PG(st)->row++;
+        if (PG(st)->row < PG(st)->nrows) {
             *has_row = true;
             return DAL_OK;
         }
-        PQclear(st->res);
-        st->res = NULL;
+        PQclear(PG(st)->res);
+        PG(st)->res = NULL;
         st->running = false;
         return DAL_OK;
     }
     /* single-row mode */
-    if (st->res) {
-        PQclear(st->res);
-        st->res = NULL;
+    if (PG(st)->res) {
+        PQclear(PG(st)->res);
+        PG(st)->res = NULL;
     }
-    if (st->detached) {
-        if (st->prest < st->nrest) {
-            st->res = st->rest[st->prest++];
+    if (PG(st)->detached) {
+        if (PG(st)->prest < PG(st)->nrest) {
+            PG(st)->res = PG(st)->rest[PG(st)->prest++];
             *has_row = true;
             return DAL_OK;
         }
-        dal_status s = st->rest_status;
+        dal_status s = PG(st)->rest_status;
         if (s != DAL_OK)
-            dal__err(db, s, "%s", st->rest_msg ? st->rest_msg : "error");
+            dal__err(db, s, "%s", PG(st)->rest_msg ? PG(st)->rest_msg : "error");
         free_rest(st);
         st->running = false;
-        st->streaming = false;
+        PG(st)->streaming = false;
         return s;
     }
-    PGresult *r = PQgetResult(db->pg);
+    PGresult *r = PQgetResult(PGDB(db)->pg);
     ExecStatusType es = PQresultStatus(r);
     if (r && es == PGRES_SINGLE_TUPLE) {
-        st->res = r;
+        PG(st)->res = r;
         *has_row = true;
         return DAL_OK;
     }
     dal_status s = DAL_OK;
     if (!r) {
-        if (PQstatus(db->pg) != CONNECTION_OK)
+        if (PQstatus(PGDB(db)->pg) != CONNECTION_OK)
             db->broken = true;
         s = db->broken ? dal__err(db, DAL_CONN, "connection lost") : DAL_OK;
     }
@@ -961,160 +1004,78 @@ dal_status dal__pg_step(dal_stmt *st, bool *has_row)
     PQclear(r);
     drain(db);
     st->running = false;
-    st->streaming = false;
-    db->streaming = NULL;
+    PG(st)->streaming = false;
+    PGDB(db)->streaming = NULL;
     return s;
 }
 
-void dal__pg_done(dal_stmt *st)
+static void dal__pg_done(dal_stmt *st)
 {
     dal_db *db = st->db;
-    if (st->detached)
+    if (PG(st)->detached)
         free_rest(st);
-    if (st->res) {
-        PQclear(st->res);
-        st->res = NULL;
+    if (PG(st)->res) {
+        PQclear(PG(st)->res);
+        PG(st)->res = NULL;
     }
-    if (st->streaming) {
-        if (st->running && db->pg && PQstatus(db->pg) == CONNECTION_OK)
+    if (PG(st)->streaming) {
+        if (st->running && PGDB(db)->pg && PQstatus(PGDB(db)->pg) == CONNECTION_OK)
             drain(db);
-        st->streaming = false;
-        if (db->streaming == st)
-            db->streaming = NULL;
+        PG(st)->streaming = false;
+        if (PGDB(db)->streaming == st)
+            PGDB(db)->streaming = NULL;
     }
     st->running = false;
-    st->nrows = 0;
+    PG(st)->nrows = 0;
 }
 
 /* ---------------------------------------------------------------------- */
 /* column readers                                                          */
 /* ---------------------------------------------------------------------- */
 
-static int cur_row(const dal_stmt *st) { return st->streaming ? 0 : st->row; }
+static int cur_row(const dal_stmt *st) { return PG(st)->streaming ? 0 : PG(st)->row; }
 
 static bool col_ok(dal_stmt *st, int col)
 {
-    return st->res && col >= 0 && col < PQnfields(st->res) && cur_row(st) >= 0 &&
-           cur_row(st) < PQntuples(st->res);
+    return PG(st)->res && col >= 0 && col < PQnfields(PG(st)->res) && cur_row(st) >= 0 &&
+           cur_row(st) < PQntuples(PG(st)->res);
 }
 
-int dal__pg_ncols(dal_stmt *st) { return st->res ? PQnfields(st->res) : 0; }
-
-bool dal__pg_is_null(dal_stmt *st, int col)
+static bool dal__pg_is_null(dal_stmt *st, int col)
 {
     if (!col_ok(st, col))
         return true;
-    return PQgetisnull(st->res, cur_row(st), col) != 0;
+    return PQgetisnull(PG(st)->res, cur_row(st), col) != 0;
 }
 
 static char *colbuf(dal_stmt *st, int col, size_t need)
 {
-    if (col >= st->ncolbuf) {
-        int n = PQnfields(st->res);
+    if (col >= PG(st)->ncolbuf) {
+        int n = PQnfields(PG(st)->res);
         if (n <= col)
             n = col + 1;
-        char **b = realloc(st->colbuf, (size_t)n * sizeof *b);
+        char **b = realloc(PG(st)->colbuf, (size_t)n * sizeof *b);
         if (!b)
             return NULL;
-        st->colbuf = b;
-        size_t *c = realloc(st->colcap, (size_t)n * sizeof *c);
+        PG(st)->colbuf = b;
+        size_t *c = realloc(PG(st)->colcap, (size_t)n * sizeof *c);
         if (!c)
             return NULL;
-        st->colcap = c;
-        for (int i = st->ncolbuf; i < n; i++) {
-            st->colbuf[i] = NULL;
-            st->colcap[i] = 0;
+        PG(st)->colcap = c;
+        for (int i = PG(st)->ncolbuf; i < n; i++) {
+            PG(st)->colbuf[i] = NULL;
+            PG(st)->colcap[i] = 0;
         }
-        st->ncolbuf = n;
+        PG(st)->ncolbuf = n;
     }
-    if (st->colcap[col] < need) {
-        char *p = realloc(st->colbuf[col], need);
+    if (PG(st)->colcap[col] < need) {
+        char *p = realloc(PG(st)->colbuf[col], need);
         if (!p)
             return NULL;
-        st->colbuf[col] = p;
-        st->colcap[col] = need;
+        PG(st)->colbuf[col] = p;
+        PG(st)->colcap[col] = need;
     }
-    return st->colbuf[col];
-}
-
-size_t dal__numeric_text_size(const unsigned char *p, int len)
-{
-    if (len < 8)
-        return 16;
-    int16_t weight = (int16_t)rd16((const char *)p + 2);
-    uint16_t dscale = rd16((const char *)p + 6);
-    size_t w = weight >= 0 ? (size_t)(weight + 1) * 4 : 1;
-    return w + dscale + 16;
-}
-
-static void put4(char four[4], int dig)
-{
-    if (dig < 0 || dig > 9999)
-        dig = 0;
-    four[0] = (char)('0' + dig / 1000);
-    four[1] = (char)('0' + dig / 100 % 10);
-    four[2] = (char)('0' + dig / 10 % 10);
-    four[3] = (char)('0' + dig % 10);
-}
-
-/* PostgreSQL binary numeric -> text exactly as numeric_out writes it. */
-void dal__numeric_to_text(const unsigned char *up, int len, char *out, size_t cap, size_t *outlen)
-{
-    const char *p = (const char *)up;
-    size_t o = 0;
-#define PUT(c)                                                                                     \
-    do {                                                                                           \
-        if (o + 1 < cap)                                                                           \
-            out[o++] = (c);                                                                        \
-    } while (0)
-    if (len < 8) {
-        snprintf(out, cap, "NaN");
-        *outlen = strlen(out);
-        return;
-    }
-    int ndigits = (int16_t)rd16(p);
-    int weight = (int16_t)rd16(p + 2);
-    uint16_t sign = rd16(p + 4);
-    int dscale = rd16(p + 6);
-    if (ndigits < 0 || len < 8 + 2 * ndigits)
-        ndigits = 0;
-    if (sign == 0xC000 || sign == 0xD000 || sign == 0xF000) {
-        snprintf(out, cap, "%s", sign == 0xC000 ? "NaN" : sign == 0xD000 ? "Infinity" : "-Infinity");
-        *outlen = strlen(out);
-        return;
-    }
-    if (sign == 0x4000)
-        PUT('-');
-    if (weight < 0)
-        PUT('0');
-    else {
-        for (int d = 0; d <= weight; d++) {
-            int dig = d < ndigits ? (int16_t)rd16(p + 8 + 2 * d) : 0;
-            char four[4];
-            put4(four, dig);
-            int start = 0;
-            if (d == 0)
-                while (start < 3 && four[start] == '0')
-                    start++;
-            for (int k = start; k < 4; k++)
-                PUT(four[k]);
-        }
-    }
-    if (dscale > 0) {
-        PUT('.');
-        int written = 0;
-        for (int i = 0; written < dscale; i++) {
-            int d = weight + 1 + i;
-            int dig = d >= 0 && d < ndigits ? (int16_t)rd16(p + 8 + 2 * d) : 0;
-            char four[4];
-            put4(four, dig);
-            for (int k = 0; k < 4 && written < dscale; k++, written++)
-                PUT(four[k]);
-        }
-    }
-#undef PUT
-    out[o] = '\0';
-    *outlen = o;
+    return PG(st)->colbuf[col];
 }
 
 static inline bool is_texty(Oid t)
@@ -1132,8 +1093,8 @@ static inline bool is_texty(Oid t)
 static dal_status numeric_text(dal_stmt *st, int col, const char **out, size_t *len)
 {
     int r = cur_row(st);
-    const unsigned char *v = (const unsigned char *)PQgetvalue(st->res, r, col);
-    int n = PQgetlength(st->res, r, col);
+    const unsigned char *v = (const unsigned char *)PQgetvalue(PG(st)->res, r, col);
+    int n = PQgetlength(PG(st)->res, r, col);
     size_t need = dal__numeric_text_size(v, n);
     char *b = colbuf(st, col, need);
     if (!b)
@@ -1143,12 +1104,12 @@ static dal_status numeric_text(dal_stmt *st, int col, const char **out, size_t *
     return DAL_OK;
 }
 
-dal_status dal__pg_col_int(dal_stmt *st, int col, int64_t *out)
+static dal_status dal__pg_col_int(dal_stmt *st, int col, int64_t *out)
 {
     int r = cur_row(st);
-    Oid t = PQftype(st->res, col);
-    const char *v = PQgetvalue(st->res, r, col);
-    int n = PQgetlength(st->res, r, col);
+    Oid t = PQftype(PG(st)->res, col);
+    const char *v = PQgetvalue(PG(st)->res, r, col);
+    int n = PQgetlength(PG(st)->res, r, col);
     switch (t) {
     case OID_BOOL:
         if (n == 1) {
@@ -1217,12 +1178,12 @@ dal_status dal__pg_col_int(dal_stmt *st, int col, int64_t *out)
                     (unsigned)t);
 }
 
-dal_status dal__pg_col_float(dal_stmt *st, int col, double *out)
+static dal_status dal__pg_col_float(dal_stmt *st, int col, double *out)
 {
     int r = cur_row(st);
-    Oid t = PQftype(st->res, col);
-    const char *v = PQgetvalue(st->res, r, col);
-    int n = PQgetlength(st->res, r, col);
+    Oid t = PQftype(PG(st)->res, col);
+    const char *v = PQgetvalue(PG(st)->res, r, col);
+    int n = PQgetlength(PG(st)->res, r, col);
     if (t == OID_FLOAT8 && n == 8) {
         uint64_t u = rd64(v);
         memcpy(out, &u, 8);
@@ -1262,12 +1223,12 @@ dal_status dal__pg_col_float(dal_stmt *st, int col, double *out)
                     (unsigned)t);
 }
 
-dal_status dal__pg_col_text(dal_stmt *st, int col, const char **out, size_t *len)
+static dal_status dal__pg_col_text(dal_stmt *st, int col, const char **out, size_t *len)
 {
     int r = cur_row(st);
-    Oid t = PQftype(st->res, col);
-    const char *v = PQgetvalue(st->res, r, col);
-    int n = PQgetlength(st->res, r, col);
+    Oid t = PQftype(PG(st)->res, col);
+    const char *v = PQgetvalue(PG(st)->res, r, col);
+    int n = PQgetlength(PG(st)->res, r, col);
     if (is_texty(t) || t == OID_BYTEA) {
         *out = v;
         *len = (size_t)n;
@@ -1324,7 +1285,7 @@ dal_status dal__pg_col_text(dal_stmt *st, int col, const char **out, size_t *len
     return DAL_OK;
 }
 
-dal_status dal__pg_col_bytes(dal_stmt *st, int col, const unsigned char **out, size_t *len)
+static dal_status dal__pg_col_bytes(dal_stmt *st, int col, const unsigned char **out, size_t *len)
 {
     const char *p;
     dal_status s = dal__pg_col_text(st, col, &p, len);
@@ -1332,12 +1293,12 @@ dal_status dal__pg_col_bytes(dal_stmt *st, int col, const unsigned char **out, s
     return s;
 }
 
-dal_status dal__pg_col_uuid(dal_stmt *st, int col, char out[37])
+static dal_status dal__pg_col_uuid(dal_stmt *st, int col, char out[37])
 {
     int r = cur_row(st);
-    Oid t = PQftype(st->res, col);
-    const char *v = PQgetvalue(st->res, r, col);
-    int n = PQgetlength(st->res, r, col);
+    Oid t = PQftype(PG(st)->res, col);
+    const char *v = PQgetvalue(PG(st)->res, r, col);
+    int n = PQgetlength(PG(st)->res, r, col);
     unsigned char raw[16];
     if (t == OID_UUID && n == 16)
         memcpy(raw, v, 16);
@@ -1347,12 +1308,12 @@ dal_status dal__pg_col_uuid(dal_stmt *st, int col, char out[37])
     return DAL_OK;
 }
 
-dal_status dal__pg_col_time(dal_stmt *st, int col, dal_time *out)
+static dal_status dal__pg_col_time(dal_stmt *st, int col, dal_time *out)
 {
     int r = cur_row(st);
-    Oid t = PQftype(st->res, col);
-    const char *v = PQgetvalue(st->res, r, col);
-    int n = PQgetlength(st->res, r, col);
+    Oid t = PQftype(PG(st)->res, col);
+    const char *v = PQgetvalue(PG(st)->res, r, col);
+    int n = PQgetlength(PG(st)->res, r, col);
     if ((t == OID_TIMESTAMPTZ || t == OID_TIMESTAMP) && n == 8) {
         int64_t x = (int64_t)rd64(v);
         if (x == INT64_MAX || x == INT64_MIN)
@@ -1377,12 +1338,12 @@ dal_status dal__pg_col_time(dal_stmt *st, int col, dal_time *out)
     return dal__err(st->db, DAL_ERROR, "column %d is not a timestamp", col);
 }
 
-dal_status dal__pg_col_date(dal_stmt *st, int col, dal_date *out)
+static dal_status dal__pg_col_date(dal_stmt *st, int col, dal_date *out)
 {
     int r = cur_row(st);
-    Oid t = PQftype(st->res, col);
-    const char *v = PQgetvalue(st->res, r, col);
-    int n = PQgetlength(st->res, r, col);
+    Oid t = PQftype(PG(st)->res, col);
+    const char *v = PQgetvalue(PG(st)->res, r, col);
+    int n = PQgetlength(PG(st)->res, r, col);
     if (t == OID_DATE && n == 4) {
         int64_t d = (int64_t)(int32_t)rd32(v) + PG_EPOCH_DAYS;
         if (!DAL__DATE_OK(d))
@@ -1408,15 +1369,15 @@ dal_status dal__pg_col_date(dal_stmt *st, int col, dal_date *out)
 
 #define PIPE_CHUNK 256
 
-dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_table *t, const void *rows,
+static dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_table *t, const void *rows,
                                 size_t n, dal_ins_cache **ics)
 {
     uint64_t t0 = dal__now_us();
     dal_status s = DAL_OK;
     for (size_t base = 0; base < n && s == DAL_OK; base += PIPE_CHUNK) {
         size_t end = base + PIPE_CHUNK < n ? base + PIPE_CHUNK : n;
-        if (!PQenterPipelineMode(db->pg))
-            return dal__err(db, DAL_ERROR, "cannot enter pipeline mode: %s", PQerrorMessage(db->pg));
+        if (!PQenterPipelineMode(PGDB(db)->pg))
+            return dal__err(db, DAL_ERROR, "cannot enter pipeline mode: %s", PQerrorMessage(PGDB(db)->pg));
         size_t sent = 0;
         for (size_t k = base; k < end; k++) {
             dal_stmt *st = sts[k];
@@ -1435,12 +1396,12 @@ dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_table *t, 
             }
             sent++;
         }
-        if (!PQpipelineSync(db->pg) && s == DAL_OK)
+        if (!PQpipelineSync(PGDB(db)->pg) && s == DAL_OK)
             s = pg_error(db, NULL);
         /* read every result: each query's result then NULL, then the sync */
         bool lost = false;
         for (size_t k = 0; k < sent && !lost; k++) {
-            PGresult *r = PQgetResult(db->pg);
+            PGresult *r = PQgetResult(PGDB(db)->pg);
             if (!r) {
                 lost = true;
                 break;
@@ -1449,28 +1410,28 @@ dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_table *t, 
             if (es == PGRES_FATAL_ERROR && s == DAL_OK)
                 s = pg_error(db, r);
             PQclear(r);
-            r = PQgetResult(db->pg);
+            r = PQgetResult(PGDB(db)->pg);
             if (r)
                 PQclear(r);
         }
         if (!lost) {
-            PGresult *r = PQgetResult(db->pg);
+            PGresult *r = PQgetResult(PGDB(db)->pg);
             while (r && PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
                 PQclear(r);
-                r = PQgetResult(db->pg);
+                r = PQgetResult(PGDB(db)->pg);
             }
             if (r)
                 PQclear(r);
             else
                 lost = true;
         }
-        if (lost || PQstatus(db->pg) != CONNECTION_OK) {
+        if (lost || PQstatus(PGDB(db)->pg) != CONNECTION_OK) {
             db->broken = true;
             if (s == DAL_OK || s != DAL_CONN)
                 s = dal__err(db, DAL_CONN, "connection lost during batch insert");
         }
         else
-            PQexitPipelineMode(db->pg);
+            PQexitPipelineMode(PGDB(db)->pg);
     }
     dal__stats_record(db, n ? sts[0]->q->sql : "", dal__now_us() - t0, s != DAL_OK);
     return s;
@@ -1507,25 +1468,25 @@ static unsigned char fclass_of(Oid t)
  * named statement, once per execution of an unnamed one (dal__pg_step). */
 static bool load_ftypes(dal_stmt *st)
 {
-    PGresult *res = st->res;
+    PGresult *res = PG(st)->res;
     int nf = PQnfields(res);
-    if (nf > st->capftypes) {
-        Oid *nt = realloc(st->ftypes, (size_t)nf * sizeof *nt);
+    if (nf > PG(st)->capftypes) {
+        Oid *nt = realloc(PG(st)->ftypes, (size_t)nf * sizeof *nt);
         if (!nt)
             return false;
-        st->ftypes = nt;
-        unsigned char *nc = realloc(st->fclass, (size_t)nf);
+        PG(st)->ftypes = nt;
+        unsigned char *nc = realloc(PG(st)->fclass, (size_t)nf);
         if (!nc)
             return false;
-        st->fclass = nc;
-        st->capftypes = nf;
+        PG(st)->fclass = nc;
+        PG(st)->capftypes = nf;
     }
     for (int i = 0; i < nf; i++) {
-        st->ftypes[i] = PQftype(res, i);
-        st->fclass[i] = fclass_of(st->ftypes[i]);
+        PG(st)->ftypes[i] = PQftype(res, i);
+        PG(st)->fclass[i] = fclass_of(PG(st)->ftypes[i]);
     }
-    st->nftypes = nf;
-    st->ftypes_valid = true;
+    PG(st)->nftypes = nf;
+    PG(st)->ftypes_valid = true;
     return true;
 }
 
@@ -1534,19 +1495,19 @@ static bool load_ftypes(dal_stmt *st)
  * handled (the caller takes the generic readers), 1 for NULL (nothing
  * stored), 2 with the value stored into *out (fixed-size types, the field's
  * C type) or *p and *len (text, json, enum, bytes: not owned). */
-int dal__pg_opt(dal_stmt *st, int col, dal_type type, void *out, const char **p, size_t *len)
+static int dal__pg_opt(dal_stmt *st, int col, dal_type type, void *out, const char **p, size_t *len)
 {
-    PGresult *res = st->res;
+    PGresult *res = PG(st)->res;
     int r = cur_row(st);
-    if (!res || col < 0 || r < 0 || (st->ftypes_valid ? col >= st->nftypes : col >= PQnfields(res)) ||
+    if (!res || col < 0 || r < 0 || (PG(st)->ftypes_valid ? col >= PG(st)->nftypes : col >= PQnfields(res)) ||
         r >= PQntuples(res))
         return 0;
-    if (!st->ftypes_valid && !load_ftypes(st))
+    if (!PG(st)->ftypes_valid && !load_ftypes(st))
         return 0;
     int n = PQgetlength(res, r, col);
     if (n == 0 && PQgetisnull(res, r, col))
         return 1;
-    Oid ft = st->ftypes[col];
+    Oid ft = PG(st)->ftypes[col];
     const char *v = PQgetvalue(res, r, col);
     switch (type) {
     case DAL_T_INT64:
@@ -1636,15 +1597,15 @@ int dal__pg_opt(dal_stmt *st, int col, dal_type type, void *out, const char **p,
 }
 
 /* dal_row_values on PostgreSQL: binary values classified by result type. */
-dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n)
+static dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n)
 {
-    PGresult *res = st->res;
+    PGresult *res = PG(st)->res;
     int r = cur_row(st);
     if (!res || r < 0 || r >= PQntuples(res) || n > PQnfields(res))
         return dal__err(st->db, DAL_MISUSE, "dal_row_values: no row, or fewer than %d columns", n);
-    if (!st->ftypes_valid && !load_ftypes(st))
+    if (!PG(st)->ftypes_valid && !load_ftypes(st))
         return dal__err(st->db, DAL_NOMEM, "out of memory");
-    const unsigned char *fclass = st->fclass;
+    const unsigned char *fclass = PG(st)->fclass;
     for (int k = 0; k < n; k++) {
         dal_value *o = &out[k];
         int len = PQgetlength(res, r, k);
@@ -1741,10 +1702,10 @@ dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n)
 
 /* Decodes the binary wire format directly when the result column has the
  * type the field expects; anything else goes to the generic readers. */
-dal_status dal__pg_read_cols(dal_stmt *st, int first, const dal_table *t, void *row,
+static dal_status dal__pg_read_cols(dal_stmt *st, int first, const dal_table *t, void *row,
                              dal_span *sp, int *nvar, size_t *total)
 {
-    PGresult *res = st->res;
+    PGresult *res = PG(st)->res;
     int n = t->ncolumns, r = cur_row(st);
     if (!res || r < 0 || r >= PQntuples(res) || first + n > PQnfields(res)) {
         for (int k = 0; k < n; k++) {
@@ -1754,9 +1715,9 @@ dal_status dal__pg_read_cols(dal_stmt *st, int first, const dal_table *t, void *
         }
         return DAL_OK;
     }
-    if (!st->ftypes_valid && !load_ftypes(st))
+    if (!PG(st)->ftypes_valid && !load_ftypes(st))
         return dal__err(st->db, DAL_NOMEM, "out of memory");
-    const Oid *ftypes = st->ftypes;
+    const Oid *ftypes = PG(st)->ftypes;
     const dal_column *columns = t->columns;
     int nv = *nvar; /* in locals: stores into the row may alias anything */
     size_t tot = *total;
@@ -1884,137 +1845,6 @@ dal_status dal__pg_read_cols(dal_stmt *st, int first, const dal_table *t, void *
     return DAL_OK;
 }
 
-/* ---------------------------------------------------------------------- */
-/* numeric text -> binary                                                  */
-/* ---------------------------------------------------------------------- */
-
-static bool ci_prefix(const char *p, size_t n, const char *word)
-{
-    size_t wl = strlen(word);
-    if (n != wl)
-        return false;
-    for (size_t i = 0; i < wl; i++)
-        if (tolower((unsigned char)p[i]) != word[i])
-            return false;
-    return true;
-}
-
-static int64_t floordiv4(int64_t k) { return k >= 0 ? k / 4 : -((-k + 3) / 4); }
-
-int dal__numeric_from_text(const char *s, size_t len, unsigned char *out)
-{
-    static const int pow10[4] = {1, 10, 100, 1000};
-    const char *p = s, *end = s + len;
-    while (p < end && isspace((unsigned char)*p))
-        p++;
-    while (end > p && isspace((unsigned char)end[-1]))
-        end--;
-    size_t rest = (size_t)(end - p);
-    uint16_t special = 0;
-    if (ci_prefix(p, rest, "nan"))
-        special = 0xC000;
-    else if (ci_prefix(p, rest, "infinity") || ci_prefix(p, rest, "+infinity") ||
-             ci_prefix(p, rest, "inf") || ci_prefix(p, rest, "+inf"))
-        special = 0xD000;
-    else if (ci_prefix(p, rest, "-infinity") || ci_prefix(p, rest, "-inf"))
-        special = 0xF000;
-    if (special) {
-        be16((char *)out, 0);
-        be16((char *)out + 2, 0);
-        be16((char *)out + 4, special);
-        be16((char *)out + 6, 0);
-        return 8;
-    }
-    bool neg = false;
-    if (p < end && (*p == '+' || *p == '-')) {
-        neg = *p == '-';
-        p++;
-    }
-    /* mantissa: digits [. digits] */
-    const char *m0 = p;
-    int64_t ni = 0, nf = 0;
-    bool dot = false;
-    for (; p < end; p++) {
-        if (*p >= '0' && *p <= '9') {
-            if (dot)
-                nf++;
-            else
-                ni++;
-        }
-        else if (*p == '.' && !dot)
-            dot = true;
-        else
-            break;
-    }
-    const char *m1 = p;
-    if (ni + nf == 0)
-        return -1;
-    int64_t e = 0;
-    if (p < end && (*p == 'e' || *p == 'E')) {
-        p++;
-        bool eneg = false;
-        if (p < end && (*p == '+' || *p == '-')) {
-            eneg = *p == '-';
-            p++;
-        }
-        if (p == end)
-            return -1;
-        for (; p < end && *p >= '0' && *p <= '9'; p++) {
-            e = e * 10 + (*p - '0');
-            if (e > 1000)
-                return -1; /* as numeric_in: exponent beyond +-1000 */
-        }
-        if (eneg)
-            e = -e;
-    }
-    if (p != end)
-        return -1;
-    int64_t dscale = nf - e < 0 ? 0 : nf - e;
-    if (dscale > 0x3FFF)
-        return -2;
-    /* digit j (0-based, '.' skipped) has decimal power k = point - 1 - j */
-    int64_t point = ni + e, j0 = -1, j1 = -1, j = 0;
-    for (const char *q = m0; q < m1; q++) {
-        if (*q == '.')
-            continue;
-        if (*q != '0') {
-            if (j0 < 0)
-                j0 = j;
-            j1 = j;
-        }
-        j++;
-    }
-    if (j0 < 0) { /* zero (also -0): positive, no digits, the scale kept */
-        be16((char *)out, 0);
-        be16((char *)out + 2, 0);
-        be16((char *)out + 4, 0);
-        be16((char *)out + 6, (uint16_t)dscale);
-        return 8;
-    }
-    int64_t weight = floordiv4(point - 1 - j0), glast = floordiv4(point - 1 - j1);
-    int64_t ndigits = weight - glast + 1;
-    if (weight > 0x7FFF || glast < -0x8000 || ndigits > 0x7FFF)
-        return -2;
-    unsigned char *dig = out + 8;
-    memset(dig, 0, (size_t)ndigits * 2);
-    j = 0;
-    for (const char *q = m0; q < m1; q++) {
-        if (*q == '.')
-            continue;
-        if (j >= j0 && j <= j1 && *q != '0') {
-            int64_t k = point - 1 - j, g = floordiv4(k);
-            int64_t idx = weight - g;
-            int v = (dig[2 * idx] << 8 | dig[2 * idx + 1]) + (*q - '0') * pow10[k - 4 * g];
-            be16((char *)dig + 2 * idx, (uint16_t)v);
-        }
-        j++;
-    }
-    be16((char *)out, (uint16_t)ndigits);
-    be16((char *)out + 2, (uint16_t)(int16_t)weight);
-    be16((char *)out + 4, neg ? 0x4000 : 0);
-    be16((char *)out + 6, (uint16_t)dscale);
-    return (int)(8 + 2 * ndigits);
-}
 
 /* ---------------------------------------------------------------------- */
 /* bulk insert: binary COPY, multi-row VALUES, pipeline                    */
@@ -2087,7 +1917,7 @@ typedef struct cbuf {
 
 static dal_status cb_flush(dal_db *db, cbuf *b)
 {
-    if (b->len && PQputCopyData(db->pg, b->p, (int)b->len) != 1)
+    if (b->len && PQputCopyData(PGDB(db)->pg, b->p, (int)b->len) != 1)
         return pg_error(db, NULL);
     b->len = 0;
     return DAL_OK;
@@ -2116,10 +1946,10 @@ static dal_status cb_room(dal_db *db, cbuf *b, size_t need)
  * the bound string, or text it formatted into the parameter buffer). */
 static size_t text_len(const dal_stmt *st, int i)
 {
-    const dal_param *p = &st->params[i];
+    const dal_param *p = &PG(st)->params[i];
     bool bound = p->kind == DAL_P_TEXT || p->kind == DAL_P_DECIMAL || p->kind == DAL_P_JSON ||
                  p->kind == DAL_P_UUID;
-    return bound && st->values[i] == p->v.s.p ? p->v.s.len : strlen(st->values[i]);
+    return bound && PG(st)->values[i] == p->v.s.p ? p->v.s.len : strlen(PG(st)->values[i]);
 }
 
 /* Appends one COPY tuple from the statement's built parameters. */
@@ -2129,8 +1959,8 @@ static dal_status copy_tuple(dal_db *db, dal_stmt *st, const dal_table *t,
     int n = st->nparams;
     size_t need = 2;
     for (int i = 0; i < n; i++) {
-        const char *v = st->values[i];
-        size_t l = !v ? 0 : st->formats[i] ? (size_t)st->lengths[i] : text_len(st, i);
+        const char *v = PG(st)->values[i];
+        size_t l = !v ? 0 : PG(st)->formats[i] ? (size_t)PG(st)->lengths[i] : text_len(st, i);
         if (l > INT32_MAX - 64)
             return dal__err(db, DAL_ERROR, "column %s: value too large",
                             t->columns[ic->cols[i]].name);
@@ -2143,21 +1973,21 @@ static dal_status copy_tuple(dal_db *db, dal_stmt *st, const dal_table *t,
     be16(o, (uint16_t)n);
     o += 2;
     for (int i = 0; i < n; i++) {
-        const char *v = st->values[i];
+        const char *v = PG(st)->values[i];
         if (!v) {
             be32(o, 0xFFFFFFFFu);
             o += 4;
             continue;
         }
-        if (st->formats[i]) {
-            be32(o, (uint32_t)st->lengths[i]);
-            if (st->lengths[i])
-                memcpy(o + 4, v, (size_t)st->lengths[i]);
-            o += 4 + st->lengths[i];
+        if (PG(st)->formats[i]) {
+            be32(o, (uint32_t)PG(st)->lengths[i]);
+            if (PG(st)->lengths[i])
+                memcpy(o + 4, v, (size_t)PG(st)->lengths[i]);
+            o += 4 + PG(st)->lengths[i];
             continue;
         }
         size_t l = text_len(st, i);
-        Oid srv = st->server_types[i];
+        Oid srv = PG(st)->server_types[i];
         if (srv == OID_NUMERIC) {
             int w = dal__numeric_from_text(v, l, (unsigned char *)o + 4);
             if (w < 0)
@@ -2367,15 +2197,15 @@ static dal_status copy_tuple_direct(dal_db *db, const dal_table *t, const dal_in
 static dal_status copy_finish(dal_db *db, const char *abort_msg)
 {
     dal_status s = DAL_OK;
-    if (PQputCopyEnd(db->pg, abort_msg) != 1)
+    if (PQputCopyEnd(PGDB(db)->pg, abort_msg) != 1)
         s = pg_error(db, NULL);
     PGresult *r;
-    for (int guard = 0; (r = PQgetResult(db->pg)) != NULL; guard++) {
+    for (int guard = 0; (r = PQgetResult(PGDB(db)->pg)) != NULL; guard++) {
         ExecStatusType es = PQresultStatus(r);
         if (s == DAL_OK && !abort_msg && es != PGRES_COMMAND_OK)
             s = pg_error(db, r);
         PQclear(r);
-        if (es == PGRES_COPY_IN || guard > 16 || PQstatus(db->pg) != CONNECTION_OK) {
+        if (es == PGRES_COPY_IN || guard > 16 || PQstatus(PGDB(db)->pg) != CONNECTION_OK) {
             db->broken = true;
             return dal__err(db, DAL_CONN, "connection lost during COPY");
         }
@@ -2393,12 +2223,12 @@ static dal_status copy_run(dal_db *db, const dal_table *t, dal_ins_cache *ic, co
     dal_status s = dal_stmt_start(db, &ic->q, &st); /* prepared: the column types */
     if (s != DAL_OK)
         return s;
-    bool ok = st->server_types != NULL && ic->ncols > 0, direct = true;
+    bool ok = PG(st)->server_types != NULL && ic->ncols > 0, direct = true;
     unsigned char enc_local[64], *enc = ic->ncols <= 64 ? enc_local : NULL;
     for (int i = 0; ok && i < ic->ncols; i++) {
         const dal_column *c = &t->columns[ic->cols[i]];
-        ok = copy_encodable(c->type, st->server_types[i]);
-        int e = direct_encoder(c->type, st->server_types[i]);
+        ok = copy_encodable(c->type, PG(st)->server_types[i]);
+        int e = direct_encoder(c->type, PG(st)->server_types[i]);
         if (e == ENC_ENUM)
             for (int v = 0; v < c->enum_count; v++)
                 if (strlen(c->enum_values[v]) > 60)
@@ -2440,7 +2270,7 @@ static dal_status copy_run(dal_db *db, const dal_table *t, dal_ins_cache *ic, co
         b->cap = COPY_FLUSH;
     }
     uint64_t t0 = dal__now_us();
-    PGresult *r = PQexec(db->pg, ic->copy_sql);
+    PGresult *r = PQexec(PGDB(db)->pg, ic->copy_sql);
     if (PQresultStatus(r) != PGRES_COPY_IN) {
         s = pg_error(db, r);
         PQclear(r);
@@ -2550,11 +2380,11 @@ static dal_status values_run(dal_db *db, const dal_table *t, dal_ins_cache *ic, 
     return s;
 }
 
-dal_status dal__pg_insert_rows(dal_db *db, const dal_table *t, const void *rowsv, size_t n)
+static dal_status dal__pg_insert_rows(dal_db *db, const dal_table *t, const void *rowsv, size_t n)
 {
     const char *rows = rowsv;
     bulk_method m = bulk_method_env();
-    if (db->unnamed && m != BULK_VALUES)
+    if (PGDB(db)->unnamed && m != BULK_VALUES)
         m = BULK_PIPELINE; /* COPY needs the column types of a prepared INSERT */
     cbuf b = {0};
     dal_status s = DAL_OK;
@@ -2597,3 +2427,348 @@ dal_status dal__pg_insert_rows(dal_db *db, const dal_table *t, const void *rowsv
     free(b.p);
     return s;
 }
+
+/* ---------------------------------------------------------------------- */
+/* the engine's operations                                                 */
+/* ---------------------------------------------------------------------- */
+
+/* PostgreSQL: the parameters go straight into the statement's dal_param
+ * array (what dal_bind_* do, without the per-call checks); the rare types
+ * take the generic path. */
+static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void *row,
+                         const int *cols, int n)
+{
+    const dal_column *columns = t->columns;
+    dal_param *params = PG(st)->params + (first - 1);
+    for (int k = 0; k < n; k++) {
+        const dal_column *c = &columns[cols ? cols[k] : k];
+        const char *f = FIELD(row, c->offset);
+        dal_param *p = &params[k];
+        if (!has_value(c, row)) {
+            p->kind = DAL_P_NULL;
+            continue;
+        }
+        switch (c->type) {
+        case DAL_T_BOOL: {
+            bool v;
+            memcpy(&v, f, sizeof v);
+            p->kind = DAL_P_BOOL;
+            p->v.i = v ? 1 : 0;
+            continue;
+        }
+        case DAL_T_INT16: {
+            int16_t v;
+            memcpy(&v, f, sizeof v);
+            p->kind = DAL_P_INT16;
+            p->v.i = v;
+            continue;
+        }
+        case DAL_T_INT32: {
+            int32_t v;
+            memcpy(&v, f, sizeof v);
+            p->kind = DAL_P_INT32;
+            p->v.i = v;
+            continue;
+        }
+        case DAL_T_INT64:
+        case DAL_T_TIME: {
+            int64_t v;
+            memcpy(&v, f, sizeof v);
+            if (c->type == DAL_T_TIME && !DAL__TIME_OK(v)) {
+                dal__range_err(st, first + k, "timestamp", v);
+                continue;
+            }
+            p->kind = c->type == DAL_T_TIME ? DAL_P_TIME : DAL_P_INT;
+            p->v.i = v;
+            continue;
+        }
+        case DAL_T_FLOAT32: {
+            float v;
+            memcpy(&v, f, sizeof v);
+            if (v != v) {
+                dal__value_err(st, first + k, c->name, NAN_MSG);
+                continue;
+            }
+            p->kind = DAL_P_FLOAT32;
+            p->v.f = (double)v;
+            continue;
+        }
+        case DAL_T_FLOAT64: {
+            double v;
+            memcpy(&v, f, sizeof v);
+            if (v != v) {
+                dal__value_err(st, first + k, c->name, NAN_MSG);
+                continue;
+            }
+            p->kind = DAL_P_FLOAT64;
+            p->v.f = v;
+            continue;
+        }
+        case DAL_T_TEXT:
+        case DAL_T_DECIMAL:
+        case DAL_T_JSON: {
+            const char *v;
+            memcpy(&v, f, sizeof v);
+            if (!v) {
+                p->kind = DAL_P_NULL;
+                continue;
+            }
+            size_t len = strlen(v);
+            if (!dal__utf8_ok(v, len)) {
+                dal__value_err(st, first + k, c->name, UTF8_MSG);
+                continue;
+            }
+            p->kind = c->type == DAL_T_TEXT ? DAL_P_TEXT
+                      : c->type == DAL_T_DECIMAL ? DAL_P_DECIMAL : DAL_P_JSON;
+            p->v.s.p = v;
+            p->v.s.len = len;
+            continue;
+        }
+        case DAL_T_ENUM: {
+            int v;
+            memcpy(&v, f, sizeof v);
+            if (v < 0 || v >= c->enum_count) {
+                dal__enum_range_err(st, c, v);
+                continue;
+            }
+            p->kind = DAL_P_TEXT;
+            p->v.s.p = c->enum_values[v];
+            p->v.s.len = strlen(c->enum_values[v]);
+            continue;
+        }
+        case DAL_T_BYTES:
+        case DAL_T_UUID:
+        case DAL_T_DATE:
+            break;
+        }
+        int one = cols ? cols[k] : k;
+        dal__bind_cols_generic(st, first + k, t, row, &one, 1);
+    }
+}
+
+
+static void pg_bind_row_cols(dal_stmt *st, int first, const dal_table *t, const void *row,
+                             const int *cols, int n)
+{
+    if (PG(st)->params)
+        bind_cols_pg(st, first, t, row, cols, n);
+    else
+        dal__bind_cols_generic(st, first, t, row, cols, n);
+}
+
+/* Binds are stored until the execution: straight into the parameter array
+ * when the index is in range, else through dal__bind_p (which reports it). */
+static void pg_bind(dal_stmt *st, int i, const dal_param *p) { PG(st)->params[i - 1] = *p; }
+
+static void pg_bind_null(dal_stmt *st, int i)
+{
+    if ((unsigned)i - 1u < (unsigned)st->nparams) {
+        PG(st)->params[i - 1].kind = DAL_P_NULL;
+        return;
+    }
+    dal__bind_p(st, i, (dal_param){.kind = DAL_P_NULL});
+}
+
+static void pg_bind_int(dal_stmt *st, int i, int64_t v, dal_pkind kind)
+{
+    if ((unsigned)i - 1u < (unsigned)st->nparams) {
+        dal_param *p = &PG(st)->params[i - 1];
+        p->kind = kind;
+        p->v.i = v;
+        return;
+    }
+    dal__bind_p(st, i, (dal_param){.kind = kind, .v.i = v});
+}
+
+static void pg_bind_float(dal_stmt *st, int i, double v, dal_pkind kind)
+{
+    if ((unsigned)i - 1u < (unsigned)st->nparams) {
+        dal_param *p = &PG(st)->params[i - 1];
+        p->kind = kind;
+        p->v.f = v;
+        return;
+    }
+    dal__bind_p(st, i, (dal_param){.kind = kind, .v.f = v});
+}
+
+static void pg_bind_text(dal_stmt *st, int i, const char *v, size_t len)
+{
+    if ((unsigned)i - 1u < (unsigned)st->nparams) {
+        dal_param *p = &PG(st)->params[i - 1];
+        p->kind = DAL_P_TEXT;
+        p->v.s.p = v;
+        p->v.s.len = len;
+        return;
+    }
+    dal__bind_p(st, i, (dal_param){.kind = DAL_P_TEXT, .v.s = {v, len}});
+}
+
+static int pg_ncols(dal_stmt *st) { return PG(st)->res ? PQnfields(PG(st)->res) : 0; }
+
+/* dal_stmt_step: the next row of a buffered result is an index increment,
+ * of a stream one PQgetResult; everything else is dal__step_slow. */
+static dal_status pg_step_op(dal_stmt *st, bool *has_row)
+{
+    if (st->running && st->pending == DAL_OK && !st->tweight) {
+        if (!PG(st)->streaming && PG(st)->row + 1 < PG(st)->nrows) {
+            PG(st)->row++;
+            *has_row = true;
+            dal__ok(st->db);
+            return DAL_OK;
+        }
+        if (PG(st)->streaming) {
+            *has_row = false;
+            dal_status s = dal__pg_step(st, has_row);
+            if (s != DAL_OK || !*has_row)
+                return dal__step_finish(st, s);
+            dal__ok(st->db);
+            return DAL_OK;
+        }
+    }
+    return dal__step_slow(st, has_row);
+}
+
+static dal_status pg_exec_step(dal_stmt *st, bool *has_row)
+{
+    dal_status s = dal__pg_step(st, has_row);
+    st->rows_buffered = !PG(st)->streaming; /* rows of a buffered result are not timed */
+    return s;
+}
+
+/* dal_stmt_start's fast path: prepared, on a healthy connection with no
+ * stream open (anything else needs the slow path's checks). */
+static bool pg_warm(dal_stmt *st)
+{
+    dal_db *db = st->db;
+    return st->prepared && !PGDB(db)->streaming && !db->broken &&
+           PQstatus(PGDB(db)->pg) == CONNECTION_OK;
+}
+
+/* Another statement starts while one streams: the stream is read into
+ * memory first (the connection carries one result at a time). */
+static void pg_started(dal_stmt *st)
+{
+    dal_db *db = st->db;
+    if (PGDB(db)->streaming && PGDB(db)->streaming != st)
+        dal__pg_detach(db);
+}
+
+static void pg_forget(dal_stmt *st)
+{
+    if (PG(st)->res) {
+        PQclear(PG(st)->res);
+        PG(st)->res = NULL;
+    }
+}
+
+static void pg_end_streams(dal_db *db)
+{
+    if (PGDB(db)->streaming) {
+        dal_stmt_done(PGDB(db)->streaming);
+        PGDB(db)->streaming = NULL;
+    }
+}
+
+static void pg_stmt_free(dal_stmt *st)
+{
+    if (PG(st)->res)
+        PQclear(PG(st)->res);
+    for (int i = PG(st)->prest; i < PG(st)->nrest; i++)
+        PQclear(PG(st)->rest[i]);
+    free(PG(st)->rest);
+    free(PG(st)->rest_msg);
+    for (int i = 0; i < PG(st)->ncolbuf; i++)
+        free(PG(st)->colbuf[i]);
+    free(PG(st)->colbuf);
+    free(PG(st)->colcap);
+    free(PG(st)->server_types);
+    free(PG(st)->ftypes);
+    free(PG(st)->fclass);
+    free(PG(st)->params);
+    free(PG(st)->types);
+    free(PG(st)->values);
+    free(PG(st)->lengths);
+    free(PG(st)->formats);
+    free(PG(st)->pbuf);
+}
+
+static bool pg_healthy(dal_db *db)
+{
+    return PGDB(db)->pg && PQstatus(PGDB(db)->pg) == CONNECTION_OK;
+}
+
+static void *pg_native(dal_db *db) { return PGDB(db)->pg; }
+
+
+static dal_status pg_col_int(dal_stmt *st, int col, int64_t *out)
+{
+    return dal__pg_is_null(st, col) ? dal__col_null_err(st, col) : dal__pg_col_int(st, col, out);
+}
+
+static dal_status pg_col_float(dal_stmt *st, int col, double *out)
+{
+    return dal__pg_is_null(st, col) ? dal__col_null_err(st, col) : dal__pg_col_float(st, col, out);
+}
+
+static dal_status pg_col_text(dal_stmt *st, int col, const char **out, size_t *len)
+{
+    if (dal__pg_is_null(st, col)) {
+        *out = NULL;
+        *len = 0;
+        return dal__col_null_err(st, col);
+    }
+    return dal__pg_col_text(st, col, out, len);
+}
+
+static dal_status pg_col_bytes(dal_stmt *st, int col, const unsigned char **out, size_t *len)
+{
+    if (dal__pg_is_null(st, col)) {
+        *out = NULL;
+        *len = 0;
+        return dal__col_null_err(st, col);
+    }
+    return dal__pg_col_bytes(st, col, out, len);
+}
+
+const dal_engine dal__pg_engine = {
+    .name = "postgresql",
+    .dialect = DAL_POSTGRES,
+    .db_size = sizeof(pg_db),
+    .stmt_size = sizeof(pg_stmt),
+    .begin_sql = "BEGIN",
+    .open = dal__pg_open,
+    .close = dal__pg_close,
+    .exec = dal__pg_exec,
+    .ping = dal__pg_ping,
+    .native_handle = pg_native,
+    .healthy = pg_healthy,
+    .ensure = dal__pg_ensure,
+    .end_streams = pg_end_streams,
+    .prepare = dal__pg_prepare,
+    .warm = pg_warm,
+    .started = pg_started,
+    .forget = pg_forget,
+    .stmt_free = pg_stmt_free,
+    .step = pg_step_op,
+    .exec_step = pg_exec_step,
+    .done = dal__pg_done,
+    .bind = pg_bind,
+    .bind_null = pg_bind_null,
+    .bind_int = pg_bind_int,
+    .bind_float = pg_bind_float,
+    .bind_text = pg_bind_text,
+    .bind_row_cols = pg_bind_row_cols,
+    .ncols = pg_ncols,
+    .is_null = dal__pg_is_null,
+    .col_int = pg_col_int,
+    .col_float = pg_col_float,
+    .col_text = pg_col_text,
+    .col_bytes = pg_col_bytes,
+    .col_uuid = dal__pg_col_uuid,
+    .col_time = dal__pg_col_time,
+    .col_date = dal__pg_col_date,
+    .col_opt = dal__pg_opt,
+    .row_values = dal__pg_row_values,
+    .read_cols = dal__pg_read_cols,
+    .insert_rows = dal__pg_insert_rows,
+};

@@ -201,8 +201,7 @@ void dal_pool_release(dal_pool *p, dal_db *db)
             break;
         }
     }
-    bool bad = db->broken || (db->dialect == DAL_POSTGRES &&
-                              (!db->pg || PQstatus(db->pg) != CONNECTION_OK));
+    bool bad = db->broken || (db->eng->healthy && !db->eng->healthy(db));
     if (bad) {
         dal_close(db);
         pthread_mutex_lock(&p->mu);

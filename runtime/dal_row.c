@@ -11,82 +11,72 @@
 
 #include "dal_internal.h"
 
-#define FIELD(row, off) ((const char *)(row) + (off))
-#define WFIELD(row, off) ((char *)(row) + (off))
+/* The runtime's type table: what the generic paths need to know of each
+ * schema type, in one place (the engines' hot paths keep their own switches,
+ * which the compiler turns into jump tables with the conversion inline). */
+const dal_type_info dal__types[] = {
+    [DAL_T_BOOL] = {"bool", sizeof(bool), DAL_TK_INT, DAL_P_BOOL},
+    [DAL_T_INT16] = {"int16", sizeof(int16_t), DAL_TK_INT, DAL_P_INT16},
+    [DAL_T_INT32] = {"int32", sizeof(int32_t), DAL_TK_INT, DAL_P_INT32},
+    [DAL_T_INT64] = {"int64", sizeof(int64_t), DAL_TK_INT, DAL_P_INT},
+    [DAL_T_FLOAT32] = {"float32", sizeof(float), DAL_TK_FLOAT, DAL_P_FLOAT32},
+    [DAL_T_FLOAT64] = {"float64", sizeof(double), DAL_TK_FLOAT, DAL_P_FLOAT64},
+    [DAL_T_DECIMAL] = {"decimal", sizeof(char *), DAL_TK_STR, DAL_P_DECIMAL},
+    [DAL_T_TEXT] = {"text", sizeof(char *), DAL_TK_STR, DAL_P_TEXT},
+    [DAL_T_JSON] = {"json", sizeof(char *), DAL_TK_STR, DAL_P_JSON},
+    [DAL_T_BYTES] = {"bytes", sizeof(dal_bytes), DAL_TK_BYTES, DAL_P_BYTES},
+    [DAL_T_UUID] = {"uuid", 37, DAL_TK_UUID, DAL_P_UUID},
+    [DAL_T_TIME] = {"timestamp", sizeof(dal_time), DAL_TK_INT, DAL_P_TIME},
+    [DAL_T_DATE] = {"date", sizeof(dal_date), DAL_TK_INT, DAL_P_DATE},
+    [DAL_T_ENUM] = {"enum", sizeof(int), DAL_TK_ENUM, DAL_P_TEXT},
+};
 
-static bool has_value(const dal_column *c, const void *row)
-{
-    if (c->has_offset == DAL_NO_HAS)
-        return true;
-    bool h;
-    memcpy(&h, FIELD(row, c->has_offset), sizeof h);
-    return h;
-}
-
-/* Through the public dal_bind_* calls: any engine, any parameter range
- * (out-of-range indexes are reported by the next step). */
-static void bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const void *row,
-                              const int *cols, int n)
+/* Through the public dal_bind_* calls (so that every check they make
+ * applies): any engine, any parameter range (out-of-range indexes are
+ * reported by the next step). */
+void dal__bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const void *row,
+                            const int *cols, int n)
 {
     for (int k = 0; k < n; k++) {
         const dal_column *c = &t->columns[cols ? cols[k] : k];
+        const dal_type_info *ti = &dal__types[c->type];
         int i = first + k;
         const char *f = FIELD(row, c->offset);
         if (!has_value(c, row)) {
             dal_bind_null(st, i);
             continue;
         }
-        switch (c->type) {
-        case DAL_T_BOOL: {
-            bool v;
-            memcpy(&v, f, sizeof v);
-            dal_bind_bool(st, i, v);
+        switch (ti->kind) {
+        case DAL_TK_INT: {
+            int64_t v = dal__load_int(f, ti->size);
+            if (ti->pkind == DAL_P_TIME)
+                dal_bind_time(st, i, v);
+            else if (ti->pkind == DAL_P_DATE)
+                dal_bind_date(st, i, (dal_date)v);
+            else
+                st->eng->bind_int(st, i, ti->pkind == DAL_P_BOOL ? v != 0 : v, ti->pkind);
             break;
         }
-        case DAL_T_INT16: {
-            int16_t v;
-            memcpy(&v, f, sizeof v);
-            dal_bind_int16(st, i, v);
+        case DAL_TK_FLOAT: {
+            double v = dal__load_float(f, ti->size);
+            if (v != v)
+                dal__value_err(st, i, NULL, NAN_MSG);
+            else
+                st->eng->bind_float(st, i, v, ti->pkind);
             break;
         }
-        case DAL_T_INT32: {
-            int32_t v;
-            memcpy(&v, f, sizeof v);
-            dal_bind_int32(st, i, v);
-            break;
-        }
-        case DAL_T_INT64: {
-            int64_t v;
-            memcpy(&v, f, sizeof v);
-            dal_bind_int64(st, i, v);
-            break;
-        }
-        case DAL_T_FLOAT32: {
-            float v;
-            memcpy(&v, f, sizeof v);
-            dal_bind_float32(st, i, v);
-            break;
-        }
-        case DAL_T_FLOAT64: {
-            double v;
-            memcpy(&v, f, sizeof v);
-            dal_bind_float64(st, i, v);
-            break;
-        }
-        case DAL_T_DECIMAL:
-        case DAL_T_TEXT:
-        case DAL_T_JSON: {
+        case DAL_TK_STR: {
             const char *v;
             memcpy(&v, f, sizeof v);
-            if (c->type == DAL_T_TEXT)
+            if (ti->pkind == DAL_P_TEXT)
                 dal_bind_text(st, i, v);
-            else if (c->type == DAL_T_DECIMAL)
+            else if (ti->pkind == DAL_P_DECIMAL)
                 dal_bind_decimal(st, i, v);
             else
                 dal_bind_json(st, i, v);
             break;
         }
-        case DAL_T_BYTES: {
+        case DAL_TK_BYTES: {
             dal_bytes v;
             memcpy(&v, f, sizeof v);
             if (!v.data && v.len != 0) {
@@ -104,30 +94,14 @@ static void bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const
             dal_bind_bytes(st, i, v);
             break;
         }
-        case DAL_T_UUID:
+        case DAL_TK_UUID:
             dal_bind_uuid(st, i, f);
             break;
-        case DAL_T_TIME: {
-            dal_time v;
-            memcpy(&v, f, sizeof v);
-            dal_bind_time(st, i, v);
-            break;
-        }
-        case DAL_T_DATE: {
-            dal_date v;
-            memcpy(&v, f, sizeof v);
-            dal_bind_date(st, i, v);
-            break;
-        }
-        case DAL_T_ENUM: {
+        case DAL_TK_ENUM: {
             int v;
             memcpy(&v, f, sizeof v);
             if (v < 0 || v >= c->enum_count) {
-                if (st->pending == DAL_OK) {
-                    st->pending = DAL_MISUSE;
-                    snprintf(st->pending_msg, sizeof st->pending_msg,
-                             "column %s: enum value %d out of range", c->name, v);
-                }
+                dal__enum_range_err(st, c, v);
                 break;
             }
             dal_bind_text(st, i, c->enum_values[v]);
@@ -137,7 +111,7 @@ static void bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const
     }
 }
 
-static void enum_range_err(dal_stmt *st, const dal_column *c, int v)
+void dal__enum_range_err(dal_stmt *st, const dal_column *c, int v)
 {
     if (st->pending == DAL_OK) {
         st->pending = DAL_MISUSE;
@@ -146,239 +120,13 @@ static void enum_range_err(dal_stmt *st, const dal_column *c, int v)
     }
 }
 
-/* PostgreSQL: the parameters go straight into the statement's dal_param
- * array (what dal_bind_* do, without the per-call checks); the rare types
- * take the generic path. */
-static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void *row,
-                         const int *cols, int n)
-{
-    const dal_column *columns = t->columns;
-    dal_param *params = st->params + (first - 1);
-    for (int k = 0; k < n; k++) {
-        const dal_column *c = &columns[cols ? cols[k] : k];
-        const char *f = FIELD(row, c->offset);
-        dal_param *p = &params[k];
-        if (!has_value(c, row)) {
-            p->kind = DAL_P_NULL;
-            continue;
-        }
-        switch (c->type) {
-        case DAL_T_BOOL: {
-            bool v;
-            memcpy(&v, f, sizeof v);
-            p->kind = DAL_P_BOOL;
-            p->v.i = v ? 1 : 0;
-            continue;
-        }
-        case DAL_T_INT16: {
-            int16_t v;
-            memcpy(&v, f, sizeof v);
-            p->kind = DAL_P_INT16;
-            p->v.i = v;
-            continue;
-        }
-        case DAL_T_INT32: {
-            int32_t v;
-            memcpy(&v, f, sizeof v);
-            p->kind = DAL_P_INT32;
-            p->v.i = v;
-            continue;
-        }
-        case DAL_T_INT64:
-        case DAL_T_TIME: {
-            int64_t v;
-            memcpy(&v, f, sizeof v);
-            if (c->type == DAL_T_TIME && !DAL__TIME_OK(v)) {
-                dal__range_err(st, first + k, "timestamp", v);
-                continue;
-            }
-            p->kind = c->type == DAL_T_TIME ? DAL_P_TIME : DAL_P_INT;
-            p->v.i = v;
-            continue;
-        }
-        case DAL_T_FLOAT32: {
-            float v;
-            memcpy(&v, f, sizeof v);
-            if (v != v) {
-                dal__value_err(st, first + k, c->name, NAN_MSG);
-                continue;
-            }
-            p->kind = DAL_P_FLOAT32;
-            p->v.f = (double)v;
-            continue;
-        }
-        case DAL_T_FLOAT64: {
-            double v;
-            memcpy(&v, f, sizeof v);
-            if (v != v) {
-                dal__value_err(st, first + k, c->name, NAN_MSG);
-                continue;
-            }
-            p->kind = DAL_P_FLOAT64;
-            p->v.f = v;
-            continue;
-        }
-        case DAL_T_TEXT:
-        case DAL_T_DECIMAL:
-        case DAL_T_JSON: {
-            const char *v;
-            memcpy(&v, f, sizeof v);
-            if (!v) {
-                p->kind = DAL_P_NULL;
-                continue;
-            }
-            size_t len = strlen(v);
-            if (!dal__utf8_ok(v, len)) {
-                dal__value_err(st, first + k, c->name, UTF8_MSG);
-                continue;
-            }
-            p->kind = c->type == DAL_T_TEXT ? DAL_P_TEXT
-                      : c->type == DAL_T_DECIMAL ? DAL_P_DECIMAL : DAL_P_JSON;
-            p->v.s.p = v;
-            p->v.s.len = len;
-            continue;
-        }
-        case DAL_T_ENUM: {
-            int v;
-            memcpy(&v, f, sizeof v);
-            if (v < 0 || v >= c->enum_count) {
-                enum_range_err(st, c, v);
-                continue;
-            }
-            p->kind = DAL_P_TEXT;
-            p->v.s.p = c->enum_values[v];
-            p->v.s.len = strlen(c->enum_values[v]);
-            continue;
-        }
-        case DAL_T_BYTES:
-        case DAL_T_UUID:
-        case DAL_T_DATE:
-            break;
-        }
-        int one = cols ? cols[k] : k;
-        bind_cols_generic(st, first + k, t, row, &one, 1);
-    }
-}
-
-/* SQLite: straight to sqlite3_bind_* (SQLITE_STATIC: no copy). */
-static void bind_cols_sq(dal_stmt *st, int first, const dal_table *t, const void *row,
-                         const int *cols, int n)
-{
-    sqlite3_stmt *ss = st->ss;
-    const dal_column *columns = t->columns;
-    for (int k = 0; k < n; k++) {
-        const dal_column *c = &columns[cols ? cols[k] : k];
-        const char *f = FIELD(row, c->offset);
-        int i = first + k, rc;
-        if (!has_value(c, row)) {
-            rc = sqlite3_bind_null(ss, i);
-            goto check;
-        }
-        switch (c->type) {
-        case DAL_T_BOOL: {
-            bool v;
-            memcpy(&v, f, sizeof v);
-            rc = sqlite3_bind_int(ss, i, v ? 1 : 0);
-            goto check;
-        }
-        case DAL_T_INT16: {
-            int16_t v;
-            memcpy(&v, f, sizeof v);
-            rc = sqlite3_bind_int(ss, i, v);
-            goto check;
-        }
-        case DAL_T_INT32: {
-            int32_t v;
-            memcpy(&v, f, sizeof v);
-            rc = sqlite3_bind_int(ss, i, v);
-            goto check;
-        }
-        case DAL_T_INT64:
-        case DAL_T_TIME: {
-            int64_t v;
-            memcpy(&v, f, sizeof v);
-            if (c->type == DAL_T_TIME && !DAL__TIME_OK(v)) {
-                dal__range_err(st, i, "timestamp", v);
-                continue;
-            }
-            rc = sqlite3_bind_int64(ss, i, v);
-            goto check;
-        }
-        case DAL_T_FLOAT32: {
-            float v;
-            memcpy(&v, f, sizeof v);
-            if (v != v) {
-                dal__value_err(st, i, c->name, NAN_MSG);
-                continue;
-            }
-            rc = sqlite3_bind_double(ss, i, (double)v);
-            goto check;
-        }
-        case DAL_T_FLOAT64: {
-            double v;
-            memcpy(&v, f, sizeof v);
-            if (v != v) {
-                dal__value_err(st, i, c->name, NAN_MSG);
-                continue;
-            }
-            rc = sqlite3_bind_double(ss, i, v);
-            goto check;
-        }
-        case DAL_T_TEXT:
-        case DAL_T_DECIMAL:
-        case DAL_T_JSON: {
-            const char *v;
-            memcpy(&v, f, sizeof v);
-            if (!v) {
-                rc = sqlite3_bind_null(ss, i);
-                goto check;
-            }
-            size_t len = strlen(v);
-            if (!dal__utf8_ok(v, len)) {
-                dal__value_err(st, i, c->name, UTF8_MSG);
-                continue;
-            }
-            st->sq_ptrs = true;
-            rc = sqlite3_bind_text(ss, i, v, DAL__SQ_LEN(len), SQLITE_STATIC);
-            goto check;
-        }
-        case DAL_T_ENUM: {
-            int v;
-            memcpy(&v, f, sizeof v);
-            if (v < 0 || v >= c->enum_count) {
-                enum_range_err(st, c, v);
-                continue;
-            }
-            rc = sqlite3_bind_text(ss, i, c->enum_values[v], -1, SQLITE_STATIC);
-            goto check;
-        }
-        case DAL_T_BYTES:
-        case DAL_T_UUID:
-        case DAL_T_DATE:
-            break;
-        }
-        {
-            int one = cols ? cols[k] : k;
-            bind_cols_generic(st, i, t, row, &one, 1);
-        }
-        continue;
-    check:
-        if (rc != SQLITE_OK)
-            dal__sq_bind_failed(st, i, rc);
-    }
-}
-
 void dal__bind_row_cols(dal_stmt *st, int first, const dal_table *t, const void *row,
                         const int *cols, int n)
 {
     if (first < 1 || n < 0 || first - 1 > st->nparams - n)
-        bind_cols_generic(st, first, t, row, cols, n);
-    else if (st->ss)
-        bind_cols_sq(st, first, t, row, cols, n);
-    else if (st->params)
-        bind_cols_pg(st, first, t, row, cols, n);
+        dal__bind_cols_generic(st, first, t, row, cols, n);
     else
-        bind_cols_generic(st, first, t, row, cols, n);
+        st->eng->bind_row_cols(st, first, t, row, cols, n);
 }
 
 void dal_bind_row(dal_stmt *st, int first, const dal_table *t, const void *row, const int *cols,
@@ -490,20 +238,6 @@ dal_status dal__read_col_generic(dal_stmt *st, int col, const dal_column *c, voi
     return s;
 }
 
-/* Matches an enum value name; stores the C enum value into f. */
-dal_status dal__read_enum(dal_db *db, const dal_column *c, const char *p, size_t len, void *f)
-{
-    for (int e = 0; e < c->enum_count; e++) {
-        const char *name = c->enum_values[e];
-        if (strlen(name) == len && memcmp(name, p, len) == 0) {
-            memcpy(f, &e, sizeof e);
-            return DAL_OK;
-        }
-    }
-    return dal__err(db, DAL_ERROR, "column %s: unknown enum value '%.*s'", c->name,
-                    len > 100 ? 100 : (int)len, p);
-}
-
 dal_status dal_read_row(dal_stmt *st, int first, const dal_table *t, void *row)
 {
     if (!st || !t || !row || first < 0)
@@ -519,8 +253,7 @@ dal_status dal_read_row(dal_stmt *st, int first, const dal_table *t, void *row)
     /* pass 1: fixed-size values into the row, variable-length ones located */
     size_t total = 0;
     int nvar = 0;
-    dal_status s = st->ss ? dal__sq_read_cols(st, first, t, row, sp, &nvar, &total)
-                          : dal__pg_read_cols(st, first, t, row, sp, &nvar, &total);
+    dal_status s = st->eng->read_cols(st, first, t, row, sp, &nvar, &total);
     /* pass 2: one allocation for every text/json/decimal/bytes value */
     char *mem = NULL;
     if (s == DAL_OK && nvar > 0) {
@@ -578,54 +311,25 @@ static inline bool field_zero(const dal_column *c, const void *row)
         return true;
     if (c->has_offset != DAL_NO_HAS)
         return false; /* explicitly set, even to 0 */
+    const dal_type_info *ti = &dal__types[c->type];
     const char *f = FIELD(row, c->offset);
-    switch (c->type) {
-    case DAL_T_BOOL: {
-        bool v;
-        memcpy(&v, f, sizeof v);
-        return !v;
-    }
-    case DAL_T_INT16: {
-        int16_t v;
-        memcpy(&v, f, sizeof v);
-        return v == 0;
-    }
-    case DAL_T_INT32:
-    case DAL_T_DATE:
-    case DAL_T_ENUM: {
-        int32_t v;
-        memcpy(&v, f, sizeof v);
-        return v == 0;
-    }
-    case DAL_T_INT64:
-    case DAL_T_TIME: {
-        int64_t v;
-        memcpy(&v, f, sizeof v);
-        return v == 0;
-    }
-    case DAL_T_FLOAT32: {
-        float v;
-        memcpy(&v, f, sizeof v);
-        return v == 0;
-    }
-    case DAL_T_FLOAT64: {
-        double v;
-        memcpy(&v, f, sizeof v);
-        return v == 0;
-    }
-    case DAL_T_DECIMAL:
-    case DAL_T_TEXT:
-    case DAL_T_JSON: {
+    switch (ti->kind) {
+    case DAL_TK_INT:
+    case DAL_TK_ENUM:
+        return dal__load_int(f, ti->size) == 0;
+    case DAL_TK_FLOAT:
+        return dal__load_float(f, ti->size) == 0;
+    case DAL_TK_STR: {
         const char *v;
         memcpy(&v, f, sizeof v);
         return v == NULL;
     }
-    case DAL_T_BYTES: {
+    case DAL_TK_BYTES: {
         dal_bytes v;
         memcpy(&v, f, sizeof v);
         return v.data == NULL;
     }
-    case DAL_T_UUID:
+    case DAL_TK_UUID:
         return f[0] == '\0';
     }
     return false;
@@ -696,8 +400,8 @@ dal_status dal_fetch_one_with(dal_stmt *st, const dal_table *t, dal_read_fn read
         dal_stmt_done(st);
         return st ? dal__err(st->db, DAL_MISUSE, "dal_fetch_one: bad arguments") : DAL_MISUSE;
     }
-    if (read && st->ss && !st->running && !st->stats_open)
-        return dal__sq_once(st, read, row);
+    if (read && st->eng->once && !st->running && !st->stats_open)
+        return st->eng->once(st, read, row);
     bool has = false;
     dal_status s = dal_stmt_step(st, &has);
     if (s == DAL_OK && !has)
@@ -898,6 +602,22 @@ dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, boo
     return ic;
 }
 
+void dal__ins_free(dal_db *db)
+{
+    dal_ins_cache *ic = db->ins;
+    while (ic) {
+        dal_ins_cache *n = ic->next;
+        free((char *)ic->q.sql);
+        free(ic->copy_sql);
+        free((char *)ic->vq.sql);
+        free(ic->mask);
+        free(ic->cols);
+        free(ic);
+        ic = n;
+    }
+    db->ins = NULL;
+}
+
 static bool has_pk(const dal_table *t)
 {
     for (int k = 0; k < t->ncolumns; k++)
@@ -924,8 +644,8 @@ dal_status dal_insert_row(dal_db *db, const dal_table *t, const void *in, void *
     dal__bind_row_cols(st, 1, t, in, ic->cols, ic->ncols);
     if (out)
         return dal_fetch_one(st, t, out);
-    if (st->ss)
-        return dal__sq_once(st, NULL, NULL);
+    if (st->eng->once)
+        return st->eng->once(st, NULL, NULL);
     bool has;
     s = dal_stmt_step(st, &has);
     dal_stmt_done(st);
@@ -945,10 +665,7 @@ dal_status dal_insert_rows(dal_db *db, const dal_table *t, const void *rows, siz
     dal_status s = dal_begin(db);
     if (s != DAL_OK)
         return s;
-    if (db->dialect == DAL_SQLITE)
-        s = dal__sq_insert_rows(db, t, rows, n);
-    else
-        s = dal__pg_insert_rows(db, t, rows, n);
+    s = db->eng->insert_rows(db, t, rows, n);
     if (s == DAL_OK)
         return dal_commit(db);
     char keep[DAL_ERRMSG_MAX];

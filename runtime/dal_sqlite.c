@@ -1,5 +1,6 @@
 /*
- * dal_sqlite.c - the SQLite engine of the runtime.
+ * dal_sqlite.c - the SQLite engine of the runtime: the operations of
+ * dal__sqlite_engine (end of this file), the only file that includes sqlite3.h.
  *
  * Storage of schema types (see docs/runtime.md): bool/ints INTEGER, floats
  * REAL, decimal/text/json/enum TEXT, bytes BLOB, uuid TEXT (lower-case
@@ -15,9 +16,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "dal_internal.h"
 
-dal_status dal__sq_status(int rc)
+/* The engine's connection and statement: the shared parts first. */
+typedef struct sq_db {
+    dal_db base;
+    sqlite3 *sq;
+} sq_db;
+
+typedef struct sq_stmt {
+    dal_stmt base;
+    sqlite3_stmt *ss;
+    int ncols;               /* sqlite3_column_count, at prepare */
+    bool ptrs;               /* a binding points into caller memory (SQLITE_STATIC) */
+    bool need_reset;         /* stepped since the last reset */
+    char *scratch;           /* nparams * 40 bytes: uuid/date text for binds */
+} sq_stmt;
+
+#define SQDB(db) ((sq_db *)(db))
+#define SQ(st) ((sq_stmt *)(st))
+/* sqlite3_bind_text's length argument for a string of len bytes */
+#define DAL__SQ_LEN(len) ((len) > (size_t)INT_MAX ? -1 : (int)(len))
+
+static dal_status dal__sq_stepped(dal_stmt *st, int rc);
+static void dal__sq_done(dal_stmt *st);
+static void dal__sq_bind_failed(dal_stmt *st, int i, int rc);
+
+static dal_status dal__sq_status(int rc)
 {
     switch (rc) {
     case SQLITE_OK:
@@ -55,13 +82,13 @@ dal_status dal__sq_status(int rc)
 
 static dal_status sq_err(dal_db *db, int rc)
 {
-    return dal__err(db, dal__sq_status(rc), "%s", sqlite3_errmsg(db->sq));
+    return dal__err(db, dal__sq_status(rc), "%s", sqlite3_errmsg(SQDB(db)->sq));
 }
 
 /* A failed sqlite3_step (rc): its extended code when there is one. */
 static dal_status step_err(dal_db *db, int rc)
 {
-    int ext = sqlite3_extended_errcode(db->sq);
+    int ext = sqlite3_extended_errcode(SQDB(db)->sq);
     return sq_err(db, ext ? ext : rc);
 }
 
@@ -93,7 +120,7 @@ static int exec_retry(sqlite3 *sq, const char *sql, int timeout_ms)
     return rc;
 }
 
-dal_status dal__sq_open(dal_db *db, const char *spec)
+static dal_status dal__sq_open(dal_db *db, const char *spec)
 {
     char *path = strdup(spec);
     if (!path)
@@ -149,51 +176,51 @@ dal_status dal__sq_open(dal_db *db, const char *spec)
         free(path);
         return dal__err(db, DAL_MISUSE, "sqlite url: empty path");
     }
-    int rc = sqlite3_open_v2(path, &db->sq, flags, NULL);
+    int rc = sqlite3_open_v2(path, &SQDB(db)->sq, flags, NULL);
     if (rc != SQLITE_OK) {
         dal_status s;
-        if (!db->sq)
+        if (!SQDB(db)->sq)
             s = dal__err(db, DAL_NOMEM, "out of memory");
         else
-            s = dal__err(db, dal__sq_status(sqlite3_extended_errcode(db->sq)),
-                         "cannot open sqlite database %s: %s", path, sqlite3_errmsg(db->sq));
+            s = dal__err(db, dal__sq_status(sqlite3_extended_errcode(SQDB(db)->sq)),
+                         "cannot open sqlite database %s: %s", path, sqlite3_errmsg(SQDB(db)->sq));
         free(path);
         return s;
     }
     free(path);
-    sqlite3_extended_result_codes(db->sq, 1);
-    sqlite3_busy_timeout(db->sq, atoi(opts[0].val));
+    sqlite3_extended_result_codes(SQDB(db)->sq, 1);
+    sqlite3_busy_timeout(SQDB(db)->sq, atoi(opts[0].val));
     char sql[512];
     bool ro = strcmp(mode, "ro") == 0;
     if (!ro) {
         snprintf(sql, sizeof sql, "PRAGMA journal_mode=%s", opts[1].val);
-        if ((rc = exec_retry(db->sq, sql, atoi(opts[0].val))) != SQLITE_OK)
-            return sq_err(db, sqlite3_extended_errcode(db->sq));
+        if ((rc = exec_retry(SQDB(db)->sq, sql, atoi(opts[0].val))) != SQLITE_OK)
+            return sq_err(db, sqlite3_extended_errcode(SQDB(db)->sq));
     }
     snprintf(sql, sizeof sql,
              "PRAGMA synchronous=%s; PRAGMA foreign_keys=%s; PRAGMA temp_store=%s; "
              "PRAGMA cache_size=%s",
              opts[2].val, opts[3].val, opts[4].val, opts[5].val);
-    if ((rc = exec_retry(db->sq, sql, atoi(opts[0].val))) != SQLITE_OK)
-        return sq_err(db, sqlite3_extended_errcode(db->sq));
+    if ((rc = exec_retry(SQDB(db)->sq, sql, atoi(opts[0].val))) != SQLITE_OK)
+        return sq_err(db, sqlite3_extended_errcode(SQDB(db)->sq));
     return DAL_OK;
 }
 
-void dal__sq_close(dal_db *db)
+static void dal__sq_close(dal_db *db)
 {
-    if (db->sq)
-        sqlite3_close_v2(db->sq);
-    db->sq = NULL;
+    if (SQDB(db)->sq)
+        sqlite3_close_v2(SQDB(db)->sq);
+    SQDB(db)->sq = NULL;
 }
 
-dal_status dal__sq_exec(dal_db *db, const char *sql)
+static dal_status dal__sq_exec(dal_db *db, const char *sql)
 {
     uint64_t t0 = dal__now_us();
     char *msg = NULL;
-    int rc = sqlite3_exec(db->sq, sql, NULL, NULL, &msg);
+    int rc = sqlite3_exec(SQDB(db)->sq, sql, NULL, NULL, &msg);
     dal_status s = DAL_OK;
     if (rc != SQLITE_OK) {
-        int ext = sqlite3_extended_errcode(db->sq);
+        int ext = sqlite3_extended_errcode(SQDB(db)->sq);
         s = dal__err(db, dal__sq_status(ext ? ext : rc), "%s",
                      msg ? msg : sqlite3_errstr(rc));
     }
@@ -256,16 +283,16 @@ static char *rewrite_params(const char *sql)
     return out;
 }
 
-dal_status dal__sq_prepare(dal_db *db, dal_stmt *st)
+static dal_status dal__sq_prepare(dal_db *db, dal_stmt *st)
 {
     char *sql = rewrite_params(st->q->sql);
     if (!sql)
         return dal__err(db, DAL_NOMEM, "out of memory");
     const char *tail = NULL;
-    int rc = sqlite3_prepare_v3(db->sq, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->ss, &tail);
+    int rc = sqlite3_prepare_v3(SQDB(db)->sq, sql, -1, SQLITE_PREPARE_PERSISTENT, &SQ(st)->ss, &tail);
     if (rc != SQLITE_OK) {
-        dal_status s = dal__err(db, dal__sq_status(sqlite3_extended_errcode(db->sq)),
-                                "%s (in: %.200s)", sqlite3_errmsg(db->sq), st->q->sql);
+        dal_status s = dal__err(db, dal__sq_status(sqlite3_extended_errcode(SQDB(db)->sq)),
+                                "%s (in: %.200s)", sqlite3_errmsg(SQDB(db)->sq), st->q->sql);
         free(sql);
         return s;
     }
@@ -273,31 +300,32 @@ dal_status dal__sq_prepare(dal_db *db, dal_stmt *st)
         tail++;
     bool extra = tail && *tail;
     free(sql);
-    if (!st->ss)
+    if (!SQ(st)->ss)
         return dal__err(db, DAL_MISUSE, "empty statement");
     if (extra)
         return dal__err(db, DAL_MISUSE, "dal_query holds more than one statement");
-    if (sqlite3_bind_parameter_count(st->ss) > st->nparams)
+    if (sqlite3_bind_parameter_count(SQ(st)->ss) > st->nparams)
         return dal__err(db, DAL_MISUSE, "statement has %d parameters, dal_query says %d",
-                        sqlite3_bind_parameter_count(st->ss), st->nparams);
-    st->sq_ncols = sqlite3_column_count(st->ss);
+                        sqlite3_bind_parameter_count(SQ(st)->ss), st->nparams);
+    SQ(st)->ncols = sqlite3_column_count(SQ(st)->ss);
     if (st->nparams > 0) {
-        st->scratch = malloc((size_t)st->nparams * 40);
-        if (!st->scratch)
+        SQ(st)->scratch = malloc((size_t)st->nparams * 40);
+        if (!SQ(st)->scratch)
             return dal__err(db, DAL_NOMEM, "out of memory");
     }
+    st->prepared = true;
     return DAL_OK;
 }
 
-void dal__sq_bind(dal_stmt *st, int i, const dal_param *p)
+static void dal__sq_bind(dal_stmt *st, int i, const dal_param *p)
 {
-    sqlite3_stmt *s = st->ss;
+    sqlite3_stmt *s = SQ(st)->ss;
     int rc = SQLITE_OK;
-    char *scr = st->scratch + (size_t)(i - 1) * 40;
+    char *scr = SQ(st)->scratch + (size_t)(i - 1) * 40;
     if (p->kind != DAL_P_NULL && p->kind != DAL_P_BOOL && p->kind != DAL_P_INT &&
         p->kind != DAL_P_INT16 && p->kind != DAL_P_INT32 && p->kind != DAL_P_TIME &&
         p->kind != DAL_P_FLOAT32 && p->kind != DAL_P_FLOAT64)
-        st->sq_ptrs = true;
+        SQ(st)->ptrs = true;
     switch (p->kind) {
     case DAL_P_NULL:
         rc = sqlite3_bind_null(s, i);
@@ -348,7 +376,7 @@ void dal__sq_bind(dal_stmt *st, int i, const dal_param *p)
         dal__sq_bind_failed(st, i, rc);
 }
 
-void dal__sq_bind_failed(dal_stmt *st, int i, int rc)
+static void dal__sq_bind_failed(dal_stmt *st, int i, int rc)
 {
     if (st->pending != DAL_OK)
         return;
@@ -357,10 +385,10 @@ void dal__sq_bind_failed(dal_stmt *st, int i, int rc)
              sqlite3_errstr(rc));
 }
 
-dal_status dal__sq_step(dal_stmt *st, bool *has_row)
+static dal_status dal__sq_step(dal_stmt *st, bool *has_row)
 {
-    int rc = sqlite3_step(st->ss);
-    st->need_reset = true;
+    int rc = sqlite3_step(SQ(st)->ss);
+    SQ(st)->need_reset = true;
     if (rc == SQLITE_ROW) {
         st->running = true;
         *has_row = true;
@@ -369,65 +397,58 @@ dal_status dal__sq_step(dal_stmt *st, bool *has_row)
     return dal__sq_stepped(st, rc);
 }
 
-dal_status dal__sq_stepped(dal_stmt *st, int rc)
+static dal_status dal__sq_stepped(dal_stmt *st, int rc)
 {
     st->running = false;
     if (rc == SQLITE_DONE) {
-        if (!sqlite3_stmt_readonly(st->ss))
-            st->changes = (int64_t)sqlite3_changes64(st->db->sq);
+        if (!sqlite3_stmt_readonly(SQ(st)->ss))
+            st->changes = (int64_t)sqlite3_changes64(SQDB(st->db)->sq);
         return DAL_OK; /* finished; dal_stmt_done resets it */
     }
     dal_status s = step_err(st->db, rc);
-    sqlite3_reset(st->ss);
-    st->need_reset = false;
+    sqlite3_reset(SQ(st)->ss);
+    SQ(st)->need_reset = false;
     return s;
 }
 
-void dal__sq_done(dal_stmt *st)
+static void dal__sq_done(dal_stmt *st)
 {
-    if (st->need_reset)
-        sqlite3_reset(st->ss);
-    st->need_reset = false;
+    if (SQ(st)->need_reset)
+        sqlite3_reset(SQ(st)->ss);
+    SQ(st)->need_reset = false;
     /* Only bindings that point into the caller's memory are cleared (what
      * stops SQLite from reading freed memory): numbers are harmless, and
      * clearing costs as much as a bind. */
-    if (st->sq_ptrs) {
-        sqlite3_clear_bindings(st->ss);
-        st->sq_ptrs = false;
+    if (SQ(st)->ptrs) {
+        sqlite3_clear_bindings(SQ(st)->ss);
+        SQ(st)->ptrs = false;
     }
 }
 
-bool dal__sq_is_null(dal_stmt *st, int col)
+static bool dal__sq_is_null(dal_stmt *st, int col)
 {
-    return sqlite3_column_type(st->ss, col) == SQLITE_NULL;
+    return sqlite3_column_type(SQ(st)->ss, col) == SQLITE_NULL;
 }
 
-static dal_status null_err(dal_stmt *st, int col)
-{
-    if (col < 0 || col >= st->sq_ncols)
-        return dal__err(st->db, DAL_MISUSE, "column %d out of range (the row has %d columns)",
-                        col, st->sq_ncols);
-    return dal__err(st->db, DAL_ERROR, "column %d is NULL", col);
-}
 
-dal_status dal__sq_col_int(dal_stmt *st, int col, int64_t *out)
+static dal_status dal__sq_col_int(dal_stmt *st, int col, int64_t *out)
 {
-    int t = sqlite3_column_type(st->ss, col);
+    int t = sqlite3_column_type(SQ(st)->ss, col);
     if (t == SQLITE_NULL)
-        return null_err(st, col);
+        return dal__col_null_err(st, col);
     if (t == SQLITE_INTEGER) {
-        *out = sqlite3_column_int64(st->ss, col);
+        *out = sqlite3_column_int64(SQ(st)->ss, col);
         return DAL_OK;
     }
     if (t == SQLITE_FLOAT) {
-        double d = sqlite3_column_double(st->ss, col);
+        double d = sqlite3_column_double(SQ(st)->ss, col);
         if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == (double)(int64_t)d) {
             *out = (int64_t)d;
             return DAL_OK;
         }
     }
     if (t == SQLITE_TEXT) {
-        const char *p = (const char *)sqlite3_column_text(st->ss, col);
+        const char *p = (const char *)sqlite3_column_text(SQ(st)->ss, col);
         if (p && (strcmp(p, "true") == 0 || strcmp(p, "t") == 0)) {
             *out = 1;
             return DAL_OK;
@@ -446,17 +467,17 @@ dal_status dal__sq_col_int(dal_stmt *st, int col, int64_t *out)
     return dal__err(st->db, DAL_ERROR, "column %d is not an integer", col);
 }
 
-dal_status dal__sq_col_float(dal_stmt *st, int col, double *out)
+static dal_status dal__sq_col_float(dal_stmt *st, int col, double *out)
 {
-    int t = sqlite3_column_type(st->ss, col);
+    int t = sqlite3_column_type(SQ(st)->ss, col);
     if (t == SQLITE_NULL)
-        return null_err(st, col);
+        return dal__col_null_err(st, col);
     if (t == SQLITE_FLOAT || t == SQLITE_INTEGER) {
-        *out = sqlite3_column_double(st->ss, col);
+        *out = sqlite3_column_double(SQ(st)->ss, col);
         return DAL_OK;
     }
     if (t == SQLITE_TEXT) {
-        const char *p = (const char *)sqlite3_column_text(st->ss, col);
+        const char *p = (const char *)sqlite3_column_text(SQ(st)->ss, col);
         char *end;
         double d = p ? strtod(p, &end) : 0;
         if (p && *p && !*end) {
@@ -467,30 +488,30 @@ dal_status dal__sq_col_float(dal_stmt *st, int col, double *out)
     return dal__err(st->db, DAL_ERROR, "column %d is not a number", col);
 }
 
-dal_status dal__sq_col_text(dal_stmt *st, int col, const char **out, size_t *len)
+static dal_status dal__sq_col_text(dal_stmt *st, int col, const char **out, size_t *len)
 {
-    const char *p = (const char *)sqlite3_column_text(st->ss, col);
+    const char *p = (const char *)sqlite3_column_text(SQ(st)->ss, col);
     if (!p) {
         *out = NULL;
         *len = 0;
-        if (sqlite3_column_type(st->ss, col) == SQLITE_NULL)
-            return null_err(st, col);
+        if (sqlite3_column_type(SQ(st)->ss, col) == SQLITE_NULL)
+            return dal__col_null_err(st, col);
         return dal__err(st->db, DAL_NOMEM, "out of memory reading column %d", col);
     }
     *out = p;
-    *len = (size_t)sqlite3_column_bytes(st->ss, col);
+    *len = (size_t)sqlite3_column_bytes(SQ(st)->ss, col);
     return DAL_OK;
 }
 
-dal_status dal__sq_col_bytes(dal_stmt *st, int col, const unsigned char **out, size_t *len)
+static dal_status dal__sq_col_bytes(dal_stmt *st, int col, const unsigned char **out, size_t *len)
 {
-    const unsigned char *p = sqlite3_column_blob(st->ss, col);
-    int n = sqlite3_column_bytes(st->ss, col);
+    const unsigned char *p = sqlite3_column_blob(SQ(st)->ss, col);
+    int n = sqlite3_column_bytes(SQ(st)->ss, col);
     if (!p) {
         *out = NULL;
         *len = 0;
-        if (sqlite3_column_type(st->ss, col) == SQLITE_NULL)
-            return null_err(st, col);
+        if (sqlite3_column_type(SQ(st)->ss, col) == SQLITE_NULL)
+            return dal__col_null_err(st, col);
         if (n != 0)
             return dal__err(st->db, DAL_NOMEM, "out of memory reading column %d", col);
         p = (const unsigned char *)""; /* an empty blob is not NULL */
@@ -500,32 +521,32 @@ dal_status dal__sq_col_bytes(dal_stmt *st, int col, const unsigned char **out, s
     return DAL_OK;
 }
 
-dal_status dal__sq_col_time(dal_stmt *st, int col, dal_time *out)
+static dal_status dal__sq_col_time(dal_stmt *st, int col, dal_time *out)
 {
-    int t = sqlite3_column_type(st->ss, col);
+    int t = sqlite3_column_type(SQ(st)->ss, col);
     if (t == SQLITE_INTEGER) {
-        *out = sqlite3_column_int64(st->ss, col);
+        *out = sqlite3_column_int64(SQ(st)->ss, col);
         return DAL_OK;
     }
     if (t == SQLITE_TEXT) {
-        const char *p = (const char *)sqlite3_column_text(st->ss, col);
-        if (p && dal__parse_time(p, (size_t)sqlite3_column_bytes(st->ss, col), out))
+        const char *p = (const char *)sqlite3_column_text(SQ(st)->ss, col);
+        if (p && dal__parse_time(p, (size_t)sqlite3_column_bytes(SQ(st)->ss, col), out))
             return DAL_OK;
     }
     return dal__err(st->db, DAL_ERROR, "column %d is not a timestamp", col);
 }
 
-dal_status dal__sq_col_date(dal_stmt *st, int col, dal_date *out)
+static dal_status dal__sq_col_date(dal_stmt *st, int col, dal_date *out)
 {
-    int t = sqlite3_column_type(st->ss, col);
+    int t = sqlite3_column_type(SQ(st)->ss, col);
     if (t == SQLITE_TEXT) {
-        const char *p = (const char *)sqlite3_column_text(st->ss, col);
-        int n = sqlite3_column_bytes(st->ss, col);
+        const char *p = (const char *)sqlite3_column_text(SQ(st)->ss, col);
+        int n = sqlite3_column_bytes(SQ(st)->ss, col);
         if (p && n == 10 && dal__parse_date(p, 10, out))
             return DAL_OK;
     }
     if (t == SQLITE_INTEGER) {
-        int64_t v = sqlite3_column_int64(st->ss, col);
+        int64_t v = sqlite3_column_int64(SQ(st)->ss, col);
         if (v >= INT32_MIN && v <= INT32_MAX) {
             *out = (dal_date)v;
             return DAL_OK;
@@ -542,12 +563,12 @@ dal_status dal__sq_col_date(dal_stmt *st, int col, dal_date *out)
  * accessors (no mutex, no malloc-failure check per call): the connection is
  * used by one thread, so the unprotected value is safe to read.  Storage
  * classes other than the expected one go to the generic typed readers. */
-dal_status dal__sq_read_cols(dal_stmt *st, int first, const dal_table *t, void *row,
+static dal_status dal__sq_read_cols(dal_stmt *st, int first, const dal_table *t, void *row,
                              dal_span *sp, int *nvar, size_t *total)
 {
-    sqlite3_stmt *ss = st->ss;
+    sqlite3_stmt *ss = SQ(st)->ss;
     int n = t->ncolumns;
-    if (first + n > st->sq_ncols) {
+    if (first + n > SQ(st)->ncols) {
         for (int k = 0; k < n; k++) {
             dal_status s = dal__read_col_generic(st, first + k, &t->columns[k], row, sp, nvar, total);
             if (s != DAL_OK)
@@ -686,13 +707,13 @@ static dal_status step_insert(dal_db *db, dal_stmt *st)
         st->pending = DAL_OK;
         return s;
     }
-    int rc = sqlite3_step(st->ss);
+    int rc = sqlite3_step(SQ(st)->ss);
     if (rc != SQLITE_DONE) {
         dal_status s = step_err(db, rc);
-        sqlite3_reset(st->ss);
+        sqlite3_reset(SQ(st)->ss);
         return s;
     }
-    sqlite3_reset(st->ss);
+    sqlite3_reset(SQ(st)->ss);
     return DAL_OK;
 }
 
@@ -702,7 +723,7 @@ static dal_status step_insert(dal_db *db, dal_stmt *st)
  * statements of SQ_BULK_ROWS rows (fewer statement executions than a
  * prepared loop, same work per row otherwise), the remainder through the
  * single-row INSERT; the batch counts as one statement in the stats. */
-dal_status dal__sq_insert_rows(dal_db *db, const dal_table *t, const void *rowsv, size_t n)
+static dal_status dal__sq_insert_rows(dal_db *db, const dal_table *t, const void *rowsv, size_t n)
 {
     const char *rows = rowsv;
     uint64_t t0 = dal__now_us();
@@ -736,7 +757,7 @@ dal_status dal__sq_insert_rows(dal_db *db, const dal_table *t, const void *rowsv
                 s = step_insert(db, st);
             }
             if (st) {
-                st->need_reset = false;
+                SQ(st)->need_reset = false;
                 dal__sq_done(st);
             }
         }
@@ -750,7 +771,7 @@ dal_status dal__sq_insert_rows(dal_db *db, const dal_table *t, const void *rowsv
             s = step_insert(db, st);
         }
         if (st) {
-            st->need_reset = false;
+            SQ(st)->need_reset = false;
             dal__sq_done(st);
         }
     }
@@ -763,7 +784,7 @@ dal_status dal__sq_insert_rows(dal_db *db, const dal_table *t, const void *rowsv
  * of single-row inserts, updates, deletes and gets).  With read NULL it is a
  * write: a row (RETURNING) or none both succeed.  With read, its first row
  * is read into row and no row is DAL_NOT_FOUND. */
-dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row)
+static dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row)
 {
     dal_db *db = st->db;
     dal_status s = DAL_OK;
@@ -775,7 +796,7 @@ dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row)
     }
     unsigned weight = dal__time_weight(st);
     uint64_t t0 = weight ? dal__now_us() : 0;
-    int rc = sqlite3_step(st->ss);
+    int rc = sqlite3_step(SQ(st)->ss);
     uint64_t us = weight ? dal__now_us() - t0 : 0;
     bool failed = false;
     if (rc == SQLITE_ROW && read) {
@@ -785,13 +806,13 @@ dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row)
         if (read)
             s = dal__err(db, DAL_NOT_FOUND, "no row");
         else
-            st->changes = (int64_t)sqlite3_changes64(db->sq);
+            st->changes = (int64_t)sqlite3_changes64(SQDB(db)->sq);
     }
     else {
         s = step_err(db, rc);
         failed = true;
     }
-    st->need_reset = true;
+    SQ(st)->need_reset = true;
     dal__sq_done(st);
     st->running = false;
     dal__stats_count(db, st->q->sql, us, weight, failed);
@@ -799,3 +820,423 @@ dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row)
         dal__ok(db);
     return s;
 }
+
+/* ---------------------------------------------------------------------- */
+/* binds                                                                   */
+/* ---------------------------------------------------------------------- */
+
+/* SQLite: straight to sqlite3_bind_* (SQLITE_STATIC: no copy). */
+static void bind_cols_sq(dal_stmt *st, int first, const dal_table *t, const void *row,
+                         const int *cols, int n)
+{
+    sqlite3_stmt *ss = SQ(st)->ss;
+    const dal_column *columns = t->columns;
+    for (int k = 0; k < n; k++) {
+        const dal_column *c = &columns[cols ? cols[k] : k];
+        const char *f = FIELD(row, c->offset);
+        int i = first + k, rc;
+        if (!has_value(c, row)) {
+            rc = sqlite3_bind_null(ss, i);
+            goto check;
+        }
+        switch (c->type) {
+        case DAL_T_BOOL: {
+            bool v;
+            memcpy(&v, f, sizeof v);
+            rc = sqlite3_bind_int(ss, i, v ? 1 : 0);
+            goto check;
+        }
+        case DAL_T_INT16: {
+            int16_t v;
+            memcpy(&v, f, sizeof v);
+            rc = sqlite3_bind_int(ss, i, v);
+            goto check;
+        }
+        case DAL_T_INT32: {
+            int32_t v;
+            memcpy(&v, f, sizeof v);
+            rc = sqlite3_bind_int(ss, i, v);
+            goto check;
+        }
+        case DAL_T_INT64:
+        case DAL_T_TIME: {
+            int64_t v;
+            memcpy(&v, f, sizeof v);
+            if (c->type == DAL_T_TIME && !DAL__TIME_OK(v)) {
+                dal__range_err(st, i, "timestamp", v);
+                continue;
+            }
+            rc = sqlite3_bind_int64(ss, i, v);
+            goto check;
+        }
+        case DAL_T_FLOAT32: {
+            float v;
+            memcpy(&v, f, sizeof v);
+            if (v != v) {
+                dal__value_err(st, i, c->name, NAN_MSG);
+                continue;
+            }
+            rc = sqlite3_bind_double(ss, i, (double)v);
+            goto check;
+        }
+        case DAL_T_FLOAT64: {
+            double v;
+            memcpy(&v, f, sizeof v);
+            if (v != v) {
+                dal__value_err(st, i, c->name, NAN_MSG);
+                continue;
+            }
+            rc = sqlite3_bind_double(ss, i, v);
+            goto check;
+        }
+        case DAL_T_TEXT:
+        case DAL_T_DECIMAL:
+        case DAL_T_JSON: {
+            const char *v;
+            memcpy(&v, f, sizeof v);
+            if (!v) {
+                rc = sqlite3_bind_null(ss, i);
+                goto check;
+            }
+            size_t len = strlen(v);
+            if (!dal__utf8_ok(v, len)) {
+                dal__value_err(st, i, c->name, UTF8_MSG);
+                continue;
+            }
+            SQ(st)->ptrs = true;
+            rc = sqlite3_bind_text(ss, i, v, DAL__SQ_LEN(len), SQLITE_STATIC);
+            goto check;
+        }
+        case DAL_T_ENUM: {
+            int v;
+            memcpy(&v, f, sizeof v);
+            if (v < 0 || v >= c->enum_count) {
+                dal__enum_range_err(st, c, v);
+                continue;
+            }
+            rc = sqlite3_bind_text(ss, i, c->enum_values[v], -1, SQLITE_STATIC);
+            goto check;
+        }
+        case DAL_T_BYTES:
+        case DAL_T_UUID:
+        case DAL_T_DATE:
+            break;
+        }
+        {
+            int one = cols ? cols[k] : k;
+            dal__bind_cols_generic(st, i, t, row, &one, 1);
+        }
+        continue;
+    check:
+        if (rc != SQLITE_OK)
+            dal__sq_bind_failed(st, i, rc);
+    }
+}
+
+
+/* The binds' fast path (what dal__sq_bind does, without building a
+ * dal_param): a statement reset since its last step, and an index in range.
+ * There the number binds cannot fail (sqlite3_bind_* fail only with
+ * SQLITE_MISUSE on a statement not reset, SQLITE_RANGE, and for text and
+ * blobs SQLITE_TOOBIG or SQLITE_NOMEM), so their result is not tested and
+ * they compile to tail calls; text is still checked.  Anything else goes
+ * through dal__bind_p, which reports errors at the step. */
+static inline bool sq_fast(dal_stmt *st, int i)
+{
+    return !SQ(st)->need_reset && (unsigned)i - 1u < (unsigned)st->nparams;
+}
+
+static void sq_bind_null(dal_stmt *st, int i)
+{
+    if (sq_fast(st, i)) {
+        (void)sqlite3_bind_null(SQ(st)->ss, i);
+        return;
+    }
+    dal__bind_p(st, i, (dal_param){.kind = DAL_P_NULL});
+}
+
+static void sq_bind_int(dal_stmt *st, int i, int64_t v, dal_pkind kind)
+{
+    if (sq_fast(st, i)) {
+        (void)sqlite3_bind_int64(SQ(st)->ss, i, v);
+        return;
+    }
+    dal__bind_p(st, i, (dal_param){.kind = kind, .v.i = v});
+}
+
+static void sq_bind_float(dal_stmt *st, int i, double v, dal_pkind kind)
+{
+    if (sq_fast(st, i)) {
+        (void)sqlite3_bind_double(SQ(st)->ss, i, v);
+        return;
+    }
+    dal__bind_p(st, i, (dal_param){.kind = kind, .v.f = v});
+}
+
+static void sq_bind_text(dal_stmt *st, int i, const char *v, size_t len)
+{
+    if (sq_fast(st, i)) {
+        SQ(st)->ptrs = true;
+        int rc = sqlite3_bind_text(SQ(st)->ss, i, v, DAL__SQ_LEN(len), SQLITE_STATIC);
+        if (rc != SQLITE_OK)
+            dal__sq_bind_failed(st, i, rc);
+        return;
+    }
+    dal__bind_p(st, i, (dal_param){.kind = DAL_P_TEXT, .v.s = {v, len}});
+}
+
+static int sq_ncols(dal_stmt *st) { return SQ(st)->ncols; }
+
+/* ---------------------------------------------------------------------- */
+/* steps                                                                   */
+/* ---------------------------------------------------------------------- */
+
+DAL_NOINLINE static dal_status step_end(dal_stmt *st, int rc)
+{
+    return dal__step_finish(st, dal__sq_stepped(st, rc));
+}
+
+DAL_NOINLINE static dal_status step_timed(dal_stmt *st, bool *has_row);
+
+/* dal_stmt_step: the next row of a running, untimed execution is one
+ * sqlite3_step (no stack frame needed); a timed one samples its rows. */
+static dal_status sq_step_op(dal_stmt *st, bool *has_row)
+{
+    if (st->running && st->pending == DAL_OK) {
+        if (st->tweight)
+            return step_timed(st, has_row);
+        int rc = sqlite3_step(SQ(st)->ss);
+        *has_row = rc == SQLITE_ROW;
+        if (rc != SQLITE_ROW)
+            return step_end(st, rc);
+        dal__ok(st->db);
+        return DAL_OK;
+    }
+    return dal__step_slow(st, has_row);
+}
+
+static dal_status step_timed(dal_stmt *st, bool *has_row)
+{
+    bool timed = ++st->nsteps % DAL_STEP_SAMPLE == 0;
+    uint64_t t0 = timed ? dal__now_us() : 0;
+    int rc = sqlite3_step(SQ(st)->ss);
+    if (timed)
+        st->elapsed_us += (dal__now_us() - t0) * DAL_STEP_SAMPLE;
+    *has_row = rc == SQLITE_ROW;
+    if (rc != SQLITE_ROW)
+        return step_end(st, rc);
+    dal__ok(st->db);
+    return DAL_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* readers                                                                 */
+/* ---------------------------------------------------------------------- */
+
+static dal_status sq_col_uuid(dal_stmt *st, int col, char out[37])
+{
+    const char *p;
+    size_t n;
+    bool blob = sqlite3_column_type(SQ(st)->ss, col) == SQLITE_BLOB;
+    dal_status s = blob ? dal__sq_col_bytes(st, col, (const unsigned char **)&p, &n)
+                        : dal__sq_col_text(st, col, &p, &n);
+    if (s != DAL_OK)
+        return s;
+    unsigned char raw[16];
+    if (blob && n == 16)
+        memcpy(raw, p, 16);
+    else if (!dal__parse_uuid(p, n, raw))
+        return dal__err(st->db, DAL_ERROR, "column %d is not a uuid", col);
+    dal__format_uuid(raw, out);
+    return DAL_OK;
+}
+
+/* The dal_col_opt_* fast path: NULL, or the expected storage class. */
+static int sq_col_opt(dal_stmt *st, int col, dal_type type, void *out, const char **p, size_t *len)
+{
+    if (col < 0 || col >= SQ(st)->ncols)
+        return 0;
+    sqlite3_value *v = sqlite3_column_value(SQ(st)->ss, col);
+    int ct = sqlite3_value_type(v);
+    if (ct == SQLITE_NULL) {
+        switch (type) {
+        case DAL_T_BOOL: *(bool *)out = false; break;
+        case DAL_T_INT16: *(int16_t *)out = 0; break;
+        case DAL_T_INT32: *(int32_t *)out = 0; break;
+        case DAL_T_INT64: case DAL_T_TIME: *(int64_t *)out = 0; break;
+        case DAL_T_FLOAT32: *(float *)out = 0; break;
+        case DAL_T_FLOAT64: *(double *)out = 0; break;
+        case DAL_T_TEXT: case DAL_T_BYTES: break; /* the caller zeroed p/len */
+        default: return 0; /* date, uuid...: the generic path */
+        }
+        return 1;
+    }
+    int64_t x;
+    switch (type) {
+    case DAL_T_BOOL:
+        if (ct != SQLITE_INTEGER)
+            return 0;
+        *(bool *)out = sqlite3_value_int64(v) != 0;
+        return 2;
+    case DAL_T_INT16:
+        if (ct != SQLITE_INTEGER || (x = sqlite3_value_int64(v)) < INT16_MIN || x > INT16_MAX)
+            return 0;
+        *(int16_t *)out = (int16_t)x;
+        return 2;
+    case DAL_T_INT32:
+        if (ct != SQLITE_INTEGER || (x = sqlite3_value_int64(v)) < INT32_MIN || x > INT32_MAX)
+            return 0;
+        *(int32_t *)out = (int32_t)x;
+        return 2;
+    case DAL_T_INT64:
+    case DAL_T_TIME:
+        if (ct != SQLITE_INTEGER)
+            return 0;
+        *(int64_t *)out = sqlite3_value_int64(v);
+        return 2;
+    case DAL_T_FLOAT32:
+        if (ct != SQLITE_FLOAT && ct != SQLITE_INTEGER)
+            return 0;
+        *(float *)out = (float)sqlite3_value_double(v);
+        return 2;
+    case DAL_T_FLOAT64:
+        if (ct != SQLITE_FLOAT && ct != SQLITE_INTEGER)
+            return 0;
+        *(double *)out = sqlite3_value_double(v);
+        return 2;
+    case DAL_T_TEXT: {
+        const char *t = (const char *)sqlite3_value_text(v);
+        if (!t)
+            return 0; /* out of memory: the generic reader reports it */
+        *p = t;
+        *len = (size_t)sqlite3_value_bytes(v);
+        return 2;
+    }
+    case DAL_T_BYTES: {
+        const char *b = sqlite3_value_blob(v);
+        size_t n = (size_t)sqlite3_value_bytes(v);
+        if (!b) {
+            if (n != 0)
+                return 0;
+            b = ""; /* an empty blob is not NULL */
+        }
+        *p = b;
+        *len = n;
+        return 2;
+    }
+    default:
+        return 0;
+    }
+}
+
+static dal_status sq_row_values(dal_stmt *st, dal_value *out, int n)
+{
+    if (n > SQ(st)->ncols)
+        return dal__err(st->db, DAL_MISUSE, "dal_row_values: %d columns asked, %d in the row", n,
+                        SQ(st)->ncols);
+    sqlite3_stmt *ss = SQ(st)->ss;
+    for (int k = 0; k < n; k++) {
+        dal_value *o = &out[k];
+        sqlite3_value *v = sqlite3_column_value(ss, k);
+        o->p = NULL; /* (len is only meaningful with p) */
+        switch (sqlite3_value_type(v)) {
+        case SQLITE_INTEGER:
+            o->kind = DAL_V_INT;
+            o->i = sqlite3_value_int64(v);
+            break;
+        case SQLITE_FLOAT:
+            o->kind = DAL_V_FLOAT;
+            o->f = sqlite3_value_double(v);
+            break;
+        case SQLITE_TEXT:
+            o->kind = DAL_V_TEXT;
+            o->p = (const char *)sqlite3_value_text(v);
+            if (!o->p)
+                return dal__err(st->db, DAL_NOMEM, "out of memory reading column %d", k);
+            o->len = (size_t)sqlite3_value_bytes(v);
+            break;
+        case SQLITE_BLOB:
+            o->kind = DAL_V_BYTES;
+            o->p = sqlite3_value_blob(v);
+            o->len = (size_t)sqlite3_value_bytes(v);
+            if (!o->p) {
+                if (o->len != 0)
+                    return dal__err(st->db, DAL_NOMEM, "out of memory reading column %d", k);
+                o->p = ""; /* an empty blob is not NULL */
+            }
+            break;
+        default:
+            o->kind = DAL_V_NULL;
+            break;
+        }
+    }
+    return DAL_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* connections                                                             */
+/* ---------------------------------------------------------------------- */
+
+static dal_status sq_ping(dal_db *db)
+{
+    int rc = sqlite3_exec(SQDB(db)->sq, "SELECT 1", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? DAL_OK
+                           : dal__err(db, dal__sq_status(sqlite3_extended_errcode(SQDB(db)->sq)),
+                                      "%s", sqlite3_errmsg(SQDB(db)->sq));
+}
+
+static void *sq_native(dal_db *db) { return SQDB(db)->sq; }
+
+/* A failed outermost COMMIT (or a ROLLBACK that left one open): SQLite may
+ * keep the transaction open, the runtime's depth says it ended. */
+static void sq_rollback_open(dal_db *db)
+{
+    if (sqlite3_get_autocommit(SQDB(db)->sq) == 0)
+        dal__sq_exec(db, "ROLLBACK");
+}
+
+static void sq_stmt_free(dal_stmt *st)
+{
+    if (SQ(st)->ss)
+        sqlite3_finalize(SQ(st)->ss);
+    free(SQ(st)->scratch);
+}
+
+const dal_engine dal__sqlite_engine = {
+    .name = "sqlite",
+    .dialect = DAL_SQLITE,
+    .db_size = sizeof(sq_db),
+    .stmt_size = sizeof(sq_stmt),
+    .begin_sql = "BEGIN IMMEDIATE", /* the write lock up front: busy waits never deadlock */
+    .open = dal__sq_open,
+    .close = dal__sq_close,
+    .exec = dal__sq_exec,
+    .ping = sq_ping,
+    .native_handle = sq_native,
+    .rollback_open = sq_rollback_open,
+    .prepare = dal__sq_prepare,
+    .stmt_free = sq_stmt_free,
+    .step = sq_step_op,
+    .exec_step = dal__sq_step,
+    .done = dal__sq_done,
+    .once = dal__sq_once,
+    .bind = dal__sq_bind,
+    .bind_null = sq_bind_null,
+    .bind_int = sq_bind_int,
+    .bind_float = sq_bind_float,
+    .bind_text = sq_bind_text,
+    .bind_row_cols = bind_cols_sq,
+    .ncols = sq_ncols,
+    .is_null = dal__sq_is_null,
+    .col_int = dal__sq_col_int,
+    .col_float = dal__sq_col_float,
+    .col_text = dal__sq_col_text,
+    .col_bytes = dal__sq_col_bytes,
+    .col_uuid = sq_col_uuid,
+    .col_time = dal__sq_col_time,
+    .col_date = dal__sq_col_date,
+    .col_opt = sq_col_opt,
+    .row_values = sq_row_values,
+    .read_cols = dal__sq_read_cols,
+    .insert_rows = dal__sq_insert_rows,
+};

@@ -26,6 +26,7 @@ typedef struct gen {
     const emit_ctx *cx;
     arena *a;
     bool ok;
+    const char *column_list; /* the table's SELECT list macro (COLUMN_LIST_MARK) */
 } gen;
 
 #define NSLOTS(x) (sizeof(x) / sizeof((x)[0]))
@@ -305,20 +306,25 @@ static size_t literal_char_len(const char *s, size_t i)
 /* In SQL given to add_literal: a space where a long statement should
  * start a new line (before FROM, WHERE, ...). */
 #define SOFT_BREAK "\001"
+/* In SQL given to add_literal: the table's SELECT list, written as its
+ * macro between two literals ("SELECT " JOBS_COLUMN_LIST " FROM ..."). */
+#define COLUMN_LIST_MARK "\002"
 
 /* Appends text as C string literals, one or more per line, each line
  * indented by `indent` and at most WIDTH columns (`tail` extra columns
  * reserved on the last line, e.g. for ",").  Lines of text end their
  * literal; long lines are split after a space, and at every SOFT_BREAK when
  * the whole text does not fit on one line.  No final newline. */
-static void add_literal(strbuf *sb, const char *text, int indent, int tail)
+static void add_literal(strbuf *sb, const char *text, int indent, int tail, const char *mark)
 {
+    size_t mark_len = mark ? strlen(mark) + 4 : 0; /* `" NAME "` */
     size_t n = strlen(text);
     size_t limit = WIDTH - (size_t)indent - 2 - (size_t)tail;
     bool soft = memchr(text, '\n', n) != NULL;
     size_t all_len = 0;
     for (size_t i = 0; i < n && !soft; i++)
-        soft = (all_len += literal_char_len(text, i)) > limit;
+        soft = (all_len += text[i] == COLUMN_LIST_MARK[0] ? mark_len : literal_char_len(text, i)) >
+               limit;
     if (n == 0) {
         add_spaces(sb, indent);
         sb_addn(sb, "\"\"", 2);
@@ -349,6 +355,12 @@ static void add_literal(strbuf *sb, const char *text, int indent, int tail)
                 continue;
             }
             size_t before = piece.len;
+            if (text[j] == COLUMN_LIST_MARK[0] && mark) {
+                sb_printf(&piece, "\" %s \"", mark);
+                width += mark_len;
+                j++;
+                continue;
+            }
             if (text[j] == SOFT_BREAK[0]) {
                 put(&piece, ' ');
                 width++;
@@ -394,7 +406,7 @@ static const char *literal(gen *g, const char *text, int indent, int tail)
 {
     strbuf sb;
     sb_init(&sb);
-    add_literal(&sb, text, indent, tail);
+    add_literal(&sb, text, indent, tail, g->column_list);
     const char *s = take(g, &sb);
     sb_free(&sb);
     return s;
@@ -404,6 +416,16 @@ static const char *literal(gen *g, const char *text, int indent, int tail)
  * after the commas of its first bracket (continuation lines aligned just
  * after that bracket), or, for a line that is itself a list (the rest of an
  * initializer), after its top-level commas.  Comments are left alone. */
+/* The index of the quote closing the string literal opened at line[i]
+ * (n when it does not close on this line). */
+static size_t string_end(const char *line, size_t n, size_t i)
+{
+    for (i++; i < n && line[i] != '"'; i++)
+        if (line[i] == '\\')
+            i++;
+    return i;
+}
+
 static void wrap_line(strbuf *out, const char *line, size_t n)
 {
     size_t ind = 0;
@@ -418,16 +440,10 @@ static void wrap_line(strbuf *out, const char *line, size_t n)
     /* which depth to break at, and where continuation lines start */
     int base = -1, depth = 0;
     size_t align = 0;
-    bool in_str = false;
     for (size_t i = ind; i < n && base < 0; i++) {
         char c = line[i];
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = false;
-        } else if (c == '"') {
-            in_str = true;
+        if (c == '"') {
+            i = string_end(line, n, i);
         } else if (c == '(' || c == '{' || c == '[') {
             base = 1;
             align = i + 1;
@@ -450,17 +466,11 @@ static void wrap_line(strbuf *out, const char *line, size_t n)
         out->oom = true;
         return;
     }
-    in_str = false;
     depth = 0;
     for (size_t i = 0; i < n; i++) {
         char c = line[i];
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = false;
-        } else if (c == '"') {
-            in_str = true;
+        if (c == '"') {
+            i = string_end(line, n, i);
         } else if (c == '(' || c == '{' || c == '[') {
             depth++;
         } else if (c == ')' || c == '}' || c == ']') {
@@ -534,20 +544,12 @@ static void wrap_code(strbuf *body)
 /* Per-table names                                                         */
 /* ---------------------------------------------------------------------- */
 
-/* A table's names (model/names.h) and the column lists its SQL repeats. */
+/* A table's names (model/names.h) and the SQL its statements share. */
 typedef struct tinfo {
+    c_table_names n;     /* every C name of the table */
     const m_table *t;
-    const char *T;       /* prefix + table: the struct and function prefix */
-    const char **field;  /* per column: C field name */
-    const char **param;  /* per column: C parameter name */
-    const char **etype;  /* per column: C enum type (enum columns), else NULL */
-    const char ***econst;/* per column: C enum constants (enum columns), else NULL */
-    const char *select;  /* "\"a\", \"b\"" */
+    const char *select;  /* the SELECT list: COLUMN_LIST_MARK */
     const char *order;   /* primary key columns for ORDER BY */
-    const c_key *gets;   /* get_by_<u> */
-    int ngets;
-    const c_key *lists;  /* list_by_<i> */
-    int nlists;
 } tinfo;
 
 static const char *quoted_list(gen *g, m_column **cols, int n)
@@ -564,24 +566,10 @@ static const char *quoted_list(gen *g, m_column **cols, int n)
 static bool tinfo_init(gen *g, const m_table *t, tinfo *ti)
 {
     memset(ti, 0, sizeof *ti);
-    c_table_names n;
-    int nc = t->ncolumns;
-    m_column **all = arena_alloc(g->a, sizeof(m_column *) * (size_t)(nc + 1));
-    if (!all || !c_names_table(NULL, g->a, g->cx->prefix, t, NULL, &n))
+    if (!c_names_table(NULL, g->a, g->cx->prefix, t, NULL, &ti->n))
         return g->ok = false;
     ti->t = t;
-    ti->T = n.T;
-    ti->field = n.field;
-    ti->param = n.param;
-    ti->etype = n.etype;
-    ti->econst = n.econst;
-    ti->gets = n.gets;
-    ti->ngets = n.ngets;
-    ti->lists = n.lists;
-    ti->nlists = n.nlists;
-    for (int i = 0; i < nc; i++)
-        all[i] = &t->columns[i];
-    ti->select = quoted_list(g, all, nc);
+    ti->select = COLUMN_LIST_MARK;
     ti->order = quoted_list(g, t->pk, t->npk);
     return g->ok;
 }
@@ -593,10 +581,10 @@ static bool tinfo_init(gen *g, const m_table *t, tinfo *ti)
 /* "int64_t x" / "const char *x" for a key parameter. */
 static const char *param_decl(gen *g, const tinfo *ti, const m_column *c)
 {
-    const char *type = c->type == TY_ENUM ? ti->etype[c->index] : type_table[c->type].c_param;
+    const char *type = c->type == TY_ENUM ? ti->n.etype[c->index] : type_table[c->type].c_param;
     size_t n = strlen(type);
     const char *sep = n && type[n - 1] == '*' ? "" : " ";
-    return fmt(g, "%s%s%s", type, sep, ti->param[c->index]);
+    return fmt(g, "%s%s%s", type, sep, ti->n.param[c->index]);
 }
 
 /* ", int64_t a, const char *b" */
@@ -612,18 +600,24 @@ static const char *params_of(gen *g, const tinfo *ti, m_column **cols, int n)
 }
 
 /* "    dal_bind_int64(st, 1, a);\n..." */
+/* "dal_bind_int64(st, 3, x)": the value x of column c bound to $i; an enum
+ * by its name (dal_bind_enum reports a value out of range). */
+static const char *bind_call(gen *g, const tinfo *ti, const m_column *c, int i, const char *x)
+{
+    if (c->type == TY_ENUM)
+        return fmt(g, "dal_bind_enum(st, %d, %s_name(%s), (int)%s)", i, ti->n.etype[c->index], x,
+                   x);
+    return fmt(g, "%s(st, %d, %s)", type_table[c->type].bind_fn, i, x);
+}
+
+/* "    dal_bind_int64(st, 1, a);\n...": the key parameters cols to $first... */
 static const char *binds_of(gen *g, const tinfo *ti, m_column **cols, int n, int first)
 {
     strbuf sb;
     sb_init(&sb);
     for (int i = 0; i < n; i++) {
-        const m_column *c = cols[i];
-        const char *p = ti->param[c->index];
-        if (c->type == TY_ENUM)
-            sb_printf(&sb, "    dal_bind_enum(st, %d, %s_name(%s), (int)%s);\n", first + i,
-                      ti->etype[c->index], p, p);
-        else
-            sb_printf(&sb, "    %s(st, %d, %s);\n", type_table[c->type].bind_fn, first + i, p);
+        const char *param = ti->n.param[cols[i]->index];
+        sb_printf(&sb, "    %s;\n", bind_call(g, ti, cols[i], first + i, param));
     }
     const char *s = take(g, &sb);
     sb_free(&sb);
@@ -631,8 +625,8 @@ static const char *binds_of(gen *g, const tinfo *ti, m_column **cols, int n, int
 }
 
 /* Straight-line binds of row's fields to $1..$n (cols in parameter order),
- * with dal_bind_row for the columns whose binding has more rules (bytes,
- * uuid, enum): what dal_bind_row(st, 1, &T_table, row, cols, n) does. */
+ * a NULL by its has_ flag, bytes through dal_bind_row (types.h: bind_by_row):
+ * what dal_bind_row(st, 1, &T_table, row, cols, n) does. */
 static const char *row_binds(gen *g, const tinfo *ti, m_column **cols, int n, const char *var,
                              int indent)
 {
@@ -640,24 +634,21 @@ static const char *row_binds(gen *g, const tinfo *ti, m_column **cols, int n, co
     sb_init(&sb);
     for (int k = 0; k < n; k++) {
         const m_column *c = cols[k];
-        const char *f = ti->field[c->index];
-        int i = k + 1;
+        const char *f = ti->n.field[c->index];
+        const char *bind = bind_call(g, ti, c, k + 1, fmt(g, "%s->%s", var, f));
         int w = indent;
-        if (c->type == TY_BYTES || c->type == TY_UUID || c->type == TY_ENUM) {
-            sb_printf(&sb, "%*sdal_bind_row(st, %d, &%s_table, %s, (const int[]){%d}, 1);\n", w,
-                      "", i, ti->T, var, c->index);
-            continue;
-        }
-        const char *bind = type_table[c->type].bind_fn;
-        if (c->nullable && type_table[c->type].null_rep == NULL_BY_HAS)
+        if (type_table[c->type].bind_by_row)
+            sb_printf(&sb, "%*sdal_bind_row(st, %d, &%s_table, %s, (const int[]){%s}, 1);\n", w,
+                      "", k + 1, ti->n.T, var, ti->n.colidx[c->index]);
+        else if (c->nullable && type_table[c->type].null_rep == NULL_BY_HAS)
             sb_printf(&sb,
                       "%*sif (%s->has_%s)\n"
-                      "%*s    %s(st, %d, %s->%s);\n"
+                      "%*s    %s;\n"
                       "%*selse\n"
                       "%*s    dal_bind_null(st, %d);\n",
-                      w, "", var, f, w, "", bind, i, var, f, w, "", w, "", i);
+                      w, "", var, f, w, "", bind, w, "", w, "", k + 1);
         else
-            sb_printf(&sb, "%*s%s(st, %d, %s->%s);\n", w, "", bind, i, var, f);
+            sb_printf(&sb, "%*s%s;\n", w, "", bind);
     }
     const char *s = take(g, &sb);
     sb_free(&sb);
@@ -670,23 +661,12 @@ static const char *query(gen *g, strbuf *src, const char *name, const char *sql,
  * dal_field_is_zero says): such a defaulted column is left out of INSERT. */
 static const char *zero_test(gen *g, const tinfo *ti, const m_column *c)
 {
-    const char *f = ti->field[c->index];
+    const char *f = ti->n.field[c->index];
     if (c->nullable && type_table[c->type].null_rep == NULL_BY_HAS)
         return fmt(g, "!in->has_%s", f);
-    switch (c->type) {
-    case TY_BOOL:
-        return fmt(g, "!in->%s", f);
-    case TY_DECIMAL:
-    case TY_TEXT:
-    case TY_JSON:
-        return fmt(g, "in->%s == NULL", f);
-    case TY_BYTES:
-        return fmt(g, "in->%s.data == NULL", f);
-    case TY_UUID:
-        return fmt(g, "in->%s[0] == '\\0'", f);
-    default:
-        return fmt(g, "in->%s == 0", f);
-    }
+    if (c->type == TY_ENUM)
+        return fmt(g, "in->%s == %s", f, ti->n.econst[c->index][0]);
+    return fmt(g, type_table[c->type].zero_test, f);
 }
 
 /* insert's straight-line path: when every defaulted column of `in` is zero
@@ -721,7 +701,7 @@ static const char *fast_insert(gen *g, const tinfo *ti, strbuf *src)
         for (int i = 0; i < n; i++)
             sb_printf(&sql, "%s$%d", i ? ", " : "", i + 1);
         sb_add(&sql, ")");
-        const char *q = query(g, src, fmt(g, "%s_insert_q", ti->T), sb_str(&sql), n);
+        const char *q = query(g, src, fmt(g, "%s_insert_q", ti->n.T), sb_str(&sql), n);
         r = fmt(g,
                 "    if (%s) {\n"
                 "        /* every defaulted column zero, so left out: bound field by field */\n"
@@ -788,13 +768,13 @@ static const char *query(gen *g, strbuf *src, const char *name, const char *sql,
 }
 
 /* "{0, 2}" index list of columns */
-static const char *index_list(gen *g, m_column **cols, int n)
+static const char *index_list(gen *g, const tinfo *ti, m_column **cols, int n)
 {
     strbuf sb;
     sb_init(&sb);
     sb_addc(&sb, '{');
     for (int i = 0; i < n; i++)
-        sb_printf(&sb, "%s%d", i ? ", " : "", cols[i]->index);
+        sb_printf(&sb, "%s%s", i ? ", " : "", ti->n.colidx[cols[i]->index]);
     sb_addc(&sb, '}');
     const char *s = take(g, &sb);
     sb_free(&sb);
@@ -860,11 +840,11 @@ static const char *field_facts(gen *g, const m_column *c)
 
 static const char *field_decl(gen *g, const tinfo *ti, const m_column *c)
 {
-    const char *f = ti->field[c->index];
+    const char *f = ti->n.field[c->index];
     if (c->type == TY_UUID)
         return fmt(g, "char %s[37];", f);
     if (c->type == TY_ENUM)
-        return fmt(g, "%s %s;", ti->etype[c->index], f);
+        return fmt(g, "%s %s;", ti->n.etype[c->index], f);
     const char *type = type_table[c->type].c_type;
     size_t n = strlen(type);
     return fmt(g, "%s%s%s;", type, n && type[n - 1] == '*' ? "" : " ", f);
@@ -877,8 +857,8 @@ static void emit_enums(gen *g, const tinfo *ti, strbuf *h, strbuf *src)
         const m_column *c = &t->columns[i];
         if (c->type != TY_ENUM)
             continue;
-        const char *E = ti->etype[i];
-        const char *const *K = ti->econst[i];
+        const char *E = ti->n.etype[i];
+        const char *const *K = ti->n.econst[i];
         strbuf vals, names;
         sb_init(&vals);
         sb_init(&names);
@@ -901,7 +881,7 @@ static void emit_enums(gen *g, const tinfo *ti, strbuf *h, strbuf *src)
         RENDER_FN(g, "c_header", "enum_parse", h, {"E", E}, {"first", c->values[0]},
                   {"FIRST", FIRST});
         RENDER(g, "c_source", "enum", src, {"E", E}, {"names", namelist},
-               {"count", fmt(g, "%d", c->nvalues)});
+               {"LAST", K[c->nvalues - 1]});
     }
 }
 
@@ -925,7 +905,7 @@ static void emit_struct(gen *g, const tinfo *ti, strbuf *h)
         ms[n++] = (member){doc_comment(g, c->comment, 4), field_decl(g, ti, c),
                            field_facts(g, c)};
         if (c->nullable && type_table[c->type].null_rep == NULL_BY_HAS)
-            ms[n++] = (member){"", fmt(g, "bool has_%s;", ti->field[i]),
+            ms[n++] = (member){"", fmt(g, "bool has_%s;", ti->n.field[i]),
                                fmt(g, "false: %s is NULL", c->name)};
     }
     ms[n++] = (member){"", "void *dal_mem_;", "private: the row's one allocation (dal_row_free)"};
@@ -958,17 +938,18 @@ static void emit_struct(gen *g, const tinfo *ti, strbuf *h)
         g, fmt(g, "%s%sA row of table %s (primary key: %s).", t->comment ? t->comment : "",
                t->comment ? "\n\n" : "", t->name, names_of(g, t->pk, t->npk)),
         0);
-    RENDER(g, "c_header", "struct", h, {"T", ti->T}, {"doc", doc}, {"fields", fl},
+    RENDER(g, "c_header", "struct", h, {"T", ti->n.T}, {"doc", doc}, {"fields", fl},
            {"table", t->name});
-    RENDER_FN(g, "c_header", "array", h, {"T", ti->T}, {"table", t->name});
-    RENDER_FN(g, "c_header", "descriptor", h, {"T", ti->T}, {"table", t->name});
+    RENDER_FN(g, "c_header", "array", h, {"T", ti->n.T}, {"table", t->name});
+    RENDER_FN(g, "c_header", "descriptor", h, {"T", ti->n.T}, {"table", t->name});
 }
 
 static void emit_descriptor(gen *g, const tinfo *ti, strbuf *src)
 {
     const m_table *t = ti->t;
-    strbuf rows;
+    strbuf rows, idx;
     sb_init(&rows);
+    sb_init(&idx);
     for (int i = 0; i < t->ncolumns; i++) {
         const m_column *c = &t->columns[i];
         strbuf flags;
@@ -984,25 +965,57 @@ static void emit_descriptor(gen *g, const tinfo *ti, strbuf *src)
         if (!flags.len)
             sb_add(&flags, "0");
         const char *has = c->nullable && type_table[c->type].null_rep == NULL_BY_HAS
-                              ? fmt(g, "offsetof(%s, has_%s)", ti->T, ti->field[i])
+                              ? fmt(g, "offsetof(%s, has_%s)", ti->n.T, ti->n.field[i])
                               : "DAL_NO_HAS";
-        const char *ev = c->type == TY_ENUM ? fmt(g, "%s_names_", ti->etype[i]) : "NULL";
-        sb_printf(&rows, "    {\"%s\", %s, %s, offsetof(%s, %s), %s, %s, %d},\n", c->name,
-                  type_table[c->type].dal_type, sb_str(&flags), ti->T, ti->field[i], has, ev,
-                  c->type == TY_ENUM ? c->nvalues : 0);
+        const char *ev = c->type == TY_ENUM ? fmt(g, "%s_names_", ti->n.etype[i]) : "NULL";
+        const char *en =
+            c->type == TY_ENUM ? fmt(g, "%s + 1", ti->n.econst[i][c->nvalues - 1]) : "0";
+        sb_printf(&rows, "    {\"%s\", %s, %s, offsetof(%s, %s), %s, %s, %s},\n", c->name,
+                  type_table[c->type].dal_type, sb_str(&flags), ti->n.T, ti->n.field[i], has, ev,
+                  en);
+        sb_printf(&idx, "    %s,\n", ti->n.colidx[i]);
         sb_free(&flags);
     }
-    const char *rl = take(g, &rows);
+    const char *rl = take(g, &rows), *il = take(g, &idx);
     sb_free(&rows);
-    RENDER(g, "c_source", "descriptor", src, {"T", ti->T}, {"table", t->name}, {"columns", rl},
-           {"ncolumns", fmt(g, "%d", t->ncolumns)}, {"pk", index_list(g, t->pk, t->npk)},
+    sb_free(&idx);
+    m_column **all = arena_alloc(g->a, sizeof(m_column *) * (size_t)(t->ncolumns + 1));
+    if (!all) {
+        g->ok = false;
+        return;
+    }
+    for (int i = 0; i < t->ncolumns; i++)
+        all[i] = &t->columns[i];
+    /* the macro's string literals, each line ending with a backslash */
+    strbuf list;
+    sb_init(&list);
+    add_literal(&list, quoted_list(g, all, t->ncolumns), 4, 2, NULL);
+    strbuf macro;
+    sb_init(&macro);
+    for (const char *p = sb_str(&list); *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        sb_add(&macro, " \\\n");
+        sb_addn(&macro, p, n);
+        p += n + (nl != NULL);
+    }
+    sb_free(&list);
+    RENDER(g, "c_source", "descriptor", src, {"T", ti->n.T}, {"table", t->name}, {"columns", rl},
+           {"indexes", il}, {"NCOLUMNS", ti->n.ncolumns}, {"COLUMN_LIST", ti->n.column_list},
+           {"column_list", take(g, &macro)}, {"ncolumns", ti->n.ncolumns},
+           {"pk", index_list(g, ti, t->pk, t->npk)},
            {"npk", fmt(g, "%d", t->npk)});
+    sb_free(&macro);
 }
 
 /* The table's straight-line row reader (T_read_): all values of the row in
  * one dal_row_values call, each converted inline when it has the kind the
  * field expects (else the column's dal_col_opt_* reader), then one
  * allocation for every text/bytes value. */
+/* After a call that set s: leave through fail unless it is DAL_OK. */
+#define FAIL_IF "    if (s != DAL_OK)\n        goto fail;\n"
+#define FAIL_IF_NESTED "        if (s != DAL_OK)\n            goto fail;\n"
+
 static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
 {
     const m_table *t = ti->t;
@@ -1012,116 +1025,93 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
     sb_init(&sizes);
     sb_init(&copies);
     sb_init(&enums);
-    sb_printf(&locals, "    dal_value v[%d];\n", t->ncolumns);
-    sb_printf(&reads, "    if ((s = dal_row_values(st, v, %d)) != DAL_OK)\n        goto fail;\n",
-              t->ncolumns);
+    sb_printf(&locals, "    dal_value v[%s];\n", ti->n.ncolumns);
+    sb_printf(&reads, "    if ((s = dal_row_values(st, v, %s)) != DAL_OK)\n        goto fail;\n",
+              ti->n.ncolumns);
+    bool val = false; /* some column reads through `val` */
     for (int i = 0; i < t->ncolumns; i++) {
         const m_column *c = &t->columns[i];
-        const char *f = ti->field[i];
+        const char *f = ti->n.field[i], *C = ti->n.colidx[i];
         bool has_flag = c->nullable && type_table[c->type].null_rep == NULL_BY_HAS;
         const char *has = has_flag ? fmt(g, "&row->has_%s", f) : "NULL";
         const char *cond = NULL, *expr = NULL, *slow = NULL;
         sb_printf(&reads, "    /* %s */\n", c->name);
-        switch (c->type) {
-        case TY_BOOL:
-            cond = fmt(g, "v[%d].kind == DAL_V_INT", i);
-            expr = fmt(g, "v[%d].i != 0", i);
-            slow = "bool";
+        const type_info *ty = &type_table[c->type];
+        switch (ty->read) {
+        case READ_VALUE:
+            cond = ty->read_fast;
+            expr = ty->read_value;
+            slow = ty->col_reader;
             break;
-        case TY_INT16:
-        case TY_INT32: {
-            const char *w = c->type == TY_INT16 ? "16" : "32";
-            cond = fmt(g, "v[%d].kind == DAL_V_INT && v[%d].i >= INT%s_MIN && v[%d].i <= INT%s_MAX",
-                       i, i, w, i, w);
-            expr = fmt(g, "(int%s_t)v[%d].i", w, i);
-            slow = c->type == TY_INT16 ? "int16" : "int32";
+        case READ_CALL:
+            sb_printf(&reads, "    s = dal_col_opt_%s(st, %s, %s, %s);\n" FAIL_IF,
+                      ty->col_reader, C, fmt(g, ty->read_value, f), has);
             break;
-        }
-        case TY_INT64:
-            cond = fmt(g, "v[%d].kind == DAL_V_INT", i);
-            expr = fmt(g, "v[%d].i", i);
-            slow = "int64";
-            break;
-        case TY_FLOAT32:
-        case TY_FLOAT64:
-            cond = fmt(g, "v[%d].kind == DAL_V_FLOAT", i);
-            expr = fmt(g, c->type == TY_FLOAT32 ? "(float)v[%d].f" : "v[%d].f", i);
-            slow = c->type == TY_FLOAT32 ? "float32" : "float64";
-            break;
-        case TY_TIMESTAMP:
-            cond = fmt(g, "v[%d].kind == DAL_V_INT || v[%d].kind == DAL_V_TIME", i, i);
-            expr = fmt(g, "v[%d].i", i);
-            slow = "time";
-            break;
-        case TY_DATE:
-            sb_printf(&reads, "    if ((s = dal_col_opt_date(st, %d, &row->%s, %s)) != DAL_OK)\n"
-                              "        goto fail;\n", i, f, has);
-            break;
-        case TY_UUID:
-            sb_printf(&reads, "    if ((s = dal_col_opt_uuid(st, %d, row->%s, %s)) != DAL_OK)\n"
-                              "        goto fail;\n", i, f, has);
-            break;
-        case TY_ENUM:
-            sb_printf(&locals, "    int e%d = 0; /* %s */\n", i, c->name);
+        case READ_ENUM:
+            sb_printf(&locals, "    int %s_ = 0;\n", f);
             sb_printf(&reads,
-                      "    if ((s = dal_col_opt_enum(st, %d, &%s_columns_[%d], &e%d, %s)) != DAL_OK)\n"
-                      "        goto fail;\n", i, ti->T, i, i, has);
-            sb_printf(&enums, "    row->%s = (%s)e%d;\n", f, ti->etype[i], i);
+                      "    s = dal_col_opt_enum(st, %s, &%s_columns_[%s], &%s_, %s);\n" FAIL_IF, C,
+                      ti->n.T, C, f, has);
+            sb_printf(&enums, "    row->%s = (%s)%s_;\n", f, ti->n.etype[i], f);
             break;
-        case TY_BYTES:
-        case TY_TEXT:
-        case TY_DECIMAL:
-        case TY_JSON:
-        case TY_COUNT: {
-            bool bytes = c->type == TY_BYTES;
+        case READ_SPAN: {
+            bool bytes = ty->null_rep == NULL_BY_DATA;
+            val = true;
+            sb_printf(&reads, "    val = &v[%s];\n", C);
             if (bytes)
                 sb_printf(&reads,
-                          "    if (v[%d].kind != DAL_V_BYTES && v[%d].kind != DAL_V_NULL) {\n"
+                          "    if (val->kind != DAL_V_BYTES && val->kind != DAL_V_NULL) {\n"
                           "        const unsigned char *b = NULL;\n"
-                          "        if ((s = dal_col_opt_bytes(st, %d, &b, &v[%d].len)) != DAL_OK)\n"
-                          "            goto fail;\n"
-                          "        v[%d].p = (const char *)b;\n"
-                          "    }\n", i, i, i, i, i);
+                          "        s = dal_col_opt_bytes(st, %s, &b, &val->len);\n"
+                          FAIL_IF_NESTED
+                          "        val->p = (const char *)b;\n"
+                          "    }\n", C);
             else
                 sb_printf(&reads,
-                          "    if (v[%d].kind != DAL_V_TEXT && v[%d].kind != DAL_V_NULL &&\n"
-                          "        (s = dal_col_opt_text(st, %d, &v[%d].p, &v[%d].len)) != DAL_OK)\n"
-                          "        goto fail;\n", i, i, i, i, i);
-            sb_printf(&sizes, "    size += v[%d].p ? v[%d].len + 1 : 0;\n", i, i);
+                          "    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {\n"
+                          "        s = dal_col_opt_text(st, %s, &val->p, &val->len);\n"
+                          FAIL_IF_NESTED
+                          "    }\n", C);
+            sb_add(&reads, "    size += val->p ? val->len + 1 : 0;\n");
+            sb_add(&sizes, "x");
             sb_printf(&copies,
-                      "        if (v[%d].p) {\n"
-                      "            memcpy(m, v[%d].p, v[%d].len);\n"
-                      "            m[v[%d].len] = '\\0';\n",
-                      i, i, i, i);
+                      "        val = &v[%s];\n"
+                      "        if (val->p) {\n"
+                      "            memcpy(m, val->p, val->len);\n"
+                      "            m[val->len] = '\\0';\n",
+                      C);
             if (bytes)
                 sb_printf(&copies,
                           "            row->%s.data = (unsigned char *)m;\n"
-                          "            row->%s.len = v[%d].len;\n",
-                          f, f, i);
+                          "            row->%s.len = val->len;\n",
+                          f, f);
             else
                 sb_printf(&copies, "            row->%s = m;\n", f);
-            sb_printf(&copies, "            m += v[%d].len + 1;\n        }\n", i);
+            sb_add(&copies, "            m += val->len + 1;\n        }\n");
             break;
         }
         }
         if (cond) {
+            val = true;
+            sb_printf(&reads, "    val = &v[%s];\n", C);
+            sb_printf(&reads, "    if (%s) {\n        row->%s = %s;\n", cond, f, expr);
             if (has_flag)
-                sb_printf(&reads, "    if (%s) {\n        row->%s = %s;\n        row->has_%s = true;\n    }\n",
-                          cond, f, expr, f);
-            else
-                sb_printf(&reads, "    if (%s)\n        row->%s = %s;\n", cond, f, expr);
+                sb_printf(&reads, "        row->has_%s = true;\n", f);
             sb_printf(&reads,
-                      "    else if (v[%d].kind != DAL_V_NULL &&\n"
-                      "             (s = dal_col_opt_%s(st, %d, &row->%s, %s)) != DAL_OK)\n"
-                      "        goto fail;\n",
-                      i, slow, i, f, has);
+                      "    } else if (val->kind != DAL_V_NULL) {\n"
+                      "        s = dal_col_opt_%s(st, %s, &row->%s, %s);\n"
+                      FAIL_IF_NESTED
+                      "    }\n",
+                      slow, C, f, has);
         }
     }
+    if (val)
+        sb_add(&locals, "    dal_value *val;\n");
+    if (sizes.len)
+        sb_add(&locals, "    size_t size = 0; /* of the text and bytes values */\n");
     strbuf copy;
     sb_init(&copy);
     if (sizes.len) {
-        sb_add(&copy, "    size_t size = 0;\n");
-        sb_add(&copy, sb_str(&sizes));
         sb_add(&copy, "    if (size > 0) {\n"
                       "        char *m = malloc(size);\n"
                       "        if (!m) {\n"
@@ -1134,7 +1124,7 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
     }
     if (locals.oom || reads.oom || sizes.oom || copies.oom || enums.oom || copy.oom)
         g->ok = false;
-    RENDER(g, "c_source", "reader", src, {"T", ti->T}, {"locals", take(g, &locals)},
+    RENDER(g, "c_source", "reader", src, {"T", ti->n.T}, {"locals", take(g, &locals)},
            {"reads", take(g, &reads)}, {"enums", take(g, &enums)}, {"copy", take(g, &copy)});
     sb_free(&locals);
     sb_free(&reads);
@@ -1148,7 +1138,7 @@ static void emit_get(gen *g, const tinfo *ti, const c_key *k, bool is_pk, strbuf
                      strbuf *src)
 {
     const m_table *t = ti->t;
-    const char *fn = is_pk ? fmt(g, "%s_get", ti->T) : k->fn;
+    const char *fn = is_pk ? fmt(g, "%s_get", ti->n.T) : k->fn;
     strbuf sql;
     sb_init(&sql);
     sb_printf(&sql, "SELECT %s" SOFT_BREAK "FROM \"%s\"" SOFT_BREAK "WHERE ", ti->select,
@@ -1159,9 +1149,9 @@ static void emit_get(gen *g, const tinfo *ti, const c_key *k, bool is_pk, strbuf
     const char *params = params_of(g, ti, k->cols, k->n);
     const char *what = is_pk ? fmt(g, "primary key (%s)", names_of(g, k->cols, k->n))
                              : fmt(g, "unique key (%s)", names_of(g, k->cols, k->n));
-    RENDER_FN(g, "c_header", "get", h, {"T", ti->T}, {"fn", fn}, {"params", params},
+    RENDER_FN(g, "c_header", "get", h, {"T", ti->n.T}, {"fn", fn}, {"params", params},
               {"key", what});
-    RENDER(g, "c_source", "get", src, {"T", ti->T}, {"fn", fn}, {"params", params},
+    RENDER(g, "c_source", "get", src, {"T", ti->n.T}, {"fn", fn}, {"params", params},
            {"query", q}, {"binds", binds_of(g, ti, k->cols, k->n, 1)});
 }
 
@@ -1169,7 +1159,7 @@ static void emit_list(gen *g, const tinfo *ti, const c_key *k, strbuf *h, strbuf
 {
     const m_table *t = ti->t;
     int nk = k ? k->n : 0;
-    const char *fn = k ? k->fn : fmt(g, "%s_list", ti->T);
+    const char *fn = k ? k->fn : fmt(g, "%s_list", ti->n.T);
     strbuf sql;
     sb_init(&sql);
     sb_printf(&sql, "SELECT %s" SOFT_BREAK "FROM \"%s\"", ti->select, t->name);
@@ -1200,9 +1190,9 @@ static void emit_list(gen *g, const tinfo *ti, const c_key *k, strbuf *h, strbuf
         if (nullable)
             doc_where = fmt(g, "%s (compared with =: a NULL argument matches no row)", doc_where);
     }
-    RENDER_FN(g, "c_header", "list", h, {"T", ti->T}, {"fn", fn}, {"params", params},
+    RENDER_FN(g, "c_header", "list", h, {"T", ti->n.T}, {"fn", fn}, {"params", params},
            {"where", doc_where}, {"pk", names_of(g, t->pk, t->npk)});
-    RENDER(g, "c_source", "list", src, {"T", ti->T}, {"fn", fn}, {"params", params},
+    RENDER(g, "c_source", "list", src, {"T", ti->n.T}, {"fn", fn}, {"params", params},
            {"first_q", first}, {"next_q", next},
            {"binds", k ? binds_of(g, ti, k->cols, k->n, 1) : ""},
            {"after_param", fmt(g, "%d", nk + 1)}, {"npk", fmt(g, "%d", t->npk)},
@@ -1215,6 +1205,7 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     tinfo ti;
     if (!tinfo_init(g, t, &ti))
         return;
+    g->column_list = ti.n.column_list;
     strbuf *h = output_add(o, fmt(g, "%s.h", t->name));
     strbuf *src = output_add(o, fmt(g, "%s.c", t->name));
     if (!h || !src) {
@@ -1238,16 +1229,16 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     emit_reader(g, &ti, src);
 
     /* insert, insert_many, upsert */
-    RENDER_FN(g, "c_header", "insert", h, {"T", ti.T});
-    RENDER_FN(g, "c_header", "insert_many", h, {"T", ti.T});
-    RENDER_FN(g, "c_header", "upsert", h, {"T", ti.T});
-    RENDER(g, "c_source", "insert", src, {"T", ti.T}, {"fast_insert", fast_insert(g, &ti, src)});
+    RENDER_FN(g, "c_header", "insert", h, {"T", ti.n.T});
+    RENDER_FN(g, "c_header", "insert_many", h, {"T", ti.n.T});
+    RENDER_FN(g, "c_header", "upsert", h, {"T", ti.n.T});
+    RENDER(g, "c_source", "insert", src, {"T", ti.n.T}, {"fast_insert", fast_insert(g, &ti, src)});
 
     /* get, get_by */
     c_key pk = {.cols = t->pk, .n = t->npk};
     emit_get(g, &ti, &pk, true, h, src);
-    for (int i = 0; i < ti.ngets; i++)
-        emit_get(g, &ti, &ti.gets[i], false, h, src);
+    for (int i = 0; i < ti.n.ngets; i++)
+        emit_get(g, &ti, &ti.n.gets[i], false, h, src);
 
     /* update: every non-key column by primary key (a table of key columns
      * only sets its key to itself, so that update still reports NOT_FOUND) */
@@ -1270,44 +1261,44 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
         sb_printf(&sql, "%s\"%s\" = $%d", i ? ", " : "", setc[i]->name, i + 1);
     sb_add(&sql, SOFT_BREAK "WHERE ");
     add_where_eq(&sql, t->pk, t->npk, nset + 1);
-    const char *uq = query(g, src, fmt(g, "%s_update_q", ti.T), take(g, &sql), nset + t->npk);
+    const char *uq = query(g, src, fmt(g, "%s_update_q", ti.n.T), take(g, &sql), nset + t->npk);
     for (int i = 0; i < t->npk; i++)
         setc[nset + i] = t->pk[i];
-    RENDER_FN(g, "c_header", "update", h, {"T", ti.T}, {"pk", pk_names});
-    RENDER(g, "c_source", "update", src, {"T", ti.T}, {"query", uq},
+    RENDER_FN(g, "c_header", "update", h, {"T", ti.n.T}, {"pk", pk_names});
+    RENDER(g, "c_source", "update", src, {"T", ti.n.T}, {"query", uq},
            {"row_binds", row_binds(g, &ti, setc, nset + t->npk, "row", 4)});
 
     /* delete */
     sb_printf(&sql, "DELETE FROM \"%s\" WHERE ", t->name);
     add_where_eq(&sql, t->pk, t->npk, 1);
-    const char *dq = query(g, src, fmt(g, "%s_delete_q", ti.T), take(g, &sql), t->npk);
-    RENDER_FN(g, "c_header", "delete", h, {"T", ti.T}, {"params", pk_params}, {"pk", pk_names});
-    RENDER(g, "c_source", "delete", src, {"T", ti.T}, {"params", pk_params}, {"query", dq},
+    const char *dq = query(g, src, fmt(g, "%s_delete_q", ti.n.T), take(g, &sql), t->npk);
+    RENDER_FN(g, "c_header", "delete", h, {"T", ti.n.T}, {"params", pk_params}, {"pk", pk_names});
+    RENDER(g, "c_source", "delete", src, {"T", ti.n.T}, {"params", pk_params}, {"query", dq},
            {"binds", binds_of(g, &ti, t->pk, t->npk, 1)}, {"table", t->name});
 
     /* count */
     sb_printf(&sql, "SELECT count(*) FROM \"%s\"", t->name);
-    const char *cq = query(g, src, fmt(g, "%s_count_q", ti.T), take(g, &sql), 0);
-    RENDER_FN(g, "c_header", "count", h, {"T", ti.T});
-    RENDER(g, "c_source", "count", src, {"T", ti.T}, {"query", cq});
+    const char *cq = query(g, src, fmt(g, "%s_count_q", ti.n.T), take(g, &sql), 0);
+    RENDER_FN(g, "c_header", "count", h, {"T", ti.n.T});
+    RENDER(g, "c_source", "count", src, {"T", ti.n.T}, {"query", cq});
 
     /* list, list_by */
     emit_list(g, &ti, NULL, h, src);
-    for (int i = 0; i < ti.nlists; i++)
-        emit_list(g, &ti, &ti.lists[i], h, src);
+    for (int i = 0; i < ti.n.nlists; i++)
+        emit_list(g, &ti, &ti.n.lists[i], h, src);
 
     /* iterate */
     sb_printf(&sql, "SELECT %s" SOFT_BREAK "FROM \"%s\"" SOFT_BREAK "ORDER BY %s", ti.select,
               t->name, ti.order);
-    const char *iq = query(g, src, fmt(g, "%s_iterate_q", ti.T), take(g, &sql), 0);
+    const char *iq = query(g, src, fmt(g, "%s_iterate_q", ti.n.T), take(g, &sql), 0);
     sb_free(&sql);
-    RENDER_FN(g, "c_header", "iterate", h, {"T", ti.T}, {"pk", pk_names});
-    RENDER(g, "c_source", "iterate", src, {"T", ti.T}, {"query", iq});
+    RENDER_FN(g, "c_header", "iterate", h, {"T", ti.n.T}, {"pk", pk_names});
+    RENDER(g, "c_source", "iterate", src, {"T", ti.n.T}, {"query", iq});
 
     /* free */
-    RENDER_FN(g, "c_header", "free", h, {"T", ti.T});
-    RENDER_FN(g, "c_header", "array_free", h, {"T", ti.T});
-    RENDER(g, "c_source", "free", src, {"T", ti.T});
+    RENDER_FN(g, "c_header", "free", h, {"T", ti.n.T});
+    RENDER_FN(g, "c_header", "array_free", h, {"T", ti.n.T});
+    RENDER(g, "c_source", "free", src, {"T", ti.n.T});
     RENDER(g, "c_header", "end", h, {"guard", guard});
     wrap_code(h);
     wrap_code(src);
@@ -1350,11 +1341,11 @@ static void emit_schema(gen *g, output_set *o)
     sb_init(&sqlite);
     if (!emit_ddl_pg(g->cx, &sb))
         g->ok = false;
-    add_literal(&pg, sb_str(&sb), 4, 1);
+    add_literal(&pg, sb_str(&sb), 4, 1, NULL);
     sb_clear(&sb);
     if (!emit_ddl_sqlite(g->cx, &sb))
         g->ok = false;
-    add_literal(&sqlite, sb_str(&sb), 4, 1);
+    add_literal(&sqlite, sb_str(&sb), 4, 1, NULL);
     if (sb.oom || pg.oom || sqlite.oom)
         g->ok = false;
     sb_free(&sb);
@@ -1380,14 +1371,14 @@ static void emit_schema(gen *g, output_set *o)
 
 bool emit_c(const emit_ctx *cx, output_set *o)
 {
-    gen g = {cx, arena_new(), true};
+    gen g = {cx, arena_new(), true, NULL};
     if (!g.a)
         return false;
     int errors = cx->d->errors;
     /* each table's strings live in an arena of their own, freed once the
      * table is rendered: peak memory is the output plus one table */
     for (int i = 0; i < cx->m->ntables && g.ok; i++) {
-        gen tg = {cx, arena_new(), true};
+        gen tg = {cx, arena_new(), true, NULL};
         if (!tg.a) {
             g.ok = false;
             break;

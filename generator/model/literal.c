@@ -97,8 +97,26 @@ static const char *json_number(const char *p)
 }
 
 /* Returns NULL when valid, else a short reason. */
+/* An object member's start: past `"key" :` and the spaces after it, or NULL
+ * with *err saying what is missing. */
+static const char *json_key(const char *p, const char **err)
+{
+    p = json_string(p);
+    if (!p) {
+        *err = "expected a string key";
+        return NULL;
+    }
+    p = json_ws(p);
+    if (*p != ':') {
+        *err = "expected ':'";
+        return NULL;
+    }
+    return json_ws(p + 1);
+}
+
 const char *json_check(const char *s)
 {
+    const char *err = NULL;
     char stack[MAX_JSON_DEPTH];
     int depth = 0;
     const char *p = json_ws(s);
@@ -114,15 +132,8 @@ const char *json_check(const char *s)
                 p++;
                 goto after_value;
             }
-            if (stack[depth - 1] == '{') {
-                p = json_string(p);
-                if (!p)
-                    return "expected a string key";
-                p = json_ws(p);
-                if (*p != ':')
-                    return "expected ':'";
-                p = json_ws(p + 1);
-            }
+            if (stack[depth - 1] == '{' && !(p = json_key(p, &err)))
+                return err;
             continue;
         }
         if (*p == '"')
@@ -147,15 +158,8 @@ const char *json_check(const char *s)
             char open = stack[depth - 1];
             if (*p == ',') {
                 p = json_ws(p + 1);
-                if (open == '{') {
-                    p = json_string(p);
-                    if (!p)
-                        return "expected a string key";
-                    p = json_ws(p);
-                    if (*p != ':')
-                        return "expected ':'";
-                    p = json_ws(p + 1);
-                }
+                if (open == '{' && !(p = json_key(p, &err)))
+                    return err;
                 break; /* next value */
             }
             if ((open == '{' && *p == '}') || (open == '[' && *p == ']')) {

@@ -286,6 +286,16 @@ static bool add_table(name_table *nt, arena *a, const m_table *t, const bool *en
                                            l->cols[0]->name),
                         l->pos);
     }
+    ok &= names_add(nt, tn->ncolumns,
+                    arena_printf(a, "the column count of table '%s' (in its .c file)", N), t->pos);
+    ok &= names_add(nt, tn->column_list,
+                    arena_printf(a, "the column list of table '%s' (in its .c file)", N), t->pos);
+    for (int j = 0; j < t->ncolumns; j++)
+        if (t->columns[j].name)
+            ok &= names_add(nt, tn->colidx[j],
+                            arena_printf(a, "the index of column '%s.%s' (in its .c file)", N,
+                                         t->columns[j].name),
+                            t->columns[j].pos);
     for (int j = 0; j < t->ncolumns; j++) {
         const m_column *c = &t->columns[j];
         if (!tn->etype[j] || (enum_ok && !enum_ok[j]))
@@ -320,16 +330,25 @@ bool c_names_table(name_table *nt, arena *a, const char *prefix, const m_table *
     out->param = arena_alloc(a, sizeof *out->param * nc);
     out->etype = arena_alloc(a, sizeof *out->etype * nc);
     out->econst = arena_alloc(a, sizeof *out->econst * nc);
-    if (!out->T || !out->field || !out->param || !out->etype || !out->econst)
+    out->colidx = arena_alloc(a, sizeof *out->colidx * nc);
+    const char *TU = c_names_upper(a, out->T);
+    if (!out->T || !out->field || !out->param || !out->etype || !out->econst || !out->colidx ||
+        !TU)
+        return false;
+    out->ncolumns = arena_printf(a, "%s_NCOLUMNS", TU);
+    out->column_list = arena_printf(a, "%s_COLUMN_LIST", TU);
+    if (!out->ncolumns || !out->column_list)
         return false;
     for (int i = 0; i < t->ncolumns; i++) {
         const m_column *c = &t->columns[i];
         out->etype[i] = NULL;
         out->econst[i] = NULL;
         if (!c->name) { /* a column whose name was invalid: nothing to name */
-            out->field[i] = out->param[i] = "";
+            out->field[i] = out->param[i] = out->colidx[i] = "";
             continue;
         }
+        if (!(out->colidx[i] = c_names_upper(a, arena_printf(a, "%s_COL_%s", TU, c->name))))
+            return false;
         out->field[i] = c_names_ident(a, c->name);
         if (!out->field[i] || !(out->param[i] = param_name(a, out->field[i], out->T)))
             return false;

@@ -78,6 +78,9 @@ typedef struct c_table_names {
     const char **param;    /* per column: the key parameter */
     const char **etype;    /* per column: the enum type (enum columns), else NULL */
     const char ***econst;  /* per column: the enum constants in value order, else NULL */
+    const char **colidx;   /* per column: its index constant in <table>.c ("JOBS_COL_ID") */
+    const char *ncolumns;  /* the number of columns, a constant in <table>.c ("JOBS_NCOLUMNS") */
+    const char *column_list; /* the macro of the SELECT list in <table>.c ("JOBS_COLUMN_LIST") */
     c_key *gets;           /* get_by: unique constraints, then unique indexes without
                             * WHERE; one per column list, not the primary key's */
     int ngets;

@@ -33,6 +33,16 @@ typedef enum nullrep {
     NULL_BY_DATA     /* dal_bytes: .data == NULL */
 } nullrep;
 
+/* How the generated row reader (T_read_) reads a column of the type. */
+typedef enum read_kind {
+    READ_VALUE, /* from the row's dal_value `val` when read_fast holds (read_value),
+                 * else through dal_col_opt_<col_reader> */
+    READ_CALL,  /* through dal_col_opt_<col_reader> into read_value (the field) */
+    READ_SPAN,  /* text and bytes: located in `val`, copied into the row's one
+                 * allocation */
+    READ_ENUM   /* dal_col_opt_enum into an int, then the C enum */
+} read_kind;
+
 typedef struct type_info {
     const char *name;        /* schema spelling: "int64" */
     const char *pg_sql;      /* PostgreSQL column type ("numeric" gets (p,s), "text" may become varchar(N)) */
@@ -47,6 +57,15 @@ typedef struct type_info {
     bool default_now;        /* `default: now` allowed */
     bool default_uuid;       /* `default: uuid` allowed */
     const char *zero;        /* C expression of the zero value, for docs */
+    read_kind read;          /* how the generated row reader reads it */
+    const char *read_fast;   /* READ_VALUE: the C test that `val` holds the value */
+    const char *read_value;  /* READ_VALUE: the C value from `val`; READ_CALL: the
+                              * reader's target, %s the field ("&row->%s") */
+    const char *col_reader;  /* dal_col_opt_<col_reader> reads it */
+    const char *zero_test;   /* the C test that field %s of `in` is zero (NULL: enum,
+                              * compared with its first constant) */
+    bool bind_by_row;        /* a row's field is bound with dal_bind_row: bytes, where a
+                              * NOT NULL column's {NULL, 0} is empty bytes, not NULL */
 } type_info;
 
 extern const type_info type_table[TY_COUNT];

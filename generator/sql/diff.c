@@ -70,35 +70,22 @@ bool mig_diff_empty(const mig_diff *m)
 
 /* ---- pairing ---- */
 
-static const m_table *map_t(const dctx *x, const m_table *a)
+/* The table paired with t: the new one of an old t, or with back the old one
+ * of a new t; NULL when t has none (created or dropped). */
+static const m_table *map_t(const dctx *x, const m_table *t, bool back)
 {
     for (int i = 0; i < x->ntp; i++)
-        if (x->tp[i].a == a)
-            return x->tp[i].b;
+        if ((back ? x->tp[i].b : x->tp[i].a) == t)
+            return back ? x->tp[i].a : x->tp[i].b;
     return NULL;
 }
 
-static const m_table *rmap_t(const dctx *x, const m_table *b)
-{
-    for (int i = 0; i < x->ntp; i++)
-        if (x->tp[i].b == b)
-            return x->tp[i].a;
-    return NULL;
-}
-
-static const m_column *map_c(const dctx *x, const m_column *a)
+/* The same for columns. */
+static const m_column *map_c(const dctx *x, const m_column *c, bool back)
 {
     for (int i = 0; i < x->ncp; i++)
-        if (x->cp[i].a == a)
-            return x->cp[i].b;
-    return NULL;
-}
-
-static const m_column *rmap_c(const dctx *x, const m_column *b)
-{
-    for (int i = 0; i < x->ncp; i++)
-        if (x->cp[i].b == b)
-            return x->cp[i].a;
+        if ((back ? x->cp[i].b : x->cp[i].a) == c)
+            return back ? x->cp[i].a : x->cp[i].b;
     return NULL;
 }
 
@@ -188,7 +175,7 @@ static void alter_col(dctx *x, const m_table *t, const m_column *c)
 /* Name of a from-side column in to-side terms ("!name" when it vanishes). */
 static void to_name(const dctx *x, const m_column *a, strbuf *sb)
 {
-    const m_column *b = map_c(x, a);
+    const m_column *b = map_c(x, a, false);
     if (b)
         sb_add(sb, b->name);
     else {
@@ -214,7 +201,7 @@ static void sig_fk(const dctx *x, bool from, const m_column *c, strbuf *sb)
     if (!c->ref_table)
         return;
     if (from) {
-        const m_table *rt = map_t(x, c->ref_table);
+        const m_table *rt = map_t(x, c->ref_table, false);
         if (!rt) {
             sb_printf(sb, "!%s", c->ref_table->name);
             return;
@@ -448,7 +435,7 @@ static void pg_drop_changed(dctx *x, const m_table *a, const m_table *b)
     char n1[DDL_NAME_MAX], n2[DDL_NAME_MAX];
     for (int i = 0; i < a->ncolumns; i++) {
         const m_column *ac = &a->columns[i];
-        const m_column *bc = map_c(x, ac);
+        const m_column *bc = map_c(x, ac, false);
         /* FK */
         if (ac->ref_table) {
             if (bc && fk_same(x, ac, bc))
@@ -619,7 +606,7 @@ static void pg_add_new(dctx *x, const m_table *a, const m_table *b)
     }
     for (int i = 0; i < b->ncolumns; i++) {
         const m_column *bc = &b->columns[i];
-        const m_column *ac = rmap_c(x, bc);
+        const m_column *ac = map_c(x, bc, true);
         if (!ac)
             continue; /* added: checks inline, FK below */
         if (bc->check && !str_eq(ac->check, bc->check))
@@ -637,7 +624,7 @@ static void pg_add_new(dctx *x, const m_table *a, const m_table *b)
             pg_add_check(x, b, b->checks[i].name, b->checks[i].expr);
     for (int i = 0; i < b->ncolumns; i++) {
         const m_column *bc = &b->columns[i];
-        const m_column *ac = rmap_c(x, bc);
+        const m_column *ac = map_c(x, bc, true);
         if (bc->ref_table && (!ac || !fk_same(x, ac, bc)))
             ddl_add_fk_pg(b, bc, o);
     }
@@ -665,7 +652,7 @@ static void pg_comments(dctx *x, const m_table *a, const m_table *b)
     }
     for (int i = 0; i < b->ncolumns; i++) {
         const m_column *bc = &b->columns[i];
-        const m_column *ac = rmap_c(x, bc);
+        const m_column *ac = map_c(x, bc, true);
         if (str_eq(ac ? ac->comment : NULL, bc->comment))
             continue;
         sb_add(o, "COMMENT ON COLUMN ");
@@ -688,7 +675,7 @@ static void drop_removed_tables(dctx *x)
     int nfrom = x->from ? x->from->ntables : 0;
     for (int i = nfrom - 1; i >= 0; i--) {
         const m_table *a = x->from->tables[i];
-        if (map_t(x, a))
+        if (map_t(x, a, false))
             continue;
         destructive(x, "drop table %s", a->name);
         sb_add(x->out, "DROP TABLE ");
@@ -702,11 +689,23 @@ static void create_added_tables(dctx *x, sql_dialect d)
 {
     for (int i = 0; i < x->to->ntables; i++) {
         const m_table *b = x->to->tables[i];
-        if (rmap_t(x, b))
+        if (map_t(x, b, true))
             continue;
         ddl_create_table(d, b, NULL, x->out);
         for (int j = 0; j < b->nindexes; j++)
             ddl_create_index(d, b, &b->indexes[j], x->out);
+    }
+}
+
+/* ALTER TABLE "a" RENAME TO "b" when the table was renamed. */
+static void rename_table(strbuf *o, const m_table *a, const m_table *b)
+{
+    if (strcmp(a->name, b->name) != 0) {
+        sb_add(o, "ALTER TABLE ");
+        ddl_ident(o, a->name);
+        sb_add(o, " RENAME TO ");
+        ddl_ident(o, b->name);
+        sb_add(o, ";\n");
     }
 }
 
@@ -718,13 +717,7 @@ static void diff_pg(dctx *x)
     /* 1. renames */
     for (int i = 0; i < x->ntp; i++) {
         const m_table *a = x->tp[i].a, *b = x->tp[i].b;
-        if (strcmp(a->name, b->name) != 0) {
-            sb_add(o, "ALTER TABLE ");
-            ddl_ident(o, a->name);
-            sb_add(o, " RENAME TO ");
-            ddl_ident(o, b->name);
-            sb_add(o, ";\n");
-        }
+        rename_table(o, a, b);
     }
     for (int i = 0; i < x->ncp; i++) {
         const m_column *a = x->cp[i].a, *b = x->cp[i].b;
@@ -747,7 +740,7 @@ static void diff_pg(dctx *x)
     /* 3. drop tables (their deferred FKs first, then reverse dependency order) */
     for (int i = 0; i < nfrom; i++) {
         const m_table *a = from->tables[i];
-        if (map_t(x, a))
+        if (map_t(x, a, false))
             continue;
         char nm[DDL_NAME_MAX];
         for (int j = 0; j < a->ncolumns; j++)
@@ -767,7 +760,7 @@ static void diff_pg(dctx *x)
         const m_table *a = x->tp[i].a, *b = x->tp[i].b;
         for (int j = 0; j < a->ncolumns; j++) {
             const m_column *ac = &a->columns[j];
-            if (map_c(x, ac))
+            if (map_c(x, ac, false))
                 continue;
             destructive(x, "drop column %s.%s", b->name, ac->name);
             alter(x, b);
@@ -777,7 +770,7 @@ static void diff_pg(dctx *x)
         }
         for (int j = 0; j < b->ncolumns; j++) {
             const m_column *bc = &b->columns[j];
-            const m_column *ac = rmap_c(x, bc);
+            const m_column *ac = map_c(x, bc, true);
             if (!ac) {
                 if (!bc->nullable && bc->def == DEF_NONE && !bc->identity)
                     destructive(x, "add NOT NULL column %s.%s without a default (fails on a "
@@ -798,7 +791,7 @@ static void diff_pg(dctx *x)
         pg_add_new(x, x->tp[i].a, x->tp[i].b);
     for (int i = 0; i < to->ntables; i++) {
         const m_table *b = to->tables[i];
-        if (rmap_t(x, b))
+        if (map_t(x, b, true))
             continue;
         for (int j = 0; j < b->ncolumns; j++)
             if (b->columns[j].ref_table && b->columns[j].fk_deferred)
@@ -807,7 +800,7 @@ static void diff_pg(dctx *x)
     /* 7. comments */
     for (int i = 0; i < to->ntables; i++) {
         const m_table *b = to->tables[i];
-        const m_table *a = rmap_t(x, b);
+        const m_table *a = map_t(x, b, true);
         if (a)
             pg_comments(x, a, b);
         else
@@ -883,11 +876,11 @@ static bool sqlite_droppable(const m_table *a, const m_column *c)
 static bool sqlite_needs_rebuild(const dctx *x, const m_table *a, const m_table *b)
 {
     for (int i = 0; i < a->ncolumns; i++)
-        if (!map_c(x, &a->columns[i]) && !sqlite_droppable(a, &a->columns[i]))
+        if (!map_c(x, &a->columns[i], false) && !sqlite_droppable(a, &a->columns[i]))
             return true; /* dropped column */
     for (int i = 0; i < b->ncolumns; i++) {
         const m_column *bc = &b->columns[i];
-        const m_column *ac = rmap_c(x, bc);
+        const m_column *ac = map_c(x, bc, true);
         if (ac ? col_changed(x, ac, bc) : !sqlite_addable(b, bc))
             return true;
     }
@@ -908,7 +901,7 @@ static void sqlite_rebuild(dctx *x, const m_table *b)
     sb_init(&sel);
     for (int i = 0; i < b->ncolumns; i++) {
         const m_column *bc = &b->columns[i];
-        const m_column *ac = rmap_c(x, bc);
+        const m_column *ac = map_c(x, bc, true);
         if (!ac)
             continue;
         if (cols.len) {
@@ -957,16 +950,10 @@ static void diff_sqlite(dctx *x)
     /* 1. renames */
     for (int i = 0; i < x->ntp; i++) {
         const m_table *a = x->tp[i].a, *b = x->tp[i].b;
-        if (strcmp(a->name, b->name) != 0) {
-            sb_add(o, "ALTER TABLE ");
-            ddl_ident(o, a->name);
-            sb_add(o, " RENAME TO ");
-            ddl_ident(o, b->name);
-            sb_add(o, ";\n");
-        }
+        rename_table(o, a, b);
         for (int j = 0; j < b->ncolumns; j++) {
             const m_column *bc = &b->columns[j];
-            const m_column *ac = rmap_c(x, bc);
+            const m_column *ac = map_c(x, bc, true);
             if (ac && strcmp(ac->name, bc->name) != 0) {
                 alter(x, b);
                 sb_add(o, "RENAME COLUMN ");
@@ -986,11 +973,11 @@ static void diff_sqlite(dctx *x)
         const m_table *a = x->tp[i].a, *b = x->tp[i].b;
         /* destructive marks (same rules as PostgreSQL) */
         for (int j = 0; j < a->ncolumns; j++)
-            if (!map_c(x, &a->columns[j]))
+            if (!map_c(x, &a->columns[j], false))
                 destructive(x, "drop column %s.%s", b->name, a->columns[j].name);
         for (int j = 0; j < b->ncolumns; j++) {
             const m_column *bc = &b->columns[j];
-            const m_column *ac = rmap_c(x, bc);
+            const m_column *ac = map_c(x, bc, true);
             if (!ac && !bc->nullable && bc->def == DEF_NONE && !bc->identity)
                 destructive(x, "add NOT NULL column %s.%s without a default (fails on a "
                                "non-empty table)",
@@ -1011,7 +998,7 @@ static void diff_sqlite(dctx *x)
             }
         }
         for (int j = 0; j < a->ncolumns; j++) {
-            if (map_c(x, &a->columns[j]))
+            if (map_c(x, &a->columns[j], false))
                 continue;
             alter(x, b);
             sb_add(o, "DROP COLUMN ");
@@ -1020,7 +1007,7 @@ static void diff_sqlite(dctx *x)
         }
         for (int j = 0; j < b->ncolumns; j++) {
             const m_column *bc = &b->columns[j];
-            if (rmap_c(x, bc))
+            if (map_c(x, bc, true))
                 continue;
             alter(x, b);
             sb_add(o, "ADD COLUMN ");

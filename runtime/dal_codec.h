@@ -1,0 +1,58 @@
+/*
+ * dal_codec.h - codecs shared by the engines (uuid text, PostgreSQL binary
+ * numeric <-> decimal text, big-endian integers of wire formats).  A leaf:
+ * standard headers only.
+ */
+#ifndef DAL_CODEC_H
+#define DAL_CODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Canonical 8-4-4-4-12 (any case), 32 hex digits, or {...} -> 16 bytes. */
+bool dal__parse_uuid(const char *s, size_t len, unsigned char out[16]);
+/* 16 bytes -> lower-case canonical 8-4-4-4-12. */
+void dal__format_uuid(const unsigned char in[16], char out[37]);
+
+/* Decimal text -> PostgreSQL binary numeric; returns bytes written to out
+ * (room for 8 + 2 * (strlen(s) / 4 + 3) bytes), or -1 (not a number) or -2
+ * (out of the numeric range). */
+int dal__numeric_from_text(const char *s, size_t len, unsigned char *out);
+/* PostgreSQL binary numeric -> exactly the text numeric_out prints. */
+void dal__numeric_to_text(const unsigned char *p, int len, char *out, size_t cap, size_t *outlen);
+/* Room dal__numeric_to_text needs for p, its NUL included. */
+size_t dal__numeric_text_size(const unsigned char *p, int len);
+
+/* Strict UTF-8 (RFC 3629), as PostgreSQL's UTF8 encoding checks it. */
+bool dal__utf8_ok(const char *s, size_t len);
+
+/* Big-endian integers (PostgreSQL's binary formats). */
+static inline void be16(char *b, uint16_t v)
+{
+    b[0] = (char)(v >> 8);
+    b[1] = (char)v;
+}
+static inline void be32(char *b, uint32_t v)
+{
+    for (int i = 3; i >= 0; i--, v >>= 8)
+        b[i] = (char)(v & 0xff);
+}
+static inline void be64(char *b, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        b[i] = (char)(v & 0xff);
+}
+static inline uint16_t rd16(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    return (uint16_t)(u[0] << 8 | u[1]);
+}
+static inline uint32_t rd32(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3];
+}
+static inline uint64_t rd64(const char *p) { return (uint64_t)rd32(p) << 32 | rd32(p + 4); }
+
+#endif

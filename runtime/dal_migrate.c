@@ -369,7 +369,8 @@ static void lock_holder(dal_db *db, char *out, size_t cap)
     snprintf(out, cap, "another migrator (it could not be identified)");
     dal_stmt *st;
     if (dal_stmt_start(db, &q, &st) != DAL_OK) {
-        dal_set_error(db, DAL_ERROR, "%s", keep);
+        if (keep[0])
+            dal_set_error(db, DAL_ERROR, "%s", keep);
         return;
     }
     bool has = false;
@@ -396,7 +397,8 @@ static void lock_holder(dal_db *db, char *out, size_t cap)
                  state, query);
     }
     dal_stmt_done(st);
-    dal_set_error(db, DAL_ERROR, "%s", keep);
+    if (keep[0])
+        dal_set_error(db, DAL_ERROR, "%s", keep);
 }
 
 /* BEGIN + lock + bookkeeping table.  On failure nothing is left open. */

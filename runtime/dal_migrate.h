@@ -1,8 +1,9 @@
 /*
  * dal_migrate.h - applies versioned schema migrations (made by
  * `dalc migration new`) to a database; used by `dalc migrate` and by the
- * generated `Pschema_migrate`, and `dalc migrate baseline` (adopting a
- * database created without migrations).  See docs/migrations.md.
+ * generated `Pschema_migrate`, `dalc migrate baseline` (adopting a
+ * database created without migrations) and `dalc migrate repair` (accepting
+ * an edited migration whose effect is unchanged).  See docs/migrations.md.
  *
  * Bookkeeping table (created on first use):
  *   dal_schema_migrations(version integer primary key, name text,

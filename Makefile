@@ -109,7 +109,7 @@ golden: $(B)/dalc
 FUZZ_SECONDS ?= 60
 fuzz:
 	$(MAKE) --no-print-directory B=build/fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build/fuzz/libdalc.a
-	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Igenerator fuzz/fuzz_yaml.c build/fuzz/libdalc.a -lyaml -o build/fuzz/fuzz_yaml
+	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Igenerator -Iruntime fuzz/fuzz_yaml.c runtime/dal_calendar.c build/fuzz/libdalc.a -lyaml -o build/fuzz/fuzz_yaml
 	mkdir -p build/fuzz/corpus
 	build/fuzz/fuzz_yaml -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 -rss_limit_mb=1024 build/fuzz/corpus fuzz/seeds
 

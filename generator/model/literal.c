@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "dal_calendar.h"
+
 /* ---- literal validation --------------------------------------------------- */
 
 /* UTF-8 code points (the text was validated by libyaml). */
@@ -172,29 +174,19 @@ const char *json_check(const char *s)
     }
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+/* The calendar is the runtime's (runtime/dal_calendar.c, a leaf with no dal
+ * types), so schema defaults and stored values agree to the day. */
 static long long days_from_civil(long long y, unsigned m, unsigned d)
 {
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long long)doe - 719468;
+    return (long long)dal__days_from_civil((int)y, m, d);
 }
 
 static void civil_from_days(long long z, int *y, int *m, int *d)
 {
-    z += 719468;
-    long long era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long long yy = (long long)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yy + (*m <= 2));
+    unsigned mm, dd;
+    dal__civil_from_days((int64_t)z, y, &mm, &dd);
+    *m = (int)mm;
+    *d = (int)dd;
 }
 
 static int num(const char *p, int n)

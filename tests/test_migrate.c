@@ -1377,6 +1377,65 @@ static void test_destructive_flow_pg(void **state)
     destructive_flow(true);
 }
 
+/* repair: an edit without effect is accepted (checksum updated), one that
+ * changes the schema is refused, and so is a database with a table no
+ * migration made; the scratch schema leaves nothing behind. */
+static void repair_api(bool pg)
+{
+    eng e;
+    eng_init(&e, pg, "repair");
+    dal_db *db = eng_open(&e);
+    dal_migration m = {1, "a", "CREATE TABLE a (x integer);\n", "DROP TABLE a;\n",
+                       "CREATE TABLE a (x INTEGER);\n", "DROP TABLE a;\n"};
+    must(db, dal_migrate_up(db, &m, 1, NULL), "up");
+    exec_ok(db, "INSERT INTO a VALUES (1)");
+    dal_migration_state st;
+    dal_migration note = m;
+    note.up_pg = "-- a note\nCREATE TABLE a (\n    x integer\n);\n";
+    note.up_sqlite = "-- a note\nCREATE TABLE a (\n    x INTEGER\n);\n";
+    must(db, dal_migrate_status(db, &note, 1, &st, NULL), "status");
+    assert_true(st.checksum_mismatch);
+    dal_migrate_report rep = {0, 0};
+    dal_migrate_opts o = {0};
+    o.report = &rep;
+    must(db, dal_migrate_repair(db, &note, 1, &o), "repair of a comment edit");
+    assert_int_equal(rep.done, 1);
+    must(db, dal_migrate_status(db, &note, 1, &st, NULL), "status");
+    assert_false(st.checksum_mismatch);
+    must(db, dal_migrate_up(db, &note, 1, NULL), "up after repair");
+    CHECK(db, "(SELECT count(*) FROM a) = 1");
+    dal_migration grown = m;
+    grown.up_pg = "CREATE TABLE a (x integer, y integer);\n";
+    grown.up_sqlite = "CREATE TABLE a (x INTEGER, y INTEGER);\n";
+    assert_int_equal(dal_migrate_repair(db, &grown, 1, NULL), DAL_ERROR);
+    assert_non_null(strstr(dal_errmsg(db), "differs"));
+    must(db, dal_migrate_status(db, &grown, 1, &st, NULL), "status");
+    assert_true(st.checksum_mismatch);
+    exec_ok(db, "CREATE TABLE handmade (x integer)");
+    assert_int_equal(dal_migrate_repair(db, &m, 1, NULL), DAL_ERROR);
+    assert_non_null(strstr(dal_errmsg(db), "handmade"));
+    exec_ok(db, "DROP TABLE handmade");
+    must(db, dal_migrate_repair(db, &m, 1, NULL), "repair back to the original");
+    must(db, dal_migrate_status(db, &m, 1, &st, NULL), "status");
+    assert_false(st.checksum_mismatch);
+    if (pg)
+        CHECK(db, "(SELECT count(*) FROM pg_namespace WHERE nspname = 'dal_repair_scratch') = 0");
+    CHECK(db, "(SELECT count(*) FROM a) = 1");
+    dal_close(db);
+}
+
+static void test_repair_sqlite(void **state)
+{
+    (void)state;
+    repair_api(false);
+}
+
+static void test_repair_pg(void **state)
+{
+    (void)state;
+    repair_api(true);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1399,6 +1458,8 @@ int main(void)
         cmocka_unit_test(test_baseline_pg),
         cmocka_unit_test(test_destructive_flow_sqlite),
         cmocka_unit_test(test_destructive_flow_pg),
+        cmocka_unit_test(test_repair_sqlite),
+        cmocka_unit_test(test_repair_pg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

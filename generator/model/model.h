@@ -10,8 +10,8 @@
  * never re-check the schema.
  *
  * model/ owns every rule of the schema language, the type table (types.h)
- * and the names of the generated C API (names.h); it may include base/ and
- * front/.  Other stages include model.h, types.h and names.h, never
+ * and the names of the generated C API (names.h); it may include base/,
+ * front/ and the runtime's leaf dal_calendar.h (dates and timestamps).  Other stages include model.h, types.h and names.h, never
  * build.h (the working state of one build, private to model/).  Its files,
  * in the order a build runs: table.c (one file: columns via read.c's YAML
  * readers, defaults.c, literal.c), refs.c (duplicate tables, foreign keys,

@@ -222,8 +222,8 @@ static void test_statement_names_unique(void **state)
     }
     /* every name is dal_<16 hex>_<n>, and no name of one is in the other */
     for (int k = 0; k < 2; k++) {
-        char *save = NULL, buf[512];
-        snprintf(buf, sizeof buf, "%s", names[k]);
+        char *save = NULL, buf[sizeof names[k]];
+        memcpy(buf, names[k], sizeof buf);
         for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
             if (!(strncmp(tok, "dal_", 4) == 0 && strlen(tok) >= 22 && tok[20] == '_')) {
                 print_error("unexpected statement name %s\n", tok);

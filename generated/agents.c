@@ -268,6 +268,33 @@ dal_status agents_get(dal_db *db, const char *id, agents *out)
     return dal_fetch_one_with(st, &agents_table, agents_read_, out);
 }
 
+static const dal_query agents_get_for_update_pg_q = {
+    "SELECT " AGENTS_COLUMN_LIST " FROM \"agents\" WHERE \"id\" = $1 FOR UPDATE",
+    1,
+};
+
+dal_status agents_get_for_update(dal_db *db, const char *id, agents *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "agents_get_for_update: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (dal_tx_depth(db) == 0)
+        return dal_set_error(db, DAL_MISUSE,
+                             "agents_get_for_update: not in a transaction "
+                             "(call dal_begin first; the row lock lasts until it ends)");
+    const dal_query *q = &agents_get_q;
+    if (dal_dialect_of(db) == DAL_POSTGRES)
+        q = &agents_get_for_update_pg_q;
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, q, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_uuid(st, 1, id);
+    return dal_fetch_one_with(st, &agents_table, agents_read_, out);
+}
+
 static const dal_query agents_get_by_name_q = {
     "SELECT " AGENTS_COLUMN_LIST " FROM \"agents\" WHERE \"name\" = $1",
     1,
@@ -282,6 +309,33 @@ dal_status agents_get_by_name(dal_db *db, const char *name, agents *out)
     memset(out, 0, sizeof *out);
     dal_stmt *st = NULL;
     dal_status s = dal_stmt_start(db, &agents_get_by_name_q, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_text(st, 1, name);
+    return dal_fetch_one_with(st, &agents_table, agents_read_, out);
+}
+
+static const dal_query agents_get_by_name_for_update_pg_q = {
+    "SELECT " AGENTS_COLUMN_LIST " FROM \"agents\" WHERE \"name\" = $1 FOR UPDATE",
+    1,
+};
+
+dal_status agents_get_by_name_for_update(dal_db *db, const char *name, agents *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "agents_get_by_name_for_update: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (dal_tx_depth(db) == 0)
+        return dal_set_error(db, DAL_MISUSE,
+                             "agents_get_by_name_for_update: not in a transaction "
+                             "(call dal_begin first; the row lock lasts until it ends)");
+    const dal_query *q = &agents_get_by_name_q;
+    if (dal_dialect_of(db) == DAL_POSTGRES)
+        q = &agents_get_by_name_for_update_pg_q;
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, q, &st);
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, name);

@@ -103,12 +103,36 @@ dal_status agents_upsert(dal_db *db, const agents *in, agents *out);
 dal_status agents_get(dal_db *db, const char *id, agents *out);
 
 /**
+ * agents_get, locking the row until the transaction ends: for read-modify-write (read the row,
+ * compute, agents_update, commit) when no other transaction may change it in between. Must be
+ * called inside a transaction (dal_begin): outside one it returns DAL_MISUSE. PostgreSQL: SELECT
+ * ... FOR UPDATE (another transaction's update or lock of the row waits for this one's commit or
+ * rollback; with lock_timeout set, a wait that times out is DAL_BUSY). SQLite: the same read as
+ * agents_get; dal_begin's BEGIN IMMEDIATE already keeps every other writer out. When the new values
+ * do not depend on the old row, one UPDATE (a named query) is simpler and takes no extra round
+ * trip. Ownership as agents_get.
+ */
+dal_status agents_get_for_update(dal_db *db, const char *id, agents *out);
+
+/**
  * Reads the row whose unique key (name) equals the arguments into *out; DAL_NOT_FOUND when there is
  * none. Any previous content of *out is overwritten, not freed. On DAL_OK *out owns its memory
  * (release with agents_free); on any error, DAL_NOT_FOUND included, *out is zeroed and owns
  * nothing. Arguments are only read.
  */
 dal_status agents_get_by_name(dal_db *db, const char *name, agents *out);
+
+/**
+ * agents_get_by_name, locking the row until the transaction ends: for read-modify-write (read the
+ * row, compute, agents_update, commit) when no other transaction may change it in between. Must be
+ * called inside a transaction (dal_begin): outside one it returns DAL_MISUSE. PostgreSQL: SELECT
+ * ... FOR UPDATE (another transaction's update or lock of the row waits for this one's commit or
+ * rollback; with lock_timeout set, a wait that times out is DAL_BUSY). SQLite: the same read as
+ * agents_get_by_name; dal_begin's BEGIN IMMEDIATE already keeps every other writer out. When the
+ * new values do not depend on the old row, one UPDATE (a named query) is simpler and takes no extra
+ * round trip. Ownership as agents_get_by_name.
+ */
+dal_status agents_get_by_name_for_update(dal_db *db, const char *name, agents *out);
 
 /**
  * Sets every non-key column of the row whose primary key (id) equals row's to row's values (a

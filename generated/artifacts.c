@@ -220,6 +220,37 @@ dal_status artifacts_get(dal_db *db, int64_t run_id, const char *path, artifacts
     return dal_fetch_one_with(st, &artifacts_table, artifacts_read_, out);
 }
 
+static const dal_query artifacts_get_for_update_pg_q = {
+    "SELECT " ARTIFACTS_COLUMN_LIST " "
+    "FROM \"artifacts\" "
+    "WHERE \"run_id\" = $1 AND \"path\" = $2 "
+    "FOR UPDATE",
+    2,
+};
+
+dal_status artifacts_get_for_update(dal_db *db, int64_t run_id, const char *path, artifacts *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "artifacts_get_for_update: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (dal_tx_depth(db) == 0)
+        return dal_set_error(db, DAL_MISUSE,
+                             "artifacts_get_for_update: not in a transaction "
+                             "(call dal_begin first; the row lock lasts until it ends)");
+    const dal_query *q = &artifacts_get_q;
+    if (dal_dialect_of(db) == DAL_POSTGRES)
+        q = &artifacts_get_for_update_pg_q;
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, q, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_int64(st, 1, run_id);
+    dal_bind_text(st, 2, path);
+    return dal_fetch_one_with(st, &artifacts_table, artifacts_read_, out);
+}
+
 static const dal_query artifacts_update_q = {
     "UPDATE \"artifacts\" SET \"size\" = $1, \"sha256\" = $2, \"content_type\" = $3, "
     "\"created_at\" = $4 "

@@ -240,6 +240,33 @@ dal_status events_get(dal_db *db, int64_t id, events *out)
     return dal_fetch_one_with(st, &events_table, events_read_, out);
 }
 
+static const dal_query events_get_for_update_pg_q = {
+    "SELECT " EVENTS_COLUMN_LIST " FROM \"events\" WHERE \"id\" = $1 FOR UPDATE",
+    1,
+};
+
+dal_status events_get_for_update(dal_db *db, int64_t id, events *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "events_get_for_update: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (dal_tx_depth(db) == 0)
+        return dal_set_error(db, DAL_MISUSE,
+                             "events_get_for_update: not in a transaction "
+                             "(call dal_begin first; the row lock lasts until it ends)");
+    const dal_query *q = &events_get_q;
+    if (dal_dialect_of(db) == DAL_POSTGRES)
+        q = &events_get_for_update_pg_q;
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, q, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_int64(st, 1, id);
+    return dal_fetch_one_with(st, &events_table, events_read_, out);
+}
+
 static const dal_query events_get_by_run_id_seq_q = {
     "SELECT " EVENTS_COLUMN_LIST " FROM \"events\" WHERE \"run_id\" = $1 AND \"seq\" = $2",
     2,
@@ -254,6 +281,37 @@ dal_status events_get_by_run_id_seq(dal_db *db, int64_t run_id, int32_t seq, eve
     memset(out, 0, sizeof *out);
     dal_stmt *st = NULL;
     dal_status s = dal_stmt_start(db, &events_get_by_run_id_seq_q, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_int64(st, 1, run_id);
+    dal_bind_int32(st, 2, seq);
+    return dal_fetch_one_with(st, &events_table, events_read_, out);
+}
+
+static const dal_query events_get_by_run_id_seq_for_update_pg_q = {
+    "SELECT " EVENTS_COLUMN_LIST " "
+    "FROM \"events\" "
+    "WHERE \"run_id\" = $1 AND \"seq\" = $2 "
+    "FOR UPDATE",
+    2,
+};
+
+dal_status events_get_by_run_id_seq_for_update(dal_db *db, int64_t run_id, int32_t seq, events *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "events_get_by_run_id_seq_for_update: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (dal_tx_depth(db) == 0)
+        return dal_set_error(db, DAL_MISUSE,
+                             "events_get_by_run_id_seq_for_update: not in a transaction "
+                             "(call dal_begin first; the row lock lasts until it ends)");
+    const dal_query *q = &events_get_by_run_id_seq_q;
+    if (dal_dialect_of(db) == DAL_POSTGRES)
+        q = &events_get_by_run_id_seq_for_update_pg_q;
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, q, &st);
     if (s != DAL_OK)
         return s;
     dal_bind_int64(st, 1, run_id);

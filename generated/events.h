@@ -98,12 +98,37 @@ dal_status events_upsert(dal_db *db, const events *in, events *out);
 dal_status events_get(dal_db *db, int64_t id, events *out);
 
 /**
+ * events_get, locking the row until the transaction ends: for read-modify-write (read the row,
+ * compute, events_update, commit) when no other transaction may change it in between. Must be
+ * called inside a transaction (dal_begin): outside one it returns DAL_MISUSE. PostgreSQL: SELECT
+ * ... FOR UPDATE (another transaction's update or lock of the row waits for this one's commit or
+ * rollback; with lock_timeout set, a wait that times out is DAL_BUSY). SQLite: the same read as
+ * events_get; dal_begin's BEGIN IMMEDIATE already keeps every other writer out. When the new values
+ * do not depend on the old row, one UPDATE (a named query) is simpler and takes no extra round
+ * trip. Ownership as events_get.
+ */
+dal_status events_get_for_update(dal_db *db, int64_t id, events *out);
+
+/**
  * Reads the row whose unique key (run_id and seq) equals the arguments into *out; DAL_NOT_FOUND
  * when there is none. Any previous content of *out is overwritten, not freed. On DAL_OK *out owns
  * its memory (release with events_free); on any error, DAL_NOT_FOUND included, *out is zeroed and
  * owns nothing. Arguments are only read.
  */
 dal_status events_get_by_run_id_seq(dal_db *db, int64_t run_id, int32_t seq, events *out);
+
+/**
+ * events_get_by_run_id_seq, locking the row until the transaction ends: for read-modify-write (read
+ * the row, compute, events_update, commit) when no other transaction may change it in between. Must
+ * be called inside a transaction (dal_begin): outside one it returns DAL_MISUSE. PostgreSQL: SELECT
+ * ... FOR UPDATE (another transaction's update or lock of the row waits for this one's commit or
+ * rollback; with lock_timeout set, a wait that times out is DAL_BUSY). SQLite: the same read as
+ * events_get_by_run_id_seq; dal_begin's BEGIN IMMEDIATE already keeps every other writer out. When
+ * the new values do not depend on the old row, one UPDATE (a named query) is simpler and takes no
+ * extra round trip. Ownership as events_get_by_run_id_seq.
+ */
+dal_status events_get_by_run_id_seq_for_update(dal_db *db, int64_t run_id, int32_t seq,
+                                               events *out);
 
 /**
  * Sets every non-key column of the row whose primary key (id) equals row's to row's values (a

@@ -302,6 +302,33 @@ dal_status job_runs_get(dal_db *db, int64_t id, job_runs *out)
     return dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
 }
 
+static const dal_query job_runs_get_for_update_pg_q = {
+    "SELECT " JOB_RUNS_COLUMN_LIST " FROM \"job_runs\" WHERE \"id\" = $1 FOR UPDATE",
+    1,
+};
+
+dal_status job_runs_get_for_update(dal_db *db, int64_t id, job_runs *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "job_runs_get_for_update: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (dal_tx_depth(db) == 0)
+        return dal_set_error(db, DAL_MISUSE,
+                             "job_runs_get_for_update: not in a transaction "
+                             "(call dal_begin first; the row lock lasts until it ends)");
+    const dal_query *q = &job_runs_get_q;
+    if (dal_dialect_of(db) == DAL_POSTGRES)
+        q = &job_runs_get_for_update_pg_q;
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, q, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_int64(st, 1, id);
+    return dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
+}
+
 static const dal_query job_runs_get_by_run_key_q = {
     "SELECT " JOB_RUNS_COLUMN_LIST " FROM \"job_runs\" WHERE \"run_key\" = $1",
     1,
@@ -316,6 +343,33 @@ dal_status job_runs_get_by_run_key(dal_db *db, const char *run_key, job_runs *ou
     memset(out, 0, sizeof *out);
     dal_stmt *st = NULL;
     dal_status s = dal_stmt_start(db, &job_runs_get_by_run_key_q, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_uuid(st, 1, run_key);
+    return dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
+}
+
+static const dal_query job_runs_get_by_run_key_for_update_pg_q = {
+    "SELECT " JOB_RUNS_COLUMN_LIST " FROM \"job_runs\" WHERE \"run_key\" = $1 FOR UPDATE",
+    1,
+};
+
+dal_status job_runs_get_by_run_key_for_update(dal_db *db, const char *run_key, job_runs *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "job_runs_get_by_run_key_for_update: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (dal_tx_depth(db) == 0)
+        return dal_set_error(db, DAL_MISUSE,
+                             "job_runs_get_by_run_key_for_update: not in a transaction "
+                             "(call dal_begin first; the row lock lasts until it ends)");
+    const dal_query *q = &job_runs_get_by_run_key_q;
+    if (dal_dialect_of(db) == DAL_POSTGRES)
+        q = &job_runs_get_by_run_key_for_update_pg_q;
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, q, &st);
     if (s != DAL_OK)
         return s;
     dal_bind_uuid(st, 1, run_key);
@@ -339,6 +393,39 @@ dal_status job_runs_get_by_job_id_scheduled_at(dal_db *db, const char *job_id,
     memset(out, 0, sizeof *out);
     dal_stmt *st = NULL;
     dal_status s = dal_stmt_start(db, &job_runs_get_by_job_id_scheduled_at_q, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_text(st, 1, job_id);
+    dal_bind_time(st, 2, scheduled_at);
+    return dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
+}
+
+static const dal_query job_runs_get_by_job_id_scheduled_at_for_update_pg_q = {
+    "SELECT " JOB_RUNS_COLUMN_LIST " "
+    "FROM \"job_runs\" "
+    "WHERE \"job_id\" = $1 AND \"scheduled_at\" = $2 "
+    "FOR UPDATE",
+    2,
+};
+
+dal_status job_runs_get_by_job_id_scheduled_at_for_update(dal_db *db, const char *job_id,
+                                                          dal_time scheduled_at, job_runs *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE,
+                             "job_runs_get_by_job_id_scheduled_at_for_update: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (dal_tx_depth(db) == 0)
+        return dal_set_error(db, DAL_MISUSE,
+                             "job_runs_get_by_job_id_scheduled_at_for_update: not in a transaction "
+                             "(call dal_begin first; the row lock lasts until it ends)");
+    const dal_query *q = &job_runs_get_by_job_id_scheduled_at_q;
+    if (dal_dialect_of(db) == DAL_POSTGRES)
+        q = &job_runs_get_by_job_id_scheduled_at_for_update_pg_q;
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, q, &st);
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, job_id);

@@ -105,12 +105,36 @@ dal_status job_runs_upsert(dal_db *db, const job_runs *in, job_runs *out);
 dal_status job_runs_get(dal_db *db, int64_t id, job_runs *out);
 
 /**
+ * job_runs_get, locking the row until the transaction ends: for read-modify-write (read the row,
+ * compute, job_runs_update, commit) when no other transaction may change it in between. Must be
+ * called inside a transaction (dal_begin): outside one it returns DAL_MISUSE. PostgreSQL: SELECT
+ * ... FOR UPDATE (another transaction's update or lock of the row waits for this one's commit or
+ * rollback; with lock_timeout set, a wait that times out is DAL_BUSY). SQLite: the same read as
+ * job_runs_get; dal_begin's BEGIN IMMEDIATE already keeps every other writer out. When the new
+ * values do not depend on the old row, one UPDATE (a named query) is simpler and takes no extra
+ * round trip. Ownership as job_runs_get.
+ */
+dal_status job_runs_get_for_update(dal_db *db, int64_t id, job_runs *out);
+
+/**
  * Reads the row whose unique key (run_key) equals the arguments into *out; DAL_NOT_FOUND when there
  * is none. Any previous content of *out is overwritten, not freed. On DAL_OK *out owns its memory
  * (release with job_runs_free); on any error, DAL_NOT_FOUND included, *out is zeroed and owns
  * nothing. Arguments are only read.
  */
 dal_status job_runs_get_by_run_key(dal_db *db, const char *run_key, job_runs *out);
+
+/**
+ * job_runs_get_by_run_key, locking the row until the transaction ends: for read-modify-write (read
+ * the row, compute, job_runs_update, commit) when no other transaction may change it in between.
+ * Must be called inside a transaction (dal_begin): outside one it returns DAL_MISUSE. PostgreSQL:
+ * SELECT ... FOR UPDATE (another transaction's update or lock of the row waits for this one's
+ * commit or rollback; with lock_timeout set, a wait that times out is DAL_BUSY). SQLite: the same
+ * read as job_runs_get_by_run_key; dal_begin's BEGIN IMMEDIATE already keeps every other writer
+ * out. When the new values do not depend on the old row, one UPDATE (a named query) is simpler and
+ * takes no extra round trip. Ownership as job_runs_get_by_run_key.
+ */
+dal_status job_runs_get_by_run_key_for_update(dal_db *db, const char *run_key, job_runs *out);
 
 /**
  * Reads the row whose unique key (job_id and scheduled_at) equals the arguments into *out;
@@ -120,6 +144,20 @@ dal_status job_runs_get_by_run_key(dal_db *db, const char *run_key, job_runs *ou
  */
 dal_status job_runs_get_by_job_id_scheduled_at(dal_db *db, const char *job_id,
                                                dal_time scheduled_at, job_runs *out);
+
+/**
+ * job_runs_get_by_job_id_scheduled_at, locking the row until the transaction ends: for
+ * read-modify-write (read the row, compute, job_runs_update, commit) when no other transaction may
+ * change it in between. Must be called inside a transaction (dal_begin): outside one it returns
+ * DAL_MISUSE. PostgreSQL: SELECT ... FOR UPDATE (another transaction's update or lock of the row
+ * waits for this one's commit or rollback; with lock_timeout set, a wait that times out is
+ * DAL_BUSY). SQLite: the same read as job_runs_get_by_job_id_scheduled_at; dal_begin's BEGIN
+ * IMMEDIATE already keeps every other writer out. When the new values do not depend on the old row,
+ * one UPDATE (a named query) is simpler and takes no extra round trip. Ownership as
+ * job_runs_get_by_job_id_scheduled_at.
+ */
+dal_status job_runs_get_by_job_id_scheduled_at_for_update(dal_db *db, const char *job_id,
+                                                          dal_time scheduled_at, job_runs *out);
 
 /**
  * Sets every non-key column of the row whose primary key (id) equals row's to row's values (a

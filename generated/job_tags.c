@@ -178,6 +178,37 @@ dal_status job_tags_get(dal_db *db, const char *job_id, int32_t tag_id, job_tags
     return dal_fetch_one_with(st, &job_tags_table, job_tags_read_, out);
 }
 
+static const dal_query job_tags_get_for_update_pg_q = {
+    "SELECT " JOB_TAGS_COLUMN_LIST " "
+    "FROM \"job_tags\" "
+    "WHERE \"job_id\" = $1 AND \"tag_id\" = $2 "
+    "FOR UPDATE",
+    2,
+};
+
+dal_status job_tags_get_for_update(dal_db *db, const char *job_id, int32_t tag_id, job_tags *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "job_tags_get_for_update: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (dal_tx_depth(db) == 0)
+        return dal_set_error(db, DAL_MISUSE,
+                             "job_tags_get_for_update: not in a transaction "
+                             "(call dal_begin first; the row lock lasts until it ends)");
+    const dal_query *q = &job_tags_get_q;
+    if (dal_dialect_of(db) == DAL_POSTGRES)
+        q = &job_tags_get_for_update_pg_q;
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, q, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_text(st, 1, job_id);
+    dal_bind_int32(st, 2, tag_id);
+    return dal_fetch_one_with(st, &job_tags_table, job_tags_read_, out);
+}
+
 static const dal_query job_tags_update_q = {
     "UPDATE \"job_tags\" SET \"order\" = $1, \"added_at\" = $2 "
     "WHERE \"job_id\" = $3 AND \"tag_id\" = $4",

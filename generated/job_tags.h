@@ -75,6 +75,18 @@ dal_status job_tags_upsert(dal_db *db, const job_tags *in, job_tags *out);
 dal_status job_tags_get(dal_db *db, const char *job_id, int32_t tag_id, job_tags *out);
 
 /**
+ * job_tags_get, locking the row until the transaction ends: for read-modify-write (read the row,
+ * compute, job_tags_update, commit) when no other transaction may change it in between. Must be
+ * called inside a transaction (dal_begin): outside one it returns DAL_MISUSE. PostgreSQL: SELECT
+ * ... FOR UPDATE (another transaction's update or lock of the row waits for this one's commit or
+ * rollback; with lock_timeout set, a wait that times out is DAL_BUSY). SQLite: the same read as
+ * job_tags_get; dal_begin's BEGIN IMMEDIATE already keeps every other writer out. When the new
+ * values do not depend on the old row, one UPDATE (a named query) is simpler and takes no extra
+ * round trip. Ownership as job_tags_get.
+ */
+dal_status job_tags_get_for_update(dal_db *db, const char *job_id, int32_t tag_id, job_tags *out);
+
+/**
  * Sets every non-key column of the row whose primary key (job_id and tag_id) equals row's to row's
  * values (a default is not applied: a zero field is stored as zero). *row is only read. Returns
  * DAL_NOT_FOUND when no row has that key.

@@ -20,13 +20,14 @@ enum {
     JOBS_COL_ENABLED,
     JOBS_COL_OWNER_AGENT,
     JOBS_COL_CREATED_AT,
+    JOBS_COL_UPDATED_AT,
     JOBS_NCOLUMNS
 };
 
 /* The SELECT list of every query below: the columns in schema order. */
 #define JOBS_COLUMN_LIST \
     "\"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", \"weight\", " \
-    "\"schedule\", \"enabled\", \"owner_agent\", \"created_at\""
+    "\"schedule\", \"enabled\", \"owner_agent\", \"created_at\", \"updated_at\""
 
 static const dal_column jobs_columns_[JOBS_NCOLUMNS] = {
     {"id", DAL_T_TEXT, DAL_COL_PK, offsetof(jobs, id), DAL_NO_HAS, NULL, 0},
@@ -41,6 +42,7 @@ static const dal_column jobs_columns_[JOBS_NCOLUMNS] = {
     {"owner_agent", DAL_T_UUID, DAL_COL_NULLABLE, offsetof(jobs, owner_agent),
      offsetof(jobs, has_owner_agent), NULL, 0},
     {"created_at", DAL_T_TIME, DAL_COL_DEFAULT, offsetof(jobs, created_at), DAL_NO_HAS, NULL, 0},
+    {"updated_at", DAL_T_TIME, DAL_COL_DEFAULT, offsetof(jobs, updated_at), DAL_NO_HAS, NULL, 0},
 };
 
 const dal_table jobs_table = {
@@ -156,6 +158,15 @@ static dal_status jobs_read_(dal_stmt *st, void *out)
         if (s != DAL_OK)
             goto fail;
     }
+    /* updated_at */
+    val = &v[JOBS_COL_UPDATED_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->updated_at = val->i;
+    } else if (val->kind != DAL_V_NULL) {
+        s = dal_col_opt_time(st, JOBS_COL_UPDATED_AT, &row->updated_at, NULL);
+        if (s != DAL_OK)
+            goto fail;
+    }
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -218,7 +229,8 @@ dal_status jobs_insert(dal_db *db, const jobs *in, jobs *out)
         in->timeout_s == 0 &&
         in->weight == 0 &&
         !in->enabled &&
-        in->created_at == 0) {
+        in->created_at == 0 &&
+        in->updated_at == 0) {
         /* every defaulted column zero, so left out: bound field by field */
         dal_stmt *st = NULL;
         dal_status s = dal_stmt_start(db, &jobs_insert_q, &st);
@@ -272,6 +284,33 @@ dal_status jobs_get(dal_db *db, const char *id, jobs *out)
     memset(out, 0, sizeof *out);
     dal_stmt *st = NULL;
     dal_status s = dal_stmt_start(db, &jobs_get_q, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_text(st, 1, id);
+    return dal_fetch_one_with(st, &jobs_table, jobs_read_, out);
+}
+
+static const dal_query jobs_get_for_update_pg_q = {
+    "SELECT " JOBS_COLUMN_LIST " FROM \"jobs\" WHERE \"id\" = $1 FOR UPDATE",
+    1,
+};
+
+dal_status jobs_get_for_update(dal_db *db, const char *id, jobs *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "jobs_get_for_update: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (dal_tx_depth(db) == 0)
+        return dal_set_error(db, DAL_MISUSE,
+                             "jobs_get_for_update: not in a transaction "
+                             "(call dal_begin first; the row lock lasts until it ends)");
+    const dal_query *q = &jobs_get_q;
+    if (dal_dialect_of(db) == DAL_POSTGRES)
+        q = &jobs_get_for_update_pg_q;
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, q, &st);
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, id);

@@ -34,7 +34,9 @@ typedef struct jobs {
     char owner_agent[37]; /* uuid, nullable (has_ flag), references agents.id */
     bool has_owner_agent; /* false: owner_agent is NULL */
     dal_time created_at;  /* timestamp, default now */
-    void *dal_mem_;       /* private: the row's one allocation (dal_row_free) */
+    /** Set by the database on every change of the row. */
+    dal_time updated_at; /* timestamp, default now, set on every update */
+    void *dal_mem_;      /* private: the row's one allocation (dal_row_free) */
 } jobs;
 
 /**
@@ -86,9 +88,22 @@ dal_status jobs_upsert(dal_db *db, const jobs *in, jobs *out);
 dal_status jobs_get(dal_db *db, const char *id, jobs *out);
 
 /**
+ * jobs_get, locking the row until the transaction ends: for read-modify-write (read the row,
+ * compute, jobs_update, commit) when no other transaction may change it in between. Must be called
+ * inside a transaction (dal_begin): outside one it returns DAL_MISUSE. PostgreSQL: SELECT ... FOR
+ * UPDATE (another transaction's update or lock of the row waits for this one's commit or rollback;
+ * with lock_timeout set, a wait that times out is DAL_BUSY). SQLite: the same read as jobs_get;
+ * dal_begin's BEGIN IMMEDIATE already keeps every other writer out. When the new values do not
+ * depend on the old row, one UPDATE (a named query) is simpler and takes no extra round trip.
+ * Ownership as jobs_get.
+ */
+dal_status jobs_get_for_update(dal_db *db, const char *id, jobs *out);
+
+/**
  * Sets every non-key column of the row whose primary key (id) equals row's to row's values (a
  * default is not applied: a zero field is stored as zero). *row is only read. Returns DAL_NOT_FOUND
- * when no row has that key.
+ * when no row has that key. updated_at is not set: the database sets it to the current time on
+ * every UPDATE that does not change it (auto_update).
  */
 dal_status jobs_update(dal_db *db, const jobs *row);
 

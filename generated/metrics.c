@@ -193,6 +193,39 @@ dal_status metrics_get(dal_db *db, int64_t run_id, const char *name, dal_date re
     return dal_fetch_one_with(st, &metrics_table, metrics_read_, out);
 }
 
+static const dal_query metrics_get_for_update_pg_q = {
+    "SELECT " METRICS_COLUMN_LIST " "
+    "FROM \"metrics\" "
+    "WHERE \"run_id\" = $1 AND \"name\" = $2 AND \"recorded_on\" = $3 "
+    "FOR UPDATE",
+    3,
+};
+
+dal_status metrics_get_for_update(dal_db *db, int64_t run_id, const char *name,
+                                  dal_date recorded_on, metrics *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "metrics_get_for_update: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (dal_tx_depth(db) == 0)
+        return dal_set_error(db, DAL_MISUSE,
+                             "metrics_get_for_update: not in a transaction "
+                             "(call dal_begin first; the row lock lasts until it ends)");
+    const dal_query *q = &metrics_get_q;
+    if (dal_dialect_of(db) == DAL_POSTGRES)
+        q = &metrics_get_for_update_pg_q;
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, q, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_int64(st, 1, run_id);
+    dal_bind_text(st, 2, name);
+    dal_bind_date(st, 3, recorded_on);
+    return dal_fetch_one_with(st, &metrics_table, metrics_read_, out);
+}
+
 static const dal_query metrics_update_q = {
     "UPDATE \"metrics\" SET \"value\" = $1, \"unit\" = $2 "
     "WHERE \"run_id\" = $3 AND \"name\" = $4 AND \"recorded_on\" = $5",

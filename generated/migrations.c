@@ -309,13 +309,84 @@ static const char m0001_down_sqlite[] =
     "-- destructive: drop table projects\n"
     "DROP TABLE \"projects\";\n";
 
+/* 0002_auto_updated_at/up.pg.sql */
+static const char m0002_up_pg[] =
+    "-- dalc migration 0002_auto_updated_at (up, PostgreSQL)\n"
+    "\n"
+    "ALTER TABLE \"jobs\" ADD COLUMN \"updated_at\" timestamptz NOT NULL DEFAULT now();\n"
+    "CREATE FUNCTION \"jobs_updated_at_auto_update\"() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "BEGIN\n"
+    "    IF NEW.\"updated_at\" IS NOT DISTINCT FROM OLD.\"updated_at\" THEN\n"
+    "        NEW.\"updated_at\" := now();\n"
+    "    END IF;\n"
+    "    RETURN NEW;\n"
+    "END\n"
+    "$$;\n"
+    "CREATE TRIGGER \"jobs_updated_at_auto_update\" BEFORE UPDATE ON \"jobs\" FOR EACH ROW EXECUTE FUNCTION \"jobs_updated_at_auto_update\"();\n"
+    "COMMENT ON COLUMN \"jobs\".\"updated_at\" IS 'Set by the database on every change of the row.';\n";
+
+/* 0002_auto_updated_at/down.pg.sql */
+static const char m0002_down_pg[] =
+    "-- dalc migration 0002_auto_updated_at (down, PostgreSQL)\n"
+    "-- destructive: drop column jobs.updated_at\n"
+    "\n"
+    "DROP TRIGGER \"jobs_updated_at_auto_update\" ON \"jobs\";\n"
+    "DROP FUNCTION \"jobs_updated_at_auto_update\"();\n"
+    "-- destructive: drop column jobs.updated_at\n"
+    "ALTER TABLE \"jobs\" DROP COLUMN \"updated_at\";\n";
+
+/* 0002_auto_updated_at/up.sqlite.sql */
+static const char m0002_up_sqlite[] =
+    "-- dalc migration 0002_auto_updated_at (up, SQLite)\n"
+    "-- run by dalc with PRAGMA foreign_keys=OFF and a PRAGMA foreign_key_check before COMMIT\n"
+    "\n"
+    "-- rebuild of jobs (https://sqlite.org/lang_altertable.html#otheralter)\n"
+    "CREATE TABLE \"jobs__dalc_new\" (\n"
+    "    \"id\"          TEXT    NOT NULL CHECK (length(\"id\") <= 200),\n"
+    "    \"project_id\"  INTEGER NOT NULL REFERENCES \"projects\" (\"id\") ON DELETE CASCADE,\n"
+    "    \"parent_id\"   TEXT    REFERENCES \"jobs\" (\"id\") ON DELETE SET NULL,\n"
+    "    \"group\"       TEXT,\n"
+    "    \"priority\"    INTEGER NOT NULL DEFAULT 0 CHECK (\"priority\" BETWEEN -32768 AND 32767),\n"
+    "    \"timeout_s\"   INTEGER NOT NULL DEFAULT 3600 CHECK (\"timeout_s\" BETWEEN -2147483648 AND 2147483647) CHECK (timeout_s > 0),\n"
+    "    \"weight\"      REAL    NOT NULL DEFAULT 1.0,\n"
+    "    \"schedule\"    TEXT,\n"
+    "    \"enabled\"     INTEGER NOT NULL DEFAULT 1 CHECK (\"enabled\" IN (0, 1)),\n"
+    "    \"owner_agent\" TEXT    CHECK (length(\"owner_agent\") = 36 AND \"owner_agent\" = lower(\"owner_agent\")) REFERENCES \"agents\" (\"id\") ON DELETE SET NULL,\n"
+    "    \"created_at\"  INTEGER NOT NULL DEFAULT (CAST(strftime('%s','now') AS INTEGER) * 1000000 + CAST(substr(strftime('%f','now'), 4) AS INTEGER) * 1000),\n"
+    "    \"updated_at\"  INTEGER NOT NULL DEFAULT (CAST(strftime('%s','now') AS INTEGER) * 1000000 + CAST(substr(strftime('%f','now'), 4) AS INTEGER) * 1000),\n"
+    "    PRIMARY KEY (\"id\")\n"
+    ") STRICT;\n"
+    "INSERT INTO \"jobs__dalc_new\" (\"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", \"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\") SELECT \"id\", \"project_id\", \"parent_id\", \"group\", \"priority\", \"timeout_s\", \"weight\", \"schedule\", \"enabled\", \"owner_agent\", \"created_at\" FROM \"jobs\";\n"
+    "DROP TABLE \"jobs\";\n"
+    "ALTER TABLE \"jobs__dalc_new\" RENAME TO \"jobs\";\n"
+    "CREATE INDEX \"idx_jobs_project_id_priority\" ON \"jobs\" (\"project_id\", \"priority\");\n"
+    "CREATE INDEX \"idx_jobs_schedule\" ON \"jobs\" (\"schedule\") WHERE schedule IS NOT NULL AND enabled;\n"
+    "CREATE INDEX \"idx_jobs_parent_id\" ON \"jobs\" (\"parent_id\");\n"
+    "CREATE INDEX \"idx_jobs_owner_agent\" ON \"jobs\" (\"owner_agent\");\n"
+    "CREATE TRIGGER \"jobs_updated_at_auto_update\" AFTER UPDATE ON \"jobs\" FOR EACH ROW WHEN NEW.\"updated_at\" IS OLD.\"updated_at\"\n"
+    "BEGIN\n"
+    "    UPDATE \"jobs\" SET \"updated_at\" = (CAST(strftime('%s','now') AS INTEGER) * 1000000 + CAST(substr(strftime('%f','now'), 4) AS INTEGER) * 1000)\n"
+    "    WHERE \"id\" = NEW.\"id\" AND \"updated_at\" IS NOT (CAST(strftime('%s','now') AS INTEGER) * 1000000 + CAST(substr(strftime('%f','now'), 4) AS INTEGER) * 1000);\n"
+    "END;\n";
+
+/* 0002_auto_updated_at/down.sqlite.sql */
+static const char m0002_down_sqlite[] =
+    "-- dalc migration 0002_auto_updated_at (down, SQLite)\n"
+    "-- destructive: drop column jobs.updated_at\n"
+    "-- run by dalc with PRAGMA foreign_keys=OFF and a PRAGMA foreign_key_check before COMMIT\n"
+    "\n"
+    "DROP TRIGGER \"jobs_updated_at_auto_update\";\n"
+    "-- destructive: drop column jobs.updated_at\n"
+    "ALTER TABLE \"jobs\" DROP COLUMN \"updated_at\";\n";
+
 
 const dal_migration schema_migrations[] = {
     {1, "init", m0001_up_pg, m0001_down_pg, m0001_up_sqlite, m0001_down_sqlite},
+    {2, "auto_updated_at", m0002_up_pg, m0002_down_pg, m0002_up_sqlite, m0002_down_sqlite},
     {0, NULL, NULL, NULL, NULL, NULL} /* end */
 };
 
 dal_status schema_migrate(dal_db *db, const dal_migrate_opts *opts)
 {
-    return dal_migrate_up(db, schema_migrations, 1, opts);
+    return dal_migrate_up(db, schema_migrations, 2, opts);
 }

@@ -209,6 +209,33 @@ dal_status projects_get(dal_db *db, int64_t id, projects *out)
     return dal_fetch_one_with(st, &projects_table, projects_read_, out);
 }
 
+static const dal_query projects_get_for_update_pg_q = {
+    "SELECT " PROJECTS_COLUMN_LIST " FROM \"projects\" WHERE \"id\" = $1 FOR UPDATE",
+    1,
+};
+
+dal_status projects_get_for_update(dal_db *db, int64_t id, projects *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "projects_get_for_update: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (dal_tx_depth(db) == 0)
+        return dal_set_error(db, DAL_MISUSE,
+                             "projects_get_for_update: not in a transaction "
+                             "(call dal_begin first; the row lock lasts until it ends)");
+    const dal_query *q = &projects_get_q;
+    if (dal_dialect_of(db) == DAL_POSTGRES)
+        q = &projects_get_for_update_pg_q;
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, q, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_int64(st, 1, id);
+    return dal_fetch_one_with(st, &projects_table, projects_read_, out);
+}
+
 static const dal_query projects_get_by_slug_q = {
     "SELECT " PROJECTS_COLUMN_LIST " FROM \"projects\" WHERE \"slug\" = $1",
     1,
@@ -223,6 +250,33 @@ dal_status projects_get_by_slug(dal_db *db, const char *slug, projects *out)
     memset(out, 0, sizeof *out);
     dal_stmt *st = NULL;
     dal_status s = dal_stmt_start(db, &projects_get_by_slug_q, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_text(st, 1, slug);
+    return dal_fetch_one_with(st, &projects_table, projects_read_, out);
+}
+
+static const dal_query projects_get_by_slug_for_update_pg_q = {
+    "SELECT " PROJECTS_COLUMN_LIST " FROM \"projects\" WHERE \"slug\" = $1 FOR UPDATE",
+    1,
+};
+
+dal_status projects_get_by_slug_for_update(dal_db *db, const char *slug, projects *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "projects_get_by_slug_for_update: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (dal_tx_depth(db) == 0)
+        return dal_set_error(db, DAL_MISUSE,
+                             "projects_get_by_slug_for_update: not in a transaction "
+                             "(call dal_begin first; the row lock lasts until it ends)");
+    const dal_query *q = &projects_get_by_slug_q;
+    if (dal_dialect_of(db) == DAL_POSTGRES)
+        q = &projects_get_by_slug_for_update_pg_q;
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, q, &st);
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, slug);

@@ -59,6 +59,7 @@ CREATE TABLE "jobs" (
     "enabled"     boolean      NOT NULL DEFAULT true,
     "owner_agent" uuid,
     "created_at"  timestamptz  NOT NULL DEFAULT now(),
+    "updated_at"  timestamptz  NOT NULL DEFAULT now(),
     CONSTRAINT "jobs_pkey" PRIMARY KEY ("id"),
     CONSTRAINT "jobs_project_id_fkey" FOREIGN KEY ("project_id") REFERENCES "projects" ("id") ON DELETE CASCADE,
     CONSTRAINT "jobs_parent_id_fkey" FOREIGN KEY ("parent_id") REFERENCES "jobs" ("id") ON DELETE SET NULL,
@@ -68,11 +69,21 @@ CREATE INDEX "idx_jobs_project_id_priority" ON "jobs" ("project_id", "priority")
 CREATE INDEX "idx_jobs_schedule" ON "jobs" ("schedule") WHERE schedule IS NOT NULL AND enabled;
 CREATE INDEX "idx_jobs_parent_id" ON "jobs" ("parent_id");
 CREATE INDEX "idx_jobs_owner_agent" ON "jobs" ("owner_agent");
+CREATE FUNCTION "jobs_updated_at_auto_update"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW."updated_at" IS NOT DISTINCT FROM OLD."updated_at" THEN
+        NEW."updated_at" := now();
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER "jobs_updated_at_auto_update" BEFORE UPDATE ON "jobs" FOR EACH ROW EXECUTE FUNCTION "jobs_updated_at_auto_update"();
 COMMENT ON TABLE "jobs" IS 'A job definition; each execution is a job_run.';
 COMMENT ON COLUMN "jobs"."id" IS 'Stable job key chosen by the user.';
 COMMENT ON COLUMN "jobs"."parent_id" IS 'The job this one was split from.';
 COMMENT ON COLUMN "jobs"."group" IS 'A reserved word as a column name works.';
 COMMENT ON COLUMN "jobs"."schedule" IS 'Cron expression; NULL for manual jobs.';
+COMMENT ON COLUMN "jobs"."updated_at" IS 'Set by the database on every change of the row.';
 
 -- schema/job_runs.yaml
 CREATE TABLE "job_runs" (

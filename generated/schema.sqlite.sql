@@ -63,12 +63,19 @@ CREATE TABLE "jobs" (
     "enabled"     INTEGER NOT NULL DEFAULT 1 CHECK ("enabled" IN (0, 1)),
     "owner_agent" TEXT    CHECK (length("owner_agent") = 36 AND "owner_agent" = lower("owner_agent")) REFERENCES "agents" ("id") ON DELETE SET NULL,
     "created_at"  INTEGER NOT NULL DEFAULT (CAST(strftime('%s','now') AS INTEGER) * 1000000 + CAST(substr(strftime('%f','now'), 4) AS INTEGER) * 1000),
+    -- Set by the database on every change of the row.
+    "updated_at"  INTEGER NOT NULL DEFAULT (CAST(strftime('%s','now') AS INTEGER) * 1000000 + CAST(substr(strftime('%f','now'), 4) AS INTEGER) * 1000),
     PRIMARY KEY ("id")
 ) STRICT;
 CREATE INDEX "idx_jobs_project_id_priority" ON "jobs" ("project_id", "priority");
 CREATE INDEX "idx_jobs_schedule" ON "jobs" ("schedule") WHERE schedule IS NOT NULL AND enabled;
 CREATE INDEX "idx_jobs_parent_id" ON "jobs" ("parent_id");
 CREATE INDEX "idx_jobs_owner_agent" ON "jobs" ("owner_agent");
+CREATE TRIGGER "jobs_updated_at_auto_update" AFTER UPDATE ON "jobs" FOR EACH ROW WHEN NEW."updated_at" IS OLD."updated_at"
+BEGIN
+    UPDATE "jobs" SET "updated_at" = (CAST(strftime('%s','now') AS INTEGER) * 1000000 + CAST(substr(strftime('%f','now'), 4) AS INTEGER) * 1000)
+    WHERE "id" = NEW."id" AND "updated_at" IS NOT (CAST(strftime('%s','now') AS INTEGER) * 1000000 + CAST(substr(strftime('%f','now'), 4) AS INTEGER) * 1000);
+END;
 
 -- schema/job_runs.yaml
 -- One execution of a job.

@@ -169,6 +169,33 @@ dal_status tags_get(dal_db *db, int32_t id, tags *out)
     return dal_fetch_one_with(st, &tags_table, tags_read_, out);
 }
 
+static const dal_query tags_get_for_update_pg_q = {
+    "SELECT " TAGS_COLUMN_LIST " FROM \"tags\" WHERE \"id\" = $1 FOR UPDATE",
+    1,
+};
+
+dal_status tags_get_for_update(dal_db *db, int32_t id, tags *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "tags_get_for_update: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (dal_tx_depth(db) == 0)
+        return dal_set_error(db, DAL_MISUSE,
+                             "tags_get_for_update: not in a transaction "
+                             "(call dal_begin first; the row lock lasts until it ends)");
+    const dal_query *q = &tags_get_q;
+    if (dal_dialect_of(db) == DAL_POSTGRES)
+        q = &tags_get_for_update_pg_q;
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, q, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_int32(st, 1, id);
+    return dal_fetch_one_with(st, &tags_table, tags_read_, out);
+}
+
 static const dal_query tags_get_by_name_q = {
     "SELECT " TAGS_COLUMN_LIST " FROM \"tags\" WHERE \"name\" = $1",
     1,
@@ -183,6 +210,33 @@ dal_status tags_get_by_name(dal_db *db, const char *name, tags *out)
     memset(out, 0, sizeof *out);
     dal_stmt *st = NULL;
     dal_status s = dal_stmt_start(db, &tags_get_by_name_q, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_text(st, 1, name);
+    return dal_fetch_one_with(st, &tags_table, tags_read_, out);
+}
+
+static const dal_query tags_get_by_name_for_update_pg_q = {
+    "SELECT " TAGS_COLUMN_LIST " FROM \"tags\" WHERE \"name\" = $1 FOR UPDATE",
+    1,
+};
+
+dal_status tags_get_by_name_for_update(dal_db *db, const char *name, tags *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "tags_get_by_name_for_update: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (dal_tx_depth(db) == 0)
+        return dal_set_error(db, DAL_MISUSE,
+                             "tags_get_by_name_for_update: not in a transaction "
+                             "(call dal_begin first; the row lock lasts until it ends)");
+    const dal_query *q = &tags_get_by_name_q;
+    if (dal_dialect_of(db) == DAL_POSTGRES)
+        q = &tags_get_by_name_for_update_pg_q;
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, q, &st);
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, name);

@@ -407,6 +407,37 @@ static void test_prefix(void **state)
     assert_int_equal(dalc("check --out %s", o), 1);
 }
 
+/* A table whose C type is also a C library name (<time.h>'s time(), struct
+ * tm) gets a warning pointing to --prefix; generation still succeeds, and
+ * with a prefix there is no warning. */
+static void test_libc_name_warning(void **state)
+{
+    (void)state;
+    char proj[1024], o[1024];
+    tmp(proj, "libc_schema");
+    tmp(o, "libc_out");
+    sh("rm -rf '%s' && mkdir -p '%s'", proj, proj);
+    sh("printf 'table: time\ncolumns:\n  - { name: id, type: int64, primary_key: true }\n' "
+       ">'%s/time.yaml'", proj);
+    sh("printf 'table: tm\ncolumns:\n  - { name: id, type: int64, primary_key: true }\n' "
+       ">'%s/tm.yaml'", proj);
+    sh("printf 'table: timer\ncolumns:\n  - { name: id, type: int64, primary_key: true }\n' "
+       ">'%s/timer.yaml'", proj);
+    assert_int_equal(dalc("generate --schema %s --out %s", proj, o), 0);
+    char want[4096];
+    snprintf(want, sizeof want,
+             "%s/time.yaml:1:8: warning: the C type 'time' of table 'time' clashes with the "
+             "function time() of <time.h>: code that includes both does not compile (use "
+             "--prefix, e.g. --prefix db_)\n"
+             "%s/tm.yaml:1:8: warning: the C type 'tm' of table 'tm' clashes with the struct tm "
+             "of <time.h>: code that includes both does not compile (use --prefix, e.g. --prefix "
+             "db_)\n",
+             proj, proj);
+    assert_string_equal(err_text, want);
+    assert_int_equal(dalc("generate --prefix db_ --schema %s --out %s", proj, o), 0);
+    assert_string_equal(err_text, "");
+}
+
 /* Regression: generate embedded the migrations/ folder of the current
  * directory whatever --schema said; the default is now the `migrations`
  * folder beside the schema folder. */
@@ -487,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_io_error_untouched),
         cmocka_unit_test(test_templates_override),
         cmocka_unit_test(test_prefix),
+        cmocka_unit_test(test_libc_name_warning),
         cmocka_unit_test(test_many_tables),
         cmocka_unit_test(test_migrations_beside_schema),
     };

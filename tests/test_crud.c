@@ -1087,11 +1087,153 @@ static void test_misuse(void **state)
     assert_int_equal(count_of(state, projects_count), 0);
 }
 
+/* ---- get_for_update --------------------------------------------------- */
+
+/* A second connection to the same database, whose lock waits give up
+ * quickly (DAL_BUSY) instead of blocking the test. */
+static dal_db *second_connection(void **state)
+{
+    dal_db *b = NULL;
+    char url[8192];
+    if (E->pg) {
+        snprintf(url, sizeof url, "%s", test_pg_url());
+    } else {
+        char path[4096];
+        test_tmp_path(path, sizeof path, "crud.db");
+        snprintf(url, sizeof url, "sqlite:%s?busy_timeout=50", path);
+    }
+    EXPECT(b, dal_open(url, &b), DAL_OK);
+    if (E->pg)
+        EXPECT(b, dal_exec(b, "SET search_path TO \"crud\"; SET lock_timeout = '100ms'"), DAL_OK);
+    return b;
+}
+
+static void test_get_for_update(void **state)
+{
+    int64_t pid = new_project(state, "fu");
+    new_job(state, "a", pid, NULL);
+    jobs j;
+
+    /* outside a transaction: DAL_MISUSE, saying why */
+    IS(jobs_get_for_update(E->db, "a", &j), DAL_MISUSE);
+    assert_non_null(strstr(dal_errmsg(E->db), "jobs_get_for_update: not in a transaction"));
+    tags t;
+    IS(tags_get_by_name_for_update(E->db, "x", &t), DAL_MISUSE);
+
+    /* read-modify-write: A holds the row while B tries to change it */
+    dal_db *b = second_connection(state);
+    OK(dal_begin(E->db));
+    OK(jobs_get_for_update(E->db, "a", &j));
+    assert_string_equal(j.id, "a");
+    if (E->pg) {
+        /* B's UPDATE of the row waits for A's lock: with lock_timeout it
+         * gives up (DAL_BUSY), and so does B's own locking read */
+        EXPECT(b, dal_exec(b, "UPDATE jobs SET priority = 1 WHERE id = 'a'"), DAL_BUSY);
+        EXPECT(b, dal_begin(b), DAL_OK);
+        jobs jb;
+        EXPECT(b, jobs_get_for_update(b, "a", &jb), DAL_BUSY);
+        EXPECT(b, dal_rollback(b), DAL_OK);
+        EXPECT(b, jobs_get(b, "a", &jb), DAL_OK); /* a plain read does not wait */
+        jobs_free(&jb);
+    } else {
+        /* SQLite: A's BEGIN IMMEDIATE keeps every other writer out */
+        EXPECT(b, dal_begin(b), DAL_BUSY);
+        EXPECT(b, dal_exec(b, "UPDATE jobs SET priority = 1 WHERE id = 'a'"), DAL_BUSY);
+    }
+    j.priority = j.priority + 5;
+    OK(jobs_update(E->db, &j));
+    jobs_free(&j);
+    OK(dal_commit(E->db));
+
+    /* once A committed, B's update goes through, over A's value */
+    EXPECT(b, dal_exec(b, "UPDATE jobs SET priority = priority + 1 WHERE id = 'a'"), DAL_OK);
+    OK(jobs_get(E->db, "a", &j));
+    assert_int_equal(j.priority, 6);
+    jobs_free(&j);
+    dal_close(b);
+
+    /* a missing row: DAL_NOT_FOUND, *out zeroed; by a unique key too */
+    OK(dal_begin(E->db));
+    IS(jobs_get_for_update(E->db, "nope", &j), DAL_NOT_FOUND);
+    assert_null(j.id);
+    IS(tags_get_by_name_for_update(E->db, "nope", &t), DAL_NOT_FOUND);
+    OK(dal_rollback(E->db));
+}
+
+/* ---- auto_update ------------------------------------------------------ */
+
+static dal_time updated_at_of(void **state, const char *id)
+{
+    jobs j;
+    OK(jobs_get(E->db, id, &j));
+    dal_time t = j.updated_at;
+    jobs_free(&j);
+    return t;
+}
+
+/* jobs.updated_at (auto_update: now) moves on every UPDATE that does not
+ * set it, whatever sends the UPDATE; one that sets it keeps its value. */
+static void test_auto_update(void **state)
+{
+    const char *old = E->pg ? "'1970-01-01 00:00:01+00'" : "1000000";
+    const dal_time old_us = 1000000, later_us = 2000000;
+    char sql[256];
+    int64_t pid = new_project(state, "au");
+    new_job(state, "a", pid, NULL);
+    dal_time before = now_us() - 5 * 1000000;
+
+    /* an UPDATE that sets the column keeps the given value */
+    snprintf(sql, sizeof sql, "UPDATE jobs SET updated_at = %s WHERE id = 'a'", old);
+    OK(dal_exec(E->db, sql));
+    assert_true(updated_at_of(state, "a") == old_us);
+
+    /* the generated update leaves the column out: the database sets it */
+    jobs j;
+    OK(jobs_get(E->db, "a", &j));
+    j.priority = 7;
+    j.updated_at = later_us; /* not written */
+    OK(jobs_update(E->db, &j));
+    jobs_free(&j);
+    dal_time t = updated_at_of(state, "a");
+    assert_true(t >= before && t <= now_us() + 5 * 1000000);
+
+    /* raw SQL that does not name the column */
+    OK(dal_exec(E->db, sql));
+    OK(dal_exec(E->db, "UPDATE jobs SET priority = 8 WHERE id = 'a'"));
+    assert_true(updated_at_of(state, "a") >= before);
+
+    /* setting it to the value it has counts as not changing it */
+    OK(dal_exec(E->db, sql));
+    OK(dal_exec(E->db, "UPDATE jobs SET priority = 9, updated_at = updated_at WHERE id = 'a'"));
+    assert_true(updated_at_of(state, "a") >= before);
+
+    /* a new value given by the UPDATE is kept */
+    snprintf(sql, sizeof sql, "UPDATE jobs SET priority = 10, updated_at = %s WHERE id = 'a'",
+             E->pg ? "'1970-01-01 00:00:02+00'" : "2000000");
+    OK(dal_exec(E->db, sql));
+    assert_true(updated_at_of(state, "a") == later_us);
+
+    /* SQLite with recursive_triggers on: the trigger's own UPDATE ends */
+    if (!E->pg) {
+        OK(dal_exec(E->db, "PRAGMA recursive_triggers = ON"));
+        OK(dal_exec(E->db, "UPDATE jobs SET priority = 11 WHERE id = 'a'"));
+        assert_true(updated_at_of(state, "a") >= before);
+        OK(dal_exec(E->db, "PRAGMA recursive_triggers = OFF"));
+    }
+
+    /* insert still takes a given value, or the default */
+    jobs in = {.id = (char *)"b", .project_id = pid, .updated_at = old_us}, out;
+    OK(jobs_insert(E->db, &in, &out));
+    assert_true(out.updated_at == old_us);
+    jobs_free(&out);
+}
+
 #define T(f) cmocka_unit_test_setup(f, genv_clean)
 #define TESTS                                                                                      \
     T(test_insert_defaults), T(test_get), T(test_update_delete), T(test_list_pages),               \
         T(test_list_by), T(test_errors), T(test_cascades), T(test_transactions),                   \
-        T(test_insert_many), T(test_upsert), T(test_iterate), T(test_enums), T(test_misuse)
+        T(test_insert_many), T(test_upsert), T(test_iterate), T(test_enums), T(test_misuse),  \
+        T(test_auto_update), T(test_get_for_update)
 
 static int open_sqlite(void **state) { return genv_open(state, false, "crud"); }
 static int open_pg(void **state) { return genv_open(state, true, "crud"); }

@@ -95,7 +95,7 @@ static void test_bad_case(void **state)
 
 /* Every case folder has a test below (a new folder must be listed). */
 static const char *const bad_cases[] = {
-    "alias", "anchor", "c_name_collision", "complex_key", "defaults", "duplicate_column",
+    "alias", "anchor", "auto_update", "c_name_collision", "complex_key", "defaults", "duplicate_column",
     "duplicate_key", "duplicate_table", "duplicate_unique", "empty_columns", "file_name",
     "fk_actions", "identifiers", "identity", "indexes", "missing_keys", "multi_document",
     "no_cascade", "no_primary_key", "not_null_cycle", "null_values", "pk_nullable",
@@ -495,6 +495,8 @@ static void test_good_defaults(void **state)
         if (want[i].i)
             assert_int_equal(c->default_int, want[i].i);
     }
+    assert_true(table_find_column(t, "dtn")->auto_update); /* auto_update: now */
+    assert_false(table_find_column(t, "tsn")->auto_update);
     m_column *d = table_find_column(t, "d");
     assert_int_equal(d->precision, 6);
     assert_int_equal(d->scale, 2);

@@ -372,6 +372,7 @@ static const char JOBS1_YAML[] =
     "  - { name: owner_agent, type: uuid, nullable: true, references: agents.id, on_delete: "
     "set_null }\n"
     "  - { name: created_at,  type: timestamp, default: now }\n"
+    "  - { name: updated_at,  type: timestamp, default: now, auto_update: now }\n"
     "indexes:\n"
     "  - { columns: [project_id, priority] }\n"
     "  - { columns: [schedule], where: \"schedule IS NOT NULL AND enabled\" }\n"
@@ -516,6 +517,8 @@ static void evolution(bool pg)
     assert_int_equal(mig_run(&e, "up", NULL, NULL), 0);
     check_data(&e, db, 1);
     check_integrity(&e, db);
+    CHECK(db, pg ? "(SELECT count(*) FROM pg_trigger WHERE tgname = 'jobs_updated_at_auto_update') = 1"
+                 : "(SELECT count(*) FROM sqlite_master WHERE name = 'jobs_updated_at_auto_update') = 1");
     CHECK(db, "(SELECT unit FROM run_metrics WHERE name = 'mem') = 'count'");
     CHECK(db, "(SELECT unit FROM run_metrics WHERE name = 'cpu') = 'ratio'");
     CHECK(db, "(SELECT max_jobs FROM projects WHERE id = 2) = 10");
@@ -1219,6 +1222,87 @@ static void test_odd_changes_pg(void **state)
     odd_changes(true);
 }
 
+/* `auto_update: now`: migrations add the trigger, keep it through a SQLite
+ * rebuild of the table, and drop it (and PostgreSQL's function) again. */
+static void auto_v(const eng *e, int v)
+{
+    sh("rm -f '%s'/schema/*.yaml", e->proj);
+    char text[1024];
+    snprintf(text, sizeof text,
+             "table: t\n"
+             "columns:\n"
+             "  - { name: id, type: int64, primary_key: true }\n"
+             "  - { name: n, type: int32, default: 0 }\n"
+             "  - { name: at, type: timestamp, default: now%s }\n"
+             "  - { name: day, type: date, nullable: true%s }\n"
+             "%s",
+             v >= 2 ? ", auto_update: now" : "", v >= 2 ? ", auto_update: now" : "",
+             v >= 3 ? "  - { name: since, type: timestamp, default: now }\n" : "");
+    write_schema(e, "t.yaml", text);
+}
+
+/* Sets t.at and t.day to old values, updates n, and checks whether they moved. */
+static void auto_check(const eng *e, dal_db *db, bool moves)
+{
+    exec_ok(db, e->pg ? "UPDATE t SET at = '2000-01-01 00:00:00+00', day = '2000-01-01'"
+                      : "UPDATE t SET at = 946684800000000, day = '2000-01-01'");
+    exec_ok(db, "UPDATE t SET n = n + 1");
+    const char *old = e->pg ? "'2000-01-01 00:00:00+00'" : "946684800000000";
+    char cond[256];
+    snprintf(cond, sizeof cond, "(SELECT at FROM t WHERE id = 1) %s %s", moves ? ">" : "=", old);
+    CHECK(db, cond);
+    snprintf(cond, sizeof cond, "(SELECT day FROM t WHERE id = 1) %s '2000-01-01'",
+             moves ? ">" : "=");
+    CHECK(db, cond);
+}
+
+static void auto_v3(const eng *e) { auto_v(e, 3); }
+
+static void auto_update_mig(bool pg)
+{
+    eng e;
+    eng_init(&e, pg, "autoupd");
+    auto_v(&e, 1);
+    assert_int_equal(mig_new(&e, "v1"), 0);
+    assert_int_equal(mig_run(&e, "up", NULL, NULL), 0);
+    dal_db *db = eng_open(&e);
+    exec_ok(db, "INSERT INTO t (id) VALUES (1)");
+    auto_check(&e, db, false);
+
+    auto_v(&e, 2); /* the trigger */
+    assert_int_equal(mig_new(&e, "v2"), 0);
+    assert_int_equal(mig_run(&e, "up", NULL, NULL), 0);
+    auto_check(&e, db, true);
+
+    auto_v(&e, 3); /* a column with a non-constant default: SQLite rebuilds t */
+    assert_int_equal(mig_new(&e, "v3"), 0);
+    assert_int_equal(mig_run(&e, "up", NULL, NULL), 0);
+    auto_check(&e, db, true);
+    CHECK(db, pg ? "(SELECT count(*) FROM pg_trigger WHERE tgname = 't_at_auto_update') = 1"
+                 : "(SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND "
+                   "name = 't_at_auto_update') = 1");
+    same_as_fresh_fn(&e, auto_v3, "autoupd_fresh3");
+
+    assert_int_equal(mig_run(&e, "down", "2", "--allow-destructive"), 0);
+    auto_check(&e, db, false);
+    CHECK(db, pg ? "(SELECT count(*) FROM pg_trigger WHERE tgname = 't_at_auto_update') = 0 AND "
+                   "(SELECT count(*) FROM pg_proc WHERE proname = 't_at_auto_update') = 0"
+                 : "(SELECT count(*) FROM sqlite_master WHERE type = 'trigger') = 0");
+    dal_close(db);
+}
+
+static void test_auto_update_sqlite(void **state)
+{
+    (void)state;
+    auto_update_mig(false);
+}
+
+static void test_auto_update_pg(void **state)
+{
+    (void)state;
+    auto_update_mig(true);
+}
+
 /* A migrator that cannot get the lock within lock_timeout_ms gives up with
  * DAL_BUSY and changes nothing. */
 static void lock_timeout(bool pg)
@@ -1452,6 +1536,8 @@ int main(void)
         cmocka_unit_test(test_killed_pg),
         cmocka_unit_test(test_odd_changes_sqlite),
         cmocka_unit_test(test_odd_changes_pg),
+        cmocka_unit_test(test_auto_update_sqlite),
+        cmocka_unit_test(test_auto_update_pg),
         cmocka_unit_test(test_lock_timeout_sqlite),
         cmocka_unit_test(test_lock_timeout_pg),
         cmocka_unit_test(test_baseline_sqlite),

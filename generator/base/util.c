@@ -208,6 +208,7 @@ void diag_init(diag_list *d)
 {
     sb_init(&d->text);
     d->errors = 0;
+    d->warnings = 0;
     d->max_errors = 100;
 }
 
@@ -233,6 +234,22 @@ bool diag_error(diag_list *d, srcpos at, const char *fmt, ...)
     va_end(ap);
     sb_addc(&d->text, '\n');
     return false;
+}
+
+void diag_warning(diag_list *d, srcpos at, const char *fmt, ...)
+{
+    if (++d->warnings > d->max_errors)
+        return;
+    const char *file = at.file ? at.file : "dalc";
+    if (at.line > 0)
+        sb_printf(&d->text, "%s:%d:%d: warning: ", file, at.line, at.col);
+    else
+        sb_printf(&d->text, "%s: warning: ", file);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&d->text, fmt, ap);
+    va_end(ap);
+    sb_addc(&d->text, '\n');
 }
 
 /* ---- "did you mean" ---------------------------------------------------- */

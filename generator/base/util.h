@@ -64,6 +64,7 @@ typedef struct diag_list {
     strbuf text; /* every diagnostic, one per line, in report order */
     int errors;
     int max_errors; /* stop collecting after this many (default 100) */
+    int warnings;   /* diag_warning calls (not errors: the run still succeeds) */
 } diag_list;
 
 void diag_init(diag_list *d);
@@ -72,6 +73,9 @@ void diag_free(diag_list *d);
  * position is unknown).  Returns false, so that callers can write
  * `return diag_error(...)`. */
 bool diag_error(diag_list *d, srcpos at, const char *fmt, ...) DALC_PRINTF(3, 4);
+/* Appends "file:line:col: warning: message\n": something that works but is
+ * likely wrong.  Not counted in errors (at most max_errors are kept). */
+void diag_warning(diag_list *d, srcpos at, const char *fmt, ...) DALC_PRINTF(3, 4);
 
 /* ---- names ---- */
 /* The closest of candidates to s by edit distance, or NULL when none is

@@ -22,6 +22,7 @@
 #include "emit/emit.h"
 #include "sql/migrate.h"
 #include "model/model.h"
+#include "model/names.h"
 #include "emit/template.h"
 #include "base/util.h"
 #include "cli/cli.h"
@@ -219,6 +220,7 @@ int dalc_generate(int argc, char **argv)
             stat(sibling, &st) == 0 && S_ISDIR(st.st_mode))
             mdir = sibling;
     }
+    c_names_warn_libc(m, m->arena, o.prefix, &d);
     emit_ctx cx = {.m = m, .tmpl = t, .prefix = o.prefix, .schema_dir = o.schema, .d = &d,
                    .migrations_dir = mdir};
     bool ok = emit_ddl(&cx, &out);

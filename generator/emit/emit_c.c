@@ -827,6 +827,8 @@ static const char *field_facts(gen *g, const m_column *c)
         else
             sb_add(&sb, ", has a default");
     }
+    if (c->auto_update)
+        sb_add(&sb, ", set on every update");
     if (c->ref_table)
         sb_printf(&sb, ", references %s.%s", c->ref_table->name, c->ref_column->name);
     strbuf out;
@@ -1149,10 +1151,26 @@ static void emit_get(gen *g, const tinfo *ti, const c_key *k, bool is_pk, strbuf
     const char *params = params_of(g, ti, k->cols, k->n);
     const char *what = is_pk ? fmt(g, "primary key (%s)", names_of(g, k->cols, k->n))
                              : fmt(g, "unique key (%s)", names_of(g, k->cols, k->n));
+    const char *binds = binds_of(g, ti, k->cols, k->n, 1);
     RENDER_FN(g, "c_header", "get", h, {"T", ti->n.T}, {"fn", fn}, {"params", params},
               {"key", what});
     RENDER(g, "c_source", "get", src, {"T", ti->n.T}, {"fn", fn}, {"params", params},
-           {"query", q}, {"binds", binds_of(g, ti, k->cols, k->n, 1)});
+           {"query", q}, {"binds", binds});
+
+    /* the same read locking the row: SELECT ... FOR UPDATE on PostgreSQL;
+     * SQLite's write transaction (BEGIN IMMEDIATE) already holds the lock */
+    const char *lfn = is_pk ? fmt(g, "%s_get_for_update", ti->n.T) : k->fn_locked;
+    sb_init(&sql);
+    sb_printf(&sql, "SELECT %s" SOFT_BREAK "FROM \"%s\"" SOFT_BREAK "WHERE ", ti->select,
+              t->name);
+    add_where_eq(&sql, k->cols, k->n, 1);
+    sb_add(&sql, SOFT_BREAK "FOR UPDATE");
+    const char *lq = query(g, src, fmt(g, "%s_pg_q", lfn), take(g, &sql), k->n);
+    sb_free(&sql);
+    RENDER_FN(g, "c_header", "get_for_update", h, {"T", ti->n.T}, {"fn", lfn},
+              {"params", params}, {"key", what}, {"get", fn});
+    RENDER(g, "c_source", "get_for_update", src, {"T", ti->n.T}, {"fn", lfn},
+           {"params", params}, {"pg_query", lq}, {"query", q}, {"binds", binds});
 }
 
 static void emit_list(gen *g, const tinfo *ti, const c_key *k, strbuf *h, strbuf *src)
@@ -1240,8 +1258,9 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     for (int i = 0; i < ti.n.ngets; i++)
         emit_get(g, &ti, &ti.n.gets[i], false, h, src);
 
-    /* update: every non-key column by primary key (a table of key columns
-     * only sets its key to itself, so that update still reports NOT_FOUND) */
+    /* update: every non-key column by primary key, except `auto_update: now`
+     * columns (their trigger sets them; a table of key columns only sets its
+     * key to itself, so that update still reports NOT_FOUND) */
     m_column **setc = arena_alloc(g->a, sizeof(m_column *) * (size_t)(t->ncolumns + t->npk + 1));
     if (!setc) {
         g->ok = false;
@@ -1249,7 +1268,7 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     }
     int nset = 0;
     for (int i = 0; i < t->ncolumns; i++)
-        if (!t->columns[i].primary_key)
+        if (!t->columns[i].primary_key && !t->columns[i].auto_update)
             setc[nset++] = &t->columns[i];
     if (nset == 0)
         for (int i = 0; i < t->npk; i++)
@@ -1264,7 +1283,13 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     const char *uq = query(g, src, fmt(g, "%s_update_q", ti.n.T), take(g, &sql), nset + t->npk);
     for (int i = 0; i < t->npk; i++)
         setc[nset + i] = t->pk[i];
-    RENDER_FN(g, "c_header", "update", h, {"T", ti.n.T}, {"pk", pk_names});
+    const char *auto_doc = "";
+    for (int i = 0; i < t->ncolumns; i++)
+        if (t->columns[i].auto_update)
+            auto_doc = fmt(g, "%s  %s is not set: the database sets it to the current time on "
+                              "every UPDATE that does not change it (auto_update).",
+                           auto_doc, t->columns[i].name);
+    RENDER_FN(g, "c_header", "update", h, {"T", ti.n.T}, {"pk", pk_names}, {"auto", auto_doc});
     RENDER(g, "c_source", "update", src, {"T", ti.n.T}, {"query", uq},
            {"row_binds", row_binds(g, &ti, setc, nset + t->npk, "row", 4)});
 

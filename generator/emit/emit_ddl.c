@@ -17,6 +17,7 @@
  *   primary key  <table>_pkey          unique       m_unique.name
  *   foreign key  <table>_<col>_fkey    column check <table>_<col>_check
  *   enum values  <table>_<col>_values  table check  m_check.name
+ *   auto_update  <table>_<col>_auto_update (trigger; PostgreSQL also its function)
  */
 #include <stdio.h>
 #include <string.h>
@@ -134,6 +135,20 @@ static void table(gen *g, const m_table *t, const char *schema, strbuf *out)
         RENDER(g, "index", out, {"unique", ix->unique ? "UNIQUE " : ""},
                {"name", sb_str(&g->attrs)}, {"table", sb_str(&g->name)},
                {"columns", sb_str(&g->type)}, {"where", sb_str(&g->def)});
+    }
+
+    /* `auto_update: now` triggers (sql/ddl.h: ddl_create_trigger) */
+    for (int i = 0; i < t->ncolumns; i++) {
+        if (!t->columns[i].auto_update)
+            continue;
+        sb_clear(&g->def);
+        ddl_create_trigger(g->pg ? SQL_PG : SQL_SQLITE, t, &t->columns[i], &g->def);
+        if (g->def.len > 0 && g->def.data[g->def.len - 1] == '\n')
+            g->def.data[--g->def.len] = '\0'; /* the template ends the line */
+        sb_clear(&g->attrs);
+        ddl_ident(&g->attrs, t->columns[i].name);
+        RENDER(g, "trigger", out, {"table", sb_str(&g->name)}, {"column", sb_str(&g->attrs)},
+               {"statements", sb_str(&g->def)});
     }
 
     if (g->pg) {

@@ -57,6 +57,8 @@ typedef struct m_column {
     bool identity;
     bool unique;          /* column-level unique: true */
     default_kind def;
+    bool auto_update;     /* `auto_update: now`: a trigger sets it on every UPDATE that
+                           * does not change it (timestamp, date; sql/ddl.h) */
     /* DEF_LITERAL, normalized text of the literal:
      *   bool "true"/"false"; ints canonical decimal; floats as written (validated);
      *   decimal canonical digits; text/json the string itself (unquoted, json validated);

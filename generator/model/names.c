@@ -116,7 +116,7 @@ int names_report(name_table *nt, diag_list *d, const char *kind)
 /* ---- C names ----------------------------------------------------------- */
 
 const char *const c_table_functions[] = {"_insert", "_insert_many", "_upsert", "_get",
-                                         "_update", "_delete", "_count", "_list",
+                                         "_get_for_update", "_update", "_delete", "_count", "_list",
                                          "_iterate", "_free", "_array_free"};
 const int c_table_nfunctions = (int)(sizeof c_table_functions / sizeof *c_table_functions);
 
@@ -215,8 +215,11 @@ static bool table_gets(arena *a, const m_table *t, c_table_names *out)
         }
         if (seen)
             continue;
-        if (!add_key(a, out->T, "get_by", &out->gets[out->ngets++], cols, ncols, !is_u,
-                     is_u ? u->pos : ix->pos))
+        c_key *k = &out->gets[out->ngets++];
+        if (!add_key(a, out->T, "get_by", k, cols, ncols, !is_u, is_u ? u->pos : ix->pos))
+            return false;
+        k->fn_locked = arena_printf(a, "%s_for_update", k->fn);
+        if (!k->fn_locked)
             return false;
     }
     return true;
@@ -275,6 +278,12 @@ static bool add_table(name_table *nt, arena *a, const m_table *t, const bool *en
     for (int k = 0; k < tn->ngets; k++)
         ok &= names_add(nt, tn->gets[k].fn,
                         arena_printf(a, "the lookup function of a unique %s of table '%s'",
+                                     tn->gets[k].from_index ? "index" : "constraint", N),
+                        tn->gets[k].pos);
+    for (int k = 0; k < tn->ngets; k++)
+        ok &= names_add(nt, tn->gets[k].fn_locked,
+                        arena_printf(a, "the locking lookup function of a unique %s of table "
+                                        "'%s'",
                                      tn->gets[k].from_index ? "index" : "constraint", N),
                         tn->gets[k].pos);
     for (int k = 0; k < tn->nlists; k++) {
@@ -378,4 +387,151 @@ bool c_names_schema(name_table *nt, srcpos pos)
 {
     names_owner(nt);
     return names_add(nt, "schema_create", "the generated schema_create function", pos);
+}
+
+/* ---- names the C library declares ------------------------------------- */
+
+/* Identifiers a program may see next to the generated code, where a table's
+ * `typedef struct T {...} T;` would not compile: functions, variables and
+ * struct tags (the typedef redefines the tag) that ISO C11 and POSIX.1-2017
+ * headers declare, plus the glibc ones visible by default (acct, index,
+ * rindex, gamma, entry).  Not every name: those a table is plausibly called
+ * (nobody names a table strncpy).  Sorted by name. */
+static const struct libc_name {
+    const char *name, *header, *kind; /* kind: function, variable, struct */
+} libc_names[] = {
+    {"abort", "<stdlib.h>", "function"},
+    {"abs", "<stdlib.h>", "function"},
+    {"accept", "<sys/socket.h>", "function"},
+    {"access", "<unistd.h>", "function"},
+    {"acct", "<unistd.h>", "function"},
+    {"addrinfo", "<netdb.h>", "struct"},
+    {"alarm", "<unistd.h>", "function"},
+    {"bind", "<sys/socket.h>", "function"},
+    {"calloc", "<stdlib.h>", "function"},
+    {"ceil", "<math.h>", "function"},
+    {"chdir", "<unistd.h>", "function"},
+    {"chmod", "<sys/stat.h>", "function"},
+    {"chown", "<unistd.h>", "function"},
+    {"clock", "<time.h>", "function"},
+    {"close", "<unistd.h>", "function"},
+    {"connect", "<sys/socket.h>", "function"},
+    {"cos", "<math.h>", "function"},
+    {"creat", "<fcntl.h>", "function"},
+    {"crypt", "<unistd.h>", "function"},
+    {"ctime", "<time.h>", "function"},
+    {"daylight", "<time.h>", "variable"},
+    {"dirent", "<dirent.h>", "struct"},
+    {"div", "<stdlib.h>", "function"},
+    {"dup", "<unistd.h>", "function"},
+    {"entry", "<search.h>", "struct"},
+    {"environ", "<unistd.h>", "variable"},
+    {"exit", "<stdlib.h>", "function"},
+    {"exp", "<math.h>", "function"},
+    {"fabs", "<math.h>", "function"},
+    {"flock", "<fcntl.h>", "struct"},
+    {"floor", "<math.h>", "function"},
+    {"fork", "<unistd.h>", "function"},
+    {"free", "<stdlib.h>", "function"},
+    {"gamma", "<math.h>", "function"},
+    {"getenv", "<stdlib.h>", "function"},
+    {"getline", "<stdio.h>", "function"},
+    {"gmtime", "<time.h>", "function"},
+    {"group", "<grp.h>", "struct"},
+    {"hostent", "<netdb.h>", "struct"},
+    {"index", "<string.h>", "function"},
+    {"itimerval", "<sys/time.h>", "struct"},
+    {"kill", "<signal.h>", "function"},
+    {"labs", "<stdlib.h>", "function"},
+    {"lconv", "<locale.h>", "struct"},
+    {"linger", "<sys/socket.h>", "struct"},
+    {"link", "<unistd.h>", "function"},
+    {"listen", "<sys/socket.h>", "function"},
+    {"localtime", "<time.h>", "function"},
+    {"log", "<math.h>", "function"},
+    {"lseek", "<unistd.h>", "function"},
+    {"malloc", "<stdlib.h>", "function"},
+    {"mkdir", "<sys/stat.h>", "function"},
+    {"mktime", "<time.h>", "function"},
+    {"msghdr", "<sys/socket.h>", "struct"},
+    {"nice", "<unistd.h>", "function"},
+    {"open", "<fcntl.h>", "function"},
+    {"passwd", "<pwd.h>", "struct"},
+    {"pause", "<unistd.h>", "function"},
+    {"pipe", "<unistd.h>", "function"},
+    {"pow", "<math.h>", "function"},
+    {"protoent", "<netdb.h>", "struct"},
+    {"qsort", "<stdlib.h>", "function"},
+    {"raise", "<signal.h>", "function"},
+    {"rand", "<stdlib.h>", "function"},
+    {"random", "<stdlib.h>", "function"},
+    {"read", "<unistd.h>", "function"},
+    {"realloc", "<stdlib.h>", "function"},
+    {"recv", "<sys/socket.h>", "function"},
+    {"remainder", "<math.h>", "function"},
+    {"remove", "<stdio.h>", "function"},
+    {"rename", "<stdio.h>", "function"},
+    {"rindex", "<string.h>", "function"},
+    {"rlimit", "<sys/resource.h>", "struct"},
+    {"rmdir", "<unistd.h>", "function"},
+    {"round", "<math.h>", "function"},
+    {"rusage", "<sys/resource.h>", "struct"},
+    {"send", "<sys/socket.h>", "function"},
+    {"servent", "<netdb.h>", "struct"},
+    {"shutdown", "<sys/socket.h>", "function"},
+    {"sigaction", "<signal.h>", "struct"},
+    {"signal", "<signal.h>", "function"},
+    {"sin", "<math.h>", "function"},
+    {"sleep", "<unistd.h>", "function"},
+    {"socket", "<sys/socket.h>", "function"},
+    {"sqrt", "<math.h>", "function"},
+    {"srand", "<stdlib.h>", "function"},
+    {"stat", "<sys/stat.h>", "struct"},
+    {"symlink", "<unistd.h>", "function"},
+    {"sync", "<unistd.h>", "function"},
+    {"system", "<stdlib.h>", "function"},
+    {"tan", "<math.h>", "function"},
+    {"time", "<time.h>", "function"},
+    {"times", "<sys/times.h>", "function"},
+    {"timespec", "<time.h>", "struct"},
+    {"timeval", "<sys/time.h>", "struct"},
+    {"timezone", "<time.h>", "variable"},
+    {"tm", "<time.h>", "struct"},
+    {"tms", "<sys/times.h>", "struct"},
+    {"trunc", "<math.h>", "function"},
+    {"truncate", "<unistd.h>", "function"},
+    {"tzname", "<time.h>", "variable"},
+    {"umask", "<sys/stat.h>", "function"},
+    {"uname", "<sys/utsname.h>", "function"},
+    {"unlink", "<unistd.h>", "function"},
+    {"utimbuf", "<utime.h>", "struct"},
+    {"utsname", "<sys/utsname.h>", "struct"},
+    {"write", "<unistd.h>", "function"},
+};
+
+const char *c_names_libc_clash(const char *name, const char **what)
+{
+    for (size_t i = 0; i < sizeof libc_names / sizeof *libc_names; i++)
+        if (!strcmp(libc_names[i].name, name)) {
+            if (what)
+                *what = libc_names[i].kind;
+            return libc_names[i].header;
+        }
+    return NULL;
+}
+
+void c_names_warn_libc(const model *m, arena *a, const char *prefix, diag_list *d)
+{
+    for (int i = 0; i < m->ntables; i++) {
+        const m_table *t = m->by_name[i];
+        const char *T = c_names_struct(a, prefix, t);
+        const char *kind = NULL;
+        const char *header = T ? c_names_libc_clash(T, &kind) : NULL;
+        if (!header)
+            continue;
+        diag_warning(d, t->pos,
+                     "the C type '%s' of table '%s' clashes with the %s %s%s of %s: code "
+                     "that includes both does not compile (use --prefix, e.g. --prefix db_)",
+                     T, t->name, kind, T, strcmp(kind, "function") ? "" : "()", header);
+    }
 }

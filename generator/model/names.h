@@ -65,6 +65,7 @@ typedef struct c_key {
     int n;
     const char *suffix;  /* "job_id_scheduled_at" */
     const char *fn;      /* "<T>_get_by_<suffix>" or "<T>_list_by_<suffix>" */
+    const char *fn_locked; /* get_by: "<T>_get_by_<suffix>_for_update" (locks the row) */
     bool from_index;     /* get_by: a unique index, not a unique constraint;
                           * list_by: an index, not a foreign key */
     srcpos pos;          /* the constraint, index or column it comes from */
@@ -103,6 +104,16 @@ bool c_names_table(name_table *nt, arena *a, const char *prefix, const m_table *
 
 /* The table's struct type: c_table_names.T alone. */
 const char *c_names_struct(arena *a, const char *prefix, const m_table *t);
+
+/* When `name` (a generated struct type: c_table_names.T) is also declared
+ * by a C or POSIX header, so that a program including both does not
+ * compile: the header ("<time.h>") and what it declares there ("the
+ * function time"); else NULL. */
+const char *c_names_libc_clash(const char *name, const char **what);
+
+/* Warns (diag_warning, at the table) about every table of m whose struct
+ * type with `prefix` clashes with the C library (c_names_libc_clash). */
+void c_names_warn_libc(const struct model *m, arena *a, const char *prefix, diag_list *d);
 
 /* Adds the schema-wide names (schema_create) to nt; pos: the schema folder. */
 bool c_names_schema(name_table *nt, srcpos pos);

@@ -15,7 +15,7 @@ static const char *const table_keys[] = {"table",  "comment", "columns", "primar
 static const char *const column_keys[] = {
     "name",      "type",   "nullable", "primary_key", "identity",   "unique",
     "default",   "max_length", "precision", "scale",   "values",     "references",
-    "on_delete", "on_update",  "check",     "comment", "renamed_from"};
+    "on_delete", "on_update",  "check",     "comment", "renamed_from", "auto_update"};
 static const char *const index_keys[] = {"columns", "unique", "name", "where"};
 static const char *const fk_action_names[] = {"no_action", "restrict", "cascade", "set_null",
                                               "set_default"};
@@ -173,6 +173,22 @@ static void build_column(builder *b, tsrc *ts, m_table *t, m_column *c, csrc *cs
             ERR(n, "column '%s' cannot have both 'identity' and 'default'", cname);
         else if (cs->type_ok && cs->values_ok && cs->maxlen_ok && cs->decimal_ok)
             check_default(b, ts, c, cs);
+    }
+
+    if ((n = yt_get(map, "auto_update"))) {
+        if (n->kind != YT_SCALAR || is_null(n)) {
+            ERR(n, "expected 'now' for 'auto_update', got %s",
+                is_null(n) ? "nothing" : kind_name(n));
+        } else if (strcmp(n->value, "now") != 0) {
+            ERR(n, "expected 'now' for 'auto_update' (its only value), got '%s'", n->value);
+        } else if (cs->type_ok && c->type != TY_TIMESTAMP && c->type != TY_DATE) {
+            ERR(get_key_node(map, "auto_update"),
+                "'auto_update' is only allowed on timestamp and date columns (column '%s' is "
+                "%s)",
+                cname, type_table[c->type].name);
+        } else {
+            c->auto_update = true;
+        }
     }
 
     if ((n = yt_get(map, "references"))) {

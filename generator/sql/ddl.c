@@ -3,6 +3,7 @@
  */
 #include "sql/ddl.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +49,21 @@ const char *ddl_values_name(char *buf, const char *table, const char *col)
     return buf;
 }
 
+const char *ddl_trigger_name(char *buf, const char *table, const char *col)
+{
+    char full[2 * DDL_NAME_MAX];
+    int n = snprintf(full, sizeof full, "%s_%s_auto_update", table, col);
+    if (n >= 0 && n <= 63) { /* PostgreSQL's identifier limit */
+        memcpy(buf, full, (size_t)n + 1);
+        return buf;
+    }
+    uint32_t h = 2166136261u; /* FNV-1a, as model_sql_name */
+    for (const char *p = full; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    snprintf(buf, DDL_NAME_MAX, "%.54s_%08x", full, (unsigned)h);
+    return buf;
+}
+
 const char *ddl_pkey_name(char *buf, const char *table)
 {
     snprintf(buf, DDL_NAME_MAX, "%s_pkey", table);
@@ -80,6 +96,96 @@ void ddl_column_type(sql_dialect d, const m_column *c, strbuf *sb)
     "substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) " \
     "|| substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))))"
 
+/* The current time for a timestamp or date column (`default: now`,
+ * `auto_update: now`). */
+static const char *now_expr(sql_dialect d, const m_column *c)
+{
+    if (d == SQL_PG)
+        return c->type == TY_DATE ? "CURRENT_DATE" : "now()";
+    return c->type == TY_DATE ? "(date('now'))" : SQLITE_NOW_US;
+}
+
+void ddl_create_trigger(sql_dialect d, const m_table *t, const m_column *c, strbuf *sb)
+{
+    if (!c->auto_update)
+        return;
+    char nm[DDL_NAME_MAX];
+    ddl_trigger_name(nm, t->name, c->name);
+    if (d == SQL_PG) {
+        sb_add(sb, "CREATE FUNCTION ");
+        ddl_ident(sb, nm);
+        sb_add(sb, "() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n    IF NEW.");
+        ddl_ident(sb, c->name);
+        sb_add(sb, " IS NOT DISTINCT FROM OLD.");
+        ddl_ident(sb, c->name);
+        sb_add(sb, " THEN\n        NEW.");
+        ddl_ident(sb, c->name);
+        sb_printf(sb, " := %s;\n    END IF;\n    RETURN NEW;\nEND\n$$;\n", now_expr(d, c));
+        sb_add(sb, "CREATE TRIGGER ");
+        ddl_ident(sb, nm);
+        sb_add(sb, " BEFORE UPDATE ON ");
+        ddl_ident(sb, t->name);
+        sb_add(sb, " FOR EACH ROW EXECUTE FUNCTION ");
+        ddl_ident(sb, nm);
+        sb_add(sb, "();\n");
+        return;
+    }
+    sb_add(sb, "CREATE TRIGGER ");
+    ddl_ident(sb, nm);
+    sb_add(sb, " AFTER UPDATE ON ");
+    ddl_ident(sb, t->name);
+    sb_add(sb, " FOR EACH ROW WHEN NEW.");
+    ddl_ident(sb, c->name);
+    sb_add(sb, " IS OLD.");
+    ddl_ident(sb, c->name);
+    sb_add(sb, "\nBEGIN\n    UPDATE ");
+    ddl_ident(sb, t->name);
+    sb_add(sb, " SET ");
+    ddl_ident(sb, c->name);
+    sb_printf(sb, " = %s\n    WHERE ", now_expr(d, c));
+    for (int i = 0; i < t->npk; i++) {
+        if (i)
+            sb_add(sb, " AND ");
+        ddl_ident(sb, t->pk[i]->name);
+        sb_add(sb, " = NEW.");
+        ddl_ident(sb, t->pk[i]->name);
+    }
+    sb_add(sb, " AND ");
+    ddl_ident(sb, c->name);
+    sb_printf(sb, " IS NOT %s;\nEND;\n", now_expr(d, c));
+}
+
+void ddl_create_triggers(sql_dialect d, const m_table *t, strbuf *sb)
+{
+    for (int i = 0; i < t->ncolumns; i++)
+        ddl_create_trigger(d, t, &t->columns[i], sb);
+}
+
+void ddl_drop_trigger(sql_dialect d, const char *from, const char *col, const char *on_table,
+                      strbuf *sb)
+{
+    char nm[DDL_NAME_MAX];
+    ddl_trigger_name(nm, from, col);
+    if (d == SQL_SQLITE) {
+        if (on_table) {
+            sb_add(sb, "DROP TRIGGER ");
+            ddl_ident(sb, nm);
+            sb_add(sb, ";\n");
+        }
+        return;
+    }
+    if (on_table) {
+        sb_add(sb, "DROP TRIGGER ");
+        ddl_ident(sb, nm);
+        sb_add(sb, " ON ");
+        ddl_ident(sb, on_table);
+        sb_add(sb, ";\n");
+    }
+    sb_add(sb, "DROP FUNCTION ");
+    ddl_ident(sb, nm);
+    sb_add(sb, "();\n");
+}
+
 bool ddl_default_is_constant(const m_column *c)
 {
     return c->def == DEF_NONE || c->def == DEF_LITERAL;
@@ -91,10 +197,7 @@ bool ddl_default_expr(sql_dialect d, const m_column *c, strbuf *sb)
     case DEF_NONE:
         return false;
     case DEF_NOW:
-        if (d == SQL_PG)
-            sb_add(sb, c->type == TY_DATE ? "CURRENT_DATE" : "now()");
-        else
-            sb_add(sb, c->type == TY_DATE ? "(date('now'))" : SQLITE_NOW_US);
+        sb_add(sb, now_expr(d, c));
         return true;
     case DEF_UUID:
         sb_add(sb, d == SQL_PG ? "gen_random_uuid()" : SQLITE_UUID4);

@@ -84,6 +84,30 @@ void ddl_add_fk_pg(const m_table *t, const m_column *c, strbuf *sb);
 /* COMMENT ON TABLE/COLUMN for every comment of t. */
 void ddl_comments_pg(const m_table *t, strbuf *sb);
 
+/* `auto_update: now` (one trigger per such column c of table t):
+ *   name       <table>_<col>_auto_update (both dialects; longer than 63
+ *              bytes: shortened like model_sql_name), written into buf
+ *   PostgreSQL CREATE FUNCTION "<name>"() (plpgsql, BEFORE UPDATE ... FOR
+ *              EACH ROW: NEW.col := now() / CURRENT_DATE when NEW.col IS
+ *              NOT DISTINCT FROM OLD.col) and CREATE TRIGGER "<name>"
+ *   SQLite     CREATE TRIGGER "<name>" AFTER UPDATE ... WHEN NEW.col IS
+ *              OLD.col: UPDATE t SET col = <now> WHERE <primary key> =
+ *              NEW.<primary key> AND col IS NOT <now> (the last condition
+ *              ends the recursion when recursive_triggers is on)
+ * The "now" expressions are those of `default: now`. */
+const char *ddl_trigger_name(char *buf, const char *table, const char *col);
+/* The trigger (and on PostgreSQL its function) of c; nothing when c is not
+ * auto_update. */
+void ddl_create_trigger(sql_dialect d, const m_table *t, const m_column *c, strbuf *sb);
+/* ddl_create_trigger for every column of t. */
+void ddl_create_triggers(sql_dialect d, const m_table *t, strbuf *sb);
+/* Drops the trigger of column col created for table name from (and on
+ * PostgreSQL its function); on_table is the table's name now (after a
+ * rename).  on_table NULL: the table is gone (PostgreSQL: only the
+ * function is left to drop; SQLite: nothing). */
+void ddl_drop_trigger(sql_dialect d, const char *from, const char *col, const char *on_table,
+                      strbuf *sb);
+
 /* Constraint names (PostgreSQL) written into buf (n >= 200 is enough). */
 #define DDL_NAME_MAX 200
 const char *ddl_fk_name(char *buf, const char *table, const char *col);

@@ -6,11 +6,12 @@
  * newer side.  Constraints are compared by a signature written in the names
  * of the target side, so a rename alone never rebuilds anything.
  *
- * PostgreSQL order: renames; drop changed constraints and indexes; drop
- * tables; create tables; drop/add/alter columns; add constraints, FKs and
- * indexes; comments.  SQLite: renames (RENAME TO / RENAME COLUMN), then per
- * table either ADD COLUMN + index changes, or the 12-step rebuild
- * (CREATE "t__dalc_new", INSERT ... SELECT, DROP, RENAME, indexes), run by
+ * PostgreSQL order: drop changed auto_update triggers; renames; drop changed
+ * constraints and indexes; drop tables; create tables; drop/add/alter
+ * columns; add constraints, FKs, indexes and triggers; comments.  SQLite:
+ * drop changed triggers; renames (RENAME TO / RENAME COLUMN), then per
+ * table either ADD COLUMN + index and trigger changes, or the 12-step rebuild
+ * (CREATE "t__dalc_new", INSERT ... SELECT, DROP, RENAME, indexes, triggers), run by
  * dal_migrate with foreign_keys off and a foreign_key_check before commit.
  */
 #include <stdio.h>
@@ -668,6 +669,43 @@ static void pg_comments(dctx *x, const m_table *a, const m_table *b)
     }
 }
 
+/* ---- `auto_update: now` triggers (sql/ddl.h: ddl_create_trigger) -------- */
+
+/* The trigger of ac (a column of a) stays as it is: the table and the column
+ * keep their names and the column stays auto_update with the same type.
+ * Any other old trigger is dropped first (before renames and column drops:
+ * it names the column) and the new one created once its columns exist. */
+static bool trigger_kept(const dctx *x, const m_table *a, const m_column *ac)
+{
+    const m_table *b = map_t(x, a, false);
+    const m_column *bc = map_c(x, ac, false);
+    return ac->auto_update && b && bc && bc->auto_update && ac->type == bc->type &&
+           !strcmp(a->name, b->name) && !strcmp(ac->name, bc->name);
+}
+
+static void drop_old_triggers(dctx *x)
+{
+    int nfrom = x->from ? x->from->ntables : 0;
+    for (int i = 0; i < nfrom; i++) {
+        const m_table *a = x->from->tables[i];
+        for (int j = 0; j < a->ncolumns; j++)
+            if (a->columns[j].auto_update && !trigger_kept(x, a, &a->columns[j]))
+                ddl_drop_trigger(x->d, a->name, a->columns[j].name, a->name, x->out);
+    }
+}
+
+/* The triggers of b (all of them when all is set: a new or rebuilt table). */
+static void create_new_triggers(dctx *x, const m_table *b, bool all)
+{
+    const m_table *a = map_t(x, b, true);
+    for (int j = 0; j < b->ncolumns; j++) {
+        const m_column *bc = &b->columns[j];
+        const m_column *ac = a ? map_c(x, bc, true) : NULL;
+        if (bc->auto_update && (all || !ac || !trigger_kept(x, a, ac)))
+            ddl_create_trigger(x->d, b, bc, x->out);
+    }
+}
+
 /* DROP TABLE for every table of the old schema the new one lacks, in
  * reverse dependency order (both dialects). */
 static void drop_removed_tables(dctx *x)
@@ -694,6 +732,8 @@ static void create_added_tables(dctx *x, sql_dialect d)
         ddl_create_table(d, b, NULL, x->out);
         for (int j = 0; j < b->nindexes; j++)
             ddl_create_index(d, b, &b->indexes[j], x->out);
+        if (d == SQL_SQLITE)
+            create_new_triggers(x, b, true); /* PostgreSQL: with the other tables' (step 6) */
     }
 }
 
@@ -714,6 +754,8 @@ static void diff_pg(dctx *x)
     strbuf *o = x->out;
     const model *from = x->from, *to = x->to;
     int nfrom = from ? from->ntables : 0;
+    /* 0. triggers that change */
+    drop_old_triggers(x);
     /* 1. renames */
     for (int i = 0; i < x->ntp; i++) {
         const m_table *a = x->tp[i].a, *b = x->tp[i].b;
@@ -797,6 +839,8 @@ static void diff_pg(dctx *x)
             if (b->columns[j].ref_table && b->columns[j].fk_deferred)
                 ddl_add_fk_pg(b, &b->columns[j], o);
     }
+    for (int i = 0; i < to->ntables; i++)
+        create_new_triggers(x, to->tables[i], false);
     /* 7. comments */
     for (int i = 0; i < to->ntables; i++) {
         const m_table *b = to->tables[i];
@@ -947,6 +991,8 @@ static void sqlite_rebuild(dctx *x, const m_table *b)
 static void diff_sqlite(dctx *x)
 {
     strbuf *o = x->out;
+    /* 0. triggers that change (a rebuilt table's go with its DROP TABLE) */
+    drop_old_triggers(x);
     /* 1. renames */
     for (int i = 0; i < x->ntp; i++) {
         const m_table *a = x->tp[i].a, *b = x->tp[i].b;
@@ -987,6 +1033,7 @@ static void diff_sqlite(dctx *x)
         }
         if (sqlite_needs_rebuild(x, a, b)) {
             sqlite_rebuild(x, b);
+            create_new_triggers(x, b, true); /* DROP TABLE dropped them all */
             continue;
         }
         for (int j = 0; j < a->nindexes; j++) {
@@ -1022,6 +1069,7 @@ static void diff_sqlite(dctx *x)
             if (!keep)
                 ddl_create_index(SQL_SQLITE, b, &b->indexes[k], o);
         }
+        create_new_triggers(x, b, false);
     }
 }
 

@@ -5,8 +5,9 @@
 #   make demo       build everything and run examples/demo.c (SQLite default)
 #   make test       every test, under ASan+UBSan, with a private PostgreSQL
 #   make valgrind   the suite without sanitizers, test binaries under valgrind
+#   make tsan       the pool tests under ThreadSanitizer
 #   make golden     rewrite the golden files (generated/) from the current generator
-#   make fuzz       run the libFuzzer target over the YAML front end
+#   make fuzz       run the libFuzzer targets over the YAML and the .sql front ends
 #   make bench      benchmarks (not tests)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -18,21 +19,21 @@ OPT     ?= -O2 -g
 CFLAGS  ?= $(OPT)
 ALL_CFLAGS = $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -I$(PG_INC) -Iruntime -Igenerator
 LDLIBS_RT  = -lpq -lsqlite3 -lpthread -lm
-LDLIBS_GEN = -lyaml
+LDLIBS_GEN = -lyaml -lsqlite3 -lpq
 
 # Sanitized build used by `make test`.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B ?= build
 
-GEN_DIRS := base front model sql emit cli
+GEN_DIRS := base front model sql check emit cli
 GEN_SRC  := $(foreach d,$(GEN_DIRS),$(wildcard generator/$(d)/*.c))
 RT_SRC   := $(wildcard runtime/*.c)
 TMPL     := $(sort $(wildcard templates/*.tmpl))
 GEN_OBJ  := $(GEN_SRC:%.c=$(B)/%.o) $(B)/templates_embed.o
 RT_OBJ   := $(RT_SRC:%.c=$(B)/%.o)
 
-.PHONY: all generate demo test test-build test-bins valgrind golden fuzz bench install clean check-generated
+.PHONY: all generate demo test test-build test-bins valgrind tsan golden fuzz bench install clean check-generated fuzz-roundtrip-build
 all: $(B)/dalc $(B)/libdal.a
 
 $(B)/%.o: %.c $(wildcard generator/*/*.h runtime/*.h)
@@ -73,6 +74,7 @@ demo:
 # Everything is rebuilt into build/san with sanitizers, then tests/run.sh
 # starts a private PostgreSQL, runs every test binary and stops it.
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
+PROBE_SRC := $(sort $(wildcard tests/probe_*.c))
 test:
 	tests/deps.sh test
 	$(MAKE) --no-print-directory B=build/san CFLAGS="$(SAN_FLAGS)" test-build
@@ -82,9 +84,10 @@ test:
 # (generated/ itself is compared with it by tests/run.sh).
 test-build: $(B)/dalc $(B)/libdal.a $(B)/libdalc.a
 	$(B)/dalc generate --schema schema --out $(B)/gen
+	$(B)/dalc generate --schema tests/probe_schema --out $(B)/probegen
 	$(MAKE) --no-print-directory B=$(B) CFLAGS="$(CFLAGS)" test-bins
 
-test-bins: $(B)/libgenerated.a $(TEST_SRC:tests/%.c=$(B)/tests/%)
+test-bins: $(B)/libgenerated.a $(TEST_SRC:tests/%.c=$(B)/tests/%) $(PROBE_SRC:tests/%.c=$(B)/tests/%)
 
 $(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libdalc.a $(B)/libdal.a $(B)/libgenerated.a
 	@mkdir -p $(dir $@)
@@ -96,11 +99,28 @@ $(B)/libgenerated.a: $(GENERATED_C)
 	set -e; for f in $(GENERATED_C); do $(CC) $(ALL_CFLAGS) -I$(B)/gen -c $$f -o $(B)/genobj/$$(basename $$f .c).o; done
 	rm -f $@; ar rcs $@ $(B)/genobj/*.o
 
+# Reliability probes (tests/probe_*.c, run by tests/check_probe_*.sh) use the
+# probe schema tests/probe_schema, generated into $(B)/probegen.
+PROBEGEN_C = $(wildcard $(B)/probegen/*.c)
+$(B)/libprobegen.a: $(PROBEGEN_C)
+	@mkdir -p $(B)/probegenobj
+	set -e; for f in $(PROBEGEN_C); do $(CC) $(ALL_CFLAGS) -I$(B)/probegen -c $$f -o $(B)/probegenobj/$$(basename $$f .c).o; done
+	rm -f $@; ar rcs $@ $(B)/probegenobj/*.o
+
+$(B)/tests/probe_%: tests/probe_%.c tests/probe.h tests/testutil.h $(B)/libprobegen.a $(B)/libdal.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -I$(B)/probegen $< $(B)/libprobegen.a $(B)/libdal.a -lcmocka $(LDLIBS_RT) -o $@
+
 # The same suite without sanitizers, every test binary under valgrind memcheck.
 valgrind:
 	tests/deps.sh test
 	$(MAKE) --no-print-directory B=build/vg CFLAGS="-O1 -g" test-build
 	VALGRIND=1 tests/run.sh build/vg
+
+# The pool tests under ThreadSanitizer, with a private PostgreSQL (tests/check_tsan.sh).
+tsan:
+	tests/deps.sh test
+	DALC_ONLY=check_tsan tests/run.sh build/tsan
 
 golden: $(B)/dalc
 	tests/golden.sh $(B)/dalc update
@@ -112,6 +132,19 @@ fuzz:
 	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Igenerator -Iruntime fuzz/fuzz_yaml.c runtime/dal_calendar.c build/fuzz/libdalc.a -lyaml -o build/fuzz/fuzz_yaml
 	mkdir -p build/fuzz/corpus
 	build/fuzz/fuzz_yaml -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 -rss_limit_mb=1024 build/fuzz/corpus fuzz/seeds
+	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Igenerator -Iruntime fuzz/fuzz_sql.c runtime/dal_calendar.c build/fuzz/libdalc.a -o build/fuzz/fuzz_sql
+	mkdir -p build/fuzz/corpus_sql
+	build/fuzz/fuzz_sql -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 -rss_limit_mb=1024 build/fuzz/corpus_sql fuzz/seeds_sql
+	$(MAKE) --no-print-directory fuzz-roundtrip-build
+	fuzz/roundtrip.sh build/fuzz/fuzz_roundtrip $(FUZZ_SECONDS)
+
+# Differential SQLite/PostgreSQL round trip of the probe table alltypes.
+FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+fuzz-roundtrip-build:
+	$(MAKE) --no-print-directory B=build/fuzz CC=clang CFLAGS="$(FUZZ_FLAGS)" build/fuzz/dalc build/fuzz/libdal.a
+	build/fuzz/dalc generate --schema tests/probe_schema --out build/fuzz/probegen
+	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -D_POSIX_C_SOURCE=200809L -I$(PG_INC) -Iruntime -Ibuild/fuzz/probegen \
+	    fuzz/fuzz_roundtrip.c build/fuzz/probegen/*.c build/fuzz/libdal.a $(LDLIBS_RT) -o build/fuzz/fuzz_roundtrip
 
 # ---- bench ------------------------------------------------------------
 bench: all

@@ -363,6 +363,16 @@ static void gen_get(bench_ctx *c)
     }
 }
 
+static void named_get(bench_ctx *c)
+{
+    readings r;
+    for (int i = c->from; i < c->from + c->n; i++) {
+        check(c->db, reading_by_id(c->db, pick(c, i), &r), "reading_by_id");
+        sink += r.seq;
+        readings_free(&r);
+    }
+}
+
 static void base_get(bench_ctx *c)
 {
     readings r;
@@ -615,6 +625,8 @@ int main(int argc, char **argv)
     c.max_id = c.next - 1;
     op get = {"get by primary key", gen_get, base_get, SLICES, false};
     run_op(&c, &get, c.n_get, stdout);
+    op named = {"named query get by id", named_get, base_get, SLICES, false};
+    run_op(&c, &named, c.n_get, stdout);
     op upd = {"update", gen_update, base_update, SLICES, false};
     run_op(&c, &upd, c.n_update, stdout);
     op pages = {"list a page of 100", gen_pages, base_pages, SLICES, false};

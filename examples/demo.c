@@ -215,10 +215,35 @@ static bool tour(void)
                dal_status_name(s));
     }
 
+    /* Named queries (schema/runs.sql): typed functions for hand-written SQL. */
+    runs_per_status_row_array per;
+    if (!failed(runs_per_status(db, &per), "runs_per_status")) {
+        printf("named query runs_per_status:\n");
+        for (size_t i = 0; i < per.len; i++)
+            printf("  %-10s %" PRId64 "\n", job_runs_status_name(per.items[i].status),
+                   per.items[i].runs);
+        runs_per_status_row_array_free(&per);
+    }
+    dal_time claimed_at = t0 + 60000000;
+    claim_next_run_row claim;
+    dal_status s = claim_next_run(db, &(claim_next_run_params){.now = &claimed_at, .agent = agent.id}, &claim);
+    if (s == DAL_OK) {
+        printf("named query claim_next_run -> run %" PRId64 " of job '%s' is now %s\n", claim.id,
+               claim.job_id, job_runs_status_name(claim.status));
+        claim_next_run_row_free(&claim);
+    } else
+        printf("named query claim_next_run -> %s\n", dal_status_name(s));
+    int64_t ids[2] = {first_id, last.id};
+    runs_by_ids_row_array some;
+    if (!failed(runs_by_ids(db, ids, 2, &some), "runs_by_ids")) {
+        printf("named query runs_by_ids (one bound list of 2 ids) -> %zu rows\n", some.len);
+        runs_by_ids_row_array_free(&some);
+    }
+
     /* Delete, then delete again. */
     if (!failed(jobs_delete(db, "deploy"), "jobs_delete"))
         printf("delete job 'deploy' -> DAL_OK\n");
-    dal_status s = jobs_delete(db, "deploy");
+    s = jobs_delete(db, "deploy");
     printf("delete job 'deploy' again -> %s: %s\n", dal_status_name(s), dal_errmsg(db));
 
     /* Errors are statuses, with the engine's message. */

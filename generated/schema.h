@@ -18,6 +18,7 @@
 #include "projects.h"
 #include "tags.h"
 #include "migrations.h"
+#include "runs_queries.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -463,6 +463,34 @@ int64_t dal_page_limit(size_t limit);
 size_t dal_page_hint(size_t limit);
 dal_status dal_enum_parse(const char *const *names, int count, const char *s, int *out);
 
+/* ---------------------------------------------------------------------- */
+/* 4. List parameters (runtime/dal_list.c; used by generated named queries) */
+/* ---------------------------------------------------------------------- */
+
+/* A list of values bound as ONE text parameter: a PostgreSQL array literal
+ * for `= ANY($n::T[])`, a JSON array for SQLite's
+ * `IN (SELECT value FROM json_each(?n))`.  Build it with dal_list_init and
+ * the dal_list_<type> adders, end it with dal_list_finish (which reports a
+ * NULL element, a value out of range or out of memory, and then frees the
+ * list), bind .text with dal_bind_text, and free it with dal_list_free once
+ * the statement is done.  The list owns .text. */
+typedef struct dal_list {
+    char *text;
+    size_t len, cap;
+    size_t n;   /* elements added */
+    bool pg;    /* PostgreSQL syntax */
+    int failed; /* a dal_status, 0 while fine */
+} dal_list;
+
+void dal_list_init(dal_list *l, const dal_db *db);
+void dal_list_int64(dal_list *l, int64_t v); /* int16, int32 and int64 elements */
+void dal_list_bool(dal_list *l, bool v);
+void dal_list_text(dal_list *l, const char *s); /* text, uuid, enum names; NULL is an error */
+void dal_list_time(dal_list *l, dal_time v);
+void dal_list_date(dal_list *l, dal_date v);
+dal_status dal_list_finish(dal_list *l, dal_db *db, const char *fn);
+void dal_list_free(dal_list *l);
+
 #ifdef __cplusplus
 }
 #endif

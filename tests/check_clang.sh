@@ -8,8 +8,13 @@ command -v clang >/dev/null || { echo "check_clang: install clang (apt-get insta
 flags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -D_POSIX_C_SOURCE=200809L
        -I"$(pg_config --includedir)" -Iruntime -Igenerator -Itests -I"$build/gen" -fsyntax-only)
 n=0
-for f in generator/*.c generator/*/*.c runtime/*.c "$build"/gen/*.c tests/*.c examples/*.c; do
+for f in generator/*.c generator/*/*.c runtime/*.c "$build"/gen/*.c tests/test_*.c examples/*.c; do
     clang "${flags[@]}" "$f"
+    n=$((n + 1))
+done
+# the reliability probes use their own schema (tests/probe_schema)
+for f in tests/probe_*.c "$build"/probegen/*.c; do
+    clang "${flags[@]/-I$build\/gen/-I$build/probegen}" "$f"
     n=$((n + 1))
 done
 echo "check_clang: $n files compile with clang -Werror"

@@ -14,6 +14,7 @@ if [ "${1:-}" = test ]; then
     ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
     command -v clang >/dev/null 2>&1 || need+=(clang)
     command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+    [ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null 2>&1 || need+=(pgbouncer)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -27,8 +27,12 @@ unset DATABASE_URL
 # a check script counts one.  A binary that dies before its summary counts
 # as one failure.
 passed=0; failed=0; failed_names=()
+# DALC_ONLY="name ..." runs only those tests (e.g. DALC_ONLY=check_probe_pg_restart).
 run_one() { # name command...
     local name=$1; shift
+    if [ -n "${DALC_ONLY:-}" ]; then
+        case " $DALC_ONLY " in *" $name "*) ;; *) return 0 ;; esac
+    fi
     local t="$tmp/work/$name"; rm -rf "$t"; mkdir -p "$t"; chmod 777 "$t"
     local log="$tmp/work/$name.log"
     echo "=== $name"

@@ -16,9 +16,11 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "check/check.h"
 #include "emit/emit.h"
 #include "sql/migrate.h"
 #include "model/model.h"
@@ -32,7 +34,7 @@ enum { EXIT_OK = 0, EXIT_INVALID = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
 static const char USAGE[] =
     "usage: dalc generate [--schema DIR] [--out DIR] [--prefix P] [--templates DIR]\n"
     "       dalc check    [--schema DIR] [--out DIR] [--prefix P] [--templates DIR]\n"
-    "                     [--migrations DIR]   (generate and check)\n"
+    "                     [--migrations DIR] [--verify URL]   (generate and check)\n"
     "       dalc migration new NAME [--schema DIR] [--migrations DIR]\n"
     "       dalc migrate [--db URL] [--migrations DIR] status|up [N]|down [N]|baseline N|repair\n"
     "                    [--dry-run] [--allow-destructive] [--target V] [--lock-timeout MS]\n"
@@ -68,6 +70,8 @@ static const char HELP[] =
     "  --migrations DIR embed the migrations of DIR (migrations.c/.h, schema_migrate);\n"
     "                   default: the folder `migrations` beside the schema folder,\n"
     "                   when it exists\n"
+    "  --verify URL     also check the named queries on this PostgreSQL server (in a\n"
+    "                   transaction that is rolled back; default $DALC_VERIFY_URL)\n"
     "  --help           this text\n"
     "  --version        the dalc version\n"
     "\n"
@@ -77,6 +81,7 @@ typedef struct opts {
     const char *command;
     const char *schema, *out, *prefix, *templates;
     const char *migrations; /* NULL: "migrations" beside --schema, when that exists */
+    const char *verify;     /* --verify URL, else $DALC_VERIFY_URL, else NULL */
 } opts;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -112,6 +117,7 @@ static int parse_args(int argc, char **argv, opts *o)
         {"--prefix", offsetof(opts, prefix)},
         {"--templates", offsetof(opts, templates)},
         {"--migrations", offsetof(opts, migrations)},
+        {"--verify", offsetof(opts, verify)},
     };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -177,7 +183,7 @@ static void flush_diags(diag_list *d)
 
 int dalc_generate(int argc, char **argv)
 {
-    opts o = {NULL, "schema", "generated", "", NULL, NULL};
+    opts o = {NULL, "schema", "generated", "", NULL, NULL, NULL};
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0)
         return rc;
@@ -223,10 +229,29 @@ int dalc_generate(int argc, char **argv)
     c_names_warn_libc(m, m->arena, o.prefix, &d);
     emit_ctx cx = {.m = m, .tmpl = t, .prefix = o.prefix, .schema_dir = o.schema, .d = &d,
                    .migrations_dir = mdir};
-    bool ok = emit_ddl(&cx, &out);
+    /* named queries: checked and typed against the schema's SQLite DDL */
+    arena *qa = arena_new();
+    strbuf ddl;
+    sb_init(&ddl);
+    bool ok = qa && emit_ddl_sqlite(&cx, &ddl);
+    const q_set *qs = ok ? check_queries(qa, m, o.schema, o.prefix, sb_str(&ddl), &d) : NULL;
+    sb_free(&ddl);
+    ok = ok && qs;
+    if (!o.verify && getenv("DALC_VERIFY_URL") && *getenv("DALC_VERIFY_URL"))
+        o.verify = getenv("DALC_VERIFY_URL");
+    if (ok && !d.errors && o.verify && qs->nfiles > 0) {
+        strbuf pgddl;
+        sb_init(&pgddl);
+        ok = emit_ddl_pg(&cx, &pgddl) && check_verify_pg(qa, qs, o.verify, sb_str(&pgddl), &d);
+        sb_free(&pgddl);
+    }
+    cx.queries = qs;
+    ok = emit_ddl(&cx, &out) && ok;
     ok = emit_c(&cx, &out) && ok;
     if (mdir)
         ok = emit_migrations(&cx, mdir, &out) && ok;
+    if (ok && !d.errors)
+        ok = emit_queries(&cx, qs, &out);
     if (!ok || d.errors) {
         flush_diags(&d);
         fprintf(stderr, "dalc: generation failed; nothing was written\n");
@@ -246,6 +271,7 @@ int dalc_generate(int argc, char **argv)
         sb_free(&report);
     }
     output_free(&out);
+    arena_free(qa);
     tmpl_free(t);
     model_free(m);
     diag_free(&d);

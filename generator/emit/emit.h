@@ -40,6 +40,9 @@ typedef struct emit_ctx {
     /* The migrations folder embedded by emit_migrations, or NULL: when set,
      * schema.h includes migrations.h too (the umbrella includes everything). */
     const char *migrations_dir;
+    /* The typed named queries (check/check.h), or NULL: schema.h includes
+     * their headers. */
+    const struct q_set *queries;
 } emit_ctx;
 
 void output_init(output_set *o);
@@ -54,6 +57,10 @@ bool emit_ddl_sqlite(const emit_ctx *cx, strbuf *out);
 
 /* C: <table>.h, <table>.c per table, schema.h, schema.c. */
 bool emit_c(const emit_ctx *cx, output_set *o);
+
+/* Named queries: <stem>_queries.h, <stem>_queries.c per query file. */
+struct q_set;
+bool emit_queries(const emit_ctx *cx, const struct q_set *qs, output_set *o);
 
 /* Writes o into dir atomically: all files or none; unchanged files keep
  * their mtime; files no longer produced (that dalc wrote: *.sql, *.h, *.c)

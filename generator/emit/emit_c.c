@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/check.h"
 #include "emit/emit.h"
 #include "model/model.h"
 #include "model/names.h"
@@ -1354,6 +1355,8 @@ static void emit_schema(gen *g, output_set *o)
         sb_printf(&sb, "#include \"%s.h\"\n", m->by_name[i]->name);
     if (g->cx->migrations_dir)
         sb_add(&sb, "#include \"migrations.h\"\n");
+    for (int i = 0; g->cx->queries && i < g->cx->queries->nfiles; i++)
+        sb_printf(&sb, "#include \"%s_queries.h\"\n", g->cx->queries->files[i].f->stem);
     const char *includes = take(g, &sb);
     for (int i = 0; i < m->ntables; i++)
         sb_printf(&sb, "    &%s_table,\n", c_names_struct(g->a, P, m->tables[i]));

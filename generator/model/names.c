@@ -520,10 +520,39 @@ const char *c_names_libc_clash(const char *name, const char **what)
     return NULL;
 }
 
+/* Headers of ISO C11 and POSIX.1-2017 (and the runtime's own) that a
+ * generated <table>.h would stand in for when the output folder is on the
+ * compiler's -I path: -I folders are searched for <...> includes too.
+ * Sorted, for bsearch. */
+static const char *const std_headers[] = {
+    "aio",      "assert",   "complex", "cpio",    "dal",      "dal_migrate", "dirent",
+    "dlfcn",    "errno",    "fcntl",   "fenv",    "float",    "fmtmsg",   "fnmatch",
+    "ftw",      "glob",     "grp",     "iconv",   "inttypes", "iso646",   "langinfo",
+    "libgen",   "limits",   "locale",  "math",    "monetary", "mqueue",   "ndbm",
+    "netdb",    "nl_types", "poll",    "pthread", "pwd",      "regex",    "sched",
+    "search",   "semaphore", "setjmp", "signal",  "spawn",    "stdalign", "stdarg",
+    "stdatomic", "stdbool", "stddef",  "stdint",  "stdio",    "stdlib",   "stdnoreturn",
+    "string",   "strings",  "stropts", "syslog",  "tar",      "termios",  "tgmath",
+    "threads",  "time",     "trace",   "uchar",   "ulimit",   "unistd",   "utime",
+    "utmpx",    "wchar",    "wctype",  "wordexp",
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 void c_names_warn_libc(const model *m, arena *a, const char *prefix, diag_list *d)
 {
     for (int i = 0; i < m->ntables; i++) {
         const m_table *t = m->by_name[i];
+        const char *key = t->name;
+        if (bsearch(&key, std_headers, sizeof std_headers / sizeof std_headers[0],
+                    sizeof std_headers[0], cmp_str))
+            diag_warning(d, t->pos,
+                         "table '%s' generates %s.h, the name of a standard header: compile "
+                         "with -iquote for the output folder, not -I, or <%s.h> finds it",
+                         t->name, t->name, t->name);
         const char *T = c_names_struct(a, prefix, t);
         const char *kind = NULL;
         const char *header = T ? c_names_libc_clash(T, &kind) : NULL;

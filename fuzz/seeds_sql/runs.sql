@@ -1,0 +1,71 @@
+-- Named queries of the job orchestrator (docs/queries.md).
+
+-- name: latest_runs :many
+-- The most recent runs of a job, newest first.
+SELECT * FROM job_runs
+WHERE job_id = :job_id
+ORDER BY scheduled_at DESC, id DESC
+LIMIT :n;
+
+-- name: run_set_status :execrows
+-- Moves a run to another status.
+UPDATE job_runs SET status = :status WHERE id = :run_id;
+
+-- name: claim_next_run :one
+-- Claims the oldest pending run for an agent: the run becomes running.
+-- On PostgreSQL, concurrent claimers skip each other's rows (SKIP LOCKED),
+-- so no run is claimed twice.
+-- pg:
+UPDATE job_runs SET status = 'running', started_at = :now, agent_id = :agent
+WHERE id = (SELECT id FROM job_runs WHERE status = 'pending'
+            ORDER BY scheduled_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+RETURNING id, job_id, status, started_at
+-- sqlite:
+UPDATE job_runs SET status = 'running', started_at = :now, agent_id = :agent
+WHERE id = (SELECT id FROM job_runs WHERE status = 'pending'
+            ORDER BY scheduled_at, id LIMIT 1)
+RETURNING id, job_id, status, started_at
+
+-- name: runs_per_status :many
+-- How many runs are in each status.
+SELECT status, count(*) AS runs FROM job_runs GROUP BY status ORDER BY status;
+
+-- name: runs_with_jobs :many
+-- Runs with their job's schedule; runs of jobs without an agent too.
+SELECT r.id, r.job_id, j.schedule, a.name AS agent_name
+FROM job_runs r
+JOIN jobs j ON j.id = r.job_id
+LEFT JOIN agents a ON a.id = r.agent_id
+WHERE r.scheduled_at >= :since
+ORDER BY r.id;
+
+-- name: find_runs :many
+-- Runs of a job, optionally of one status only (NULL: every status).
+-- param: status job_runs.status null
+SELECT id, status, attempt FROM job_runs
+WHERE job_id = :job_id AND (:status IS NULL OR status = :status)
+ORDER BY id;
+
+-- name: runs_by_ids :many
+-- The runs whose ids are in the list (an empty list matches none).
+SELECT id, job_id, status FROM job_runs WHERE id IN (:ids) ORDER BY id;
+
+-- name: runs_in_statuses :many
+-- Runs whose status is one of the list.
+SELECT id, status FROM job_runs WHERE status IN (:statuses) ORDER BY id;
+
+-- name: finish_run :exec
+-- Records the end of a run.
+UPDATE job_runs SET status = :status, finished_at = :finished_at, output = :output, error = :error
+WHERE id = :id;
+
+-- name: count_runs_since :one
+SELECT count(*) AS n FROM job_runs WHERE scheduled_at BETWEEN :from_time AND :to_time;
+
+-- name: add_run :one
+-- Schedules a run of a job.
+INSERT INTO job_runs (job_id, scheduled_at) VALUES (:job_id, :scheduled_at)
+RETURNING *;
+
+-- name: delete_old_runs :execrows
+DELETE FROM job_runs WHERE finished_at < :before;

@@ -1,0 +1,2 @@
+-- name: same :one
+SELECT id FROM books WHERE id = :id;

@@ -69,7 +69,13 @@ static void doc_comment(strbuf *sb, const sql_query *sq, const char *extra)
     sb_add(sb, "/**\n");
     for (int i = 0; i < sq->ndoc; i++) {
         const char *l = sq->doc[i];
-        sb_printf(sb, " *%s%s\n", *l ? " " : "", l);
+        sb_add(sb, *l ? " * " : " *");
+        for (; *l; l++) { /* a doc line never ends the comment early */
+            sb_addc(sb, *l);
+            if ((*l == '*' && l[1] == '/') || (*l == '/' && l[1] == '*'))
+                sb_addc(sb, ' ');
+        }
+        sb_addc(sb, '\n');
     }
     if (sq->ndoc)
         sb_add(sb, " *\n");

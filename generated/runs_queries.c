@@ -864,3 +864,68 @@ dal_status delete_old_runs(dal_db *db, dal_time before, int64_t *affected)
         *affected = changes;
     return s;
 }
+
+static const dal_query active_runs_of_job_pg_ = {
+    "SELECT id, job_id, job_priority, timeout_ms, status, scheduled_at, agent_name\n"
+    "FROM active_runs WHERE job_id = $1::text ORDER BY scheduled_at",
+    1,
+};
+
+static const dal_query active_runs_of_job_sqlite_ = {
+    "SELECT id, job_id, job_priority, timeout_ms, status, scheduled_at, agent_name\n"
+    "FROM active_runs WHERE job_id = ?1 ORDER BY scheduled_at",
+    1,
+};
+
+dal_status active_runs_of_job(dal_db *db, const char *job_id, active_runs_array *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "active_runs_of_job: out is NULL");
+    memset(out, 0, sizeof *out);
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, dal_dialect_of(db) == DAL_POSTGRES ? &active_runs_of_job_pg_ : &active_runs_of_job_sqlite_, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_text(st, 1, job_id);
+    void *items = NULL;
+    size_t len = 0;
+    s = dal_fetch_all_with(st, &active_runs_table, NULL, 16, &items, &len);
+    if (s == DAL_OK) {
+        out->items = items;
+        out->len = len;
+    }
+    return s;
+}
+
+dal_status active_runs_of_job_iterate(dal_db *db, const char *job_id, dal_status (*fn)(const active_runs *row, void *ctx),
+    void *ctx)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!fn)
+        return dal_set_error(db, DAL_MISUSE, "active_runs_of_job_iterate: fn is NULL");
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, dal_dialect_of(db) == DAL_POSTGRES ? &active_runs_of_job_pg_ : &active_runs_of_job_sqlite_, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_text(st, 1, job_id);
+    dal_stmt_stream(st);
+    for (;;) {
+        bool has_row = false;
+        s = dal_stmt_step(st, &has_row);
+        if (s != DAL_OK || !has_row)
+            break;
+        active_runs row;
+        s = dal_read_row(st, 0, &active_runs_table, &row);
+        if (s != DAL_OK)
+            break;
+        s = fn(&row, ctx);
+        free(row.dal_mem_);
+        if (s != DAL_OK)
+            break;
+    }
+    dal_stmt_done(st);
+    return s;
+}

@@ -9,6 +9,7 @@
 #endif
 
 #include "job_runs.h"
+#include "active_runs.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -341,6 +342,22 @@ dal_status add_run(dal_db *db, const add_run_params *p, job_runs *out);
  * Parameters are only read; nothing is kept.
  */
 dal_status delete_old_runs(dal_db *db, dal_time before, int64_t *affected);
+
+/**
+ * The unfinished runs of a job, oldest first (the view's own row type).
+ *
+ * Fills *out with every row. On DAL_OK *out owns its rows (release with
+ * active_runs_array_free); on error it is {NULL, 0}. Parameters are only read.
+ */
+dal_status active_runs_of_job(dal_db *db, const char *job_id, active_runs_array *out);
+
+/**
+ * active_runs_of_job, streamed: calls fn once per row (the row is valid only during the call and
+ * owned by the library); stops early and returns fn's status when fn returns
+ * anything but DAL_OK. Constant memory whatever the number of rows.
+ */
+dal_status active_runs_of_job_iterate(dal_db *db, const char *job_id, dal_status (*fn)(const active_runs *row, void *ctx),
+    void *ctx);
 
 #ifdef __cplusplus
 }

@@ -69,3 +69,8 @@ RETURNING *;
 
 -- name: delete_old_runs :execrows
 DELETE FROM job_runs WHERE finished_at < :before;
+
+-- name: active_runs_of_job :many
+-- The unfinished runs of a job, oldest first (the view's own row type).
+SELECT id, job_id, job_priority, timeout_ms, status, scheduled_at, agent_name
+FROM active_runs WHERE job_id = :job_id ORDER BY scheduled_at;

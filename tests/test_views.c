@@ -1,7 +1,8 @@
 /*
  * test_views.c - the view of the example schema (schema/active_runs.yaml),
  * on SQLite and on PostgreSQL: _all, _iterate (and stopping early), _count,
- * NULL from its LEFT JOIN, the rows it filters out, misuse.
+ * NULL from its LEFT JOIN, the rows it filters out, a named query that
+ * reads the view and returns its struct, misuse.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -102,6 +103,24 @@ static void test_iterate(void **state)
     assert_int_equal(n, 2);
 }
 
+/* A named query reading the view: its parameter typed from the view's
+ * column, its rows the view's struct. */
+static void test_named_query(void **state)
+{
+    seed(state);
+    active_runs_array a;
+    OK(active_runs_of_job(E->db, "j", &a));
+    assert_int_equal(a.len, 2);
+    assert_int_equal(a.items[0].scheduled_at, 100);
+    assert_null(a.items[0].agent_name);
+    assert_int_equal(a.items[0].timeout_ms, 10000);
+    assert_string_equal(a.items[1].agent_name, "agent-1");
+    active_runs_array_free(&a);
+    OK(active_runs_of_job(E->db, "nope", &a));
+    assert_int_equal(a.len, 0);
+    active_runs_array_free(&a);
+}
+
 static void test_misuse(void **state)
 {
     assert_int_equal(active_runs_all(NULL, NULL), DAL_MISUSE);
@@ -113,7 +132,7 @@ static void test_misuse(void **state)
 }
 
 #define T(f) cmocka_unit_test_setup(f, genv_clean)
-#define TESTS T(test_all_and_count), T(test_iterate), T(test_misuse)
+#define TESTS T(test_all_and_count), T(test_iterate), T(test_named_query), T(test_misuse)
 
 static int open_sqlite(void **state) { return genv_open(state, false, "views"); }
 static int open_pg(void **state) { return genv_open(state, true, "views"); }

@@ -31,6 +31,8 @@ typedef struct tref {
     const char *alias;  /* or the name */
     bool nullable;      /* on the nullable side of an outer join */
     const char *name;   /* as written (a view's name, when t is NULL) */
+    const model *m;     /* for a view's columns: their tables */
+    const q_query *vq;  /* a view of the schema (typed before), or NULL */
 } tref;
 
 static bool tok_is(const sql_toks *tk, int i, const char *w)
@@ -89,7 +91,10 @@ static int find_refs(ck *c, const sql_toks *tk, const char *src, tref *out, int 
                 j += 2;
                 name = tk->v[j].text;
             }
-            tref r = {model_find_table(c->m, name), name, left || full, name};
+            tref r = {model_find_table(c->m, name), name, left || full, name, c->m, NULL};
+            for (int v = 0; !r.t && c->s && v < c->s->nviews; v++)
+                if (!strcmp(c->s->views[v].src->name, name))
+                    r.vq = &c->s->views[v];
             int k = j + 1;
             if (tok_is(tk, k, "as"))
                 k++;
@@ -197,6 +202,24 @@ static const m_column *column_at(const sql_toks *tk, const char *src, int e, con
         q = tk->v[e - 2].text;
     const m_column *found = NULL;
     for (int i = 0; i < nrefs; i++) {
+        if (!refs[i].t && refs[i].vq) {
+            /* a view's column: the table column it comes from */
+            if (q && strcmp(refs[i].alias, q) && strcmp(refs[i].name, q))
+                continue;
+            for (int k = 0; k < refs[i].vq->ncols; k++) {
+                const q_col *vc = &refs[i].vq->cols[k];
+                if (strcmp(vc->name, cn) || !vc->otable)
+                    continue;
+                const m_table *vt = model_find_table(refs[i].m, vc->otable);
+                const m_column *col = vt ? table_find_column(vt, vc->ocol) : NULL;
+                if (col && !found) {
+                    found = col;
+                    *tab = vt;
+                } else if (col && (found->type != col->type || found->type == TY_ENUM))
+                    return NULL; /* ambiguous */
+            }
+            continue;
+        }
         if (!refs[i].t)
             continue;
         if (q && strcmp(refs[i].alias, q) && strcmp(refs[i].t->name, q))
@@ -782,6 +805,14 @@ static void check_query(ck *c, const sql_file *f, const sql_query *sq, q_query *
                 typed_col = true;
             }
         }
+        /* a view's column that is not a table's (an expression): the view's type */
+        for (int r = 0; !typed_col && r < nrefs; r++)
+            for (int k = 0; refs[r].vq && k < refs[r].vq->ncols && !typed_col; k++)
+                if (!strcmp(refs[r].vq->cols[k].name, name) && !refs[r].vq->cols[k].otable) {
+                    qc->t = refs[r].vq->cols[k].t;
+                    qc->t.nullable = qc->t.nullable || refs[r].nullable;
+                    typed_col = true;
+                }
         if (!typed_col && is_count(tk, src, name)) {
             qc->t = (q_type){TY_INT64, NULL, 0, false, false};
             typed_col = true;

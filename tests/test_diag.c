@@ -451,6 +451,34 @@ static void test_good_cycle(void **state)
     model_free(m);
 }
 
+/* Views come in dependency order (the views their SQL names), not by name;
+ * the SQL keeps its text minus the trailing ';' and where it starts in the file. */
+static void test_good_views(void **state)
+{
+    (void)state;
+    model *m = load_ok("tests/good/views");
+    assert_int_equal(m->ntables, 1);
+    assert_int_equal(m->nviews, 3);
+    assert_string_equal(m->views[0]->name, "z_base");
+    assert_string_equal(m->views[1]->name, "m_mid");
+    assert_string_equal(m->views[2]->name, "a_top");
+    assert_int_equal(m->views[2]->ndeps, 1);
+    assert_ptr_equal(m->views[2]->deps[0], m->views[1]);
+    assert_ptr_equal(model_find_view(m, "m_mid"), m->views[1]);
+    assert_null(model_find_view(m, "items"));
+    const m_view *top = m->views[2];
+    assert_string_equal(top->comment, "Reads the view m_mid, so it comes after it.");
+    assert_int_equal(top->sql[1].len, strlen("SELECT id, label FROM m_mid WHERE id < 10"));
+    assert_int_equal(top->sql[1].first.line, 3);
+    assert_int_equal(top->sql[1].first.col, 6);
+    const m_view *base = m->views[0];
+    assert_int_equal(base->sql[0].first.line, 3); /* a block scalar: the line after | */
+    assert_int_equal(base->sql[0].first.col, 3);
+    assert_int_equal(base->ncols, 1);
+    assert_int_equal(base->cols[0].null, 1);
+    model_free(m);
+}
+
 static void test_good_defaults(void **state)
 {
     (void)state;
@@ -584,6 +612,7 @@ int main(void)
     ADD(test_many_errors_capped);
     ADD(test_yaml_tree);
     ADD(test_good_cycle);
+    ADD(test_good_views);
     ADD(test_good_defaults);
     ADD(test_project_schema);
     ADD(test_model_build_direct);

@@ -469,6 +469,54 @@ static bool is_count(const sql_toks *tk, const char *src, const char *name)
     return false;
 }
 
+/* The table qualifier of result column `index` when the statement's top-level
+ * SELECT (or RETURNING) list item of that position is a plain qualified
+ * column (`a.id`, `a.id AS x`), else NULL (also when a `*` makes positions
+ * unknowable).  It tells which of several references to one table a column
+ * comes from (a self-join where one side is on the nullable side). */
+static const char *item_qualifier(const sql_toks *tk, const char *src, int index)
+{
+    int i = 0, depth = 0;
+    for (; i < tk->n; i++) {
+        if (tok_punct(tk, src, i, '('))
+            depth++;
+        else if (tok_punct(tk, src, i, ')'))
+            depth--;
+        else if (depth == 0 && (tok_is(tk, i, "select") || tok_is(tk, i, "returning")))
+            break;
+    }
+    if (i == tk->n)
+        return NULL;
+    i++;
+    if (tok_is(tk, i, "distinct") || tok_is(tk, i, "all"))
+        i++;
+    const char *found = NULL;
+    for (int item = 0, start = i; i <= tk->n; i++) {
+        bool end = i == tk->n || tok_is(tk, i, "from") || tok_is(tk, i, "where") ||
+                   tok_is(tk, i, "group") || tok_is(tk, i, "order") || tok_is(tk, i, "limit") ||
+                   tok_is(tk, i, "union") || tok_is(tk, i, "having") || tok_is(tk, i, "window");
+        if (i < tk->n && tok_punct(tk, src, i, '('))
+            depth++;
+        else if (i < tk->n && tok_punct(tk, src, i, ')'))
+            depth--;
+        if (i < tk->n && tok_punct(tk, src, i, '*') && depth == 0 && i > 0 &&
+            (i == start || tok_punct(tk, src, i - 1, '.')))
+            return NULL; /* `*` or `t.*`: positions are not items */
+        if (depth != 0 || !(end || tok_punct(tk, src, i, ',')))
+            continue;
+        if (item == index && i - start >= 3 && tok_name(tk, start) &&
+            tok_punct(tk, src, start + 1, '.') && tok_name(tk, start + 2) &&
+            (i - start == 3 || tok_is(tk, start + 3, "as") ||
+             (i - start == 4 && tok_name(tk, start + 3))))
+            found = tk->v[start].text;
+        item++;
+        start = i + 1;
+        if (end)
+            break;
+    }
+    return found;
+}
+
 static void engine_error(ck *c, const sql_text *body, const rewritten *rw, const char *msg,
                          int off)
 {
@@ -614,6 +662,31 @@ static void check_query(ck *c, const sql_file *f, const sql_query *sq, q_query *
         } else if (uses[u].t.nullable)
             q->params[p].t.nullable = true;
     }
+    if (sq->variants) {
+        /* a parameter the sqlite variant leaves untyped (`CAST(:id AS INTEGER)`)
+         * is typed by its uses in the pg variant (`id = :id`) */
+        const sql_toks *tp = &tks[1];
+        tref r2[64];
+        int nr2 = find_refs(c, tp, sq->pg.text, r2, 64);
+        for (int i = 0; i < tp->n; i++) {
+            if (tp->v[i].kind != SQLT_PARAM)
+                continue;
+            int p;
+            for (p = 0; p < q->nparams && strcmp(q->params[p].name, tp->v[i].text); p++)
+                ;
+            if (p == q->nparams || typed[p])
+                continue;
+            use u2;
+            memset(&u2, 0, sizeof u2);
+            u2.param = p;
+            u2.tok = i;
+            infer_use(tp, sq->pg.text, i, r2, nr2, &u2);
+            if (u2.typed) {
+                q->params[p].t = u2.t;
+                typed[p] = true;
+            }
+        }
+    }
     for (int p = 0; p < q->nparams; p++)
         if (!typed[p])
             diag_error(c->d, q->params[p].pos,
@@ -757,7 +830,14 @@ static void check_query(ck *c, const sql_file *f, const sql_query *sq, q_query *
             const m_column *col = t ? table_find_column(t, cn) : NULL;
             if (col) {
                 bool nul = col->nullable;
-                for (int r = 0; r < nrefs; r++)
+                const char *qual = item_qualifier(tk, src, i);
+                bool by_qual = false;
+                for (int r = 0; qual && r < nrefs; r++)
+                    if (refs[r].t == t && refs[r].alias && !strcmp(refs[r].alias, qual)) {
+                        by_qual = true;
+                        nul = nul || refs[r].nullable;
+                    }
+                for (int r = 0; !by_qual && r < nrefs; r++)
                     if (refs[r].t == t && refs[r].nullable)
                         nul = true;
                 qc->t = col_type(t, col, nul);

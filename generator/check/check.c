@@ -977,6 +977,13 @@ q_set *check_queries(arena *a, const model *m, const char *dir, const char *pref
                            sq->name);
                 continue;
             }
+            if (c_is_reserved(sq->name)) {
+                diag_error(d, sq->pos,
+                           "query name '%s' is reserved in C (a keyword, or a name of the "
+                           "headers generated code includes): choose another name",
+                           sq->name);
+                continue;
+            }
             check_query(&c, f, sq, &qf->q[qf->n]);
             q_query *q = &qf->q[qf->n++];
             if (nt) {

@@ -7,7 +7,7 @@
 #   make valgrind   the suite without sanitizers, test binaries under valgrind
 #   make tsan       the pool tests under ThreadSanitizer
 #   make golden     rewrite the golden files (generated/) from the current generator
-#   make fuzz       run the libFuzzer targets over the YAML and the .sql front ends
+#   make fuzz       the libFuzzer targets: YAML and .sql front ends, PostgreSQL value decoders, engine round trip
 #   make bench      benchmarks (not tests)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -135,6 +135,9 @@ fuzz:
 	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Igenerator -Iruntime fuzz/fuzz_sql.c runtime/dal_calendar.c build/fuzz/libdalc.a -o build/fuzz/fuzz_sql
 	mkdir -p build/fuzz/corpus_sql
 	build/fuzz/fuzz_sql -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 -rss_limit_mb=1024 build/fuzz/corpus_sql fuzz/seeds_sql
+	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Iruntime fuzz/fuzz_pgdecode.c runtime/dal_codec.c runtime/dal_calendar.c -o build/fuzz/fuzz_pgdecode
+	mkdir -p build/fuzz/corpus_pgdecode
+	build/fuzz/fuzz_pgdecode -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 -rss_limit_mb=1024 build/fuzz/corpus_pgdecode fuzz/seeds_pgdecode
 	$(MAKE) --no-print-directory fuzz-roundtrip-build
 	fuzz/roundtrip.sh build/fuzz/fuzz_roundtrip $(FUZZ_SECONDS)
 

@@ -191,10 +191,14 @@ static dal_status dal__sq_open(dal_db *db, const char *spec)
     sqlite3_extended_result_codes(SQDB(db)->sq, 1);
     sqlite3_busy_timeout(SQDB(db)->sq, atoi(opts[0].val));
     char sql[512];
-    bool ro = strcmp(mode, "ro") == 0;
+    /* A file the process may not write is opened read-only by SQLite even
+     * in mode rw/rwc: then the journal mode cannot (and need not) be set,
+     * reads work and writes fail with "readonly". */
+    bool ro = strcmp(mode, "ro") == 0 || sqlite3_db_readonly(SQDB(db)->sq, "main") == 1;
     if (!ro) {
         snprintf(sql, sizeof sql, "PRAGMA journal_mode=%s", opts[1].val);
-        if ((rc = exec_retry(SQDB(db)->sq, sql, atoi(opts[0].val))) != SQLITE_OK)
+        if ((rc = exec_retry(SQDB(db)->sq, sql, atoi(opts[0].val))) != SQLITE_OK &&
+            (sqlite3_extended_errcode(SQDB(db)->sq) & 0xff) != SQLITE_READONLY)
             return sq_err(db, sqlite3_extended_errcode(SQDB(db)->sq));
     }
     snprintf(sql, sizeof sql,

@@ -199,6 +199,10 @@ static void test_readonly(void **state)
            "(%lld rows), write %s: %s\n",
            dal_status_name((dal_status)oi), dal_status_name((dal_status)ri), nn,
            dal_status_name((dal_status)wi), line + off);
+    /* it opens read-only by itself (the journal mode is left as it is) */
+    assert_int_equal(oi, DAL_OK);
+    assert_int_equal(ri, DAL_OK);
+    assert_int_equal(nn, 1000);
     assert_int_not_equal(wi, DAL_OK);
     /* nothing changed */
     snprintf(url, sizeof url, "sqlite:%s?mode=ro", rpath);

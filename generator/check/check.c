@@ -469,12 +469,20 @@ static bool is_count(const sql_toks *tk, const char *src, const char *name)
     return false;
 }
 
+/* True when token i is `*` (an operator token). */
+static bool tok_star(const sql_toks *tk, const char *src, int i)
+{
+    return i >= 0 && i < tk->n && tk->v[i].kind == SQLT_OP && tk->v[i].len == 1 &&
+           src[tk->v[i].off] == '*';
+}
+
 /* The table qualifier of result column `index` when the statement's top-level
  * SELECT (or RETURNING) list item of that position is a plain qualified
- * column (`a.id`, `a.id AS x`), else NULL (also when a `*` makes positions
- * unknowable).  It tells which of several references to one table a column
+ * column (`a.id`, `a.id AS x`) or comes from `a.*` (a table of the schema),
+ * else NULL (also when a bare `*` makes positions unknowable).  It tells which of several references to one table a column
  * comes from (a self-join where one side is on the nullable side). */
-static const char *item_qualifier(const sql_toks *tk, const char *src, int index)
+static const char *item_qualifier(const sql_toks *tk, const char *src, int index,
+                                  const tref *refs, int nrefs)
 {
     int i = 0, depth = 0;
     for (; i < tk->n; i++) {
@@ -491,7 +499,7 @@ static const char *item_qualifier(const sql_toks *tk, const char *src, int index
     if (tok_is(tk, i, "distinct") || tok_is(tk, i, "all"))
         i++;
     const char *found = NULL;
-    for (int item = 0, start = i; i <= tk->n; i++) {
+    for (int pos = 0, start = i; i <= tk->n; i++) {
         bool end = i == tk->n || tok_is(tk, i, "from") || tok_is(tk, i, "where") ||
                    tok_is(tk, i, "group") || tok_is(tk, i, "order") || tok_is(tk, i, "limit") ||
                    tok_is(tk, i, "union") || tok_is(tk, i, "having") || tok_is(tk, i, "window");
@@ -499,17 +507,29 @@ static const char *item_qualifier(const sql_toks *tk, const char *src, int index
             depth++;
         else if (i < tk->n && tok_punct(tk, src, i, ')'))
             depth--;
-        if (i < tk->n && tok_punct(tk, src, i, '*') && depth == 0 && i > 0 &&
-            (i == start || tok_punct(tk, src, i - 1, '.')))
-            return NULL; /* `*` or `t.*`: positions are not items */
+        if (i < tk->n && i == start && depth == 0 && tok_star(tk, src, i))
+            return NULL; /* `*`: positions are not items */
         if (depth != 0 || !(end || tok_punct(tk, src, i, ',')))
             continue;
-        if (item == index && i - start >= 3 && tok_name(tk, start) &&
-            tok_punct(tk, src, start + 1, '.') && tok_name(tk, start + 2) &&
-            (i - start == 3 || tok_is(tk, start + 3, "as") ||
-             (i - start == 4 && tok_name(tk, start + 3))))
+        int width = 1;
+        if (i - start == 3 && tok_name(tk, start) && tok_punct(tk, src, start + 1, '.') &&
+            tok_star(tk, src, start + 2)) {
+            /* `a.*`: every column of the table a names, qualified by a */
+            width = 0;
+            for (int r = 0; r < nrefs && !width; r++)
+                if (refs[r].t && refs[r].alias && !strcmp(refs[r].alias, tk->v[start].text))
+                    width = refs[r].t->ncolumns;
+            if (!width)
+                return NULL;
+            if (index >= pos && index < pos + width)
+                found = tk->v[start].text;
+        } else if (pos == index && i - start >= 3 && tok_name(tk, start) &&
+                   tok_punct(tk, src, start + 1, '.') && tok_name(tk, start + 2) &&
+                   (i - start == 3 || tok_is(tk, start + 3, "as") ||
+                    (i - start == 4 && tok_name(tk, start + 3)))) {
             found = tk->v[start].text;
-        item++;
+        }
+        pos += width;
         start = i + 1;
         if (end)
             break;
@@ -830,7 +850,7 @@ static void check_query(ck *c, const sql_file *f, const sql_query *sq, q_query *
             const m_column *col = t ? table_find_column(t, cn) : NULL;
             if (col) {
                 bool nul = col->nullable;
-                const char *qual = item_qualifier(tk, src, i);
+                const char *qual = item_qualifier(tk, src, i, refs, nrefs);
                 bool by_qual = false;
                 for (int r = 0; qual && r < nrefs; r++)
                     if (refs[r].t == t && refs[r].alias && !strcmp(refs[r].alias, qual)) {

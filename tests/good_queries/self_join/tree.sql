@@ -6,7 +6,12 @@ FROM nodes n LEFT JOIN nodes p ON p.id = n.parent_id
 ORDER BY n.id;
 
 -- name: with_parent_star :many
--- With `*` the positions of the items are unknown: every column of a table
--- that is also on the nullable side is nullable.
+-- `n.*` stands for the columns of `n`, as declared.
 SELECT n.*, p.label AS parent_label
+FROM nodes n LEFT JOIN nodes p ON p.id = n.parent_id;
+
+-- name: parent_star :many
+-- `p.*` stands for the columns of `p`, all nullable (the nullable side);
+-- the item after it is `n`'s id, as declared.
+SELECT p.*, n.id AS node_id
 FROM nodes n LEFT JOIN nodes p ON p.id = n.parent_id;

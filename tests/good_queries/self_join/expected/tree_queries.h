@@ -54,11 +54,10 @@ dal_status with_parent_iterate(dal_db *db, dal_status (*fn)(const with_parent_ro
 
 /** A result row of with_parent_star: one allocation per row (with_parent_star_row_free frees it). */
 typedef struct with_parent_star_row {
-    int64_t id; /* int64, nullable */
-    bool has_id; /* false: id is NULL */
+    int64_t id; /* int64 */
     int64_t parent_id; /* int64, nullable */
     bool has_parent_id; /* false: parent_id is NULL */
-    char *label; /* text, nullable */
+    char *label; /* text */
     char *parent_label; /* text, nullable */
     void *dal_mem_; /* private: the row's one allocation */
 } with_parent_star_row;
@@ -76,8 +75,7 @@ void with_parent_star_row_free(with_parent_star_row *row);
 void with_parent_star_row_array_free(with_parent_star_row_array *a);
 
 /**
- * With `*` the positions of the items are unknown: every column of a table
- * that is also on the nullable side is nullable.
+ * `n.*` stands for the columns of `n`, as declared.
  *
  * Fills *out with every row. On DAL_OK *out owns its rows (release with
  * with_parent_star_row_array_free); on error it is {NULL, 0}. Parameters are only read.
@@ -90,6 +88,46 @@ dal_status with_parent_star(dal_db *db, with_parent_star_row_array *out);
  * anything but DAL_OK. Constant memory whatever the number of rows.
  */
 dal_status with_parent_star_iterate(dal_db *db, dal_status (*fn)(const with_parent_star_row *row, void *ctx),
+    void *ctx);
+
+/** A result row of parent_star: one allocation per row (parent_star_row_free frees it). */
+typedef struct parent_star_row {
+    int64_t id; /* int64, nullable */
+    bool has_id; /* false: id is NULL */
+    int64_t parent_id; /* int64, nullable */
+    bool has_parent_id; /* false: parent_id is NULL */
+    char *label; /* text, nullable */
+    int64_t node_id; /* int64 */
+    void *dal_mem_; /* private: the row's one allocation */
+} parent_star_row;
+
+/** Rows of parent_star; owns its rows and items (free with parent_star_row_array_free). */
+typedef struct parent_star_row_array {
+    parent_star_row *items;
+    size_t len;
+} parent_star_row_array;
+
+/** Frees what *row owns (not the struct itself) and zeroes it; NULL is a no-op. */
+void parent_star_row_free(parent_star_row *row);
+
+/** Frees every row and the items array; leaves *a {NULL, 0}. */
+void parent_star_row_array_free(parent_star_row_array *a);
+
+/**
+ * `p.*` stands for the columns of `p`, all nullable (the nullable side);
+ * the item after it is `n`'s id, as declared.
+ *
+ * Fills *out with every row. On DAL_OK *out owns its rows (release with
+ * parent_star_row_array_free); on error it is {NULL, 0}. Parameters are only read.
+ */
+dal_status parent_star(dal_db *db, parent_star_row_array *out);
+
+/**
+ * parent_star, streamed: calls fn once per row (the row is valid only during the call and
+ * owned by the library); stops early and returns fn's status when fn returns
+ * anything but DAL_OK. Constant memory whatever the number of rows.
+ */
+dal_status parent_star_iterate(dal_db *db, dal_status (*fn)(const parent_star_row *row, void *ctx),
     void *ctx);
 
 #ifdef __cplusplus

@@ -21,7 +21,8 @@ extern const dal_migration schema_migrations[];
  * Brings db to the latest migration: applies every pending migration of
  * schema_migrations in version order, each in its own transaction, and records it in
  * dal_schema_migrations (see dal_migrate_up in dal_migrate.h).  opts may be NULL (defaults:
- * destructive migrations refused, no dry run, 60 s lock timeout).  Safe to call from every
+ * a destructive migration applies only when the tables it names hold no rows, as on a
+ * fresh database, else the run stops there; no dry run; 60 s lock timeout).  Safe to call from every
  * process at start-up: concurrent callers serialize and each migration applies once.
  * Returns DAL_OK, or the error of the first failing migration (message in dal_errmsg);
  * a migration whose recorded checksum differs is refused (message contains "checksum").

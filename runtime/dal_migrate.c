@@ -177,6 +177,8 @@ static void progress(const dal_migrate_opts *o, const char *fmt, ...)
     o->progress(o->progress_ctx, buf);
 }
 
+static dal_status query_int(dal_db *db, const dal_query *q, const char *p1, int64_t *out);
+
 static int64_t now_ms(void)
 {
     struct timespec ts;
@@ -240,6 +242,9 @@ static const char CREATE_SQLITE[] =
 
 /* PostgreSQL advisory lock key: "dalcmigr" */
 #define LOCK_KEY "7233459834587965810"
+/* the same key as pg_locks shows it: classid = high 32 bits, objid = low */
+#define LOCK_CLASSID "1684171109"
+#define LOCK_OBJID "564914546"
 
 static dal_status table_exists(dal_db *db, bool *out)
 {
@@ -343,6 +348,59 @@ static dal_status sqlite_fk_state(dal_db *db, bool *on)
     return s;
 }
 
+/* PostgreSQL: who holds the migration lock, for messages: "PostgreSQL
+ * backend pid P (user U, transaction since T, state S, query: Q)" from
+ * pg_locks and pg_stat_activity (fields the role may not see are left out). */
+static void lock_holder(dal_db *db, char *out, size_t cap)
+{
+    static const dal_query q = {
+        "SELECT l.pid, coalesce(a.usename::text, ''), "
+        "coalesce(to_char(coalesce(a.xact_start, a.backend_start) AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD HH24:MI:SS') || ' UTC', ''), "
+        "coalesce(a.state, ''), coalesce(left(regexp_replace(a.query, '\\s+', ' ', 'g'), 100), ''), "
+        "CASE WHEN a.xact_start IS NULL THEN 0 ELSE 1 END "
+        "FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = " LOCK_CLASSID
+        " AND l.objid = " LOCK_OBJID " AND l.objsubid = 1 AND l.database = (SELECT oid FROM "
+        "pg_catalog.pg_database WHERE datname = current_database()) ORDER BY l.pid LIMIT 1",
+        0};
+    char keep[1024];
+    snprintf(keep, sizeof keep, "%s", dal_errmsg(db));
+    snprintf(out, cap, "another migrator (it could not be identified)");
+    dal_stmt *st;
+    if (dal_stmt_start(db, &q, &st) != DAL_OK) {
+        if (keep[0])
+            dal_set_error(db, DAL_ERROR, "%s", keep);
+        return;
+    }
+    bool has = false;
+    if (dal_stmt_step(st, &has) == DAL_OK && has) {
+        int64_t pid = 0, in_tx = 0;
+        const char *f[4] = {"", "", "", ""};
+        size_t fl[4] = {0, 0, 0, 0};
+        dal_col_int64(st, 0, &pid);
+        for (int i = 0; i < 4; i++)
+            if (dal_col_text(st, i + 1, &f[i], &fl[i]) != DAL_OK)
+                fl[i] = 0;
+        dal_col_int64(st, 5, &in_tx);
+        char user[80] = "", since[80] = "", state[80] = "", query[160] = "";
+        if (fl[0])
+            snprintf(user, sizeof user, ", user %.*s", (int)fl[0], f[0]);
+        if (fl[1])
+            snprintf(since, sizeof since, ", %s since %.*s",
+                     in_tx ? "transaction" : "connection", (int)fl[1], f[1]);
+        if (fl[2])
+            snprintf(state, sizeof state, ", %.*s", (int)fl[2], f[2]);
+        if (fl[3])
+            snprintf(query, sizeof query, ", query: %.*s", (int)fl[3], f[3]);
+        snprintf(out, cap, "PostgreSQL backend pid %lld%s%s%s%s", (long long)pid, user, since,
+                 state, query);
+    }
+    dal_stmt_done(st);
+    if (keep[0])
+        dal_set_error(db, DAL_ERROR, "%s", keep);
+}
+
 /* BEGIN + lock + bookkeeping table.  On failure nothing is left open. */
 static dal_status lock_begin(dal_db *db, const dal_migrate_opts *o, lock_state *ls)
 {
@@ -373,16 +431,37 @@ static dal_status lock_begin(dal_db *db, const dal_migrate_opts *o, lock_state *
     } else {
         if ((s = dal_begin(db)) != DAL_OK)
             return fail(db, s, "BEGIN");
-        char sql[128];
-        snprintf(sql, sizeof sql, "SET LOCAL lock_timeout = %d", timeout);
-        if ((s = dal_exec(db, sql)) != DAL_OK)
-            return fail(db, s, "SET lock_timeout");
-        s = dal_exec(db, "SELECT pg_advisory_xact_lock(" LOCK_KEY ")");
+        static const dal_query try_lock = {
+            "SELECT CASE WHEN pg_try_advisory_xact_lock(" LOCK_KEY ") THEN 1 ELSE 0 END", 0};
+        int64_t got = 0;
+        s = query_int(db, &try_lock, NULL, &got);
         if (s != DAL_OK)
-            return fail(db, s == DAL_CONN ? DAL_CONN : DAL_BUSY,
-                        "could not take the migration lock (another migrator?)");
-        if ((s = dal_exec(db, "SET LOCAL lock_timeout = DEFAULT")) != DAL_OK)
-            return fail(db, s, "SET lock_timeout");
+            return fail(db, s, "taking the migration lock");
+        if (!got) {
+            char who[400];
+            lock_holder(db, who, sizeof who);
+            progress(o, "waiting up to %d ms for the migration lock, held by %s", timeout, who);
+            char sql[128];
+            snprintf(sql, sizeof sql, "SET LOCAL lock_timeout = %d", timeout);
+            if ((s = dal_exec(db, sql)) != DAL_OK)
+                return fail(db, s, "SET lock_timeout");
+            s = dal_exec(db, "SELECT pg_advisory_xact_lock(" LOCK_KEY ")");
+            if (s != DAL_OK) {
+                char msg[1024];
+                snprintf(msg, sizeof msg, "%s", dal_errmsg(db));
+                dal_rollback(db);
+                if (s == DAL_CONN)
+                    return dal_set_error(db, DAL_CONN, "taking the migration lock: %s", msg);
+                lock_holder(db, who, sizeof who);
+                return dal_set_error(db, DAL_BUSY,
+                                     "could not take the migration lock within %d ms: it is held "
+                                     "by %s (a killed migrator's backend keeps it until its "
+                                     "statement ends; pg_terminate_backend(pid) ends it now)",
+                                     timeout, who);
+            }
+            if ((s = dal_exec(db, "SET LOCAL lock_timeout = DEFAULT")) != DAL_OK)
+                return fail(db, s, "SET lock_timeout");
+        }
     }
     if (!ls->sqlite && (s = dal_exec(db, "SET LOCAL client_min_messages = warning")) != DAL_OK)
         return fail(db, s, "SET client_min_messages");
@@ -488,6 +567,251 @@ static dal_status check_order(dal_db *db, const dal_migration *migs, size_t n)
 }
 
 /* ---------------------------------------------------------------------- */
+/* destructive steps: which tables they name, whether those hold rows      */
+/* ---------------------------------------------------------------------- */
+
+/* A static query (the statement cache keys on its address) returning one
+ * int64 (0 when no row or NULL); p1 binds $1 when q has a parameter. */
+static dal_status query_int(dal_db *db, const dal_query *q, const char *p1, int64_t *out)
+{
+    dal_stmt *st;
+    *out = 0;
+    dal_status s = dal_stmt_start(db, q, &st);
+    if (s != DAL_OK)
+        return s;
+    if (q->nparams > 0)
+        dal_bind_text(st, 1, p1);
+    bool has = false;
+    s = dal_stmt_step(st, &has);
+    if (s == DAL_OK && has && !dal_col_is_null(st, 0))
+        s = dal_col_int64(st, 0, out);
+    dal_stmt_done(st);
+    return s;
+}
+
+static bool ident_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Reads an identifier (bare, or "quoted" without embedded quotes) at *p into
+ * out; advances *p.  False when there is none. */
+static bool read_ident(const char **p, char *out, size_t cap)
+{
+    const char *s = *p;
+    bool quoted = *s == '"';
+    if (quoted)
+        s++;
+    size_t n = 0;
+    while (ident_char(s[n]))
+        n++;
+    if (n == 0 || n >= cap || (quoted && s[n] != '"'))
+        return false;
+    memcpy(out, s, n);
+    out[n] = '\0';
+    *p = s + n + (quoted ? 1 : 0);
+    return true;
+}
+
+/* The table a reason written by `dalc migration new` names:
+ *   drop table T | drop column T.C | type of T.C changes ... |
+ *   max_length of T.C narrows ... | T.C becomes NOT NULL ... |
+ *   enum values removed from T.C: ... | add NOT NULL column T.C ...
+ * False when the reason has none of these forms. */
+static bool reason_table(const char *r, size_t len, char *out, size_t cap)
+{
+    static const char *const prefixes[] = {"drop table ", "drop column ", "type of ",
+                                           "max_length of ", "enum values removed from ",
+                                           "add NOT NULL column "};
+    char buf[512];
+    if (len >= sizeof buf)
+        return false;
+    memcpy(buf, r, len);
+    buf[len] = '\0';
+    const char *p = buf;
+    size_t k;
+    for (k = 0; k < sizeof prefixes / sizeof prefixes[0]; k++)
+        if (strncmp(p, prefixes[k], strlen(prefixes[k])) == 0)
+            break;
+    bool table_only = k == 0;
+    if (k < sizeof prefixes / sizeof prefixes[0])
+        p += strlen(prefixes[k]);
+    else if (!strstr(p, " becomes NOT NULL"))
+        return false;
+    if (!read_ident(&p, out, cap))
+        return false;
+    if (table_only)
+        return *p == '\0';
+    return *p == '.'; /* T.C */
+}
+
+#define MAX_NAMED 64
+#define NAME_CAP 128
+
+typedef struct named_tables {
+    int n;
+    char name[MAX_NAMED][NAME_CAP];
+    bool unreadable; /* a reason names no table dalc can check */
+    char reasons[512];
+} named_tables;
+
+static void add_name(named_tables *t, const char *name)
+{
+    for (int i = 0; i < t->n; i++)
+        if (strcmp(t->name[i], name) == 0)
+            return;
+    if (t->n == MAX_NAMED) {
+        t->unreadable = true;
+        return;
+    }
+    snprintf(t->name[t->n++], NAME_CAP, "%s", name);
+}
+
+/* Every table the "-- destructive:" lines of sql name (reasons split on
+ * "; "), and the first line's reasons for messages. */
+static void destructive_tables(const char *sql, named_tables *t)
+{
+    memset(t, 0, sizeof *t);
+    for (const char *p = sql; p && *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (strncmp(p, "-- destructive", 14) == 0) {
+            const char *r = p + 14, *end = p + len;
+            if (r < end && *r == ':')
+                r++;
+            while (r < end && *r == ' ')
+                r++;
+            if (!t->reasons[0])
+                snprintf(t->reasons, sizeof t->reasons, "%.*s", (int)(end - r), r);
+            if (r >= end)
+                t->unreadable = true;
+            while (r < end) {
+                const char *semi = r;
+                while (semi < end && !(semi[0] == ';' && semi + 1 < end && semi[1] == ' '))
+                    semi++;
+                char name[NAME_CAP];
+                size_t rl = (size_t)(semi - r);
+                while (rl > 0 && (r[rl - 1] == ' ' || r[rl - 1] == '\r' || r[rl - 1] == ';'))
+                    rl--;
+                if (reason_table(r, rl, name, sizeof name))
+                    add_name(t, name);
+                else
+                    t->unreadable = true;
+                r = semi < end ? semi + 2 : end;
+            }
+        }
+        p = eol ? eol + 1 : NULL;
+    }
+}
+
+/* Tables renamed to `to` by an `ALTER TABLE x RENAME TO to` of sql. */
+static void rename_sources(const char *sql, const char *to, named_tables *out)
+{
+    memset(out, 0, sizeof *out);
+    for (const char *p = strstr(sql, "ALTER TABLE "); p; p = strstr(p + 1, "ALTER TABLE ")) {
+        const char *q = p + 12;
+        char from[NAME_CAP], dst[NAME_CAP];
+        if (!read_ident(&q, from, sizeof from) || strncmp(q, " RENAME TO ", 11) != 0)
+            continue;
+        q += 11;
+        if (read_ident(&q, dst, sizeof dst) && strcmp(dst, to) == 0)
+            add_name(out, from);
+    }
+}
+
+static dal_status table_named_exists(dal_db *db, const char *name, bool *out)
+{
+    static const dal_query pg = {"SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = $1 "
+                                 "AND schemaname = current_schema()",
+                                 1};
+    static const dal_query sq = {
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1", 1};
+    int64_t n = 0;
+    dal_status s = query_int(db, dal_dialect_of(db) == DAL_POSTGRES ? &pg : &sq, name, &n);
+    *out = n > 0;
+    return s;
+}
+
+/* Whether table `name` holds a row.  The table name cannot be a parameter
+ * and statements are cached by address, so the answer goes through a
+ * temporary table written by dal_exec and read by a static query. */
+static dal_status table_has_rows(dal_db *db, const char *name, bool *out)
+{
+    static const dal_query pg = {"SELECT n FROM pg_temp.dal_migrate_probe", 0};
+    static const dal_query sq = {"SELECT n FROM temp.dal_migrate_probe", 0};
+    bool ispg = dal_dialect_of(db) == DAL_POSTGRES;
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "CREATE TEMP TABLE IF NOT EXISTS dal_migrate_probe (n bigint);\n"
+             "DELETE FROM %s.dal_migrate_probe;\n"
+             "INSERT INTO %s.dal_migrate_probe SELECT count(*) FROM "
+             "(SELECT 1 FROM \"%s\" LIMIT 1) AS x",
+             ispg ? "pg_temp" : "temp", ispg ? "pg_temp" : "temp", name);
+    *out = true;
+    dal_status s = dal_exec(db, sql);
+    if (s != DAL_OK)
+        return s;
+    int64_t n = 1;
+    s = query_int(db, ispg ? &pg : &sq, NULL, &n);
+    *out = n > 0;
+    return s;
+}
+
+/* Whether the destructive steps of sql may lose data on db now: true unless
+ * every table they name (or, when it does not exist yet, every table the
+ * migration renames to that name) exists and holds no rows.  why receives
+ * the reason.  lock: PostgreSQL, inside the migration's transaction: lock
+ * each table first so no row arrives between the check and the step. */
+static dal_status may_lose_data(dal_db *db, const char *sql, bool lock, bool *lose, char *why,
+                                size_t whycap)
+{
+    named_tables t;
+    destructive_tables(sql, &t);
+    *lose = true;
+    if (t.unreadable || t.n == 0) {
+        snprintf(why, whycap, "%s; a destructive line names no table dalc can check",
+                 t.reasons[0] ? t.reasons : "destructive");
+        return DAL_OK;
+    }
+    bool pg = dal_dialect_of(db) == DAL_POSTGRES;
+    for (int i = 0; i < t.n; i++) {
+        named_tables cand;
+        rename_sources(sql, t.name[i], &cand);
+        add_name(&cand, t.name[i]);
+        int found = 0;
+        for (int j = 0; j < cand.n; j++) {
+            bool ex = false;
+            dal_status s = table_named_exists(db, cand.name[j], &ex);
+            if (s != DAL_OK)
+                return s;
+            if (!ex)
+                continue;
+            found++;
+            char q[256];
+            if (pg && lock) {
+                snprintf(q, sizeof q, "LOCK TABLE \"%s\" IN ACCESS EXCLUSIVE MODE", cand.name[j]);
+                if ((s = dal_exec(db, q)) != DAL_OK)
+                    return s;
+            }
+            bool rows = true;
+            if ((s = table_has_rows(db, cand.name[j], &rows)) != DAL_OK)
+                return s;
+            if (rows) {
+                snprintf(why, whycap, "%s; table %s holds rows", t.reasons, cand.name[j]);
+                return DAL_OK;
+            }
+        }
+        if (!found) {
+            snprintf(why, whycap, "%s; table %s does not exist before it", t.reasons, t.name[i]);
+            return DAL_OK;
+        }
+    }
+    *lose = false;
+    snprintf(why, whycap, "%s; its tables hold no rows", t.reasons);
+    return DAL_OK;
+}
+
+/* ---------------------------------------------------------------------- */
 /* status                                                                  */
 /* ---------------------------------------------------------------------- */
 
@@ -537,6 +861,40 @@ dal_status dal_migrate_status(dal_db *db, const dal_migration *migs, size_t n,
 /* up                                                                      */
 /* ---------------------------------------------------------------------- */
 
+/* Inside the migration's transaction: may sql (destructive) run?  *refuse
+ * is set when it may lose data and destructive migrations are not allowed;
+ * the refusal message is then set. */
+static dal_status destructive_gate(dal_db *db, const dal_migration *m, const char *sql, bool down,
+                                   const dal_migrate_opts *o, bool *refuse)
+{
+    *refuse = false;
+    if (!dal_migration_sql_destructive(sql))
+        return DAL_OK;
+    if (o && o->allow_destructive) {
+        progress(o, "%s %04d_%s: destructive, allowed", down ? "reverting" : "applying",
+                 m->version, m->name);
+        return DAL_OK;
+    }
+    bool lose = true;
+    char why[700];
+    dal_status s = may_lose_data(db, sql, true, &lose, why, sizeof why);
+    if (s != DAL_OK)
+        return s;
+    if (!lose) {
+        progress(o, "%04d_%s is destructive (%s): nothing to lose, %s it", m->version, m->name,
+                 why, down ? "reverting" : "applying");
+        return DAL_OK;
+    }
+    *refuse = true;
+    if (o && o->report)
+        o->report->refused_version = m->version;
+    return dal_set_error(db, DAL_MISUSE,
+                         "%smigration %04d_%s is destructive and may lose data (%s); stopped "
+                         "before it: allow destructive migrations to %s it",
+                         down ? "reverting " : "", m->version, m->name, why,
+                         down ? "revert" : "apply");
+}
+
 static dal_status apply_one(dal_db *db, const dal_migration *m, const char *sql,
                             const char *sum, const dal_migrate_opts *o, bool *skipped)
 {
@@ -557,6 +915,18 @@ static dal_status apply_one(dal_db *db, const dal_migration *m, const char *sql,
         *skipped = true;
         return DAL_OK;
     }
+    bool refuse = false;
+    if ((s = destructive_gate(db, m, sql, false, o, &refuse)) != DAL_OK || refuse) {
+        if (refuse) {
+            char keep[1024];
+            snprintf(keep, sizeof keep, "%s", dal_errmsg(db));
+            dal_rollback(db);
+            unlock_after(db, &ls);
+            return dal_set_error(db, DAL_MISUSE, "%s", keep);
+        }
+        return rollback_unlock(db, &ls, s, "checking the destructive steps");
+    }
+    progress(o, "applying %04d_%s", m->version, m->name);
     char what[160];
     snprintf(what, sizeof what, "migration %04d_%s failed", m->version, m->name);
     if ((s = dal_exec(db, sql)) != DAL_OK)
@@ -580,6 +950,35 @@ static dal_status apply_one(dal_db *db, const dal_migration *m, const char *sql,
     return DAL_OK;
 }
 
+/* The first migration failed on a database without migration history: when
+ * it has tables already (made by schema_create, from schema.*.sql or by
+ * hand), say that baseline adopts it. */
+static void baseline_hint(dal_db *db, dal_status s)
+{
+    char keep[1024];
+    snprintf(keep, sizeof keep, "%s", dal_errmsg(db));
+    static const dal_query pg = {
+        "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
+        "AND tablename <> 'dal_schema_migrations'",
+        0};
+    static const dal_query sq = {
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+        "'sqlite\\_%' ESCAPE '\\' AND name <> 'dal_schema_migrations'",
+        0};
+    int64_t tables = 0;
+    dal_status q = query_int(db, dal_dialect_of(db) == DAL_POSTGRES ? &pg : &sq, NULL, &tables);
+    if (q != DAL_OK || tables == 0) {
+        dal_set_error(db, s, "%s", keep);
+        return;
+    }
+    dal_set_error(db, s,
+                  "%s\nThe database already has %lld table(s) but no migration history: if it "
+                  "was made by schema_create (or from schema.*.sql, or by hand) and its schema "
+                  "matches migration N, adopt it with baseline (`dalc migrate baseline N`, or "
+                  "dal_migrate_baseline) instead of running the migrations that made it",
+                  keep, (long long)tables);
+}
+
 dal_status dal_migrate_up(dal_db *db, const dal_migration *migs, size_t n,
                           const dal_migrate_opts *o)
 {
@@ -592,15 +991,18 @@ dal_status dal_migrate_up(dal_db *db, const dal_migration *migs, size_t n,
     dal_migration_state *st = calloc(n ? n : 1, sizeof *st);
     if (!st)
         return dal_set_error(db, DAL_NOMEM, "out of memory");
-    if ((s = dal_migrate_status(db, migs, n, st, NULL)) != DAL_OK) {
+    int unknown = 0;
+    if ((s = dal_migrate_status(db, migs, n, st, &unknown)) != DAL_OK) {
         free(st);
         return s;
     }
-    /* Refuse up front: a changed applied migration, a missing SQL, a
-     * destructive one not allowed. */
+    /* Refuse up front: a changed applied migration, a missing SQL.  The
+     * destructive check runs per migration, inside its transaction. */
+    bool history = false;
     for (size_t i = 0; i < n; i++) {
         const dal_migration *m = &migs[i];
         if (st[i].applied) {
+            history = true;
             if (st[i].checksum_mismatch) {
                 free(st);
                 return checksum_error(db, m);
@@ -615,15 +1017,12 @@ dal_status dal_migrate_up(dal_db *db, const dal_migration *migs, size_t n,
             return dal_set_error(db, DAL_MISUSE, "migration %04d_%s has no %s SQL",
                                  m->version, m->name, d == DAL_POSTGRES ? "PostgreSQL" : "SQLite");
         }
-        if (dal_migration_sql_destructive(sql) && !(o && o->allow_destructive)) {
-            free(st);
-            return dal_set_error(db, DAL_MISUSE,
-                                 "migration %04d_%s is destructive (may lose data); "
-                                 "allow destructive migrations to apply it",
-                                 m->version, m->name);
-        }
     }
+    if (unknown > 0)
+        history = true;
     int done = 0;
+    if (o && o->report)
+        *o->report = (dal_migrate_report){0, 0};
     for (size_t i = 0; i < n; i++) {
         const dal_migration *m = &migs[i];
         if (st[i].applied || (o && o->target > 0 && m->version > o->target))
@@ -632,21 +1031,40 @@ dal_status dal_migrate_up(dal_db *db, const dal_migration *migs, size_t n,
         char sum[65];
         dal_sha256_hex(sql, strlen(sql), sum);
         if (o && o->dry_run) {
-            progress(o, "would apply %04d_%s:", m->version, m->name);
+            if (dal_migration_sql_destructive(sql) && !o->allow_destructive) {
+                bool lose = true;
+                char why[700];
+                if ((s = may_lose_data(db, sql, false, &lose, why, sizeof why)) != DAL_OK) {
+                    free(st);
+                    return s;
+                }
+                progress(o, "would apply %04d_%s (destructive: %s; %s):", m->version, m->name,
+                         why,
+                         lose ? "a real run stops here unless destructive migrations are allowed"
+                              : "a real run applies it if they still hold none then");
+            } else
+                progress(o, "would apply %04d_%s:", m->version, m->name);
             if (o->progress)
                 o->progress(o->progress_ctx, sql);
             continue;
         }
-        progress(o, "applying %04d_%s", m->version, m->name);
         bool skipped = false;
         if ((s = apply_one(db, m, sql, sum, o, &skipped)) != DAL_OK) {
             free(st);
+            if (s != DAL_MISUSE && s != DAL_BUSY && s != DAL_CONN && !history && done == 0)
+                baseline_hint(db, s);
+            else if (s == DAL_MISUSE && o && o->report && o->report->refused_version == m->version)
+                progress(o, "applied %d migration(s); stopped at %04d_%s (destructive)", done,
+                         m->version, m->name);
             return s;
         }
         if (skipped)
             progress(o, "%04d_%s was applied meanwhile by another migrator", m->version, m->name);
-        else
+        else {
             done++;
+            if (o && o->report)
+                o->report->done = done;
+        }
     }
     free(st);
     if (!(o && o->dry_run))
@@ -686,6 +1104,18 @@ static dal_status revert_one(dal_db *db, const dal_migration *m, const char *sql
         unlock_after(db, &ls);
         return checksum_error(db, m);
     }
+    bool refuse = false;
+    if ((s = destructive_gate(db, m, sql, true, o, &refuse)) != DAL_OK || refuse) {
+        if (refuse) {
+            char keep[1024];
+            snprintf(keep, sizeof keep, "%s", dal_errmsg(db));
+            dal_rollback(db);
+            unlock_after(db, &ls);
+            return dal_set_error(db, DAL_MISUSE, "%s", keep);
+        }
+        return rollback_unlock(db, &ls, s, "checking the destructive steps");
+    }
+    progress(o, "reverting %04d_%s", m->version, m->name);
     char what[160];
     snprintf(what, sizeof what, "reverting migration %04d_%s failed", m->version, m->name);
     if ((s = dal_exec(db, sql)) != DAL_OK)
@@ -756,14 +1186,9 @@ dal_status dal_migrate_down(dal_db *db, const dal_migration *migs, size_t n, int
             return dal_set_error(db, DAL_MISUSE, "migration %04d_%s has no down SQL",
                                  m->version, m->name);
         }
-        if (dal_migration_sql_destructive(down) && !(o && o->allow_destructive)) {
-            free(rows);
-            return dal_set_error(db, DAL_MISUSE,
-                                 "reverting migration %04d_%s is destructive (may lose data); "
-                                 "allow destructive migrations to revert it",
-                                 m->version, m->name);
-        }
     }
+    if (o && o->report)
+        *o->report = (dal_migrate_report){0, 0};
     for (int k = 0; k < take; k++) {
         const applied_row *r = &rows[nrows - 1 - (size_t)k];
         const dal_migration *m = NULL;
@@ -774,17 +1199,30 @@ dal_status dal_migrate_down(dal_db *db, const dal_migration *migs, size_t n, int
         char sum[65];
         dal_sha256_hex(up ? up : "", up ? strlen(up) : 0, sum);
         if (o && o->dry_run) {
-            progress(o, "would revert %04d_%s:", m->version, m->name);
+            if (dal_migration_sql_destructive(down) && !o->allow_destructive) {
+                bool lose = true;
+                char why[700];
+                if ((s = may_lose_data(db, down, false, &lose, why, sizeof why)) != DAL_OK) {
+                    free(rows);
+                    return s;
+                }
+                progress(o, "would revert %04d_%s (destructive: %s; %s):", m->version, m->name,
+                         why,
+                         lose ? "a real run stops here unless destructive migrations are allowed"
+                              : "a real run reverts it if they still hold none then");
+            } else
+                progress(o, "would revert %04d_%s:", m->version, m->name);
             if (o->progress)
                 o->progress(o->progress_ctx, down);
             continue;
         }
-        progress(o, "reverting %04d_%s", m->version, m->name);
         bool skipped;
         if ((s = revert_one(db, m, down, sum, o, &skipped)) != DAL_OK) {
             free(rows);
             return s;
         }
+        if (!skipped && o && o->report)
+            o->report->done++;
     }
     if (take == 0)
         progress(o, "nothing to revert");
@@ -938,4 +1376,346 @@ dal_status dal_migrate_baseline(dal_db *db, const dal_migration *migs, size_t n,
         progress(o, "nothing to record: migrations up to %04d are already recorded", version);
     free(rows);
     return DAL_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* repair: accept an edited migration whose effect is unchanged            */
+/* ---------------------------------------------------------------------- */
+
+typedef struct textbuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} textbuf;
+
+static void tb_add(textbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 4096;
+        while (nc < b->len + n + 1)
+            nc *= 2;
+        char *np = realloc(b->p, nc);
+        if (!np) {
+            b->oom = true;
+            return;
+        }
+        b->p = np;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+/* SQL text without "--" comments, whitespace runs as one space, none after
+ * "(" or before ")" and ",": the same definition written with other
+ * spacing or comments compares equal. */
+static void tb_add_normalized(textbuf *b, const char *s, size_t n)
+{
+    bool space = false;
+    char prev = '\0', quote = '\0';
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (quote) {
+            tb_add(b, &c, 1);
+            if (c == quote)
+                quote = '\0';
+            prev = c;
+            continue;
+        }
+        if (c == '-' && i + 1 < n && s[i + 1] == '-') {
+            while (i < n && s[i] != '\n')
+                i++;
+            space = true;
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            space = true;
+            continue;
+        }
+        if (space && prev && prev != '(' && c != ')' && c != ',')
+            tb_add(b, " ", 1);
+        space = false;
+        if (c == '\'' || c == '"')
+            quote = c;
+        tb_add(b, &c, 1);
+        prev = c;
+    }
+}
+
+static const dal_query Q_SCHEMA_PG = {
+    "SELECT table_name || '|col|' || column_name || '|' || data_type || '|' || "
+    "coalesce(character_maximum_length::text, '') || '|' || coalesce(numeric_precision::text, '') "
+    "|| ',' || coalesce(numeric_scale::text, '') || '|' || is_nullable || '|' || "
+    "coalesce(column_default, '~') || '|' || is_identity "
+    "FROM information_schema.columns WHERE table_schema = current_schema() "
+    "AND table_name <> 'dal_schema_migrations' "
+    "UNION ALL SELECT c.relname || '|con|' || co.conname || '|' || pg_get_constraintdef(co.oid) "
+    "FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
+    "WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = "
+    "current_schema()) AND c.relname <> 'dal_schema_migrations' "
+    "UNION ALL SELECT tablename || '|idx|' || indexname || '|' || replace(indexdef, ' ON ' || "
+    "quote_ident(schemaname) || '.', ' ON ') FROM pg_catalog.pg_indexes "
+    "WHERE schemaname = current_schema() AND tablename <> 'dal_schema_migrations' "
+    "UNION ALL SELECT c.relname || '|' || c.relkind::text || '|' || "
+    "coalesce(obj_description(c.oid, 'pg_class'), '') FROM pg_catalog.pg_class c "
+    "WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = "
+    "current_schema()) AND c.relkind IN ('r', 'v', 'm', 'p') AND c.relname <> "
+    "'dal_schema_migrations' "
+    "UNION ALL SELECT c.relname || '|colcomment|' || a.attname || '|' || "
+    "coalesce(col_description(c.oid, a.attnum), '') FROM pg_catalog.pg_class c "
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT "
+    "a.attisdropped WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE "
+    "nspname = current_schema()) AND c.relkind = 'r' AND c.relname <> 'dal_schema_migrations' "
+    "ORDER BY 1",
+    0};
+
+static const dal_query Q_SCHEMA_SQLITE = {
+    "SELECT type || '|' || name || '|' || tbl_name || '|' || coalesce(sql, '') FROM sqlite_master "
+    "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> 'dal_schema_migrations' "
+    "ORDER BY type, name",
+    0};
+
+/* One line per table, column, constraint, index (and comment) of db's
+ * schema (PostgreSQL: current_schema()), sorted. */
+static dal_status schema_dump(dal_db *db, textbuf *out)
+{
+    bool pg = dal_dialect_of(db) == DAL_POSTGRES;
+    dal_stmt *st;
+    dal_status s = dal_stmt_start(db, pg ? &Q_SCHEMA_PG : &Q_SCHEMA_SQLITE, &st);
+    if (s != DAL_OK)
+        return s;
+    for (;;) {
+        bool has = false;
+        if ((s = dal_stmt_step(st, &has)) != DAL_OK || !has)
+            break;
+        const char *t;
+        size_t len;
+        if ((s = dal_col_text(st, 0, &t, &len)) != DAL_OK)
+            break;
+        tb_add_normalized(out, t, len);
+        tb_add(out, "\n", 1);
+    }
+    dal_stmt_done(st);
+    if (s == DAL_OK && out->oom)
+        s = dal_set_error(db, DAL_NOMEM, "out of memory");
+    return s;
+}
+
+/* True when the line [l, l+len) is one of the lines of text. */
+static bool has_line(const char *text, const char *l, size_t len)
+{
+    for (const char *p = text; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n == len && memcmp(p, l, len) == 0)
+            return true;
+        p += n + (e ? 1 : 0);
+    }
+    return false;
+}
+
+/* A line of a that b lacks (true when there is one), for the message. */
+static bool missing_line(const char *a, const char *b, const char **l, size_t *len)
+{
+    for (const char *p = a; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (!has_line(b, p, n)) {
+            *l = p;
+            *len = n;
+            return true;
+        }
+        p += n + (e ? 1 : 0);
+    }
+    return false;
+}
+
+/* The first difference between the database's dump a and the derived b. */
+static void first_difference(const char *a, const char *b, char *out, size_t cap)
+{
+    const char *l = "";
+    size_t n = 0;
+    if (missing_line(b, a, &l, &n))
+        snprintf(out, cap, "the migrations give \"%.*s\", which the database lacks",
+                 (int)(n > 240 ? 240 : n), l);
+    else if (missing_line(a, b, &l, &n))
+        snprintf(out, cap, "the database has \"%.*s\", which the migrations do not give",
+                 (int)(n > 240 ? 240 : n), l);
+    else
+        snprintf(out, cap, "the same definitions in another order or number");
+}
+
+/* Runs the recorded migrations (their up SQL as it is now) on an empty
+ * scratch schema and dumps it.  PostgreSQL: inside the open transaction, in
+ * a savepoint rolled back before returning; SQLite: a private in-memory
+ * database. */
+static dal_status rederive(dal_db *db, const dal_migration *migs, size_t n,
+                           const applied_row *rows, size_t nrows, textbuf *out)
+{
+    dal_dialect d = dal_dialect_of(db);
+    dal_migration *sub = calloc(nrows ? nrows : 1, sizeof *sub);
+    if (!sub)
+        return dal_set_error(db, DAL_NOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (find_applied(rows, nrows, migs[i].version))
+            sub[k++] = migs[i];
+    dal_status s;
+    char msg[1200];
+    if (d == DAL_SQLITE) {
+        dal_db *scratch = NULL;
+        s = dal_open("sqlite::memory:", &scratch);
+        if (s == DAL_OK) {
+            dal_migrate_opts so = {0};
+            so.allow_destructive = true;
+            s = dal_migrate_up(scratch, sub, k, &so);
+            if (s == DAL_OK)
+                s = schema_dump(scratch, out);
+        }
+        snprintf(msg, sizeof msg, "%s", scratch ? dal_errmsg(scratch) : "out of memory");
+        dal_close(scratch);
+        free(sub);
+        if (s != DAL_OK)
+            return dal_set_error(db, s, "re-deriving the schema on an empty database: %s", msg);
+        return DAL_OK;
+    }
+    s = dal_exec(db, "SAVEPOINT dal_repair;\n"
+                     "CREATE SCHEMA dal_repair_scratch;\n"
+                     "SET LOCAL search_path = dal_repair_scratch");
+    for (size_t i = 0; s == DAL_OK && i < k; i++) {
+        s = dal_exec(db, dal_migration_up_sql(&sub[i], d));
+        if (s != DAL_OK) {
+            snprintf(msg, sizeof msg, "%s", dal_errmsg(db));
+            dal_set_error(db, s, "migration %04d_%s fails on an empty schema: %s",
+                          sub[i].version, sub[i].name, msg);
+        }
+    }
+    if (s == DAL_OK)
+        s = schema_dump(db, out);
+    snprintf(msg, sizeof msg, "%s", dal_errmsg(db));
+    dal_status r = dal_exec(db, "ROLLBACK TO SAVEPOINT dal_repair;\nRELEASE SAVEPOINT dal_repair");
+    free(sub);
+    if (s != DAL_OK)
+        return dal_set_error(db, s, "re-deriving the schema: %s", msg);
+    return r;
+}
+
+dal_status dal_migrate_repair(dal_db *db, const dal_migration *migs, size_t n,
+                              const dal_migrate_opts *o)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (n && !migs)
+        return dal_set_error(db, DAL_MISUSE, "dal_migrate_repair: NULL argument");
+    dal_status s = check_order(db, migs, n);
+    if (s != DAL_OK)
+        return s;
+    if (o && o->report)
+        *o->report = (dal_migrate_report){0, 0};
+    bool exists = false;
+    if ((s = table_exists(db, &exists)) != DAL_OK)
+        return s;
+    if (!exists) {
+        progress(o, "nothing to repair: no migration is recorded");
+        return DAL_OK;
+    }
+    dal_dialect d = dal_dialect_of(db);
+    lock_state ls;
+    if ((s = lock_begin(db, o, &ls)) != DAL_OK)
+        return s;
+    applied_row *rows = NULL;
+    size_t nrows = 0;
+    textbuf live = {0}, derived = {0};
+    char msg[1400];
+    if ((s = read_applied(db, &rows, &nrows)) != DAL_OK)
+        return rollback_unlock(db, &ls, s, "reading dal_schema_migrations");
+    int changed = 0;
+    for (size_t j = 0; j < nrows; j++) {
+        const dal_migration *m = find_mig(migs, n, rows[j].version);
+        const char *up = m ? dal_migration_up_sql(m, d) : NULL;
+        if (!up) {
+            s = dal_set_error(db, DAL_MISUSE,
+                              "cannot repair: the recorded migration %04lld %s, so the schema "
+                              "cannot be re-derived",
+                              (long long)rows[j].version,
+                              m ? "has no SQL for this engine" : "is not in the migrations");
+            goto refuse;
+        }
+        char sum[65];
+        dal_sha256_hex(up, strlen(up), sum);
+        changed += strcmp(sum, rows[j].checksum) != 0;
+    }
+    if (!changed) {
+        free(rows);
+        dal_rollback(db);
+        unlock_after(db, &ls);
+        progress(o, "nothing to repair: every recorded migration matches its checksum");
+        return DAL_OK;
+    }
+    if ((s = schema_dump(db, &live)) != DAL_OK)
+        goto refuse;
+    if ((s = rederive(db, migs, n, rows, nrows, &derived)) != DAL_OK)
+        goto refuse;
+    if (strcmp(live.p ? live.p : "", derived.p ? derived.p : "") != 0) {
+        char diff[600];
+        first_difference(live.p ? live.p : "", derived.p ? derived.p : "", diff, sizeof diff);
+        s = dal_set_error(db, DAL_ERROR,
+                          "cannot repair: the schema the migrations give as they are now differs "
+                          "from this database's (%s); revert the edit, or write a new migration "
+                          "for the change",
+                          diff);
+        goto refuse;
+    }
+    for (size_t j = 0; j < nrows; j++) {
+        const dal_migration *m = find_mig(migs, n, rows[j].version);
+        const char *up = dal_migration_up_sql(m, d);
+        char sum[65];
+        dal_sha256_hex(up, strlen(up), sum);
+        if (strcmp(sum, rows[j].checksum) == 0)
+            continue;
+        if (o && o->dry_run) {
+            progress(o, "would record the new checksum of %04d_%s (its effect is unchanged)",
+                     m->version, m->name);
+            continue;
+        }
+        static const dal_query upd = {
+            "UPDATE dal_schema_migrations SET checksum = $1 WHERE version = $2", 2};
+        dal_stmt *st;
+        if ((s = dal_stmt_start(db, &upd, &st)) != DAL_OK)
+            goto refuse;
+        dal_bind_text(st, 1, sum);
+        dal_bind_int64(st, 2, m->version);
+        bool has;
+        s = dal_stmt_step(st, &has);
+        dal_stmt_done(st);
+        if (s != DAL_OK)
+            goto refuse;
+        progress(o, "recorded the new checksum of %04d_%s (its effect is unchanged)", m->version,
+                 m->name);
+        if (o && o->report)
+            o->report->done++;
+    }
+    free(rows);
+    free(live.p);
+    free(derived.p);
+    if (o && o->dry_run) {
+        dal_rollback(db);
+        unlock_after(db, &ls);
+        return DAL_OK;
+    }
+    if ((s = dal_commit(db)) != DAL_OK)
+        return rollback_unlock(db, &ls, s, "recording the new checksums");
+    unlock_after(db, &ls);
+    return DAL_OK;
+refuse:
+    snprintf(msg, sizeof msg, "%s", dal_errmsg(db));
+    free(rows);
+    free(live.p);
+    free(derived.p);
+    dal_rollback(db);
+    unlock_after(db, &ls);
+    return dal_set_error(db, s, "%s", msg);
 }

@@ -1,8 +1,9 @@
 /*
  * dal_migrate.h - applies versioned schema migrations (made by
  * `dalc migration new`) to a database; used by `dalc migrate` and by the
- * generated `Pschema_migrate`, and `dalc migrate baseline` (adopting a
- * database created without migrations).  See docs/migrations.md.
+ * generated `Pschema_migrate`, `dalc migrate baseline` (adopting a
+ * database created without migrations) and `dalc migrate repair` (accepting
+ * an edited migration whose effect is unchanged).  See docs/migrations.md.
  *
  * Bookkeeping table (created on first use):
  *   dal_schema_migrations(version integer primary key, name text,
@@ -17,9 +18,10 @@
  *     and the table is re-read after the lock is taken, so every migration
  *     applies exactly once;
  *   - an applied migration whose up SQL changed is refused (message contains
- *     "checksum"); a migration whose SQL has a line starting with
- *     "-- destructive" is refused unless allow_destructive (message contains
- *     "destructive").
+ *     "checksum"; dal_migrate_repair accepts an edit that changes nothing);
+ *     a migration whose SQL has a line starting with "-- destructive" and
+ *     whose named tables hold rows is refused unless allow_destructive
+ *     (message contains "destructive").
  *   - SQLite: foreign_keys is turned off around each migration (it cannot
  *     change inside a transaction; table rebuilds need it off) and
  *     PRAGMA foreign_key_check must come back empty before the commit.
@@ -49,6 +51,13 @@ typedef struct dal_migration {
 /* A progress line ("applying 0002_add_tags", or, with dry_run, the SQL). */
 typedef void (*dal_migrate_progress_fn)(void *ctx, const char *line);
 
+/* What a call did, for callers that want more than the status (may be
+ * NULL in the options). */
+typedef struct dal_migrate_report {
+    int done;            /* migrations applied (up), reverted (down), repaired */
+    int refused_version; /* the destructive migration the run stopped at (0: none) */
+} dal_migrate_report;
+
 typedef struct dal_migrate_opts {
     bool allow_destructive; /* run migrations marked destructive */
     bool dry_run;           /* report what would run; change nothing */
@@ -56,6 +65,7 @@ typedef struct dal_migrate_opts {
     int lock_timeout_ms;    /* waiting for another migrator (0 = 60000) */
     dal_migrate_progress_fn progress; /* may be NULL */
     void *progress_ctx;
+    dal_migrate_report *report; /* may be NULL; filled by up, down and repair */
 } dal_migrate_opts;
 
 typedef struct dal_migration_state {
@@ -65,14 +75,29 @@ typedef struct dal_migration_state {
     char applied_at[40];     /* text as stored, "" when pending */
 } dal_migration_state;
 
-/* Applies every pending migration (up to opts->target) in version order.
- * opts may be NULL (defaults).  Returns DAL_OK, DAL_BUSY (lock timeout),
- * or the error of the failing migration (earlier ones stay applied). */
+/* Applies every pending migration (up to opts->target) in version order,
+ * each in its own transaction.  opts may be NULL (defaults).  Returns
+ * DAL_OK, DAL_BUSY (lock timeout: the message names the PostgreSQL backend
+ * holding the lock), or the error of the failing migration (earlier ones
+ * stay applied).
+ *
+ * Destructive migrations (dal_migration_sql_destructive) are checked at
+ * apply time, inside their transaction, after the lock: one whose
+ * "-- destructive:" lines name only tables that hold no rows (read under
+ * the lock) loses nothing and is applied; otherwise, unless
+ * allow_destructive, the run stops there with DAL_MISUSE (message contains
+ * "destructive"; report->refused_version names it), the migrations before
+ * it staying applied.  See docs/migrations.md for the rule.
+ * With dry_run, the SQL of every pending migration is reported (progress),
+ * destructive ones included, and nothing changes.
+ * When the first migration fails on a database that has tables but no
+ * migration history, the message suggests baseline. */
 dal_status dal_migrate_up(dal_db *db, const dal_migration *migs, size_t n,
                           const dal_migrate_opts *opts);
 
 /* Reverts the `steps` most recently applied migrations (newest first), each
- * with its down SQL in its own transaction. */
+ * with its down SQL in its own transaction; destructive down SQL follows the
+ * same rule as up (stops at the first one that needs approval). */
 dal_status dal_migrate_down(dal_db *db, const dal_migration *migs, size_t n, int steps,
                             const dal_migrate_opts *opts);
 
@@ -92,6 +117,21 @@ dal_status dal_migrate_down(dal_db *db, const dal_migration *migs, size_t n, int
  * ignored. */
 dal_status dal_migrate_baseline(dal_db *db, const dal_migration *migs, size_t n, int version,
                                 const dal_migrate_opts *opts);
+
+/* For migrations whose up SQL was edited after they were applied: records
+ * the new checksum, after checking that the edit changes nothing on this
+ * database.  The check re-derives the schema: every recorded migration's up
+ * SQL as it is now is run, in version order, on an empty scratch schema
+ * (PostgreSQL: a temporary schema inside the transaction, rolled back;
+ * SQLite: a private in-memory database), and the tables, columns, defaults,
+ * constraints and indexes obtained must equal those of the database; else
+ * refused (DAL_ERROR, message contains "differs").  All under the migration
+ * lock in one transaction.  Data is not compared: an edit that only adds a
+ * data step (a backfill) is accepted, and that step is not run here.
+ * Refused too when a recorded version is not in migs (DAL_MISUSE).  With
+ * dry_run, checks and reports and records nothing. */
+dal_status dal_migrate_repair(dal_db *db, const dal_migration *migs, size_t n,
+                              const dal_migrate_opts *opts);
 
 /* Fills out[i] for migs[i] (out has n entries).  *unknown (may be NULL)
  * receives the number of applied versions that are not in migs.  Creates

@@ -62,6 +62,17 @@ run_engine() { # NAME URL
     grep -q "no changes" "$tmp/out" || fail "$eng: 'no changes' not printed"
     [ ! -e migrations/0002_again ] || fail "$eng: a migration was written without changes"
 
+    # a mistyped migrations folder is an I/O error (exit 3), not "nothing to apply"
+    expect 3 "$eng: up with a missing --migrations folder" -- "$dalc" migrate --db "$url" --migrations migration up
+    grep -q "migrations folder migration" "$tmp/err" || fail "$eng: the missing folder is not named"
+    expect 3 "$eng: status with a missing --migrations folder" -- "$dalc" migrate --db "$url" --migrations nope status
+    if [ "$eng" = sqlite ]; then
+        # status and dry runs never create a database
+        expect 0 "$eng: status of a missing database file" -- "$dalc" migrate --db "sqlite:$p/none.db" status
+        grep -q "0001_init.*pending" "$tmp/out" || fail "$eng: status of a missing file: not pending"
+        expect 0 "$eng: dry run on a missing database file" -- "$dalc" migrate --db "sqlite:$p/none.db" up --dry-run
+        [ ! -e "$p/none.db" ] || fail "$eng: status or dry run created the database file"
+    fi
     expect 0 "$eng: status before up" -- "$dalc" migrate --db "$url" status
     grep -q "0001_init.*pending" "$tmp/out" || fail "$eng: status does not say pending"
     expect 0 "$eng: up (options after the subcommand)" -- "$dalc" migrate up --db "$url"
@@ -73,8 +84,25 @@ run_engine() { # NAME URL
     expect 0 "$eng: migration new drop_color" -- "$dalc" migration new drop_color
     head -3 migrations/0002_drop_color/up.pg.sql | grep -q "^-- destructive" ||
         fail "$eng: destructive header missing"
+    # a safe migration before the destructive one is applied; up stops at
+    # the destructive one (tags holds a row), naming it and the flag
+    sql "$url" "INSERT INTO tags (name, color) VALUES ('red', '#ff0000')" >/dev/null || fail "$eng: insert"
+    mkdir -p migrations/0002_add_t && mv migrations/0002_drop_color migrations/0003_drop_color
+    for f in up.pg up.sqlite; do echo "CREATE TABLE t_safe (x integer);" >migrations/0002_add_t/$f.sql; done
+    for f in down.pg down.sqlite; do echo "DROP TABLE t_safe;" >migrations/0002_add_t/$f.sql; done
     expect 1 "$eng: destructive migration refused" -- "$dalc" migrate up --db "$url"
     grep -q "destructive" "$tmp/err" || fail "$eng: refusal message lacks 'destructive'"
+    grep -q "0003_drop_color" "$tmp/err" && grep -q -- "--allow-destructive" "$tmp/err" ||
+        fail "$eng: refusal does not name the migration and the flag"
+    expect 0 "$eng: status after refusal" -- "$dalc" migrate status --db "$url"
+    grep -q "0002_add_t.*applied" "$tmp/out" || fail "$eng: the safe migration before it was not applied"
+    grep -q "0003_drop_color.*pending" "$tmp/out" || fail "$eng: 0003 applied despite refusal"
+    # --dry-run shows the destructive SQL instead of refusing
+    expect 0 "$eng: dry run without --allow-destructive" -- "$dalc" migrate --dry-run --db "$url" up
+    grep -q "DROP" "$tmp/out" && grep -q "would apply 0003_drop_color (destructive" "$tmp/out" ||
+        fail "$eng: dry run does not show the destructive SQL"
+    expect 0 "$eng: down 1 (the safe one)" -- "$dalc" migrate --db "$url" down 1
+    rm -rf migrations/0002_add_t && mv migrations/0003_drop_color migrations/0002_drop_color
     expect 0 "$eng: status after refusal" -- "$dalc" migrate status --db "$url"
     grep -q "0002_drop_color.*pending" "$tmp/out" || fail "$eng: 0002 applied despite refusal"
     expect 0 "$eng: dry run" -- "$dalc" migrate --dry-run --allow-destructive --db "$url" up
@@ -100,6 +128,29 @@ run_engine() { # NAME URL
     grep -q "checksum" "$tmp/out" || fail "$eng: status lacks 'checksum'"
     sed -i '$d' migrations/0001_init/up.pg.sql migrations/0001_init/up.sqlite.sql
     expect 0 "$eng: restored" -- "$dalc" migrate --db "$url" status
+    # repair: an edit that changes nothing (a comment) is accepted, one that
+    # changes the schema is refused
+    echo "-- a note added after the fact" >>migrations/0001_init/up.pg.sql
+    echo "-- a note added after the fact" >>migrations/0001_init/up.sqlite.sql
+    expect 1 "$eng: the edited migration is flagged" -- "$dalc" migrate --db "$url" status
+    expect 0 "$eng: repair --dry-run" -- "$dalc" migrate --db "$url" repair --dry-run
+    grep -q "would record the new checksum of 0001_init" "$tmp/out" || fail "$eng: repair dry run says nothing"
+    expect 1 "$eng: still flagged after the dry run" -- "$dalc" migrate --db "$url" status
+    expect 0 "$eng: repair of a comment edit" -- "$dalc" migrate --db "$url" repair
+    expect 0 "$eng: status after repair" -- "$dalc" migrate --db "$url" status
+    expect 0 "$eng: up after repair" -- "$dalc" migrate --db "$url" up
+    echo "CREATE TABLE zz_added (x integer);" >>migrations/0001_init/up.pg.sql
+    echo "CREATE TABLE zz_added (x INTEGER);" >>migrations/0001_init/up.sqlite.sql
+    expect 1 "$eng: repair of an edit that changes the schema refused" -- "$dalc" migrate --db "$url" repair
+    grep -q "differs" "$tmp/err" && grep -q "zz_added" "$tmp/err" || fail "$eng: repair refusal does not say what differs"
+    expect 1 "$eng: still flagged after the refusal" -- "$dalc" migrate --db "$url" status
+    sed -i '$d' migrations/0001_init/up.pg.sql migrations/0001_init/up.sqlite.sql
+    expect 0 "$eng: back to the repaired file" -- "$dalc" migrate --db "$url" status
+    sed -i '$d' migrations/0001_init/up.pg.sql migrations/0001_init/up.sqlite.sql
+    expect 0 "$eng: repair back to the original file" -- "$dalc" migrate --db "$url" repair
+    expect 0 "$eng: status with the original file" -- "$dalc" migrate --db "$url" status
+    expect 0 "$eng: repair with nothing to repair" -- "$dalc" migrate --db "$url" repair
+    grep -q "nothing to repair" "$tmp/out" || fail "$eng: 'nothing to repair' not printed"
 
     # generated code that migrates itself
     expect 0 "$eng: generate --migrations" -- "$dalc" generate --schema schema --out gen --migrations migrations
@@ -127,9 +178,11 @@ EOF
     fi
     local url2
     if [ "$eng" = sqlite ]; then url2="sqlite:$p/app.db"; else url2=$(pg_fresh dalc_chk_app) || fail "no db"; fi
-    expect 1 "$eng: schema_migrate refuses destructive" -- ./app "$url2"
-    expect 0 "$eng: schema_migrate" -- ./app "$url2" allow
+    # a fresh database: the destructive 0002 drops a column of an empty
+    # table, nothing to lose: no allow_destructive needed at start-up
+    expect 0 "$eng: schema_migrate on a fresh database (destructive, empty tables)" -- ./app "$url2"
     expect 0 "$eng: schema_migrate again (nothing to do)" -- ./app "$url2"
+    expect 0 "$eng: schema_migrate with allow_destructive (nothing to do)" -- ./app "$url2" allow
     [ "$(sql "$url2" 'SELECT count(*) FROM dal_schema_migrations')" = 2 ] ||
         fail "$eng: schema_migrate did not record 2 migrations"
     cd "$top" || return
@@ -175,6 +228,7 @@ baseline() { # NAME URL
         fail "$eng: baseline: insert"
 
     expect 1 "$eng: up on an unbaselined database fails" -- "$dalc" migrate --db "$url" up
+    grep -q "baseline" "$tmp/err" || fail "$eng: the error does not hint at baseline"
     expect 2 "$eng: baseline without a version is a usage error" -- "$dalc" migrate --db "$url" baseline
     expect 1 "$eng: baseline at an unknown version refused" -- "$dalc" migrate --db "$url" baseline 9
     expect 0 "$eng: baseline --dry-run" -- "$dalc" migrate --db "$url" baseline 1 --dry-run

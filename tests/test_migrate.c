@@ -48,6 +48,16 @@ static void sh(const char *fmt, ...)
         fail_msg("command failed (%d): %s", rc, cmd);
 }
 
+/* progress lines of the runner, collected */
+static char g_progress[65536];
+
+static void capture(void *ctx, const char *line)
+{
+    (void)ctx;
+    size_t n = strlen(g_progress);
+    snprintf(g_progress + n, sizeof g_progress - n, "%s\n", line);
+}
+
 static void must(dal_db *db, dal_status s, const char *what)
 {
     if (s != DAL_OK)
@@ -990,6 +1000,13 @@ static void baseline(bool pg)
      * recording nothing (the bookkeeping table too was rolled back) */
     assert_int_not_equal(mig_run(&e, "up", NULL, NULL), 0);
     FAILS(db, "SELECT * FROM dal_schema_migrations");
+    {
+        loaded l0;
+        load(&e, &l0);
+        assert_int_not_equal(dal_migrate_up(db, l0.migs, (size_t)l0.n, NULL), DAL_OK);
+        assert_non_null(strstr(dal_errmsg(db), "baseline"));
+        unload(&l0);
+    }
 
     /* refusals that change nothing: no such version; dry run */
     assert_int_not_equal(mig_run(&e, "baseline", "7", NULL), 0);
@@ -1307,7 +1324,27 @@ static void lock_timeout(bool pg)
         must(holder, dal_begin(holder), "begin");
     dal_migrate_opts o = {0};
     o.lock_timeout_ms = 300;
+    o.progress = capture;
+    g_progress[0] = '\0';
     assert_int_equal(dal_migrate_up(db, migs, 1, &o), DAL_BUSY);
+    if (pg) {
+        /* the waiting migrator names the backend holding the lock */
+        exec_ok(holder, "CREATE TEMP TABLE me AS SELECT pg_backend_pid() AS pid");
+        static const dal_query q = {"SELECT pid FROM me", 0};
+        dal_stmt *st;
+        must(holder, dal_stmt_start(holder, &q, &st), "pid");
+        bool has = false;
+        int64_t pid = 0;
+        must(holder, dal_stmt_step(st, &has), "pid");
+        must(holder, dal_col_int64(st, 0, &pid), "pid");
+        dal_stmt_done(st);
+        char want[64];
+        snprintf(want, sizeof want, "backend pid %lld", (long long)pid);
+        if (!strstr(dal_errmsg(db), want) || !strstr(g_progress, want) ||
+            !strstr(dal_errmsg(db), "since"))
+            fail_msg("lock holder not named: %s / %s", dal_errmsg(db), g_progress);
+    }
+    o.progress = NULL;
     if (pg)
         exec_ok(holder, "SELECT pg_advisory_unlock(7233459834587965810)");
     else
@@ -1327,6 +1364,160 @@ static void test_lock_timeout_pg(void **state)
 {
     (void)state;
     lock_timeout(true);
+}
+
+
+/* ---------------------------------------------------------------------- */
+/* destructive migrations as a new user meets them                         */
+/* ---------------------------------------------------------------------- */
+
+
+/* up applies the safe migrations before a destructive one and stops there
+ * (report names it); --dry-run shows the destructive SQL instead of
+ * refusing; a destructive step on tables without rows applies without
+ * approval (also when the table was renamed by the same migration). */
+static void destructive_flow(bool pg)
+{
+    static const dal_migration migs[] = {
+        {1, "t", "CREATE TABLE a (x integer);\nCREATE TABLE b (x integer);\n", "SELECT 1;\n",
+         "CREATE TABLE a (x INTEGER);\nCREATE TABLE b (x INTEGER);\n", "SELECT 1;\n"},
+        {2, "safe", "CREATE TABLE c (x integer, y integer);\n", "DROP TABLE c;\n",
+         "CREATE TABLE c (x INTEGER, y INTEGER);\n", "DROP TABLE c;\n"},
+        {3, "drop_b", "-- destructive: drop table b\nDROP TABLE \"b\";\n",
+         "CREATE TABLE b (x integer);\n", "-- destructive: drop table b\nDROP TABLE \"b\";\n",
+         "CREATE TABLE b (x INTEGER);\n"},
+        {4, "after", "CREATE TABLE e (x integer);\n", "DROP TABLE e;\n",
+         "CREATE TABLE e (x INTEGER);\n", "DROP TABLE e;\n"},
+        {5, "rename_drop",
+         "ALTER TABLE \"c\" RENAME TO \"d\";\n-- destructive: drop column d.y\n"
+         "ALTER TABLE \"d\" DROP COLUMN \"y\";\n",
+         "SELECT 1;\n",
+         "ALTER TABLE \"c\" RENAME TO \"d\";\n-- destructive: drop column d.y\n"
+         "ALTER TABLE \"d\" DROP COLUMN \"y\";\n",
+         "SELECT 1;\n"},
+    };
+    eng e;
+    eng_init(&e, pg, "destr");
+    dal_db *db = eng_open(&e);
+    dal_migrate_report rep = {0, 0};
+    dal_migrate_opts o = {0};
+    o.report = &rep;
+    o.target = 1;
+    must(db, dal_migrate_up(db, migs, 5, &o), "up to 1");
+    exec_ok(db, "INSERT INTO b VALUES (1)");
+    o.target = 0;
+    /* stops at 0003 (b holds a row) after applying 0002 */
+    assert_int_equal(dal_migrate_up(db, migs, 5, &o), DAL_MISUSE);
+    assert_non_null(strstr(dal_errmsg(db), "destructive"));
+    assert_non_null(strstr(dal_errmsg(db), "0003_drop_b"));
+    assert_int_equal(rep.refused_version, 3);
+    assert_int_equal(rep.done, 1);
+    dal_migration_state st[5];
+    must(db, dal_migrate_status(db, migs, 5, st, NULL), "status");
+    assert_true(st[1].applied);
+    assert_false(st[2].applied);
+    assert_false(st[3].applied);
+    exec_ok(db, "SELECT * FROM b");
+    /* dry run: the destructive SQL is shown, nothing changes */
+    g_progress[0] = '\0';
+    o.dry_run = true;
+    o.progress = capture;
+    must(db, dal_migrate_up(db, migs, 5, &o), "dry run");
+    assert_non_null(strstr(g_progress, "DROP TABLE \"b\""));
+    assert_non_null(strstr(g_progress, "would apply 0003_drop_b (destructive"));
+    assert_non_null(strstr(g_progress, "would apply 0004_after"));
+    must(db, dal_migrate_status(db, migs, 5, st, NULL), "status");
+    assert_false(st[2].applied);
+    o.dry_run = false;
+    o.progress = NULL;
+    /* 0005 renames c (with a row) to d and drops a column of it: refused */
+    exec_ok(db, "INSERT INTO c VALUES (1, 2)");
+    exec_ok(db, "DELETE FROM b");
+    assert_int_equal(dal_migrate_up(db, migs, 5, &o), DAL_MISUSE);
+    assert_int_equal(rep.refused_version, 5);
+    assert_non_null(strstr(dal_errmsg(db), "table c holds rows"));
+    must(db, dal_migrate_status(db, migs, 5, st, NULL), "status");
+    assert_true(st[2].applied); /* b was empty: no approval needed */
+    assert_true(st[3].applied);
+    assert_false(st[4].applied);
+    FAILS(db, "SELECT * FROM b");
+    exec_ok(db, "DELETE FROM c");
+    must(db, dal_migrate_up(db, migs, 5, &o), "up: c is empty now");
+    assert_int_equal(rep.refused_version, 0);
+    exec_ok(db, "SELECT x FROM d");
+    FAILS(db, "SELECT y FROM d");
+    dal_close(db);
+}
+
+static void test_destructive_flow_sqlite(void **state)
+{
+    (void)state;
+    destructive_flow(false);
+}
+
+static void test_destructive_flow_pg(void **state)
+{
+    (void)state;
+    destructive_flow(true);
+}
+
+/* repair: an edit without effect is accepted (checksum updated), one that
+ * changes the schema is refused, and so is a database with a table no
+ * migration made; the scratch schema leaves nothing behind. */
+static void repair_api(bool pg)
+{
+    eng e;
+    eng_init(&e, pg, "repair");
+    dal_db *db = eng_open(&e);
+    dal_migration m = {1, "a", "CREATE TABLE a (x integer);\n", "DROP TABLE a;\n",
+                       "CREATE TABLE a (x INTEGER);\n", "DROP TABLE a;\n"};
+    must(db, dal_migrate_up(db, &m, 1, NULL), "up");
+    exec_ok(db, "INSERT INTO a VALUES (1)");
+    dal_migration_state st;
+    dal_migration note = m;
+    note.up_pg = "-- a note\nCREATE TABLE a (\n    x integer\n);\n";
+    note.up_sqlite = "-- a note\nCREATE TABLE a (\n    x INTEGER\n);\n";
+    must(db, dal_migrate_status(db, &note, 1, &st, NULL), "status");
+    assert_true(st.checksum_mismatch);
+    dal_migrate_report rep = {0, 0};
+    dal_migrate_opts o = {0};
+    o.report = &rep;
+    must(db, dal_migrate_repair(db, &note, 1, &o), "repair of a comment edit");
+    assert_int_equal(rep.done, 1);
+    must(db, dal_migrate_status(db, &note, 1, &st, NULL), "status");
+    assert_false(st.checksum_mismatch);
+    must(db, dal_migrate_up(db, &note, 1, NULL), "up after repair");
+    CHECK(db, "(SELECT count(*) FROM a) = 1");
+    dal_migration grown = m;
+    grown.up_pg = "CREATE TABLE a (x integer, y integer);\n";
+    grown.up_sqlite = "CREATE TABLE a (x INTEGER, y INTEGER);\n";
+    assert_int_equal(dal_migrate_repair(db, &grown, 1, NULL), DAL_ERROR);
+    assert_non_null(strstr(dal_errmsg(db), "differs"));
+    must(db, dal_migrate_status(db, &grown, 1, &st, NULL), "status");
+    assert_true(st.checksum_mismatch);
+    exec_ok(db, "CREATE TABLE handmade (x integer)");
+    assert_int_equal(dal_migrate_repair(db, &m, 1, NULL), DAL_ERROR);
+    assert_non_null(strstr(dal_errmsg(db), "handmade"));
+    exec_ok(db, "DROP TABLE handmade");
+    must(db, dal_migrate_repair(db, &m, 1, NULL), "repair back to the original");
+    must(db, dal_migrate_status(db, &m, 1, &st, NULL), "status");
+    assert_false(st.checksum_mismatch);
+    if (pg)
+        CHECK(db, "(SELECT count(*) FROM pg_namespace WHERE nspname = 'dal_repair_scratch') = 0");
+    CHECK(db, "(SELECT count(*) FROM a) = 1");
+    dal_close(db);
+}
+
+static void test_repair_sqlite(void **state)
+{
+    (void)state;
+    repair_api(false);
+}
+
+static void test_repair_pg(void **state)
+{
+    (void)state;
+    repair_api(true);
 }
 
 int main(void)
@@ -1351,6 +1542,10 @@ int main(void)
         cmocka_unit_test(test_lock_timeout_pg),
         cmocka_unit_test(test_baseline_sqlite),
         cmocka_unit_test(test_baseline_pg),
+        cmocka_unit_test(test_destructive_flow_sqlite),
+        cmocka_unit_test(test_destructive_flow_pg),
+        cmocka_unit_test(test_repair_sqlite),
+        cmocka_unit_test(test_repair_pg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

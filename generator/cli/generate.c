@@ -36,7 +36,7 @@ static const char USAGE[] =
     "       dalc check    [--schema DIR] [--out DIR] [--prefix P] [--templates DIR]\n"
     "                     [--migrations DIR] [--verify URL]   (generate and check)\n"
     "       dalc migration new NAME [--schema DIR] [--migrations DIR]\n"
-    "       dalc migrate [--db URL] [--migrations DIR] status|up [N]|down [N]|baseline N\n"
+    "       dalc migrate [--db URL] [--migrations DIR] status|up [N]|down [N]|baseline N|repair\n"
     "                    [--dry-run] [--allow-destructive] [--target V] [--lock-timeout MS]\n"
     "       dalc --help | --version\n";
 
@@ -59,6 +59,8 @@ static const char HELP[] =
     "                   (default $DATABASE_URL, else sqlite:dalc.db); see docs/migrations.md\n"
     "                   baseline N: record migrations 1..N as applied without running\n"
     "                   them (a database made by schema_create or by hand)\n"
+    "                   repair: accept applied migrations edited without changing their\n"
+    "                   effect (re-derives the schema and compares)\n"
     "\n"
     "options:\n"
     "  --schema DIR     the schema folder (default: schema)\n"

@@ -386,7 +386,8 @@ out:
 static int usage_migrate(void)
 {
     fprintf(stderr,
-            "usage: dalc migrate [--db URL] [--migrations DIR] status|up [N]|down [N]|baseline N\n"
+            "usage: dalc migrate [--db URL] [--migrations DIR]\n"
+            "                    status|up [N]|down [N]|baseline N|repair\n"
             "                    [--dry-run] [--allow-destructive] [--target VERSION]\n"
             "                    [--lock-timeout MS]\n");
     return 2;
@@ -410,6 +411,14 @@ static bool parse_int(const char *s, int *out)
         return false;
     *out = (int)v;
     return true;
+}
+
+static const char *mig_name(const dal_migration *migs, int n, int version)
+{
+    for (int i = 0; i < n; i++)
+        if (migs[i].version == version)
+            return migs[i].name;
+    return "";
 }
 
 int dalc_migrate(int argc, char **argv)
@@ -445,11 +454,12 @@ int dalc_migrate(int argc, char **argv)
     if (!cmd)
         return usage_migrate();
     bool is_status = strcmp(cmd, "status") == 0, is_up = strcmp(cmd, "up") == 0,
-         is_down = strcmp(cmd, "down") == 0, is_baseline = strcmp(cmd, "baseline") == 0;
-    if (!is_status && !is_up && !is_down && !is_baseline)
+         is_down = strcmp(cmd, "down") == 0, is_baseline = strcmp(cmd, "baseline") == 0,
+         is_repair = strcmp(cmd, "repair") == 0;
+    if (!is_status && !is_up && !is_down && !is_baseline && !is_repair)
         return usage_migrate();
     int steps = 1;
-    if (nstr && (is_status || !parse_int(nstr, &steps) || steps < 1))
+    if (nstr && (is_status || is_repair || !parse_int(nstr, &steps) || steps < 1))
         return usage_migrate();
     if (is_baseline && !nstr) {
         fprintf(stderr, "dalc: migrate baseline needs the version the database is at "
@@ -457,6 +467,14 @@ int dalc_migrate(int argc, char **argv)
         return usage_migrate();
     }
 
+    /* A folder that does not exist is a mistake (a typo, the wrong working
+     * directory), not an empty history: I/O error, exit 3. */
+    struct stat dst;
+    if (stat(migdir, &dst) != 0 || !S_ISDIR(dst.st_mode)) {
+        fprintf(stderr, "dalc: migrations folder %s: %s\n", migdir,
+                stat(migdir, &dst) != 0 ? strerror(errno) : "not a folder");
+        return 3;
+    }
     diag_list d;
     diag_init(&d);
     mig_entry *ents = NULL;
@@ -484,6 +502,41 @@ int dalc_migrate(int argc, char **argv)
         migs[i].up_sqlite = ents[i].sql[SQL_SQLITE][0];
         migs[i].down_sqlite = ents[i].sql[SQL_SQLITE][1];
     }
+    /* status and dry runs read only: a SQLite file that does not exist is
+     * not created (every migration is pending there). */
+    const char *eff = url && *url ? url : getenv("DATABASE_URL");
+    if (!eff || !*eff)
+        eff = "sqlite:" DAL_DEFAULT_SQLITE_PATH;
+    if ((is_status || opts.dry_run) && strncmp(eff, "sqlite:", 7) == 0) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s", eff + 7);
+        char *q = strchr(path, '?');
+        if (q)
+            *q = '\0';
+        struct stat fst;
+        if (strcmp(path, ":memory:") != 0 && stat(path, &fst) != 0 && errno == ENOENT) {
+            printf("database %s does not exist (not created)%s\n", path,
+                   is_status || is_up ? ": every migration is pending" : "");
+            if (is_status)
+                for (int i = 0; i < n; i++)
+                    printf("%04d_%s  pending\n", migs[i].version, migs[i].name);
+            else if (is_up)
+                for (int i = 0; i < n; i++) {
+                    if (opts.target > 0 && migs[i].version > opts.target)
+                        break;
+                    printf("would apply %04d_%s:\n", migs[i].version, migs[i].name);
+                    if (migs[i].up_sqlite)
+                        print_line(NULL, migs[i].up_sqlite);
+                }
+            else
+                printf("nothing to %s\n", is_down ? "revert" : is_repair ? "repair" : "record");
+            if (n == 0)
+                printf("no migrations in %s\n", migdir);
+            goto out;
+        }
+    }
+    dal_migrate_report rep = {0, 0};
+    opts.report = &rep;
     dal_status s = dal_open(url, &db);
     if (s != DAL_OK) {
         fprintf(stderr, "dalc: cannot open the database: %s\n", db ? dal_errmsg(db) : dal_status_name(s));
@@ -501,12 +554,13 @@ int dalc_migrate(int argc, char **argv)
         for (int i = 0; i < n; i++) {
             if (st[i].applied)
                 printf("%04d_%s  applied %s%s\n", migs[i].version, migs[i].name, st[i].applied_at,
-                       st[i].checksum_mismatch ? "  checksum mismatch: the file changed since it was applied" : "");
+                       st[i].checksum_mismatch ? "  checksum mismatch: the file changed since it was applied (`dalc migrate repair` accepts an edit that changes nothing)" : "");
             else
                 printf("%04d_%s  pending%s\n", migs[i].version, migs[i].name,
                        dal_migration_sql_destructive(
                            dal_migration_up_sql(&migs[i], dal_dialect_of(db)))
-                           ? "  (destructive: needs --allow-destructive)"
+                           ? "  (destructive: needs --allow-destructive unless its tables are "
+                             "empty)"
                            : "");
             if (st[i].checksum_mismatch)
                 rc = 1;
@@ -535,6 +589,17 @@ int dalc_migrate(int argc, char **argv)
         s = dal_migrate_up(db, migs, (size_t)n, &opts);
         if (s != DAL_OK) {
             fprintf(stderr, "dalc: migrate up: %s\n", dal_errmsg(db));
+            if (rep.refused_version)
+                fprintf(stderr, "dalc: %d migration(s) applied before it; run "
+                                "`dalc migrate up --allow-destructive` to apply %04d%s%s\n",
+                        rep.done, rep.refused_version, "_",
+                        mig_name(migs, n, rep.refused_version));
+            rc = 1;
+        }
+    } else if (is_repair) {
+        s = dal_migrate_repair(db, migs, (size_t)n, &opts);
+        if (s != DAL_OK) {
+            fprintf(stderr, "dalc: migrate repair: %s\n", dal_errmsg(db));
             rc = 1;
         }
     } else if (is_baseline) {
@@ -547,6 +612,11 @@ int dalc_migrate(int argc, char **argv)
         s = dal_migrate_down(db, migs, (size_t)n, steps, &opts);
         if (s != DAL_OK) {
             fprintf(stderr, "dalc: migrate down: %s\n", dal_errmsg(db));
+            if (rep.refused_version)
+                fprintf(stderr, "dalc: %d migration(s) reverted before it; run "
+                                "`dalc migrate down %d --allow-destructive` to revert %04d_%s\n",
+                        rep.done, steps - rep.done, rep.refused_version,
+                        mig_name(migs, n, rep.refused_version));
             rc = 1;
         }
     }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dal.h"
+#include "dal_buf.h"
 #include "dal_calendar.h"
 #include "dal_codec.h"
 
@@ -361,14 +362,5 @@ void dal__bind_row_cols(dal_stmt *st, int first, const dal_table *t, const void 
                         const int *cols, int n);
 /* Builds ic->vq once: ic's INSERT with `per` rows of VALUES (DAL_NOMEM). */
 dal_status dal__ins_values_query(dal_ins_cache *ic, int per);
-/* Appends "name" (double quotes doubled) to a growing string; false on OOM. */
-typedef struct dal_sbuf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} dal_sbuf;
-void dal__sb_add(dal_sbuf *b, const char *s, size_t n);
-void dal__sb_str(dal_sbuf *b, const char *s);
-void dal__sb_ident(dal_sbuf *b, const char *s);
 
 #endif

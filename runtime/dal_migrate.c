@@ -18,6 +18,7 @@
 #define _POSIX_C_SOURCE 200809L /* clock_gettime, nanosleep: builds without the Makefile (vendoring) */
 #endif
 #include "dal_migrate.h"
+#include "dal_buf.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -1382,44 +1383,17 @@ dal_status dal_migrate_baseline(dal_db *db, const dal_migration *migs, size_t n,
 /* repair: accept an edited migration whose effect is unchanged            */
 /* ---------------------------------------------------------------------- */
 
-typedef struct textbuf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} textbuf;
-
-static void tb_add(textbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 4096;
-        while (nc < b->len + n + 1)
-            nc *= 2;
-        char *np = realloc(b->p, nc);
-        if (!np) {
-            b->oom = true;
-            return;
-        }
-        b->p = np;
-        b->cap = nc;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
 /* SQL text without "--" comments, whitespace runs as one space, none after
  * "(" or before ")" and ",": the same definition written with other
  * spacing or comments compares equal. */
-static void tb_add_normalized(textbuf *b, const char *s, size_t n)
+static void sb_add_normalized(dal_sbuf *b, const char *s, size_t n)
 {
     bool space = false;
     char prev = '\0', quote = '\0';
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (quote) {
-            tb_add(b, &c, 1);
+            dal__sb_add(b, &c, 1);
             if (c == quote)
                 quote = '\0';
             prev = c;
@@ -1436,11 +1410,11 @@ static void tb_add_normalized(textbuf *b, const char *s, size_t n)
             continue;
         }
         if (space && prev && prev != '(' && c != ')' && c != ',')
-            tb_add(b, " ", 1);
+            dal__sb_add(b, " ", 1);
         space = false;
         if (c == '\'' || c == '"')
             quote = c;
-        tb_add(b, &c, 1);
+        dal__sb_add(b, &c, 1);
         prev = c;
     }
 }
@@ -1480,7 +1454,7 @@ static const dal_query Q_SCHEMA_SQLITE = {
 
 /* One line per table, column, constraint, index (and comment) of db's
  * schema (PostgreSQL: current_schema()), sorted. */
-static dal_status schema_dump(dal_db *db, textbuf *out)
+static dal_status schema_dump(dal_db *db, dal_sbuf *out)
 {
     bool pg = dal_dialect_of(db) == DAL_POSTGRES;
     dal_stmt *st;
@@ -1495,8 +1469,8 @@ static dal_status schema_dump(dal_db *db, textbuf *out)
         size_t len;
         if ((s = dal_col_text(st, 0, &t, &len)) != DAL_OK)
             break;
-        tb_add_normalized(out, t, len);
-        tb_add(out, "\n", 1);
+        sb_add_normalized(out, t, len);
+        dal__sb_add(out, "\n", 1);
     }
     dal_stmt_done(st);
     if (s == DAL_OK && out->oom)
@@ -1553,7 +1527,7 @@ static void first_difference(const char *a, const char *b, char *out, size_t cap
  * a savepoint rolled back before returning; SQLite: a private in-memory
  * database. */
 static dal_status rederive(dal_db *db, const dal_migration *migs, size_t n,
-                           const applied_row *rows, size_t nrows, textbuf *out)
+                           const applied_row *rows, size_t nrows, dal_sbuf *out)
 {
     dal_dialect d = dal_dialect_of(db);
     dal_migration *sub = calloc(nrows ? nrows : 1, sizeof *sub);
@@ -1628,7 +1602,7 @@ dal_status dal_migrate_repair(dal_db *db, const dal_migration *migs, size_t n,
         return s;
     applied_row *rows = NULL;
     size_t nrows = 0;
-    textbuf live = {0}, derived = {0};
+    dal_sbuf live = {0}, derived = {0};
     char msg[1400];
     if ((s = read_applied(db, &rows, &nrows)) != DAL_OK)
         return rollback_unlock(db, &ls, s, "reading dal_schema_migrations");

@@ -416,38 +416,6 @@ dal_status dal_fetch_one_with(dal_stmt *st, const dal_table *t, dal_read_fn read
 /* descriptor-driven INSERT                                                */
 /* ---------------------------------------------------------------------- */
 
-void dal__sb_add(dal_sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 256;
-        while (nc < b->len + n + 1)
-            nc *= 2;
-        char *np = realloc(b->p, nc);
-        if (!np) {
-            b->oom = true;
-            return;
-        }
-        b->p = np;
-        b->cap = nc;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-void dal__sb_str(dal_sbuf *b, const char *s) { dal__sb_add(b, s, strlen(s)); }
-void dal__sb_ident(dal_sbuf *b, const char *s)
-{
-    dal__sb_add(b, "\"", 1);
-    for (; *s; s++) {
-        if (*s == '"')
-            dal__sb_add(b, "\"", 1);
-        dal__sb_add(b, s, 1);
-    }
-    dal__sb_add(b, "\"", 1);
-}
-
 dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, bool upsert,
                             bool returning)
 {

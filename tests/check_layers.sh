@@ -3,7 +3,7 @@
 #
 #  1. the include graph of runtime/*.[ch] (`#include "..."`) has no cycle;
 #  2. libpq-fe.h is included by dal_pg.c only, sqlite3.h by dal_sqlite.c only;
-#  3. the leaves dal_calendar.[ch] and dal_codec.[ch] include standard
+#  3. the leaves dal_buf.[ch], dal_calendar.[ch] and dal_codec.[ch] include standard
 #     headers only (besides their own header);
 #  4. the call graph between runtime files has no cycle: every runtime/*.c
 #     is compiled on its own and `nm` tells which file defines and which
@@ -42,7 +42,7 @@ for pair in "libpq-fe.h:dal_pg.c" "sqlite3.h:dal_sqlite.c"; do
 done
 
 # 3. leaves
-for f in runtime/dal_calendar.[ch] runtime/dal_codec.[ch]; do
+for f in runtime/dal_buf.[ch] runtime/dal_calendar.[ch] runtime/dal_codec.[ch]; do
     own=$(basename "${f%.*}").h
     bad=$(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f" |
           grep -vx "$own" || true)

@@ -495,6 +495,74 @@ static bool is_count(const sql_toks *tk, const char *src, const char *name)
     return false;
 }
 
+/* True when token i is `*` (an operator token). */
+static bool tok_star(const sql_toks *tk, const char *src, int i)
+{
+    return i >= 0 && i < tk->n && tk->v[i].kind == SQLT_OP && tk->v[i].len == 1 &&
+           src[tk->v[i].off] == '*';
+}
+
+/* The table qualifier of result column `index` when the statement's top-level
+ * SELECT (or RETURNING) list item of that position is a plain qualified
+ * column (`a.id`, `a.id AS x`) or comes from `a.*` (a table of the schema),
+ * else NULL (also when a bare `*` makes positions unknowable).  It tells which of several references to one table a column
+ * comes from (a self-join where one side is on the nullable side). */
+static const char *item_qualifier(const sql_toks *tk, const char *src, int index,
+                                  const tref *refs, int nrefs)
+{
+    int i = 0, depth = 0;
+    for (; i < tk->n; i++) {
+        if (tok_punct(tk, src, i, '('))
+            depth++;
+        else if (tok_punct(tk, src, i, ')'))
+            depth--;
+        else if (depth == 0 && (tok_is(tk, i, "select") || tok_is(tk, i, "returning")))
+            break;
+    }
+    if (i == tk->n)
+        return NULL;
+    i++;
+    if (tok_is(tk, i, "distinct") || tok_is(tk, i, "all"))
+        i++;
+    const char *found = NULL;
+    for (int pos = 0, start = i; i <= tk->n; i++) {
+        bool end = i == tk->n || tok_is(tk, i, "from") || tok_is(tk, i, "where") ||
+                   tok_is(tk, i, "group") || tok_is(tk, i, "order") || tok_is(tk, i, "limit") ||
+                   tok_is(tk, i, "union") || tok_is(tk, i, "having") || tok_is(tk, i, "window");
+        if (i < tk->n && tok_punct(tk, src, i, '('))
+            depth++;
+        else if (i < tk->n && tok_punct(tk, src, i, ')'))
+            depth--;
+        if (i < tk->n && i == start && depth == 0 && tok_star(tk, src, i))
+            return NULL; /* `*`: positions are not items */
+        if (depth != 0 || !(end || tok_punct(tk, src, i, ',')))
+            continue;
+        int width = 1;
+        if (i - start == 3 && tok_name(tk, start) && tok_punct(tk, src, start + 1, '.') &&
+            tok_star(tk, src, start + 2)) {
+            /* `a.*`: every column of the table a names, qualified by a */
+            width = 0;
+            for (int r = 0; r < nrefs && !width; r++)
+                if (refs[r].t && refs[r].alias && !strcmp(refs[r].alias, tk->v[start].text))
+                    width = refs[r].t->ncolumns;
+            if (!width)
+                return NULL;
+            if (index >= pos && index < pos + width)
+                found = tk->v[start].text;
+        } else if (pos == index && i - start >= 3 && tok_name(tk, start) &&
+                   tok_punct(tk, src, start + 1, '.') && tok_name(tk, start + 2) &&
+                   (i - start == 3 || tok_is(tk, start + 3, "as") ||
+                    (i - start == 4 && tok_name(tk, start + 3)))) {
+            found = tk->v[start].text;
+        }
+        pos += width;
+        start = i + 1;
+        if (end)
+            break;
+    }
+    return found;
+}
+
 static void engine_error(ck *c, const sql_text *body, const rewritten *rw, const char *msg,
                          int off)
 {
@@ -640,6 +708,31 @@ static void check_query(ck *c, const sql_file *f, const sql_query *sq, q_query *
         } else if (uses[u].t.nullable)
             q->params[p].t.nullable = true;
     }
+    if (sq->variants) {
+        /* a parameter the sqlite variant leaves untyped (`CAST(:id AS INTEGER)`)
+         * is typed by its uses in the pg variant (`id = :id`) */
+        const sql_toks *tp = &tks[1];
+        tref r2[64];
+        int nr2 = find_refs(c, tp, sq->pg.text, r2, 64);
+        for (int i = 0; i < tp->n; i++) {
+            if (tp->v[i].kind != SQLT_PARAM)
+                continue;
+            int p;
+            for (p = 0; p < q->nparams && strcmp(q->params[p].name, tp->v[i].text); p++)
+                ;
+            if (p == q->nparams || typed[p])
+                continue;
+            use u2;
+            memset(&u2, 0, sizeof u2);
+            u2.param = p;
+            u2.tok = i;
+            infer_use(tp, sq->pg.text, i, r2, nr2, &u2);
+            if (u2.typed) {
+                q->params[p].t = u2.t;
+                typed[p] = true;
+            }
+        }
+    }
     for (int p = 0; p < q->nparams; p++)
         if (!typed[p])
             diag_error(c->d, q->params[p].pos,
@@ -783,8 +876,15 @@ static void check_query(ck *c, const sql_file *f, const sql_query *sq, q_query *
             const m_column *col = t ? table_find_column(t, cn) : NULL;
             if (col) {
                 bool nul = col->nullable;
+                const char *qual = item_qualifier(tk, src, i, refs, nrefs);
+                bool by_qual = false;
+                for (int r = 0; qual && r < nrefs; r++)
+                    if (refs[r].t == t && refs[r].alias && !strcmp(refs[r].alias, qual)) {
+                        by_qual = true;
+                        nul = nul || refs[r].nullable;
+                    }
                 for (int r = 0; r < nrefs; r++) {
-                    if (refs[r].t == t && refs[r].nullable)
+                    if (!by_qual && refs[r].t == t && refs[r].nullable)
                         nul = true;
                     /* through a view: SQLite reports the view's underlying
                      * column; the view may make it nullable (outer join) */
@@ -1051,6 +1151,13 @@ q_set *check_queries(arena *a, const model *m, const char *dir, const char *pref
             if (!ident_ok(sq->name)) {
                 diag_error(d, sq->pos, "invalid query name '%s' (lower-case letters, digits and "
                                        "'_', starting with a letter or '_', at most 63 bytes)",
+                           sq->name);
+                continue;
+            }
+            if (c_is_reserved(sq->name)) {
+                diag_error(d, sq->pos,
+                           "query name '%s' is reserved in C (a keyword, or a name of the "
+                           "headers generated code includes): choose another name",
                            sq->name);
                 continue;
             }

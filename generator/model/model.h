@@ -16,7 +16,8 @@
  * in the order a build runs: table.c (one file: columns via read.c's YAML
  * readers, defaults.c, literal.c), refs.c (duplicate tables, foreign keys,
  * automatic indexes), collisions.c (SQL and C names, names.c), order.c
- * (dependency order), load.c (the entry points below).
+ * (dependency order), view.c (views, after the tables), load.c (the entry
+ * points below).
  */
 #ifndef DALC_MODEL_H
 #define DALC_MODEL_H

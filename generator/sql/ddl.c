@@ -9,27 +9,22 @@
 
 #include "model/types.h"
 
-void ddl_ident(strbuf *sb, const char *name)
+/* s between two q's, every q inside doubled: SQL's one escaping rule for
+ * identifiers ("...") and string literals ('...'). */
+static void quoted(strbuf *sb, const char *s, char q)
 {
-    sb_addc(sb, '"');
-    for (const char *p = name; *p; p++) {
-        if (*p == '"')
-            sb_addc(sb, '"');
+    sb_addc(sb, q);
+    for (const char *p = s; *p; p++) {
+        if (*p == q)
+            sb_addc(sb, q);
         sb_addc(sb, *p);
     }
-    sb_addc(sb, '"');
+    sb_addc(sb, q);
 }
 
-void ddl_literal(strbuf *sb, const char *text)
-{
-    sb_addc(sb, '\'');
-    for (const char *p = text; *p; p++) {
-        if (*p == '\'')
-            sb_addc(sb, '\'');
-        sb_addc(sb, *p);
-    }
-    sb_addc(sb, '\'');
-}
+void ddl_ident(strbuf *sb, const char *name) { quoted(sb, name, '"'); }
+
+void ddl_literal(strbuf *sb, const char *text) { quoted(sb, text, '\''); }
 
 const char *ddl_fk_name(char *buf, const char *table, const char *col)
 {

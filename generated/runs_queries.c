@@ -929,3 +929,34 @@ dal_status active_runs_of_job_iterate(dal_db *db, const char *job_id, dal_status
     dal_stmt_done(st);
     return s;
 }
+
+static const dal_query set_job_enabled_pg_ = {
+    "UPDATE jobs SET enabled = $1::boolean WHERE id = $2::text",
+    2,
+};
+
+static const dal_query set_job_enabled_sqlite_ = {
+    "UPDATE jobs SET enabled = ?1 WHERE id = ?2",
+    2,
+};
+
+dal_status set_job_enabled(dal_db *db, const set_job_enabled_params *p, int64_t *affected)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (affected)
+        *affected = 0;
+    if (!p)
+        return dal_set_error(db, DAL_MISUSE, "set_job_enabled: p is NULL");
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, dal_dialect_of(db) == DAL_POSTGRES ? &set_job_enabled_pg_ : &set_job_enabled_sqlite_, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_bool(st, 1, p->enabled);
+    dal_bind_text(st, 2, p->id);
+    int64_t changes = 0;
+    s = dal_stmt_exec(st, &changes);
+    if (affected)
+        *affected = changes;
+    return s;
+}

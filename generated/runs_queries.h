@@ -359,6 +359,20 @@ dal_status active_runs_of_job(dal_db *db, const char *job_id, active_runs_array 
 dal_status active_runs_of_job_iterate(dal_db *db, const char *job_id, dal_status (*fn)(const active_runs *row, void *ctx),
     void *ctx);
 
+/** The parameters of set_job_enabled, in order of first appearance. */
+typedef struct set_job_enabled_params {
+    bool enabled;
+    const char *id;
+} set_job_enabled_params;
+
+/**
+ * Turns a job on or off; the database refreshes its updated_at (auto_update).
+ *
+ * Runs the statement and sets *affected (when not NULL) to the number of rows it changed.
+ * Parameters are only read; nothing is kept.
+ */
+dal_status set_job_enabled(dal_db *db, const set_job_enabled_params *p, int64_t *affected);
+
 #ifdef __cplusplus
 }
 #endif

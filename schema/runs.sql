@@ -74,3 +74,7 @@ DELETE FROM job_runs WHERE finished_at < :before;
 -- The unfinished runs of a job, oldest first (the view's own row type).
 SELECT id, job_id, job_priority, timeout_ms, status, scheduled_at, agent_name
 FROM active_runs WHERE job_id = :job_id ORDER BY scheduled_at;
+
+-- name: set_job_enabled :execrows
+-- Turns a job on or off; the database refreshes its updated_at (auto_update).
+UPDATE jobs SET enabled = :enabled WHERE id = :id;

@@ -225,6 +225,29 @@ static void test_claim(void **state)
     dal_close(db2);
 }
 
+/* auto_update: an UPDATE from a named query refreshes jobs.updated_at, as
+ * the trigger does for any UPDATE that does not set the column itself. */
+static void test_auto_update_named_query(void **state)
+{
+    projects p = {.slug = "au", .name = "AU"}, pout;
+    OK(projects_insert(E->db, &p, &pout));
+    const dal_time old = 86400LL * 1000000; /* 1970-01-02 */
+    jobs j = {.id = "au", .project_id = pout.id, .updated_at = old};
+    projects_free(&pout);
+    OK(jobs_insert(E->db, &j, NULL));
+    jobs got;
+    OK(jobs_get(E->db, "au", &got));
+    assert_true(got.updated_at == old); /* a given value is stored on insert */
+    jobs_free(&got);
+    int64_t n = -1;
+    OK(set_job_enabled(E->db, &(set_job_enabled_params){.enabled = false, .id = "au"}, &n));
+    assert_int_equal(n, 1);
+    OK(jobs_get(E->db, "au", &got));
+    assert_false(got.enabled);
+    assert_true(got.updated_at > old + 365LL * 86400 * 1000000); /* now, not 1970 */
+    jobs_free(&got);
+}
+
 static void test_misuse(void **state)
 {
     assert_int_equal(latest_runs(NULL, NULL, NULL), DAL_MISUSE);
@@ -236,7 +259,7 @@ static void test_misuse(void **state)
 #define T(f) cmocka_unit_test_setup(f, genv_clean)
 #define TESTS                                                                                      \
     T(test_latest_and_status), T(test_iterate_finish), T(test_optional_filter_and_join),         \
-        T(test_lists), T(test_claim), T(test_misuse)
+        T(test_lists), T(test_claim), T(test_auto_update_named_query), T(test_misuse)
 
 static int open_sqlite(void **state) { return genv_open(state, false, "queries"); }
 static int open_pg(void **state) { return genv_open(state, true, "queries"); }

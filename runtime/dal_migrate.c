@@ -980,6 +980,33 @@ static void baseline_hint(dal_db *db, dal_status s)
                   keep, (long long)tables);
 }
 
+/* --dry-run of one step (verb "apply" or "revert", done "applies" or
+ * "reverts"): says what a real run would do, destructive steps included with
+ * whether their tables hold rows now, then shows the SQL. */
+static dal_status dry_run_step(dal_db *db, const dal_migrate_opts *o, const dal_migration *m,
+                               const char *sql, const char *verb, const char *done)
+{
+    if (dal_migration_sql_destructive(sql) && !o->allow_destructive) {
+        bool lose = true;
+        char why[700];
+        dal_status s = may_lose_data(db, sql, false, &lose, why, sizeof why);
+        if (s != DAL_OK)
+            return s;
+        if (lose)
+            progress(o, "would %s %04d_%s (destructive: %s; a real run stops here unless "
+                        "destructive migrations are allowed):",
+                     verb, m->version, m->name, why);
+        else
+            progress(o, "would %s %04d_%s (destructive: %s; a real run %s it if they still "
+                        "hold none then):",
+                     verb, m->version, m->name, why, done);
+    } else
+        progress(o, "would %s %04d_%s:", verb, m->version, m->name);
+    if (o->progress)
+        o->progress(o->progress_ctx, sql);
+    return DAL_OK;
+}
+
 dal_status dal_migrate_up(dal_db *db, const dal_migration *migs, size_t n,
                           const dal_migrate_opts *o)
 {
@@ -1032,21 +1059,10 @@ dal_status dal_migrate_up(dal_db *db, const dal_migration *migs, size_t n,
         char sum[65];
         dal_sha256_hex(sql, strlen(sql), sum);
         if (o && o->dry_run) {
-            if (dal_migration_sql_destructive(sql) && !o->allow_destructive) {
-                bool lose = true;
-                char why[700];
-                if ((s = may_lose_data(db, sql, false, &lose, why, sizeof why)) != DAL_OK) {
-                    free(st);
-                    return s;
-                }
-                progress(o, "would apply %04d_%s (destructive: %s; %s):", m->version, m->name,
-                         why,
-                         lose ? "a real run stops here unless destructive migrations are allowed"
-                              : "a real run applies it if they still hold none then");
-            } else
-                progress(o, "would apply %04d_%s:", m->version, m->name);
-            if (o->progress)
-                o->progress(o->progress_ctx, sql);
+            if ((s = dry_run_step(db, o, m, sql, "apply", "applies")) != DAL_OK) {
+                free(st);
+                return s;
+            }
             continue;
         }
         bool skipped = false;
@@ -1200,21 +1216,10 @@ dal_status dal_migrate_down(dal_db *db, const dal_migration *migs, size_t n, int
         char sum[65];
         dal_sha256_hex(up ? up : "", up ? strlen(up) : 0, sum);
         if (o && o->dry_run) {
-            if (dal_migration_sql_destructive(down) && !o->allow_destructive) {
-                bool lose = true;
-                char why[700];
-                if ((s = may_lose_data(db, down, false, &lose, why, sizeof why)) != DAL_OK) {
-                    free(rows);
-                    return s;
-                }
-                progress(o, "would revert %04d_%s (destructive: %s; %s):", m->version, m->name,
-                         why,
-                         lose ? "a real run stops here unless destructive migrations are allowed"
-                              : "a real run reverts it if they still hold none then");
-            } else
-                progress(o, "would revert %04d_%s:", m->version, m->name);
-            if (o->progress)
-                o->progress(o->progress_ctx, down);
+            if ((s = dry_run_step(db, o, m, down, "revert", "reverts")) != DAL_OK) {
+                free(rows);
+                return s;
+            }
             continue;
         }
         bool skipped;

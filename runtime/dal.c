@@ -9,6 +9,7 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* for builds without the Makefile (vendoring) */
 #endif
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -450,16 +451,23 @@ dal_status dal_stmt_exec(dal_stmt *st, int64_t *changes)
 /* binds                                                                   */
 /* ---------------------------------------------------------------------- */
 
+void dal__bind_fail(dal_stmt *st, dal_status s, const char *fmt, ...)
+{
+    if (!st || st->pending != DAL_OK)
+        return;
+    st->pending = s;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->pending_msg, sizeof st->pending_msg, fmt, ap);
+    va_end(ap);
+}
+
 void dal__bind_p(dal_stmt *st, int i, dal_param p)
 {
     if (!st)
         return;
     if (i < 1 || i > st->nparams) {
-        if (st->pending == DAL_OK) {
-            st->pending = DAL_MISUSE;
-            snprintf(st->pending_msg, sizeof st->pending_msg,
-                     "bind: parameter %d out of range 1..%d", i, st->nparams);
-        }
+        dal__bind_fail(st, DAL_MISUSE, "bind: parameter %d out of range 1..%d", i, st->nparams);
         return;
     }
     st->eng->bind(st, i, &p);
@@ -542,11 +550,7 @@ void dal_bind_enum(dal_stmt *st, int i, const char *name, int v)
         dal_bind_text(st, i, name);
         return;
     }
-    if (st && st->pending == DAL_OK) {
-        st->pending = DAL_MISUSE;
-        snprintf(st->pending_msg, sizeof st->pending_msg,
-                 "bind: parameter %d: enum value %d out of range", i, v);
-    }
+    dal__bind_fail(st, DAL_MISUSE, "bind: parameter %d: enum value %d out of range", i, v);
 }
 void dal_bind_decimal(dal_stmt *st, int i, const char *v) { bind_str(st, i, DAL_P_DECIMAL, v); }
 void dal_bind_json(dal_stmt *st, int i, const char *v) { bind_str(st, i, DAL_P_JSON, v); }
@@ -558,11 +562,7 @@ void dal_bind_uuid(dal_stmt *st, int i, const char *v)
     }
     unsigned char raw[16];
     if (!dal__parse_uuid(v, strlen(v), raw)) {
-        if (st && st->pending == DAL_OK) {
-            st->pending = DAL_ERROR;
-            snprintf(st->pending_msg, sizeof st->pending_msg,
-                     "bind: parameter %d is not a valid uuid", i);
-        }
+        dal__bind_fail(st, DAL_ERROR, "bind: parameter %d is not a valid uuid", i);
         return;
     }
     bind_str(st, i, DAL_P_UUID, v);
@@ -571,11 +571,8 @@ void dal_bind_bytes(dal_stmt *st, int i, dal_bytes v)
 {
     if (!v.data && v.len != 0) {
         /* Misuse: never read len bytes from a NULL pointer. */
-        if (st && st->pending == DAL_OK) {
-            st->pending = DAL_MISUSE;
-            snprintf(st->pending_msg, sizeof st->pending_msg,
-                     "bind: parameter %d: bytes with a NULL pointer and length %zu", i, v.len);
-        }
+        dal__bind_fail(st, DAL_MISUSE, "bind: parameter %d: bytes with a NULL pointer and length %zu",
+                       i, v.len);
         return;
     }
     if (!v.data) {
@@ -589,22 +586,16 @@ void dal_bind_bytes(dal_stmt *st, int i, dal_bytes v)
  * anything reaches the engine. */
 void dal__range_err(dal_stmt *st, int i, const char *what, int64_t v)
 {
-    if (st && st->pending == DAL_OK) {
-        st->pending = DAL_CHECK;
-        snprintf(st->pending_msg, sizeof st->pending_msg,
-                 "bind: parameter %d: %s %lld is outside the supported range (years 1 to 9999)",
-                 i, what, (long long)v);
-    }
+    dal__bind_fail(st, DAL_CHECK,
+                   "bind: parameter %d: %s %lld is outside the supported range (years 1 to 9999)",
+                   i, what, (long long)v);
 }
 void dal__value_err(dal_stmt *st, int i, const char *col, const char *what)
 {
-    if (st && st->pending == DAL_OK) {
-        st->pending = DAL_CHECK;
-        if (col)
-            snprintf(st->pending_msg, sizeof st->pending_msg, "column %s: %s", col, what);
-        else
-            snprintf(st->pending_msg, sizeof st->pending_msg, "bind: parameter %d: %s", i, what);
-    }
+    if (col)
+        dal__bind_fail(st, DAL_CHECK, "column %s: %s", col, what);
+    else
+        dal__bind_fail(st, DAL_CHECK, "bind: parameter %d: %s", i, what);
 }
 
 void dal_bind_time(dal_stmt *st, int i, dal_time v)

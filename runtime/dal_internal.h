@@ -280,6 +280,14 @@ dal_status dal__step_finish(dal_stmt *st, dal_status s);
  * overflow inside it. */
 #define DAL__TIME_OK(v) ((int64_t)(v) >= DAL_TIME_MIN && (int64_t)(v) <= DAL_TIME_MAX)
 #define DAL__DATE_OK(v) ((int64_t)(v) >= DAL_DATE_MIN && (int64_t)(v) <= DAL_DATE_MAX)
+/* Records a refused bind as the statement's pending error, reported by the
+ * next step; the first one of an execution wins.  Every binder's refusal
+ * (range, NaN, UTF-8, enum, NULL bytes, parameter index) goes through it. */
+void dal__bind_fail(dal_stmt *st, dal_status s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 void dal__range_err(dal_stmt *st, int i, const char *what, int64_t v); /* pending DAL_CHECK */
 /* Values the engines would store differently are refused on both with
  * DAL_CHECK before anything is sent: NaN (SQLite turns it into NULL) and

@@ -81,12 +81,8 @@ void dal__bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const v
             memcpy(&v, f, sizeof v);
             if (!v.data && v.len != 0) {
                 /* Misuse: never read len bytes from a NULL pointer. */
-                if (st->pending == DAL_OK) {
-                    st->pending = DAL_MISUSE;
-                    snprintf(st->pending_msg, sizeof st->pending_msg,
-                             "column %s: bytes with a NULL pointer and length %zu", c->name,
-                             v.len);
-                }
+                dal__bind_fail(st, DAL_MISUSE, "column %s: bytes with a NULL pointer and length %zu",
+                               c->name, v.len);
                 break;
             }
             if (!v.data && !(c->flags & DAL_COL_NULLABLE))
@@ -113,11 +109,7 @@ void dal__bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const v
 
 void dal__enum_range_err(dal_stmt *st, const dal_column *c, int v)
 {
-    if (st->pending == DAL_OK) {
-        st->pending = DAL_MISUSE;
-        snprintf(st->pending_msg, sizeof st->pending_msg,
-                 "column %s: enum value %d out of range", c->name, v);
-    }
+    dal__bind_fail(st, DAL_MISUSE, "column %s: enum value %d out of range", c->name, v);
 }
 
 void dal__bind_row_cols(dal_stmt *st, int first, const dal_table *t, const void *row,

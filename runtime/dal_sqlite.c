@@ -382,11 +382,8 @@ static void dal__sq_bind(dal_stmt *st, int i, const dal_param *p)
 
 static void dal__sq_bind_failed(dal_stmt *st, int i, int rc)
 {
-    if (st->pending != DAL_OK)
-        return;
-    st->pending = rc == SQLITE_TOOBIG ? DAL_ERROR : rc == SQLITE_NOMEM ? DAL_NOMEM : DAL_MISUSE;
-    snprintf(st->pending_msg, sizeof st->pending_msg, "bind parameter %d: %s", i,
-             sqlite3_errstr(rc));
+    dal__bind_fail(st, rc == SQLITE_TOOBIG ? DAL_ERROR : rc == SQLITE_NOMEM ? DAL_NOMEM : DAL_MISUSE,
+                   "bind parameter %d: %s", i, sqlite3_errstr(rc));
 }
 
 static dal_status dal__sq_step(dal_stmt *st, bool *has_row)

@@ -59,8 +59,8 @@ Yaml12Loader.add_constructor("tag:yaml.org,2002:bool", construct_bool)
 
 def main(argv):
     schema = json.load(open(argv[1], encoding="utf-8"))
-    jsonschema.Draft202012Validator.check_schema(schema)
-    validator = jsonschema.Draft202012Validator(schema)
+    jsonschema.Draft7Validator.check_schema(schema)
+    validator = jsonschema.Draft7Validator(schema)
     good, bad, files = [], [], None
     files = good
     for a in argv[2:]:

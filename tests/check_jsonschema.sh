@@ -20,7 +20,7 @@ schema=editor/dalc.schema.json
 $py - "$schema" <<'PY'
 import json, re, sys
 s = json.load(open(sys.argv[1]))
-d = s["$defs"]
+d = s["definitions"]
 def c_array(path, name):
     src = open(path).read()
     m = re.search(r"\b" + name + r"\[\]\s*=\s*\{(.*?)\};", src, re.S)

@@ -14,6 +14,8 @@ build=${1:-build/san}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 tmp=${DALC_TEST_TMP:-$(mktemp -d /tmp/dalc-install.XXXXXX)}
+# `make test` runs this from make: its flags are not the consumer's
+unset MAKEFLAGS MFLAGS MAKELEVEL
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }

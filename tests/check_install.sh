@@ -47,7 +47,7 @@ soname=$(readelf -d "$real" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 
 # The runtime of a sanitized build needs the sanitizers in the consumer too.
 san=""
-if nm "$build/libdal.a" 2>/dev/null | grep -q __asan_; then
+if nm "$build/libdal.a" 2>/dev/null | grep -c __asan_ >/dev/null; then  # (grep -q would cut nm's pipe)
     san="-fsanitize=address,undefined -fno-omit-frame-pointer"
 fi
 export LD_LIBRARY_PATH=$root/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}

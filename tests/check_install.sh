@@ -38,6 +38,10 @@ for f in bin/dalc lib/libdal.a lib/libdal.so lib/libdal.so.1 include/dal/dal.h i
     share/man/man1/dalc.1 share/man/man3/dal.3 share/man/man5/dalc-schema.5; do
     [ -e "$root/$f" ] || fail "not installed: $f"
 done
+if "$build/dalc" completion bash >/dev/null 2>&1; then
+    [ -s "$root/share/bash-completion/completions/dalc" ] && ok "bash completion installed" ||
+        fail "not installed: share/bash-completion/completions/dalc"
+fi
 real=$(readlink -f "$root/lib/libdal.so")
 case "$(basename "$real")" in libdal.so.1.*.*) ok "libdal.so -> libdal.so.1 -> $(basename "$real")" ;;
     *) fail "libdal.so resolves to $real" ;; esac
@@ -60,7 +64,7 @@ run_app() { # what app
     fi
 }
 needs_so() { # what app yes|no
-    if readelf -d "$2" | grep -q 'NEEDED.*libdal\.so\.1'; then has=yes; else has=no; fi
+    if readelf -d "$2" | grep -c 'NEEDED.*libdal\.so\.1' >/dev/null; then has=yes; else has=no; fi
     [ "$has" = "$3" ] && ok "$1: linked against libdal.so.1: $has" || fail "$1: linked against libdal.so.1: $has, expected $3"
 }
 # newest modification time of the generated files (they keep theirs when

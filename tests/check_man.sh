@@ -35,33 +35,43 @@ runtime_page=$(render man/dal.3)
 
 help=$("$dalc" --help 2>&1) || fail "dalc --help exits $?"
 texts=$help
-# the commands: the first word after "dalc" on every usage line
-# (usage lines: "usage: dalc ..." and the indented "dalc ..." lines)
+# The commands, as the help shows them: the first word after "dalc" on the
+# usage lines ("usage: dalc generate ..." and the indented "dalc ..."
+# lines), and the lower-case words that start each line of a "commands:"
+# section ("  migrate up [N]   apply ...").
 usage_re='^(usage:[[:space:]]*|[[:space:]]+)dalc '
-commands=$(printf '%s\n' "$help" | grep -E "$usage_re" | sed -E "s/$usage_re//" | grep -oE '^[a-z][a-z-]*' | sort -u)
+commands=$( (printf '%s\n' "$help" | grep -E "$usage_re" | sed -E "s/$usage_re//" | grep -oE '^[a-z][a-z-]*'
+    printf '%s\n' "$help" | awk '/^[a-z ]*commands:$/ {on = 1; next} /^[^ ]/ || /^$/ {on = 0} on' |
+        grep -E '^  [a-z]' | sed -E 's/^ +//; s/  .*//' | grep -oE '^[a-z][a-z-]*( [a-z][a-z-]*)*' | tr ' ' '+') | sort -u)
 [ -n "$commands" ] || fail "no commands found in dalc --help"
+words=""
 for c in $commands; do
-    if chelp=$("$dalc" "$c" --help 2>&1); then
+    words+=" ${c//+/ }"
+    # shellcheck disable=SC2086
+    if chelp=$("$dalc" ${c//+/ } --help 2>&1); then
         texts+=$'\n'$chelp
     fi
 done
-# every lower-case word of every usage line (commands, subcommands)
-words=$(printf '%s\n' "$texts" | grep -E "$usage_re" |
-    sed 's/usage://; s/--[a-z-]*//g' | grep -oE '\b[a-z][a-z_]+\b' | sort -u)
+# every lower-case word of every usage line (commands, subcommands) and of
+# the command names
+words=$( (echo $words | tr ' ' '\n'; printf '%s\n' "$texts" | grep -E "$usage_re" |
+    sed -E 's/usage://; s/--[a-z-]*//g' | grep -oE '\b[a-z][a-z_]+\b') | sort -u)
 for w in $words; do
-    printf '%s\n' "$page" | grep -qw -- "$w" || fail "dalc(1) does not mention '$w' (from the usage of dalc)"
+    grep -qw -- "$w" <<<"$page" || fail "dalc(1) does not mention '$w' (from the usage of dalc)"
 done
-# every option: in the help texts and in the CLI's sources
-options=$( (printf '%s\n' "$texts" | grep -oE -- '--[a-z][a-z-]*'
+# every option: those the help texts list (lines "  --opt ...") and show in
+# usage lines, and those in the CLI's sources
+options=$( (printf '%s\n' "$texts" | grep -oE -- '^  --[a-z][a-z-]*' | sed 's/^  //'
+    printf '%s\n' "$texts" | grep -E "$usage_re" | grep -oE -- '--[a-z][a-z-]*'
     grep -ohE '"--[a-z][a-z-]*' generator/main.c generator/cli/*.c | tr -d '"') | sort -u)
 for o in $options; do
-    printf '%s\n' "$page" | grep -q -- "$o\b" || fail "dalc(1) does not document option $o"
+    grep -q -- "$o\b" <<<"$page" || fail "dalc(1) does not document option $o"
 done
 echo "ok: dalc(1) covers $(echo "$commands" | wc -w) commands, $(echo "$words" | wc -w) usage words, $(echo "$options" | wc -w) options"
 
 envs=$(grep -ohE 'getenv\("[A-Z_]+"\)' generator/main.c generator/*/*.c runtime/*.c | sed 's/getenv("\(.*\)")/\1/' | sort -u)
 for e in $envs; do
-    printf '%s\n%s\n' "$page" "$runtime_page" | grep -qw -- "$e" || fail "environment variable $e is in neither dalc(1) nor dal(3)"
+    grep -qw -- "$e" <<<"$page$runtime_page" || fail "environment variable $e is in neither dalc(1) nor dal(3)"
 done
 echo "ok: environment variables documented: $(echo $envs)"
 

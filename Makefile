@@ -158,7 +158,8 @@ bench: all
 # and a shared library (soname libdal.so.$(SO_MAJOR)), its headers in
 # include/dal/, dal.pc, the man pages, the bash completion, the JSON Schema
 # of table and view files, the make fragment and the CMake package
-# (docs/build.md).  Nothing
+# (docs/build.md).  `man dal_open` finds dal(3) through a link per function
+# that dal(3) names.  Nothing
 # outside $(DESTDIR)$(PREFIX) is touched, so any writable folder works.
 # SO_MAJOR is the runtime version generated code checks (DAL_RUNTIME_VERSION).
 SO_MAJOR   := $(shell sed -n 's/^\#define DAL_RUNTIME_VERSION \([0-9]*\)$$/\1/p' runtime/dal.h)
@@ -199,6 +200,8 @@ install: all $(B)/$(SO_FILE)
 	sed -e 's|@VERSION@|$(VERSION)|g' integration/dalcConfigVersion.cmake.in > $(DESTDIR)$(CMAKEDIR)/dalcConfigVersion.cmake
 	sed -e 's|@SO_FILE@|$(SO_FILE)|g' -e 's|@SO_NAME@|$(SO_NAME)|g' integration/dalcConfig.cmake.in > $(DESTDIR)$(CMAKEDIR)/dalcConfig.cmake
 	set -e; for m in $(MAN_PAGES); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	set -e; for n in $$(sed -n 's/^\.Nm \(dal_[a-z_]*\).*/\1/p' man/dal.3); do \
+	    ln -sf dal.3 $(DESTDIR)$(MANDIR)/man3/$$n.3; done
 	if $(B)/dalc completion bash > $(B)/dalc.bash 2>/dev/null; then \
 	    install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions && \
 	    install -m 644 $(B)/dalc.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/dalc; fi

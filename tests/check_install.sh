@@ -47,6 +47,8 @@ case "$(basename "$real")" in libdal.so.1.*.*) ok "libdal.so -> libdal.so.1 -> $
     *) fail "libdal.so resolves to $real" ;; esac
 soname=$(readelf -d "$real" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [ "$soname" = libdal.so.1 ] && ok "soname $soname" || fail "soname '$soname'"
+[ "$(readlink "$root/share/man/man3/dal_open.3")" = dal.3 ] && ok "man dal_open finds dal(3)" ||
+    fail "share/man/man3/dal_open.3 is not a link to dal.3"
 [ ! -e "$root/include/dal.h" ] || fail "dal.h installed outside include/dal/"
 
 # The runtime of a sanitized build needs the sanitizers in the consumer too.

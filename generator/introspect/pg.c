@@ -61,7 +61,7 @@ static const dal_query Q_INDEXES = {
     " (x.indexprs IS NOT NULL)::text, am.amname::text,"
     " EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = x.indexrelid"
     "   AND con.conrelid = x.indrelid AND con.contype IN ('p', 'u', 'x'))::text,"
-    " (x.indoption::int2[] <> array_fill(0::int2, ARRAY[x.indnatts]))::text"
+    " EXISTS (SELECT 1 FROM unnest(x.indoption::int2[]) AS o(v) WHERE o.v <> 0)::text"
     " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid"
     " JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = i.relam"
     " WHERE n.nspname = current_schema() AND c.relname = $1 ORDER BY i.oid",

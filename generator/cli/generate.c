@@ -38,6 +38,8 @@ static const char USAGE[] =
     "       dalc migration new NAME [--schema DIR] [--migrations DIR]\n"
     "       dalc migrate [--db URL] [--migrations DIR] status|up [N]|down [N]|baseline N|repair\n"
     "                    [--dry-run] [--allow-destructive] [--target V] [--lock-timeout MS]\n"
+    "       dalc pull --db URL [--out DIR] [--table NAME ...]\n"
+    "       dalc diff --db URL [--schema DIR]\n"
     "       dalc --help | --version\n";
 
 static const char HELP[] =
@@ -61,6 +63,10 @@ static const char HELP[] =
     "                   them (a database made by schema_create or by hand)\n"
     "                   repair: accept applied migrations edited without changing their\n"
     "                   effect (re-derives the schema and compares)\n"
+    "  pull             write schema files for the tables and views of a live database\n"
+    "                   (see dalc pull --help, docs/pull.md)\n"
+    "  diff             print what differs between a live database and the schema\n"
+    "                   (exit 1 when anything does; see dalc diff --help)\n"
     "\n"
     "options:\n"
     "  --schema DIR     the schema folder (default: schema)\n"

@@ -382,12 +382,36 @@ bool ib_literal_default(ib *b, db_column *c, const char *value, bool is_string)
 
 static bool col_is(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
 
-static db_column *find_col(db_table *t, const char *name)
+db_column *ib_column(db_table *t, const char *name)
 {
     for (int i = 0; i < t->ncols; i++)
         if (col_is(t->cols[i].name, name))
             return &t->cols[i];
     return NULL;
+}
+
+bool ib_wanted(const char *name, const char *const *only, int nonly)
+{
+    if (nonly == 0)
+        return true;
+    for (int i = 0; i < nonly; i++)
+        if (strcmp(only[i], name) == 0)
+            return true;
+    return false;
+}
+
+void ib_trigger(ib *b, db_table *t, const char *name)
+{
+    for (int i = 0; i < t->ncols; i++) {
+        db_column *c = &t->cols[i];
+        const char *want = arena_printf(b->a, "%s_%s_auto_update", t->name, c->name);
+        if (want && strcmp(model_sql_name(b->a, want), name) == 0 &&
+            (!strcmp(c->type, "timestamp") || !strcmp(c->type, "date"))) {
+            c->auto_update = true;
+            return;
+        }
+    }
+    ib_warn(b, t->name, NULL, "trigger %s cannot be written in the schema: skipped", name);
 }
 
 /* The name the schema gives an index on cols when `name` is not written. */
@@ -409,7 +433,7 @@ static const char *default_index_name(ib *b, const db_table *t, const char *cons
 void ib_finish_table(ib *b, db_table *t)
 {
     if (t->npk == 1) {
-        db_column *c = find_col(t, t->pk[0]);
+        db_column *c = ib_column(t, t->pk[0]);
         if (c)
             c->primary_key = true;
         t->npk = 0;
@@ -417,7 +441,7 @@ void ib_finish_table(ib *b, db_table *t)
     /* single-column unique constraints become `unique: true` */
     int keep = 0;
     for (int i = 0; i < t->nuniques; i++) {
-        db_column *c = t->nunique_cols[i] == 1 ? find_col(t, t->uniques[i][0]) : NULL;
+        db_column *c = t->nunique_cols[i] == 1 ? ib_column(t, t->uniques[i][0]) : NULL;
         if (c && !c->unique) {
             c->unique = true;
             continue;
@@ -431,7 +455,7 @@ void ib_finish_table(ib *b, db_table *t)
      * is what the schema creates by itself: not written */
     while (t->nindexes > 0) {
         db_index *ix = &t->indexes[t->nindexes - 1];
-        db_column *c = ix->ncols == 1 ? find_col(t, ix->cols[0]) : NULL;
+        db_column *c = ix->ncols == 1 ? ib_column(t, ix->cols[0]) : NULL;
         if (!c || ix->unique || ix->where || !c->references)
             break;
         const char *auto_name = arena_printf(b->a, "idx_%s_%s", t->name, c->name);

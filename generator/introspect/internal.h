@@ -60,6 +60,13 @@ char *sql_unquote(ib *b, const char *lit, size_t len);
 
 bool is_ident(const char *s);
 
+db_column *ib_column(db_table *t, const char *name); /* NULL when t has none */
+/* True when name is to be pulled (nonly == 0: everything). */
+bool ib_wanted(const char *name, const char *const *only, int nonly);
+/* A trigger of table t: dalc's `<table>_<col>_auto_update` marks its column
+ * auto_update; any other is skipped with a warning. */
+void ib_trigger(ib *b, db_table *t, const char *name);
+
 /* The end of every table: a single-column primary key and unique key go to
  * their column, an index that the schema would create by itself for a
  * foreign key is left to it, the default index name is not written. */

@@ -98,15 +98,6 @@ static const char **split(ib *b, const char *s, int *n)
     return v;
 }
 
-static bool wanted(const char *name, const char *const *only, int nonly)
-{
-    if (nonly == 0)
-        return true;
-    for (int i = 0; i < nonly; i++)
-        if (strcmp(only[i], name) == 0)
-            return true;
-    return false;
-}
 
 /* format_type's spelling -> schema type (with length, precision, scale). */
 static void map_type(ib *b, const char *table, db_column *c, const char *ft, const char *typtype,
@@ -281,13 +272,6 @@ static const char *action_name(char code)
     }
 }
 
-static db_column *column(db_table *t, const char *name)
-{
-    for (int i = 0; i < t->ncols; i++)
-        if (strcmp(t->cols[i].name, name) == 0)
-            return &t->cols[i];
-    return NULL;
-}
 
 static bool read_columns(ib *b, db_table *t)
 {
@@ -368,7 +352,7 @@ static void add_check(ib *b, db_table *t, const char *conname, const char *def,
     if (!e)
         return;
     size_t tl = strlen(t->name);
-    db_column *c = ncols == 1 ? column(t, cols[0]) : NULL;
+    db_column *c = ncols == 1 ? ib_column(t, cols[0]) : NULL;
     const char **vals;
     int nv;
     if (c && (strcmp(c->type, "text") == 0 || strcmp(c->type, "enum") == 0) &&
@@ -434,7 +418,7 @@ static bool read_constraints(ib *b, db_table *t)
                         name, def, ncols);
                 continue;
             }
-            db_column *c = column(t, cols[0]);
+            db_column *c = ib_column(t, cols[0]);
             if (!c)
                 continue;
             c->references = arena_printf(b->a, "%s.%s", reft, refc ? refc[0] : "");
@@ -506,20 +490,7 @@ static bool read_triggers(ib *b, db_table *t)
     bool row;
     dal_status s;
     while ((s = dal_stmt_step(st, &row)) == DAL_OK && row) {
-        char *name = ib_col(b, st, 0);
-        db_column *hit = NULL;
-        for (int i = 0; i < t->ncols && !hit; i++) {
-            db_column *c = &t->cols[i];
-            const char *want = arena_printf(b->a, "%s_%s_auto_update", t->name, c->name);
-            if (want && strcmp(model_sql_name(b->a, want), name) == 0 &&
-                (!strcmp(c->type, "timestamp") || !strcmp(c->type, "date")))
-                hit = c;
-        }
-        if (hit)
-            hit->auto_update = true;
-        else
-            ib_warn(b, t->name, NULL, "trigger %s cannot be written in the schema: skipped",
-                    name);
+        ib_trigger(b, t, ib_col(b, st, 0));
     }
     dal_stmt_done(st);
     if (s != DAL_OK)
@@ -562,7 +533,7 @@ bool introspect_pg(ib *b, const char *const *only, int nonly, db_schema *out)
         char *viewdef = ib_col(b, st, 3), *part = ib_col(b, st, 4);
         if (b->oom)
             break;
-        if (!strcmp(name, "dal_schema_migrations") || !wanted(name, only, nonly))
+        if (!strcmp(name, "dal_schema_migrations") || !ib_wanted(name, only, nonly))
             continue;
         if (!strcmp(part, "true")) {
             ib_warn(b, name, NULL, "a partition: skipped (its parent table is pulled)");

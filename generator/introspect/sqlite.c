@@ -430,13 +430,6 @@ static const char *action_name(const char *a)
     return NULL;
 }
 
-static db_column *column(db_table *t, const char *name)
-{
-    for (int i = 0; i < t->ncols; i++)
-        if (!strcmp(t->cols[i].name, name))
-            return &t->cols[i];
-    return NULL;
-}
 
 /* Type, key, checks and default of every column. */
 static bool read_columns(ib *b, db_table *t, const table_text *tt)
@@ -495,6 +488,7 @@ static bool read_columns(ib *b, db_table *t, const table_text *tt)
         coltype evidence = TY_COUNT;
         const char *user_check = NULL;
         int maxlen = 0;
+        const char *maxlen_expr = NULL;
         const char **vals = NULL, *vals_expr = NULL;
         int nvals = 0;
         for (int k = 0; ct && k < ct->nchecks; k++) {
@@ -510,6 +504,7 @@ static bool read_columns(ib *b, db_table *t, const table_text *tt)
             int ml = length_check(e, c->name);
             if (ml > 0 && !maxlen) {
                 maxlen = ml;
+                maxlen_expr = e;
                 continue;
             }
             if (!vals && expr_enum_values(b, e, c->name, &vals, &nvals)) {
@@ -555,8 +550,8 @@ static bool read_columns(ib *b, db_table *t, const table_text *tt)
         }
         if (maxlen && !strcmp(c->type, "text") && !c->max_length)
             c->max_length = maxlen;
-        else if (maxlen)
-            user_check = user_check ? user_check : ct->checks[0];
+        else if (maxlen && !user_check)
+            user_check = maxlen_expr; /* a length CHECK on another type stays a check */
         if (vals && !strcmp(c->type, "text") && !c->max_length) {
             c->type = "enum";
             c->values = vals;
@@ -595,7 +590,7 @@ static bool read_fks(ib *b, db_table *t)
         int64_t id = ib_col_int(st, 0), seq = ib_col_int(st, 1);
         char *reft = ib_col(b, st, 2), *to = ib_col(b, st, 3), *from = ib_col(b, st, 4);
         char *upd = ib_col(b, st, 5), *del = ib_col(b, st, 6);
-        db_column *c = column(t, from);
+        db_column *c = ib_column(t, from);
         if (seq > 0 || !c) {
             if (seq == 1)
                 ib_warn(b, t->name, NULL, "foreign key %lld to %s has several columns: "
@@ -716,20 +711,7 @@ static bool read_triggers(ib *b, db_table *t)
     bool row;
     dal_status s;
     while ((s = dal_stmt_step(st, &row)) == DAL_OK && row) {
-        char *name = ib_col(b, st, 0);
-        db_column *hit = NULL;
-        for (int i = 0; i < t->ncols && !hit; i++) {
-            db_column *c = &t->cols[i];
-            const char *want = arena_printf(b->a, "%s_%s_auto_update", t->name, c->name);
-            if (want && !strcmp(model_sql_name(b->a, want), name) &&
-                (!strcmp(c->type, "timestamp") || !strcmp(c->type, "date")))
-                hit = c;
-        }
-        if (hit)
-            hit->auto_update = true;
-        else
-            ib_warn(b, t->name, NULL, "trigger %s cannot be written in the schema: skipped",
-                    name);
+        ib_trigger(b, t, ib_col(b, st, 0));
     }
     dal_stmt_done(st);
     if (s != DAL_OK)
@@ -754,15 +736,6 @@ static const char *view_select(ib *b, const char *sql)
     return ib_str(b, sql);
 }
 
-static bool wanted(const char *name, const char *const *only, int nonly)
-{
-    if (nonly == 0)
-        return true;
-    for (int i = 0; i < nonly; i++)
-        if (!strcmp(only[i], name))
-            return true;
-    return false;
-}
 
 bool introspect_sqlite(ib *b, const char *const *only, int nonly, db_schema *out)
 {
@@ -779,7 +752,7 @@ bool introspect_sqlite(ib *b, const char *const *only, int nonly, db_schema *out
         char *type = ib_col(b, st, 0), *name = ib_col(b, st, 1), *sql = ib_col(b, st, 2);
         if (b->oom)
             break;
-        if (!strcmp(name, "dal_schema_migrations") || !wanted(name, only, nonly))
+        if (!strcmp(name, "dal_schema_migrations") || !ib_wanted(name, only, nonly))
             continue;
         if (!strcmp(type, "view")) {
             db_view *v = IB_PUSH(b, out->views, out->nviews, vcap);

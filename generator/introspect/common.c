@@ -548,8 +548,10 @@ bool introspect_conn(dal_db *db, const char *const *only, int nonly, arena *a, d
     }
     if (!ok)
         return false;
-    qsort(out->tables, (size_t)out->ntables, sizeof *out->tables, cmp_table);
-    qsort(out->views, (size_t)out->nviews, sizeof *out->views, cmp_view);
+    if (out->ntables > 1)
+        qsort(out->tables, (size_t)out->ntables, sizeof *out->tables, cmp_table);
+    if (out->nviews > 1)
+        qsort(out->views, (size_t)out->nviews, sizeof *out->views, cmp_view);
     for (int i = 0; i < nonly; i++) {
         bool found = false;
         for (int k = 0; !found && k < out->ntables; k++)

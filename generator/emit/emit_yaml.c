@@ -273,6 +273,11 @@ static void view_file(const db_view *v, strbuf *sb)
             break;
         p = e + 1;
     }
+    if (v->ncols) {
+        sb_add(sb, "columns:\n");
+        for (int i = 0; i < v->ncols; i++)
+            sb_printf(sb, "  - { name: %s, type: %s }\n", v->cols[i].name, v->cols[i].type);
+    }
 }
 
 bool emit_yaml(const db_schema *s, output_set *o)

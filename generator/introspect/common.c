@@ -331,6 +331,54 @@ bool expr_enum_values(ib *b, const char *expr, const char *col, const char ***va
     return true;
 }
 
+bool view_item_is_column(ib *b, const char *sql, const char *col)
+{
+    sql_toks tk;
+    if (!sql_lex(b->a, sql, strlen(sql), &tk))
+        return false;
+    int i = 0;
+    if (i < tk.n && tok_is(sql, &tk.v[i], SQLT_WORD, "select"))
+        i++;
+    if (i < tk.n && tok_is(sql, &tk.v[i], SQLT_WORD, "distinct"))
+        i++;
+    while (i < tk.n) {
+        /* one item: [start, end) at depth 0 */
+        int start = i, depth = 0;
+        for (; i < tk.n; i++) {
+            const sql_tok *t = &tk.v[i];
+            if (tok_is(sql, t, SQLT_PUNCT, "(") || tok_is(sql, t, SQLT_PUNCT, "["))
+                depth++;
+            else if (tok_is(sql, t, SQLT_PUNCT, ")") || tok_is(sql, t, SQLT_PUNCT, "]"))
+                depth--;
+            else if (depth == 0 && (tok_is(sql, t, SQLT_PUNCT, ",") ||
+                                    tok_is(sql, t, SQLT_WORD, "from")))
+                break;
+        }
+        int end = i;
+        const char *name = NULL;
+        int body_end = end;
+        if (end - start >= 2 && tok_is(sql, &tk.v[end - 2], SQLT_WORD, "as")) {
+            name = tk.v[end - 1].text;
+            body_end = end - 2;
+        } else if (end > start) {
+            name = tk.v[end - 1].text;
+        }
+        if (name && !strcmp(name, col)) {
+            /* a plain column: name, or qualifier . name */
+            bool plain = body_end > start;
+            for (int k = start; plain && k < body_end; k++) {
+                bool word = tk.v[k].kind == SQLT_WORD || tk.v[k].kind == SQLT_QIDENT;
+                plain = (k - start) % 2 == 0 ? word : tok_is(sql, &tk.v[k], SQLT_PUNCT, ".");
+            }
+            return plain && (body_end - start) % 2 == 1;
+        }
+        if (i >= tk.n || tok_is(sql, &tk.v[i], SQLT_WORD, "from"))
+            break;
+        i++;
+    }
+    return false;
+}
+
 bool ib_literal_default(ib *b, db_column *c, const char *value, bool is_string)
 {
     coltype t;

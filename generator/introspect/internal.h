@@ -60,6 +60,11 @@ char *sql_unquote(ib *b, const char *lit, size_t len);
 
 bool is_ident(const char *s);
 
+/* True when the SELECT list of a view's sql gives column col as a plain
+ * column reference (`x.c`, `x.c AS col`, `c`): dalc generate types those from
+ * their table; an expression needs a `columns:` override. */
+bool view_item_is_column(ib *b, const char *sql, const char *col);
+
 db_column *ib_column(db_table *t, const char *name); /* NULL when t has none */
 /* True when name is to be pulled (nonly == 0: everything). */
 bool ib_wanted(const char *name, const char *const *only, int nonly);

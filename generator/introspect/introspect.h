@@ -73,6 +73,9 @@ typedef struct db_view {
     const char *name;
     const char *comment;
     const char *sql;         /* the SELECT, without a trailing ';' */
+    db_column *cols;         /* `columns:` overrides: expression columns whose type the
+                              * database records (PostgreSQL); name and type only */
+    int ncols;
 } db_view;
 
 typedef struct db_schema {

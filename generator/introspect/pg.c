@@ -67,6 +67,15 @@ static const dal_query Q_INDEXES = {
     " WHERE n.nspname = current_schema() AND c.relname = $1 ORDER BY i.oid",
     1};
 
+/* A view's columns and their types. */
+static const dal_query Q_VIEW_COLUMNS = {
+    "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), t.typtype::text"
+    " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid"
+    " WHERE n.nspname = current_schema() AND c.relname = $1 AND a.attnum > 0"
+    " ORDER BY a.attnum",
+    1};
+
 static const dal_query Q_TRIGGERS = {
     "SELECT t.tgname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
     " JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -498,6 +507,47 @@ static bool read_triggers(ib *b, db_table *t)
     return true;
 }
 
+/* The types of a view's expression columns, as `columns:` overrides (a
+ * native enum or a type without a schema type is left to dalc generate). */
+static bool read_view_columns(ib *b, db_view *v)
+{
+    dal_stmt *st;
+    if (!ib_query(b, &Q_VIEW_COLUMNS, v->name, &st))
+        return false;
+    int cap = 0;
+    bool row;
+    dal_status s;
+    diag_list quiet; /* a view column's type notes repeat its table's */
+    diag_init(&quiet);
+    diag_list *loud = b->d;
+    while ((s = dal_stmt_step(st, &row)) == DAL_OK && row) {
+        char *name = ib_col(b, st, 0), *ft = ib_col(b, st, 1), *tt = ib_col(b, st, 2);
+        if (strcmp(tt, "b") != 0 || view_item_is_column(b, v->sql, name))
+            continue;
+        db_column c;
+        memset(&c, 0, sizeof c);
+        c.name = name;
+        b->d = &quiet;
+        map_type(b, v->name, &c, ft, tt, "");
+        b->d = loud;
+        if (quiet.warnings && !strcmp(c.type, "text") && strcmp(ft, "text") != 0) {
+            quiet.warnings = 0;
+            continue;
+        }
+        quiet.warnings = 0;
+        db_column *slot = IB_PUSH(b, v->cols, v->ncols, cap);
+        if (!slot)
+            break;
+        *slot = c;
+        v->ncols++;
+    }
+    diag_free(&quiet);
+    dal_stmt_done(st);
+    if (s != DAL_OK)
+        return ib_fail(b, s, "view columns");
+    return true;
+}
+
 /* identity only on a single-column int32/int64 primary key */
 static void check_identity(ib *b, db_table *t)
 {
@@ -573,6 +623,9 @@ bool introspect_pg(ib *b, const char *const *only, int nonly, db_schema *out)
     dal_stmt_done(st);
     if (s != DAL_OK)
         return ib_fail(b, s, "tables");
+    for (int i = 0; i < out->nviews && !b->oom; i++)
+        if (!read_view_columns(b, &out->views[i]))
+            return false;
     for (int i = 0; i < out->ntables && !b->oom; i++) {
         db_table *t = &out->tables[i];
         if (!read_columns(b, t) || !read_constraints(b, t) || !read_indexes(b, t) ||

@@ -44,6 +44,9 @@ static const dal_query Q_INDEXES = {
     " ORDER BY coalesce(m.rowid, 0), il.seq",
     1};
 
+static const dal_query Q_VIEW_COLUMNS = {"SELECT name FROM pragma_table_info($1) ORDER BY cid",
+                                          1};
+
 static const dal_query Q_TRIGGERS = {
     "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = $1 ORDER BY name", 1};
 
@@ -719,6 +722,28 @@ static bool read_triggers(ib *b, db_table *t)
     return true;
 }
 
+/* SQLite records no type for a view's expression columns: each gets a
+ * warning (dalc generate asks for its `columns:` override). */
+static bool warn_view_columns(ib *b, const db_view *v)
+{
+    dal_stmt *st;
+    if (!ib_query(b, &Q_VIEW_COLUMNS, v->name, &st))
+        return false;
+    bool row;
+    dal_status s;
+    while ((s = dal_stmt_step(st, &row)) == DAL_OK && row) {
+        char *name = ib_col(b, st, 0);
+        if (!view_item_is_column(b, v->sql, name))
+            ib_warn(b, v->name, name, "an expression: SQLite does not record its type; "
+                                      "add `- { name: %s, type: <type> }` to the view's columns "
+                                      "when dalc generate asks for it", name);
+    }
+    dal_stmt_done(st);
+    if (s != DAL_OK)
+        return ib_fail(b, s, "view columns");
+    return true;
+}
+
 /* CREATE VIEW name AS <select>: the select. */
 static const char *view_select(ib *b, const char *sql)
 {
@@ -818,5 +843,8 @@ bool introspect_sqlite(ib *b, const char *const *only, int nonly, db_schema *out
         }
     for (int i = 0; i < out->ntables; i++)
         ib_finish_table(b, &out->tables[i]);
+    for (int i = 0; i < out->nviews && !b->oom; i++)
+        if (!warn_view_columns(b, &out->views[i]))
+            return false;
     return !b->oom;
 }

@@ -42,6 +42,20 @@ typedef struct metrics_array {
 extern const dal_table metrics_table;
 
 /**
+ * A set of metrics columns, for metrics_insert_cols and metrics_update_cols: one flag per column,
+ * named like the row's field; true puts the column in the set. Build it in the call:
+ *
+ * metrics_update_cols(db, &row, &(metrics_cols){.value = true});
+ */
+typedef struct metrics_cols {
+    bool run_id;
+    bool name;
+    bool recorded_on;
+    bool value;
+    bool unit;
+} metrics_cols;
+
+/**
  * Inserts *in. A column with a default (or identity) whose field holds its zero value (0, false,
  * NULL, "" uuid, has_ false, an enum's first value) is left out, so that the database fills it:
  * insert, then update, to store such a zero over a different default. When out is not NULL it
@@ -65,6 +79,17 @@ dal_status metrics_insert_many(dal_db *db, const metrics *rows, size_t n);
  * with out != NULL (and != in), *out owns the stored row on DAL_OK.
  */
 dal_status metrics_upsert(dal_db *db, const metrics *in, metrics *out);
+
+/**
+ * Inserts *in, writing exactly the columns in *cols, each as given: a field holding 0, false, a
+ * NULL pointer or has_ false is stored as such (NULL for the last two), whatever the column's
+ * default. The database fills every column outside the set: its default, a generated identity, or
+ * NULL (DAL_NOT_NULL for a NOT NULL column without default). Put an identity column in the set only
+ * to give its value. An empty set inserts the defaults. *in and *cols are only read; out, ownership
+ * and errors as for metrics_insert.
+ */
+dal_status metrics_insert_cols(dal_db *db, const metrics *in, const metrics_cols *cols,
+                               metrics *out);
 
 /**
  * Reads the row whose primary key (run_id, name and recorded_on) equals the arguments into *out;
@@ -94,6 +119,15 @@ dal_status metrics_get_for_update(dal_db *db, int64_t run_id, const char *name,
  * read. Returns DAL_NOT_FOUND when no row has that key.
  */
 dal_status metrics_update(dal_db *db, const metrics *row);
+
+/**
+ * Sets the columns in *cols, each to row's field as given (a zero field is stored as zero), in the
+ * row whose primary key (run_id, name and recorded_on) equals row's; the other columns keep their
+ * values, so changing a few needs no read first. Key columns in the set are ignored (they select
+ * the row); a set without a non-key column is DAL_MISUSE. *row and *cols are only read. Returns
+ * DAL_NOT_FOUND when no row has that key.
+ */
+dal_status metrics_update_cols(dal_db *db, const metrics *row, const metrics_cols *cols);
 
 /**
  * Deletes the row whose primary key (run_id, name and recorded_on) equals the arguments; foreign
@@ -140,6 +174,15 @@ dal_status metrics_list_by_run_id(dal_db *db, int64_t run_id, const metrics *aft
  * db (the result is still being read); collect keys and act after the iteration instead.
  */
 dal_status metrics_iterate(dal_db *db, dal_status (*fn)(const metrics *row, void *ctx), void *ctx);
+
+/**
+ * Copies *in into *out, every string and byte array into ONE new allocation that *out owns (release
+ * with metrics_free), whoever owns *in's: to keep a row given to a metrics_iterate callback, or a
+ * row built by hand. Any previous content of *out is overwritten, not freed. Returns DAL_MISUSE
+ * when in or out is NULL, out is in, or a bytes field has a NULL pointer and a length; DAL_NOMEM.
+ * On error *out (unless it is in) is zeroed and owns nothing.
+ */
+dal_status metrics_copy(const metrics *in, metrics *out);
 
 /**
  * Frees what *row owns (a row filled by this library) and zeroes it; the struct itself is the

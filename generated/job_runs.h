@@ -93,8 +93,8 @@ typedef struct job_runs_cols {
 
 /**
  * Inserts *in. A column with a default (or identity) whose field holds its zero value (0, false,
- * NULL, "" uuid, has_ false, an enum's first value) is left out, so that the database fills it:
- * insert, then update, to store such a zero over a different default. When out is not NULL it
+ * NULL, "" uuid, has_ false, an enum's first value) is left out, so that the database fills it: to
+ * store such a zero over a different default, use job_runs_insert_cols. When out is not NULL it
  * receives the row as stored, every column read back (generated ids, defaults); on DAL_OK *out owns
  * its memory (release with job_runs_free), on error it is zeroed and owns nothing. out must not be
  * in (DAL_MISUSE). *in is only read; nothing keeps a pointer into it. Errors: DAL_DUPLICATE,
@@ -192,8 +192,8 @@ dal_status job_runs_get_by_job_id_scheduled_at_for_update(dal_db *db, const char
 
 /**
  * Sets every non-key column of the row whose primary key (id) equals row's to row's values (a
- * default is not applied: a zero field is stored as zero). *row is only read. Returns DAL_NOT_FOUND
- * when no row has that key.
+ * default is not applied: a zero field is stored as zero); job_runs_update_cols writes only some.
+ * *row is only read. Returns DAL_NOT_FOUND when no row has that key.
  */
 dal_status job_runs_update(dal_db *db, const job_runs *row);
 

@@ -77,8 +77,8 @@ typedef struct jobs_cols {
 
 /**
  * Inserts *in. A column with a default (or identity) whose field holds its zero value (0, false,
- * NULL, "" uuid, has_ false, an enum's first value) is left out, so that the database fills it:
- * insert, then update, to store such a zero over a different default. When out is not NULL it
+ * NULL, "" uuid, has_ false, an enum's first value) is left out, so that the database fills it: to
+ * store such a zero over a different default, use jobs_insert_cols. When out is not NULL it
  * receives the row as stored, every column read back (generated ids, defaults); on DAL_OK *out owns
  * its memory (release with jobs_free), on error it is zeroed and owns nothing. out must not be in
  * (DAL_MISUSE). *in is only read; nothing keeps a pointer into it. Errors: DAL_DUPLICATE,
@@ -132,9 +132,9 @@ dal_status jobs_get_for_update(dal_db *db, const char *id, jobs *out);
 
 /**
  * Sets every non-key column of the row whose primary key (id) equals row's to row's values (a
- * default is not applied: a zero field is stored as zero). *row is only read. Returns DAL_NOT_FOUND
- * when no row has that key. updated_at is not set: the database sets it to the current time on
- * every UPDATE that does not change it (auto_update).
+ * default is not applied: a zero field is stored as zero); jobs_update_cols writes only some. *row
+ * is only read. Returns DAL_NOT_FOUND when no row has that key. updated_at is not set: the database
+ * sets it to the current time on every UPDATE that does not change it (auto_update).
  */
 dal_status jobs_update(dal_db *db, const jobs *row);
 

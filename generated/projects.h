@@ -60,8 +60,8 @@ typedef struct projects_cols {
 
 /**
  * Inserts *in. A column with a default (or identity) whose field holds its zero value (0, false,
- * NULL, "" uuid, has_ false, an enum's first value) is left out, so that the database fills it:
- * insert, then update, to store such a zero over a different default. When out is not NULL it
+ * NULL, "" uuid, has_ false, an enum's first value) is left out, so that the database fills it: to
+ * store such a zero over a different default, use projects_insert_cols. When out is not NULL it
  * receives the row as stored, every column read back (generated ids, defaults); on DAL_OK *out owns
  * its memory (release with projects_free), on error it is zeroed and owns nothing. out must not be
  * in (DAL_MISUSE). *in is only read; nothing keeps a pointer into it. Errors: DAL_DUPLICATE,
@@ -136,8 +136,8 @@ dal_status projects_get_by_slug_for_update(dal_db *db, const char *slug, project
 
 /**
  * Sets every non-key column of the row whose primary key (id) equals row's to row's values (a
- * default is not applied: a zero field is stored as zero). *row is only read. Returns DAL_NOT_FOUND
- * when no row has that key.
+ * default is not applied: a zero field is stored as zero); projects_update_cols writes only some.
+ * *row is only read. Returns DAL_NOT_FOUND when no row has that key.
  */
 dal_status projects_update(dal_db *db, const projects *row);
 

@@ -498,8 +498,8 @@ static inline bool stmt_names(const dal_column *c, int k, const void *row, const
 /* db's entry for (t, flags, column mask), moved to the front of the list;
  * NULL when there is none.  Up to 64 columns m64 is the whole mask and
  * mask is NULL; past 64, mask (mbytes) is compared. */
-static dal_ins_cache *cache_find(dal_db *db, const dal_table *t, unsigned flags, uint64_t m64,
-                                 const unsigned char *mask, size_t mbytes)
+static inline dal_ins_cache *cache_find(dal_db *db, const dal_table *t, unsigned flags,
+                                        uint64_t m64, const unsigned char *mask, size_t mbytes)
 {
     dal_ins_cache *prev = NULL;
     for (dal_ins_cache *ic = db->ins; ic; prev = ic, ic = ic->next) {
@@ -686,7 +686,21 @@ static dal_ins_cache *cache_get(dal_db *db, const dal_table *t, const void *row,
 dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, bool upsert,
                             bool returning)
 {
-    return cache_get(db, t, row, NULL, (upsert ? INS_UPSERT : 0u) | (returning ? INS_RETURNING : 0u));
+    unsigned flags = (upsert ? INS_UPSERT : 0u) | (returning ? INS_RETURNING : 0u);
+    if (t->ncolumns <= 64) {
+        /* the hot path of insert and of every row of a bulk insert: the
+         * default elision mask in one word, without cache_get's set tests */
+        uint64_t m = 0;
+        for (int k = 0; k < t->ncolumns; k++) {
+            const dal_column *c = &t->columns[k];
+            if (!(c->flags & DAL_COL_DEFAULT) || !field_zero(c, row))
+                m |= (uint64_t)1 << k;
+        }
+        dal_ins_cache *ic = cache_find(db, t, flags, m, NULL, 0);
+        if (ic)
+            return ic;
+    }
+    return cache_get(db, t, row, NULL, flags);
 }
 
 void dal__ins_free(dal_db *db)
@@ -718,7 +732,8 @@ static bool has_pk(const dal_table *t)
 static dal_status cache_start(dal_db *db, const dal_table *t, const void *row, const bool *cols,
                               unsigned flags, dal_stmt **st)
 {
-    dal_ins_cache *ic = cache_get(db, t, row, cols, flags);
+    dal_ins_cache *ic = cols ? cache_get(db, t, row, cols, flags)
+                             : dal__ins_get(db, t, row, flags & INS_UPSERT, flags & INS_RETURNING);
     if (!ic)
         return dal__err(db, DAL_NOMEM, "out of memory");
     dal_status s = dal_stmt_start(db, &ic->q, st);

@@ -143,6 +143,25 @@ const char *dal_errmsg(const dal_db *db);  /* last error; "" after success; neve
 const char *dal_status_name(dal_status s); /* "DAL_NOT_FOUND", ... */
 dal_dialect dal_dialect_of(const dal_db *db);
 
+/* ---- error details (runtime/dal_error.c) ---------------------------------
+ * What the last failed call on db was about, for a program to act on (the
+ * same names on both engines where both know them; see docs/runtime.md):
+ *   dal_errconstraint: the constraint violated, as the schema's DDL names it
+ *     (DAL_DUPLICATE: "<table>_pkey", "<table>_<col>_<col>_key" or the
+ *     unique index's name, on both engines; DAL_FOREIGN_KEY and DAL_CHECK:
+ *     PostgreSQL only, SQLite does not say which);
+ *   dal_errtable / dal_errcolumn: the table, and for DAL_NOT_NULL the column;
+ *   dal_errsqlstate: PostgreSQL's SQLSTATE ("23505"), NULL on SQLite;
+ *   dal_errcode: SQLite's extended result code (2067 for UNIQUE), 0 on
+ *     PostgreSQL.
+ * Each is NULL (0) when the engine gave nothing, after a success and for a
+ * NULL db; the strings are owned by db and valid until its next call. */
+const char *dal_errconstraint(const dal_db *db);
+const char *dal_errtable(const dal_db *db);
+const char *dal_errcolumn(const dal_db *db);
+const char *dal_errsqlstate(const dal_db *db);
+int dal_errcode(const dal_db *db);
+
 /* The engine's own handle, for what dalc does not express: a sqlite3 * or a
  * PGconn * (dal_dialect_of says which; NULL for a NULL db).  Owned by db:
  * never close it, and leave no transaction or statement open on it that db

@@ -216,17 +216,20 @@ static char *clock_text(char *o, int64_t rem)
     return o;
 }
 
-void dal__format_rfc3339(int64_t t, char out[28])
+/* The date of t, sep, its time of day and zone (the one writer of both
+ * timestamp forms). */
+static void format_ts(int64_t t, char *out, char sep, const char *zone)
 {
     int64_t day, rem;
     split_time(t, &day, &rem);
     dal__format_date((int32_t)day, out);
     size_t n = strlen(out);
-    out[n] = 'T';
+    out[n] = sep;
     char *o = clock_text(out + n + 1, rem);
-    *o++ = 'Z';
-    *o = '\0';
+    memcpy(o, zone, strlen(zone) + 1);
 }
+
+void dal__format_rfc3339(int64_t t, char out[28]) { format_ts(t, out, 'T', "Z"); }
 
 bool dal__civil_ok(int y, int m, int d)
 {
@@ -241,13 +244,4 @@ int64_t dal__realtime_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-void dal__format_time(int64_t t, char out[40])
-{
-    int64_t day, rem;
-    split_time(t, &day, &rem);
-    dal__format_date((int32_t)day, out);
-    size_t n = strlen(out);
-    out[n] = ' ';
-    char *o = clock_text(out + n + 1, rem);
-    memcpy(o, "+00", 4);
-}
+void dal__format_time(int64_t t, char out[40]) { format_ts(t, out, ' ', "+00"); }

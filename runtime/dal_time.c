@@ -89,36 +89,33 @@ dal_status dal_date_to_time(dal_date d, dal_time *out)
     return DAL_OK;
 }
 
+/* The checks both formatters share: buf of at least need bytes ("" on any
+ * error when there is room), the value inside the range. */
+static dal_status format_check(char *buf, size_t size, size_t need, bool in_range)
+{
+    dal_status s = !buf || size < need ? DAL_MISUSE : in_range ? DAL_OK : DAL_CHECK;
+    if (s != DAL_OK && buf && size > 0)
+        buf[0] = '\0';
+    return s;
+}
+
 dal_status dal_time_format(dal_time t, char *buf, size_t size)
 {
-    if (!buf || size < DAL_TIME_TEXT_SIZE) {
-        if (buf && size > 0)
-            buf[0] = '\0';
-        return DAL_MISUSE;
-    }
-    if (!DAL__TIME_OK(t)) {
-        buf[0] = '\0';
-        return DAL_CHECK;
-    }
-    dal__format_rfc3339(t, buf);
-    return DAL_OK;
+    dal_status s = format_check(buf, size, DAL_TIME_TEXT_SIZE, DAL__TIME_OK(t));
+    if (s == DAL_OK)
+        dal__format_rfc3339(t, buf);
+    return s;
 }
 
 dal_status dal_date_format(dal_date d, char *buf, size_t size)
 {
-    if (!buf || size < DAL_DATE_TEXT_SIZE) {
-        if (buf && size > 0)
-            buf[0] = '\0';
-        return DAL_MISUSE;
+    dal_status s = format_check(buf, size, DAL_DATE_TEXT_SIZE, DAL__DATE_OK(d));
+    if (s == DAL_OK) {
+        char tmp[16];
+        dal__format_date(d, tmp);
+        memcpy(buf, tmp, DAL_DATE_TEXT_SIZE);
     }
-    if (!DAL__DATE_OK(d)) {
-        buf[0] = '\0';
-        return DAL_CHECK;
-    }
-    char tmp[16];
-    dal__format_date(d, tmp);
-    memcpy(buf, tmp, DAL_DATE_TEXT_SIZE);
-    return DAL_OK;
+    return s;
 }
 
 dal_status dal_time_parse(const char *s, dal_time *out)

@@ -103,7 +103,7 @@ void dal__format_date(int32_t dd, char out[16])
 }
 
 /* The one timestamp reader.  Lenient (engine text): "YYYY-MM-DD" alone, or
- * "YYYY-MM-DD[ T]HH:MM:SS[.f...][Z|+HH[[:]MM]|-HH[[:]MM]]" with any number
+ * "YYYY-MM-DD[ Tt]HH:MM:SS[.f...][Z|+HH[[:]MM]|-HH[[:]MM]]" with any number
  * of fraction digits (the first six count) and an optional offset.  Strict
  * (RFC 3339, dal_time_parse): a time of day is required, in range (no leap
  * second), 'T', 't' or ' ' between, one to six fraction digits, and an
@@ -119,7 +119,7 @@ static bool parse_ts(const char *s, size_t len, bool strict, int64_t *out)
         return true;
     }
     int hh, mi, ss;
-    if (len < 19 || (s[10] != ' ' && s[10] != 'T' && !(strict && s[10] == 't')) ||
+    if (len < 19 || (s[10] != ' ' && s[10] != 'T' && s[10] != 't') ||
         s[13] != ':' || s[16] != ':' || !digits(s + 11, 2, &hh) || !digits(s + 14, 2, &mi) ||
         !digits(s + 17, 2, &ss))
         return false;

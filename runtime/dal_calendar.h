@@ -19,7 +19,7 @@ int dal__civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);
 bool dal__parse_date(const char *s, size_t len, int32_t *out);
 /* "YYYY-MM-DD" (a sign and more digits outside years 0..9999). */
 void dal__format_date(int32_t d, char out[16]);
-/* "YYYY-MM-DD[ T]HH:MM:SS[.ffffff][Z|+HH[:MM]|-HH[:MM]]", or a bare date. */
+/* "YYYY-MM-DD[ Tt]HH:MM:SS[.ffffff][Z|+HH[:MM]|-HH[:MM]]", or a bare date. */
 bool dal__parse_time(const char *s, size_t len, int64_t *out);
 /* "YYYY-MM-DD HH:MM:SS.ffffff+00" (UTC). */
 void dal__format_time(int64_t t, char out[40]);

@@ -7,13 +7,9 @@
  * Everything runs inside one transaction that is rolled back at the end, so
  * the demo leaves the database as it found it and can run again.
  */
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L /* gmtime_r, clock_gettime */
-#endif
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "schema.h"
 
@@ -28,32 +24,16 @@ static bool failed(dal_status s, const char *what)
     return true;
 }
 
-/* A dal_time as "2026-11-23 12:00:00.000000 UTC". */
-static const char *fmt_time(dal_time t, char buf[48])
+/* A dal_time as RFC 3339 text, "2026-11-23T12:00:00.000000Z" (the runtime's
+ * dal_time_format; the buffer is DAL_TIME_TEXT_SIZE bytes). */
+static const char *fmt_time(dal_time t, char buf[DAL_TIME_TEXT_SIZE])
 {
-    time_t secs = (time_t)(t / 1000000);
-    long us = (long)(t % 1000000);
-    if (us < 0) {
-        secs -= 1;
-        us += 1000000;
-    }
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    size_t n = strftime(buf, 48, "%Y-%m-%d %H:%M:%S", &tm);
-    snprintf(buf + n, 48 - n, ".%06ld UTC", us);
-    return buf;
-}
-
-static dal_time now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (dal_time)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    return dal_time_format(t, buf, DAL_TIME_TEXT_SIZE) == DAL_OK ? buf : "(out of range)";
 }
 
 static void print_run(const char *indent, const job_runs *r)
 {
-    char when[48];
+    char when[DAL_TIME_TEXT_SIZE];
     printf("%srun %" PRId64 ": job=%s scheduled=%s status=%s attempt=%d%s%s\n", indent, r->id,
            r->job_id, fmt_time(r->scheduled_at, when), job_runs_status_name(r->status),
            (int)r->attempt, r->has_agent_id ? " agent=" : "", r->has_agent_id ? r->agent_id : "");
@@ -89,7 +69,7 @@ static dal_status insert_run(void *arg) { return job_runs_insert(db, arg, NULL);
 
 static bool tour(void)
 {
-    char when[48];
+    char when[DAL_TIME_TEXT_SIZE];
 
     /* Projects: identity id and defaults filled by the database. */
     projects acme = {.slug = "acme", .name = "ACME nightly builds"};
@@ -121,7 +101,7 @@ static bool tour(void)
     printf("insert jobs build, test (parent build), deploy\n");
 
     /* Job runs: five at once, all or nothing. */
-    dal_time t0 = now_us();
+    dal_time t0 = dal_time_now();
     job_runs runs[5];
     memset(runs, 0, sizeof runs);
     for (int i = 0; i < 5; i++) {
@@ -182,7 +162,7 @@ static bool tour(void)
     job_runs first;
     if (!failed(job_runs_get(db, first_id, &first), "job_runs_get")) {
         first.status = JOB_RUNS_STATUS_RUNNING;
-        first.started_at = now_us();
+        first.started_at = dal_time_now();
         first.has_started_at = true;
         memcpy(first.agent_id, agent.id, sizeof first.agent_id);
         first.has_agent_id = true;

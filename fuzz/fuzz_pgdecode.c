@@ -108,6 +108,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (!dal__parse_time(s, strlen(s), &t2) || t != t2)
                 abort();
         }
+        /* the strict reader of dal_time_parse: what it accepts is also
+         * engine text, and its own output reads back the same */
+        if (dal__parse_rfc3339(text, l, &t)) {
+            if (!dal__parse_time(text, l, &t2) || t != t2)
+                abort();
+            if (t >= -62135596800000000LL && t <= 253402300799999999LL) {
+                dal__format_rfc3339(t, s);
+                if (!dal__parse_rfc3339(s, strlen(s), &t2) || t != t2)
+                    abort();
+            }
+        }
         break;
     }
     case 4: {

@@ -281,7 +281,8 @@ dal_status agents_get(dal_db *db, const char *id, agents *out)
     if (s != DAL_OK)
         return s;
     dal_bind_uuid(st, 1, id);
-    return dal_fetch_one_with(st, &agents_table, agents_read_, out);
+    s = dal_fetch_one_with(st, &agents_table, agents_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "agents_get: no row") : s;
 }
 
 static const dal_query agents_get_for_update_pg_q = {
@@ -308,7 +309,8 @@ dal_status agents_get_for_update(dal_db *db, const char *id, agents *out)
     if (s != DAL_OK)
         return s;
     dal_bind_uuid(st, 1, id);
-    return dal_fetch_one_with(st, &agents_table, agents_read_, out);
+    s = dal_fetch_one_with(st, &agents_table, agents_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "agents_get_for_update: no row") : s;
 }
 
 static const dal_query agents_get_by_name_q = {
@@ -328,7 +330,8 @@ dal_status agents_get_by_name(dal_db *db, const char *name, agents *out)
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, name);
-    return dal_fetch_one_with(st, &agents_table, agents_read_, out);
+    s = dal_fetch_one_with(st, &agents_table, agents_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "agents_get_by_name: no row") : s;
 }
 
 static const dal_query agents_get_by_name_for_update_pg_q = {
@@ -355,7 +358,8 @@ dal_status agents_get_by_name_for_update(dal_db *db, const char *name, agents *o
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, name);
-    return dal_fetch_one_with(st, &agents_table, agents_read_, out);
+    s = dal_fetch_one_with(st, &agents_table, agents_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "agents_get_by_name_for_update: no row") : s;
 }
 
 static const dal_query agents_update_q = {
@@ -393,7 +397,7 @@ dal_status agents_update(dal_db *db, const agents *row)
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "agents_update: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "agents_update: no row");
     return s;
 }
 
@@ -430,7 +434,7 @@ dal_status agents_delete(dal_db *db, const char *id)
     int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
     dal_stmt_done(st);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "agents_delete: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "agents_delete: no row");
     return s;
 }
 

@@ -234,7 +234,8 @@ dal_status artifacts_get(dal_db *db, int64_t run_id, const char *path, artifacts
         return s;
     dal_bind_int64(st, 1, run_id);
     dal_bind_text(st, 2, path);
-    return dal_fetch_one_with(st, &artifacts_table, artifacts_read_, out);
+    s = dal_fetch_one_with(st, &artifacts_table, artifacts_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "artifacts_get: no row") : s;
 }
 
 static const dal_query artifacts_get_for_update_pg_q = {
@@ -265,7 +266,8 @@ dal_status artifacts_get_for_update(dal_db *db, int64_t run_id, const char *path
         return s;
     dal_bind_int64(st, 1, run_id);
     dal_bind_text(st, 2, path);
-    return dal_fetch_one_with(st, &artifacts_table, artifacts_read_, out);
+    s = dal_fetch_one_with(st, &artifacts_table, artifacts_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "artifacts_get_for_update: no row") : s;
 }
 
 static const dal_query artifacts_update_q = {
@@ -294,7 +296,7 @@ dal_status artifacts_update(dal_db *db, const artifacts *row)
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "artifacts_update: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "artifacts_update: no row");
     return s;
 }
 
@@ -332,7 +334,7 @@ dal_status artifacts_delete(dal_db *db, int64_t run_id, const char *path)
     int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
     dal_stmt_done(st);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "artifacts_delete: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "artifacts_delete: no row");
     return s;
 }
 

@@ -253,7 +253,8 @@ dal_status events_get(dal_db *db, int64_t id, events *out)
     if (s != DAL_OK)
         return s;
     dal_bind_int64(st, 1, id);
-    return dal_fetch_one_with(st, &events_table, events_read_, out);
+    s = dal_fetch_one_with(st, &events_table, events_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "events_get: no row") : s;
 }
 
 static const dal_query events_get_for_update_pg_q = {
@@ -280,7 +281,8 @@ dal_status events_get_for_update(dal_db *db, int64_t id, events *out)
     if (s != DAL_OK)
         return s;
     dal_bind_int64(st, 1, id);
-    return dal_fetch_one_with(st, &events_table, events_read_, out);
+    s = dal_fetch_one_with(st, &events_table, events_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "events_get_for_update: no row") : s;
 }
 
 static const dal_query events_get_by_run_id_seq_q = {
@@ -301,7 +303,8 @@ dal_status events_get_by_run_id_seq(dal_db *db, int64_t run_id, int32_t seq, eve
         return s;
     dal_bind_int64(st, 1, run_id);
     dal_bind_int32(st, 2, seq);
-    return dal_fetch_one_with(st, &events_table, events_read_, out);
+    s = dal_fetch_one_with(st, &events_table, events_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "events_get_by_run_id_seq: no row") : s;
 }
 
 static const dal_query events_get_by_run_id_seq_for_update_pg_q = {
@@ -332,7 +335,9 @@ dal_status events_get_by_run_id_seq_for_update(dal_db *db, int64_t run_id, int32
         return s;
     dal_bind_int64(st, 1, run_id);
     dal_bind_int32(st, 2, seq);
-    return dal_fetch_one_with(st, &events_table, events_read_, out);
+    s = dal_fetch_one_with(st, &events_table, events_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s,
+                                              "events_get_by_run_id_seq_for_update: no row") : s;
 }
 
 static const dal_query events_update_q = {
@@ -362,7 +367,7 @@ dal_status events_update(dal_db *db, const events *row)
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "events_update: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "events_update: no row");
     return s;
 }
 
@@ -399,7 +404,7 @@ dal_status events_delete(dal_db *db, int64_t id)
     int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
     dal_stmt_done(st);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "events_delete: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "events_delete: no row");
     return s;
 }
 

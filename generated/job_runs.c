@@ -316,7 +316,8 @@ dal_status job_runs_get(dal_db *db, int64_t id, job_runs *out)
     if (s != DAL_OK)
         return s;
     dal_bind_int64(st, 1, id);
-    return dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
+    s = dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "job_runs_get: no row") : s;
 }
 
 static const dal_query job_runs_get_for_update_pg_q = {
@@ -343,7 +344,8 @@ dal_status job_runs_get_for_update(dal_db *db, int64_t id, job_runs *out)
     if (s != DAL_OK)
         return s;
     dal_bind_int64(st, 1, id);
-    return dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
+    s = dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "job_runs_get_for_update: no row") : s;
 }
 
 static const dal_query job_runs_get_by_run_key_q = {
@@ -363,7 +365,8 @@ dal_status job_runs_get_by_run_key(dal_db *db, const char *run_key, job_runs *ou
     if (s != DAL_OK)
         return s;
     dal_bind_uuid(st, 1, run_key);
-    return dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
+    s = dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "job_runs_get_by_run_key: no row") : s;
 }
 
 static const dal_query job_runs_get_by_run_key_for_update_pg_q = {
@@ -390,7 +393,9 @@ dal_status job_runs_get_by_run_key_for_update(dal_db *db, const char *run_key, j
     if (s != DAL_OK)
         return s;
     dal_bind_uuid(st, 1, run_key);
-    return dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
+    s = dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s,
+                                              "job_runs_get_by_run_key_for_update: no row") : s;
 }
 
 static const dal_query job_runs_get_by_job_id_scheduled_at_q = {
@@ -414,7 +419,9 @@ dal_status job_runs_get_by_job_id_scheduled_at(dal_db *db, const char *job_id,
         return s;
     dal_bind_text(st, 1, job_id);
     dal_bind_time(st, 2, scheduled_at);
-    return dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
+    s = dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s,
+                                              "job_runs_get_by_job_id_scheduled_at: no row") : s;
 }
 
 static const dal_query job_runs_get_by_job_id_scheduled_at_for_update_pg_q = {
@@ -447,7 +454,9 @@ dal_status job_runs_get_by_job_id_scheduled_at_for_update(dal_db *db, const char
         return s;
     dal_bind_text(st, 1, job_id);
     dal_bind_time(st, 2, scheduled_at);
-    return dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
+    s = dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s,
+                                              "job_runs_get_by_job_id_scheduled_at_for_update: no row") : s;
 }
 
 static const dal_query job_runs_update_q = {
@@ -491,7 +500,7 @@ dal_status job_runs_update(dal_db *db, const job_runs *row)
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "job_runs_update: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "job_runs_update: no row");
     return s;
 }
 
@@ -528,7 +537,7 @@ dal_status job_runs_delete(dal_db *db, int64_t id)
     int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
     dal_stmt_done(st);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "job_runs_delete: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "job_runs_delete: no row");
     return s;
 }
 

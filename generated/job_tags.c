@@ -192,7 +192,8 @@ dal_status job_tags_get(dal_db *db, const char *job_id, int32_t tag_id, job_tags
         return s;
     dal_bind_text(st, 1, job_id);
     dal_bind_int32(st, 2, tag_id);
-    return dal_fetch_one_with(st, &job_tags_table, job_tags_read_, out);
+    s = dal_fetch_one_with(st, &job_tags_table, job_tags_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "job_tags_get: no row") : s;
 }
 
 static const dal_query job_tags_get_for_update_pg_q = {
@@ -223,7 +224,8 @@ dal_status job_tags_get_for_update(dal_db *db, const char *job_id, int32_t tag_i
         return s;
     dal_bind_text(st, 1, job_id);
     dal_bind_int32(st, 2, tag_id);
-    return dal_fetch_one_with(st, &job_tags_table, job_tags_read_, out);
+    s = dal_fetch_one_with(st, &job_tags_table, job_tags_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "job_tags_get_for_update: no row") : s;
 }
 
 static const dal_query job_tags_update_q = {
@@ -249,7 +251,7 @@ dal_status job_tags_update(dal_db *db, const job_tags *row)
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "job_tags_update: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "job_tags_update: no row");
     return s;
 }
 
@@ -287,7 +289,7 @@ dal_status job_tags_delete(dal_db *db, const char *job_id, int32_t tag_id)
     int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
     dal_stmt_done(st);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "job_tags_delete: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "job_tags_delete: no row");
     return s;
 }
 

@@ -303,7 +303,8 @@ dal_status jobs_get(dal_db *db, const char *id, jobs *out)
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, id);
-    return dal_fetch_one_with(st, &jobs_table, jobs_read_, out);
+    s = dal_fetch_one_with(st, &jobs_table, jobs_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "jobs_get: no row") : s;
 }
 
 static const dal_query jobs_get_for_update_pg_q = {
@@ -330,7 +331,8 @@ dal_status jobs_get_for_update(dal_db *db, const char *id, jobs *out)
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, id);
-    return dal_fetch_one_with(st, &jobs_table, jobs_read_, out);
+    s = dal_fetch_one_with(st, &jobs_table, jobs_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "jobs_get_for_update: no row") : s;
 }
 
 static const dal_query jobs_update_q = {
@@ -368,7 +370,7 @@ dal_status jobs_update(dal_db *db, const jobs *row)
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "jobs_update: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "jobs_update: no row");
     return s;
 }
 
@@ -405,7 +407,7 @@ dal_status jobs_delete(dal_db *db, const char *id)
     int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
     dal_stmt_done(st);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "jobs_delete: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "jobs_delete: no row");
     return s;
 }
 

@@ -207,7 +207,8 @@ dal_status metrics_get(dal_db *db, int64_t run_id, const char *name, dal_date re
     dal_bind_int64(st, 1, run_id);
     dal_bind_text(st, 2, name);
     dal_bind_date(st, 3, recorded_on);
-    return dal_fetch_one_with(st, &metrics_table, metrics_read_, out);
+    s = dal_fetch_one_with(st, &metrics_table, metrics_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "metrics_get: no row") : s;
 }
 
 static const dal_query metrics_get_for_update_pg_q = {
@@ -240,7 +241,8 @@ dal_status metrics_get_for_update(dal_db *db, int64_t run_id, const char *name,
     dal_bind_int64(st, 1, run_id);
     dal_bind_text(st, 2, name);
     dal_bind_date(st, 3, recorded_on);
-    return dal_fetch_one_with(st, &metrics_table, metrics_read_, out);
+    s = dal_fetch_one_with(st, &metrics_table, metrics_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "metrics_get_for_update: no row") : s;
 }
 
 static const dal_query metrics_update_q = {
@@ -267,7 +269,7 @@ dal_status metrics_update(dal_db *db, const metrics *row)
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "metrics_update: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "metrics_update: no row");
     return s;
 }
 
@@ -306,7 +308,7 @@ dal_status metrics_delete(dal_db *db, int64_t run_id, const char *name, dal_date
     int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
     dal_stmt_done(st);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "metrics_delete: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "metrics_delete: no row");
     return s;
 }
 

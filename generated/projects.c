@@ -223,7 +223,8 @@ dal_status projects_get(dal_db *db, int64_t id, projects *out)
     if (s != DAL_OK)
         return s;
     dal_bind_int64(st, 1, id);
-    return dal_fetch_one_with(st, &projects_table, projects_read_, out);
+    s = dal_fetch_one_with(st, &projects_table, projects_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "projects_get: no row") : s;
 }
 
 static const dal_query projects_get_for_update_pg_q = {
@@ -250,7 +251,8 @@ dal_status projects_get_for_update(dal_db *db, int64_t id, projects *out)
     if (s != DAL_OK)
         return s;
     dal_bind_int64(st, 1, id);
-    return dal_fetch_one_with(st, &projects_table, projects_read_, out);
+    s = dal_fetch_one_with(st, &projects_table, projects_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "projects_get_for_update: no row") : s;
 }
 
 static const dal_query projects_get_by_slug_q = {
@@ -270,7 +272,8 @@ dal_status projects_get_by_slug(dal_db *db, const char *slug, projects *out)
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, slug);
-    return dal_fetch_one_with(st, &projects_table, projects_read_, out);
+    s = dal_fetch_one_with(st, &projects_table, projects_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "projects_get_by_slug: no row") : s;
 }
 
 static const dal_query projects_get_by_slug_for_update_pg_q = {
@@ -297,7 +300,8 @@ dal_status projects_get_by_slug_for_update(dal_db *db, const char *slug, project
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, slug);
-    return dal_fetch_one_with(st, &projects_table, projects_read_, out);
+    s = dal_fetch_one_with(st, &projects_table, projects_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "projects_get_by_slug_for_update: no row") : s;
 }
 
 static const dal_query projects_update_q = {
@@ -326,7 +330,7 @@ dal_status projects_update(dal_db *db, const projects *row)
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "projects_update: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "projects_update: no row");
     return s;
 }
 
@@ -363,7 +367,7 @@ dal_status projects_delete(dal_db *db, int64_t id)
     int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
     dal_stmt_done(st);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "projects_delete: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "projects_delete: no row");
     return s;
 }
 

@@ -178,6 +178,8 @@ dal_status claim_next_run(dal_db *db, const claim_next_run_params *p, claim_next
         dal_bind_time(st, 1, *p->now);
     dal_bind_uuid(st, 2, p->agent);
     s = dal_fetch_one_with(st, &claim_next_run_row_table_, NULL, out);
+    if (s == DAL_NOT_FOUND)
+        s = dal_set_error(db, s, "claim_next_run: no row");
     return s;
 }
 
@@ -803,6 +805,8 @@ dal_status count_runs_since(dal_db *db, const count_runs_since_params *p, count_
     dal_bind_time(st, 1, p->from_time);
     dal_bind_time(st, 2, p->to_time);
     s = dal_fetch_one_with(st, &count_runs_since_row_table_, NULL, out);
+    if (s == DAL_NOT_FOUND)
+        s = dal_set_error(db, s, "count_runs_since: no row");
     return s;
 }
 
@@ -834,6 +838,8 @@ dal_status add_run(dal_db *db, const add_run_params *p, job_runs *out)
     dal_bind_text(st, 1, p->job_id);
     dal_bind_time(st, 2, p->scheduled_at);
     s = dal_fetch_one_with(st, &job_runs_table, NULL, out);
+    if (s == DAL_NOT_FOUND)
+        s = dal_set_error(db, s, "add_run: no row");
     return s;
 }
 

@@ -182,7 +182,8 @@ dal_status tags_get(dal_db *db, int32_t id, tags *out)
     if (s != DAL_OK)
         return s;
     dal_bind_int32(st, 1, id);
-    return dal_fetch_one_with(st, &tags_table, tags_read_, out);
+    s = dal_fetch_one_with(st, &tags_table, tags_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "tags_get: no row") : s;
 }
 
 static const dal_query tags_get_for_update_pg_q = {
@@ -209,7 +210,8 @@ dal_status tags_get_for_update(dal_db *db, int32_t id, tags *out)
     if (s != DAL_OK)
         return s;
     dal_bind_int32(st, 1, id);
-    return dal_fetch_one_with(st, &tags_table, tags_read_, out);
+    s = dal_fetch_one_with(st, &tags_table, tags_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "tags_get_for_update: no row") : s;
 }
 
 static const dal_query tags_get_by_name_q = {
@@ -229,7 +231,8 @@ dal_status tags_get_by_name(dal_db *db, const char *name, tags *out)
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, name);
-    return dal_fetch_one_with(st, &tags_table, tags_read_, out);
+    s = dal_fetch_one_with(st, &tags_table, tags_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "tags_get_by_name: no row") : s;
 }
 
 static const dal_query tags_get_by_name_for_update_pg_q = {
@@ -256,7 +259,8 @@ dal_status tags_get_by_name_for_update(dal_db *db, const char *name, tags *out)
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, name);
-    return dal_fetch_one_with(st, &tags_table, tags_read_, out);
+    s = dal_fetch_one_with(st, &tags_table, tags_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "tags_get_by_name_for_update: no row") : s;
 }
 
 static const dal_query tags_update_q = {
@@ -280,7 +284,7 @@ dal_status tags_update(dal_db *db, const tags *row)
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "tags_update: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "tags_update: no row");
     return s;
 }
 
@@ -317,7 +321,7 @@ dal_status tags_delete(dal_db *db, int32_t id)
     int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
     dal_stmt_done(st);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "tags_delete: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "tags_delete: no row");
     return s;
 }
 

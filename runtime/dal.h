@@ -71,6 +71,49 @@ typedef int32_t dal_date; /* days since 1970-01-01 */
 #define DAL_TIME_MAX 253402300799999999LL   /* 9999-12-31T23:59:59.999999Z */
 #define DAL_DATE_MIN (-719162)              /* 0001-01-01 */
 #define DAL_DATE_MAX 2932896                /* 9999-12-31 */
+
+/* ---- time helpers (runtime/dal_time.c) -----------------------------------
+ * Proleptic Gregorian calendar, UTC, exact to the microsecond, for every
+ * value of the supported range above.  No helper needs a connection, and
+ * each returns DAL_OK, DAL_MISUSE (a NULL pointer, a buffer too small) or
+ * DAL_CHECK (a value outside the range, a field out of range such as
+ * month 13, February 30 or second 60, or text not in the form given);
+ * on an error *out is left untouched.  See docs/runtime.md. */
+typedef struct dal_civil {
+    int year;        /* 1..9999 */
+    int month;       /* 1..12 */
+    int day;         /* 1..28/29/30/31 */
+    int hour;        /* 0..23 */
+    int minute;      /* 0..59 */
+    int second;      /* 0..59 (no leap seconds, as in dal_time) */
+    int microsecond; /* 0..999999 */
+} dal_civil;
+/* Buffer sizes of dal_time_format ("9999-12-31T23:59:59.999999Z") and
+ * dal_date_format ("9999-12-31"), with the NUL. */
+#define DAL_TIME_TEXT_SIZE 28
+#define DAL_DATE_TEXT_SIZE 11
+/* The wall clock (CLOCK_REALTIME), in microseconds; 0 if it cannot be read. */
+dal_time dal_time_now(void);
+dal_status dal_time_from_civil(const dal_civil *c, dal_time *out);
+dal_status dal_time_to_civil(dal_time t, dal_civil *out);
+dal_status dal_date_from_civil(int year, int month, int day, dal_date *out);
+dal_status dal_date_to_civil(dal_date d, int *year, int *month, int *day);
+/* The UTC day t falls in (times before 1970 round down: -1 is 1969-12-31),
+ * and midnight UTC of d. */
+dal_status dal_time_to_date(dal_time t, dal_date *out);
+dal_status dal_date_to_time(dal_date d, dal_time *out);
+/* RFC 3339 in UTC, always six fraction digits: "2026-12-01T19:42:32.242000Z"
+ * into buf (size at least DAL_TIME_TEXT_SIZE; on an error buf is "" when
+ * size > 0).  dal_date_format writes "2026-12-01". */
+dal_status dal_time_format(dal_time t, char *buf, size_t size);
+dal_status dal_date_format(dal_date d, char *buf, size_t size);
+/* Reads RFC 3339: "YYYY-MM-DDTHH:MM:SS[.f]Z" where 'T' may be 't' or a
+ * space, .f is one to six digits (more would not be exact: refused), and the
+ * offset is 'Z', 'z', "+hh:mm" or "-hh:mm" (required: text without one is
+ * no instant).  The whole string must match: no blanks, no date alone.
+ * dal_date_parse reads exactly "YYYY-MM-DD". */
+dal_status dal_time_parse(const char *s, dal_time *out);
+dal_status dal_date_parse(const char *s, dal_date *out);
 typedef struct dal_bytes {
     unsigned char *data;
     size_t len;
@@ -99,6 +142,25 @@ void dal_close(dal_db *db);                /* NULL is a no-op */
 const char *dal_errmsg(const dal_db *db);  /* last error; "" after success; never a password */
 const char *dal_status_name(dal_status s); /* "DAL_NOT_FOUND", ... */
 dal_dialect dal_dialect_of(const dal_db *db);
+
+/* ---- error details (runtime/dal_error.c) ---------------------------------
+ * What the last failed call on db was about, for a program to act on (the
+ * same names on both engines where both know them; see docs/runtime.md):
+ *   dal_errconstraint: the constraint violated, as the schema's DDL names it
+ *     (DAL_DUPLICATE: "<table>_pkey", "<table>_<col>_<col>_key" or the
+ *     unique index's name, on both engines; DAL_FOREIGN_KEY and DAL_CHECK:
+ *     PostgreSQL only, SQLite does not say which);
+ *   dal_errtable / dal_errcolumn: the table, and for DAL_NOT_NULL the column;
+ *   dal_errsqlstate: PostgreSQL's SQLSTATE ("23505"), NULL on SQLite;
+ *   dal_errcode: SQLite's extended result code (2067 for UNIQUE), 0 on
+ *     PostgreSQL.
+ * Each is NULL (0) when the engine gave nothing, after a success and for a
+ * NULL db; the strings are owned by db and valid until its next call. */
+const char *dal_errconstraint(const dal_db *db);
+const char *dal_errtable(const dal_db *db);
+const char *dal_errcolumn(const dal_db *db);
+const char *dal_errsqlstate(const dal_db *db);
+int dal_errcode(const dal_db *db);
 
 /* The engine's own handle, for what dalc does not express: a sqlite3 * or a
  * PGconn * (dal_dialect_of says which; NULL for a NULL db).  Owned by db:

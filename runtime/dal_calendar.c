@@ -8,7 +8,8 @@
 #define _POSIX_C_SOURCE 200809L /* for builds without the Makefile (vendoring) */
 #endif
 #include <ctype.h>
-#include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #include "dal_calendar.h"
 
@@ -101,31 +102,42 @@ void dal__format_date(int32_t dd, char out[16])
     *o = '\0';
 }
 
-/* "YYYY-MM-DD[ T]HH:MM:SS[.ffffff][Z|+HH[:MM]|-HH[:MM]]" */
-bool dal__parse_time(const char *s, size_t len, int64_t *out)
+/* The one timestamp reader.  Lenient (engine text): "YYYY-MM-DD" alone, or
+ * "YYYY-MM-DD[ Tt]HH:MM:SS[.f...][Z|+HH[[:]MM]|-HH[[:]MM]]" with any number
+ * of fraction digits (the first six count) and an optional offset.  Strict
+ * (RFC 3339, dal_time_parse): a time of day is required, in range (no leap
+ * second), 'T', 't' or ' ' between, one to six fraction digits, and an
+ * offset that is 'Z', 'z' or +HH:MM / -HH:MM (hours 0..23, minutes 0..59). */
+static bool parse_ts(const char *s, size_t len, bool strict, int64_t *out)
 {
     int32_t d;
     if (!dal__parse_date(s, len, &d))
         return false;
     int64_t us = (int64_t)d * 86400 * 1000000;
-    if (len == 10) {
+    if (len == 10 && !strict) {
         *out = us;
         return true;
     }
     int hh, mi, ss;
-    if (len < 19 || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':' ||
-        !digits(s + 11, 2, &hh) || !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &ss))
+    if (len < 19 || (s[10] != ' ' && s[10] != 'T' && s[10] != 't') ||
+        s[13] != ':' || s[16] != ':' || !digits(s + 11, 2, &hh) || !digits(s + 14, 2, &mi) ||
+        !digits(s + 17, 2, &ss))
+        return false;
+    if (strict && (hh > 23 || mi > 59 || ss > 59))
         return false;
     us += ((int64_t)hh * 3600 + mi * 60 + ss) * 1000000;
     size_t i = 19;
     if (i < len && s[i] == '.') {
         i++;
+        size_t start = i;
         int64_t frac = 0, scale = 100000;
         while (i < len && isdigit((unsigned char)s[i])) {
             frac += (s[i] - '0') * scale;
             scale /= 10;
             i++;
         }
+        if (strict && (i == start || i - start > 6))
+            return false;
         us += frac;
     }
     if (i < len && (s[i] == 'Z' || s[i] == 'z'))
@@ -136,28 +148,100 @@ bool dal__parse_time(const char *s, size_t len, int64_t *out)
         if (i + 2 > len || !digits(s + i, 2, &oh))
             return false;
         i += 2;
-        if (i < len && s[i] == ':')
-            i++;
-        if (i + 2 <= len && digits(s + i, 2, &om))
-            i += 2;
+        if (strict) {
+            if (i + 3 != len || s[i] != ':' || !digits(s + i + 1, 2, &om) || oh > 23 || om > 59)
+                return false;
+            i += 3;
+        } else {
+            if (i < len && s[i] == ':')
+                i++;
+            if (i + 2 <= len && digits(s + i, 2, &om))
+                i += 2;
+        }
         us -= sign * ((int64_t)oh * 3600 + om * 60) * 1000000;
-    }
+    } else if (strict)
+        return false;
     if (i != len)
         return false;
     *out = us;
     return true;
 }
 
-void dal__format_time(int64_t t, char out[40])
+bool dal__parse_time(const char *s, size_t len, int64_t *out)
 {
-    int64_t day = t / 86400000000LL, rem = t % 86400000000LL;
-    if (rem < 0) {
-        rem += 86400000000LL;
-        day--;
-    }
-    char ds[16];
-    dal__format_date((int32_t)day, ds);
-    int64_t secs = rem / 1000000;
-    snprintf(out, 40, "%s %02d:%02d:%02d.%06d+00", ds, (int)(secs / 3600), (int)(secs / 60 % 60),
-             (int)(secs % 60), (int)(rem % 1000000));
+    return parse_ts(s, len, false, out);
 }
+
+bool dal__parse_rfc3339(const char *s, size_t len, int64_t *out)
+{
+    return parse_ts(s, len, true, out);
+}
+
+bool dal__parse_date_exact(const char *s, size_t len, int32_t *out)
+{
+    return len == 10 && dal__parse_date(s, len, out);
+}
+
+/* t as its UTC day and the microseconds into that day (floor division, so
+ * that a time before 1970 falls into the day it belongs to). */
+static void split_time(int64_t t, int64_t *day, int64_t *rem)
+{
+    *day = t / 86400000000LL;
+    *rem = t % 86400000000LL;
+    if (*rem < 0) {
+        *rem += 86400000000LL;
+        (*day)--;
+    }
+}
+
+static char *two(char *o, unsigned v)
+{
+    *o++ = (char)('0' + v / 10 % 10);
+    *o++ = (char)('0' + v % 10);
+    return o;
+}
+
+/* "HH:MM:SS.ffffff" of the microseconds rem into a day; returns the end. */
+static char *clock_text(char *o, int64_t rem)
+{
+    unsigned secs = (unsigned)(rem / 1000000), us = (unsigned)(rem % 1000000);
+    o = two(o, secs / 3600);
+    *o++ = ':';
+    o = two(o, secs / 60 % 60);
+    *o++ = ':';
+    o = two(o, secs % 60);
+    *o++ = '.';
+    for (unsigned div = 100000; div > 0; div /= 10)
+        *o++ = (char)('0' + us / div % 10);
+    return o;
+}
+
+/* The date of t, sep, its time of day and zone (the one writer of both
+ * timestamp forms). */
+static void format_ts(int64_t t, char *out, char sep, const char *zone)
+{
+    int64_t day, rem;
+    split_time(t, &day, &rem);
+    dal__format_date((int32_t)day, out);
+    size_t n = strlen(out);
+    out[n] = sep;
+    char *o = clock_text(out + n + 1, rem);
+    memcpy(o, zone, strlen(zone) + 1);
+}
+
+void dal__format_rfc3339(int64_t t, char out[28]) { format_ts(t, out, 'T', "Z"); }
+
+bool dal__civil_ok(int y, int m, int d)
+{
+    return m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, (unsigned)m);
+}
+
+int64_t dal__realtime_us(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return 0;
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void dal__format_time(int64_t t, char out[40]) { format_ts(t, out, ' ', "+00"); }

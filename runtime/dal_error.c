@@ -98,6 +98,8 @@ void dal__scrub(char *s)
 static dal_status set_msg(dal_db *db, dal_status s, bool trim, const char *fmt, va_list ap)
 {
     vsnprintf(db->err, sizeof db->err, fmt, ap);
+    db->err_code = 0;
+    db->err_sqlstate[0] = db->err_constraint[0] = db->err_table[0] = db->err_column[0] = '\0';
     if (trim) {
         size_t n = strlen(db->err);
         while (n > 0 && (db->err[n - 1] == '\n' || db->err[n - 1] == ' '))
@@ -138,6 +140,41 @@ const char *dal_errmsg(const dal_db *db)
         return "no connection (out of memory?)";
     return db->err;
 }
+
+static void copy_name(char *dst, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= DAL_ERRNAME_MAX)
+        n = DAL_ERRNAME_MAX - 1;
+    if (n)
+        memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+void dal__err_detail(dal_db *db, int code, const char *sqlstate, const char *constraint,
+                     const char *table, const char *column)
+{
+    if (!db)
+        return;
+    db->err_code = code;
+    snprintf(db->err_sqlstate, sizeof db->err_sqlstate, "%s",
+             sqlstate && strlen(sqlstate) == 5 ? sqlstate : "");
+    copy_name(db->err_constraint, constraint);
+    copy_name(db->err_table, table);
+    copy_name(db->err_column, column);
+}
+
+/* A detail of the last call's error, NULL when it has none (or succeeded). */
+static const char *detail(const dal_db *db, const char *field)
+{
+    return db && db->last != DAL_OK && field[0] ? field : NULL;
+}
+
+const char *dal_errconstraint(const dal_db *db) { return db ? detail(db, db->err_constraint) : NULL; }
+const char *dal_errtable(const dal_db *db) { return db ? detail(db, db->err_table) : NULL; }
+const char *dal_errcolumn(const dal_db *db) { return db ? detail(db, db->err_column) : NULL; }
+const char *dal_errsqlstate(const dal_db *db) { return db ? detail(db, db->err_sqlstate) : NULL; }
+int dal_errcode(const dal_db *db) { return db && db->last != DAL_OK ? db->err_code : 0; }
 
 void dal__log(dal_db *db, dal_log_level lvl, const char *msg)
 {

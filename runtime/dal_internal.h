@@ -16,6 +16,7 @@
 #include "dal_codec.h"
 
 #define DAL_ERRMSG_MAX 1024
+#define DAL_ERRNAME_MAX 128 /* a constraint, table or column name of an error (PostgreSQL: 63) */
 
 /* One bound parameter (PostgreSQL keeps binds until execution). */
 typedef enum dal_pkind {
@@ -92,6 +93,12 @@ struct dal_db {
     dal_dialect dialect;
     char err[DAL_ERRMSG_MAX];
     dal_status last;
+    /* The last error's details (dal_errconstraint and friends): cleared by
+     * every recorded error, filled by the engine right after it
+     * (dal__err_detail), shown only while last != DAL_OK. */
+    int err_code;
+    char err_sqlstate[6];
+    char err_constraint[DAL_ERRNAME_MAX], err_table[DAL_ERRNAME_MAX], err_column[DAL_ERRNAME_MAX];
     int depth;
     int busy_retries;
     dal_stats stats;
@@ -134,6 +141,11 @@ static inline void dal__ok(dal_db *db) /* success: no error message */
     db->err[0] = '\0';
     db->last = DAL_OK;
 }
+/* The details of the error just recorded with dal__err (any may be 0 or
+ * NULL): the engine's code (SQLite extended result code), the SQLSTATE
+ * (PostgreSQL), the constraint, table and column it names. */
+void dal__err_detail(dal_db *db, int code, const char *sqlstate, const char *constraint,
+                     const char *table, const char *column);
 void dal__scrub(char *s);
 void dal__log(dal_db *db, dal_log_level lvl, const char *msg);
 

@@ -215,7 +215,7 @@ static const dal_query Q_EXISTS_PG = {
     "AND schemaname = current_schema()",
     0};
 static const dal_query Q_LIST = {
-    "SELECT version, checksum, CAST(applied_at AS TEXT) FROM dal_schema_migrations "
+    "SELECT version, checksum, applied_at FROM dal_schema_migrations "
     "ORDER BY version",
     0};
 static const dal_query Q_ONE = {
@@ -303,7 +303,13 @@ static dal_status read_applied(dal_db *db, applied_row **rows, size_t *n)
         if ((s = dal_col_text(st, 1, &t, &len)) != DAL_OK)
             break;
         snprintf(r->checksum, sizeof r->checksum, "%.*s", (int)len, t);
-        if (!dal_col_is_null(st, 2)) {
+        /* one form on both engines (PostgreSQL stores a timestamptz, SQLite
+         * text): RFC 3339 UTC with microseconds, or the text as stored when
+         * it is no timestamp */
+        dal_time at;
+        if (!dal_col_is_null(st, 2) &&
+            (dal_col_time(st, 2, &at) != DAL_OK ||
+             dal_time_format(at, r->applied_at, sizeof r->applied_at) != DAL_OK)) {
             if ((s = dal_col_text(st, 2, &t, &len)) != DAL_OK)
                 break;
             snprintf(r->applied_at, sizeof r->applied_at, "%.*s", (int)len, t);

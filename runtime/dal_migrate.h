@@ -72,7 +72,8 @@ typedef struct dal_migration_state {
     int version;
     bool applied;
     bool checksum_mismatch;  /* applied, but its up SQL changed since */
-    char applied_at[40];     /* text as stored, "" when pending */
+    char applied_at[40];     /* RFC 3339 UTC ("2026-12-01T19:42:32.242000Z", as
+                              * dal_time_format writes it), "" when pending */
 } dal_migration_state;
 
 /* Applies every pending migration (up to opts->target) in version order,

@@ -155,16 +155,23 @@ static dal_status pg_error(dal_db *db, const PGresult *res)
         hint = "; the connection seems to go through a pooler in transaction mode (such as "
                "PgBouncer): add dal_statements=unnamed to the URL";
     if (prim)
-        return dal__err(db, s, "%s%s%s%s [%s]%s", prim, cons ? " (constraint " : "",
-                        cons ? cons : "", cons ? ")" : "", ss ? ss : "", hint);
-    const char *m = res ? PQresultErrorMessage(res) : "";
-    if (!m || !*m)
-        m = PQerrorMessage(PGDB(db)->pg);
-    if (s == DAL_ERROR && !ss && PQstatus(PGDB(db)->pg) != CONNECTION_OK) {
-        db->broken = true;
-        s = DAL_CONN;
+        dal__err(db, s, "%s%s%s%s [%s]%s", prim, cons ? " (constraint " : "", cons ? cons : "",
+                 cons ? ")" : "", ss ? ss : "", hint);
+    else {
+        const char *m = res ? PQresultErrorMessage(res) : "";
+        if (!m || !*m)
+            m = PQerrorMessage(PGDB(db)->pg);
+        if (s == DAL_ERROR && !ss && PQstatus(PGDB(db)->pg) != CONNECTION_OK) {
+            db->broken = true;
+            s = DAL_CONN;
+        }
+        dal__err(db, s, "%s", m && *m ? m : "unknown PostgreSQL error");
     }
-    return dal__err(db, s, "%s", m && *m ? m : "unknown PostgreSQL error");
+    /* the column only where SQLite can say it too (NOT NULL) */
+    dal__err_detail(db, 0, ss, cons, res ? PQresultErrorField(res, PG_DIAG_TABLE_NAME) : NULL,
+                    res && s == DAL_NOT_NULL ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME)
+                                             : NULL);
+    return s;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -463,7 +463,7 @@ dal_status dal_fetch_one_with(dal_stmt *st, const dal_table *t, dal_read_fn read
     bool has = false;
     dal_status s = dal_stmt_step(st, &has);
     if (s == DAL_OK && !has)
-        s = dal__err(st->db, DAL_NOT_FOUND, "no row");
+        s = dal__err(st->db, DAL_NOT_FOUND, "dal_fetch_one: no row");
     if (s == DAL_OK)
         s = read ? read(st, row) : dal_read_row(st, 0, t, row);
     dal_stmt_done(st);

@@ -80,9 +80,125 @@ static dal_status dal__sq_status(int rc)
     }
 }
 
+/* ---- error details: SQLite's constraint messages read back into the
+ * names PostgreSQL reports for the same violation ---------------------- */
+
+/* The name the schema's DDL gives a derived constraint: as is up to 63 bytes,
+ * else its first 54 bytes, '_' and the FNV-1a hash of the whole name in 8
+ * hex digits (the generator's model_sql_name, so PostgreSQL holds the same). */
+static void derived_name(char *out, size_t n, const char *full)
+{
+    size_t len = strlen(full);
+    if (len <= 63 && len < n) {
+        memcpy(out, full, len + 1);
+        return;
+    }
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)full[i]) * 16777619u;
+    snprintf(out, n, "%.54s_%08x", full, (unsigned)h);
+}
+
+/* The unique index of table whose columns are cols ("a,b"): a declared
+ * index's own name into out; false when it is none (the table's own UNIQUE
+ * constraint, whose name is derived) or cannot be told. */
+static bool unique_index_name(dal_db *db, const char *table, const char *cols, char *out,
+                              size_t n)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(SQDB(db)->sq,
+                           "SELECT il.name, il.origin, ii.name FROM pragma_index_list(?1) AS il, "
+                           "pragma_index_info(il.name) AS ii WHERE il.\"unique\" "
+                           "ORDER BY il.seq, ii.seqno",
+                           -1, &q, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+    char cur[DAL_ERRNAME_MAX] = "", origin[4] = "", got[4 * DAL_ERRNAME_MAX] = "";
+    bool found = false, from_table = false;
+    for (int rc = sqlite3_step(q);; rc = sqlite3_step(q)) {
+        const char *ix = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
+        if (!ix || strcmp(ix, cur) != 0) { /* one index's columns are complete */
+            if (cur[0] && !strcmp(got, cols)) {
+                if (strcmp(origin, "c") != 0)
+                    from_table = true;
+                else if (!found) {
+                    snprintf(out, n, "%s", cur);
+                    found = true;
+                }
+            }
+            if (!ix)
+                break;
+            snprintf(cur, sizeof cur, "%s", ix);
+            const char *o = (const char *)sqlite3_column_text(q, 1);
+            snprintf(origin, sizeof origin, "%s", o ? o : "");
+            got[0] = '\0';
+        }
+        const char *col = (const char *)sqlite3_column_text(q, 2);
+        size_t gl = strlen(got);
+        snprintf(got + gl, sizeof got - gl, "%s%s", gl ? "," : "", col ? col : "");
+    }
+    sqlite3_finalize(q);
+    return found && !from_table;
+}
+
+/* Details of a failed call (rc: the extended code, msg: SQLite's message).
+ * "UNIQUE constraint failed: t.a, t.b" gives table t and the constraint
+ * t_pkey (a primary key), the declared unique index's name or t_a_b_key;
+ * "... failed: index 'x'" (an index on expressions) gives x;
+ * "NOT NULL constraint failed: t.a" gives table t and column a.  FOREIGN KEY
+ * and CHECK messages name neither (SQLite reports no more). */
+static void sq_detail(dal_db *db, int rc, const char *msg)
+{
+    char table[DAL_ERRNAME_MAX] = "", col[DAL_ERRNAME_MAX] = "", cons[DAL_ERRNAME_MAX] = "";
+    static const char uq[] = "UNIQUE constraint failed: ", nn[] = "NOT NULL constraint failed: ";
+    const char *p = NULL;
+    bool unique = rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY;
+    if (msg && unique && !strncmp(msg, uq, sizeof uq - 1))
+        p = msg + sizeof uq - 1;
+    else if (msg && rc == SQLITE_CONSTRAINT_NOTNULL && !strncmp(msg, nn, sizeof nn - 1))
+        p = msg + sizeof nn - 1;
+    if (p && !strncmp(p, "index '", 7)) {
+        snprintf(cons, sizeof cons, "%.*s", (int)strcspn(p + 7, "'"), p + 7);
+        p = NULL;
+    }
+    /* "t.a, t.b": the table, and the columns as "a,b" and "a_b" */
+    char cols[4 * DAL_ERRNAME_MAX] = "", under[4 * DAL_ERRNAME_MAX] = "";
+    while (p && *p) {
+        const char *dot = strchr(p, '.'), *end = strstr(p, ", ");
+        if (!end)
+            end = p + strlen(p);
+        if (!dot || dot > end)
+            break;
+        snprintf(table, sizeof table, "%.*s", (int)(dot - p), p);
+        snprintf(col, sizeof col, "%.*s", (int)(end - dot - 1), dot + 1);
+        size_t cl = strlen(cols), ul = strlen(under);
+        snprintf(cols + cl, sizeof cols - cl, "%s%s", cl ? "," : "", col);
+        snprintf(under + ul, sizeof under - ul, "_%s", col);
+        p = *end ? end + 2 : end;
+    }
+    if (unique && table[0]) {
+        char full[6 * DAL_ERRNAME_MAX];
+        if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) /* "t_pkey", cut as PostgreSQL cuts names */
+            snprintf(cons, sizeof cons, "%.58s_pkey", table);
+        else if (!unique_index_name(db, table, cols, cons, sizeof cons)) {
+            snprintf(full, sizeof full, "%s%s_key", table, under);
+            derived_name(cons, sizeof cons, full);
+        }
+    }
+    dal__err_detail(db, rc, NULL, cons, table, rc == SQLITE_CONSTRAINT_NOTNULL ? col : NULL);
+}
+
+/* Records SQLite's error rc (an extended code) with message msg and its details. */
+static dal_status sq_fail(dal_db *db, int rc, const char *msg)
+{
+    dal_status s = dal__err(db, dal__sq_status(rc), "%s", msg);
+    sq_detail(db, rc, msg);
+    return s;
+}
+
 static dal_status sq_err(dal_db *db, int rc)
 {
-    return dal__err(db, dal__sq_status(rc), "%s", sqlite3_errmsg(SQDB(db)->sq));
+    return sq_fail(db, rc, sqlite3_errmsg(SQDB(db)->sq));
 }
 
 /* A failed sqlite3_step (rc): its extended code when there is one. */
@@ -181,9 +297,12 @@ static dal_status dal__sq_open(dal_db *db, const char *spec)
         dal_status s;
         if (!SQDB(db)->sq)
             s = dal__err(db, DAL_NOMEM, "out of memory");
-        else
-            s = dal__err(db, dal__sq_status(sqlite3_extended_errcode(SQDB(db)->sq)),
-                         "cannot open sqlite database %s: %s", path, sqlite3_errmsg(SQDB(db)->sq));
+        else {
+            int ext = sqlite3_extended_errcode(SQDB(db)->sq);
+            s = dal__err(db, dal__sq_status(ext), "cannot open sqlite database %s: %s", path,
+                         sqlite3_errmsg(SQDB(db)->sq));
+            dal__err_detail(db, ext, NULL, NULL, NULL, NULL);
+        }
         free(path);
         return s;
     }
@@ -225,8 +344,7 @@ static dal_status dal__sq_exec(dal_db *db, const char *sql)
     dal_status s = DAL_OK;
     if (rc != SQLITE_OK) {
         int ext = sqlite3_extended_errcode(SQDB(db)->sq);
-        s = dal__err(db, dal__sq_status(ext ? ext : rc), "%s",
-                     msg ? msg : sqlite3_errstr(rc));
+        s = sq_fail(db, ext ? ext : rc, msg ? msg : sqlite3_errstr(rc));
     }
     sqlite3_free(msg);
     dal__stats_record(db, sql, dal__now_us() - t0, s != DAL_OK);
@@ -295,8 +413,10 @@ static dal_status dal__sq_prepare(dal_db *db, dal_stmt *st)
     const char *tail = NULL;
     int rc = sqlite3_prepare_v3(SQDB(db)->sq, sql, -1, SQLITE_PREPARE_PERSISTENT, &SQ(st)->ss, &tail);
     if (rc != SQLITE_OK) {
-        dal_status s = dal__err(db, dal__sq_status(sqlite3_extended_errcode(SQDB(db)->sq)),
-                                "%s (in: %.200s)", sqlite3_errmsg(SQDB(db)->sq), st->q->sql);
+        int ext = sqlite3_extended_errcode(SQDB(db)->sq);
+        dal_status s = dal__err(db, dal__sq_status(ext), "%s (in: %.200s)",
+                                sqlite3_errmsg(SQDB(db)->sq), st->q->sql);
+        dal__err_detail(db, ext, NULL, NULL, NULL, NULL);
         free(sql);
         return s;
     }
@@ -805,7 +925,7 @@ static dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row)
     }
     else if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
         if (read)
-            s = dal__err(db, DAL_NOT_FOUND, "no row");
+            s = dal__err(db, DAL_NOT_FOUND, "dal_fetch_one: no row");
         else
             st->changes = (int64_t)sqlite3_changes64(SQDB(db)->sq);
     }
@@ -1181,9 +1301,7 @@ static dal_status sq_row_values(dal_stmt *st, dal_value *out, int n)
 static dal_status sq_ping(dal_db *db)
 {
     int rc = sqlite3_exec(SQDB(db)->sq, "SELECT 1", NULL, NULL, NULL);
-    return rc == SQLITE_OK ? DAL_OK
-                           : dal__err(db, dal__sq_status(sqlite3_extended_errcode(SQDB(db)->sq)),
-                                      "%s", sqlite3_errmsg(SQDB(db)->sq));
+    return rc == SQLITE_OK ? DAL_OK : sq_err(db, sqlite3_extended_errcode(SQDB(db)->sq));
 }
 
 static void *sq_native(dal_db *db) { return SQDB(db)->sq; }

@@ -938,6 +938,44 @@ static void test_evolved_vs_fresh_pg(void **state)
     evolved_vs_fresh(true);
 }
 
+/* applied_at reads the same on both engines: RFC 3339 UTC with
+ * microseconds, "2026-12-01T19:42:32.242000Z", a moment ago. */
+static void applied_at_form(bool pg)
+{
+    eng e;
+    eng_init(&e, pg, "applied_at");
+    static const dal_migration migs[] = {
+        {1, "t", "CREATE TABLE t_applied (x integer);\n", "DROP TABLE t_applied;\n",
+         "CREATE TABLE t_applied (x INTEGER);\n", "DROP TABLE t_applied;\n"},
+    };
+    dal_db *db = NULL;
+    must(db, dal_open(e.url, &db), "open");
+    dal_time before = dal_time_now();
+    must(db, dal_migrate_up(db, migs, 1, NULL), "up");
+    dal_migration_state st[1];
+    must(db, dal_migrate_status(db, migs, 1, st, NULL), "status");
+    assert_true(st[0].applied);
+    assert_int_equal(strlen(st[0].applied_at), DAL_TIME_TEXT_SIZE - 1);
+    assert_int_equal(st[0].applied_at[10], 'T');
+    assert_int_equal(st[0].applied_at[26], 'Z');
+    dal_time at;
+    assert_int_equal(dal_time_parse(st[0].applied_at, &at), DAL_OK);
+    assert_true(at >= before - 60000000 && at <= dal_time_now() + 60000000);
+    dal_close(db);
+}
+
+static void test_applied_at_sqlite(void **state)
+{
+    (void)state;
+    applied_at_form(false);
+}
+
+static void test_applied_at_pg(void **state)
+{
+    (void)state;
+    applied_at_form(true);
+}
+
 /* generated Pschema_migrate over embedded migrations: emit_migrations output
  * is compiled by check_migrate.sh; here the runtime entry point itself. */
 static void test_runtime_api(void **state)
@@ -1578,6 +1616,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_runtime_api),
+        cmocka_unit_test(test_applied_at_sqlite),
+        cmocka_unit_test(test_applied_at_pg),
         cmocka_unit_test(test_evolution_sqlite),
         cmocka_unit_test(test_evolution_pg),
         cmocka_unit_test(test_create_vs_migrate_sqlite),

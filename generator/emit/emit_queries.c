@@ -455,7 +455,9 @@ static void emit_def(qg *g, const q_query *q, strbuf *s)
                          "dal_stmt_done(st);\n",
                       n.R, n.RT);
         } else if (q->kind == Q_ONE) {
-            sb_printf(s, "    s = dal_fetch_one_with(st, &%s, NULL, out);\n", n.RT);
+            sb_printf(s, "    s = dal_fetch_one_with(st, &%s, NULL, out);\n    if (s == "
+                         "DAL_NOT_FOUND)\n        s = dal_set_error(db, s, \"%s: no row\");\n",
+                      n.RT, fn);
         } else if (q->kind == Q_MANY) {
             sb_printf(s, "    void *items = NULL;\n    size_t len = 0;\n    s = "
                          "dal_fetch_all_with(st, &%s, NULL, 16, &items, &len);\n    if (s == "

@@ -214,7 +214,8 @@ dal_status items_get(dal_db *db, int64_t id, items *out)
     if (s != DAL_OK)
         return s;
     dal_bind_int64(st, 1, id);
-    return dal_fetch_one_with(st, &items_table, items_read_, out);
+    s = dal_fetch_one_with(st, &items_table, items_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "items_get: no row") : s;
 }
 
 static const dal_query items_get_for_update_pg_q = {
@@ -241,7 +242,8 @@ dal_status items_get_for_update(dal_db *db, int64_t id, items *out)
     if (s != DAL_OK)
         return s;
     dal_bind_int64(st, 1, id);
-    return dal_fetch_one_with(st, &items_table, items_read_, out);
+    s = dal_fetch_one_with(st, &items_table, items_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "items_get_for_update: no row") : s;
 }
 
 static const dal_query items_get_by_items_q = {
@@ -261,7 +263,8 @@ dal_status items_get_by_items(dal_db *db, const char *items_, items *out)
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, items_);
-    return dal_fetch_one_with(st, &items_table, items_read_, out);
+    s = dal_fetch_one_with(st, &items_table, items_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "items_get_by_items: no row") : s;
 }
 
 static const dal_query items_get_by_items_for_update_pg_q = {
@@ -288,7 +291,8 @@ dal_status items_get_by_items_for_update(dal_db *db, const char *items_, items *
     if (s != DAL_OK)
         return s;
     dal_bind_text(st, 1, items_);
-    return dal_fetch_one_with(st, &items_table, items_read_, out);
+    s = dal_fetch_one_with(st, &items_table, items_read_, out);
+    return s == DAL_NOT_FOUND ? dal_set_error(db, s, "items_get_by_items_for_update: no row") : s;
 }
 
 static const dal_query items_update_q = {
@@ -318,7 +322,7 @@ dal_status items_update(dal_db *db, const items *row)
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "items_update: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "items_update: no row");
     return s;
 }
 
@@ -355,7 +359,7 @@ dal_status items_delete(dal_db *db, int64_t id)
     int64_t changes = s == DAL_OK ? dal_stmt_changes(st) : 0;
     dal_stmt_done(st);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND, "items_delete: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "items_delete: no row");
     return s;
 }
 

@@ -136,9 +136,178 @@ static void test_version_help(void **state)
     assert_int_equal(dalc("--version"), 0);
     assert_non_null(strstr(out_text, "dalc 0."));
     assert_int_equal(dalc("--help"), 0);
+    assert_non_null(strstr(out_text, "usage: dalc COMMAND"));
+    assert_non_null(strstr(out_text, "\n  generate "));
+    assert_string_equal(err_text, "");
+    assert_int_equal(dalc("generate --help"), 0);
     assert_non_null(strstr(out_text, "usage: dalc generate"));
     assert_non_null(strstr(out_text, "--templates DIR"));
     assert_string_equal(err_text, "");
+}
+
+/* The commands `dalc --help` lists (the lines under "commands:"), each as
+ * its words ("migrate up"); returns their count. */
+static int listed_commands(char names[][64], int max)
+{
+    assert_int_equal(dalc("--help"), 0);
+    const char *p = strstr(out_text, "\ncommands:\n");
+    assert_non_null(p);
+    p += strlen("\ncommands:\n");
+    int n = 0;
+    while (strncmp(p, "  ", 2) == 0 && n < max) {
+        if (p[2] != ' ') {
+            /* "  migrate up [N]   summary": the words before an argument */
+            const char *q = p + 2;
+            size_t len = 0;
+            while (q[len] && q[len] != '\n' && !(q[len] == ' ' && q[len + 1] == ' ') &&
+                   !(q[len] == ' ' && (q[len + 1] == '[' || (q[len + 1] >= 'A' && q[len + 1] <= 'Z'))))
+                len++;
+            snprintf(names[n++], 64, "%.*s", (int)len, q);
+        }
+        p = strchr(p, '\n');
+        if (!p)
+            break;
+        p++;
+    }
+    return n;
+}
+
+/* Every command has a --help (exit 0) that shows its usage and every
+ * option, each with a description. */
+static void test_help_every_command(void **state)
+{
+    (void)state;
+    char names[64][64];
+    int n = listed_commands(names, 64);
+    assert_true(n >= 12);
+    const char *must[] = {"generate", "check", "pull", "diff", "runtime", "migration new",
+                          "migrate status", "migrate up", "migrate down", "migrate baseline",
+                          "migrate repair", "completion"};
+    for (size_t k = 0; k < sizeof must / sizeof must[0]; k++) {
+        bool found = false;
+        for (int i = 0; i < n; i++)
+            found = found || strcmp(names[i], must[k]) == 0;
+        if (!found)
+            fail_msg("dalc --help does not list %s", must[k]);
+    }
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(dalc("%s --help", names[i]), 0);
+        char want[128];
+        snprintf(want, sizeof want, "usage: dalc %.60s", names[i]);
+        if (strncmp(out_text, want, strlen(want)) != 0)
+            fail_msg("dalc %s --help starts with: %.80s", names[i], out_text);
+        assert_non_null(strstr(out_text, "\noptions:\n  --"));
+        assert_non_null(strstr(out_text, "  --help "));
+        assert_non_null(strstr(out_text, "exit codes:"));
+        assert_string_equal(err_text, "");
+        /* every option in the usage line is described below */
+        char usage[2048];
+        snprintf(usage, sizeof usage, "%.*s", (int)(strstr(out_text, "\n\n") - out_text),
+                 out_text);
+        for (char *o = strstr(usage, "--"); o; o = strstr(o + 2, "--")) {
+            char opt[64], line[80];
+            snprintf(opt, sizeof opt, "%.*s", (int)strcspn(o, " ]\n"), o);
+            snprintf(line, sizeof line, "\n  %s ", opt);
+            if (!strstr(out_text, line))
+                fail_msg("dalc %s --help: %s is not described", names[i], opt);
+        }
+        /* -h and the option after the command words work alike */
+        assert_int_equal(dalc("--help %s", names[i]), 0);
+        assert_int_equal(dalc("%s -h", names[i]), 0);
+    }
+    assert_int_equal(dalc("migrate --help"), 0);
+    assert_non_null(strstr(out_text, "migrate baseline N"));
+    assert_int_equal(dalc("migration --help"), 0);
+    assert_non_null(strstr(out_text, "migration new NAME"));
+}
+
+/* dalc ARGS is a usage error (exit 2) whose message says msg. */
+static void usage_says(const char *args, const char *msg)
+{
+    assert_int_equal(dalc("%s", args), 2);
+    if (!strstr(err_text, msg))
+        fail_msg("dalc %s: no \"%s\" in:\n%s", args, msg, err_text);
+}
+
+/* Unknown commands list every command; typos get a suggestion; exit 2. */
+static void test_unknown_and_suggestions(void **state)
+{
+    (void)state;
+    char names[64][64];
+    int n = listed_commands(names, 64);
+    usage_says("frobnicate", "unknown command frobnicate");
+    assert_null(strstr(err_text, "did you mean"));
+    for (int i = 0; i < n; i++) {
+        char line[96];
+        snprintf(line, sizeof line, "\n  %.60s ", names[i]);
+        if (!strstr(err_text, line))
+            fail_msg("unknown command: %s is not listed in\n%s", names[i], err_text);
+    }
+    usage_says("genrate", "unknown command genrate (did you mean generate?)");
+    usage_says("migrate upp", "unknown subcommand migrate upp (did you mean up?)");
+    assert_non_null(strstr(err_text, "migrate repair"));
+    usage_says("migrate", "dalc migrate needs a subcommand");
+    usage_says("generate --shema schema",
+               "unknown option --shema for dalc generate (did you mean --schema?)");
+    usage_says("migrate up --alow-destructive", "(did you mean --allow-destructive?)");
+    usage_says("migrate up --dryrun", "(did you mean --dry-run?)");
+    usage_says("migration new x --migration m", "(did you mean --migrations?)");
+    /* an option of another command is not one of this command's */
+    usage_says("migrate status --schema schema",
+               "unknown option --schema for dalc migrate status");
+    assert_int_equal(dalc("generate --dry-run"), 2);
+    /* flags take no value; arguments are counted */
+    usage_says("migrate up --dry-run=yes", "--dry-run takes no value");
+    usage_says("migrate up 1 2", "unexpected argument 2");
+    usage_says("migration new", "dalc migration new needs NAME");
+    assert_int_equal(dalc("runtime"), 2);
+    usage_says("pull", "dalc pull needs --db URL");
+    assert_int_equal(dalc("completion zsh"), 2);
+}
+
+/* Exit codes of the migrate commands: a missing --migrations folder and a
+ * failed connection are I/O errors (3), a URL of no accepted form a usage
+ * error (2) naming the accepted forms; status never creates a database. */
+static void test_migrate_exit_codes(void **state)
+{
+    (void)state;
+    char m[1024], db[1024];
+    tmp(m, "exit_migrations");
+    tmp(db, "exit.db");
+    sh("rm -rf '%s' && mkdir -p '%s'", m, m);
+    assert_int_equal(dalc("migrate status --db sqlite:%s --migrations %s/nope", db, m), 3);
+    assert_non_null(strstr(err_text, "nope"));
+    assert_int_equal(dalc("migrate up --db sqlite:%s --migrations %s/nope", db, m), 3);
+    assert_int_equal(dalc("migrate status --db 'postgresql:///x?host=/nonexistent-dir' "
+                          "--migrations %s",
+                          m),
+                     3);
+    assert_non_null(strstr(err_text, "cannot open the database"));
+    assert_int_equal(dalc("migrate up --db 'host=/nonexistent-dir dbname=x' --migrations %s", m),
+                     3);
+    const char *bad[] = {"mysql://u:pw@h/db", "app.db", "sqlite3:x.db", "file:x.db",
+                         "sqlite://exit2.db"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(dalc("migrate up --db '%s' --migrations %s", bad[i], m), 2);
+        assert_non_null(strstr(err_text, "sqlite:PATH"));
+        assert_non_null(strstr(err_text, "postgresql://"));
+        assert_null(strstr(err_text, ":pw@"));
+        assert_int_equal(dalc("migrate status --db '%s' --migrations %s", bad[i], m), 2);
+    }
+    assert_int_equal(access("/exit2.db", F_OK), -1);
+    assert_int_equal(access("exit2.db", F_OK), -1);
+    /* status of a missing file: everything pending, nothing created */
+    assert_int_equal(dalc("migrate status --db sqlite:%s --migrations %s", db, m), 0);
+    assert_int_equal(access(db, F_OK), -1);
+    assert_int_equal(dalc("migrate status --db 'sqlite:%s?busy_timeout=10' --migrations %s", db, m),
+                     0);
+    assert_int_equal(access(db, F_OK), -1);
+    /* generate: a --migrations folder that does not exist is an error */
+    char o[1024];
+    tmp(o, "exit_out");
+    assert_int_equal(dalc("generate --out %s --migrations %s/nope", o, m), 2);
+    assert_non_null(strstr(err_text, "does not exist"));
+    assert_false(exists(o, "schema.h"));
 }
 
 static void test_usage_errors(void **state)
@@ -518,6 +687,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_help),
         cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_help_every_command),
+        cmocka_unit_test(test_unknown_and_suggestions),
+        cmocka_unit_test(test_migrate_exit_codes),
         cmocka_unit_test(test_generate_any_order),
         cmocka_unit_test(test_unchanged_keep_mtime),
         cmocka_unit_test(test_stale_removed),

@@ -29,6 +29,9 @@ typedef struct out_file {
 typedef struct output_set {
     out_file **files;
     int nfiles, cap;
+    /* Leave the folder's other files alone: output_commit removes none and
+     * output_check reports none as extra (`dalc runtime DIR`). */
+    bool keep_others;
 } output_set;
 
 typedef struct emit_ctx {
@@ -68,7 +71,7 @@ bool emit_queries(const emit_ctx *cx, const struct q_set *qs, output_set *o);
 
 /* Writes o into dir atomically: all files or none; unchanged files keep
  * their mtime; files no longer produced (that dalc wrote: *.sql, *.h, *.c)
- * are removed.  Returns 0, or 3 on I/O error (message in d). */
+ * are removed, unless o->keep_others.  Returns 0, or 3 on I/O error (message in d). */
 int output_commit(const output_set *o, const char *dir, diag_list *d);
 
 /* Compares o with dir: lists stale, missing and extra files into report.

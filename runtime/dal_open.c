@@ -49,9 +49,9 @@ static url_kind classify(const char *url)
 }
 
 #define ACCEPTED                                                                               \
-    "the accepted forms are sqlite:PATH (relative or absolute: sqlite:app.db, "                \
-    "sqlite:/var/lib/app.db), sqlite::memory:, postgresql://..., postgres://... and libpq "     \
-    "key=value strings (host=... dbname=...)"
+    "the accepted forms are sqlite:PATH (sqlite:app.db, sqlite:/var/lib/app.db), "             \
+    "sqlite::memory:, postgresql://..., postgres://... and libpq key=value strings "           \
+    "(host=... dbname=...)"
 
 /* The message for a refused URL; it names the scheme only, never what
  * follows it (a password may). */
@@ -59,18 +59,18 @@ static dal_status refuse(dal_db *db, const char *url)
 {
     if (starts_with(url, "sqlite://"))
         return dal__err(db, DAL_MISUSE,
-                        "unsupported database URL sqlite://...: write sqlite:PATH, e.g. "
-                        "sqlite:app.db for a file in the current directory or "
-                        "sqlite:/abs/path/app.db; %s",
+                        "unsupported database URL sqlite://...: write sqlite:PATH (sqlite:app.db "
+                        "is app.db in the current directory); %s",
                         ACCEPTED);
     if (strcmp(url, "sqlite:") == 0)
         return dal__err(db, DAL_MISUSE, "database URL sqlite: names no file; %s", ACCEPTED);
     size_t scheme = strcspn(url, ":/@?= \t");
+    bool filelike = (scheme == 4 && strncmp(url, "file", 4) == 0) ||
+                    (scheme == 7 && strncmp(url, "sqlite3", 7) == 0);
     if (url[scheme] == ':' && scheme > 0 && scheme <= 20)
-        return dal__err(db, DAL_MISUSE,
-                        "unsupported database URL scheme %.*s: (for a SQLite file write "
-                        "sqlite:PATH); %s",
-                        (int)scheme, url, ACCEPTED);
+        return dal__err(db, DAL_MISUSE, "unsupported database URL scheme %.*s:%s; %s",
+                        (int)scheme, url, filelike ? " (for a SQLite file write sqlite:PATH)" : "",
+                        ACCEPTED);
     if (!strpbrk(url, "@=:") && strlen(url) <= 200)
         return dal__err(db, DAL_MISUSE,
                         "\"%s\" is not a database URL (for a SQLite file write sqlite:%s); %s",

@@ -729,6 +729,60 @@ static void test_runtime_command(void **state)
     assert_int_equal(dalc("runtime %s", file), 3);
 }
 
+/* The output does not depend on where the tree is or how --schema and
+ * --migrations are spelled: banners name the folders by their own name
+ * ("from schema/jobs.yaml"), never the path given, so `dalc check` passes
+ * on every checkout. */
+static void test_output_independent_of_paths(void **state)
+{
+    (void)state;
+    char a[1024], b[1024], o[1024], cwd[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    tmp(a, "checkout_a/app");
+    tmp(b, "elsewhere/deeper/checkout_b/app");
+    sh("rm -rf '%s' '%s' && mkdir -p '%s' '%s'", a, b, a, b);
+    sh("cp -r schema migrations '%s/' && cp -r schema migrations '%s/'", a, b);
+    const char *spell[][2] = {
+        {"%s/schema", "%s/migrations"},     /* absolute */
+        {"%s/schema/", "%s/migrations/"},   /* trailing slash */
+        {"%s/./schema//", "%s/./migrations"}, /* dots and doubled slashes */
+        {"%s/schema/.", "%s/migrations/."}, /* the folder itself */
+    };
+    int k = 0;
+    for (int where = 0; where < 2; where++)
+        for (size_t i = 0; i < sizeof spell / sizeof spell[0]; i++) {
+            const char *root = where ? b : a;
+            char sch[1200], mig[1200], name[64];
+            snprintf(sch, sizeof sch, spell[i][0], root);
+            snprintf(mig, sizeof mig, spell[i][1], root);
+            snprintf(name, sizeof name, "spelled_%d", k++);
+            tmp(o, name);
+            assert_int_equal(dalc("generate --schema '%s' --migrations '%s' --out %s", sch, mig, o),
+                             0);
+            /* byte-identical to the committed output made from ./schema */
+            sh("diff -r generated '%s' >/dev/null", o);
+            assert_int_equal(dalc("check --schema '%s' --migrations '%s' --out generated", sch, mig),
+                             0);
+        }
+    /* relative spellings, from inside the checkout and from its schema folder
+     * (with an absolute path to dalc meanwhile) */
+    char build[1024], absbuild[2100];
+    snprintf(build, sizeof build, "%s", test_build_dir());
+    snprintf(absbuild, sizeof absbuild, "%s/%s", cwd, build);
+    if (build[0] != '/')
+        setenv("DALC_BUILD", absbuild, 1);
+    assert_int_equal(chdir(a), 0);
+    tmp(o, "spelled_rel");
+    assert_int_equal(dalc("generate --schema ./schema/ --out %s", o), 0);
+    assert_int_equal(chdir("schema"), 0);
+    assert_int_equal(dalc("check --schema . --migrations ../migrations --out %s", o), 0);
+    assert_int_equal(chdir(cwd), 0);
+    setenv("DALC_BUILD", build, 1);
+    sh("diff -r generated '%s' >/dev/null", o);
+    /* no machine path anywhere in the output */
+    sh("! grep -rl -e '%s' -e '%s' '%s'", a, cwd, o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -749,6 +803,7 @@ int main(void)
         cmocka_unit_test(test_many_tables),
         cmocka_unit_test(test_migrations_beside_schema),
         cmocka_unit_test(test_runtime_command),
+        cmocka_unit_test(test_output_independent_of_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

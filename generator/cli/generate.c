@@ -14,6 +14,9 @@
  * emit_migrations (all in memory) -> output_commit (generate) or
  * output_check (check).
  */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700 /* realpath */
+#endif
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +88,31 @@ static int check_args(const cli_args *a, opts *o)
     return -1;
 }
 
+/* The name banners give folder path: its last component ("schema" for
+ * "/home/me/app/schema/", "./schema" or "schema"), resolved for "." and
+ * ".." - never the path itself, which depends on where the tree is. */
+static const char *folder_name(const char *path, char *buf, size_t n, const char *fallback)
+{
+    char *real = NULL;
+    size_t len = strlen(path);
+    while (len > 1 && path[len - 1] == '/')
+        len--;
+    size_t start = len;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    size_t blen = len - start;
+    const char *base = path + start;
+    if (blen == 0 || (blen == 1 && base[0] == '.') || (blen == 2 && strncmp(base, "..", 2) == 0)) {
+        real = realpath(path, NULL);
+        const char *slash = real ? strrchr(real, '/') : NULL;
+        base = slash && slash[1] ? slash + 1 : fallback;
+        blen = strlen(base);
+    }
+    snprintf(buf, n, "%.*s", (int)blen, base);
+    free(real);
+    return buf;
+}
+
 static void flush_diags(diag_list *d)
 {
     if (d->text.len)
@@ -137,8 +165,14 @@ int dalc_generate(const cli_args *a)
             mdir = sibling;
     }
     c_names_warn_libc(m, m->arena, o.prefix, &d);
-    emit_ctx cx = {.m = m, .tmpl = t, .prefix = o.prefix, .schema_dir = o.schema, .d = &d,
-                   .migrations_dir = mdir};
+    char schema_name[256], mig_name[256];
+    emit_ctx cx = {.m = m,
+                   .tmpl = t,
+                   .prefix = o.prefix,
+                   .schema_dir = folder_name(o.schema, schema_name, sizeof schema_name, "schema"),
+                   .d = &d,
+                   .migrations_dir =
+                       mdir ? folder_name(mdir, mig_name, sizeof mig_name, "migrations") : NULL};
     /* named queries: checked and typed against the schema's SQLite DDL */
     arena *qa = arena_new();
     strbuf ddl;

@@ -2,7 +2,7 @@
  * dal.h - the dalc runtime: one C API over libpq and sqlite3.
  *
  * Three layers, all in this header:
- *   1. Connections and transactions (the contract of spec/c-api.md), which
+ *   1. Connections and transactions (docs/runtime.md), which
  *      applications call directly.
  *   2. Statements: what generated code uses to run its SQL.  A statement is a
  *      static `dal_query` (SQL text with $1..$n placeholders) prepared once per

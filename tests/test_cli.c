@@ -1,5 +1,5 @@
 /*
- * test_cli.c - the dalc command line (spec/cli.md), run as a separate
+ * test_cli.c - the dalc command line (docs/cli.md), run as a separate
  * process: $DALC_BUILD/dalc, with stdout and stderr redirected into
  * $DALC_TEST_TMP.  Exit codes, option parsing, atomic output (an error
  * leaves the output folder untouched; unchanged files keep their mtime;

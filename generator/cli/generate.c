@@ -89,7 +89,7 @@ static int check_args(const cli_args *a, opts *o)
 }
 
 /* The name banners give folder path: its last component ("schema" for
- * "/home/me/app/schema/", "./schema" or "schema"), resolved for "." and
+ * "/srv/app/schema/", "./schema" or "schema"), resolved for "." and
  * ".." - never the path itself, which depends on where the tree is. */
 static const char *folder_name(const char *path, char *buf, size_t n, const char *fallback)
 {

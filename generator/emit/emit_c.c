@@ -1,6 +1,6 @@
 /*
  * emit_c.c - the C emitter: per table <table>.h and <table>.c, plus the
- * umbrella schema.h and schema.c (spec/c-api.md, docs/generated-code.md).
+ * umbrella schema.h and schema.c (docs/generated-code.md).
  *
  * The layout of every generated file lives in the templates (c_header,
  * c_source, c_schema); this file only computes the values of their slots:

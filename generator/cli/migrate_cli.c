@@ -126,7 +126,8 @@ bool mig_list(const char *dir, bool read_sql, mig_entry **out, int *n, diag_list
     closedir(dh);
     if (!ok)
         return false;
-    qsort(*out, (size_t)*n, sizeof **out, cmp_entry);
+    if (*n > 1) /* (qsort of a NULL array of 0 is undefined) */
+        qsort(*out, (size_t)*n, sizeof **out, cmp_entry);
     for (int i = 1; i < *n; i++)
         if ((*out)[i].version == (*out)[i - 1].version) {
             srcpos p = {(*out)[i].dir, 0, 0};

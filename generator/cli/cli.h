@@ -31,4 +31,10 @@ int dalc_migrate(const cli_args *a);
 /* `dalc runtime DIR` (runtime_cli.c). */
 int dalc_runtime(const cli_args *a);
 
+/* `dalc pull --db URL [--out DIR] [--table NAME ...]` (pull.c). */
+int dalc_pull(const cli_args *a);
+
+/* `dalc diff --db URL [--schema DIR]` (diff.c). */
+int dalc_diff(const cli_args *a);
+
 #endif

@@ -303,29 +303,6 @@ bool cli_has(const cli_args *a, const char *name)
     return false;
 }
 
-char **cli_argv(const cli_args *a, int *argc)
-{
-    int n = 0, words = name_words(a->cmd->name);
-    char **v = malloc(((size_t)(1 + words + 2 * a->nopts + a->npos) + 1) * sizeof *v);
-    static char prog[] = "dalc";
-    static char word_buf[4][32];
-    if (!v)
-        return NULL;
-    v[n++] = prog;
-    for (int w = 0; w < words && w < 4; w++)
-        v[n++] = (char *)name_word(a->cmd->name, w, word_buf[w], sizeof word_buf[w]);
-    for (int i = 0; i < a->nopts; i++) {
-        v[n++] = (char *)a->opts[i].name;
-        if (a->opts[i].value)
-            v[n++] = (char *)a->opts[i].value;
-    }
-    for (int i = 0; i < a->npos; i++)
-        v[n++] = a->pos[i];
-    v[n] = NULL;
-    *argc = n;
-    return v;
-}
-
 /* ---- parsing ------------------------------------------------------------ */
 
 typedef struct raw_opt {

@@ -65,11 +65,6 @@ const char *cli_get(const cli_args *a, const char *name);
 /* True when the flag (or option) name was given. */
 bool cli_has(const cli_args *a, const char *name);
 
-/* The arguments in the classic form {"dalc", WORDS..., OPTIONS..., ARGS...,
- * NULL} (malloc'ed array; the strings are a's), for a command that parses
- * argv itself; *argc set. */
-char **cli_argv(const cli_args *a, int *argc);
-
 /* A usage error of command a->cmd: prints "dalc: error: MESSAGE", the
  * command's usage and where its help is; returns EXIT_USAGE. */
 int cli_usage_error(const cli_args *a, const char *fmt, ...)

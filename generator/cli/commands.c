@@ -52,38 +52,24 @@
 static const cli_option GENERATE_OPTS[] = {OPT_SCHEMA, OPT_OUT,    OPT_PREFIX, OPT_TEMPLATES,
                                            OPT_GEN_MIGRATIONS, OPT_VERIFY, OPT_HELP, OPT_END};
 
-/* ---- pull, diff ---------------------------------------------------------
- * MERGE: `dalc pull` and `dalc diff` live in pull.c and diff.c (their own
- * branch).  Their rows are below with the contract's options; run_pull /
- * run_diff hand them the arguments in the classic argv form
- * ("dalc", "pull", "--db", URL, ...) through cli_argv.  When those files
- * are merged, declare dalc_pull / dalc_diff in cli.h and replace the two
- * "not in this build" bodies with the calls shown. */
+/* ---- pull, diff (pull.c, diff.c; docs/pull.md) -------------------------- */
+
 static const cli_option PULL_OPTS[] = {
-    {"--db", "URL", "the database to read (postgresql://..., sqlite:PATH)", true, false},
-    {"--out", "DIR", "the folder to write the YAML files into (default: schema)", false, false},
-    {"--table", "NAME", "pull only this table or view (may be repeated)", false, true},
+    {"--db", "URL",
+     "the database: sqlite:PATH, postgres://..., postgresql://... or a libpq key=value string "
+     "(a SQLite file is opened read-only)",
+     true, false},
+    {"--out", "DIR",
+     "the folder to write into (default: schema; created when missing; other files in it are "
+     "left alone)",
+     false, false},
+    {"--table", "NAME", "pull only this table or view", false, true},
     OPT_HELP,
     OPT_END};
 static const cli_option DIFF_OPTS[] = {
-    {"--db", "URL", "the database to compare (postgresql://..., sqlite:PATH)", true, false},
+    {"--db", "URL", "the database to compare (sqlite:PATH, postgres://..., key=value)", true,
+     false},
     OPT_SCHEMA, OPT_HELP, OPT_END};
-
-static int not_built(const cli_args *a)
-{
-    fprintf(stderr, "dalc: %s is not part of this build of dalc\n", a->cmd->name);
-    return EXIT_USAGE;
-}
-static int run_pull(const cli_args *a)
-{
-    /* MERGE: int argc; char **argv = cli_argv(a, &argc); rc = dalc_pull(argc, argv); free(argv) */
-    return not_built(a);
-}
-static int run_diff(const cli_args *a)
-{
-    /* MERGE: as run_pull, with dalc_diff */
-    return not_built(a);
-}
 
 /* ---- runtime, completion ----------------------------------------------- */
 
@@ -144,14 +130,20 @@ const cli_command dalc_commands[] = {
      "hooks).\n",
      GENERATE_OPTS, dalc_generate},
     {"pull", NULL, 0, 0, "write YAML schema files for the tables and views of a live database",
-     "Reads the tables and views of a live PostgreSQL or SQLite database and writes one YAML "
-     "file per table and view.  What the schema language cannot express is reported as a "
-     "warning naming the table and column.\n",
-     PULL_OPTS, run_pull},
+     "Reads the tables and views of a live PostgreSQL or SQLite database and writes one "
+     "schema file per table and view into DIR, as a person writes them.  What the schema "
+     "language cannot say is printed as a warning naming the table and column and what was "
+     "done (see docs/pull.md).  Exits 1 when the files were written but need edits before "
+     "they load, 3 when the database cannot be read.\n",
+     PULL_OPTS, dalc_pull},
     {"diff", NULL, 0, 0, "compare a live database with the schema (exit 1 when they differ)",
-     "Reads the tables and views of a live database and prints how they differ from the "
-     "schema folder.  Exits 0 when they match, 1 when anything differs.\n",
-     DIFF_OPTS, run_diff},
+     "Compares a live database with the schema and prints what differs, one line per "
+     "difference (`table T: column C: ...`).  The schema's DDL is applied to a scratch place "
+     "on the same engine (PostgreSQL: a schema inside a transaction that is rolled back; "
+     "SQLite: an in-memory database) and both are read the same way.  Exits 0 when they "
+     "match, 1 when anything differs (or the schema is invalid), 3 when the database cannot "
+     "be read.\n",
+     DIFF_OPTS, dalc_diff},
     {"runtime", "DIR", 1, 1, "write the runtime sources that match this dalc into DIR",
      "Writes the runtime (dal.h, dal_migrate.h and the dal*.c files the generated code "
      "compiles against) as built into this dalc into DIR, created if needed.  Files whose "

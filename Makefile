@@ -30,7 +30,8 @@ GEN_DIRS := base front model sql check introspect emit cli
 GEN_SRC  := $(foreach d,$(GEN_DIRS),$(wildcard generator/$(d)/*.c))
 RT_SRC   := $(wildcard runtime/*.c)
 TMPL     := $(sort $(wildcard templates/*.tmpl))
-GEN_OBJ  := $(GEN_SRC:%.c=$(B)/%.o) $(B)/templates_embed.o
+RT_FILES := $(sort $(wildcard runtime/*.c runtime/*.h))
+GEN_OBJ  := $(GEN_SRC:%.c=$(B)/%.o) $(B)/templates_embed.o $(B)/runtime_embed.o
 RT_OBJ   := $(RT_SRC:%.c=$(B)/%.o)
 
 .PHONY: all generate demo test test-build test-bins valgrind tsan golden fuzz bench install clean check-generated fuzz-roundtrip-build
@@ -47,6 +48,11 @@ $(B)/embed: generator/embed/embed.c
 $(B)/templates_embed.c: $(B)/embed $(TMPL)
 	$(B)/embed $(TMPL) > $@.tmp && mv $@.tmp $@
 $(B)/templates_embed.o: $(B)/templates_embed.c generator/emit/template.h
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+# The runtime sources, written by `dalc runtime DIR` (generator/cli/runtime_cli.c).
+$(B)/runtime_embed.c: $(B)/embed $(RT_FILES)
+	$(B)/embed --runtime $(RT_FILES) > $@.tmp && mv $@.tmp $@
+$(B)/runtime_embed.o: $(B)/runtime_embed.c generator/cli/runtime_files.h
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(B)/libdalc.a: $(GEN_OBJ)

@@ -2,7 +2,7 @@
  * dal.h - the dalc runtime: one C API over libpq and sqlite3.
  *
  * Three layers, all in this header:
- *   1. Connections and transactions (the contract of spec/c-api.md), which
+ *   1. Connections and transactions (docs/runtime.md), which
  *      applications call directly.
  *   2. Statements: what generated code uses to run its SQL.  A statement is a
  *      static `dal_query` (SQL text with $1..$n placeholders) prepared once per
@@ -129,11 +129,14 @@ typedef struct dal_bytes {
  *       synchronous (default normal), foreign_keys (default on),
  *       temp_store (default memory), cache_size (default -64000),
  *       mode (ro|rw|rwc, default rwc)
+ *   (PATH relative to the current directory, or absolute: sqlite:/var/app.db)
  *   postgres://... postgresql://... or key=value conninfo: given to libpq
  *       unchanged, except the dalc-only key `dal_statements=unnamed` (URL query
  *       or conninfo), which is removed before libpq sees it and turns named
  *       prepared statements off (for PgBouncer in transaction mode).
  *   NULL: $DATABASE_URL, or when unset, sqlite:DAL_DEFAULT_SQLITE_PATH.
+ * Nothing else: app.db, sqlite3:..., file:..., mysql://..., sqlite://... are
+ * DAL_MISUSE (dal_errmsg lists the accepted forms), creating no file.
  * On failure *out is still set when a handle could be allocated, so that
  * dal_errmsg(*out) explains; close it with dal_close.  The caller owns *out.
  */

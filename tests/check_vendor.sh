@@ -6,7 +6,11 @@
 #   2. with --prefix, every symbol the generated objects define starts with it;
 #   3. vendoring: the generated files, runtime/*.{c,h} and a program
 #      (examples/demo.c) copied into an empty folder build with the plain
-#      `cc *.c -I$(pg_config --includedir) -lpq -lsqlite3` and run (SQLite).
+#      `cc *.c -I$(pg_config --includedir) -lpq -lsqlite3` and run (SQLite);
+#   4. the README's vendoring recipe, run as written in an empty project
+#      (schema/ and app.c) with only the dalc binary: `dalc generate`,
+#      `dalc runtime runtime`, one cc line over the two folders; the program
+#      runs, and `dalc runtime --check` / `dalc check` pass.
 # Run by tests/run.sh (every tests/check_*.sh) with cwd = repo root.
 set -euo pipefail
 build=${1:-build/san}
@@ -84,4 +88,27 @@ for c in gcc clang; do
         say "FAIL: vendored strict build with $c"; fail=1
     fi
 done
+# 4. the README's recipe, as written
+p="$work/project"
+mkdir -p "$p/bin"
+cp -r "$top/schema" "$p/schema"
+cp "$top/examples/demo.c" "$p/app.c"
+cp "$build/dalc" "$p/bin/dalc" # only the binary: no runtime/ beside it
+recipe=$(sed -n '/^## Vendoring/,/^## /p' "$top/README.md" | sed -n '/^```sh$/,/^```$/p' | grep -v '^```')
+if [ -z "$recipe" ]; then
+    say "FAIL: no sh block under ## Vendoring in README.md"; fail=1
+elif (cd "$p" && PATH="$p/bin:$PATH" bash -euo pipefail -c "$recipe") >"$work/recipe.out" 2>&1; then
+    say "README vendoring recipe works as written ($(echo "$recipe" | wc -l) commands)"
+    if (cd "$p" && env -u DATABASE_URL ./app >app.out 2>&1); then
+        say "the recipe's program ran on SQLite"
+    else
+        say "FAIL: the recipe's program failed:"; cat "$p/app.out"; fail=1
+    fi
+    (cd "$p" && bin/dalc runtime --check runtime && bin/dalc check --schema schema --out generated) ||
+        { say "FAIL: dalc runtime --check / dalc check after the recipe"; fail=1; }
+    diff -r "$top/runtime" "$p/runtime" -x '*.in' >/dev/null ||
+        { say "FAIL: dalc runtime did not write the runtime of this tree"; fail=1; }
+else
+    say "FAIL: README vendoring recipe:"; echo "$recipe"; cat "$work/recipe.out"; fail=1
+fi
 exit $fail

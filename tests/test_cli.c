@@ -1,5 +1,5 @@
 /*
- * test_cli.c - the dalc command line (spec/cli.md), run as a separate
+ * test_cli.c - the dalc command line (docs/cli.md), run as a separate
  * process: $DALC_BUILD/dalc, with stdout and stderr redirected into
  * $DALC_TEST_TMP.  Exit codes, option parsing, atomic output (an error
  * leaves the output folder untouched; unchanged files keep their mtime;
@@ -136,9 +136,178 @@ static void test_version_help(void **state)
     assert_int_equal(dalc("--version"), 0);
     assert_non_null(strstr(out_text, "dalc 0."));
     assert_int_equal(dalc("--help"), 0);
+    assert_non_null(strstr(out_text, "usage: dalc COMMAND"));
+    assert_non_null(strstr(out_text, "\n  generate "));
+    assert_string_equal(err_text, "");
+    assert_int_equal(dalc("generate --help"), 0);
     assert_non_null(strstr(out_text, "usage: dalc generate"));
     assert_non_null(strstr(out_text, "--templates DIR"));
     assert_string_equal(err_text, "");
+}
+
+/* The commands `dalc --help` lists (the lines under "commands:"), each as
+ * its words ("migrate up"); returns their count. */
+static int listed_commands(char names[][64], int max)
+{
+    assert_int_equal(dalc("--help"), 0);
+    const char *p = strstr(out_text, "\ncommands:\n");
+    assert_non_null(p);
+    p += strlen("\ncommands:\n");
+    int n = 0;
+    while (strncmp(p, "  ", 2) == 0 && n < max) {
+        if (p[2] != ' ') {
+            /* "  migrate up [N]   summary": the words before an argument */
+            const char *q = p + 2;
+            size_t len = 0;
+            while (q[len] && q[len] != '\n' && !(q[len] == ' ' && q[len + 1] == ' ') &&
+                   !(q[len] == ' ' && (q[len + 1] == '[' || (q[len + 1] >= 'A' && q[len + 1] <= 'Z'))))
+                len++;
+            snprintf(names[n++], 64, "%.*s", (int)len, q);
+        }
+        p = strchr(p, '\n');
+        if (!p)
+            break;
+        p++;
+    }
+    return n;
+}
+
+/* Every command has a --help (exit 0) that shows its usage and every
+ * option, each with a description. */
+static void test_help_every_command(void **state)
+{
+    (void)state;
+    char names[64][64];
+    int n = listed_commands(names, 64);
+    assert_true(n >= 12);
+    const char *must[] = {"generate", "check", "pull", "diff", "runtime", "migration new",
+                          "migrate status", "migrate up", "migrate down", "migrate baseline",
+                          "migrate repair", "completion"};
+    for (size_t k = 0; k < sizeof must / sizeof must[0]; k++) {
+        bool found = false;
+        for (int i = 0; i < n; i++)
+            found = found || strcmp(names[i], must[k]) == 0;
+        if (!found)
+            fail_msg("dalc --help does not list %s", must[k]);
+    }
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(dalc("%s --help", names[i]), 0);
+        char want[128];
+        snprintf(want, sizeof want, "usage: dalc %.60s", names[i]);
+        if (strncmp(out_text, want, strlen(want)) != 0)
+            fail_msg("dalc %s --help starts with: %.80s", names[i], out_text);
+        assert_non_null(strstr(out_text, "\noptions:\n  --"));
+        assert_non_null(strstr(out_text, "  --help "));
+        assert_non_null(strstr(out_text, "exit codes:"));
+        assert_string_equal(err_text, "");
+        /* every option in the usage line is described below */
+        char usage[2048];
+        snprintf(usage, sizeof usage, "%.*s", (int)(strstr(out_text, "\n\n") - out_text),
+                 out_text);
+        for (char *o = strstr(usage, "--"); o; o = strstr(o + 2, "--")) {
+            char opt[64], line[80];
+            snprintf(opt, sizeof opt, "%.*s", (int)strcspn(o, " ]\n"), o);
+            snprintf(line, sizeof line, "\n  %s ", opt);
+            if (!strstr(out_text, line))
+                fail_msg("dalc %s --help: %s is not described", names[i], opt);
+        }
+        /* -h and the option after the command words work alike */
+        assert_int_equal(dalc("--help %s", names[i]), 0);
+        assert_int_equal(dalc("%s -h", names[i]), 0);
+    }
+    assert_int_equal(dalc("migrate --help"), 0);
+    assert_non_null(strstr(out_text, "migrate baseline N"));
+    assert_int_equal(dalc("migration --help"), 0);
+    assert_non_null(strstr(out_text, "migration new NAME"));
+}
+
+/* dalc ARGS is a usage error (exit 2) whose message says msg. */
+static void usage_says(const char *args, const char *msg)
+{
+    assert_int_equal(dalc("%s", args), 2);
+    if (!strstr(err_text, msg))
+        fail_msg("dalc %s: no \"%s\" in:\n%s", args, msg, err_text);
+}
+
+/* Unknown commands list every command; typos get a suggestion; exit 2. */
+static void test_unknown_and_suggestions(void **state)
+{
+    (void)state;
+    char names[64][64];
+    int n = listed_commands(names, 64);
+    usage_says("frobnicate", "unknown command frobnicate");
+    assert_null(strstr(err_text, "did you mean"));
+    for (int i = 0; i < n; i++) {
+        char line[96];
+        snprintf(line, sizeof line, "\n  %.60s ", names[i]);
+        if (!strstr(err_text, line))
+            fail_msg("unknown command: %s is not listed in\n%s", names[i], err_text);
+    }
+    usage_says("genrate", "unknown command genrate (did you mean generate?)");
+    usage_says("migrate upp", "unknown subcommand migrate upp (did you mean up?)");
+    assert_non_null(strstr(err_text, "migrate repair"));
+    usage_says("migrate", "dalc migrate needs a subcommand");
+    usage_says("generate --shema schema",
+               "unknown option --shema for dalc generate (did you mean --schema?)");
+    usage_says("migrate up --alow-destructive", "(did you mean --allow-destructive?)");
+    usage_says("migrate up --dryrun", "(did you mean --dry-run?)");
+    usage_says("migration new x --migration m", "(did you mean --migrations?)");
+    /* an option of another command is not one of this command's */
+    usage_says("migrate status --schema schema",
+               "unknown option --schema for dalc migrate status");
+    assert_int_equal(dalc("generate --dry-run"), 2);
+    /* flags take no value; arguments are counted */
+    usage_says("migrate up --dry-run=yes", "--dry-run takes no value");
+    usage_says("migrate up 1 2", "unexpected argument 2");
+    usage_says("migration new", "dalc migration new needs NAME");
+    assert_int_equal(dalc("runtime"), 2);
+    usage_says("pull", "dalc pull needs --db URL");
+    assert_int_equal(dalc("completion zsh"), 2);
+}
+
+/* Exit codes of the migrate commands: a missing --migrations folder and a
+ * failed connection are I/O errors (3), a URL of no accepted form a usage
+ * error (2) naming the accepted forms; status never creates a database. */
+static void test_migrate_exit_codes(void **state)
+{
+    (void)state;
+    char m[1024], db[1024];
+    tmp(m, "exit_migrations");
+    tmp(db, "exit.db");
+    sh("rm -rf '%s' && mkdir -p '%s'", m, m);
+    assert_int_equal(dalc("migrate status --db sqlite:%s --migrations %s/nope", db, m), 3);
+    assert_non_null(strstr(err_text, "nope"));
+    assert_int_equal(dalc("migrate up --db sqlite:%s --migrations %s/nope", db, m), 3);
+    assert_int_equal(dalc("migrate status --db 'postgresql:///x?host=/nonexistent-dir' "
+                          "--migrations %s",
+                          m),
+                     3);
+    assert_non_null(strstr(err_text, "cannot open the database"));
+    assert_int_equal(dalc("migrate up --db 'host=/nonexistent-dir dbname=x' --migrations %s", m),
+                     3);
+    const char *bad[] = {"mysql://u:pw@h/db", "app.db", "sqlite3:x.db", "file:x.db",
+                         "sqlite://exit2.db"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(dalc("migrate up --db '%s' --migrations %s", bad[i], m), 2);
+        assert_non_null(strstr(err_text, "sqlite:PATH"));
+        assert_non_null(strstr(err_text, "postgresql://"));
+        assert_null(strstr(err_text, ":pw@"));
+        assert_int_equal(dalc("migrate status --db '%s' --migrations %s", bad[i], m), 2);
+    }
+    assert_int_equal(access("/exit2.db", F_OK), -1);
+    assert_int_equal(access("exit2.db", F_OK), -1);
+    /* status of a missing file: everything pending, nothing created */
+    assert_int_equal(dalc("migrate status --db sqlite:%s --migrations %s", db, m), 0);
+    assert_int_equal(access(db, F_OK), -1);
+    assert_int_equal(dalc("migrate status --db 'sqlite:%s?busy_timeout=10' --migrations %s", db, m),
+                     0);
+    assert_int_equal(access(db, F_OK), -1);
+    /* generate: a --migrations folder that does not exist is an error */
+    char o[1024];
+    tmp(o, "exit_out");
+    assert_int_equal(dalc("generate --out %s --migrations %s/nope", o, m), 2);
+    assert_non_null(strstr(err_text, "does not exist"));
+    assert_false(exists(o, "schema.h"));
 }
 
 static void test_usage_errors(void **state)
@@ -513,11 +682,115 @@ static void test_many_tables(void **state)
     assert_int_equal(dalc("check --schema %s --out %s", s, o), 0);
 }
 
+/* `dalc runtime DIR` writes exactly the .c and .h files of runtime/ (as built into
+ * this dalc), touches no other file, keeps unchanged files' mtimes;
+ * --check says whether DIR holds them. */
+static void test_runtime_command(void **state)
+{
+    (void)state;
+    char r[1024];
+    tmp(r, "vendored_runtime");
+    sh("rm -rf '%s' && mkdir -p '%s'", r, r);
+    /* a file of the user's and a generated file in the same folder stay */
+    sh("echo 'int mine;' > '%s/mine.c'", r);
+    sh("echo '/* generated by dalc 0.1.0 from schema/x.yaml, DO NOT EDIT */' > '%s/x.h'", r);
+    assert_int_equal(dalc("runtime --check %s", r), 1);
+    assert_non_null(strstr(out_text, "missing: dal.h\n"));
+    assert_int_equal(dalc("runtime %s", r), 0);
+    assert_string_equal(err_text, "");
+    sh("for f in runtime/*.c runtime/*.h; do cmp -s \"$f\" '%s'/\"$(basename \"$f\")\"; done", r);
+    sh("test \"$(ls runtime/*.c runtime/*.h | wc -l)\" -eq \"$(ls '%s' | grep -v -e mine.c -e x.h "
+       "| wc -l)\"",
+       r);
+    assert_true(exists(r, "mine.c"));
+    assert_true(exists(r, "x.h"));
+    assert_int_equal(dalc("runtime --check %s", r), 0);
+    assert_string_equal(out_text, "");
+    age(r);
+    long long before = mtime_of(r, "dal.c");
+    assert_int_equal(dalc("runtime %s", r), 0);
+    assert_int_equal(mtime_of(r, "dal.c"), before);
+    /* an edited and a deleted file are found, and put back */
+    sh("echo '/* local edit */' >> '%s/dal_pg.c' && rm '%s/dal_migrate.h'", r, r);
+    assert_int_equal(dalc("runtime --check %s", r), 1);
+    assert_non_null(strstr(out_text, "missing: dal_migrate.h\n"));
+    assert_non_null(strstr(out_text, "stale: dal_pg.c\n"));
+    assert_non_null(strstr(err_text, "run dalc runtime"));
+    assert_int_equal(dalc("runtime %s", r), 0);
+    assert_int_equal(dalc("runtime --check %s", r), 0);
+    /* a new folder with its parents; a file in the way is an I/O error */
+    char deep[1024];
+    tmp(deep, "rt/a/b");
+    assert_int_equal(dalc("runtime %s", deep), 0);
+    assert_true(exists(deep, "dal.h"));
+    char file[1024];
+    tmp(file, "rt_file");
+    sh("echo x > '%s'", file);
+    assert_int_equal(dalc("runtime %s", file), 3);
+}
+
+/* The output does not depend on where the tree is or how --schema and
+ * --migrations are spelled: banners name the folders by their own name
+ * ("from schema/jobs.yaml"), never the path given, so `dalc check` passes
+ * on every checkout. */
+static void test_output_independent_of_paths(void **state)
+{
+    (void)state;
+    char a[1024], b[1024], o[1024], cwd[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    tmp(a, "checkout_a/app");
+    tmp(b, "elsewhere/deeper/checkout_b/app");
+    sh("rm -rf '%s' '%s' && mkdir -p '%s' '%s'", a, b, a, b);
+    sh("cp -r schema migrations '%s/' && cp -r schema migrations '%s/'", a, b);
+    const char *spell[][2] = {
+        {"%s/schema", "%s/migrations"},     /* absolute */
+        {"%s/schema/", "%s/migrations/"},   /* trailing slash */
+        {"%s/./schema//", "%s/./migrations"}, /* dots and doubled slashes */
+        {"%s/schema/.", "%s/migrations/."}, /* the folder itself */
+    };
+    int k = 0;
+    for (int where = 0; where < 2; where++)
+        for (size_t i = 0; i < sizeof spell / sizeof spell[0]; i++) {
+            const char *root = where ? b : a;
+            char sch[1200], mig[1200], name[64];
+            snprintf(sch, sizeof sch, spell[i][0], root);
+            snprintf(mig, sizeof mig, spell[i][1], root);
+            snprintf(name, sizeof name, "spelled_%d", k++);
+            tmp(o, name);
+            assert_int_equal(dalc("generate --schema '%s' --migrations '%s' --out %s", sch, mig, o),
+                             0);
+            /* byte-identical to the committed output made from ./schema */
+            sh("diff -r generated '%s' >/dev/null", o);
+            assert_int_equal(dalc("check --schema '%s' --migrations '%s' --out generated", sch, mig),
+                             0);
+        }
+    /* relative spellings, from inside the checkout and from its schema folder
+     * (with an absolute path to dalc meanwhile) */
+    char build[1024], absbuild[2100];
+    snprintf(build, sizeof build, "%s", test_build_dir());
+    snprintf(absbuild, sizeof absbuild, "%s/%s", cwd, build);
+    if (build[0] != '/')
+        setenv("DALC_BUILD", absbuild, 1);
+    assert_int_equal(chdir(a), 0);
+    tmp(o, "spelled_rel");
+    assert_int_equal(dalc("generate --schema ./schema/ --out %s", o), 0);
+    assert_int_equal(chdir("schema"), 0);
+    assert_int_equal(dalc("check --schema . --migrations ../migrations --out %s", o), 0);
+    assert_int_equal(chdir(cwd), 0);
+    setenv("DALC_BUILD", build, 1);
+    sh("diff -r generated '%s' >/dev/null", o);
+    /* no machine path anywhere in the output */
+    sh("! grep -rl -e '%s' -e '%s' '%s'", a, cwd, o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_help),
         cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_help_every_command),
+        cmocka_unit_test(test_unknown_and_suggestions),
+        cmocka_unit_test(test_migrate_exit_codes),
         cmocka_unit_test(test_generate_any_order),
         cmocka_unit_test(test_unchanged_keep_mtime),
         cmocka_unit_test(test_stale_removed),
@@ -529,6 +802,8 @@ int main(void)
         cmocka_unit_test(test_libc_name_warning),
         cmocka_unit_test(test_many_tables),
         cmocka_unit_test(test_migrations_beside_schema),
+        cmocka_unit_test(test_runtime_command),
+        cmocka_unit_test(test_output_independent_of_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,8 @@
 /*
  * test_migrate.c - migrations end to end, on SQLite and PostgreSQL:
- * `dalc migration new` (dalc_migration_new) on a copy of schema/ edited
- * between steps, `dalc migrate` (dalc_migrate) to apply, with data in every
- * table checked after each step; destructive refusal/approval; checksum
+ * `dalc migration new` (through cli_main, as the command line runs it) on
+ * a copy of schema/ edited between steps, `dalc migrate` to apply, with
+ * data in every table checked after each step; destructive refusal/approval; checksum
  * tamper; down; the SQLite rebuild keeping FKs and indexes; two concurrent
  * migrators; a migrator killed with SIGKILL mid-migration; schema_create vs
  * migrate-from-empty compared by introspection; baseline of a database made
@@ -102,8 +102,9 @@ static int mig_new(const eng *e, const char *name)
     char schema[1100], mig[1100];
     snprintf(schema, sizeof schema, "%s/schema", e->proj);
     snprintf(mig, sizeof mig, "%s/migrations", e->proj);
-    char *argv[] = {"new", (char *)name, "--schema", schema, "--migrations", mig};
-    return dalc_migration_new(6, argv);
+    char *argv[] = {"dalc",   "migration", "new",          (char *)name,
+                    "--schema", schema,    "--migrations", mig};
+    return cli_main(8, argv);
 }
 
 /* dalc migrate --db URL --migrations DIR a1 [a2 [a3]] */
@@ -111,14 +112,14 @@ static int mig_run(const eng *e, const char *a1, const char *a2, const char *a3)
 {
     char mig[1100];
     snprintf(mig, sizeof mig, "%s/migrations", e->proj);
-    char *argv[8] = {"--db", (char *)e->url, "--migrations", mig, (char *)a1};
-    int argc = 5;
+    char *argv[9] = {"dalc", "migrate", "--db", (char *)e->url, "--migrations", mig, (char *)a1};
+    int argc = 7;
     if (a2)
         argv[argc++] = (char *)a2;
     if (a3)
         argv[argc++] = (char *)a3;
     fflush(stdout);
-    return dalc_migrate(argc, argv);
+    return cli_main(argc, argv);
 }
 
 static dal_db *eng_open(const eng *e)

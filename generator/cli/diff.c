@@ -25,23 +25,6 @@
 #include "introspect/introspect.h"
 #include "model/model.h"
 
-static const char DIFF_USAGE[] = "usage: dalc diff --db URL [--schema DIR]\n";
-
-static const char DIFF_HELP[] =
-    "\n"
-    "Compares a live database with the schema and prints what differs, one line per\n"
-    "difference (`table T: column C: ...`).  The schema's DDL is applied to a scratch\n"
-    "place on the same engine (PostgreSQL: a schema inside a transaction that is rolled\n"
-    "back; SQLite: an in-memory database) and both are read the same way.\n"
-    "\n"
-    "options:\n"
-    "  --db URL        the database (sqlite:PATH, postgres://..., key=value)\n"
-    "  --schema DIR    the schema folder (default: schema)\n"
-    "  --help          this text\n"
-    "\n"
-    "exit codes: 0 identical, 1 differences or invalid schema, 2 usage error,\n"
-    "            3 connection failure\n";
-
 typedef struct differ {
     strbuf out;
     int n;
@@ -317,38 +300,13 @@ static bool read_schema_side(dal_db *db, const model *m, const char *schema, are
     return ok;
 }
 
-int dalc_diff(int argc, char **argv)
+int dalc_diff(const cli_args *args)
 {
-    const char *url = NULL, *schema = "schema";
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        int r;
-        if (!strcmp(a, "diff"))
-            continue;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            printf("%s%s", DIFF_USAGE, DIFF_HELP);
-            return 0;
-        }
-        if ((r = cli_option(argc, argv, &i, "--db", &v)) != 0 ||
-            (r = cli_option(argc, argv, &i, "--schema", &v)) != 0) {
-            if (r < 0) {
-                fprintf(stderr, "dalc: error: option %s needs a value\n%s", a, DIFF_USAGE);
-                return 2;
-            }
-            if (!strncmp(a, "--db", 4))
-                url = v;
-            else
-                schema = v;
-            continue;
-        }
-        fprintf(stderr, "dalc: error: %s %s\n%s", a[0] == '-' ? "unknown option" : "unexpected "
-                "argument", a, DIFF_USAGE);
-        return 2;
-    }
-    if (!url || !*url) {
-        fprintf(stderr, "dalc: error: diff needs --db URL\n%s", DIFF_USAGE);
-        return 2;
-    }
+    const char *url = cli_get(args, "--db"), *schema = cli_get(args, "--schema");
+    if (!schema)
+        schema = "schema";
+    if (!*url)
+        return cli_usage_error(args, "dalc diff needs --db URL");
     diag_list d;
     diag_init(&d);
     int rc = 0;

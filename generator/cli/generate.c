@@ -1,19 +1,22 @@
 /*
- * generate.c - `dalc generate`, `dalc check`, `--help` and `--version`
- * (spec/cli.md):
+ * generate.c - `dalc generate` and `dalc check` (their options are in the
+ * command table, commands.c):
  *
  *   dalc generate [--schema DIR] [--out DIR] [--prefix P] [--templates DIR]
- *   dalc check    [--schema DIR] [--out DIR] [--prefix P] [--templates DIR]
+ *                 [--migrations DIR] [--verify URL]
+ *   dalc check    (the same options)
  *
- * Options may come in any order, before or after the command, as
- * "--opt VALUE" or "--opt=VALUE".  Exit codes: 0 success, 1 invalid schema
- * (or template) or stale output, 2 usage error, 3 I/O error.  Diagnostics
- * go to stderr as path:line:column: error: message.
+ * Exit codes: 0 success, 1 invalid schema (or template) or stale output,
+ * 2 usage error, 3 I/O error.  Diagnostics go to stderr as
+ * path:line:column: error: message.
  *
  * Pipeline: model_load_dir -> tmpl_load -> emit_ddl + emit_c +
  * emit_migrations (all in memory) -> output_commit (generate) or
  * output_check (check).
  */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700 /* realpath */
+#endif
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,74 +32,12 @@
 #include "base/util.h"
 #include "cli/cli.h"
 
-enum { EXIT_OK = 0, EXIT_INVALID = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
-
-static const char USAGE[] =
-    "usage: dalc generate [--schema DIR] [--out DIR] [--prefix P] [--templates DIR]\n"
-    "       dalc check    [--schema DIR] [--out DIR] [--prefix P] [--templates DIR]\n"
-    "                     [--migrations DIR] [--verify URL]   (generate and check)\n"
-    "       dalc migration new NAME [--schema DIR] [--migrations DIR]\n"
-    "       dalc migrate [--db URL] [--migrations DIR] status|up [N]|down [N]|baseline N|repair\n"
-    "                    [--dry-run] [--allow-destructive] [--target V] [--lock-timeout MS]\n"
-    "       dalc pull --db URL [--out DIR] [--table NAME ...]\n"
-    "       dalc diff --db URL [--schema DIR]\n"
-    "       dalc --help | --version\n";
-
-static const char HELP[] =
-    "\n"
-    "dalc compiles a YAML schema (one schema/<table>.yaml per table) into SQL DDL for\n"
-    "PostgreSQL and SQLite and C code (structs, row mapping, CRUD functions).\n"
-    "\n"
-    "commands:\n"
-    "  generate         write every output file (all or none; unchanged files keep\n"
-    "                   their mtime; files dalc wrote before and no longer produces\n"
-    "                   are removed)\n"
-    "  check            change nothing; exit 0 when the output folder is exactly what\n"
-    "                   generate would write, else 1 and list stale, missing and\n"
-    "                   extra files\n"
-    "  migration new    write migrations/NNNN_NAME/ (up/down SQL for both engines and a\n"
-    "                   snapshot of the schema) from the changes since the last one\n"
-    "  migrate          status | up [N] | down [N]: apply (at most N) or revert (N,\n"
-    "                   default 1) migrations on --db\n"
-    "                   (default $DATABASE_URL, else sqlite:dalc.db); see docs/migrations.md\n"
-    "                   baseline N: record migrations 1..N as applied without running\n"
-    "                   them (a database made by schema_create or by hand)\n"
-    "                   repair: accept applied migrations edited without changing their\n"
-    "                   effect (re-derives the schema and compares)\n"
-    "  pull             write schema files for the tables and views of a live database\n"
-    "                   (see dalc pull --help, docs/pull.md)\n"
-    "  diff             print what differs between a live database and the schema\n"
-    "                   (exit 1 when anything does; see dalc diff --help)\n"
-    "\n"
-    "options:\n"
-    "  --schema DIR     the schema folder (default: schema)\n"
-    "  --out DIR        the output folder (default: generated)\n"
-    "  --prefix P       prefix of every generated C name (default: none)\n"
-    "  --templates DIR  read NAME.tmpl templates from DIR instead of the built-in ones\n"
-    "  --migrations DIR embed the migrations of DIR (migrations.c/.h, schema_migrate);\n"
-    "                   default: the folder `migrations` beside the schema folder,\n"
-    "                   when it exists\n"
-    "  --verify URL     also check the named queries on this PostgreSQL server (in a\n"
-    "                   transaction that is rolled back; default $DALC_VERIFY_URL)\n"
-    "  --help           this text\n"
-    "  --version        the dalc version\n"
-    "\n"
-    "exit codes: 0 success, 1 invalid schema or stale output, 2 usage error, 3 I/O error\n";
-
 typedef struct opts {
     const char *command;
     const char *schema, *out, *prefix, *templates;
     const char *migrations; /* NULL: "migrations" beside --schema, when that exists */
     const char *verify;     /* --verify URL, else $DALC_VERIFY_URL, else NULL */
 } opts;
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "dalc: error: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n%s", USAGE);
-    return EXIT_USAGE;
-}
 
 static bool valid_prefix(const char *p)
 {
@@ -111,73 +52,65 @@ static bool valid_prefix(const char *p)
     return true;
 }
 
-/* Returns -1 when the options are fine, else the exit code. */
-static int parse_args(int argc, char **argv, opts *o)
+static bool is_dir(const char *p)
 {
-    static const struct {
-        const char *name;
-        size_t off;
-    } OPTS[] = {
-        {"--schema", offsetof(opts, schema)},
-        {"--out", offsetof(opts, out)},
-        {"--prefix", offsetof(opts, prefix)},
-        {"--templates", offsetof(opts, templates)},
-        {"--migrations", offsetof(opts, migrations)},
-        {"--verify", offsetof(opts, verify)},
-    };
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            printf("%s%s", USAGE, HELP);
-            return EXIT_OK;
-        }
-        if (strcmp(a, "--version") == 0) {
-            printf("dalc %s\n", DALC_VERSION);
-            return EXIT_OK;
-        }
-        if (a[0] == '-') {
-            size_t k;
-            const char *value = NULL;
-            for (k = 0; k < sizeof OPTS / sizeof OPTS[0]; k++) {
-                size_t n = strlen(OPTS[k].name);
-                if (strcmp(a, OPTS[k].name) == 0) {
-                    if (i + 1 >= argc)
-                        return usage_error("option %s needs a value", a);
-                    value = argv[++i];
-                    break;
-                }
-                if (strncmp(a, OPTS[k].name, n) == 0 && a[n] == '=') {
-                    value = a + n + 1;
-                    break;
-                }
-            }
-            if (k == sizeof OPTS / sizeof OPTS[0])
-                return usage_error("unknown option %s", a);
-            *(const char **)((char *)o + OPTS[k].off) = value;
-            continue;
-        }
-        if (o->command)
-            return usage_error("unexpected argument %s (one command only)", a);
-        if (strcmp(a, "generate") != 0 && strcmp(a, "check") != 0)
-            return usage_error("unknown command %s (generate or check)", a);
-        o->command = a;
-    }
-    if (!o->command)
-        return usage_error("%s", "no command given");
-    if (!*o->schema || !*o->out)
-        return usage_error("%s", "--schema and --out need a folder name");
-    if (!valid_prefix(o->prefix))
-        return usage_error("invalid --prefix %s (letters, digits and '_', not starting with a "
-                           "digit)",
-                           o->prefix);
     struct stat st;
-    if (stat(o->schema, &st) != 0 || !S_ISDIR(st.st_mode))
-        return usage_error("the schema folder %s does not exist (see --schema)", o->schema);
-    if (o->templates && (stat(o->templates, &st) != 0 || !S_ISDIR(st.st_mode)))
-        return usage_error("the templates folder %s does not exist", o->templates);
-    if (o->migrations && (stat(o->migrations, &st) != 0 || !S_ISDIR(st.st_mode)))
-        return usage_error("the migrations folder %s does not exist", o->migrations);
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Returns -1 when the options are fine, else the exit code. */
+static int check_args(const cli_args *a, opts *o)
+{
+    const char *v;
+    if ((v = cli_get(a, "--schema")))
+        o->schema = v;
+    if ((v = cli_get(a, "--out")))
+        o->out = v;
+    if ((v = cli_get(a, "--prefix")))
+        o->prefix = v;
+    o->templates = cli_get(a, "--templates");
+    o->migrations = cli_get(a, "--migrations");
+    o->verify = cli_get(a, "--verify");
+    if (!*o->schema || !*o->out)
+        return cli_usage_error(a, "--schema and --out need a folder name");
+    if (!valid_prefix(o->prefix))
+        return cli_usage_error(a,
+                               "invalid --prefix %s (letters, digits and '_', not starting "
+                               "with a digit)",
+                               o->prefix);
+    if (!is_dir(o->schema))
+        return cli_usage_error(a, "the schema folder %s does not exist (see --schema)",
+                               o->schema);
+    if (o->templates && !is_dir(o->templates))
+        return cli_usage_error(a, "the templates folder %s does not exist", o->templates);
+    if (o->migrations && !is_dir(o->migrations))
+        return cli_usage_error(a, "the migrations folder %s does not exist", o->migrations);
     return -1;
+}
+
+/* The name banners give folder path: its last component ("schema" for
+ * "/srv/app/schema/", "./schema" or "schema"), resolved for "." and
+ * ".." - never the path itself, which depends on where the tree is. */
+static const char *folder_name(const char *path, char *buf, size_t n, const char *fallback)
+{
+    char *real = NULL;
+    size_t len = strlen(path);
+    while (len > 1 && path[len - 1] == '/')
+        len--;
+    size_t start = len;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    size_t blen = len - start;
+    const char *base = path + start;
+    if (blen == 0 || (blen == 1 && base[0] == '.') || (blen == 2 && strncmp(base, "..", 2) == 0)) {
+        real = realpath(path, NULL);
+        const char *slash = real ? strrchr(real, '/') : NULL;
+        base = slash && slash[1] ? slash + 1 : fallback;
+        blen = strlen(base);
+    }
+    snprintf(buf, n, "%.*s", (int)blen, base);
+    free(real);
+    return buf;
 }
 
 /* Drift: when the schema differs from the snapshot of the newest migration
@@ -237,10 +170,10 @@ static void flush_diags(diag_list *d)
     sb_clear(&d->text);
 }
 
-int dalc_generate(int argc, char **argv)
+int dalc_generate(const cli_args *a)
 {
-    opts o = {NULL, "schema", "generated", "", NULL, NULL, NULL};
-    int rc = parse_args(argc, argv, &o);
+    opts o = {a->cmd->name, "schema", "generated", "", NULL, NULL, NULL};
+    int rc = check_args(a, &o);
     if (rc >= 0)
         return rc;
 
@@ -270,7 +203,6 @@ int dalc_generate(int argc, char **argv)
      * another project that happens to be in the current directory. */
     const char *mdir = o.migrations;
     char sibling[4096];
-    struct stat st;
     if (!mdir) {
         int dlen = (int)strlen(o.schema);
         while (dlen > 1 && o.schema[dlen - 1] == '/') /* "schema/" is "schema" */
@@ -279,7 +211,7 @@ int dalc_generate(int argc, char **argv)
             dlen--;
         if (snprintf(sibling, sizeof sibling, "%.*smigrations", dlen, o.schema) <
                 (int)sizeof sibling &&
-            stat(sibling, &st) == 0 && S_ISDIR(st.st_mode))
+            is_dir(sibling))
             mdir = sibling;
     }
     c_names_warn_libc(m, m->arena, o.prefix, &d);
@@ -295,8 +227,14 @@ int dalc_generate(int argc, char **argv)
             drifted = true;
         }
     }
-    emit_ctx cx = {.m = m, .tmpl = t, .prefix = o.prefix, .schema_dir = o.schema, .d = &d,
-                   .migrations_dir = mdir};
+    char schema_name[256], mig_name[256];
+    emit_ctx cx = {.m = m,
+                   .tmpl = t,
+                   .prefix = o.prefix,
+                   .schema_dir = folder_name(o.schema, schema_name, sizeof schema_name, "schema"),
+                   .d = &d,
+                   .migrations_dir =
+                       mdir ? folder_name(mdir, mig_name, sizeof mig_name, "migrations") : NULL};
     /* named queries: checked and typed against the schema's SQLite DDL */
     arena *qa = arena_new();
     strbuf ddl;

@@ -258,36 +258,16 @@ static bool valid_mig_name(const char *s)
     return true;
 }
 
-static int usage_new(void)
+int dalc_migration_new(const cli_args *a)
 {
-    fprintf(stderr, "usage: dalc migration new NAME [--schema DIR] [--migrations DIR]\n");
-    return 2;
-}
-
-int dalc_migration_new(int argc, char **argv)
-{
-    const char *schema = "schema", *migdir = "migrations", *name = NULL;
-    bool seen_new = false;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--schema") == 0 && i + 1 < argc)
-            schema = argv[++i];
-        else if (strcmp(argv[i], "--migrations") == 0 && i + 1 < argc)
-            migdir = argv[++i];
-        else if (argv[i][0] == '-')
-            return usage_new();
-        else if (!seen_new && strcmp(argv[i], "new") == 0)
-            seen_new = true;
-        else if (seen_new && !name)
-            name = argv[i];
-        else
-            return usage_new();
-    }
-    if (!seen_new || !name)
-        return usage_new();
-    if (!valid_mig_name(name)) {
-        fprintf(stderr, "dalc: migration name '%s': use letters, digits, '_' and '-'\n", name);
-        return 2;
-    }
+    const char *schema = cli_get(a, "--schema"), *migdir = cli_get(a, "--migrations");
+    const char *name = a->pos[0];
+    if (!schema)
+        schema = "schema";
+    if (!migdir)
+        migdir = "migrations";
+    if (!valid_mig_name(name))
+        return cli_usage_error(a, "migration name '%s': use letters, digits, '_' and '-'", name);
     diag_list d;
     diag_init(&d);
     int rc = 0;
@@ -386,16 +366,6 @@ out:
 /* migrate                                                                 */
 /* ---------------------------------------------------------------------- */
 
-static int usage_migrate(void)
-{
-    fprintf(stderr,
-            "usage: dalc migrate [--db URL] [--migrations DIR]\n"
-            "                    status|up [N]|down [N]|baseline N|repair\n"
-            "                    [--dry-run] [--allow-destructive] [--target VERSION]\n"
-            "                    [--lock-timeout MS]\n");
-    return 2;
-}
-
 static void print_line(void *ctx, const char *line)
 {
     (void)ctx;
@@ -404,6 +374,10 @@ static void print_line(void *ctx, const char *line)
         fputc('\n', stdout);
     fflush(stdout);
 }
+
+/* The exit code of a failed migrate step: a connection lost is an I/O
+ * error (3); anything else (a refused or failed migration) 1. */
+static int exit_for(dal_status s) { return s == DAL_CONN ? EXIT_IO : EXIT_INVALID; }
 
 static bool parse_int(const char *s, int *out)
 {
@@ -424,51 +398,27 @@ static const char *mig_name(const dal_migration *migs, int n, int version)
     return "";
 }
 
-int dalc_migrate(int argc, char **argv)
+int dalc_migrate(const cli_args *a)
 {
-    const char *url = NULL, *migdir = "migrations", *cmd = NULL, *nstr = NULL;
+    const char *url = cli_get(a, "--db"), *migdir = cli_get(a, "--migrations");
+    const char *cmd = a->cmd->name + strlen("migrate "), *nstr = a->npos ? a->pos[0] : NULL;
     dal_migrate_opts opts = {0};
     opts.progress = print_line;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--db") == 0 && i + 1 < argc)
-            url = argv[++i];
-        else if (strcmp(a, "--migrations") == 0 && i + 1 < argc)
-            migdir = argv[++i];
-        else if (strcmp(a, "--dry-run") == 0)
-            opts.dry_run = true;
-        else if (strcmp(a, "--allow-destructive") == 0)
-            opts.allow_destructive = true;
-        else if (strcmp(a, "--target") == 0 && i + 1 < argc) {
-            if (!parse_int(argv[++i], &opts.target))
-                return usage_migrate();
-        } else if (strcmp(a, "--lock-timeout") == 0 && i + 1 < argc) {
-            if (!parse_int(argv[++i], &opts.lock_timeout_ms))
-                return usage_migrate();
-        } else if (a[0] == '-')
-            return usage_migrate();
-        else if (!cmd)
-            cmd = a;
-        else if (!nstr)
-            nstr = a;
-        else
-            return usage_migrate();
-    }
-    if (!cmd)
-        return usage_migrate();
+    opts.dry_run = cli_has(a, "--dry-run");
+    opts.allow_destructive = cli_has(a, "--allow-destructive");
+    if (!migdir)
+        migdir = "migrations";
+    const char *v;
+    if ((v = cli_get(a, "--target")) && !parse_int(v, &opts.target))
+        return cli_usage_error(a, "--target %s: give a migration version (a number)", v);
+    if ((v = cli_get(a, "--lock-timeout")) && !parse_int(v, &opts.lock_timeout_ms))
+        return cli_usage_error(a, "--lock-timeout %s: give milliseconds (a number)", v);
     bool is_status = strcmp(cmd, "status") == 0, is_up = strcmp(cmd, "up") == 0,
          is_down = strcmp(cmd, "down") == 0, is_baseline = strcmp(cmd, "baseline") == 0,
          is_repair = strcmp(cmd, "repair") == 0;
-    if (!is_status && !is_up && !is_down && !is_baseline && !is_repair)
-        return usage_migrate();
     int steps = 1;
-    if (nstr && (is_status || is_repair || !parse_int(nstr, &steps) || steps < 1))
-        return usage_migrate();
-    if (is_baseline && !nstr) {
-        fprintf(stderr, "dalc: migrate baseline needs the version the database is at "
-                        "(e.g. `dalc migrate baseline 1`)\n");
-        return usage_migrate();
-    }
+    if (nstr && (!parse_int(nstr, &steps) || steps < 1))
+        return cli_usage_error(a, "%s: give a number of migrations, 1 or more", nstr);
 
     /* A folder that does not exist is a mistake (a typo, the wrong working
      * directory), not an empty history: I/O error, exit 3. */
@@ -510,7 +460,8 @@ int dalc_migrate(int argc, char **argv)
     const char *eff = url && *url ? url : getenv("DATABASE_URL");
     if (!eff || !*eff)
         eff = "sqlite:" DAL_DEFAULT_SQLITE_PATH;
-    if ((is_status || opts.dry_run) && strncmp(eff, "sqlite:", 7) == 0) {
+    if ((is_status || opts.dry_run) && strncmp(eff, "sqlite:", 7) == 0 && eff[7] &&
+        strncmp(eff, "sqlite://", 9) != 0) { /* (dal_open refuses those) */
         char path[4096];
         snprintf(path, sizeof path, "%s", eff + 7);
         char *q = strchr(path, '?');
@@ -542,8 +493,9 @@ int dalc_migrate(int argc, char **argv)
     opts.report = &rep;
     dal_status s = dal_open(url, &db);
     if (s != DAL_OK) {
-        fprintf(stderr, "dalc: cannot open the database: %s\n", db ? dal_errmsg(db) : dal_status_name(s));
-        rc = 1;
+        fprintf(stderr, "dalc: cannot open the database: %s\n",
+                db ? dal_errmsg(db) : dal_status_name(s));
+        rc = s == DAL_MISUSE ? EXIT_USAGE : EXIT_IO;
         goto out;
     }
     if (is_status) {
@@ -551,7 +503,7 @@ int dalc_migrate(int argc, char **argv)
         s = dal_migrate_status(db, migs, (size_t)n, st, &unknown);
         if (s != DAL_OK) {
             fprintf(stderr, "dalc: migrate status: %s\n", dal_errmsg(db));
-            rc = 1;
+            rc = exit_for(s);
             goto out;
         }
         for (int i = 0; i < n; i++) {
@@ -566,7 +518,7 @@ int dalc_migrate(int argc, char **argv)
                              "empty)"
                            : "");
             if (st[i].checksum_mismatch)
-                rc = 1;
+                rc = exit_for(s);
         }
         if (unknown)
             printf("%d applied migration(s) not found in %s\n", unknown, migdir);
@@ -580,7 +532,7 @@ int dalc_migrate(int argc, char **argv)
             s = dal_migrate_status(db, migs, (size_t)n, st, &unknown);
             if (s != DAL_OK) {
                 fprintf(stderr, "dalc: migrate up: %s\n", dal_errmsg(db));
-                rc = 1;
+                rc = exit_for(s);
                 goto out;
             }
             for (int i = 0; i < n && left > 0; i++) {
@@ -597,19 +549,19 @@ int dalc_migrate(int argc, char **argv)
                                 "`dalc migrate up --allow-destructive` to apply %04d%s%s\n",
                         rep.done, rep.refused_version, "_",
                         mig_name(migs, n, rep.refused_version));
-            rc = 1;
+            rc = exit_for(s);
         }
     } else if (is_repair) {
         s = dal_migrate_repair(db, migs, (size_t)n, &opts);
         if (s != DAL_OK) {
             fprintf(stderr, "dalc: migrate repair: %s\n", dal_errmsg(db));
-            rc = 1;
+            rc = exit_for(s);
         }
     } else if (is_baseline) {
         s = dal_migrate_baseline(db, migs, (size_t)n, steps, &opts);
         if (s != DAL_OK) {
             fprintf(stderr, "dalc: migrate baseline: %s\n", dal_errmsg(db));
-            rc = 1;
+            rc = exit_for(s);
         }
     } else {
         s = dal_migrate_down(db, migs, (size_t)n, steps, &opts);
@@ -620,7 +572,7 @@ int dalc_migrate(int argc, char **argv)
                                 "`dalc migrate down %d --allow-destructive` to revert %04d_%s\n",
                         rep.done, steps - rep.done, rep.refused_version,
                         mig_name(migs, n, rep.refused_version));
-            rc = 1;
+            rc = exit_for(s);
         }
     }
 out:

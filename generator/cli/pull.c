@@ -23,43 +23,6 @@
 
 #define MAX_TABLES 256
 
-static const char PULL_USAGE[] = "usage: dalc pull --db URL [--out DIR] [--table NAME ...]\n";
-
-static const char PULL_HELP[] =
-    "\n"
-    "Reads the tables and views of a live PostgreSQL or SQLite database and writes one\n"
-    "schema file per table and view into DIR (default: schema), as a person writes them.\n"
-    "What the schema language cannot say is printed as a warning naming the table and\n"
-    "column and what was done (see docs/pull.md).\n"
-    "\n"
-    "options:\n"
-    "  --db URL        the database: sqlite:PATH, postgres://..., postgresql://... or a\n"
-    "                  libpq key=value string (a SQLite file is opened read-only)\n"
-    "  --out DIR       the folder to write into (default: schema; created when missing;\n"
-    "                  other files in it are left alone)\n"
-    "  --table NAME    pull only this table or view (repeatable)\n"
-    "  --help          this text\n"
-    "\n"
-    "exit codes: 0 written, 1 written but the files need edits before they load,\n"
-    "            2 usage error, 3 connection failure or I/O error\n";
-
-int cli_option(int argc, char **argv, int *i, const char *name, const char **value)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strcmp(a, name) == 0) {
-        if (*i + 1 >= argc)
-            return -1;
-        *value = argv[++*i];
-        return 1;
-    }
-    if (strncmp(a, name, n) == 0 && a[n] == '=') {
-        *value = a + n + 1;
-        return 1;
-    }
-    return 0;
-}
-
 static bool write_file(const char *dir, const char *name, const strbuf *body)
 {
     char path[4096], tmp[4200];
@@ -77,51 +40,23 @@ static bool write_file(const char *dir, const char *name, const strbuf *body)
     return ok;
 }
 
-int dalc_pull(int argc, char **argv)
+int dalc_pull(const cli_args *args)
 {
-    const char *url = NULL, *out = "schema";
+    const char *url = cli_get(args, "--db"), *out = cli_get(args, "--out");
     const char *tables[MAX_TABLES];
     int ntables = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        int r;
-        if (!strcmp(a, "pull"))
-            continue;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            printf("%s%s", PULL_USAGE, PULL_HELP);
-            return 0;
+    if (!out)
+        out = "schema";
+    for (int i = 0; i < args->nopts; i++)
+        if (strcmp(args->opts[i].name, "--table") == 0) {
+            if (ntables == MAX_TABLES)
+                return cli_usage_error(args, "at most %d --table options", MAX_TABLES);
+            tables[ntables++] = args->opts[i].value;
         }
-        if ((r = cli_option(argc, argv, &i, "--db", &v)) != 0 ||
-            (r = cli_option(argc, argv, &i, "--out", &v)) != 0 ||
-            (r = cli_option(argc, argv, &i, "--table", &v)) != 0) {
-            if (r < 0) {
-                fprintf(stderr, "dalc: error: option %s needs a value\n%s", a, PULL_USAGE);
-                return 2;
-            }
-            if (!strncmp(a, "--db", 4))
-                url = v;
-            else if (!strncmp(a, "--out", 5))
-                out = v;
-            else if (ntables < MAX_TABLES)
-                tables[ntables++] = v;
-            else {
-                fprintf(stderr, "dalc: error: at most %d --table options\n", MAX_TABLES);
-                return 2;
-            }
-            continue;
-        }
-        fprintf(stderr, "dalc: error: %s %s\n%s", a[0] == '-' ? "unknown option" : "unexpected "
-                "argument", a, PULL_USAGE);
-        return 2;
-    }
-    if (!url || !*url) {
-        fprintf(stderr, "dalc: error: pull needs --db URL\n%s", PULL_USAGE);
-        return 2;
-    }
-    if (!*out) {
-        fprintf(stderr, "dalc: error: --out needs a folder name\n%s", PULL_USAGE);
-        return 2;
-    }
+    if (!*url)
+        return cli_usage_error(args, "dalc pull needs --db URL");
+    if (!*out)
+        return cli_usage_error(args, "--out needs a folder name");
     diag_list d;
     diag_init(&d);
     arena *a = arena_new();

@@ -29,16 +29,23 @@ typedef struct out_file {
 typedef struct output_set {
     out_file **files;
     int nfiles, cap;
+    /* Leave the folder's other files alone: output_commit removes none and
+     * output_check reports none as extra (`dalc runtime DIR`). */
+    bool keep_others;
 } output_set;
 
 typedef struct emit_ctx {
     const model *m;
     const tmpl_set *tmpl;
     const char *prefix;     /* --prefix, "" by default */
-    const char *schema_dir; /* for banners: "schema" */
+    /* The schema folder as banners name it: its own name ("schema"), never
+     * the path it was given by, so that the output is the same wherever the
+     * tree is and however --schema was spelled. */
+    const char *schema_dir;
     diag_list *d;
-    /* The migrations folder embedded by emit_migrations, or NULL: when set,
-     * schema.h includes migrations.h too (the umbrella includes everything). */
+    /* The name (as schema_dir) of the migrations folder embedded by
+     * emit_migrations, or NULL: when set, schema.h includes migrations.h too
+     * (the umbrella includes everything) and migrations.c/.h name it. */
     const char *migrations_dir;
     /* The typed named queries (check/check.h), or NULL: schema.h includes
      * their headers. */
@@ -59,6 +66,11 @@ bool emit_ddl_sqlite(const emit_ctx *cx, strbuf *out);
 bool emit_ddl_pg_tables(const emit_ctx *cx, strbuf *out);
 bool emit_ddl_sqlite_tables(const emit_ctx *cx, strbuf *out);
 
+/* "schema/jobs.yaml" for file ".../anywhere/schema/jobs.yaml": the name a
+ * banner gives a schema file (cx->schema_dir, then the file's own name),
+ * in a. */
+const char *emit_source_name(const emit_ctx *cx, arena *a, const char *file);
+
 /* C: <table>.h, <table>.c per table, schema.h, schema.c. */
 bool emit_c(const emit_ctx *cx, output_set *o);
 
@@ -74,7 +86,7 @@ bool emit_yaml(const struct db_schema *s, output_set *o);
 
 /* Writes o into dir atomically: all files or none; unchanged files keep
  * their mtime; files no longer produced (that dalc wrote: *.sql, *.h, *.c)
- * are removed.  Returns 0, or 3 on I/O error (message in d). */
+ * are removed, unless o->keep_others.  Returns 0, or 3 on I/O error (message in d). */
 int output_commit(const output_set *o, const char *dir, diag_list *d);
 
 /* Compares o with dir: lists stale, missing and extra files into report.

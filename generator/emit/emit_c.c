@@ -1,6 +1,6 @@
 /*
  * emit_c.c - the C emitter: per table <table>.h and <table>.c, plus the
- * umbrella schema.h and schema.c (spec/c-api.md, docs/generated-code.md).
+ * umbrella schema.h and schema.c (docs/generated-code.md).
  *
  * The layout of every generated file lives in the templates (c_header,
  * c_source, c_schema); this file only computes the values of their slots:
@@ -786,15 +786,20 @@ static const char *index_list(gen *g, const tinfo *ti, m_column **cols, int n)
 /* Header and source of one table                                          */
 /* ---------------------------------------------------------------------- */
 
-static const char *banner_source(gen *g, const m_table *t)
+const char *emit_source_name(const emit_ctx *cx, arena *a, const char *file)
 {
-    const char *dir = g->cx->schema_dir ? g->cx->schema_dir : "schema";
+    const char *dir = cx->schema_dir ? cx->schema_dir : "schema";
     size_t dl = strlen(dir);
     while (dl > 1 && dir[dl - 1] == '/')
         dl--;
-    const char *base = strrchr(t->file, '/');
-    base = base ? base + 1 : t->file;
-    return fmt(g, "%.*s/%s", (int)dl, dir, base);
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    return arena_printf(a, "%.*s/%s", (int)dl, dir, base);
+}
+
+static const char *banner_source(gen *g, const m_table *t)
+{
+    return emit_source_name(g->cx, g->a, t->file);
 }
 
 /* The trailing comment of a field: its SQL facts. */

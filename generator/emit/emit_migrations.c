@@ -108,7 +108,8 @@ bool emit_migrations(const emit_ctx *cx, const char *dir, output_set *o)
         sb_free(&nm);
     }
     if (ok) {
-        tmpl_slot s[] = {{"version", DALC_VERSION}, {"source", dir},
+        tmpl_slot s[] = {{"version", DALC_VERSION},
+                         {"source", cx->migrations_dir ? cx->migrations_dir : "migrations"},
                          {"P", P},                  {"guard", sb_str(&guard)},
                          {"n", sb_str(&nbuf)},      {"sql", sb_str(&sql)},
                          {"entries", sb_str(&entries)}};

@@ -559,14 +559,16 @@ bool emit_queries(const emit_ctx *cx, const q_set *qs, output_set *o)
     for (int f = 0; f < qs->nfiles; f++) {
         const q_file *qf = &qs->files[f];
         const char *stem = qf->f->stem;
-        ok &= emit_pair(cx, qf->q, qf->n, qf->f->path, arena_printf(a, "%s_queries.h", stem),
+        ok &= emit_pair(cx, qf->q, qf->n, emit_source_name(cx, a, qf->f->path),
+                        arena_printf(a, "%s_queries.h", stem),
                         arena_printf(a, "%s_queries.c", stem),
                         arena_printf(a, "%s_queries", stem), o);
     }
     for (int v = 0; v < qs->nviews; v++) {
         const q_query *q = &qs->views[v];
         const char *N = q->src->name;
-        ok &= emit_pair(cx, q, 1, q->view->file, arena_printf(a, "%s.h", N),
+        ok &= emit_pair(cx, q, 1, emit_source_name(cx, a, q->view->file),
+                        arena_printf(a, "%s.h", N),
                         arena_printf(a, "%s.c", N), N, o);
     }
     arena_free(a);

@@ -141,7 +141,8 @@ static int extra_files(const output_set *o, const char *dir, bool for_commit, ch
     while ((e = readdir(dh)) != NULL) {
         /* a temporary left by an interrupted run is ours too */
         bool leftover = for_commit && strstr(e->d_name, ".dalc-tmp.") != NULL;
-        if (!leftover && (!dalc_kind(e->d_name) || produced(names, o->nfiles, e->d_name)))
+        if (!leftover && (o->keep_others || !dalc_kind(e->d_name) ||
+                          produced(names, o->nfiles, e->d_name)))
             continue;
         sb_clear(&path);
         sb_printf(&path, "%s/%s", dir, e->d_name);

@@ -164,7 +164,12 @@ typedef struct dal_pool_options {
     int max_size;             /* connections at most (default 8) */
     int acquire_timeout_ms;   /* wait at most this long, then DAL_BUSY (default 5000) */
     int max_idle_ms;          /* idle connections older than this are closed (default 60000; 0 = never) */
-    bool health_check;        /* dal_ping a connection before handing it out (default true) */
+    bool health_check;        /* check a connection before handing it out (default true): */
+    /* a connection idle longer than this many ms is pinged (dal_ping, a round
+     * trip); one used more recently gets a check without a round trip (has
+     * the server closed it?).  0 = the default, 1000; negative = ping on
+     * every acquire.  Unused without health_check. */
+    int ping_after_idle_ms;
 } dal_pool_options;
 
 typedef struct dal_pool_stats {

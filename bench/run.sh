@@ -13,7 +13,7 @@ command -v /usr/bin/time >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -
 PG_INC=$(pg_config --includedir)
 CFLAGS="-std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -g -D_POSIX_C_SOURCE=200809L"
 build/dalc generate --schema bench/schema --out $B/gen
-for prog in bench bulk scale; do
+for prog in bench bulk scale webmix; do
     cc $CFLAGS -I"$PG_INC" -Iruntime -I$B/gen bench/$prog.c $B/gen/*.c build/libdal.a \
         -lpq -lsqlite3 -lpthread -lm -o $B/$prog
 done
@@ -37,6 +37,9 @@ echo "## Bulk insert"
 rm -f "$tmp"/bench.db*
 $B/bulk "$sq" "${BULK_SQLITE_ROWS:-1000000}"
 $B/bulk "$pg" "${BULK_PG_ROWS:-100000}"
+echo
+echo "## Web-request mix through the pool"
+$B/webmix "$pg" "${WEBMIX_SECONDS:-10}" 1 4
 echo
 echo "## Iterate: peak RSS against row count"
 echo

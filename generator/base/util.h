@@ -37,7 +37,20 @@ void sb_free(strbuf *sb);
 void sb_clear(strbuf *sb);
 void sb_add(strbuf *sb, const char *s);
 void sb_addn(strbuf *sb, const char *s, size_t n);
-void sb_addc(strbuf *sb, char c);
+void sb_addc_slow(strbuf *sb, char c);
+/* One byte: inline while it fits (the emitters add millions one by one). */
+static inline void sb_addc(strbuf *sb, char c)
+{
+    if (sb->len + 2 <= sb->cap && !sb->oom) {
+        sb->data[sb->len++] = c;
+        sb->data[sb->len] = '\0';
+    }
+    else
+        sb_addc_slow(sb, c);
+}
+/* vsnprintf, faster for the plain conversions (%s %.*s %c %d %u %ld %lu
+ * %lld %llu %zu %%, no flags or widths); anything else goes to vsnprintf. */
+int util_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap);
 void sb_printf(strbuf *sb, const char *fmt, ...) DALC_PRINTF(2, 3);
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap);
 void sb_pad(strbuf *sb, size_t col); /* spaces up to column col of the current line */

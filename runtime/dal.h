@@ -154,6 +154,25 @@ typedef enum dal_log_level { DAL_LOG_DEBUG, DAL_LOG_INFO, DAL_LOG_ERROR } dal_lo
 typedef void (*dal_log_fn)(void *ctx, dal_log_level level, const char *msg);
 void dal_set_logger(dal_db *db, dal_log_fn fn, void *ctx);
 
+/* SQLite's process-wide settings, made once at start-up: call before the
+ * first dal_open of an SQLite URL and before anything else in the process
+ * uses SQLite (SQLite takes global settings only before it initializes;
+ * later calls return DAL_MISUSE and change nothing).  Optional: without it
+ * SQLite keeps its own defaults.  opts NULL = all fields zero:
+ *   memstatus    keep SQLite's memory statistics (sqlite3_memory_used,
+ *                sqlite3_soft_heap_limit64).  false turns them off, which
+ *                saves a global mutex and bookkeeping on every allocation
+ *                SQLite makes (a single-row insert makes several).
+ *   lookaside_slot_size, lookaside_slots
+ *                each connection's lookaside allocator (small allocations
+ *                served without malloc); 0, 0 = SQLite's default.
+ * Returns DAL_OK, DAL_MISUSE (too late, or refused), DAL_NOMEM. */
+typedef struct dal_sqlite_global {
+    bool memstatus;
+    int lookaside_slot_size, lookaside_slots;
+} dal_sqlite_global;
+dal_status dal_sqlite_global_init(const dal_sqlite_global *opts);
+
 /* ---------------------------------------------------------------------- */
 /* Pool                                                                    */
 /* ---------------------------------------------------------------------- */

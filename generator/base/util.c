@@ -162,7 +162,7 @@ static bool sb_reserve(strbuf *sb, size_t n)
         return false;
     if (sb->len + n + 1 <= sb->cap)
         return true;
-    size_t cap = sb->cap ? sb->cap : 256;
+    size_t cap = sb->cap ? sb->cap : 1024;
     while (cap < sb->len + n + 1) {
         if (cap > SIZE_MAX / 2) {
             sb->oom = true;
@@ -180,7 +180,7 @@ static bool sb_reserve(strbuf *sb, size_t n)
     return true;
 }
 
-void sb_addn(strbuf *sb, const char *s, size_t n)
+void sb_addn_slow(strbuf *sb, const char *s, size_t n)
 {
     if (!sb_reserve(sb, n))
         return;
@@ -188,8 +188,6 @@ void sb_addn(strbuf *sb, const char *s, size_t n)
     sb->len += n;
     sb->data[sb->len] = '\0';
 }
-
-void sb_add(strbuf *sb, const char *s) { sb_addn(sb, s, strlen(s)); }
 
 void sb_addc_slow(strbuf *sb, char c) { sb_addn(sb, &c, 1); }
 

@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #if defined(__GNUC__)
 #define DALC_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -35,8 +36,19 @@ typedef struct strbuf {
 void sb_init(strbuf *sb);
 void sb_free(strbuf *sb);
 void sb_clear(strbuf *sb);
-void sb_add(strbuf *sb, const char *s);
-void sb_addn(strbuf *sb, const char *s, size_t n);
+void sb_addn_slow(strbuf *sb, const char *s, size_t n);
+/* n bytes: inline while they fit (the emitters add millions of pieces). */
+static inline void sb_addn(strbuf *sb, const char *s, size_t n)
+{
+    if (sb->len + n + 1 <= sb->cap && !sb->oom) {
+        memcpy(sb->data + sb->len, s, n);
+        sb->len += n;
+        sb->data[sb->len] = '\0';
+    }
+    else
+        sb_addn_slow(sb, s, n);
+}
+static inline void sb_add(strbuf *sb, const char *s) { sb_addn(sb, s, strlen(s)); }
 void sb_addc_slow(strbuf *sb, char c);
 /* One byte: inline while it fits (the emitters add millions one by one). */
 static inline void sb_addc(strbuf *sb, char c)

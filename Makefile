@@ -22,6 +22,7 @@ CFLAGS  ?= $(OPT)
 # SQLITE_CFLAGS into libdal.a.  Use a build folder of its own (B=build/amalg).
 SQLITE_SRC    ?=
 SQLITE_CFLAGS ?= -DSQLITE_THREADSAFE=2 -DSQLITE_DEFAULT_MEMSTATUS=0 -DSQLITE_OMIT_DEPRECATED \
+                 -DSQLITE_ENABLE_COLUMN_METADATA \
                  -DSQLITE_OMIT_SHARED_CACHE -DSQLITE_OMIT_LOAD_EXTENSION
 ifneq ($(SQLITE_SRC),)
 SQLITE_INC := -I$(dir $(abspath $(SQLITE_SRC)))

@@ -27,10 +27,12 @@ SQLITE_CFLAGS ?= -DSQLITE_THREADSAFE=2 -DSQLITE_DEFAULT_MEMSTATUS=0 -DSQLITE_OMI
 ifneq ($(SQLITE_SRC),)
 SQLITE_INC := -I$(dir $(abspath $(SQLITE_SRC)))
 SQLITE_OBJ := $(B)/sqlite3/sqlite3.o
+SQLITE_PIC_OBJ := $(B)/pic/sqlite3/sqlite3.o
 LDLIBS_SQLITE :=
 else
 SQLITE_INC :=
 SQLITE_OBJ :=
+SQLITE_PIC_OBJ :=
 LDLIBS_SQLITE := -lsqlite3
 endif
 ALL_CFLAGS = $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L $(SQLITE_INC) -I$(PG_INC) -Iruntime -Igenerator
@@ -73,6 +75,9 @@ $(B)/libdal.a: $(RT_OBJ) $(SQLITE_OBJ)
 $(B)/sqlite3/sqlite3.o: $(SQLITE_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SQLITE_CFLAGS) -c $< -o $@
+$(B)/pic/sqlite3/sqlite3.o: $(SQLITE_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SQLITE_CFLAGS) -fPIC -c $< -o $@
 # dalc links the runtime too: `dalc migrate` applies migrations (runtime/dal_migrate.c).
 $(B)/dalc: $(B)/generator/main.o $(B)/libdalc.a $(B)/libdal.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS_GEN) $(LDLIBS_RT) -o $@
@@ -202,7 +207,7 @@ test-build: $(B)/$(SO_FILE)
 $(B)/pic/%.o: %.c $(wildcard runtime/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
-$(B)/$(SO_FILE): $(RT_PIC_OBJ)
+$(B)/$(SO_FILE): $(RT_PIC_OBJ) $(SQLITE_PIC_OBJ)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SO_NAME) $^ $(LDLIBS_RT) -o $@
 
 install: all $(B)/$(SO_FILE)
@@ -215,7 +220,8 @@ install: all $(B)/$(SO_FILE)
 	ln -sf $(SO_NAME) $(DESTDIR)$(LIBDIR)/libdal.so
 	install -m 644 runtime/dal.h runtime/dal_migrate.h $(DESTDIR)$(INCDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCDIR@|$(INCDIR)|g' \
-	    -e 's|@VERSION@|$(VERSION)|g' runtime/dal.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/dal.pc
+	    -e 's|@VERSION@|$(VERSION)|g' -e 's| -lsqlite3| $(LDLIBS_SQLITE)|' \
+	    runtime/dal.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/dal.pc
 	install -m 644 integration/dalc.mk editor/dalc.schema.json $(DESTDIR)$(DATADIR)/
 	sed -e 's|@VERSION@|$(VERSION)|g' integration/dalcConfigVersion.cmake.in > $(DESTDIR)$(CMAKEDIR)/dalcConfigVersion.cmake
 	sed -e 's|@SO_FILE@|$(SO_FILE)|g' -e 's|@SO_NAME@|$(SO_NAME)|g' integration/dalcConfig.cmake.in > $(DESTDIR)$(CMAKEDIR)/dalcConfig.cmake

@@ -17,9 +17,27 @@ PG_INC  := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postg
 WARN    := -std=c11 -Wall -Wextra -Wpedantic -Werror
 OPT     ?= -O2 -g
 CFLAGS  ?= $(OPT)
-ALL_CFLAGS = $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -I$(PG_INC) -Iruntime -Igenerator
-LDLIBS_RT  = -lpq -lsqlite3 -lpthread -lm
-LDLIBS_GEN = -lyaml -lsqlite3 -lpq
+# SQLITE_SRC=path/sqlite3.c: build against that SQLite amalgamation (its
+# sqlite3.h beside it) instead of the system libsqlite3; it is compiled with
+# SQLITE_CFLAGS into libdal.a.  Use a build folder of its own (B=build/amalg).
+SQLITE_SRC    ?=
+SQLITE_CFLAGS ?= -DSQLITE_THREADSAFE=2 -DSQLITE_DEFAULT_MEMSTATUS=0 -DSQLITE_OMIT_DEPRECATED \
+                 -DSQLITE_ENABLE_COLUMN_METADATA \
+                 -DSQLITE_OMIT_SHARED_CACHE -DSQLITE_OMIT_LOAD_EXTENSION
+ifneq ($(SQLITE_SRC),)
+SQLITE_INC := -I$(dir $(abspath $(SQLITE_SRC)))
+SQLITE_OBJ := $(B)/sqlite3/sqlite3.o
+SQLITE_PIC_OBJ := $(B)/pic/sqlite3/sqlite3.o
+LDLIBS_SQLITE :=
+else
+SQLITE_INC :=
+SQLITE_OBJ :=
+SQLITE_PIC_OBJ :=
+LDLIBS_SQLITE := -lsqlite3
+endif
+ALL_CFLAGS = $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L $(SQLITE_INC) -I$(PG_INC) -Iruntime -Igenerator
+LDLIBS_RT  = -lpq $(LDLIBS_SQLITE) -lpthread -lm
+LDLIBS_GEN = -lyaml $(LDLIBS_SQLITE) -lpq
 
 # Sanitized build used by `make test`.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -57,8 +75,15 @@ $(B)/runtime_embed.o: $(B)/runtime_embed.c generator/cli/runtime_files.h
 
 $(B)/libdalc.a: $(GEN_OBJ)
 	rm -f $@; ar rcs $@ $^
-$(B)/libdal.a: $(RT_OBJ)
+$(B)/libdal.a: $(RT_OBJ) $(SQLITE_OBJ)
 	rm -f $@; ar rcs $@ $^
+# the amalgamation: SQLite's own code, not held to the project's warnings
+$(B)/sqlite3/sqlite3.o: $(SQLITE_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SQLITE_CFLAGS) -c $< -o $@
+$(B)/pic/sqlite3/sqlite3.o: $(SQLITE_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SQLITE_CFLAGS) -fPIC -c $< -o $@
 # dalc links the runtime too: `dalc migrate` applies migrations (runtime/dal_migrate.c).
 $(B)/dalc: $(B)/generator/main.o $(B)/libdalc.a $(B)/libdal.a
 	$(CC) $(CFLAGS) $^ $(LDLIBS_GEN) $(LDLIBS_RT) -o $@
@@ -157,7 +182,7 @@ fuzz-roundtrip-build:
 
 # ---- bench ------------------------------------------------------------
 bench: all
-	bench/run.sh
+	DALC_B="$(B)" SQLITE_SRC="$(SQLITE_SRC)" bench/run.sh
 
 # ---- install ----------------------------------------------------------
 # make install [PREFIX=/usr/local] [DESTDIR=]: dalc, the runtime as a static
@@ -188,7 +213,7 @@ test-build: $(B)/$(SO_FILE)
 $(B)/pic/%.o: %.c $(wildcard runtime/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
-$(B)/$(SO_FILE): $(RT_PIC_OBJ)
+$(B)/$(SO_FILE): $(RT_PIC_OBJ) $(SQLITE_PIC_OBJ)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SO_NAME) $^ $(LDLIBS_RT) -o $@
 
 install: all $(B)/$(SO_FILE)
@@ -201,7 +226,8 @@ install: all $(B)/$(SO_FILE)
 	ln -sf $(SO_NAME) $(DESTDIR)$(LIBDIR)/libdal.so
 	install -m 644 runtime/dal.h runtime/dal_migrate.h $(DESTDIR)$(INCDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCDIR@|$(INCDIR)|g' \
-	    -e 's|@VERSION@|$(VERSION)|g' runtime/dal.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/dal.pc
+	    -e 's|@VERSION@|$(VERSION)|g' -e 's| -lsqlite3| $(LDLIBS_SQLITE)|' \
+	    runtime/dal.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/dal.pc
 	install -m 644 integration/dalc.mk editor/dalc.schema.json $(DESTDIR)$(DATADIR)/
 	sed -e 's|@VERSION@|$(VERSION)|g' integration/dalcConfigVersion.cmake.in > $(DESTDIR)$(CMAKEDIR)/dalcConfigVersion.cmake
 	sed -e 's|@SO_FILE@|$(SO_FILE)|g' -e 's|@SO_NAME@|$(SO_NAME)|g' integration/dalcConfig.cmake.in > $(DESTDIR)$(CMAKEDIR)/dalcConfig.cmake

@@ -592,6 +592,18 @@ int main(int argc, char **argv)
     }
     const char *url = argv[1];
     double scale = argc > 2 ? atof(argv[2]) : 1.0;
+    /* BENCH_SQLITE_GLOBAL=1: SQLite's memory statistics off, set at start-up
+     * (dal_sqlite_global_init); =SIZE,COUNT also sets the lookaside */
+    const char *sg = getenv("BENCH_SQLITE_GLOBAL");
+    if (sg && *sg) {
+        dal_sqlite_global g = {0};
+        if (strchr(sg, ','))
+            sscanf(sg, "%d,%d", &g.lookaside_slot_size, &g.lookaside_slots);
+        if (dal_sqlite_global_init(&g) != DAL_OK)
+            die("dal_sqlite_global_init", "refused");
+        printf("\n(SQLite global settings: memory statistics off, lookaside %s)\n",
+               strchr(sg, ',') ? sg : "default");
+    }
     bench_ctx c = {0};
     check(c.db, dal_open(url, &c.db), "open");
     c.pg = dal_dialect_of(c.db) == DAL_POSTGRES;

@@ -5,16 +5,18 @@
 # to stdout and build/bench/results.md.  Not a test: nothing here asserts.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd); cd "$top"
-B=build/bench
+T=${DALC_B:-build}   # the build to measure (make bench B=...)
+B=$T/bench
 mkdir -p $B
 command -v /usr/bin/time >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq time >/dev/null; } \
     || { echo "bench: install the 'time' package (apt-get install time)" >&2; exit 1; }
 
 PG_INC=$(pg_config --includedir)
 CFLAGS="-std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -g -D_POSIX_C_SOURCE=200809L"
-build/dalc generate --schema bench/schema --out $B/gen
-for prog in bench bulk scale; do
-    cc $CFLAGS -I"$PG_INC" -Iruntime -I$B/gen bench/$prog.c $B/gen/*.c build/libdal.a \
+$T/dalc generate --schema bench/schema --out $B/gen
+sq_inc=${SQLITE_SRC:+-I$(dirname "$SQLITE_SRC")}   # make SQLITE_SRC=...: its sqlite3.h
+for prog in bench bulk scale webmix; do
+    cc $CFLAGS $sq_inc -I"$PG_INC" -Iruntime -I$B/gen bench/$prog.c $B/gen/*.c $T/libdal.a \
         -lpq -lsqlite3 -lpthread -lm -o $B/$prog
 done
 
@@ -27,16 +29,20 @@ out=$B/results.md
 echo "# dalc benchmarks, $(date -u +%Y-%m-%d)"
 echo
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB;"
-echo "$(sqlite3 --version | cut -d' ' -f1-2 | sed 's/^/SQLite /'), $(postgres --version 2>/dev/null || /usr/lib/postgresql/*/bin/postgres --version)."
+echo "$(if [ -n "${SQLITE_SRC:-}" ]; then sed -n 's/^#define SQLITE_VERSION *"\(.*\)"/SQLite \1 (amalgamation)/p' "$(dirname "$SQLITE_SRC")/sqlite3.h"; else sqlite3 --version | cut -d' ' -f1-2 | sed 's/^/SQLite /'; fi), $(postgres --version 2>/dev/null || /usr/lib/postgresql/*/bin/postgres --version)."
 echo
 echo "## Generated code vs hand-written baseline"
 $B/bench "$sq" "${BENCH_SCALE:-1}"
+BENCH_SQLITE_GLOBAL=1 $B/bench "$sq" "${BENCH_SCALE:-1}"   # dal_sqlite_global_init
 $B/bench "$pg" "${BENCH_SCALE:-1}"
 echo
 echo "## Bulk insert"
 rm -f "$tmp"/bench.db*
 $B/bulk "$sq" "${BULK_SQLITE_ROWS:-1000000}"
 $B/bulk "$pg" "${BULK_PG_ROWS:-100000}"
+echo
+echo "## Web-request mix through the pool"
+$B/webmix "$pg" "${WEBMIX_SECONDS:-10}" 1 4
 echo
 echo "## Iterate: peak RSS against row count"
 echo
@@ -67,12 +73,21 @@ echo "| tables | seconds | peak RSS (KiB) |"
 echo "|---|---|---|"
 for n in 100 1000 5000; do
     bench/gen_schema.sh $n "$tmp/schema$n"
-    /usr/bin/time -f "%e %M" -o "$tmp/time" build/dalc generate --schema "$tmp/schema$n" --out "$tmp/out$n" >/dev/null
+    /usr/bin/time -f "%e %M" -o "$tmp/time" $T/dalc generate --schema "$tmp/schema$n" --out "$tmp/out$n" >/dev/null
     read -r secs rss < "$tmp/time"
     echo "| $n | $secs | $rss |"
 done
+if [ -d /dev/shm ]; then  # tmpfs: the generator without the file system's cost; best of 3
+    shm=$(mktemp -d /dev/shm/dalc-bench.XXXXXX)
+    for r in 1 2 3; do
+        rm -rf "$shm/out"
+        /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" $T/dalc generate --schema "$tmp/schema5000" --out "$shm/out" >/dev/null
+        cat "$tmp/time"
+    done | sort -n | head -1 | { read -r secs user sys rss; echo "| 5000, to tmpfs (best of 3; user $user s, sys $sys s) | $secs | $rss |"; }
+    rm -rf "$shm"
+fi
 echo
 echo "## Hostile schema files"
 echo
-bench/hostile.sh build/dalc
+bench/hostile.sh $T/dalc
 } | tee $out

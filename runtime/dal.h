@@ -219,6 +219,25 @@ typedef enum dal_log_level { DAL_LOG_DEBUG, DAL_LOG_INFO, DAL_LOG_ERROR } dal_lo
 typedef void (*dal_log_fn)(void *ctx, dal_log_level level, const char *msg);
 void dal_set_logger(dal_db *db, dal_log_fn fn, void *ctx);
 
+/* SQLite's process-wide settings, made once at start-up: call before the
+ * first dal_open of an SQLite URL and before anything else in the process
+ * uses SQLite (SQLite takes global settings only before it initializes;
+ * later calls return DAL_MISUSE and change nothing).  Optional: without it
+ * SQLite keeps its own defaults.  opts NULL = all fields zero:
+ *   memstatus    keep SQLite's memory statistics (sqlite3_memory_used,
+ *                sqlite3_soft_heap_limit64).  false turns them off, which
+ *                saves a global mutex and bookkeeping on every allocation
+ *                SQLite makes (a single-row insert makes several).
+ *   lookaside_slot_size, lookaside_slots
+ *                each connection's lookaside allocator (small allocations
+ *                served without malloc); 0, 0 = SQLite's default.
+ * Returns DAL_OK, DAL_MISUSE (too late, or refused), DAL_NOMEM. */
+typedef struct dal_sqlite_global {
+    bool memstatus;
+    int lookaside_slot_size, lookaside_slots;
+} dal_sqlite_global;
+dal_status dal_sqlite_global_init(const dal_sqlite_global *opts);
+
 /* ---------------------------------------------------------------------- */
 /* Pool                                                                    */
 /* ---------------------------------------------------------------------- */
@@ -229,7 +248,12 @@ typedef struct dal_pool_options {
     int max_size;             /* connections at most (default 8) */
     int acquire_timeout_ms;   /* wait at most this long, then DAL_BUSY (default 5000) */
     int max_idle_ms;          /* idle connections older than this are closed (default 60000; 0 = never) */
-    bool health_check;        /* dal_ping a connection before handing it out (default true) */
+    bool health_check;        /* check a connection before handing it out (default true): */
+    /* a connection idle longer than this many ms is pinged (dal_ping, a round
+     * trip); one used more recently gets a check without a round trip (has
+     * the server closed it?).  0 = the default, 1000; negative = ping on
+     * every acquire.  Unused without health_check. */
+    int ping_after_idle_ms;
 } dal_pool_options;
 
 typedef struct dal_pool_stats {

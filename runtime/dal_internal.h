@@ -210,7 +210,11 @@ struct dal_engine {
     dal_status (*exec)(dal_db *db, const char *sql);   /* counted and timed */
     dal_status (*ping)(dal_db *db);
     void *(*native_handle)(dal_db *db);
-    bool (*healthy)(dal_db *db);    /* may be NULL (always): the pool's check */
+    bool (*healthy)(dal_db *db);    /* may be NULL (always): the pool's check at release */
+    /* may be NULL (never): without a round trip, has the server closed this
+     * idle connection (restart, idle timeout, terminated)?  The pool's
+     * check at acquire; true leaves it to reconnect on next use */
+    bool (*closed)(dal_db *db);
     dal_status (*ensure)(dal_db *db); /* may be NULL: before a statement starts (reconnect) */
     void (*rollback_open)(dal_db *db); /* may be NULL: after the outermost level ended
                                         * in error, end what the engine still has open */

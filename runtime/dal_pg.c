@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2704,6 +2705,30 @@ static bool pg_healthy(dal_db *db)
     return PGDB(db)->pg && PQstatus(PGDB(db)->pg) == CONNECTION_OK;
 }
 
+/* An idle connection has nothing to read unless the server said something
+ * on its own: a NOTIFY, a parameter change, or the FATAL error and end of
+ * stream of a restart, a terminated backend or an idle timeout.  One poll()
+ * without waiting tells, and PQconsumeInput reads what came: a closed
+ * stream leaves the connection CONNECTION_BAD. */
+static bool pg_closed(dal_db *db)
+{
+    PGconn *c = PGDB(db)->pg;
+    if (!c || db->broken || PQstatus(c) != CONNECTION_OK)
+        return true;
+    struct pollfd pfd = {PQsocket(c), POLLIN, 0};
+    if (pfd.fd < 0)
+        return true;
+    /* the FATAL message comes first (libpq hands it to the notice
+     * processor and stays CONNECTION_OK), the end of stream after it */
+    for (int i = 0; i < 4 && poll(&pfd, 1, 0) > 0; i++) {
+        if (!PQconsumeInput(c) || PQstatus(c) != CONNECTION_OK) {
+            db->broken = true;
+            return true;
+        }
+    }
+    return false;
+}
+
 static void *pg_native(dal_db *db) { return PGDB(db)->pg; }
 
 
@@ -2749,6 +2774,7 @@ const dal_engine dal__pg_engine = {
     .ping = dal__pg_ping,
     .native_handle = pg_native,
     .healthy = pg_healthy,
+    .closed = pg_closed,
     .ensure = dal__pg_ensure,
     .end_streams = pg_end_streams,
     .prepare = dal__pg_prepare,

@@ -43,7 +43,7 @@ dal_status dal_pool_open(const char *url, const dal_pool_options *opts, dal_pool
     dal_pool *p = calloc(1, sizeof *p);
     if (!p)
         return DAL_NOMEM;
-    p->o = (dal_pool_options){8, 5000, 60000, true};
+    p->o = (dal_pool_options){8, 5000, 60000, true, 1000};
     if (opts) {
         p->o = *opts;
         if (p->o.max_size <= 0)
@@ -52,6 +52,8 @@ dal_status dal_pool_open(const char *url, const dal_pool_options *opts, dal_pool
             p->o.acquire_timeout_ms = 0;
         if (p->o.max_idle_ms < 0)
             p->o.max_idle_ms = 0;
+        if (p->o.ping_after_idle_ms == 0)
+            p->o.ping_after_idle_ms = 1000;
     }
     if (url) {
         p->url = strdup(url);
@@ -110,6 +112,21 @@ static void prune(dal_pool *p, dal_db **dead)
     }
 }
 
+/* health_check: a round trip only for a connection idle long enough to
+ * have gone stale unnoticed (a dropped network path, a pooler's timeout);
+ * one used recently is handed out unless the server has closed it, which
+ * the engine tells without a round trip.  A closed one is reconnected by
+ * dal_ping.  A connection that dies after the check fails its first call
+ * with DAL_CONN, is marked broken and reconnects on its next use (or is
+ * closed by dal_pool_release): it never fails twice. */
+static bool usable(const dal_pool *p, dal_db *db)
+{
+    if (now_ms() - db->pool_last_used_ms <= p->o.ping_after_idle_ms &&
+        !(db->eng->closed && db->eng->closed(db)))
+        return true;
+    return dal_ping(db) == DAL_OK;
+}
+
 static void close_list(dal_db *d)
 {
     while (d) {
@@ -151,7 +168,7 @@ dal_status dal_pool_acquire(dal_pool *p, dal_db **out)
             p->nidle--;
             p->in_use++;
             pthread_mutex_unlock(&p->mu);
-            if (p->o.health_check && dal_ping(db) != DAL_OK) {
+            if (p->o.health_check && !usable(p, db)) {
                 dal_close(db);
                 pthread_mutex_lock(&p->mu);
                 p->in_use--;

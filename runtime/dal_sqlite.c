@@ -329,6 +329,19 @@ static dal_status dal__sq_open(dal_db *db, const char *spec)
     return DAL_OK;
 }
 
+dal_status dal_sqlite_global_init(const dal_sqlite_global *opts)
+{
+    dal_sqlite_global o = opts ? *opts : (dal_sqlite_global){0};
+    if (o.lookaside_slot_size < 0 || o.lookaside_slots < 0)
+        return DAL_MISUSE;
+    int rc = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, o.memstatus ? 1 : 0);
+    if (rc == SQLITE_OK && (o.lookaside_slot_size > 0 || o.lookaside_slots > 0))
+        rc = sqlite3_config(SQLITE_CONFIG_LOOKASIDE, o.lookaside_slot_size, o.lookaside_slots);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_initialize();
+    return rc == SQLITE_OK ? DAL_OK : rc == SQLITE_NOMEM ? DAL_NOMEM : DAL_MISUSE;
+}
+
 static void dal__sq_close(dal_db *db)
 {
     if (SQDB(db)->sq)

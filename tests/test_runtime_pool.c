@@ -93,7 +93,7 @@ static void hammer(const char *url, bool pg)
     dal_close(db);
     shared sh = {0};
     pthread_mutex_init(&sh.mu, NULL);
-    dal_pool_options o = {4, 10000, 60000, true};
+    dal_pool_options o = {4, 10000, 60000, true, 0};
     assert_int_equal(dal_pool_open(url, &o, &sh.pool), DAL_OK);
     pthread_t th[THREADS];
     targ args[THREADS];
@@ -161,7 +161,7 @@ static void test_pool_pg(void **state)
 static void timeouts(const char *url)
 {
     dal_pool *p = NULL;
-    dal_pool_options o = {1, 50, 100, true};
+    dal_pool_options o = {1, 50, 100, true, 0};
     assert_int_equal(dal_pool_open(url, &o, &p), DAL_OK);
     dal_db *a = NULL, *b = NULL;
     assert_int_equal(dal_pool_acquire(p, &a), DAL_OK);
@@ -309,6 +309,79 @@ static void test_connection_loss(void **state)
     dal_close(db);
 }
 
+/* A server restart between acquires: every connection the pool hands out
+ * afterwards works on its first call, whether the pool pings it (idle
+ * longer than ping_after_idle_ms, or -1: always) or only checks without a
+ * round trip that the server has not closed it (a threshold no test run
+ * reaches).  Nothing here depends on how long the restart takes. */
+static void restart_between_acquires(int ping_after_idle_ms)
+{
+    dal_pool *p = NULL;
+    dal_pool_options o = {.max_size = 3, .acquire_timeout_ms = 10000, .max_idle_ms = 0,
+                          .health_check = true, .ping_after_idle_ms = ping_after_idle_ms};
+    assert_int_equal(dal_pool_open(test_pg_url(), &o, &p), DAL_OK);
+    dal_db *c[3];
+    int64_t v = 0;
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 3; i++) {
+            assert_int_equal(dal_pool_acquire(p, &c[i]), DAL_OK);
+            v = 0;
+            assert_int_equal(one(c[i], &v), DAL_OK);
+            assert_int_equal(v, 41);
+        }
+        for (int i = 0; i < 3; i++)
+            dal_pool_release(p, c[i]);
+        assert_int_equal(restart_server(), 0);
+    }
+    /* and one at a time: the same connection, again and again */
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(dal_pool_acquire(p, &c[0]), DAL_OK);
+        assert_int_equal(one(c[0], &v), DAL_OK);
+        dal_pool_release(p, c[0]);
+    }
+    dal_pool_stats ps;
+    dal_pool_get_stats(p, &ps);
+    assert_int_equal(ps.in_use, 0);
+    assert_true(ps.total <= 3);
+    dal_pool_close(p);
+}
+
+static void test_restart_between_acquires(void **state)
+{
+    (void)state;
+    dal_db *db = NULL;
+    assert_int_equal(dal_open(test_pg_url(), &db), DAL_OK);
+    assert_int_equal(dal_exec(db, "DROP TABLE IF EXISTS rt_loss; CREATE TABLE rt_loss (id int)"),
+                     DAL_OK);
+    dal_close(db);
+    restart_between_acquires(3600 * 1000); /* the check without a round trip */
+    restart_between_acquires(-1);          /* a ping on every acquire */
+    restart_between_acquires(0);           /* the default */
+}
+
+/* The option on SQLite (no server to lose): every setting hands out working
+ * connections. */
+static void test_ping_after_idle_sqlite(void **state)
+{
+    (void)state;
+    char url[600];
+    sq_url(url, sizeof url, "pool3.db");
+    int settings[] = {0, -1, 3600 * 1000};
+    for (int k = 0; k < 3; k++) {
+        dal_pool *p = NULL;
+        dal_pool_options o = {.max_size = 2, .acquire_timeout_ms = 1000, .health_check = true,
+                              .ping_after_idle_ms = settings[k]};
+        assert_int_equal(dal_pool_open(url, &o, &p), DAL_OK);
+        for (int i = 0; i < 3; i++) {
+            dal_db *db = NULL;
+            assert_int_equal(dal_pool_acquire(p, &db), DAL_OK);
+            assert_int_equal(dal_exec(db, "SELECT 1"), DAL_OK);
+            dal_pool_release(p, db);
+        }
+        dal_pool_close(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +389,8 @@ int main(void)
         cmocka_unit_test(test_pool_pg),
         cmocka_unit_test(test_pool_timeouts),
         cmocka_unit_test(test_connection_loss),
+        cmocka_unit_test(test_restart_between_acquires),
+        cmocka_unit_test(test_ping_after_idle_sqlite),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

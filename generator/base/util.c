@@ -10,6 +10,134 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* ---- formatting --------------------------------------------------------- */
+
+/* Appends l bytes of s at *n, as far as cap allows (room for the NUL kept). */
+static void put_run(char *buf, size_t cap, size_t *n, const char *s, size_t l)
+{
+    if (cap > 0 && *n < cap - 1) {
+        size_t room = cap - 1 - *n;
+        memcpy(buf + *n, s, l < room ? l : room);
+    }
+    *n += l;
+}
+
+static void put_uint(char *buf, size_t cap, size_t *n, unsigned long long v, bool neg)
+{
+    char d[24];
+    size_t i = sizeof d;
+    do
+        d[--i] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    if (neg)
+        d[--i] = '-';
+    put_run(buf, cap, n, d + i, sizeof d - i);
+}
+
+static void put_int(char *buf, size_t cap, size_t *n, long long v)
+{
+    put_uint(buf, cap, n, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, v < 0);
+}
+
+/* Only %s %.*s %c %d %u %ld %lu %lld %llu %zu %% (no flags or widths):
+ * what the emitters print by the million.  False for anything else. */
+static bool simple_format(const char *f)
+{
+    for (const char *p = f; (p = strchr(p, '%')) != NULL;) {
+        p++;
+        if (p[0] == '.' && p[1] == '*' && p[2] == 's')
+            p += 3;
+        else if (*p == 's' || *p == 'c' || *p == 'd' || *p == 'u' || *p == '%')
+            p++;
+        else if (p[0] == 'z' && p[1] == 'u')
+            p += 2;
+        else if (p[0] == 'l' && (p[1] == 'd' || p[1] == 'u'))
+            p += 2;
+        else if (p[0] == 'l' && p[1] == 'l' && (p[2] == 'd' || p[2] == 'u'))
+            p += 3;
+        else
+            return false;
+    }
+    return true;
+}
+
+int util_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    if (!simple_format(fmt))
+        return vsnprintf(buf, cap, fmt, ap);
+    size_t n = 0;
+    for (const char *p = fmt; *p;) {
+        if (*p != '%') {
+            const char *q = strchr(p, '%');
+            size_t l = q ? (size_t)(q - p) : strlen(p);
+            put_run(buf, cap, &n, p, l);
+            p += l;
+            continue;
+        }
+        p++;
+        switch (*p) {
+        case '%':
+            put_run(buf, cap, &n, "%", 1);
+            p++;
+            break;
+        case 'c': {
+            char c = (char)va_arg(ap, int);
+            put_run(buf, cap, &n, &c, 1);
+            p++;
+            break;
+        }
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            if (!s)
+                s = "(null)";
+            put_run(buf, cap, &n, s, strlen(s));
+            p++;
+            break;
+        }
+        case '.': { /* %.*s */
+            int prec = va_arg(ap, int);
+            const char *s = va_arg(ap, const char *);
+            if (!s)
+                s = prec < 0 || prec >= 6 ? "(null)" : "";
+            put_run(buf, cap, &n, s, prec < 0 ? strlen(s) : strnlen(s, (size_t)prec));
+            p += 3;
+            break;
+        }
+        case 'd':
+            put_int(buf, cap, &n, va_arg(ap, int));
+            p++;
+            break;
+        case 'u':
+            put_uint(buf, cap, &n, va_arg(ap, unsigned), false);
+            p++;
+            break;
+        case 'z':
+            put_uint(buf, cap, &n, va_arg(ap, size_t), false);
+            p += 2;
+            break;
+        default: /* 'l' */
+            if (p[1] == 'l') {
+                if (p[2] == 'd')
+                    put_int(buf, cap, &n, va_arg(ap, long long));
+                else
+                    put_uint(buf, cap, &n, va_arg(ap, unsigned long long), false);
+                p += 3;
+            }
+            else {
+                if (p[1] == 'd')
+                    put_int(buf, cap, &n, va_arg(ap, long));
+                else
+                    put_uint(buf, cap, &n, va_arg(ap, unsigned long), false);
+                p += 2;
+            }
+            break;
+        }
+    }
+    if (cap > 0)
+        buf[n < cap ? n : cap - 1] = '\0';
+    return n > INT32_MAX ? -1 : (int)n;
+}
+
 /* ---- string buffer ---------------------------------------------------- */
 
 void sb_init(strbuf *sb) { memset(sb, 0, sizeof *sb); }
@@ -34,7 +162,7 @@ static bool sb_reserve(strbuf *sb, size_t n)
         return false;
     if (sb->len + n + 1 <= sb->cap)
         return true;
-    size_t cap = sb->cap ? sb->cap : 256;
+    size_t cap = sb->cap ? sb->cap : 1024;
     while (cap < sb->len + n + 1) {
         if (cap > SIZE_MAX / 2) {
             sb->oom = true;
@@ -52,7 +180,7 @@ static bool sb_reserve(strbuf *sb, size_t n)
     return true;
 }
 
-void sb_addn(strbuf *sb, const char *s, size_t n)
+void sb_addn_slow(strbuf *sb, const char *s, size_t n)
 {
     if (!sb_reserve(sb, n))
         return;
@@ -61,9 +189,7 @@ void sb_addn(strbuf *sb, const char *s, size_t n)
     sb->data[sb->len] = '\0';
 }
 
-void sb_add(strbuf *sb, const char *s) { sb_addn(sb, s, strlen(s)); }
-
-void sb_addc(strbuf *sb, char c) { sb_addn(sb, &c, 1); }
+void sb_addc_slow(strbuf *sb, char c) { sb_addn(sb, &c, 1); }
 
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap)
 {
@@ -74,7 +200,7 @@ void sb_vprintf(strbuf *sb, const char *fmt, va_list ap)
     va_list ap2;
     va_copy(ap2, ap);
     size_t room = sb->cap > sb->len ? sb->cap - sb->len : 0;
-    int n = vsnprintf(room ? sb->data + sb->len : NULL, room, fmt, ap2);
+    int n = util_vsnprintf(room ? sb->data + sb->len : NULL, room, fmt, ap2);
     va_end(ap2);
     if (n < 0) {
         sb->oom = true;
@@ -83,7 +209,7 @@ void sb_vprintf(strbuf *sb, const char *fmt, va_list ap)
     if ((size_t)n >= room) {
         if (!sb_reserve(sb, (size_t)n))
             return;
-        vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+        util_vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
     }
     sb->len += (size_t)n;
 }
@@ -187,17 +313,23 @@ char *arena_strdup(arena *a, const char *s) { return arena_strndup(a, s, strlen(
 
 char *arena_printf(arena *a, const char *fmt, ...)
 {
+    /* the usual short result formatted once, into a stack buffer */
+    char buf[256];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = util_vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     if (n < 0)
         return NULL;
     char *p = arena_alloc(a, (size_t)n + 1);
     if (!p)
         return NULL;
+    if ((size_t)n < sizeof buf) {
+        memcpy(p, buf, (size_t)n + 1);
+        return p;
+    }
     va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    util_vsnprintf(p, (size_t)n + 1, fmt, ap);
     va_end(ap);
     return p;
 }

@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #if defined(__GNUC__)
 #define DALC_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -35,9 +36,33 @@ typedef struct strbuf {
 void sb_init(strbuf *sb);
 void sb_free(strbuf *sb);
 void sb_clear(strbuf *sb);
-void sb_add(strbuf *sb, const char *s);
-void sb_addn(strbuf *sb, const char *s, size_t n);
-void sb_addc(strbuf *sb, char c);
+void sb_addn_slow(strbuf *sb, const char *s, size_t n);
+/* n bytes: inline while they fit (the emitters add millions of pieces). */
+static inline void sb_addn(strbuf *sb, const char *s, size_t n)
+{
+    if (sb->len + n + 1 <= sb->cap && !sb->oom) {
+        memcpy(sb->data + sb->len, s, n);
+        sb->len += n;
+        sb->data[sb->len] = '\0';
+    }
+    else
+        sb_addn_slow(sb, s, n);
+}
+static inline void sb_add(strbuf *sb, const char *s) { sb_addn(sb, s, strlen(s)); }
+void sb_addc_slow(strbuf *sb, char c);
+/* One byte: inline while it fits (the emitters add millions one by one). */
+static inline void sb_addc(strbuf *sb, char c)
+{
+    if (sb->len + 2 <= sb->cap && !sb->oom) {
+        sb->data[sb->len++] = c;
+        sb->data[sb->len] = '\0';
+    }
+    else
+        sb_addc_slow(sb, c);
+}
+/* vsnprintf, faster for the plain conversions (%s %.*s %c %d %u %ld %lu
+ * %lld %llu %zu %%, no flags or widths); anything else goes to vsnprintf. */
+int util_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap);
 void sb_printf(strbuf *sb, const char *fmt, ...) DALC_PRINTF(2, 3);
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap);
 void sb_pad(strbuf *sb, size_t col); /* spaces up to column col of the current line */

@@ -61,12 +61,12 @@ static const char *take(gen *g, strbuf *sb)
 static const char *fmt(gen *g, const char *f, ...) DALC_PRINTF(2, 3);
 static const char *fmt(gen *g, const char *f, ...)
 {
-    /* one vsnprintf into a stack buffer for the usual short result, then
+    /* one formatting into a stack buffer for the usual short result, then
      * one copy into the arena (no heap strbuf) */
     char buf[256];
     va_list ap;
     va_start(ap, f);
-    int n = vsnprintf(buf, sizeof buf, f, ap);
+    int n = util_vsnprintf(buf, sizeof buf, f, ap);
     va_end(ap);
     char *s = n < 0 ? NULL : arena_alloc(g->a, (size_t)n + 1);
     if (!s) {
@@ -77,7 +77,7 @@ static const char *fmt(gen *g, const char *f, ...)
         memcpy(s, buf, (size_t)n + 1);
     } else {
         va_start(ap, f);
-        vsnprintf(s, (size_t)n + 1, f, ap);
+        util_vsnprintf(s, (size_t)n + 1, f, ap);
         va_end(ap);
     }
     return s;

@@ -385,7 +385,7 @@ void tmpl_free(tmpl_set *s)
 static const tmpl_file *find_file(const tmpl_set *s, const char *name)
 {
     for (size_t i = 0; i < s->nfiles; i++)
-        if (strcmp(s->files[i].name, name) == 0)
+        if (s->files[i].name[0] == name[0] && strcmp(s->files[i].name, name) == 0)
             return &s->files[i];
     return NULL;
 }
@@ -393,7 +393,7 @@ static const tmpl_file *find_file(const tmpl_set *s, const char *name)
 static const tsection *find_section(const tmpl_file *f, const char *name)
 {
     for (size_t i = 0; i < f->nsections; i++)
-        if (strcmp(f->sections[i].name, name) == 0)
+        if (f->sections[i].name[0] == name[0] && strcmp(f->sections[i].name, name) == 0)
             return &f->sections[i];
     return NULL;
 }

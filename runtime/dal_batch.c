@@ -42,14 +42,7 @@ static dal_status batch_loop(dal_db *db, const dal_query *q, dal_bind_item_fn bi
         else if (affected)
             affected[i] = changes;
     }
-    if (s == DAL_OK)
-        return dal_commit(db);
-    char keep[DAL_ERRMSG_MAX];
-    memcpy(keep, db->err, sizeof keep);
-    dal_rollback(db);
-    memcpy(db->err, keep, sizeof keep);
-    db->last = s;
-    return s;
+    return dal__end_level(db, s);
 }
 
 dal_status dal_exec_batch(dal_db *db, const char *what, const dal_query *q, dal_bind_item_fn bind,

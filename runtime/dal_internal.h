@@ -284,6 +284,9 @@ struct dal_engine {
 extern const dal_engine dal__sqlite_engine;
 extern const dal_engine dal__pg_engine;
 
+/* dal.c: ends the level dal_begin opened for an all-or-nothing write:
+ * commits it when s is DAL_OK, else rolls it back keeping s and its message. */
+dal_status dal__end_level(dal_db *db, dal_status s);
 /* dal.c: what the engines use of the shared statement layer */
 void dal__cache_clear(dal_db *db, bool finalize); /* finalize: free; else forget (reconnect) */
 /* dal_stmt_step's generic path: pending bind errors, timing, stats, then

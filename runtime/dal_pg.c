@@ -1369,6 +1369,20 @@ static dal_status dal__pg_col_date(dal_stmt *st, int col, dal_date *out)
 
 #define PIPE_CHUNK 256
 
+/* Reads up to the pipeline's sync point; false when the connection ended first. */
+static bool pipe_read_sync(dal_db *db)
+{
+    PGresult *r = PQgetResult(PGDB(db)->pg);
+    while (r && PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
+        PQclear(r);
+        r = PQgetResult(PGDB(db)->pg);
+    }
+    if (!r)
+        return false;
+    PQclear(r);
+    return true;
+}
+
 static dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_table *t, const void *rows,
                                 size_t n, dal_ins_cache **ics)
 {
@@ -1414,17 +1428,8 @@ static dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_tab
             if (r)
                 PQclear(r);
         }
-        if (!lost) {
-            PGresult *r = PQgetResult(PGDB(db)->pg);
-            while (r && PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
-                PQclear(r);
-                r = PQgetResult(PGDB(db)->pg);
-            }
-            if (r)
-                PQclear(r);
-            else
-                lost = true;
-        }
+        if (!lost)
+            lost = !pipe_read_sync(db);
         if (lost || PQstatus(PGDB(db)->pg) != CONNECTION_OK) {
             db->broken = true;
             if (s == DAL_OK || s != DAL_CONN)
@@ -1547,17 +1552,8 @@ static dal_status dal__pg_exec_batch(dal_stmt *st, dal_bind_item_fn bind, const 
         if (r)
             PQclear(r);
     }
-    if (!lost) {
-        PGresult *r = PQgetResult(c);
-        while (r && PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
-            PQclear(r);
-            r = PQgetResult(c);
-        }
-        if (r)
-            PQclear(r);
-        else
-            lost = true;
-    }
+    if (!lost)
+        lost = !pipe_read_sync(db);
     if (lost || PQstatus(c) != CONNECTION_OK) {
         db->broken = true;
         if (s == DAL_OK || s != DAL_CONN)

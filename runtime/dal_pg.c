@@ -1369,6 +1369,19 @@ static dal_status dal__pg_col_date(dal_stmt *st, int col, dal_date *out)
 
 #define PIPE_CHUNK 256
 
+/* Queues st's bound execution in the open pipeline; a bind the runtime
+ * refused is returned (and nothing of it sent), as is a failure to send. */
+static dal_status pipe_send_bound(dal_stmt *st)
+{
+    if (st->pending != DAL_OK) {
+        dal_status s = dal__err(st->db, st->pending, "%s", st->pending_msg);
+        st->pending = DAL_OK;
+        return s;
+    }
+    build_params(st);
+    return pg_send(st) ? DAL_OK : pg_error(st->db, NULL);
+}
+
 /* Reads up to the pipeline's sync point; false when the connection ended first. */
 static bool pipe_read_sync(dal_db *db)
 {
@@ -1398,16 +1411,9 @@ static dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_tab
             const void *row = (const char *)rows + k * t->size;
             st->pending = DAL_OK;
             dal__bind_row_cols(st, 1, t, row, ics[k]->cols, ics[k]->ncols);
-            if (st->pending != DAL_OK) {
-                s = dal__err(db, st->pending, "%s", st->pending_msg);
-                st->pending = DAL_OK;
+            s = pipe_send_bound(st);
+            if (s != DAL_OK)
                 break;
-            }
-            build_params(st);
-            if (!pg_send(st)) {
-                s = pg_error(db, NULL);
-                break;
-            }
             sent++;
         }
         if (!PQpipelineSync(PGDB(db)->pg) && s == DAL_OK)
@@ -1495,15 +1501,11 @@ static dal_status dal__pg_exec_batch(dal_stmt *st, dal_bind_item_fn bind, const 
     for (size_t i = 0; i < n && s == DAL_OK; i++) {
         st->pending = DAL_OK;
         bind(st, items + i * size);
-        if (st->pending != DAL_OK) { /* a refused value: nothing of it is sent */
-            s = dal__err(db, st->pending, "%s", st->pending_msg);
-            st->pending = DAL_OK;
-            *failed = i;
-            break;
-        }
-        build_params(st);
-        if (!pg_send(st)) {
-            s = pg_error(db, NULL);
+        bool refused = st->pending != DAL_OK; /* a value the binds refused: that item's error */
+        s = pipe_send_bound(st);
+        if (s != DAL_OK) {
+            if (refused)
+                *failed = i;
             break;
         }
         sent++;

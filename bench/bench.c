@@ -70,6 +70,7 @@ static const char *SQL_UPDATE = "UPDATE \"readings\" SET \"sensor\" = $1, \"seq\
 static const char *SQL_PAGE =
     "SELECT " COLS " FROM \"readings\" WHERE \"id\" > $1 ORDER BY \"id\" LIMIT $2";
 static const char *SQL_ALL = "SELECT " COLS " FROM \"readings\" ORDER BY \"id\"";
+static const char *SQL_SETV = "UPDATE \"readings\" SET \"value\" = $1 WHERE \"id\" = $2";
 
 /* A row as the baseline builds it: the generated struct, filled by hand. */
 static void fill(readings *r, int64_t i, char *sensor, char *note)
@@ -108,7 +109,7 @@ static void own_texts(readings *r, const char *sensor, size_t slen, const char *
 
 typedef struct sq_base {
     sqlite3 *db;
-    sqlite3_stmt *ins, *get, *upd, *page, *all;
+    sqlite3_stmt *ins, *get, *upd, *page, *all, *setv;
 } sq_base;
 
 static sqlite3_stmt *sq_prep(sqlite3 *db, const char *sql)
@@ -135,6 +136,7 @@ static void sq_open(sq_base *b, dal_db *db)
     b->upd = sq_prep(b->db, SQL_UPDATE);
     b->page = sq_prep(b->db, SQL_PAGE);
     b->all = sq_prep(b->db, SQL_ALL);
+    b->setv = sq_prep(b->db, SQL_SETV);
 }
 
 static void sq_close(sq_base *b)
@@ -144,6 +146,7 @@ static void sq_close(sq_base *b)
     sqlite3_finalize(b->upd);
     sqlite3_finalize(b->page);
     sqlite3_finalize(b->all);
+    sqlite3_finalize(b->setv);
 }
 
 static void sq_bind_row(sqlite3_stmt *st, int first, const readings *r)
@@ -221,6 +224,8 @@ static void pg_open(pg_base *b, dal_db *db)
     pg_prep(b, "b_upd", SQL_UPDATE, 7, upd_types);
     pg_prep(b, "b_page", SQL_PAGE, 2, page_types);
     pg_prep(b, "b_all", SQL_ALL, 0, NULL);
+    static const Oid setv_types[] = {701, 20};
+    pg_prep(b, "b_setv", SQL_SETV, 2, setv_types);
 }
 
 /* Binary parameters of a row's non-key columns (then the key), in the SQL's order. */
@@ -485,6 +490,59 @@ static void base_pages(bench_ctx *c)
     }
 }
 
+/* The named :many and :exec queries against the same statements by hand. */
+static void named_pages(bench_ctx *c)
+{
+    for (int i = c->from; i < c->from + c->n; i++) {
+        int64_t after = pick(c, i) % (c->max_id - 200 > 0 ? c->max_id - 200 : 1);
+        readings_array a;
+        check(c->db, readings_after(c->db, &(readings_after_params){.after = after, .n = 100}, &a),
+              "readings_after");
+        sink += (int64_t)a.len;
+        readings_array_free(&a);
+    }
+}
+
+static void named_setv(bench_ctx *c)
+{
+    int64_t v = ++c->version, n;
+    for (int i = c->from; i < c->from + c->n; i++) {
+        check(c->db, reading_set_value(c->db, &(reading_set_value_params){
+                  .value = (double)(i + v * 1000003), .id = pick(c, i)}, &n), "reading_set_value");
+        if (n != 1)
+            die("reading_set_value", "no row");
+    }
+}
+
+static void base_setv(bench_ctx *c)
+{
+    int64_t v = ++c->version;
+    for (int i = c->from; i < c->from + c->n; i++) {
+        double value = (double)(i + v * 1000003);
+        int64_t id = pick(c, i);
+        if (!c->pg) {
+            sqlite3_bind_double(c->sq.setv, 1, value);
+            sqlite3_bind_int64(c->sq.setv, 2, id);
+            sq_step_done(&c->sq, c->sq.setv);
+            if (sqlite3_changes(c->sq.db) != 1)
+                die("set value", "no row");
+        } else {
+            char vb[8], ib[8];
+            uint64_t u;
+            memcpy(&u, &value, 8);
+            put64(vb, u);
+            put64(ib, (uint64_t)id);
+            const char *vals[2] = {vb, ib};
+            int l[2] = {8, 8}, f[2] = {1, 1};
+            PGresult *res = PQexecPrepared(c->pgb.c, "b_setv", 2, vals, l, f, 1);
+            pg_ok(&c->pgb, res, PGRES_COMMAND_OK, "set value");
+            if (strcmp(PQcmdTuples(res), "1") != 0)
+                die("set value", "no row");
+            PQclear(res);
+        }
+    }
+}
+
 static dal_status count_row(const readings *r, void *ctx)
 {
     *(int64_t *)ctx += r->seq;
@@ -643,6 +701,10 @@ int main(int argc, char **argv)
     run_op(&c, &upd, c.n_update, stdout);
     op pages = {"list a page of 100", gen_pages, base_pages, SLICES, false};
     run_op(&c, &pages, c.n_pages, stdout);
+    op npages = {"named query :many page", named_pages, base_pages, SLICES, false};
+    run_op(&c, &npages, c.n_pages, stdout);
+    op nsetv = {"named query :exec update", named_setv, base_setv, SLICES, false};
+    run_op(&c, &nsetv, c.n_update, stdout);
     op iter = {"iterate all (per row)", gen_iterate, base_iterate, 4, true};
     run_op(&c, &iter, (int)c.max_id, stdout);
     if (c.pg && !getenv("BENCH_NO_FORMATS")) { /* (skipped under callgrind) */

@@ -15,14 +15,15 @@ PG_INC=$(pg_config --includedir)
 CFLAGS="-std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -g -D_POSIX_C_SOURCE=200809L"
 $T/dalc generate --schema bench/schema --out $B/gen
 sq_inc=${SQLITE_SRC:+-I$(dirname "$SQLITE_SRC")}   # make SQLITE_SRC=...: its sqlite3.h
-for prog in bench bulk scale webmix; do
+for prog in bench bulk scale webmix batch; do
     cc $CFLAGS $sq_inc -I"$PG_INC" -Iruntime -I$B/gen bench/$prog.c $B/gen/*.c $T/libdal.a \
         -lpq -lsqlite3 -lpthread -lm -o $B/$prog
 done
 
 tmp=$(mktemp -d /tmp/dalc-bench.XXXXXX); chmod 755 "$tmp"
-trap 'tests/pg.sh stop "$tmp/pg" || true; rm -rf "$tmp"' EXIT INT TERM
+trap 'tests/pg.sh stop "$tmp/pg" || true; tests/pg.sh stop "$tmp/pgsync" || true; rm -rf "$tmp"' EXIT INT TERM
 pg=$(tests/pg.sh start "$tmp/pg")
+pgsync=$(DALC_PG_FSYNC=on tests/pg.sh start "$tmp/pgsync") # users run with fsync on
 sq="sqlite:$tmp/bench.db"
 out=$B/results.md
 {
@@ -43,6 +44,18 @@ $B/bulk "$pg" "${BULK_PG_ROWS:-100000}"
 echo
 echo "## Web-request mix through the pool"
 $B/webmix "$pg" "${WEBMIX_SECONDS:-10}" 1 4
+echo
+echo "## Batches against loops of single statements"
+$B/batch "$sq" "${BATCH_ITEMS:-1000}"
+$B/batch "$pg" "${BATCH_ITEMS:-1000}"
+echo
+echo "## PostgreSQL with fsync on"
+echo
+echo "The sections above run PostgreSQL with fsync=off; the same benchmarks on a server"
+echo "with fsync on (its default, as users run it):"
+$B/bench "$pgsync" "${BENCH_SCALE:-1}"
+$B/bulk "$pgsync" "${BULK_PG_ROWS:-100000}"
+$B/batch "$pgsync" "${BATCH_ITEMS:-1000}"
 echo
 echo "## Iterate: peak RSS against row count"
 echo

@@ -369,16 +369,9 @@ static const dal_query agents_update_q = {
     9,
 };
 
-dal_status agents_update(dal_db *db, const agents *row)
+static void agents_update_bind_(dal_stmt *st, const void *v)
 {
-    if (!db)
-        return DAL_MISUSE;
-    if (!row)
-        return dal_set_error(db, DAL_MISUSE, "agents_update: row is NULL");
-    dal_stmt *st = NULL;
-    dal_status s = dal_stmt_start(db, &agents_update_q, &st);
-    if (s != DAL_OK)
-        return s;
+    const agents *row = v;
     dal_bind_text(st, 1, row->name);
     dal_bind_enum(st, 2, agents_kind_name(row->kind), (int)row->kind);
     dal_bind_int16(st, 3, row->capacity);
@@ -394,6 +387,19 @@ dal_status agents_update(dal_db *db, const agents *row)
         dal_bind_null(st, 7);
     dal_bind_time(st, 8, row->created_at);
     dal_bind_uuid(st, 9, row->id);
+}
+
+dal_status agents_update(dal_db *db, const agents *row)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!row)
+        return dal_set_error(db, DAL_MISUSE, "agents_update: row is NULL");
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, &agents_update_q, &st);
+    if (s != DAL_OK)
+        return s;
+    agents_update_bind_(st, row);
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
@@ -413,6 +419,12 @@ dal_status agents_update_cols(dal_db *db, const agents *row, const agents_cols *
         return dal_set_error(db, DAL_NOT_FOUND,
                              "agents_update_cols: no row has this primary key");
     return s;
+}
+
+dal_status agents_update_many(dal_db *db, const agents *rows, size_t n)
+{
+    return dal_exec_batch(db, "agents_update_many", &agents_update_q, agents_update_bind_,
+                          rows, sizeof *rows, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query agents_delete_q = {
@@ -436,6 +448,18 @@ dal_status agents_delete(dal_db *db, const char *id)
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "agents_delete: no row");
     return s;
+}
+
+static void agents_delete_bind_(dal_stmt *st, const void *v)
+{
+    const char *id = *(const char *const *)v;
+    dal_bind_uuid(st, 1, id);
+}
+
+dal_status agents_delete_many(dal_db *db, const char *const *keys, size_t n)
+{
+    return dal_exec_batch(db, "agents_delete_many", &agents_delete_q, agents_delete_bind_,
+                          keys, sizeof *keys, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query agents_count_q = {

@@ -177,12 +177,31 @@ dal_status agents_update(dal_db *db, const agents *row);
  * that key.
  */
 dal_status agents_update_cols(dal_db *db, const agents *row, const agents_cols *cols);
+/**
+ * agents_update for each of rows[0..n-1], all or nothing: inside one transaction (a savepoint
+ * within the caller's), so that after an error none of the rows is updated. A row whose primary key
+ * matches no row fails the batch with DAL_NOT_FOUND. PostgreSQL sends the updates in one pipeline
+ * (two round trips: the counts are checked before the commit); SQLite runs the prepared UPDATE once
+ * per row. On error the status is the failing row's and dal_batch_failed(db) its index. n == 0 is
+ * DAL_OK. The rows are only read.
+ */
+dal_status agents_update_many(dal_db *db, const agents *rows, size_t n);
 
 /**
  * Deletes the row whose primary key (id) equals the arguments; foreign keys referencing it act as
  * declared (cascade, set null, ...). Returns DAL_NOT_FOUND when no row has that key.
  */
 dal_status agents_delete(dal_db *db, const char *id);
+
+/**
+ * agents_delete for each of keys[0..n-1] (the primary key values), all or nothing: inside one
+ * transaction (a savepoint within the caller's), so that after an error no row is deleted. A key
+ * that matches no row fails the batch with DAL_NOT_FOUND. PostgreSQL sends the deletes in one
+ * pipeline (two round trips: the counts are checked before the commit); SQLite runs the prepared
+ * DELETE once per key. On error the status is the failing item's and dal_batch_failed(db) its
+ * index. n == 0 is DAL_OK. keys is only read.
+ */
+dal_status agents_delete_many(dal_db *db, const char *const *keys, size_t n);
 
 /** Sets *out to the number of rows of the table (0 on error). */
 dal_status agents_count(dal_db *db, int64_t *out);

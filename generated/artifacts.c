@@ -277,6 +277,17 @@ static const dal_query artifacts_update_q = {
     6,
 };
 
+static void artifacts_update_bind_(dal_stmt *st, const void *v)
+{
+    const artifacts *row = v;
+    dal_bind_int64(st, 1, row->size);
+    dal_bind_row(st, 2, &artifacts_table, row, (const int[]){ARTIFACTS_COL_SHA256}, 1);
+    dal_bind_text(st, 3, row->content_type);
+    dal_bind_time(st, 4, row->created_at);
+    dal_bind_int64(st, 5, row->run_id);
+    dal_bind_text(st, 6, row->path);
+}
+
 dal_status artifacts_update(dal_db *db, const artifacts *row)
 {
     if (!db)
@@ -287,12 +298,7 @@ dal_status artifacts_update(dal_db *db, const artifacts *row)
     dal_status s = dal_stmt_start(db, &artifacts_update_q, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_int64(st, 1, row->size);
-    dal_bind_row(st, 2, &artifacts_table, row, (const int[]){ARTIFACTS_COL_SHA256}, 1);
-    dal_bind_text(st, 3, row->content_type);
-    dal_bind_time(st, 4, row->created_at);
-    dal_bind_int64(st, 5, row->run_id);
-    dal_bind_text(st, 6, row->path);
+    artifacts_update_bind_(st, row);
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
@@ -312,6 +318,12 @@ dal_status artifacts_update_cols(dal_db *db, const artifacts *row, const artifac
         return dal_set_error(db, DAL_NOT_FOUND,
                              "artifacts_update_cols: no row has this primary key");
     return s;
+}
+
+dal_status artifacts_update_many(dal_db *db, const artifacts *rows, size_t n)
+{
+    return dal_exec_batch(db, "artifacts_update_many", &artifacts_update_q, artifacts_update_bind_,
+                          rows, sizeof *rows, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query artifacts_delete_q = {
@@ -336,6 +348,19 @@ dal_status artifacts_delete(dal_db *db, int64_t run_id, const char *path)
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "artifacts_delete: no row");
     return s;
+}
+
+static void artifacts_delete_bind_(dal_stmt *st, const void *v)
+{
+    const artifacts *row = v;
+    dal_bind_int64(st, 1, row->run_id);
+    dal_bind_text(st, 2, row->path);
+}
+
+dal_status artifacts_delete_many(dal_db *db, const artifacts *rows, size_t n)
+{
+    return dal_exec_batch(db, "artifacts_delete_many", &artifacts_delete_q, artifacts_delete_bind_,
+                          rows, sizeof *rows, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query artifacts_count_q = {

@@ -128,6 +128,15 @@ dal_status artifacts_update(dal_db *db, const artifacts *row);
  * when no row has that key.
  */
 dal_status artifacts_update_cols(dal_db *db, const artifacts *row, const artifacts_cols *cols);
+/**
+ * artifacts_update for each of rows[0..n-1], all or nothing: inside one transaction (a savepoint
+ * within the caller's), so that after an error none of the rows is updated. A row whose primary key
+ * matches no row fails the batch with DAL_NOT_FOUND. PostgreSQL sends the updates in one pipeline
+ * (two round trips: the counts are checked before the commit); SQLite runs the prepared UPDATE once
+ * per row. On error the status is the failing row's and dal_batch_failed(db) its index. n == 0 is
+ * DAL_OK. The rows are only read.
+ */
+dal_status artifacts_update_many(dal_db *db, const artifacts *rows, size_t n);
 
 /**
  * Deletes the row whose primary key (run_id and path) equals the arguments; foreign keys
@@ -135,6 +144,16 @@ dal_status artifacts_update_cols(dal_db *db, const artifacts *row, const artifac
  * that key.
  */
 dal_status artifacts_delete(dal_db *db, int64_t run_id, const char *path);
+
+/**
+ * artifacts_delete for each of rows[0..n-1] (rows, of which only the primary key fields are read),
+ * all or nothing: inside one transaction (a savepoint within the caller's), so that after an error
+ * no row is deleted. A key that matches no row fails the batch with DAL_NOT_FOUND. PostgreSQL sends
+ * the deletes in one pipeline (two round trips: the counts are checked before the commit); SQLite
+ * runs the prepared DELETE once per key. On error the status is the failing item's and
+ * dal_batch_failed(db) its index. n == 0 is DAL_OK. rows is only read.
+ */
+dal_status artifacts_delete_many(dal_db *db, const artifacts *rows, size_t n);
 
 /** Sets *out to the number of rows of the table (0 on error). */
 dal_status artifacts_count(dal_db *db, int64_t *out);

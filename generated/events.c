@@ -347,6 +347,18 @@ static const dal_query events_update_q = {
     7,
 };
 
+static void events_update_bind_(dal_stmt *st, const void *v)
+{
+    const events *row = v;
+    dal_bind_int64(st, 1, row->run_id);
+    dal_bind_int32(st, 2, row->seq);
+    dal_bind_enum(st, 3, events_level_name(row->level), (int)row->level);
+    dal_bind_text(st, 4, row->message);
+    dal_bind_row(st, 5, &events_table, row, (const int[]){EVENTS_COL_PAYLOAD}, 1);
+    dal_bind_time(st, 6, row->at);
+    dal_bind_int64(st, 7, row->id);
+}
+
 dal_status events_update(dal_db *db, const events *row)
 {
     if (!db)
@@ -357,13 +369,7 @@ dal_status events_update(dal_db *db, const events *row)
     dal_status s = dal_stmt_start(db, &events_update_q, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_int64(st, 1, row->run_id);
-    dal_bind_int32(st, 2, row->seq);
-    dal_bind_enum(st, 3, events_level_name(row->level), (int)row->level);
-    dal_bind_text(st, 4, row->message);
-    dal_bind_row(st, 5, &events_table, row, (const int[]){EVENTS_COL_PAYLOAD}, 1);
-    dal_bind_time(st, 6, row->at);
-    dal_bind_int64(st, 7, row->id);
+    events_update_bind_(st, row);
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
@@ -383,6 +389,12 @@ dal_status events_update_cols(dal_db *db, const events *row, const events_cols *
         return dal_set_error(db, DAL_NOT_FOUND,
                              "events_update_cols: no row has this primary key");
     return s;
+}
+
+dal_status events_update_many(dal_db *db, const events *rows, size_t n)
+{
+    return dal_exec_batch(db, "events_update_many", &events_update_q, events_update_bind_,
+                          rows, sizeof *rows, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query events_delete_q = {
@@ -406,6 +418,18 @@ dal_status events_delete(dal_db *db, int64_t id)
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "events_delete: no row");
     return s;
+}
+
+static void events_delete_bind_(dal_stmt *st, const void *v)
+{
+    int64_t id = *(const int64_t *)v;
+    dal_bind_int64(st, 1, id);
+}
+
+dal_status events_delete_many(dal_db *db, const int64_t *keys, size_t n)
+{
+    return dal_exec_batch(db, "events_delete_many", &events_delete_q, events_delete_bind_,
+                          keys, sizeof *keys, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query events_count_q = {

@@ -467,16 +467,9 @@ static const dal_query job_runs_update_q = {
     11,
 };
 
-dal_status job_runs_update(dal_db *db, const job_runs *row)
+static void job_runs_update_bind_(dal_stmt *st, const void *v)
 {
-    if (!db)
-        return DAL_MISUSE;
-    if (!row)
-        return dal_set_error(db, DAL_MISUSE, "job_runs_update: row is NULL");
-    dal_stmt *st = NULL;
-    dal_status s = dal_stmt_start(db, &job_runs_update_q, &st);
-    if (s != DAL_OK)
-        return s;
+    const job_runs *row = v;
     dal_bind_text(st, 1, row->job_id);
     dal_bind_uuid(st, 2, row->run_key);
     dal_bind_time(st, 3, row->scheduled_at);
@@ -497,6 +490,19 @@ dal_status job_runs_update(dal_db *db, const job_runs *row)
     dal_bind_json(st, 9, row->output);
     dal_bind_text(st, 10, row->error);
     dal_bind_int64(st, 11, row->id);
+}
+
+dal_status job_runs_update(dal_db *db, const job_runs *row)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!row)
+        return dal_set_error(db, DAL_MISUSE, "job_runs_update: row is NULL");
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, &job_runs_update_q, &st);
+    if (s != DAL_OK)
+        return s;
+    job_runs_update_bind_(st, row);
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
@@ -516,6 +522,12 @@ dal_status job_runs_update_cols(dal_db *db, const job_runs *row, const job_runs_
         return dal_set_error(db, DAL_NOT_FOUND,
                              "job_runs_update_cols: no row has this primary key");
     return s;
+}
+
+dal_status job_runs_update_many(dal_db *db, const job_runs *rows, size_t n)
+{
+    return dal_exec_batch(db, "job_runs_update_many", &job_runs_update_q, job_runs_update_bind_,
+                          rows, sizeof *rows, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query job_runs_delete_q = {
@@ -539,6 +551,18 @@ dal_status job_runs_delete(dal_db *db, int64_t id)
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "job_runs_delete: no row");
     return s;
+}
+
+static void job_runs_delete_bind_(dal_stmt *st, const void *v)
+{
+    int64_t id = *(const int64_t *)v;
+    dal_bind_int64(st, 1, id);
+}
+
+dal_status job_runs_delete_many(dal_db *db, const int64_t *keys, size_t n)
+{
+    return dal_exec_batch(db, "job_runs_delete_many", &job_runs_delete_q, job_runs_delete_bind_,
+                          keys, sizeof *keys, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query job_runs_count_q = {

@@ -234,6 +234,15 @@ static const dal_query job_tags_update_q = {
     4,
 };
 
+static void job_tags_update_bind_(dal_stmt *st, const void *v)
+{
+    const job_tags *row = v;
+    dal_bind_int16(st, 1, row->order);
+    dal_bind_time(st, 2, row->added_at);
+    dal_bind_text(st, 3, row->job_id);
+    dal_bind_int32(st, 4, row->tag_id);
+}
+
 dal_status job_tags_update(dal_db *db, const job_tags *row)
 {
     if (!db)
@@ -244,10 +253,7 @@ dal_status job_tags_update(dal_db *db, const job_tags *row)
     dal_status s = dal_stmt_start(db, &job_tags_update_q, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_int16(st, 1, row->order);
-    dal_bind_time(st, 2, row->added_at);
-    dal_bind_text(st, 3, row->job_id);
-    dal_bind_int32(st, 4, row->tag_id);
+    job_tags_update_bind_(st, row);
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
@@ -267,6 +273,12 @@ dal_status job_tags_update_cols(dal_db *db, const job_tags *row, const job_tags_
         return dal_set_error(db, DAL_NOT_FOUND,
                              "job_tags_update_cols: no row has this primary key");
     return s;
+}
+
+dal_status job_tags_update_many(dal_db *db, const job_tags *rows, size_t n)
+{
+    return dal_exec_batch(db, "job_tags_update_many", &job_tags_update_q, job_tags_update_bind_,
+                          rows, sizeof *rows, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query job_tags_delete_q = {
@@ -291,6 +303,19 @@ dal_status job_tags_delete(dal_db *db, const char *job_id, int32_t tag_id)
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "job_tags_delete: no row");
     return s;
+}
+
+static void job_tags_delete_bind_(dal_stmt *st, const void *v)
+{
+    const job_tags *row = v;
+    dal_bind_text(st, 1, row->job_id);
+    dal_bind_int32(st, 2, row->tag_id);
+}
+
+dal_status job_tags_delete_many(dal_db *db, const job_tags *rows, size_t n)
+{
+    return dal_exec_batch(db, "job_tags_delete_many", &job_tags_delete_q, job_tags_delete_bind_,
+                          rows, sizeof *rows, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query job_tags_count_q = {

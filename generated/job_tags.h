@@ -125,6 +125,15 @@ dal_status job_tags_update(dal_db *db, const job_tags *row);
  * when no row has that key.
  */
 dal_status job_tags_update_cols(dal_db *db, const job_tags *row, const job_tags_cols *cols);
+/**
+ * job_tags_update for each of rows[0..n-1], all or nothing: inside one transaction (a savepoint
+ * within the caller's), so that after an error none of the rows is updated. A row whose primary key
+ * matches no row fails the batch with DAL_NOT_FOUND. PostgreSQL sends the updates in one pipeline
+ * (two round trips: the counts are checked before the commit); SQLite runs the prepared UPDATE once
+ * per row. On error the status is the failing row's and dal_batch_failed(db) its index. n == 0 is
+ * DAL_OK. The rows are only read.
+ */
+dal_status job_tags_update_many(dal_db *db, const job_tags *rows, size_t n);
 
 /**
  * Deletes the row whose primary key (job_id and tag_id) equals the arguments; foreign keys
@@ -132,6 +141,16 @@ dal_status job_tags_update_cols(dal_db *db, const job_tags *row, const job_tags_
  * that key.
  */
 dal_status job_tags_delete(dal_db *db, const char *job_id, int32_t tag_id);
+
+/**
+ * job_tags_delete for each of rows[0..n-1] (rows, of which only the primary key fields are read),
+ * all or nothing: inside one transaction (a savepoint within the caller's), so that after an error
+ * no row is deleted. A key that matches no row fails the batch with DAL_NOT_FOUND. PostgreSQL sends
+ * the deletes in one pipeline (two round trips: the counts are checked before the commit); SQLite
+ * runs the prepared DELETE once per key. On error the status is the failing item's and
+ * dal_batch_failed(db) its index. n == 0 is DAL_OK. rows is only read.
+ */
+dal_status job_tags_delete_many(dal_db *db, const job_tags *rows, size_t n);
 
 /** Sets *out to the number of rows of the table (0 on error). */
 dal_status job_tags_count(dal_db *db, int64_t *out);

@@ -343,16 +343,9 @@ static const dal_query jobs_update_q = {
     11,
 };
 
-dal_status jobs_update(dal_db *db, const jobs *row)
+static void jobs_update_bind_(dal_stmt *st, const void *v)
 {
-    if (!db)
-        return DAL_MISUSE;
-    if (!row)
-        return dal_set_error(db, DAL_MISUSE, "jobs_update: row is NULL");
-    dal_stmt *st = NULL;
-    dal_status s = dal_stmt_start(db, &jobs_update_q, &st);
-    if (s != DAL_OK)
-        return s;
+    const jobs *row = v;
     dal_bind_int64(st, 1, row->project_id);
     dal_bind_text(st, 2, row->parent_id);
     dal_bind_text(st, 3, row->group);
@@ -367,6 +360,19 @@ dal_status jobs_update(dal_db *db, const jobs *row)
         dal_bind_null(st, 9);
     dal_bind_time(st, 10, row->created_at);
     dal_bind_text(st, 11, row->id);
+}
+
+dal_status jobs_update(dal_db *db, const jobs *row)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!row)
+        return dal_set_error(db, DAL_MISUSE, "jobs_update: row is NULL");
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, &jobs_update_q, &st);
+    if (s != DAL_OK)
+        return s;
+    jobs_update_bind_(st, row);
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
@@ -386,6 +392,12 @@ dal_status jobs_update_cols(dal_db *db, const jobs *row, const jobs_cols *cols)
         return dal_set_error(db, DAL_NOT_FOUND,
                              "jobs_update_cols: no row has this primary key");
     return s;
+}
+
+dal_status jobs_update_many(dal_db *db, const jobs *rows, size_t n)
+{
+    return dal_exec_batch(db, "jobs_update_many", &jobs_update_q, jobs_update_bind_,
+                          rows, sizeof *rows, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query jobs_delete_q = {
@@ -409,6 +421,18 @@ dal_status jobs_delete(dal_db *db, const char *id)
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "jobs_delete: no row");
     return s;
+}
+
+static void jobs_delete_bind_(dal_stmt *st, const void *v)
+{
+    const char *id = *(const char *const *)v;
+    dal_bind_text(st, 1, id);
+}
+
+dal_status jobs_delete_many(dal_db *db, const char *const *keys, size_t n)
+{
+    return dal_exec_batch(db, "jobs_delete_many", &jobs_delete_q, jobs_delete_bind_,
+                          keys, sizeof *keys, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query jobs_count_q = {

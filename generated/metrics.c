@@ -251,6 +251,16 @@ static const dal_query metrics_update_q = {
     5,
 };
 
+static void metrics_update_bind_(dal_stmt *st, const void *v)
+{
+    const metrics *row = v;
+    dal_bind_float64(st, 1, row->value);
+    dal_bind_text(st, 2, row->unit);
+    dal_bind_int64(st, 3, row->run_id);
+    dal_bind_text(st, 4, row->name);
+    dal_bind_date(st, 5, row->recorded_on);
+}
+
 dal_status metrics_update(dal_db *db, const metrics *row)
 {
     if (!db)
@@ -261,11 +271,7 @@ dal_status metrics_update(dal_db *db, const metrics *row)
     dal_status s = dal_stmt_start(db, &metrics_update_q, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_float64(st, 1, row->value);
-    dal_bind_text(st, 2, row->unit);
-    dal_bind_int64(st, 3, row->run_id);
-    dal_bind_text(st, 4, row->name);
-    dal_bind_date(st, 5, row->recorded_on);
+    metrics_update_bind_(st, row);
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
@@ -285,6 +291,12 @@ dal_status metrics_update_cols(dal_db *db, const metrics *row, const metrics_col
         return dal_set_error(db, DAL_NOT_FOUND,
                              "metrics_update_cols: no row has this primary key");
     return s;
+}
+
+dal_status metrics_update_many(dal_db *db, const metrics *rows, size_t n)
+{
+    return dal_exec_batch(db, "metrics_update_many", &metrics_update_q, metrics_update_bind_,
+                          rows, sizeof *rows, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query metrics_delete_q = {
@@ -310,6 +322,20 @@ dal_status metrics_delete(dal_db *db, int64_t run_id, const char *name, dal_date
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "metrics_delete: no row");
     return s;
+}
+
+static void metrics_delete_bind_(dal_stmt *st, const void *v)
+{
+    const metrics *row = v;
+    dal_bind_int64(st, 1, row->run_id);
+    dal_bind_text(st, 2, row->name);
+    dal_bind_date(st, 3, row->recorded_on);
+}
+
+dal_status metrics_delete_many(dal_db *db, const metrics *rows, size_t n)
+{
+    return dal_exec_batch(db, "metrics_delete_many", &metrics_delete_q, metrics_delete_bind_,
+                          rows, sizeof *rows, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query metrics_count_q = {

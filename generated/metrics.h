@@ -129,6 +129,15 @@ dal_status metrics_update(dal_db *db, const metrics *row);
  * DAL_NOT_FOUND when no row has that key.
  */
 dal_status metrics_update_cols(dal_db *db, const metrics *row, const metrics_cols *cols);
+/**
+ * metrics_update for each of rows[0..n-1], all or nothing: inside one transaction (a savepoint
+ * within the caller's), so that after an error none of the rows is updated. A row whose primary key
+ * matches no row fails the batch with DAL_NOT_FOUND. PostgreSQL sends the updates in one pipeline
+ * (two round trips: the counts are checked before the commit); SQLite runs the prepared UPDATE once
+ * per row. On error the status is the failing row's and dal_batch_failed(db) its index. n == 0 is
+ * DAL_OK. The rows are only read.
+ */
+dal_status metrics_update_many(dal_db *db, const metrics *rows, size_t n);
 
 /**
  * Deletes the row whose primary key (run_id, name and recorded_on) equals the arguments; foreign
@@ -136,6 +145,16 @@ dal_status metrics_update_cols(dal_db *db, const metrics *row, const metrics_col
  * has that key.
  */
 dal_status metrics_delete(dal_db *db, int64_t run_id, const char *name, dal_date recorded_on);
+
+/**
+ * metrics_delete for each of rows[0..n-1] (rows, of which only the primary key fields are read),
+ * all or nothing: inside one transaction (a savepoint within the caller's), so that after an error
+ * no row is deleted. A key that matches no row fails the batch with DAL_NOT_FOUND. PostgreSQL sends
+ * the deletes in one pipeline (two round trips: the counts are checked before the commit); SQLite
+ * runs the prepared DELETE once per key. On error the status is the failing item's and
+ * dal_batch_failed(db) its index. n == 0 is DAL_OK. rows is only read.
+ */
+dal_status metrics_delete_many(dal_db *db, const metrics *rows, size_t n);
 
 /** Sets *out to the number of rows of the table (0 on error). */
 dal_status metrics_count(dal_db *db, int64_t *out);

@@ -311,6 +311,17 @@ static const dal_query projects_update_q = {
     6,
 };
 
+static void projects_update_bind_(dal_stmt *st, const void *v)
+{
+    const projects *row = v;
+    dal_bind_text(st, 1, row->slug);
+    dal_bind_text(st, 2, row->name);
+    dal_bind_decimal(st, 3, row->budget);
+    dal_bind_date(st, 4, row->started_on);
+    dal_bind_bool(st, 5, row->archived);
+    dal_bind_int64(st, 6, row->id);
+}
+
 dal_status projects_update(dal_db *db, const projects *row)
 {
     if (!db)
@@ -321,12 +332,7 @@ dal_status projects_update(dal_db *db, const projects *row)
     dal_status s = dal_stmt_start(db, &projects_update_q, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_text(st, 1, row->slug);
-    dal_bind_text(st, 2, row->name);
-    dal_bind_decimal(st, 3, row->budget);
-    dal_bind_date(st, 4, row->started_on);
-    dal_bind_bool(st, 5, row->archived);
-    dal_bind_int64(st, 6, row->id);
+    projects_update_bind_(st, row);
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
@@ -346,6 +352,12 @@ dal_status projects_update_cols(dal_db *db, const projects *row, const projects_
         return dal_set_error(db, DAL_NOT_FOUND,
                              "projects_update_cols: no row has this primary key");
     return s;
+}
+
+dal_status projects_update_many(dal_db *db, const projects *rows, size_t n)
+{
+    return dal_exec_batch(db, "projects_update_many", &projects_update_q, projects_update_bind_,
+                          rows, sizeof *rows, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query projects_delete_q = {
@@ -369,6 +381,18 @@ dal_status projects_delete(dal_db *db, int64_t id)
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "projects_delete: no row");
     return s;
+}
+
+static void projects_delete_bind_(dal_stmt *st, const void *v)
+{
+    int64_t id = *(const int64_t *)v;
+    dal_bind_int64(st, 1, id);
+}
+
+dal_status projects_delete_many(dal_db *db, const int64_t *keys, size_t n)
+{
+    return dal_exec_batch(db, "projects_delete_many", &projects_delete_q, projects_delete_bind_,
+                          keys, sizeof *keys, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query projects_count_q = {

@@ -91,6 +91,13 @@ static const dal_query run_set_status_sqlite_ = {
     2,
 };
 
+static void run_set_status_bind_(dal_stmt *st, const void *v)
+{
+    const run_set_status_params *p = v;
+    dal_bind_enum(st, 1, job_runs_status_name(p->status), (int)p->status);
+    dal_bind_int64(st, 2, p->run_id);
+}
+
 dal_status run_set_status(dal_db *db, const run_set_status_params *p, int64_t *affected)
 {
     if (!db)
@@ -103,13 +110,65 @@ dal_status run_set_status(dal_db *db, const run_set_status_params *p, int64_t *a
     dal_status s = dal_stmt_start(db, dal_dialect_of(db) == DAL_POSTGRES ? &run_set_status_pg_ : &run_set_status_sqlite_, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_enum(st, 1, job_runs_status_name(p->status), (int)p->status);
-    dal_bind_int64(st, 2, p->run_id);
+    run_set_status_bind_(st, p);
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (affected)
         *affected = changes;
     return s;
+}
+
+dal_status run_set_status_batch(dal_db *db, const run_set_status_params *items, size_t n,
+    int64_t *affected)
+{
+    return dal_exec_batch(db, "run_set_status_batch",
+                          dal_dialect_of(db) == DAL_POSTGRES ? &run_set_status_pg_ : &run_set_status_sqlite_,
+                          run_set_status_bind_, items, sizeof *items, n, 0, affected);
+}
+
+static const dal_query reschedule_run_pg_ = {
+    "UPDATE job_runs SET scheduled_at = $1::timestamptz WHERE id = $2::bigint",
+    2,
+};
+
+static const dal_query reschedule_run_sqlite_ = {
+    "UPDATE job_runs SET scheduled_at = ?1 WHERE id = ?2",
+    2,
+};
+
+static void reschedule_run_bind_(dal_stmt *st, const void *v)
+{
+    const reschedule_run_params *p = v;
+    dal_bind_time(st, 1, p->scheduled_at);
+    dal_bind_int64(st, 2, p->id);
+}
+
+dal_status reschedule_run(dal_db *db, const reschedule_run_params *p, int64_t *affected)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (affected)
+        *affected = 0;
+    if (!p)
+        return dal_set_error(db, DAL_MISUSE, "reschedule_run: p is NULL");
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, dal_dialect_of(db) == DAL_POSTGRES ? &reschedule_run_pg_ : &reschedule_run_sqlite_, &st);
+    if (s != DAL_OK)
+        return s;
+    reschedule_run_bind_(st, p);
+    int64_t changes = 0;
+    s = dal_stmt_exec(st, &changes);
+    if (affected)
+        *affected = changes;
+    return s;
+}
+
+dal_status reschedule_run_batch(dal_db *db, const reschedule_run_params *items, size_t n,
+    int64_t *affected)
+{
+    return dal_exec_batch(db, "reschedule_run_batch",
+                          dal_dialect_of(db) == DAL_POSTGRES ? &reschedule_run_pg_ : &reschedule_run_sqlite_,
+                          reschedule_run_bind_, items, sizeof *items, n, 0, affected);
 }
 
 static const char *const claim_next_run_e2_[5] = {"pending", "running", "completed", "failed", "cancelled"};
@@ -730,6 +789,19 @@ static const dal_query finish_run_sqlite_ = {
     5,
 };
 
+static void finish_run_bind_(dal_stmt *st, const void *v)
+{
+    const finish_run_params *p = v;
+    dal_bind_enum(st, 1, job_runs_status_name(p->status), (int)p->status);
+    if (!p->finished_at)
+        dal_bind_null(st, 2);
+    else
+        dal_bind_time(st, 2, *p->finished_at);
+    dal_bind_json(st, 3, p->output);
+    dal_bind_text(st, 4, p->error);
+    dal_bind_int64(st, 5, p->id);
+}
+
 dal_status finish_run(dal_db *db, const finish_run_params *p)
 {
     if (!db)
@@ -740,16 +812,16 @@ dal_status finish_run(dal_db *db, const finish_run_params *p)
     dal_status s = dal_stmt_start(db, dal_dialect_of(db) == DAL_POSTGRES ? &finish_run_pg_ : &finish_run_sqlite_, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_enum(st, 1, job_runs_status_name(p->status), (int)p->status);
-    if (!p->finished_at)
-        dal_bind_null(st, 2);
-    else
-        dal_bind_time(st, 2, *p->finished_at);
-    dal_bind_json(st, 3, p->output);
-    dal_bind_text(st, 4, p->error);
-    dal_bind_int64(st, 5, p->id);
+    finish_run_bind_(st, p);
     s = dal_stmt_exec(st, NULL);
     return s;
+}
+
+dal_status finish_run_batch(dal_db *db, const finish_run_params *items, size_t n)
+{
+    return dal_exec_batch(db, "finish_run_batch",
+                          dal_dialect_of(db) == DAL_POSTGRES ? &finish_run_pg_ : &finish_run_sqlite_,
+                          finish_run_bind_, items, sizeof *items, n, 0, NULL);
 }
 
 static const dal_column count_runs_since_columns_[1] = {
@@ -853,6 +925,12 @@ static const dal_query delete_old_runs_sqlite_ = {
     1,
 };
 
+static void delete_old_runs_bind_(dal_stmt *st, const void *v)
+{
+    dal_time before = *(const dal_time *)v;
+    dal_bind_time(st, 1, before);
+}
+
 dal_status delete_old_runs(dal_db *db, dal_time before, int64_t *affected)
 {
     if (!db)
@@ -863,12 +941,19 @@ dal_status delete_old_runs(dal_db *db, dal_time before, int64_t *affected)
     dal_status s = dal_stmt_start(db, dal_dialect_of(db) == DAL_POSTGRES ? &delete_old_runs_pg_ : &delete_old_runs_sqlite_, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_time(st, 1, before);
+    delete_old_runs_bind_(st, &before);
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (affected)
         *affected = changes;
     return s;
+}
+
+dal_status delete_old_runs_batch(dal_db *db, const dal_time *items, size_t n, int64_t *affected)
+{
+    return dal_exec_batch(db, "delete_old_runs_batch",
+                          dal_dialect_of(db) == DAL_POSTGRES ? &delete_old_runs_pg_ : &delete_old_runs_sqlite_,
+                          delete_old_runs_bind_, items, sizeof *items, n, 0, affected);
 }
 
 static const dal_query active_runs_of_job_pg_ = {
@@ -946,6 +1031,13 @@ static const dal_query set_job_enabled_sqlite_ = {
     2,
 };
 
+static void set_job_enabled_bind_(dal_stmt *st, const void *v)
+{
+    const set_job_enabled_params *p = v;
+    dal_bind_bool(st, 1, p->enabled);
+    dal_bind_text(st, 2, p->id);
+}
+
 dal_status set_job_enabled(dal_db *db, const set_job_enabled_params *p, int64_t *affected)
 {
     if (!db)
@@ -958,11 +1050,18 @@ dal_status set_job_enabled(dal_db *db, const set_job_enabled_params *p, int64_t 
     dal_status s = dal_stmt_start(db, dal_dialect_of(db) == DAL_POSTGRES ? &set_job_enabled_pg_ : &set_job_enabled_sqlite_, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_bool(st, 1, p->enabled);
-    dal_bind_text(st, 2, p->id);
+    set_job_enabled_bind_(st, p);
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (affected)
         *affected = changes;
     return s;
+}
+
+dal_status set_job_enabled_batch(dal_db *db, const set_job_enabled_params *items, size_t n,
+    int64_t *affected)
+{
+    return dal_exec_batch(db, "set_job_enabled_batch",
+                          dal_dialect_of(db) == DAL_POSTGRES ? &set_job_enabled_pg_ : &set_job_enabled_sqlite_,
+                          set_job_enabled_bind_, items, sizeof *items, n, 0, affected);
 }

@@ -51,6 +51,42 @@ typedef struct run_set_status_params {
  */
 dal_status run_set_status(dal_db *db, const run_set_status_params *p, int64_t *affected);
 
+/**
+ * run_set_status for each of items[0..n-1], all or nothing: inside one transaction (a
+ * savepoint within the caller's), so that after an error none of them is applied. PostgreSQL
+ * sends them in one pipeline (one round trip); SQLite runs the prepared statement once per
+ * item. affected (may be NULL) has n entries: the rows each item changed (all 0 on error). On
+ * error the status is the failing item's and dal_batch_failed(db) its index. n == 0 is DAL_OK.
+ * items are only read; nothing is kept.
+ */
+dal_status run_set_status_batch(dal_db *db, const run_set_status_params *items, size_t n,
+    int64_t *affected);
+
+/** The parameters of reschedule_run, in order of first appearance. */
+typedef struct reschedule_run_params {
+    dal_time scheduled_at;
+    int64_t id;
+} reschedule_run_params;
+
+/**
+ * Moves a run to another time (a job has one run per time: DAL_DUPLICATE when taken).
+ *
+ * Runs the statement and sets *affected (when not NULL) to the number of rows it changed.
+ * Parameters are only read; nothing is kept.
+ */
+dal_status reschedule_run(dal_db *db, const reschedule_run_params *p, int64_t *affected);
+
+/**
+ * reschedule_run for each of items[0..n-1], all or nothing: inside one transaction (a
+ * savepoint within the caller's), so that after an error none of them is applied. PostgreSQL
+ * sends them in one pipeline (one round trip); SQLite runs the prepared statement once per
+ * item. affected (may be NULL) has n entries: the rows each item changed (all 0 on error). On
+ * error the status is the failing item's and dal_batch_failed(db) its index. n == 0 is DAL_OK.
+ * items are only read; nothing is kept.
+ */
+dal_status reschedule_run_batch(dal_db *db, const reschedule_run_params *items, size_t n,
+    int64_t *affected);
+
 /** A result row of claim_next_run: one allocation per row (claim_next_run_row_free frees it). */
 typedef struct claim_next_run_row {
     int64_t id; /* int64 */
@@ -291,6 +327,15 @@ typedef struct finish_run_params {
  */
 dal_status finish_run(dal_db *db, const finish_run_params *p);
 
+/**
+ * finish_run for each of items[0..n-1], all or nothing: inside one transaction (a savepoint
+ * within the caller's), so that after an error none of them is applied. PostgreSQL sends them
+ * in one pipeline (one round trip); SQLite runs the prepared statement once per item. On error
+ * the status is the failing item's and dal_batch_failed(db) its index. n == 0 is DAL_OK. items
+ * are only read; nothing is kept.
+ */
+dal_status finish_run_batch(dal_db *db, const finish_run_params *items, size_t n);
+
 /** A result row of count_runs_since: one allocation per row (count_runs_since_row_free frees it). */
 typedef struct count_runs_since_row {
     int64_t n; /* int64 */
@@ -344,6 +389,16 @@ dal_status add_run(dal_db *db, const add_run_params *p, job_runs *out);
 dal_status delete_old_runs(dal_db *db, dal_time before, int64_t *affected);
 
 /**
+ * delete_old_runs for each of items[0..n-1], all or nothing: inside one transaction (a
+ * savepoint within the caller's), so that after an error none of them is applied. PostgreSQL
+ * sends them in one pipeline (one round trip); SQLite runs the prepared statement once per
+ * item. affected (may be NULL) has n entries: the rows each item changed (all 0 on error). On
+ * error the status is the failing item's and dal_batch_failed(db) its index. n == 0 is DAL_OK.
+ * items are only read; nothing is kept.
+ */
+dal_status delete_old_runs_batch(dal_db *db, const dal_time *items, size_t n, int64_t *affected);
+
+/**
  * The unfinished runs of a job, oldest first (the view's own row type).
  *
  * Fills *out with every row. On DAL_OK *out owns its rows (release with
@@ -372,6 +427,17 @@ typedef struct set_job_enabled_params {
  * Parameters are only read; nothing is kept.
  */
 dal_status set_job_enabled(dal_db *db, const set_job_enabled_params *p, int64_t *affected);
+
+/**
+ * set_job_enabled for each of items[0..n-1], all or nothing: inside one transaction (a
+ * savepoint within the caller's), so that after an error none of them is applied. PostgreSQL
+ * sends them in one pipeline (one round trip); SQLite runs the prepared statement once per
+ * item. affected (may be NULL) has n entries: the rows each item changed (all 0 on error). On
+ * error the status is the failing item's and dal_batch_failed(db) its index. n == 0 is DAL_OK.
+ * items are only read; nothing is kept.
+ */
+dal_status set_job_enabled_batch(dal_db *db, const set_job_enabled_params *items, size_t n,
+    int64_t *affected);
 
 #ifdef __cplusplus
 }

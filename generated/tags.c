@@ -268,6 +268,14 @@ static const dal_query tags_update_q = {
     3,
 };
 
+static void tags_update_bind_(dal_stmt *st, const void *v)
+{
+    const tags *row = v;
+    dal_bind_text(st, 1, row->name);
+    dal_bind_text(st, 2, row->color);
+    dal_bind_int32(st, 3, row->id);
+}
+
 dal_status tags_update(dal_db *db, const tags *row)
 {
     if (!db)
@@ -278,9 +286,7 @@ dal_status tags_update(dal_db *db, const tags *row)
     dal_status s = dal_stmt_start(db, &tags_update_q, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_text(st, 1, row->name);
-    dal_bind_text(st, 2, row->color);
-    dal_bind_int32(st, 3, row->id);
+    tags_update_bind_(st, row);
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
@@ -300,6 +306,12 @@ dal_status tags_update_cols(dal_db *db, const tags *row, const tags_cols *cols)
         return dal_set_error(db, DAL_NOT_FOUND,
                              "tags_update_cols: no row has this primary key");
     return s;
+}
+
+dal_status tags_update_many(dal_db *db, const tags *rows, size_t n)
+{
+    return dal_exec_batch(db, "tags_update_many", &tags_update_q, tags_update_bind_,
+                          rows, sizeof *rows, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query tags_delete_q = {
@@ -323,6 +335,18 @@ dal_status tags_delete(dal_db *db, int32_t id)
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "tags_delete: no row");
     return s;
+}
+
+static void tags_delete_bind_(dal_stmt *st, const void *v)
+{
+    int32_t id = *(const int32_t *)v;
+    dal_bind_int32(st, 1, id);
+}
+
+dal_status tags_delete_many(dal_db *db, const int32_t *keys, size_t n)
+{
+    return dal_exec_batch(db, "tags_delete_many", &tags_delete_q, tags_delete_bind_,
+                          keys, sizeof *keys, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query tags_count_q = {

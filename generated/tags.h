@@ -142,12 +142,31 @@ dal_status tags_update(dal_db *db, const tags *row);
  * that key.
  */
 dal_status tags_update_cols(dal_db *db, const tags *row, const tags_cols *cols);
+/**
+ * tags_update for each of rows[0..n-1], all or nothing: inside one transaction (a savepoint within
+ * the caller's), so that after an error none of the rows is updated. A row whose primary key
+ * matches no row fails the batch with DAL_NOT_FOUND. PostgreSQL sends the updates in one pipeline
+ * (two round trips: the counts are checked before the commit); SQLite runs the prepared UPDATE once
+ * per row. On error the status is the failing row's and dal_batch_failed(db) its index. n == 0 is
+ * DAL_OK. The rows are only read.
+ */
+dal_status tags_update_many(dal_db *db, const tags *rows, size_t n);
 
 /**
  * Deletes the row whose primary key (id) equals the arguments; foreign keys referencing it act as
  * declared (cascade, set null, ...). Returns DAL_NOT_FOUND when no row has that key.
  */
 dal_status tags_delete(dal_db *db, int32_t id);
+
+/**
+ * tags_delete for each of keys[0..n-1] (the primary key values), all or nothing: inside one
+ * transaction (a savepoint within the caller's), so that after an error no row is deleted. A key
+ * that matches no row fails the batch with DAL_NOT_FOUND. PostgreSQL sends the deletes in one
+ * pipeline (two round trips: the counts are checked before the commit); SQLite runs the prepared
+ * DELETE once per key. On error the status is the failing item's and dal_batch_failed(db) its
+ * index. n == 0 is DAL_OK. keys is only read.
+ */
+dal_status tags_delete_many(dal_db *db, const int32_t *keys, size_t n);
 
 /** Sets *out to the number of rows of the table (0 on error). */
 dal_status tags_count(dal_db *db, int64_t *out);

@@ -126,6 +126,18 @@ dal_status dal_rollback(dal_db *db)
     return s;
 }
 
+dal_status dal__end_level(dal_db *db, dal_status s)
+{
+    if (s == DAL_OK)
+        return dal_commit(db);
+    char keep[DAL_ERRMSG_MAX];
+    memcpy(keep, db->err, sizeof keep);
+    dal_rollback(db);
+    memcpy(db->err, keep, sizeof keep);
+    db->last = s;
+    return s;
+}
+
 void dal_set_busy_retries(dal_db *db, int retries)
 {
     if (db)

@@ -558,6 +558,34 @@ dal_status dal_update_cols(dal_db *db, const dal_table *t, const void *row, cons
  * has a NULL pointer and a length; DAL_NOMEM.  On error *dst (unless it is
  * src) is zeroed and owns nothing. */
 dal_status dal_row_copy(const dal_table *t, const void *src, void *dst);
+/* Batches: one statement run for many parameter sets (generated code's
+ * <query>_batch, T_update_many and T_delete_many call it).
+ *   bind: binds one item's parameters to st with the dal_bind_* calls; a
+ *     value they refuse fails that item, as it fails a single statement.
+ *   dal_exec_batch: runs q once per item, item i at (const char *)items +
+ *     i * size, in order, all or nothing: inside a transaction of its own,
+ *     or a savepoint when the caller has one open, so that after an error
+ *     none of the items is applied (and the caller's transaction goes on).
+ *     PostgreSQL sends every item in one pipeline: one round trip for the
+ *     whole batch (two with DAL_BATCH_NEED_ROW, whose counts are checked
+ *     before the commit).  SQLite steps the prepared statement once per
+ *     item inside the transaction.  affected (may be NULL) has n entries:
+ *     the rows item i changed (every entry 0 on error).  With
+ *     DAL_BATCH_NEED_ROW an item that changes no row fails the batch with
+ *     DAL_NOT_FOUND.  On error the status is the failing item's, dal_errmsg
+ *     says "<what>: items[i]: <message>", and dal_batch_failed returns i.
+ *     n == 0 is DAL_OK and sends nothing.  items are only read.
+ *   dal_batch_failed: the index of the item the last dal_exec_batch on db
+ *     failed at; DAL_NO_ITEM after a batch that succeeded, or failed outside
+ *     any one item (opening or committing its transaction, a lost
+ *     connection, a bad argument), or before any batch. */
+typedef void (*dal_bind_item_fn)(dal_stmt *st, const void *item);
+#define DAL_BATCH_NEED_ROW 1u
+#define DAL_NO_ITEM ((size_t)-1)
+dal_status dal_exec_batch(dal_db *db, const char *what, const dal_query *q, dal_bind_item_fn bind,
+                          const void *items, size_t size, size_t n, unsigned flags,
+                          int64_t *affected);
+size_t dal_batch_failed(const dal_db *db);
 
 /* Records an error from generated code (e.g. DAL_MISUSE for a NULL argument)
  * so that dal_errmsg explains it; returns status. */

@@ -117,6 +117,7 @@ struct dal_db {
     char stmt_prefix[24];    /* PostgreSQL: "dal_<16 random hex>_", per connection */
     dal_ins_cache *ins;
     bool broken;             /* connection lost: reconnect before next use */
+    size_t batch_failed;     /* 1 + the index of the item the last batch failed at; 0: none */
     /* pool bookkeeping */
     int64_t pool_last_used_ms;
     void *pool_next;
@@ -270,6 +271,21 @@ struct dal_engine {
     /* dal_insert_rows inside the caller's transaction or savepoint */
     dal_status (*insert_rows)(dal_db *db, const dal_table *t, const void *rows, size_t n);
 
+    /* May be NULL (dal_batch.c then opens a transaction or savepoint with
+     * dal_begin and runs st once per item).  dal_exec_batch's work: st is
+     * started and idle; the caller has checked the arguments and n > 0.
+     * Runs st for items (item i at items + i * size, bound by bind), all or
+     * nothing at any transaction depth: the engine opens and ends its own
+     * transaction (depth 0) or savepoint "dal_sp<depth>" (depth > 0), and
+     * leaves nothing applied and the depth unchanged on error.  Sets
+     * affected[i] (when not NULL) to item i's changed rows; with need_row an
+     * item that changes none fails with DAL_NOT_FOUND (no message: the caller
+     * writes it).  On error *failed is the index of the failing item, or
+     * DAL_NO_ITEM when the failure is not one item's (the transaction's own
+     * statements, the connection); the engine's message is recorded. */
+    dal_status (*exec_batch)(dal_stmt *st, dal_bind_item_fn bind, const char *items, size_t size,
+                             size_t n, bool need_row, int64_t *affected, size_t *failed);
+
     /* Room for operations later work adds, each NULL until an engine has it:
      *   describe:   the result columns (names, types) and parameter types of
      *               a prepared statement (PostgreSQL: PQdescribePrepared, SQLite:
@@ -285,6 +301,9 @@ struct dal_engine {
 extern const dal_engine dal__sqlite_engine;
 extern const dal_engine dal__pg_engine;
 
+/* dal.c: ends the level dal_begin opened for an all-or-nothing write:
+ * commits it when s is DAL_OK, else rolls it back keeping s and its message. */
+dal_status dal__end_level(dal_db *db, dal_status s);
 /* dal.c: what the engines use of the shared statement layer */
 void dal__cache_clear(dal_db *db, bool finalize); /* finalize: free; else forget (reconnect) */
 /* dal_stmt_step's generic path: pending bind errors, timing, stats, then

@@ -1377,6 +1377,33 @@ static dal_status dal__pg_col_date(dal_stmt *st, int col, dal_date *out)
 
 #define PIPE_CHUNK 256
 
+/* Queues st's bound execution in the open pipeline; a bind the runtime
+ * refused is returned (and nothing of it sent), as is a failure to send. */
+static dal_status pipe_send_bound(dal_stmt *st)
+{
+    if (st->pending != DAL_OK) {
+        dal_status s = dal__err(st->db, st->pending, "%s", st->pending_msg);
+        st->pending = DAL_OK;
+        return s;
+    }
+    build_params(st);
+    return pg_send(st) ? DAL_OK : pg_error(st->db, NULL);
+}
+
+/* Reads up to the pipeline's sync point; false when the connection ended first. */
+static bool pipe_read_sync(dal_db *db)
+{
+    PGresult *r = PQgetResult(PGDB(db)->pg);
+    while (r && PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
+        PQclear(r);
+        r = PQgetResult(PGDB(db)->pg);
+    }
+    if (!r)
+        return false;
+    PQclear(r);
+    return true;
+}
+
 static dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_table *t, const void *rows,
                                 size_t n, dal_ins_cache **ics)
 {
@@ -1392,16 +1419,9 @@ static dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_tab
             const void *row = (const char *)rows + k * t->size;
             st->pending = DAL_OK;
             dal__bind_row_cols(st, 1, t, row, ics[k]->cols, ics[k]->ncols);
-            if (st->pending != DAL_OK) {
-                s = dal__err(db, st->pending, "%s", st->pending_msg);
-                st->pending = DAL_OK;
+            s = pipe_send_bound(st);
+            if (s != DAL_OK)
                 break;
-            }
-            build_params(st);
-            if (!pg_send(st)) {
-                s = pg_error(db, NULL);
-                break;
-            }
             sent++;
         }
         if (!PQpipelineSync(PGDB(db)->pg) && s == DAL_OK)
@@ -1422,17 +1442,8 @@ static dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_tab
             if (r)
                 PQclear(r);
         }
-        if (!lost) {
-            PGresult *r = PQgetResult(PGDB(db)->pg);
-            while (r && PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
-                PQclear(r);
-                r = PQgetResult(PGDB(db)->pg);
-            }
-            if (r)
-                PQclear(r);
-            else
-                lost = true;
-        }
+        if (!lost)
+            lost = !pipe_read_sync(db);
         if (lost || PQstatus(PGDB(db)->pg) != CONNECTION_OK) {
             db->broken = true;
             if (s == DAL_OK || s != DAL_CONN)
@@ -1442,6 +1453,141 @@ static dal_status dal__pg_insert_batch(dal_db *db, dal_stmt **sts, const dal_tab
             PQexitPipelineMode(PGDB(db)->pg);
     }
     dal__stats_record(db, n ? sts[0]->q->sql : "", dal__now_us() - t0, s != DAL_OK);
+    return s;
+}
+
+/* ---------------------------------------------------------------------- */
+/* batches (dal_exec_batch): one pipeline                                  */
+/* ---------------------------------------------------------------------- */
+
+/* The statements that open, end and undo a batch at transaction depth d:
+ * its own transaction, or a savepoint named like dal_begin's. */
+typedef struct batch_tx {
+    char open[48], close[48], undo[112];
+} batch_tx;
+
+static void batch_tx_sql(batch_tx *t, int d)
+{
+    if (d == 0) {
+        snprintf(t->open, sizeof t->open, "BEGIN");
+        snprintf(t->close, sizeof t->close, "COMMIT");
+        snprintf(t->undo, sizeof t->undo, "ROLLBACK");
+        return;
+    }
+    snprintf(t->open, sizeof t->open, "SAVEPOINT dal_sp%d", d);
+    snprintf(t->close, sizeof t->close, "RELEASE SAVEPOINT dal_sp%d", d);
+    snprintf(t->undo, sizeof t->undo, "ROLLBACK TO SAVEPOINT dal_sp%d; RELEASE SAVEPOINT dal_sp%d",
+             d, d);
+}
+
+/* A statement without parameters, queued in the pipeline. */
+static bool pipe_sql(dal_db *db, const char *sql)
+{
+    return PQsendQueryParams(PGDB(db)->pg, sql, 0, NULL, NULL, NULL, NULL, 0) == 1;
+}
+
+/* Runs st once per item in one pipeline: the open statement (BEGIN or
+ * SAVEPOINT), every item, the close (COMMIT or RELEASE; without need_row
+ * only, whose counts are checked first) and one sync: one round trip.  The
+ * server skips whatever follows an error up to the sync, so after a failure
+ * the transaction or savepoint is undone with one more statement. */
+static dal_status dal__pg_exec_batch(dal_stmt *st, dal_bind_item_fn bind, const char *items,
+                                     size_t size, size_t n, bool need_row, int64_t *affected,
+                                     size_t *failed)
+{
+    dal_db *db = st->db;
+    PGconn *c = PGDB(db)->pg;
+    uint64_t t0 = dal__now_us();
+    batch_tx tx;
+    batch_tx_sql(&tx, db->depth);
+    if (!PQenterPipelineMode(c))
+        return dal__err(db, DAL_ERROR, "cannot enter pipeline mode: %s", PQerrorMessage(c));
+    dal_status s = DAL_OK;
+    size_t sent = 0;
+    if (!pipe_sql(db, tx.open))
+        s = pg_error(db, NULL);
+    for (size_t i = 0; i < n && s == DAL_OK; i++) {
+        st->pending = DAL_OK;
+        bind(st, items + i * size);
+        bool refused = st->pending != DAL_OK; /* a value the binds refused: that item's error */
+        s = pipe_send_bound(st);
+        if (s != DAL_OK) {
+            if (refused)
+                *failed = i;
+            break;
+        }
+        sent++;
+    }
+    bool close_sent = false;
+    if (s == DAL_OK && !need_row) {
+        close_sent = pipe_sql(db, tx.close);
+        if (!close_sent)
+            s = pg_error(db, NULL);
+    }
+    if (!PQpipelineSync(c) && s == DAL_OK)
+        s = pg_error(db, NULL);
+    /* the results in order (open, the items, close), each followed by a
+     * NULL, then the sync */
+    bool lost = false, opened = false, closed = false;
+    size_t nres = 1 + sent + (close_sent ? 1 : 0);
+    for (size_t k = 0; k < nres && !lost; k++) {
+        PGresult *r = PQgetResult(c);
+        if (!r) {
+            lost = true;
+            break;
+        }
+        ExecStatusType es = PQresultStatus(r);
+        bool ok = es == PGRES_COMMAND_OK || es == PGRES_TUPLES_OK;
+        bool item = k > 0 && k <= sent;
+        if (k == 0)
+            opened = ok;
+        else if (!item) /* a failed COMMIT has ended the transaction */
+            closed = ok || (db->depth == 0 && es == PGRES_FATAL_ERROR);
+        else if (ok) {
+            set_changes(st, r);
+            if (affected)
+                affected[k - 1] = st->changes;
+            if (need_row && st->changes == 0 && s == DAL_OK) {
+                s = DAL_NOT_FOUND;
+                *failed = k - 1;
+            }
+        }
+        if (es == PGRES_FATAL_ERROR && s == DAL_OK) {
+            s = pg_error(db, r);
+            if (item)
+                *failed = k - 1;
+        }
+        PQclear(r);
+        r = PQgetResult(c);
+        if (r)
+            PQclear(r);
+    }
+    if (!lost)
+        lost = !pipe_read_sync(db);
+    if (lost || PQstatus(c) != CONNECTION_OK) {
+        db->broken = true;
+        if (s == DAL_OK || s != DAL_CONN)
+            s = dal__err(db, DAL_CONN, "connection lost during a batch");
+        *failed = DAL_NO_ITEM;
+    }
+    else {
+        PQexitPipelineMode(c);
+        if (s == DAL_OK && !close_sent) {
+            s = dal__pg_exec(db, tx.close);
+            closed = s == DAL_OK || db->depth == 0;
+        }
+        if (opened && !closed) {
+            char keep[DAL_ERRMSG_MAX];
+            memcpy(keep, db->err, sizeof keep);
+            dal_status us = dal__pg_exec(db, tx.undo);
+            if (us == DAL_CONN)
+                s = us;
+            else
+                memcpy(db->err, keep, sizeof keep);
+            db->last = s;
+        }
+    }
+    dal__stats_record(db, st->q->sql, dal__now_us() - t0, s != DAL_OK);
     return s;
 }
 
@@ -2804,4 +2950,5 @@ const dal_engine dal__pg_engine = {
     .row_values = dal__pg_row_values,
     .read_cols = dal__pg_read_cols,
     .insert_rows = dal__pg_insert_rows,
+    .exec_batch = dal__pg_exec_batch,
 };

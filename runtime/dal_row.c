@@ -818,15 +818,7 @@ dal_status dal_insert_rows(dal_db *db, const dal_table *t, const void *rows, siz
     dal_status s = dal_begin(db);
     if (s != DAL_OK)
         return s;
-    s = db->eng->insert_rows(db, t, rows, n);
-    if (s == DAL_OK)
-        return dal_commit(db);
-    char keep[DAL_ERRMSG_MAX];
-    memcpy(keep, db->err, sizeof keep);
-    dal_rollback(db);
-    memcpy(db->err, keep, sizeof keep);
-    db->last = s;
-    return s;
+    return dal__end_level(db, db->eng->insert_rows(db, t, rows, n));
 }
 
 /* Builds ic->vq once: ic's INSERT with `per` rows of VALUES. */

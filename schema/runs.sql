@@ -11,6 +11,10 @@ LIMIT :n;
 -- Moves a run to another status.
 UPDATE job_runs SET status = :status WHERE id = :run_id;
 
+-- name: reschedule_run :execrows
+-- Moves a run to another time (a job has one run per time: DAL_DUPLICATE when taken).
+UPDATE job_runs SET scheduled_at = :scheduled_at WHERE id = :id;
+
 -- name: claim_next_run :one
 -- Claims the oldest pending run for an agent: the run becomes running.
 -- On PostgreSQL, concurrent claimers skip each other's rows (SKIP LOCKED),

@@ -5,6 +5,9 @@
 #   tests/pg.sh stop DIR     fast shutdown (no-op when not running)
 #   tests/pg.sh restart [DIR] restart (DIR defaults to $DALC_TEST_PGDIR); for connection-loss tests
 #
+# The server runs with fsync=off (tests need no durability); DALC_PG_FSYNC=on
+# starts it with fsync on, as production servers run (`make bench` measures both).
+#
 # As root the server runs as the `postgres` user (runuser), as PostgreSQL
 # refuses to run as root.  Nothing listens on TCP.
 set -euo pipefail
@@ -22,6 +25,8 @@ as_owner() {
 }
 
 cmd=${1:-}; dir=${2:-${DALC_TEST_PGDIR:-}}
+fsync=${DALC_PG_FSYNC:-off}
+case $fsync in on|off) ;; *) echo "tests/pg.sh: DALC_PG_FSYNC is on or off" >&2; exit 2 ;; esac
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: tests/pg.sh start|stop|restart DIR" >&2; exit 2; }
 
 if ! bin=$(find_bin); then
@@ -40,7 +45,7 @@ start)
     as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; exit 1; }
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c max_connections=60" start >/dev/null \
+        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=$fsync -c max_connections=60" start >/dev/null \
         || { cat "$dir/server.log" >&2; exit 1; }
     echo "postgresql:///postgres?host=$dir&user=postgres"
     ;;
@@ -49,7 +54,7 @@ stop)
     ;;
 restart)
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 60 \
-        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c max_connections=60" restart >/dev/null
+        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=$fsync -c max_connections=60" restart >/dev/null
     ;;
 *) echo "usage: tests/pg.sh start|stop|restart DIR" >&2; exit 2 ;;
 esac

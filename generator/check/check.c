@@ -1078,6 +1078,16 @@ static int cmp_str(const void *x, const void *y)
     return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
+bool q_has_batch(const q_query *q)
+{
+    if ((q->kind != Q_EXEC && q->kind != Q_EXECROWS) || q->nparams == 0)
+        return false;
+    for (int i = 0; i < q->nparams; i++)
+        if (q->params[i].t.list)
+            return false;
+    return true;
+}
+
 q_set *check_queries(arena *a, const model *m, const char *dir, const char *prefix,
                      const char *sqlite_ddl, diag_list *d)
 {
@@ -1172,6 +1182,8 @@ q_set *check_queries(arena *a, const model *m, const char *dir, const char *pref
                     names_add(nt, arena_printf(a, "%s_iterate", N), what, sq->pos);
                 if (q->nparams >= 2)
                     names_add(nt, arena_printf(a, "%s_params", N), what, sq->pos);
+                if (q_has_batch(q))
+                    names_add(nt, arena_printf(a, "%s_batch", N), what, sq->pos);
                 if (!q->reuse && !q->reuse_view && q->ncols > 0) {
                     names_add(nt, arena_printf(a, "%s_row", N), what, sq->pos);
                     names_add(nt, arena_printf(a, "%s_row_array", N), what, sq->pos);

@@ -57,6 +57,10 @@ typedef struct q_query {
     int pg_nsegs;
 } q_query;
 
+/* Whether q has a batch form, <name>_batch (docs/queries.md): an :exec or
+ * :execrows query with parameters, none of them a list. */
+bool q_has_batch(const q_query *q);
+
 typedef struct q_file {
     const sql_file *f;
     q_query *q;

@@ -1276,6 +1276,36 @@ static void emit_copy(gen *g, const tinfo *ti, strbuf *h, strbuf *src)
     RENDER(g, "c_source", "copy", src, {"T", ti->n.T});
 }
 
+/* delete_many: an array of key values for a one-column primary key, of rows
+ * (key fields read) for a composite one; its bind function reads one item. */
+static void emit_delete_many(gen *g, const tinfo *ti, const char *dq, strbuf *h, strbuf *src)
+{
+    const m_table *t = ti->t;
+    const char *keys, *arr, *what, *key_binds;
+    if (t->npk == 1) {
+        const m_column *c = t->pk[0];
+        const char *type = c->type == TY_ENUM ? ti->n.etype[c->index] : type_table[c->type].c_param;
+        size_t tl = strlen(type);
+        bool star = tl && type[tl - 1] == '*';
+        const char *param = ti->n.param[c->index];
+        arr = "keys";
+        keys = fmt(g, star ? "%sconst *keys" : "const %s *keys", type);
+        what = "the primary key values";
+        key_binds = fmt(g, star ? "    %s%s = *(%sconst *)v;\n%s" : "    %s %s = *(const %s *)v;\n%s",
+                        type, param, type, binds_of(g, ti, t->pk, 1, 1));
+    } else {
+        arr = "rows";
+        keys = fmt(g, "const %s *rows", ti->n.T);
+        what = "rows, of which only the primary key fields are read";
+        key_binds = fmt(g, "    const %s *row = v;\n%s", ti->n.T,
+                        row_binds(g, ti, t->pk, t->npk, "row", 4));
+    }
+    RENDER_FN(g, "c_header", "delete_many", h, {"T", ti->n.T}, {"keys", keys}, {"arr", arr},
+              {"what", what});
+    RENDER(g, "c_source", "delete_many", src, {"T", ti->n.T}, {"keys", keys}, {"arr", arr},
+           {"query", dq}, {"key_binds", key_binds});
+}
+
 static void emit_table(gen *g, const m_table *t, output_set *o)
 {
     tinfo ti;
@@ -1353,6 +1383,8 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     RENDER(g, "c_source", "update", src, {"T", ti.n.T}, {"query", uq},
            {"row_binds", row_binds(g, &ti, setc, nset + t->npk, "row", 4)});
     emit_update_cols(g, &ti, h, src);
+    RENDER_FN(g, "c_header", "update_many", h, {"T", ti.n.T});
+    RENDER(g, "c_source", "update_many", src, {"T", ti.n.T}, {"query", uq});
 
     /* delete */
     sb_printf(&sql, "DELETE FROM \"%s\" WHERE ", t->name);
@@ -1361,6 +1393,7 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     RENDER_FN(g, "c_header", "delete", h, {"T", ti.n.T}, {"params", pk_params}, {"pk", pk_names});
     RENDER(g, "c_source", "delete", src, {"T", ti.n.T}, {"params", pk_params}, {"query", dq},
            {"binds", binds_of(g, &ti, t->pk, t->npk, 1)}, {"table", t->name});
+    emit_delete_many(g, &ti, dq, h, src);
 
     /* count */
     sb_printf(&sql, "SELECT count(*) FROM \"%s\"", t->name);

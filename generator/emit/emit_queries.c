@@ -109,22 +109,39 @@ static const char *field_type(qg *g, const q_type *t)
     return type_table[t->type].c_type;
 }
 
+/* The C type of a parameter that is not a list: "int64_t", "const char *",
+ * "const dal_time *" (nullable value types), an enum type. */
+static const char *param_ctype(qg *g, const q_param *p)
+{
+    const q_type *t = &p->t;
+    const char *base = t->type == TY_ENUM ? enum_type(g, t) : type_table[t->type].c_param;
+    bool ptr = type_table[t->type].null_rep == NULL_BY_HAS && t->type != TY_UUID;
+    if (t->nullable && ptr)
+        return arena_printf(g->a, "const %s *", base);
+    return base;
+}
+
+/* "T name", "T *name" for a C type T; "const T *name" with `ptr_to`. */
+static const char *typed_name(qg *g, const char *type, bool ptr_to, const char *name)
+{
+    size_t n = strlen(type);
+    bool star = n && type[n - 1] == '*';
+    if (ptr_to)
+        return arena_printf(g->a, star ? "%sconst *%s" : "const %s *%s", type, name);
+    return arena_printf(g->a, star ? "%s%s" : "%s %s", type, name);
+}
+
 /* A parameter declaration. */
 static const char *param_decl(qg *g, const q_param *p, const char *name)
 {
     const q_type *t = &p->t;
-    const char *base = t->type == TY_ENUM ? enum_type(g, t) : type_table[t->type].c_param;
     if (t->list) {
+        const char *base = t->type == TY_ENUM ? enum_type(g, t) : type_table[t->type].c_param;
         if (t->type == TY_TEXT || t->type == TY_UUID)
             return arena_printf(g->a, "const char *const *%s; size_t %s_len", name, name);
         return arena_printf(g->a, "const %s *%s; size_t %s_len", base, name, name);
     }
-    bool ptr = type_table[t->type].null_rep == NULL_BY_HAS && t->type != TY_UUID;
-    if (t->nullable && ptr)
-        return arena_printf(g->a, "const %s *%s", base, name);
-    if (!strcmp(base, "const char *"))
-        return arena_printf(g->a, "const char *%s", name);
-    return arena_printf(g->a, "%s %s", base, name);
+    return typed_name(g, param_ctype(g, p), false, name);
 }
 
 static const char *param_name(qg *g, const char *n)
@@ -186,6 +203,42 @@ static void query_names(qg *g, const q_query *q, names *n)
         n->RT = arena_printf(g->a, "%s_row_table_", n->N);
         n->RF = arena_printf(g->a, "%s_row_free", n->N);
     }
+}
+
+/* The items parameter of q's batch form: "const N_params *items", or an
+ * array of its one parameter's C type ("const char *const *items"). */
+static const char *batch_items(qg *g, const q_query *q, const names *n)
+{
+    if (q->nparams >= 2)
+        return arena_printf(g->a, "const %s_params *items", n->N);
+    return typed_name(g, param_ctype(g, &q->params[0]), true, "items");
+}
+
+/* The batch form's prototype, broken before `affected` when it would be long. */
+static const char *batch_sig(qg *g, const q_query *q, const names *n)
+{
+    const char *sig = arena_printf(g->a, "dal_status %s_batch(dal_db *db, %s, size_t n", n->N,
+                                   batch_items(g, q, n));
+    if (q->kind != Q_EXECROWS)
+        return arena_printf(g->a, "%s)", sig);
+    bool wrap = sig && strlen(sig) + strlen(", int64_t *affected)") > 100;
+    return arena_printf(g->a, "%s,%sint64_t *affected)", sig, wrap ? "\n    " : " ");
+}
+
+static void emit_batch_decl(qg *g, const q_query *q, const names *n, strbuf *h)
+{
+    const char *doc = arena_printf(
+        g->a,
+        "%s for each of items[0..n-1], all or nothing: inside one transaction (a savepoint "
+        "within the caller's), so that after an error none of them is applied. PostgreSQL "
+        "sends them in one pipeline (one round trip); SQLite runs the prepared statement once "
+        "per item.%s On error the status is the failing item's and dal_batch_failed(db) its "
+        "index. n == 0 is DAL_OK. items are only read; nothing is kept.",
+        n->N, q->kind == Q_EXECROWS ? " affected (may be NULL) has n entries: the rows each "
+                                      "item changed (all 0 on error)." : "");
+    sql_query none = {0};
+    doc_comment(h, &none, doc ? doc : "");
+    sb_printf(h, "%s;\n\n", batch_sig(g, q, n));
 }
 
 static void emit_decl(qg *g, const q_query *q, strbuf *h)
@@ -281,6 +334,8 @@ static void emit_decl(qg *g, const q_query *q, strbuf *h)
         sb_printf(h, "dal_status %s(dal_db *db%s, int64_t *affected);\n\n", n.N, ps);
         break;
     }
+    if (q_has_batch(q))
+        emit_batch_decl(g, q, &n, h);
 }
 
 static const char *dal_type_name(coltype t)
@@ -308,6 +363,18 @@ static void bind_param(qg *g, strbuf *s, const q_param *p, int n, const char *v)
                   val, val);
     else
         sb_printf(s, "    %s(st, %d, %s);\n", bind, n, val);
+}
+
+/* The binds of q's parameters $1..$n: from p->field with two or more, from
+ * the argument itself with one. */
+static void emit_binds(qg *g, const q_query *q, strbuf *s)
+{
+    for (int i = 0; i < q->nparams; i++) {
+        const char *v = q->nparams >= 2
+                            ? arena_printf(g->a, "p->%s", c_names_ident(g->a, q->params[i].name))
+                            : param_name(g, q->params[i].name);
+        bind_param(g, s, &q->params[i], i + 1, v);
+    }
 }
 
 static void emit_def(qg *g, const q_query *q, strbuf *s)
@@ -363,6 +430,20 @@ static void emit_def(qg *g, const q_query *q, strbuf *s)
     sb_printf(s, ",\n    %d,\n};\n\n", q->nparams);
 
     const char *ps = params_sig(g, q, n.N);
+    bool batch = q_has_batch(q);
+    if (batch) {
+        sb_printf(s, "static void %s_bind_(dal_stmt *st, const void *v)\n{\n", n.N);
+        if (q->nparams >= 2)
+            sb_printf(s, "    const %s_params *p = v;\n", n.N);
+        else {
+            const char *t = param_ctype(g, &q->params[0]);
+            sb_printf(s, "    %s = *(%s;\n",
+                      typed_name(g, t, false, param_name(g, q->params[0].name)),
+                      typed_name(g, t, true, ")v"));
+        }
+        emit_binds(g, q, s);
+        sb_add(s, "}\n\n");
+    }
     for (int it = 0; it < (q->kind == Q_MANY ? 2 : 1); it++) {
         bool iterate = it == 1;
         const char *fn = iterate ? n.I : n.F;
@@ -439,12 +520,11 @@ static void emit_def(qg *g, const q_query *q, strbuf *s)
         }
         else
             sb_add(s, "    if (s != DAL_OK)\n        return s;\n");
-        for (int i = 0; i < q->nparams; i++) {
-            const char *v = q->nparams >= 2
-                                ? arena_printf(g->a, "p->%s", c_names_ident(g->a, q->params[i].name))
-                                : param_name(g, q->params[i].name);
-            bind_param(g, s, &q->params[i], i + 1, v);
-        }
+        if (batch)
+            sb_printf(s, "    %s_bind_(st, %s%s);\n", n.N, q->nparams >= 2 ? "" : "&",
+                      q->nparams >= 2 ? "p" : param_name(g, q->params[0].name));
+        else
+            emit_binds(g, q, s);
         if (iterate) {
             sb_printf(s, "    dal_stmt_stream(st);\n    for (;;) {\n        bool has_row = "
                          "false;\n        s = dal_stmt_step(st, &has_row);\n        if (s != "
@@ -473,6 +553,13 @@ static void emit_def(qg *g, const q_query *q, strbuf *s)
         sb_free(&fr);
         sb_add(s, "    return s;\n}\n\n");
     }
+    if (batch)
+        sb_printf(s, "%s\n{\n    return dal_exec_batch(db, \"%s_batch\",\n"
+                     "                          dal_dialect_of(db) == DAL_POSTGRES ? &%s_pg_ : "
+                     "&%s_sqlite_,\n                          %s_bind_, items, sizeof *items, n, "
+                     "0, %s);\n}\n\n",
+                  batch_sig(g, q, &n), n.N, n.N, n.N, n.N,
+                  q->kind == Q_EXECROWS ? "affected" : "NULL");
     if (q->view) {
         sb_printf(s, "static const dal_query %s_count_q_ = {\n    \"SELECT count(*) FROM "
                      "\\\"%s\\\"\",\n    0,\n};\n\n", n.N, q->src->name);

@@ -301,6 +301,19 @@ static const dal_query items_update_q = {
     5,
 };
 
+static void items_update_bind_(dal_stmt *st, const void *v)
+{
+    const items *row = v;
+    dal_bind_text(st, 1, row->items);
+    dal_bind_int32(st, 2, row->len);
+    dal_bind_row(st, 3, &items_table, row, (const int[]){ITEMS_COL_ROW}, 1);
+    if (row->has_order_id)
+        dal_bind_int64(st, 4, row->order_id);
+    else
+        dal_bind_null(st, 4);
+    dal_bind_int64(st, 5, row->id);
+}
+
 dal_status items_update(dal_db *db, const items *row)
 {
     if (!db)
@@ -311,14 +324,7 @@ dal_status items_update(dal_db *db, const items *row)
     dal_status s = dal_stmt_start(db, &items_update_q, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_text(st, 1, row->items);
-    dal_bind_int32(st, 2, row->len);
-    dal_bind_row(st, 3, &items_table, row, (const int[]){ITEMS_COL_ROW}, 1);
-    if (row->has_order_id)
-        dal_bind_int64(st, 4, row->order_id);
-    else
-        dal_bind_null(st, 4);
-    dal_bind_int64(st, 5, row->id);
+    items_update_bind_(st, row);
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
@@ -338,6 +344,12 @@ dal_status items_update_cols(dal_db *db, const items *row, const items_cols *col
         return dal_set_error(db, DAL_NOT_FOUND,
                              "items_update_cols: no row has this primary key");
     return s;
+}
+
+dal_status items_update_many(dal_db *db, const items *rows, size_t n)
+{
+    return dal_exec_batch(db, "items_update_many", &items_update_q, items_update_bind_,
+                          rows, sizeof *rows, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query items_delete_q = {
@@ -361,6 +373,18 @@ dal_status items_delete(dal_db *db, int64_t id)
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "items_delete: no row");
     return s;
+}
+
+static void items_delete_bind_(dal_stmt *st, const void *v)
+{
+    int64_t id = *(const int64_t *)v;
+    dal_bind_int64(st, 1, id);
+}
+
+dal_status items_delete_many(dal_db *db, const int64_t *keys, size_t n)
+{
+    return dal_exec_batch(db, "items_delete_many", &items_delete_q, items_delete_bind_,
+                          keys, sizeof *keys, n, DAL_BATCH_NEED_ROW, NULL);
 }
 
 static const dal_query items_count_q = {

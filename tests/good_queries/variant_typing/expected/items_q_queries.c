@@ -44,6 +44,13 @@ static const dal_query rename_item_sqlite_ = {
     2,
 };
 
+static void rename_item_bind_(dal_stmt *st, const void *v)
+{
+    const rename_item_params *p = v;
+    dal_bind_text(st, 1, p->name);
+    dal_bind_int64(st, 2, p->id);
+}
+
 dal_status rename_item(dal_db *db, const rename_item_params *p, int64_t *affected)
 {
     if (!db)
@@ -56,11 +63,18 @@ dal_status rename_item(dal_db *db, const rename_item_params *p, int64_t *affecte
     dal_status s = dal_stmt_start(db, dal_dialect_of(db) == DAL_POSTGRES ? &rename_item_pg_ : &rename_item_sqlite_, &st);
     if (s != DAL_OK)
         return s;
-    dal_bind_text(st, 1, p->name);
-    dal_bind_int64(st, 2, p->id);
+    rename_item_bind_(st, p);
     int64_t changes = 0;
     s = dal_stmt_exec(st, &changes);
     if (affected)
         *affected = changes;
     return s;
+}
+
+dal_status rename_item_batch(dal_db *db, const rename_item_params *items, size_t n,
+    int64_t *affected)
+{
+    return dal_exec_batch(db, "rename_item_batch",
+                          dal_dialect_of(db) == DAL_POSTGRES ? &rename_item_pg_ : &rename_item_sqlite_,
+                          rename_item_bind_, items, sizeof *items, n, 0, affected);
 }

@@ -38,6 +38,17 @@ typedef struct rename_item_params {
  */
 dal_status rename_item(dal_db *db, const rename_item_params *p, int64_t *affected);
 
+/**
+ * rename_item for each of items[0..n-1], all or nothing: inside one transaction (a savepoint
+ * within the caller's), so that after an error none of them is applied. PostgreSQL sends them
+ * in one pipeline (one round trip); SQLite runs the prepared statement once per item. affected
+ * (may be NULL) has n entries: the rows each item changed (all 0 on error). On error the
+ * status is the failing item's and dal_batch_failed(db) its index. n == 0 is DAL_OK. items are
+ * only read; nothing is kept.
+ */
+dal_status rename_item_batch(dal_db *db, const rename_item_params *items, size_t n,
+    int64_t *affected);
+
 #ifdef __cplusplus
 }
 #endif

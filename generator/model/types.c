@@ -109,7 +109,7 @@ static const char *const c_reserved[] = {
 
 static const char *const c_locals[] = {
     "after", "changes", "ctx", "db", "fn", "has_row", "i", "in", "items", "len",
-    "limit", "n", "out", "row", "rows", "s", "st", "v",
+    "limit", "n", "out", "p", "row", "rows", "s", "st", "v",
 };
 
 static bool in_list(const char *s, const char *const *list, size_t n)

@@ -107,6 +107,11 @@ enum {
 
 #define PG_EPOCH_US 946684800000000LL /* 2000-01-01 - 1970-01-01 in us */
 #define PG_EPOCH_DAYS 10957
+/* Parameters per prepared statement.  The protocol counts them in 16 bits
+ * (65535), but describing a prepared statement returns 4 bytes a parameter,
+ * and libpq drops the connection ("lost synchronization with server") on a
+ * ParameterDescription longer than 30000 bytes: (30000 - 6) / 4. */
+#define PG_MAX_PARAMS 7498
 
 /* ---------------------------------------------------------------------- */
 /* errors                                                                  */
@@ -515,6 +520,9 @@ static dal_status dal__pg_prepare(dal_db *db, dal_stmt *st)
         return dal__err(db, s, "%s (in: %.200s)", keep, st->q->sql);
     }
     PQclear(r);
+    if (n > PG_MAX_PARAMS) /* libpq would lose the connection reading the description */
+        return dal__err(db, DAL_MISUSE, "statement has %d parameters; at most %d are allowed",
+                        n, PG_MAX_PARAMS);
     r = PQdescribePrepared(PGDB(db)->pg, PG(st)->name);
     s = result_ok(db, r);
     if (s == DAL_OK) {
@@ -2352,11 +2360,12 @@ static dal_status pipeline_rows(dal_db *db, const dal_table *t, const char *rows
 }
 
 /* Rows of one column set in multi-row INSERT ... VALUES statements of up to
- * 1000 rows (65535 parameters at most); the remainder pipelined. */
+ * 1000 rows and PG_MAX_PARAMS parameters (4 rows of the widest table); the
+ * remainder pipelined. */
 static dal_status values_run(dal_db *db, const dal_table *t, dal_ins_cache *ic, const char *rows,
                              size_t n)
 {
-    int per = ic->ncols > 0 ? 65535 / ic->ncols : 0;
+    int per = ic->ncols > 0 ? PG_MAX_PARAMS / ic->ncols : 0;
     if (per > 1000)
         per = 1000;
     size_t full = per > 1 ? n / (size_t)per * (size_t)per : 0;

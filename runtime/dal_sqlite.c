@@ -740,7 +740,10 @@ static dal_status dal__sq_insert_rows(dal_db *db, const dal_table *t, const void
         size_t j = k + 1;
         while (j < n && dal__ins_get(db, t, rows + j * t->size, false, false) == ic)
             j++;
-        int per = ic->ncols > 0 ? 32766 / ic->ncols : 0; /* SQLITE_MAX_VARIABLE_NUMBER */
+        /* within the connection's variable limit (32766 unless built otherwise) */
+        int per = ic->ncols > 0 ? sqlite3_limit(SQDB(db)->sq, SQLITE_LIMIT_VARIABLE_NUMBER, -1) /
+                                      ic->ncols
+                                : 0;
         if (per > SQ_BULK_ROWS)
             per = SQ_BULK_ROWS;
         dal_stmt *st = NULL;

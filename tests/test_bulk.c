@@ -558,6 +558,111 @@ static void test_sqlite(void **state)
     dal_close(db);
 }
 
+/* Wide tables: every bulk path keeps each statement within the server's and
+ * libpq's limits (65535 parameters; SQLite's variable limit), for the widest
+ * table the schema language allows (1600 columns) and for a narrow one. */
+typedef struct wide_spec {
+    dal_column *cols;
+    dal_table t;
+    char (*names)[16];
+    char sql[96];
+    dal_query sums; /* count and sums of the first and last columns */
+} wide_spec;
+
+/* A table "wide" of ncols int32 columns c0..c{ncols-1} (int32: 1600 bigints
+ * would pass PostgreSQL's 8160-byte row limit): a row is an int32_t array,
+ * padded to 8 bytes, followed by the dal_mem_ pointer. */
+static void wide_make(wide_spec *w, int ncols)
+{
+    w->cols = calloc((size_t)ncols, sizeof *w->cols);
+    w->names = calloc((size_t)ncols, sizeof *w->names);
+    for (int c = 0; c < ncols; c++) {
+        snprintf(w->names[c], sizeof w->names[c], "c%d", c);
+        w->cols[c] = (dal_column){w->names[c], DAL_T_INT32, c == 0 ? DAL_COL_PK : 0,
+                                  (size_t)c * sizeof(int32_t), DAL_NO_HAS, NULL, 0};
+    }
+    snprintf(w->sql, sizeof w->sql, "SELECT count(*), sum(c0), sum(c%d) FROM wide", ncols - 1);
+    w->sums = (dal_query){w->sql, 0};
+    size_t mem = ((size_t)ncols * sizeof(int32_t) + 7) / 8 * 8;
+    w->t = (dal_table){"wide", mem + sizeof(void *), mem, w->cols, ncols};
+}
+
+static void wide_free(wide_spec *w)
+{
+    free(w->cols);
+    free(w->names);
+}
+
+static void wide_ddl(dal_db *db, int ncols, bool pg)
+{
+    size_t cap = (size_t)ncols * 32 + 128;
+    char *sql = malloc(cap);
+    size_t o = (size_t)snprintf(sql, cap, "DROP TABLE IF EXISTS wide; CREATE TABLE wide (");
+    for (int c = 0; c < ncols; c++)
+        o += (size_t)snprintf(sql + o, cap - o, "%sc%d %s%s", c ? ", " : "", c,
+                              pg ? "integer" : "INTEGER", c == 0 ? " PRIMARY KEY" : " NOT NULL");
+    snprintf(sql + o, cap - o, ")");
+    OK(db, dal_exec(db, sql));
+    free(sql);
+}
+
+/* Inserts n rows of ncols columns by insert_many, then checks count and sums. */
+static void wide_run(dal_db *db, bool pg, const wide_spec *wp, size_t n)
+{
+    const wide_spec w = *wp;
+    int ncols = w.t.ncolumns;
+    wide_ddl(db, ncols, pg);
+    char *rows = calloc(n, w.t.size);
+    for (size_t r = 0; r < n; r++)
+        for (int c = 0; c < ncols; c++) {
+            int32_t v = (int32_t)(c == 0 ? r + 1 : r * 7 + (size_t)c);
+            memcpy(rows + r * w.t.size + (size_t)c * sizeof v, &v, sizeof v);
+        }
+    OK(db, dal_insert_rows(db, &w.t, rows, n));
+    dal_stmt *st;
+    OK(db, dal_stmt_start(db, &wp->sums, &st));
+    bool has;
+    OK(db, dal_stmt_step(st, &has));
+    int64_t cnt = -1, s0 = -1, s1 = -1;
+    OK(db, dal_col_int64(st, 0, &cnt));
+    OK(db, dal_col_int64(st, 1, &s0));
+    OK(db, dal_col_int64(st, 2, &s1));
+    dal_stmt_done(st);
+    assert_true(cnt == (int64_t)n);
+    assert_true(s0 == (int64_t)(n * (n + 1) / 2));
+    assert_true(s1 == (int64_t)(7 * (n * (n - 1) / 2) + n * (size_t)(ncols - 1)));
+    free(rows);
+}
+
+static void test_wide(void **state)
+{
+    (void)state;
+    static const char *const methods[] = {"copy", "values", "pipeline", ""};
+    static const int widths[] = {9, 1600};
+    /* the caches know a table and a query by address: one descriptor each */
+    wide_spec w[2];
+    for (size_t k = 0; k < 2; k++)
+        wide_make(&w[k], widths[k]);
+    dal_db *db = open_pg();
+    assert_non_null(db);
+    for (size_t m = 0; m < 4; m++)
+        for (size_t k = 0; k < 2; k++) {
+            setenv("DAL_PG_BULK", methods[m], 1);
+            wide_run(db, true, &w[k], widths[k] == 9 ? 3000 : 100);
+            unsetenv("DAL_PG_BULK");
+        }
+    dal_close(db);
+    char path[512], url[600];
+    test_tmp_path(path, sizeof path, "wide.db");
+    snprintf(url, sizeof url, "sqlite:%s", path);
+    OK(db, dal_open(url, &db));
+    for (size_t k = 0; k < 2; k++)
+        wide_run(db, false, &w[k], widths[k] == 9 ? 3000 : 100);
+    dal_close(db);
+    for (size_t k = 0; k < 2; k++)
+        wide_free(&w[k]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -566,7 +671,7 @@ int main(void)
         cmocka_unit_test(test_direct),
         cmocka_unit_test(test_numeric),           cmocka_unit_test(test_duplicate),
         cmocka_unit_test(test_mixed_masks),       cmocka_unit_test(test_stats),
-        cmocka_unit_test(test_sqlite),
+        cmocka_unit_test(test_sqlite),           cmocka_unit_test(test_wide),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,6 +78,7 @@ typedef struct dal_ins_cache {
     dal_query q;
     int *cols;               /* the included column indexes */
     int ncols;
+    int identity;            /* the identity column's index when included (explicit id), else -1 */
     /* PostgreSQL bulk paths, built on first use */
     char *copy_sql;          /* COPY "t" (cols) FROM STDIN (FORMAT binary) */
     dal_query vq;            /* multi-row INSERT ... VALUES of vrows rows */
@@ -252,6 +253,11 @@ struct dal_engine {
 
     /* dal_insert_rows inside the caller's transaction or savepoint */
     dal_status (*insert_rows)(dal_db *db, const dal_table *t, const void *rows, size_t n);
+    /* may be NULL (SQLite: the rowid already continues after the largest):
+     * rows with explicit values up to max were written into identity column
+     * c of t; make the generated ids continue after max */
+    dal_status (*identity_written)(dal_db *db, const dal_table *t, const dal_column *c,
+                                   int64_t max);
 
     /* Room for operations later work adds, each NULL until an engine has it:
      *   describe:   the result columns (names, types) and parameter types of

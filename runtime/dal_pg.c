@@ -2437,6 +2437,39 @@ static dal_status dal__pg_insert_rows(dal_db *db, const dal_table *t, const void
     return s;
 }
 
+/* After rows with explicit identity values up to max: the column's
+ * sequence is moved to max when it is behind it, so the next generated id
+ * is max + 1, as SQLite's rowid continues after the largest.  A sequence
+ * never called (pg_sequence_last_value NULL) is behind any id >= 1; a column
+ * without a sequence (pg_get_serial_sequence NULL) is left alone.  Not a
+ * lock: see docs/runtime.md for two sessions racing. */
+static const dal_query PG_IDENTITY_Q = {
+    "SELECT setval(s::regclass, $3) FROM pg_get_serial_sequence($1, $2) AS s "
+    "WHERE $3 > coalesce(pg_sequence_last_value(s::regclass), 0)",
+    3,
+};
+
+static dal_status dal__pg_identity_written(dal_db *db, const dal_table *t, const dal_column *c,
+                                           int64_t max)
+{
+    dal_sbuf name = {0}; /* the table name quoted, as pg_get_serial_sequence parses it */
+    dal__sb_ident(&name, t->name);
+    if (name.oom) {
+        free(name.p);
+        return dal__err(db, DAL_NOMEM, "out of memory");
+    }
+    dal_stmt *st;
+    dal_status s = dal_stmt_start(db, &PG_IDENTITY_Q, &st);
+    if (s == DAL_OK) {
+        dal_bind_text(st, 1, name.p);
+        dal_bind_text(st, 2, c->name);
+        dal_bind_int64(st, 3, max);
+        s = dal_stmt_exec(st, NULL);
+    }
+    free(name.p);
+    return s;
+}
+
 /* ---------------------------------------------------------------------- */
 /* the engine's operations                                                 */
 /* ---------------------------------------------------------------------- */
@@ -2780,4 +2813,5 @@ const dal_engine dal__pg_engine = {
     .row_values = dal__pg_row_values,
     .read_cols = dal__pg_read_cols,
     .insert_rows = dal__pg_insert_rows,
+    .identity_written = dal__pg_identity_written,
 };

@@ -486,9 +486,13 @@ dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, boo
     memcpy(ic->mask, mask, mbytes);
     if (mask != local)
         free(mask);
+    ic->identity = -1;
     for (int k = 0; k < t->ncolumns; k++)
-        if (ic->mask[k / 8] & (1u << (k % 8)))
+        if (ic->mask[k / 8] & (1u << (k % 8))) {
             ic->cols[ic->ncols++] = k;
+            if (t->columns[k].flags & DAL_COL_IDENTITY)
+                ic->identity = k;
+        }
     dal_sbuf b = {0};
     char num[24];
     dal__sb_str(&b, "INSERT INTO ");
@@ -603,13 +607,43 @@ dal_status dal_insert_row(dal_db *db, const dal_table *t, const void *in, void *
         return s;
     dal__bind_row_cols(st, 1, t, in, ic->cols, ic->ncols);
     if (out)
-        return dal_fetch_one(st, t, out);
-    if (st->eng->once)
-        return st->eng->once(st, NULL, NULL);
-    bool has;
-    s = dal_stmt_step(st, &has);
-    dal_stmt_done(st);
+        s = dal_fetch_one(st, t, out);
+    else if (st->eng->once)
+        s = st->eng->once(st, NULL, NULL);
+    else {
+        bool has;
+        s = dal_stmt_step(st, &has);
+        dal_stmt_done(st);
+    }
+    /* an explicit identity value (only then: generated ids cost nothing) */
+    if (s == DAL_OK && ic->identity >= 0 && db->eng->identity_written) {
+        const dal_column *c = &t->columns[ic->identity];
+        int64_t id = dal__load_int(FIELD(in, c->offset), dal__types[c->type].size);
+        s = db->eng->identity_written(db, t, c, id);
+        if (s != DAL_OK && out)
+            dal_row_free(t, out);
+    }
     return s;
+}
+
+/* After dal_insert_rows: the largest explicit identity value of rows, if
+ * any, handed to the engine (PostgreSQL advances the sequence). */
+static dal_status identity_after_rows(dal_db *db, const dal_table *t, const char *rows, size_t n)
+{
+    const dal_column *c = NULL;
+    for (int k = 0; k < t->ncolumns && !c; k++)
+        if (t->columns[k].flags & DAL_COL_IDENTITY)
+            c = &t->columns[k];
+    if (!c)
+        return DAL_OK;
+    size_t size = dal__types[c->type].size;
+    int64_t max = 0;
+    for (size_t r = 0; r < n; r++) {
+        int64_t id = dal__load_int(rows + r * t->size + c->offset, size);
+        if (id > max)
+            max = id;
+    }
+    return max > 0 ? db->eng->identity_written(db, t, c, max) : DAL_OK;
 }
 
 dal_status dal_insert_rows(dal_db *db, const dal_table *t, const void *rows, size_t n)
@@ -626,6 +660,8 @@ dal_status dal_insert_rows(dal_db *db, const dal_table *t, const void *rows, siz
     if (s != DAL_OK)
         return s;
     s = db->eng->insert_rows(db, t, rows, n);
+    if (s == DAL_OK && db->eng->identity_written)
+        s = identity_after_rows(db, t, rows, n);
     if (s == DAL_OK)
         return dal_commit(db);
     char keep[DAL_ERRMSG_MAX];

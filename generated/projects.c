@@ -27,8 +27,8 @@ static const dal_column projects_columns_[PROJECTS_NCOLUMNS] = {
      DAL_NO_HAS, NULL, 0},
     {"slug", DAL_T_TEXT, 0, offsetof(projects, slug), DAL_NO_HAS, NULL, 0},
     {"name", DAL_T_TEXT, 0, offsetof(projects, name), DAL_NO_HAS, NULL, 0},
-    {"budget", DAL_T_DECIMAL, DAL_COL_NULLABLE | DAL_COL_DEFAULT, offsetof(projects, budget),
-     DAL_NO_HAS, NULL, 0},
+    {"budget", DAL_T_DECIMAL, DAL_COL_NULLABLE | DAL_COL_DEFAULT | DAL_COL_DECIMAL(20, 2),
+     offsetof(projects, budget), DAL_NO_HAS, NULL, 0},
     {"started_on", DAL_T_DATE, DAL_COL_DEFAULT, offsetof(projects, started_on), DAL_NO_HAS, NULL,
      0},
     {"archived", DAL_T_BOOL, DAL_COL_DEFAULT, offsetof(projects, archived), DAL_NO_HAS, NULL, 0},
@@ -302,7 +302,7 @@ dal_status projects_update(dal_db *db, const projects *row)
         return s;
     dal_bind_text(st, 1, row->slug);
     dal_bind_text(st, 2, row->name);
-    dal_bind_decimal(st, 3, row->budget);
+    dal_bind_decimal_as(st, 3, row->budget, 20, 2);
     dal_bind_date(st, 4, row->started_on);
     dal_bind_bool(st, 5, row->archived);
     dal_bind_int64(st, 6, row->id);

@@ -56,6 +56,7 @@ struct dal_stmt {
     const dal_query *q;
     int nparams;
     dal_status pending;      /* bind error, returned by the next step */
+    char **dec;              /* nparams canonical decimal texts bound (NULL until one is) */
     char pending_msg[128];
     bool running;            /* executed, rows may follow */
     bool stats_open;         /* an execution whose stats are not recorded yet */
@@ -300,6 +301,11 @@ void dal__range_err(dal_stmt *st, int i, const char *what, int64_t v); /* pendin
  * text that is not UTF-8 (PostgreSQL rejects it, SQLite would store it;
  * dal__utf8_ok is in dal_codec.h). */
 void dal__value_err(dal_stmt *st, int i, const char *col, const char *what); /* pending DAL_CHECK */
+/* Binds decimal text v of column col (NULL: a parameter) in its canonical
+ * form for decimal(precision, scale) (-1: no typmod); DAL_CHECK pending for
+ * text that is not a finite decimal or does not fit. */
+void dal__bind_decimal(dal_stmt *st, int i, const char *col, const char *v, int precision,
+                       int scale);
 #define NAN_MSG "NaN cannot be stored (SQLite has no NaN; it would become NULL)"
 #define UTF8_MSG "text is not valid UTF-8"
 /* "column N is NULL" (DAL_ERROR), or DAL_MISUSE for a column past the row. */

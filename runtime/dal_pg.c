@@ -127,6 +127,11 @@ static dal_status dal__pg_status(const char *ss, const char *msg)
         return DAL_FOREIGN_KEY;
     if (!strcmp(ss, "23514") || !strcmp(ss, "22001"))
         return DAL_CHECK;
+    /* a value too large for numeric(p,s): DAL_CHECK, as the runtime's own
+     * decimal check (22003 is also integer overflow in SQL: DAL_ERROR, as
+     * on SQLite) */
+    if (!strcmp(ss, "22003") && msg && strstr(msg, "numeric field overflow"))
+        return DAL_CHECK;
     if (!strcmp(ss, "23502"))
         return DAL_NOT_NULL;
     if (!strcmp(ss, "40001") || !strcmp(ss, "40P01") || !strcmp(ss, "55P03") ||
@@ -1999,7 +2004,7 @@ static dal_status copy_tuple(dal_db *db, dal_stmt *st, const dal_table *t,
         if (srv == OID_NUMERIC) {
             int w = dal__numeric_from_text(v, l, (unsigned char *)o + 4);
             if (w < 0)
-                return dal__err(db, DAL_ERROR, "column %s: %s: \"%.60s\"",
+                return dal__err(db, DAL_CHECK, "column %s: %s: \"%.60s\"",
                                 t->columns[ic->cols[i]].name,
                                 w == -1 ? "invalid input syntax for type numeric"
                                         : "value overflows numeric format",
@@ -2441,11 +2446,14 @@ static dal_status dal__pg_insert_rows(dal_db *db, const dal_table *t, const void
  * sequence is moved to max when it is behind it, so the next generated id
  * is max + 1, as SQLite's rowid continues after the largest.  A sequence
  * never called (pg_sequence_last_value NULL) is behind any id >= 1; a column
- * without a sequence (pg_get_serial_sequence NULL) is left alone.  Not a
- * lock: see docs/runtime.md for two sessions racing. */
+ * without a sequence (pg_get_serial_sequence NULL) is left alone, and so
+ * is one at the sequence's maximum (it would exhaust it; SQLite picks an
+ * unused rowid then).  Not a lock: see docs/runtime.md for two sessions
+ * racing. */
 static const dal_query PG_IDENTITY_Q = {
     "SELECT setval(s::regclass, $3) FROM pg_get_serial_sequence($1, $2) AS s "
-    "WHERE $3 > coalesce(pg_sequence_last_value(s::regclass), 0)",
+    "WHERE $3 > coalesce(pg_sequence_last_value(s::regclass), 0) "
+    "AND $3 < (SELECT seqmax FROM pg_sequence WHERE seqrelid = s::regclass)",
     3,
 };
 
@@ -2546,8 +2554,14 @@ static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void
             p->v.f = v;
             continue;
         }
+        case DAL_T_DECIMAL: {
+            const char *v;
+            memcpy(&v, f, sizeof v);
+            dal__bind_decimal(st, first + k, c->name, v, DAL_COL_PRECISION(c->flags),
+                              DAL_COL_SCALE(c->flags));
+            continue;
+        }
         case DAL_T_TEXT:
-        case DAL_T_DECIMAL:
         case DAL_T_JSON: {
             const char *v;
             memcpy(&v, f, sizeof v);
@@ -2560,8 +2574,7 @@ static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void
                 dal__value_err(st, first + k, c->name, UTF8_MSG);
                 continue;
             }
-            p->kind = c->type == DAL_T_TEXT ? DAL_P_TEXT
-                      : c->type == DAL_T_DECIMAL ? DAL_P_DECIMAL : DAL_P_JSON;
+            p->kind = c->type == DAL_T_TEXT ? DAL_P_TEXT : DAL_P_JSON;
             p->v.s.p = v;
             p->v.s.len = len;
             continue;

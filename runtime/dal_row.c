@@ -71,7 +71,8 @@ void dal__bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const v
             if (ti->pkind == DAL_P_TEXT)
                 dal_bind_text(st, i, v);
             else if (ti->pkind == DAL_P_DECIMAL)
-                dal_bind_decimal(st, i, v);
+                dal__bind_decimal(st, i, c->name, v, DAL_COL_PRECISION(c->flags),
+                                  DAL_COL_SCALE(c->flags));
             else
                 dal_bind_json(st, i, v);
             break;

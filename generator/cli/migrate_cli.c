@@ -309,6 +309,9 @@ int dalc_migration_new(int argc, char **argv)
             rc = 1;
             goto out;
         }
+        char *format = path_join(snap, MODEL_SNAPSHOT_FORMAT);
+        prev->sqlite_plain_decimal = format && access(format, F_OK) != 0;
+        free(format);
         free(snap);
     }
     if (!mig_diff_models(prev, cur, &md)) {
@@ -350,6 +353,10 @@ int dalc_migration_new(int argc, char **argv)
         }
     char *snapdir = ok ? path_join(tmp, "snapshot") : NULL;
     ok = ok && snapdir && copy_schema(schema, snapdir);
+    char *format = ok ? path_join(snapdir, MODEL_SNAPSHOT_FORMAT) : NULL;
+    ok = ok && format &&
+         write_text(format, MODEL_SNAPSHOT_FORMAT_TEXT, strlen(MODEL_SNAPSHOT_FORMAT_TEXT));
+    free(format);
     free(snapdir);
     if (ok && chmod(tmp, 0755) != 0)
         ok = false;

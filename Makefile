@@ -34,7 +34,7 @@ GEN_OBJ  := $(GEN_SRC:%.c=$(B)/%.o) $(B)/templates_embed.o
 RT_OBJ   := $(RT_SRC:%.c=$(B)/%.o)
 
 .PHONY: all generate demo test test-build test-bins valgrind tsan golden fuzz bench install clean check-generated fuzz-roundtrip-build
-all: $(B)/dalc $(B)/libdal.a
+all: $(B)/dalc $(B)/libdal.a $(B)/dal_decimal.so
 
 $(B)/%.o: %.c $(wildcard generator/*/*.h runtime/*.h)
 	@mkdir -p $(dir $@)
@@ -48,6 +48,11 @@ $(B)/templates_embed.c: $(B)/embed $(TMPL)
 	$(B)/embed $(TMPL) > $@.tmp && mv $@.tmp $@
 $(B)/templates_embed.o: $(B)/templates_embed.c generator/emit/template.h
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The SQLite loadable extension for other SQLite programs (ext/dal_decimal.c).
+$(B)/dal_decimal.so: ext/dal_decimal.c runtime/dal_codec.c runtime/dal_codec.h runtime/dal_sqlite_decimal.h
+	@mkdir -p $(B)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared ext/dal_decimal.c runtime/dal_codec.c -o $@
 
 $(B)/libdalc.a: $(GEN_OBJ)
 	rm -f $@; ar rcs $@ $^
@@ -82,7 +87,7 @@ test:
 
 # Tests see the code generated from schema/ by this very build in $(B)/gen
 # (generated/ itself is compared with it by tests/run.sh).
-test-build: $(B)/dalc $(B)/libdal.a $(B)/libdalc.a
+test-build: $(B)/dalc $(B)/libdal.a $(B)/libdalc.a $(B)/dal_decimal.so
 	$(B)/dalc generate --schema schema --out $(B)/gen
 	$(B)/dalc generate --schema tests/probe_schema --out $(B)/probegen
 	$(MAKE) --no-print-directory B=$(B) CFLAGS="$(CFLAGS)" test-bins

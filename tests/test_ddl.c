@@ -26,7 +26,7 @@
 
 #include "testutil.h"
 
-#include "dal_codec.h"
+#include "dal_sqlite_decimal.h"
 
 #include "emit/emit.h"
 #include "model/model.h"
@@ -216,14 +216,6 @@ static void test_deterministic(void **state)
 
 /* ---- SQLite ------------------------------------------------------------- */
 
-/* What the runtime registers on every connection: the decimal columns'
- * collation (TEXT COLLATE dal_decimal). */
-static int decimal_coll(void *u, int na, const void *a, int nb, const void *b)
-{
-    (void)u;
-    return dal__decimal_cmp(a, (size_t)na, b, (size_t)nb);
-}
-
 static sqlite3 *sqlite_apply(const char *file, const char *ddl)
 {
     char path[1024];
@@ -231,8 +223,7 @@ static sqlite3 *sqlite_apply(const char *file, const char *ddl)
     unlink(path);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_create_collation(db, "dal_decimal", SQLITE_UTF8, NULL, decimal_coll),
-                     SQLITE_OK);
+    assert_int_equal(dal__sq_decimal_register(db), SQLITE_OK); /* as the runtime does */
     sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     char *err = NULL;
     if (sqlite3_exec(db, ddl, NULL, NULL, &err) != SQLITE_OK)

@@ -11,7 +11,7 @@
 
 #include <sqlite3.h>
 
-#include "dal_codec.h" /* the runtime's decimal order, for the decimal columns' collation */
+#include "dal_sqlite_decimal.h" /* the runtime's collation of decimal columns */
 
 #include "model/names.h"
 #include "model/types.h"
@@ -1080,14 +1080,6 @@ static int cmp_str(const void *x, const void *y)
     return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-/* The collation the runtime registers for decimal columns (TEXT COLLATE
- * dal_decimal): the schema's DDL names it. */
-static int decimal_coll(void *u, int na, const void *a, int nb, const void *b)
-{
-    (void)u;
-    return dal__decimal_cmp(a, (size_t)na, b, (size_t)nb);
-}
-
 q_set *check_queries(arena *a, const model *m, const char *dir, const char *prefix,
                      const char *sqlite_ddl, diag_list *d)
 {
@@ -1110,8 +1102,7 @@ q_set *check_queries(arena *a, const model *m, const char *dir, const char *pref
     qsort(names, (size_t)n, sizeof *names, cmp_str);
     ck c = {a, m, d, NULL, prefix, s, false};
     if (sqlite3_open(":memory:", &c.db) != SQLITE_OK ||
-        sqlite3_create_collation(c.db, "dal_decimal", SQLITE_UTF8, NULL, decimal_coll) !=
-            SQLITE_OK) {
+        dal__sq_decimal_register(c.db) != SQLITE_OK) {
         diag_error(d, (srcpos){dir, 0, 0}, "cannot open an in-memory SQLite database");
         sqlite3_close(c.db);
         return s;

@@ -9,7 +9,7 @@
 #   make golden     rewrite the golden files (generated/) from the current generator
 #   make fuzz       the libFuzzer targets: YAML and .sql front ends, PostgreSQL value decoders, engine round trip
 #   make bench      benchmarks (not tests)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=  (docs/build.md)
 
 CC      ?= cc
 PREFIX  ?= /usr/local
@@ -159,13 +159,57 @@ bench: all
 	bench/run.sh
 
 # ---- install ----------------------------------------------------------
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+# make install [PREFIX=/usr/local] [DESTDIR=]: dalc, the runtime as a static
+# and a shared library (soname libdal.so.$(SO_MAJOR)), its headers in
+# include/dal/, dal.pc, the man pages, the bash completion, the JSON Schema
+# of table and view files, the make fragment and the CMake package
+# (docs/build.md).  `man dal_open` finds dal(3) through a link per function
+# that dal(3) names.  Nothing
+# outside $(DESTDIR)$(PREFIX) is touched, so any writable folder works.
+# SO_MAJOR is the runtime version generated code checks (DAL_RUNTIME_VERSION).
+SO_MAJOR   := $(shell sed -n 's/^\#define DAL_RUNTIME_VERSION \([0-9]*\)$$/\1/p' runtime/dal.h)
+VERSION    := $(shell sed -n 's/^\#define DAL_VERSION_STRING "\(.*\)"$$/\1/p' runtime/dal.h)
+SO_NAME    := libdal.so.$(SO_MAJOR)
+SO_FILE    := $(SO_NAME).$(word 2,$(subst ., ,$(VERSION))).$(word 3,$(subst ., ,$(VERSION)))
+RT_PIC_OBJ := $(RT_SRC:%.c=$(B)/pic/%.o)
+MAN_PAGES  := $(sort $(wildcard man/*.[0-9]))
+LIBDIR     ?= $(PREFIX)/lib
+INCDIR     ?= $(PREFIX)/include/dal
+DATADIR    ?= $(PREFIX)/share/dalc
+MANDIR     ?= $(PREFIX)/share/man
+CMAKEDIR   ?= $(LIBDIR)/cmake/dalc
+
+.PHONY: shared
+shared: $(B)/$(SO_FILE)
+# tests/check_install.sh installs this very build
+test-build: $(B)/$(SO_FILE)
+
+$(B)/pic/%.o: %.c $(wildcard runtime/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
+$(B)/$(SO_FILE): $(RT_PIC_OBJ)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SO_NAME) $^ $(LDLIBS_RT) -o $@
+
+install: all $(B)/$(SO_FILE)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) \
+	    $(DESTDIR)$(DATADIR) $(DESTDIR)$(CMAKEDIR) $(addprefix $(DESTDIR)$(MANDIR)/man,1 3 5)
 	install -m 755 $(B)/dalc $(DESTDIR)$(PREFIX)/bin/dalc
-	install -m 644 $(B)/libdal.a $(DESTDIR)$(PREFIX)/lib/libdal.a
-	install -m 644 runtime/dal.h $(DESTDIR)$(PREFIX)/include/dal.h
-	install -m 644 runtime/dal_migrate.h $(DESTDIR)$(PREFIX)/include/dal_migrate.h
-	sed -e 's|@PREFIX@|$(PREFIX)|g' runtime/dal.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/dal.pc
+	install -m 644 $(B)/libdal.a $(DESTDIR)$(LIBDIR)/libdal.a
+	install -m 755 $(B)/$(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SO_FILE)
+	ln -sf $(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SO_NAME)
+	ln -sf $(SO_NAME) $(DESTDIR)$(LIBDIR)/libdal.so
+	install -m 644 runtime/dal.h runtime/dal_migrate.h $(DESTDIR)$(INCDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCDIR@|$(INCDIR)|g' \
+	    -e 's|@VERSION@|$(VERSION)|g' runtime/dal.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/dal.pc
+	install -m 644 integration/dalc.mk editor/dalc.schema.json $(DESTDIR)$(DATADIR)/
+	sed -e 's|@VERSION@|$(VERSION)|g' integration/dalcConfigVersion.cmake.in > $(DESTDIR)$(CMAKEDIR)/dalcConfigVersion.cmake
+	sed -e 's|@SO_FILE@|$(SO_FILE)|g' -e 's|@SO_NAME@|$(SO_NAME)|g' integration/dalcConfig.cmake.in > $(DESTDIR)$(CMAKEDIR)/dalcConfig.cmake
+	set -e; for m in $(MAN_PAGES); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	set -e; for n in $$(sed -n 's/^\.Nm \(dal_[a-z_]*\).*/\1/p' man/dal.3); do \
+	    ln -sf dal.3 $(DESTDIR)$(MANDIR)/man3/$$n.3; done
+	if $(B)/dalc completion bash > $(B)/dalc.bash 2>/dev/null; then \
+	    install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions && \
+	    install -m 644 $(B)/dalc.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/dalc; fi
 
 clean:
 	rm -rf build

@@ -15,6 +15,12 @@ if [ "${1:-}" = test ]; then
     command -v clang >/dev/null 2>&1 || need+=(clang)
     command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
     [ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null 2>&1 || need+=(pgbouncer)
+    # man pages, JSON Schema of table/view files, the installed consumer project
+    command -v mandoc >/dev/null 2>&1 || need+=(mandoc)
+    /usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 || need+=(python3-jsonschema)
+    /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || need+=(python3-yaml)
+    command -v cmake >/dev/null 2>&1 || need+=(cmake)
+    command -v pkg-config >/dev/null 2>&1 || need+=(pkgconf)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

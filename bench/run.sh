@@ -17,6 +17,7 @@ for prog in bench bulk scale; do
     cc $CFLAGS -I"$PG_INC" -Iruntime -I$B/gen bench/$prog.c $B/gen/*.c build/libdal.a \
         -lpq -lsqlite3 -lpthread -lm -o $B/$prog
 done
+cc $CFLAGS -Iruntime bench/decimal_storage.c build/libdal.a -lsqlite3 -lm -o $B/decimal_storage
 
 tmp=$(mktemp -d /tmp/dalc-bench.XXXXXX); chmod 755 "$tmp"
 trap 'tests/pg.sh stop "$tmp/pg" || true; rm -rf "$tmp"' EXIT INT TERM
@@ -37,6 +38,10 @@ echo "## Bulk insert"
 rm -f "$tmp"/bench.db*
 $B/bulk "$sq" "${BULK_SQLITE_ROWS:-1000000}"
 $B/bulk "$pg" "${BULK_PG_ROWS:-100000}"
+echo
+echo "## SQLite storage of decimal columns (docs/types.md)"
+echo
+$B/decimal_storage "$tmp/decimal.db" "${DECIMAL_ROWS:-200000}"
 echo
 echo "## Iterate: peak RSS against row count"
 echo

@@ -49,10 +49,12 @@ $(B)/templates_embed.c: $(B)/embed $(TMPL)
 $(B)/templates_embed.o: $(B)/templates_embed.c generator/emit/template.h
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-# The SQLite loadable extension for other SQLite programs (ext/dal_decimal.c).
+# The SQLite loadable extension for other SQLite programs (ext/dal_decimal.c);
+# without the sanitizers of CFLAGS: it is loaded into programs built without them.
 $(B)/dal_decimal.so: ext/dal_decimal.c runtime/dal_codec.c runtime/dal_codec.h runtime/dal_sqlite_decimal.h
 	@mkdir -p $(B)
-	$(CC) $(ALL_CFLAGS) -fPIC -shared ext/dal_decimal.c runtime/dal_codec.c -o $@
+	$(CC) $(WARN) -O2 -D_POSIX_C_SOURCE=200809L -Iruntime -fPIC -shared ext/dal_decimal.c \
+	    runtime/dal_codec.c -o $@
 
 $(B)/libdalc.a: $(GEN_OBJ)
 	rm -f $@; ar rcs $@ $^
@@ -195,6 +197,7 @@ install: all $(B)/$(SO_FILE)
 	    $(DESTDIR)$(DATADIR) $(DESTDIR)$(CMAKEDIR) $(addprefix $(DESTDIR)$(MANDIR)/man,1 3 5)
 	install -m 755 $(B)/dalc $(DESTDIR)$(PREFIX)/bin/dalc
 	install -m 644 $(B)/libdal.a $(DESTDIR)$(LIBDIR)/libdal.a
+	install -m 755 $(B)/dal_decimal.so $(DESTDIR)$(LIBDIR)/dal_decimal.so
 	install -m 755 $(B)/$(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SO_FILE)
 	ln -sf $(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SO_NAME)
 	ln -sf $(SO_NAME) $(DESTDIR)$(LIBDIR)/libdal.so

@@ -26,7 +26,7 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 
 B ?= build
 
-GEN_DIRS := base front model sql check emit cli
+GEN_DIRS := base front model sql check introspect emit cli
 GEN_SRC  := $(foreach d,$(GEN_DIRS),$(wildcard generator/$(d)/*.c))
 RT_SRC   := $(wildcard runtime/*.c)
 TMPL     := $(sort $(wildcard templates/*.tmpl))

@@ -474,3 +474,8 @@ dal_status schema_migrate(dal_db *db, const dal_migrate_opts *opts)
 {
     return dal_migrate_up(db, schema_migrations, 4, opts);
 }
+
+dal_status schema_check(dal_db *db)
+{
+    return dal_migrate_check(db, schema_migrations, 4);
+}

@@ -29,6 +29,15 @@ extern const dal_migration schema_migrations[];
  */
 dal_status schema_migrate(dal_db *db, const dal_migrate_opts *opts);
 
+/**
+ * Checks at start-up that db is at the schema version this program was compiled for: every
+ * migration of schema_migrations applied (with the same checksum) and none newer recorded.
+ * Only reads.  Returns DAL_OK, or DAL_ERROR with a message (dal_errmsg) naming the database's
+ * version and this program's, e.g. "database is at migration 0002_x, this program was
+ * compiled for 0003_y; run dalc migrate up" (see dal_migrate_check in dal_migrate.h).
+ */
+dal_status schema_check(dal_db *db);
+
 #ifdef __cplusplus
 }
 #endif

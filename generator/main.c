@@ -36,8 +36,31 @@ static int migration_commands(int argc, char **argv)
     return -1;
 }
 
+/* `dalc pull ...` / `dalc diff ...` (cli/pull.c, cli/diff.c): the first
+ * word that is not an option names the command. */
+static int introspect_commands(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-') {
+            if (!strcmp(argv[i], "--db") || !strcmp(argv[i], "--out") ||
+                !strcmp(argv[i], "--table") || !strcmp(argv[i], "--schema"))
+                i++;
+            continue;
+        }
+        if (!strcmp(argv[i], "pull"))
+            return dalc_pull(argc - 1, argv + 1);
+        if (!strcmp(argv[i], "diff"))
+            return dalc_diff(argc - 1, argv + 1);
+        return -1;
+    }
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
-    int rc = migration_commands(argc, argv);
+    int rc = introspect_commands(argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = migration_commands(argc, argv);
     return rc >= 0 ? rc : dalc_generate(argc, argv);
 }

@@ -858,6 +858,58 @@ dal_status dal_migrate_status(dal_db *db, const dal_migration *migs, size_t n,
     return DAL_OK;
 }
 
+dal_status dal_migrate_check(dal_db *db, const dal_migration *migs, size_t n)
+{
+    if (!db || (n && !migs))
+        return db ? dal_set_error(db, DAL_MISUSE, "dal_migrate_check: NULL argument")
+                  : DAL_MISUSE;
+    if (n == 0)
+        return DAL_OK;
+    dal_migration_state *st = calloc(n, sizeof *st);
+    if (!st)
+        return dal_set_error(db, DAL_NOMEM, "dal_migrate_check: out of memory");
+    int unknown = 0;
+    dal_status s = dal_migrate_status(db, migs, n, st, &unknown);
+    if (s != DAL_OK) {
+        free(st);
+        return s;
+    }
+    const dal_migration *want = &migs[n - 1], *at = NULL;
+    size_t pending = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (st[i].applied)
+            at = &migs[i];
+        else
+            pending++;
+        if (st[i].checksum_mismatch) {
+            s = dal_set_error(db, DAL_ERROR,
+                              "migration %04d_%s applied to the database differs from the one "
+                              "this program was compiled with (checksum); run dalc migrate "
+                              "status",
+                              migs[i].version, migs[i].name);
+            free(st);
+            return s;
+        }
+    }
+    free(st);
+    if (unknown > 0)
+        return dal_set_error(db, DAL_ERROR,
+                             "database has %d migration(s) newer than this program knows; this "
+                             "program was compiled for %04d_%s: run a newer build",
+                             unknown, want->version, want->name);
+    if (pending == 0)
+        return DAL_OK;
+    if (!at)
+        return dal_set_error(db, DAL_ERROR,
+                             "database has no migration applied, this program was compiled for "
+                             "%04d_%s; run dalc migrate up",
+                             want->version, want->name);
+    return dal_set_error(db, DAL_ERROR,
+                         "database is at migration %04d_%s, this program was compiled for "
+                         "%04d_%s; run dalc migrate up",
+                         at->version, at->name, want->version, want->name);
+}
+
 /* ---------------------------------------------------------------------- */
 /* up                                                                      */
 /* ---------------------------------------------------------------------- */

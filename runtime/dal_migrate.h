@@ -139,6 +139,16 @@ dal_status dal_migrate_repair(dal_db *db, const dal_migration *migs, size_t n,
 dal_status dal_migrate_status(dal_db *db, const dal_migration *migs, size_t n,
                               dal_migration_state *out, int *unknown);
 
+/* Start-up check: is db at the newest of migs (the migrations a program was
+ * compiled with)?  DAL_OK when every migration of migs is applied, with the
+ * checksums they were compiled with, and nothing newer is recorded; else
+ * DAL_ERROR with a message naming both versions ("database is at migration
+ * 0002_x, this program was compiled for 0003_y; run dalc migrate up"; no
+ * migration applied; an applied one that differs, "checksum"; newer ones
+ * this program does not know).  Only reads: creates nothing, changes
+ * nothing. */
+dal_status dal_migrate_check(dal_db *db, const dal_migration *migs, size_t n);
+
 /* The up/down SQL of m for db's dialect (NULL when absent). */
 const char *dal_migration_up_sql(const dal_migration *m, dal_dialect d);
 const char *dal_migration_down_sql(const dal_migration *m, dal_dialect d);

@@ -987,6 +987,57 @@ static void test_runtime_api(void **state)
 }
 
 /* ---------------------------------------------------------------------- */
+/* schema_check: the start-up check of generated code                      */
+/* ---------------------------------------------------------------------- */
+
+static void startup_check(bool pg)
+{
+    eng e;
+    eng_init(&e, pg, "startup_check");
+    dal_db *db = NULL;
+    must(db, dal_open(e.url, &db), "open");
+    assert_true(SCHEMA_NMIGRATIONS >= 2);
+    char want[200], at[500];
+    const dal_migration *last = &schema_migrations[SCHEMA_NMIGRATIONS - 1];
+    const dal_migration *prev = &schema_migrations[SCHEMA_NMIGRATIONS - 2];
+    snprintf(want, sizeof want, "this program was compiled for %04d_%s; run dalc migrate up",
+             last->version, last->name);
+    /* an empty database: nothing applied */
+    assert_int_equal(schema_check(db), DAL_ERROR);
+    assert_non_null(strstr(dal_errmsg(db), "database has no migration applied"));
+    assert_non_null(strstr(dal_errmsg(db), want));
+    /* one migration behind */
+    dal_migrate_opts o = {0};
+    o.target = prev->version;
+    must(db, dal_migrate_up(db, schema_migrations, SCHEMA_NMIGRATIONS, &o), "up to N-1");
+    assert_int_equal(schema_check(db), DAL_ERROR);
+    snprintf(at, sizeof at, "database is at migration %04d_%s, %s", prev->version, prev->name,
+             want);
+    assert_string_equal(dal_errmsg(db), at);
+    /* up to date: no drift */
+    must(db, schema_migrate(db, NULL), "migrate");
+    must(db, schema_check(db), "check after migrate");
+    /* a newer migration recorded by a newer build */
+    exec_ok(db, "INSERT INTO dal_schema_migrations (version, name, checksum, applied_at)"
+                " VALUES (9999, 'future', 'x', '2030-01-01 00:00:00+00')");
+    assert_int_equal(schema_check(db), DAL_ERROR);
+    assert_non_null(strstr(dal_errmsg(db), "newer than this program knows"));
+    dal_close(db);
+}
+
+static void test_startup_check_sqlite(void **state)
+{
+    (void)state;
+    startup_check(false);
+}
+
+static void test_startup_check_pg(void **state)
+{
+    (void)state;
+    startup_check(true);
+}
+
+/* ---------------------------------------------------------------------- */
 /* baseline: adopting a database made by schema_create                     */
 /* ---------------------------------------------------------------------- */
 
@@ -1549,6 +1600,8 @@ int main(void)
         cmocka_unit_test(test_destructive_flow_pg),
         cmocka_unit_test(test_repair_sqlite),
         cmocka_unit_test(test_repair_pg),
+        cmocka_unit_test(test_startup_check_sqlite),
+        cmocka_unit_test(test_startup_check_pg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

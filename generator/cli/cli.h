@@ -29,4 +29,16 @@ int dalc_migration_new(int argc, char **argv);
  * "migrate". */
 int dalc_migrate(int argc, char **argv);
 
+/* `dalc pull --db URL [--out DIR] [--table NAME ...]` (pull.c): argv holds
+ * every argument but the program name. */
+int dalc_pull(int argc, char **argv);
+
+/* `dalc diff --db URL [--schema DIR]` (diff.c): argv as for dalc_pull. */
+int dalc_diff(int argc, char **argv);
+
+/* Option `name` at argv[*i] as "--name VALUE" (advancing *i) or
+ * "--name=VALUE": 1 and *value set, 0 when argv[*i] is another word, -1 when
+ * the value is missing (pull.c; shared by pull and diff). */
+int cli_option(int argc, char **argv, int *i, const char *name, const char **value);
+
 #endif

@@ -38,6 +38,8 @@ static const char USAGE[] =
     "       dalc migration new NAME [--schema DIR] [--migrations DIR]\n"
     "       dalc migrate [--db URL] [--migrations DIR] status|up [N]|down [N]|baseline N|repair\n"
     "                    [--dry-run] [--allow-destructive] [--target V] [--lock-timeout MS]\n"
+    "       dalc pull --db URL [--out DIR] [--table NAME ...]\n"
+    "       dalc diff --db URL [--schema DIR]\n"
     "       dalc --help | --version\n";
 
 static const char HELP[] =
@@ -61,6 +63,10 @@ static const char HELP[] =
     "                   them (a database made by schema_create or by hand)\n"
     "                   repair: accept applied migrations edited without changing their\n"
     "                   effect (re-derives the schema and compares)\n"
+    "  pull             write schema files for the tables and views of a live database\n"
+    "                   (see dalc pull --help, docs/pull.md)\n"
+    "  diff             print what differs between a live database and the schema\n"
+    "                   (exit 1 when anything does; see dalc diff --help)\n"
     "\n"
     "options:\n"
     "  --schema DIR     the schema folder (default: schema)\n"
@@ -174,6 +180,56 @@ static int parse_args(int argc, char **argv, opts *o)
     return -1;
 }
 
+/* Drift: when the schema differs from the snapshot of the newest migration
+ * in mdir, a change no migration captures.  Returns the number of
+ * statements a new migration would hold (0: none), -1 on error (message
+ * in d); prints the first statements. */
+static int drift(const model *m, const char *mdir, diag_list *d)
+{
+    mig_entry *ents = NULL;
+    int n = 0, count = 0;
+    model *prev = NULL;
+    if (!mig_list(mdir, false, &ents, &n, d))
+        return -1;
+    if (n == 0) {
+        mig_list_free(ents, n);
+        return 0;
+    }
+    if (!mig_last_snapshot(mdir, ents, n, &prev, d)) {
+        mig_list_free(ents, n);
+        return -1;
+    }
+    mig_diff md;
+    mig_diff_init(&md);
+    if (!mig_diff_models(prev, m, &md)) {
+        count = -1;
+    } else if (!mig_diff_empty(&md)) {
+        /* the PostgreSQL up statements, one line each (their first line) */
+        const char *p = sb_str(&md.sql[SQL_PG][0]);
+        for (const char *l = p; *l;) {
+            const char *e = strchr(l, '\n');
+            size_t len = e ? (size_t)(e - l) : strlen(l);
+            bool stmt = !strncmp(l, "CREATE ", 7) || !strncmp(l, "ALTER ", 6) ||
+                        !strncmp(l, "DROP ", 5) || !strncmp(l, "COMMENT ", 8) ||
+                        !strncmp(l, "UPDATE ", 7) || !strncmp(l, "INSERT ", 7);
+            if (stmt && count < 5)
+                fprintf(stderr, "  %.*s\n", (int)(len > 100 ? 100 : len), l);
+            count += stmt;
+            if (!e)
+                break;
+            l = e + 1;
+        }
+        if (count > 5)
+            fprintf(stderr, "  ... (%d statements in all)\n", count);
+        if (count == 0)
+            count = 1;
+    }
+    mig_diff_free(&md);
+    model_free(prev);
+    mig_list_free(ents, n);
+    return count;
+}
+
 static void flush_diags(diag_list *d)
 {
     if (d->text.len)
@@ -227,6 +283,18 @@ int dalc_generate(int argc, char **argv)
             mdir = sibling;
     }
     c_names_warn_libc(m, m->arena, o.prefix, &d);
+    bool drifted = false;
+    if (mdir) {
+        int nd = drift(m, mdir, &d);
+        flush_diags(&d);
+        if (nd > 0) {
+            fprintf(stderr, "dalc: %s: the schema has changes that no migration in %s captures "
+                            "(above, as the next migration would apply them): run `dalc "
+                            "migration new NAME`\n",
+                    strcmp(o.command, "check") == 0 ? "error" : "warning", mdir);
+            drifted = true;
+        }
+    }
     emit_ctx cx = {.m = m, .tmpl = t, .prefix = o.prefix, .schema_dir = o.schema, .d = &d,
                    .migrations_dir = mdir};
     /* named queries: checked and typed against the schema's SQLite DDL */
@@ -268,6 +336,8 @@ int dalc_generate(int argc, char **argv)
             fputs(sb_str(&report), stdout);
         if (rc == 1)
             fprintf(stderr, "dalc: %s is out of date: run dalc generate\n", o.out);
+        if (rc == 0 && drifted)
+            rc = EXIT_INVALID;
         sb_free(&report);
     }
     output_free(&out);

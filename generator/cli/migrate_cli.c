@@ -150,6 +150,33 @@ bool mig_list(const char *dir, bool read_sql, mig_entry **out, int *n, diag_list
     return true;
 }
 
+bool mig_last_snapshot(const char *migdir, const mig_entry *ents, int nents, model **out,
+                       diag_list *d)
+{
+    *out = NULL;
+    /* the newest migration with a snapshot (a hand-written one may have none) */
+    char *snap = NULL;
+    for (int i = nents - 1; i >= 0 && !snap; i--) {
+        snap = path_join(ents[i].dir, "snapshot");
+        if (snap && !is_dir(snap)) {
+            free(snap);
+            snap = NULL;
+        }
+    }
+    srcpos at = {migdir, 0, 0};
+    if (!snap)
+        return diag_error(d, at, "no migration has a snapshot/ folder to compare with");
+    *out = model_load_dir(snap, d);
+    if (!*out)
+        diag_error(d, at, "cannot read the snapshot of the last migration (%s)", snap);
+    char *format = *out ? path_join(snap, MODEL_SNAPSHOT_FORMAT) : NULL;
+    if (format) /* none: SQLite's decimal columns are of the older plain TEXT */
+        (*out)->sqlite_plain_decimal = access(format, F_OK) != 0;
+    free(format);
+    free(snap);
+    return *out != NULL;
+}
+
 /* ---------------------------------------------------------------------- */
 /* migration new                                                           */
 /* ---------------------------------------------------------------------- */
@@ -285,34 +312,10 @@ int dalc_migration_new(int argc, char **argv)
         rc = 3;
         goto out;
     }
-    if (nents > 0) {
-        /* the newest migration with a snapshot (a hand-written one may have none) */
-        char *snap = NULL;
-        for (int i = nents - 1; i >= 0 && !snap; i--) {
-            snap = path_join(ents[i].dir, "snapshot");
-            if (snap && !is_dir(snap)) {
-                free(snap);
-                snap = NULL;
-            }
-        }
-        if (!snap) {
-            fprintf(stderr, "dalc: no migration in %s has a snapshot/ folder to compare with\n",
-                    migdir);
-            rc = 1;
-            goto out;
-        }
-        prev = model_load_dir(snap, &d);
-        if (!prev) {
-            fputs(sb_str(&d.text), stderr);
-            fprintf(stderr, "dalc: cannot read the snapshot of the last migration (%s)\n", snap);
-            free(snap);
-            rc = 1;
-            goto out;
-        }
-        char *format = path_join(snap, MODEL_SNAPSHOT_FORMAT);
-        prev->sqlite_plain_decimal = format && access(format, F_OK) != 0;
-        free(format);
-        free(snap);
+    if (nents > 0 && !mig_last_snapshot(migdir, ents, nents, &prev, &d)) {
+        fputs(sb_str(&d.text), stderr);
+        rc = 1;
+        goto out;
     }
     if (!mig_diff_models(prev, cur, &md)) {
         fprintf(stderr, "dalc: out of memory\n");

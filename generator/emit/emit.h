@@ -66,6 +66,12 @@ bool emit_c(const emit_ctx *cx, output_set *o);
 struct q_set;
 bool emit_queries(const emit_ctx *cx, const struct q_set *qs, output_set *o);
 
+/* Schema files from a pulled database (introspect/introspect.h): one
+ * <name>.yaml per table and view, written as a person writes them
+ * (emit_yaml.c; `dalc pull`). */
+struct db_schema;
+bool emit_yaml(const struct db_schema *s, output_set *o);
+
 /* Writes o into dir atomically: all files or none; unchanged files keep
  * their mtime; files no longer produced (that dalc wrote: *.sql, *.h, *.c)
  * are removed.  Returns 0, or 3 on I/O error (message in d). */

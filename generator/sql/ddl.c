@@ -287,7 +287,7 @@ void ddl_references(const m_column *c, strbuf *sb)
 }
 
 /* Replaces every %1$s of fmt by the quoted column. */
-static void add_type_check(strbuf *sb, const char *fmt, const char *col)
+void ddl_type_check(strbuf *sb, const char *fmt, const char *col)
 {
     for (const char *p = fmt; *p;) {
         if (strncmp(p, "%1$s", 4) == 0) {
@@ -361,7 +361,7 @@ void ddl_column_attrs(sql_dialect d, const m_table *t, const m_column *c, bool w
     const type_info *ti = &type_table[c->type];
     if (ti->sqlite_check) {
         sb_add(sb, " CHECK (");
-        add_type_check(sb, ti->sqlite_check, c->name);
+        ddl_type_check(sb, ti->sqlite_check, c->name);
         sb_add(sb, ")");
     }
     if (c->type == TY_TEXT && c->max_length > 0) {

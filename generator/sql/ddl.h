@@ -28,6 +28,8 @@ typedef enum sql_dialect { SQL_PG = 0, SQL_SQLITE = 1 } sql_dialect;
 void ddl_ident(strbuf *sb, const char *name);          /* "name" */
 void ddl_literal(strbuf *sb, const char *text);        /* 'te''xt' */
 void ddl_values_expr(strbuf *sb, const m_column *c);  /* "col" IN ('a', 'b'): an enum's CHECK */
+/* A type's SQLite CHECK (type_info.sqlite_check, %1$s the column) for col. */
+void ddl_type_check(strbuf *sb, const char *fmt, const char *col);
 
 /* Column type: bigint, varchar(100), numeric(20,2) / INTEGER, TEXT... */
 void ddl_column_type(sql_dialect d, const m_column *c, strbuf *sb);

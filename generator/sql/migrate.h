@@ -53,4 +53,10 @@ typedef struct mig_entry {
 bool mig_list(const char *dir, bool read_sql, mig_entry **out, int *n, diag_list *d);
 void mig_list_free(mig_entry *e, int n);
 
+/* The schema as of the newest migration of ents (n > 0) that has a
+ * snapshot/ folder, into *out; false with a message in d when none has one
+ * or it does not load. */
+bool mig_last_snapshot(const char *migdir, const mig_entry *ents, int n, model **out,
+                       diag_list *d);
+
 #endif

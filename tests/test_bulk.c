@@ -619,16 +619,16 @@ static void wide_ddl(dal_db *db, int ncols, bool pg)
 /* Inserts n rows of ncols columns by insert_many, then checks count and sums. */
 static void wide_run(dal_db *db, bool pg, const wide_spec *wp, size_t n)
 {
-    const wide_spec w = *wp;
-    int ncols = w.t.ncolumns;
+    const dal_table *t = &wp->t; /* the descriptor itself: the caches know it by address */
+    int ncols = t->ncolumns;
     wide_ddl(db, ncols, pg);
-    char *rows = calloc(n, w.t.size);
+    char *rows = calloc(n, t->size);
     for (size_t r = 0; r < n; r++)
         for (int c = 0; c < ncols; c++) {
             int32_t v = (int32_t)(c == 0 ? r + 1 : r * 7 + (size_t)c);
-            memcpy(rows + r * w.t.size + (size_t)c * sizeof v, &v, sizeof v);
+            memcpy(rows + r * t->size + (size_t)c * sizeof v, &v, sizeof v);
         }
-    OK(db, dal_insert_rows(db, &w.t, rows, n));
+    OK(db, dal_insert_rows(db, t, rows, n));
     dal_stmt *st;
     OK(db, dal_stmt_start(db, &wp->sums, &st));
     bool has;

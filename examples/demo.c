@@ -177,11 +177,23 @@ static bool tour(void)
         job_runs_free(&first);
     }
 
+    /* A partial update: only the columns named in the set are written (the
+     * other fields of the row are not read), false included. */
+    jobs off = {.id = "deploy", .enabled = false};
+    if (!failed(jobs_update_cols(db, &off, &(jobs_cols){.enabled = true}), "jobs_update_cols")) {
+        jobs now;
+        if (!failed(jobs_get(db, "deploy", &now), "jobs_get")) {
+            printf("update_cols job 'deploy' (enabled) -> enabled %s, group %s (kept)\n",
+                   now.enabled ? "true" : "false", now.group);
+            jobs_free(&now);
+        }
+    }
+
     /* Events, and streaming them with iterate (stopping early). */
     events evs[4] = {
         /* level left zero: its default ("info") is stored.  (The zero value of an enum is
-         * its first value, "debug", which thus cannot be inserted into a column whose
-         * default differs; set it with an update.) */
+         * its first value, "debug": to store it over the default, name the column in a
+         * column set, as events_insert_cols does below.) */
         {.run_id = last.id, .seq = 0, .message = "queued"},
         {.run_id = last.id, .seq = 1, .level = EVENTS_LEVEL_ERROR, .message = "pull failed, retrying"},
         {.run_id = last.id, .seq = 2, .message = "started"},
@@ -193,6 +205,17 @@ static bool tour(void)
         dal_status s = events_iterate(db, print_event, &seen);
         printf("  iterate returned %s (the status the callback stopped with)\n",
                dal_status_name(s));
+    }
+    events debug = {.run_id = last.id, .seq = 4, .level = EVENTS_LEVEL_DEBUG, .message = "done"};
+    events stored_ev;
+    if (!failed(events_insert_cols(db, &debug,
+                                   &(events_cols){.run_id = true, .seq = true, .level = true,
+                                                  .message = true},
+                                   &stored_ev),
+                "events_insert_cols")) {
+        printf("insert_cols event seq 4 with level debug -> stored level %s\n",
+               events_level_name(stored_ev.level));
+        events_free(&stored_ev);
     }
 
     /* Named queries (schema/runs.sql): typed functions for hand-written SQL. */

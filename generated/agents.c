@@ -248,6 +248,22 @@ dal_status agents_upsert(dal_db *db, const agents *in, agents *out)
     return dal_insert_row(db, &agents_table, in, out, true);
 }
 
+/* The runtime reads a agents_cols as an array of bools indexed by column. */
+_Static_assert(sizeof(agents_cols) == AGENTS_NCOLUMNS * sizeof(bool),
+               "agents_cols: one bool per column, in schema order");
+
+dal_status agents_insert_cols(dal_db *db, const agents *in, const agents_cols *cols, agents *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!in || !cols || out == in)
+        return dal_set_error(db, DAL_MISUSE,
+                             "agents_insert_cols: in or cols is NULL, or out is in");
+    if (out)
+        memset(out, 0, sizeof *out);
+    return dal_insert_cols(db, &agents_table, in, (const bool *)cols, out);
+}
+
 static const dal_query agents_get_q = {
     "SELECT " AGENTS_COLUMN_LIST " FROM \"agents\" WHERE \"id\" = $1",
     1,
@@ -382,6 +398,20 @@ dal_status agents_update(dal_db *db, const agents *row)
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "agents_update: no row");
+    return s;
+}
+
+dal_status agents_update_cols(dal_db *db, const agents *row, const agents_cols *cols)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!row || !cols)
+        return dal_set_error(db, DAL_MISUSE, "agents_update_cols: row or cols is NULL");
+    int64_t changes = 0;
+    dal_status s = dal_update_cols(db, &agents_table, row, (const bool *)cols, &changes);
+    if (s == DAL_OK && changes == 0)
+        return dal_set_error(db, DAL_NOT_FOUND,
+                             "agents_update_cols: no row has this primary key");
     return s;
 }
 
@@ -561,6 +591,11 @@ dal_status agents_iterate(dal_db *db, dal_status (*fn)(const agents *row, void *
     }
     dal_stmt_done(st);
     return s;
+}
+
+dal_status agents_copy(const agents *in, agents *out)
+{
+    return dal_row_copy(&agents_table, in, out);
 }
 
 void agents_free(agents *row)

@@ -70,9 +70,27 @@ typedef struct agents_array {
 extern const dal_table agents_table;
 
 /**
+ * A set of agents columns, for agents_insert_cols and agents_update_cols: one flag per column,
+ * named like the row's field; true puts the column in the set. Build it in the call:
+ *
+ * agents_update_cols(db, &row, &(agents_cols){.kind = true});
+ */
+typedef struct agents_cols {
+    bool id;
+    bool name;
+    bool kind;
+    bool capacity;
+    bool active;
+    bool labels;
+    bool current_run_id;
+    bool last_seen_at;
+    bool created_at;
+} agents_cols;
+
+/**
  * Inserts *in. A column with a default (or identity) whose field holds its zero value (0, false,
- * NULL, "" uuid, has_ false, an enum's first value) is left out, so that the database fills it:
- * insert, then update, to store such a zero over a different default. When out is not NULL it
+ * NULL, "" uuid, has_ false, an enum's first value) is left out, so that the database fills it: to
+ * store such a zero over a different default, use agents_insert_cols. When out is not NULL it
  * receives the row as stored, every column read back (generated ids, defaults); on DAL_OK *out owns
  * its memory (release with agents_free), on error it is zeroed and owns nothing. out must not be in
  * (DAL_MISUSE). *in is only read; nothing keeps a pointer into it. Errors: DAL_DUPLICATE,
@@ -93,6 +111,16 @@ dal_status agents_insert_many(dal_db *db, const agents *rows, size_t n);
  * with out != NULL (and != in), *out owns the stored row on DAL_OK.
  */
 dal_status agents_upsert(dal_db *db, const agents *in, agents *out);
+
+/**
+ * Inserts *in, writing exactly the columns in *cols, each as given: a field holding 0, false, a
+ * NULL pointer or has_ false is stored as such (NULL for the last two), whatever the column's
+ * default. The database fills every column outside the set: its default, a generated identity, or
+ * NULL (DAL_NOT_NULL for a NOT NULL column without default). Put an identity column in the set only
+ * to give its value. An empty set inserts the defaults. *in and *cols are only read; out, ownership
+ * and errors as for agents_insert.
+ */
+dal_status agents_insert_cols(dal_db *db, const agents *in, const agents_cols *cols, agents *out);
 
 /**
  * Reads the row whose primary key (id) equals the arguments into *out; DAL_NOT_FOUND when there is
@@ -136,10 +164,19 @@ dal_status agents_get_by_name_for_update(dal_db *db, const char *name, agents *o
 
 /**
  * Sets every non-key column of the row whose primary key (id) equals row's to row's values (a
- * default is not applied: a zero field is stored as zero). *row is only read. Returns DAL_NOT_FOUND
- * when no row has that key.
+ * default is not applied: a zero field is stored as zero); agents_update_cols writes only some.
+ * *row is only read. Returns DAL_NOT_FOUND when no row has that key.
  */
 dal_status agents_update(dal_db *db, const agents *row);
+
+/**
+ * Sets the columns in *cols, each to row's field as given (a zero field is stored as zero), in the
+ * row whose primary key (id) equals row's; the other columns keep their values, so changing a few
+ * needs no read first. Key columns in the set are ignored (they select the row); a set without a
+ * non-key column is DAL_MISUSE. *row and *cols are only read. Returns DAL_NOT_FOUND when no row has
+ * that key.
+ */
+dal_status agents_update_cols(dal_db *db, const agents *row, const agents_cols *cols);
 
 /**
  * Deletes the row whose primary key (id) equals the arguments; foreign keys referencing it act as
@@ -175,6 +212,15 @@ dal_status agents_list_by_current_run_id(dal_db *db, int64_t current_run_id, con
  * being read); collect keys and act after the iteration instead.
  */
 dal_status agents_iterate(dal_db *db, dal_status (*fn)(const agents *row, void *ctx), void *ctx);
+
+/**
+ * Copies *in into *out, every string and byte array into ONE new allocation that *out owns (release
+ * with agents_free), whoever owns *in's: to keep a row given to a agents_iterate callback, or a row
+ * built by hand. Any previous content of *out is overwritten, not freed. Returns DAL_MISUSE when in
+ * or out is NULL, out is in, or a bytes field has a NULL pointer and a length; DAL_NOMEM. On error
+ * *out (unless it is in) is zeroed and owns nothing.
+ */
+dal_status agents_copy(const agents *in, agents *out);
 
 /**
  * Frees what *row owns (a row filled by this library) and zeroes it; the struct itself is the

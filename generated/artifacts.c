@@ -197,6 +197,23 @@ dal_status artifacts_upsert(dal_db *db, const artifacts *in, artifacts *out)
     return dal_insert_row(db, &artifacts_table, in, out, true);
 }
 
+/* The runtime reads a artifacts_cols as an array of bools indexed by column. */
+_Static_assert(sizeof(artifacts_cols) == ARTIFACTS_NCOLUMNS * sizeof(bool),
+               "artifacts_cols: one bool per column, in schema order");
+
+dal_status artifacts_insert_cols(dal_db *db, const artifacts *in, const artifacts_cols *cols,
+                                 artifacts *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!in || !cols || out == in)
+        return dal_set_error(db, DAL_MISUSE,
+                             "artifacts_insert_cols: in or cols is NULL, or out is in");
+    if (out)
+        memset(out, 0, sizeof *out);
+    return dal_insert_cols(db, &artifacts_table, in, (const bool *)cols, out);
+}
+
 static const dal_query artifacts_get_q = {
     "SELECT " ARTIFACTS_COLUMN_LIST " "
     "FROM \"artifacts\" "
@@ -280,6 +297,20 @@ dal_status artifacts_update(dal_db *db, const artifacts *row)
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "artifacts_update: no row");
+    return s;
+}
+
+dal_status artifacts_update_cols(dal_db *db, const artifacts *row, const artifacts_cols *cols)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!row || !cols)
+        return dal_set_error(db, DAL_MISUSE, "artifacts_update_cols: row or cols is NULL");
+    int64_t changes = 0;
+    dal_status s = dal_update_cols(db, &artifacts_table, row, (const bool *)cols, &changes);
+    if (s == DAL_OK && changes == 0)
+        return dal_set_error(db, DAL_NOT_FOUND,
+                             "artifacts_update_cols: no row has this primary key");
     return s;
 }
 
@@ -465,6 +496,11 @@ dal_status artifacts_iterate(dal_db *db, dal_status (*fn)(const artifacts *row, 
     }
     dal_stmt_done(st);
     return s;
+}
+
+dal_status artifacts_copy(const artifacts *in, artifacts *out)
+{
+    return dal_row_copy(&artifacts_table, in, out);
 }
 
 void artifacts_free(artifacts *row)

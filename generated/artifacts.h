@@ -43,9 +43,24 @@ typedef struct artifacts_array {
 extern const dal_table artifacts_table;
 
 /**
+ * A set of artifacts columns, for artifacts_insert_cols and artifacts_update_cols: one flag per
+ * column, named like the row's field; true puts the column in the set. Build it in the call:
+ *
+ * artifacts_update_cols(db, &row, &(artifacts_cols){.content_type = true});
+ */
+typedef struct artifacts_cols {
+    bool run_id;
+    bool path;
+    bool size;
+    bool sha256;
+    bool content_type;
+    bool created_at;
+} artifacts_cols;
+
+/**
  * Inserts *in. A column with a default (or identity) whose field holds its zero value (0, false,
- * NULL, "" uuid, has_ false, an enum's first value) is left out, so that the database fills it:
- * insert, then update, to store such a zero over a different default. When out is not NULL it
+ * NULL, "" uuid, has_ false, an enum's first value) is left out, so that the database fills it: to
+ * store such a zero over a different default, use artifacts_insert_cols. When out is not NULL it
  * receives the row as stored, every column read back (generated ids, defaults); on DAL_OK *out owns
  * its memory (release with artifacts_free), on error it is zeroed and owns nothing. out must not be
  * in (DAL_MISUSE). *in is only read; nothing keeps a pointer into it. Errors: DAL_DUPLICATE,
@@ -66,6 +81,17 @@ dal_status artifacts_insert_many(dal_db *db, const artifacts *rows, size_t n);
  * read; with out != NULL (and != in), *out owns the stored row on DAL_OK.
  */
 dal_status artifacts_upsert(dal_db *db, const artifacts *in, artifacts *out);
+
+/**
+ * Inserts *in, writing exactly the columns in *cols, each as given: a field holding 0, false, a
+ * NULL pointer or has_ false is stored as such (NULL for the last two), whatever the column's
+ * default. The database fills every column outside the set: its default, a generated identity, or
+ * NULL (DAL_NOT_NULL for a NOT NULL column without default). Put an identity column in the set only
+ * to give its value. An empty set inserts the defaults. *in and *cols are only read; out, ownership
+ * and errors as for artifacts_insert.
+ */
+dal_status artifacts_insert_cols(dal_db *db, const artifacts *in, const artifacts_cols *cols,
+                                 artifacts *out);
 
 /**
  * Reads the row whose primary key (run_id and path) equals the arguments into *out; DAL_NOT_FOUND
@@ -89,10 +115,19 @@ dal_status artifacts_get_for_update(dal_db *db, int64_t run_id, const char *path
 
 /**
  * Sets every non-key column of the row whose primary key (run_id and path) equals row's to row's
- * values (a default is not applied: a zero field is stored as zero). *row is only read. Returns
- * DAL_NOT_FOUND when no row has that key.
+ * values (a default is not applied: a zero field is stored as zero); artifacts_update_cols writes
+ * only some. *row is only read. Returns DAL_NOT_FOUND when no row has that key.
  */
 dal_status artifacts_update(dal_db *db, const artifacts *row);
+
+/**
+ * Sets the columns in *cols, each to row's field as given (a zero field is stored as zero), in the
+ * row whose primary key (run_id and path) equals row's; the other columns keep their values, so
+ * changing a few needs no read first. Key columns in the set are ignored (they select the row); a
+ * set without a non-key column is DAL_MISUSE. *row and *cols are only read. Returns DAL_NOT_FOUND
+ * when no row has that key.
+ */
+dal_status artifacts_update_cols(dal_db *db, const artifacts *row, const artifacts_cols *cols);
 
 /**
  * Deletes the row whose primary key (run_id and path) equals the arguments; foreign keys
@@ -130,6 +165,15 @@ dal_status artifacts_list_by_run_id(dal_db *db, int64_t run_id, const artifacts 
  */
 dal_status artifacts_iterate(dal_db *db, dal_status (*fn)(const artifacts *row, void *ctx),
                              void *ctx);
+
+/**
+ * Copies *in into *out, every string and byte array into ONE new allocation that *out owns (release
+ * with artifacts_free), whoever owns *in's: to keep a row given to a artifacts_iterate callback, or
+ * a row built by hand. Any previous content of *out is overwritten, not freed. Returns DAL_MISUSE
+ * when in or out is NULL, out is in, or a bytes field has a NULL pointer and a length; DAL_NOMEM.
+ * On error *out (unless it is in) is zeroed and owns nothing.
+ */
+dal_status artifacts_copy(const artifacts *in, artifacts *out);
 
 /**
  * Frees what *row owns (a row filled by this library) and zeroes it; the struct itself is the

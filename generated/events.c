@@ -220,6 +220,22 @@ dal_status events_upsert(dal_db *db, const events *in, events *out)
     return dal_insert_row(db, &events_table, in, out, true);
 }
 
+/* The runtime reads a events_cols as an array of bools indexed by column. */
+_Static_assert(sizeof(events_cols) == EVENTS_NCOLUMNS * sizeof(bool),
+               "events_cols: one bool per column, in schema order");
+
+dal_status events_insert_cols(dal_db *db, const events *in, const events_cols *cols, events *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!in || !cols || out == in)
+        return dal_set_error(db, DAL_MISUSE,
+                             "events_insert_cols: in or cols is NULL, or out is in");
+    if (out)
+        memset(out, 0, sizeof *out);
+    return dal_insert_cols(db, &events_table, in, (const bool *)cols, out);
+}
+
 static const dal_query events_get_q = {
     "SELECT " EVENTS_COLUMN_LIST " FROM \"events\" WHERE \"id\" = $1",
     1,
@@ -352,6 +368,20 @@ dal_status events_update(dal_db *db, const events *row)
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "events_update: no row");
+    return s;
+}
+
+dal_status events_update_cols(dal_db *db, const events *row, const events_cols *cols)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!row || !cols)
+        return dal_set_error(db, DAL_MISUSE, "events_update_cols: row or cols is NULL");
+    int64_t changes = 0;
+    dal_status s = dal_update_cols(db, &events_table, row, (const bool *)cols, &changes);
+    if (s == DAL_OK && changes == 0)
+        return dal_set_error(db, DAL_NOT_FOUND,
+                             "events_update_cols: no row has this primary key");
     return s;
 }
 
@@ -531,6 +561,11 @@ dal_status events_iterate(dal_db *db, dal_status (*fn)(const events *row, void *
     }
     dal_stmt_done(st);
     return s;
+}
+
+dal_status events_copy(const events *in, events *out)
+{
+    return dal_row_copy(&events_table, in, out);
 }
 
 void events_free(events *row)

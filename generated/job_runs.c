@@ -282,6 +282,23 @@ dal_status job_runs_upsert(dal_db *db, const job_runs *in, job_runs *out)
     return dal_insert_row(db, &job_runs_table, in, out, true);
 }
 
+/* The runtime reads a job_runs_cols as an array of bools indexed by column. */
+_Static_assert(sizeof(job_runs_cols) == JOB_RUNS_NCOLUMNS * sizeof(bool),
+               "job_runs_cols: one bool per column, in schema order");
+
+dal_status job_runs_insert_cols(dal_db *db, const job_runs *in, const job_runs_cols *cols,
+                                job_runs *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!in || !cols || out == in)
+        return dal_set_error(db, DAL_MISUSE,
+                             "job_runs_insert_cols: in or cols is NULL, or out is in");
+    if (out)
+        memset(out, 0, sizeof *out);
+    return dal_insert_cols(db, &job_runs_table, in, (const bool *)cols, out);
+}
+
 static const dal_query job_runs_get_q = {
     "SELECT " JOB_RUNS_COLUMN_LIST " FROM \"job_runs\" WHERE \"id\" = $1",
     1,
@@ -484,6 +501,20 @@ dal_status job_runs_update(dal_db *db, const job_runs *row)
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "job_runs_update: no row");
+    return s;
+}
+
+dal_status job_runs_update_cols(dal_db *db, const job_runs *row, const job_runs_cols *cols)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!row || !cols)
+        return dal_set_error(db, DAL_MISUSE, "job_runs_update_cols: row or cols is NULL");
+    int64_t changes = 0;
+    dal_status s = dal_update_cols(db, &job_runs_table, row, (const bool *)cols, &changes);
+    if (s == DAL_OK && changes == 0)
+        return dal_set_error(db, DAL_NOT_FOUND,
+                             "job_runs_update_cols: no row has this primary key");
     return s;
 }
 
@@ -815,6 +846,11 @@ dal_status job_runs_iterate(dal_db *db, dal_status (*fn)(const job_runs *row, vo
     }
     dal_stmt_done(st);
     return s;
+}
+
+dal_status job_runs_copy(const job_runs *in, job_runs *out)
+{
+    return dal_row_copy(&job_runs_table, in, out);
 }
 
 void job_runs_free(job_runs *row)

@@ -155,6 +155,23 @@ dal_status job_tags_upsert(dal_db *db, const job_tags *in, job_tags *out)
     return dal_insert_row(db, &job_tags_table, in, out, true);
 }
 
+/* The runtime reads a job_tags_cols as an array of bools indexed by column. */
+_Static_assert(sizeof(job_tags_cols) == JOB_TAGS_NCOLUMNS * sizeof(bool),
+               "job_tags_cols: one bool per column, in schema order");
+
+dal_status job_tags_insert_cols(dal_db *db, const job_tags *in, const job_tags_cols *cols,
+                                job_tags *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!in || !cols || out == in)
+        return dal_set_error(db, DAL_MISUSE,
+                             "job_tags_insert_cols: in or cols is NULL, or out is in");
+    if (out)
+        memset(out, 0, sizeof *out);
+    return dal_insert_cols(db, &job_tags_table, in, (const bool *)cols, out);
+}
+
 static const dal_query job_tags_get_q = {
     "SELECT " JOB_TAGS_COLUMN_LIST " "
     "FROM \"job_tags\" "
@@ -235,6 +252,20 @@ dal_status job_tags_update(dal_db *db, const job_tags *row)
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "job_tags_update: no row");
+    return s;
+}
+
+dal_status job_tags_update_cols(dal_db *db, const job_tags *row, const job_tags_cols *cols)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!row || !cols)
+        return dal_set_error(db, DAL_MISUSE, "job_tags_update_cols: row or cols is NULL");
+    int64_t changes = 0;
+    dal_status s = dal_update_cols(db, &job_tags_table, row, (const bool *)cols, &changes);
+    if (s == DAL_OK && changes == 0)
+        return dal_set_error(db, DAL_NOT_FOUND,
+                             "job_tags_update_cols: no row has this primary key");
     return s;
 }
 
@@ -467,6 +498,11 @@ dal_status job_tags_iterate(dal_db *db, dal_status (*fn)(const job_tags *row, vo
     }
     dal_stmt_done(st);
     return s;
+}
+
+dal_status job_tags_copy(const job_tags *in, job_tags *out)
+{
+    return dal_row_copy(&job_tags_table, in, out);
 }
 
 void job_tags_free(job_tags *row)

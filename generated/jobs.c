@@ -270,6 +270,22 @@ dal_status jobs_upsert(dal_db *db, const jobs *in, jobs *out)
     return dal_insert_row(db, &jobs_table, in, out, true);
 }
 
+/* The runtime reads a jobs_cols as an array of bools indexed by column. */
+_Static_assert(sizeof(jobs_cols) == JOBS_NCOLUMNS * sizeof(bool),
+               "jobs_cols: one bool per column, in schema order");
+
+dal_status jobs_insert_cols(dal_db *db, const jobs *in, const jobs_cols *cols, jobs *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!in || !cols || out == in)
+        return dal_set_error(db, DAL_MISUSE,
+                             "jobs_insert_cols: in or cols is NULL, or out is in");
+    if (out)
+        memset(out, 0, sizeof *out);
+    return dal_insert_cols(db, &jobs_table, in, (const bool *)cols, out);
+}
+
 static const dal_query jobs_get_q = {
     "SELECT " JOBS_COLUMN_LIST " FROM \"jobs\" WHERE \"id\" = $1",
     1,
@@ -355,6 +371,20 @@ dal_status jobs_update(dal_db *db, const jobs *row)
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "jobs_update: no row");
+    return s;
+}
+
+dal_status jobs_update_cols(dal_db *db, const jobs *row, const jobs_cols *cols)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!row || !cols)
+        return dal_set_error(db, DAL_MISUSE, "jobs_update_cols: row or cols is NULL");
+    int64_t changes = 0;
+    dal_status s = dal_update_cols(db, &jobs_table, row, (const bool *)cols, &changes);
+    if (s == DAL_OK && changes == 0)
+        return dal_set_error(db, DAL_NOT_FOUND,
+                             "jobs_update_cols: no row has this primary key");
     return s;
 }
 
@@ -732,6 +762,11 @@ dal_status jobs_iterate(dal_db *db, dal_status (*fn)(const jobs *row, void *ctx)
     }
     dal_stmt_done(st);
     return s;
+}
+
+dal_status jobs_copy(const jobs *in, jobs *out)
+{
+    return dal_row_copy(&jobs_table, in, out);
 }
 
 void jobs_free(jobs *row)

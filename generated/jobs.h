@@ -55,9 +55,30 @@ typedef struct jobs_array {
 extern const dal_table jobs_table;
 
 /**
+ * A set of jobs columns, for jobs_insert_cols and jobs_update_cols: one flag per column, named like
+ * the row's field; true puts the column in the set. Build it in the call:
+ *
+ * jobs_update_cols(db, &row, &(jobs_cols){.priority = true});
+ */
+typedef struct jobs_cols {
+    bool id;
+    bool project_id;
+    bool parent_id;
+    bool group;
+    bool priority;
+    bool timeout_s;
+    bool weight;
+    bool schedule;
+    bool enabled;
+    bool owner_agent;
+    bool created_at;
+    bool updated_at;
+} jobs_cols;
+
+/**
  * Inserts *in. A column with a default (or identity) whose field holds its zero value (0, false,
- * NULL, "" uuid, has_ false, an enum's first value) is left out, so that the database fills it:
- * insert, then update, to store such a zero over a different default. When out is not NULL it
+ * NULL, "" uuid, has_ false, an enum's first value) is left out, so that the database fills it: to
+ * store such a zero over a different default, use jobs_insert_cols. When out is not NULL it
  * receives the row as stored, every column read back (generated ids, defaults); on DAL_OK *out owns
  * its memory (release with jobs_free), on error it is zeroed and owns nothing. out must not be in
  * (DAL_MISUSE). *in is only read; nothing keeps a pointer into it. Errors: DAL_DUPLICATE,
@@ -78,6 +99,16 @@ dal_status jobs_insert_many(dal_db *db, const jobs *rows, size_t n);
  * with out != NULL (and != in), *out owns the stored row on DAL_OK.
  */
 dal_status jobs_upsert(dal_db *db, const jobs *in, jobs *out);
+
+/**
+ * Inserts *in, writing exactly the columns in *cols, each as given: a field holding 0, false, a
+ * NULL pointer or has_ false is stored as such (NULL for the last two), whatever the column's
+ * default. The database fills every column outside the set: its default, a generated identity, or
+ * NULL (DAL_NOT_NULL for a NOT NULL column without default). Put an identity column in the set only
+ * to give its value. An empty set inserts the defaults. *in and *cols are only read; out, ownership
+ * and errors as for jobs_insert.
+ */
+dal_status jobs_insert_cols(dal_db *db, const jobs *in, const jobs_cols *cols, jobs *out);
 
 /**
  * Reads the row whose primary key (id) equals the arguments into *out; DAL_NOT_FOUND when there is
@@ -101,11 +132,21 @@ dal_status jobs_get_for_update(dal_db *db, const char *id, jobs *out);
 
 /**
  * Sets every non-key column of the row whose primary key (id) equals row's to row's values (a
- * default is not applied: a zero field is stored as zero). *row is only read. Returns DAL_NOT_FOUND
- * when no row has that key. updated_at is not set: the database sets it to the current time on
- * every UPDATE that does not change it (auto_update).
+ * default is not applied: a zero field is stored as zero); jobs_update_cols writes only some. *row
+ * is only read. Returns DAL_NOT_FOUND when no row has that key. updated_at is not set: the database
+ * sets it to the current time on every UPDATE that does not change it (auto_update).
  */
 dal_status jobs_update(dal_db *db, const jobs *row);
+
+/**
+ * Sets the columns in *cols, each to row's field as given (a zero field is stored as zero), in the
+ * row whose primary key (id) equals row's; the other columns keep their values, so changing a few
+ * needs no read first. Key columns in the set are ignored (they select the row); a set without a
+ * non-key column is DAL_MISUSE. *row and *cols are only read. Returns DAL_NOT_FOUND when no row has
+ * that key. updated_at, unless the set gives it a value other than the one it holds, is set to the
+ * current time by the database (auto_update).
+ */
+dal_status jobs_update_cols(dal_db *db, const jobs *row, const jobs_cols *cols);
 
 /**
  * Deletes the row whose primary key (id) equals the arguments; foreign keys referencing it act as
@@ -180,6 +221,15 @@ dal_status jobs_list_by_project_id(dal_db *db, int64_t project_id, const jobs *a
  * being read); collect keys and act after the iteration instead.
  */
 dal_status jobs_iterate(dal_db *db, dal_status (*fn)(const jobs *row, void *ctx), void *ctx);
+
+/**
+ * Copies *in into *out, every string and byte array into ONE new allocation that *out owns (release
+ * with jobs_free), whoever owns *in's: to keep a row given to a jobs_iterate callback, or a row
+ * built by hand. Any previous content of *out is overwritten, not freed. Returns DAL_MISUSE when in
+ * or out is NULL, out is in, or a bytes field has a NULL pointer and a length; DAL_NOMEM. On error
+ * *out (unless it is in) is zeroed and owns nothing.
+ */
+dal_status jobs_copy(const jobs *in, jobs *out);
 
 /**
  * Frees what *row owns (a row filled by this library) and zeroes it; the struct itself is the

@@ -168,6 +168,23 @@ dal_status metrics_upsert(dal_db *db, const metrics *in, metrics *out)
     return dal_insert_row(db, &metrics_table, in, out, true);
 }
 
+/* The runtime reads a metrics_cols as an array of bools indexed by column. */
+_Static_assert(sizeof(metrics_cols) == METRICS_NCOLUMNS * sizeof(bool),
+               "metrics_cols: one bool per column, in schema order");
+
+dal_status metrics_insert_cols(dal_db *db, const metrics *in, const metrics_cols *cols,
+                               metrics *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!in || !cols || out == in)
+        return dal_set_error(db, DAL_MISUSE,
+                             "metrics_insert_cols: in or cols is NULL, or out is in");
+    if (out)
+        memset(out, 0, sizeof *out);
+    return dal_insert_cols(db, &metrics_table, in, (const bool *)cols, out);
+}
+
 static const dal_query metrics_get_q = {
     "SELECT " METRICS_COLUMN_LIST " "
     "FROM \"metrics\" "
@@ -253,6 +270,20 @@ dal_status metrics_update(dal_db *db, const metrics *row)
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "metrics_update: no row");
+    return s;
+}
+
+dal_status metrics_update_cols(dal_db *db, const metrics *row, const metrics_cols *cols)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!row || !cols)
+        return dal_set_error(db, DAL_MISUSE, "metrics_update_cols: row or cols is NULL");
+    int64_t changes = 0;
+    dal_status s = dal_update_cols(db, &metrics_table, row, (const bool *)cols, &changes);
+    if (s == DAL_OK && changes == 0)
+        return dal_set_error(db, DAL_NOT_FOUND,
+                             "metrics_update_cols: no row has this primary key");
     return s;
 }
 
@@ -490,6 +521,11 @@ dal_status metrics_iterate(dal_db *db, dal_status (*fn)(const metrics *row, void
     }
     dal_stmt_done(st);
     return s;
+}
+
+dal_status metrics_copy(const metrics *in, metrics *out)
+{
+    return dal_row_copy(&metrics_table, in, out);
 }
 
 void metrics_free(metrics *row)

@@ -189,6 +189,23 @@ dal_status projects_upsert(dal_db *db, const projects *in, projects *out)
     return dal_insert_row(db, &projects_table, in, out, true);
 }
 
+/* The runtime reads a projects_cols as an array of bools indexed by column. */
+_Static_assert(sizeof(projects_cols) == PROJECTS_NCOLUMNS * sizeof(bool),
+               "projects_cols: one bool per column, in schema order");
+
+dal_status projects_insert_cols(dal_db *db, const projects *in, const projects_cols *cols,
+                                projects *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!in || !cols || out == in)
+        return dal_set_error(db, DAL_MISUSE,
+                             "projects_insert_cols: in or cols is NULL, or out is in");
+    if (out)
+        memset(out, 0, sizeof *out);
+    return dal_insert_cols(db, &projects_table, in, (const bool *)cols, out);
+}
+
 static const dal_query projects_get_q = {
     "SELECT " PROJECTS_COLUMN_LIST " FROM \"projects\" WHERE \"id\" = $1",
     1,
@@ -314,6 +331,20 @@ dal_status projects_update(dal_db *db, const projects *row)
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "projects_update: no row");
+    return s;
+}
+
+dal_status projects_update_cols(dal_db *db, const projects *row, const projects_cols *cols)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!row || !cols)
+        return dal_set_error(db, DAL_MISUSE, "projects_update_cols: row or cols is NULL");
+    int64_t changes = 0;
+    dal_status s = dal_update_cols(db, &projects_table, row, (const bool *)cols, &changes);
+    if (s == DAL_OK && changes == 0)
+        return dal_set_error(db, DAL_NOT_FOUND,
+                             "projects_update_cols: no row has this primary key");
     return s;
 }
 
@@ -443,6 +474,11 @@ dal_status projects_iterate(dal_db *db, dal_status (*fn)(const projects *row, vo
     }
     dal_stmt_done(st);
     return s;
+}
+
+dal_status projects_copy(const projects *in, projects *out)
+{
+    return dal_row_copy(&projects_table, in, out);
 }
 
 void projects_free(projects *row)

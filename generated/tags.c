@@ -149,6 +149,22 @@ dal_status tags_upsert(dal_db *db, const tags *in, tags *out)
     return dal_insert_row(db, &tags_table, in, out, true);
 }
 
+/* The runtime reads a tags_cols as an array of bools indexed by column. */
+_Static_assert(sizeof(tags_cols) == TAGS_NCOLUMNS * sizeof(bool),
+               "tags_cols: one bool per column, in schema order");
+
+dal_status tags_insert_cols(dal_db *db, const tags *in, const tags_cols *cols, tags *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!in || !cols || out == in)
+        return dal_set_error(db, DAL_MISUSE,
+                             "tags_insert_cols: in or cols is NULL, or out is in");
+    if (out)
+        memset(out, 0, sizeof *out);
+    return dal_insert_cols(db, &tags_table, in, (const bool *)cols, out);
+}
+
 static const dal_query tags_get_q = {
     "SELECT " TAGS_COLUMN_LIST " FROM \"tags\" WHERE \"id\" = $1",
     1,
@@ -269,6 +285,20 @@ dal_status tags_update(dal_db *db, const tags *row)
     s = dal_stmt_exec(st, &changes);
     if (s == DAL_OK && changes == 0)
         return dal_set_error(db, DAL_NOT_FOUND, "tags_update: no row");
+    return s;
+}
+
+dal_status tags_update_cols(dal_db *db, const tags *row, const tags_cols *cols)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!row || !cols)
+        return dal_set_error(db, DAL_MISUSE, "tags_update_cols: row or cols is NULL");
+    int64_t changes = 0;
+    dal_status s = dal_update_cols(db, &tags_table, row, (const bool *)cols, &changes);
+    if (s == DAL_OK && changes == 0)
+        return dal_set_error(db, DAL_NOT_FOUND,
+                             "tags_update_cols: no row has this primary key");
     return s;
 }
 
@@ -395,6 +425,11 @@ dal_status tags_iterate(dal_db *db, dal_status (*fn)(const tags *row, void *ctx)
     }
     dal_stmt_done(st);
     return s;
+}
+
+dal_status tags_copy(const tags *in, tags *out)
+{
+    return dal_row_copy(&tags_table, in, out);
 }
 
 void tags_free(tags *row)

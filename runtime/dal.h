@@ -504,6 +504,34 @@ dal_status dal_insert_row(dal_db *db, const dal_table *t, const void *in, void *
                           bool upsert);
 dal_status dal_insert_rows(dal_db *db, const dal_table *t, const void *rows, size_t n);
 
+/* Writes of a column set: cols[k] says whether column k of t is in the set
+ * (t->ncolumns flags in schema order: a generated T_cols struct, whose
+ * members are exactly these bools, checked by a static assertion).  The
+ * set's columns are written from the row's fields as given (0, false, a NULL
+ * pointer, has_ false: NULL), whatever their default; the others are not
+ * written.  SQL and prepared statements are cached per connection, table and
+ * set, as for dal_insert_row.
+ *   dal_insert_cols: INSERT of exactly the set's columns (an empty set:
+ *     DEFAULT VALUES); the database fills the others (default, identity, or
+ *     NULL).  out as for dal_insert_row.
+ *   dal_update_cols: UPDATE of the set's non-key columns of the row whose
+ *     primary key equals row's (key columns in the set are ignored: they
+ *     select the row).  *changes (may be NULL) receives the number of rows
+ *     changed: 0 when no row has that key.  A set without a non-key column
+ *     is DAL_MISUSE. */
+dal_status dal_insert_cols(dal_db *db, const dal_table *t, const void *in, const bool *cols,
+                           void *out);
+dal_status dal_update_cols(dal_db *db, const dal_table *t, const void *row, const bool *cols,
+                           int64_t *changes);
+
+/* Deep copy: *dst receives *src with every text/json/decimal/bytes value
+ * copied into ONE new allocation (dst's dal_mem_), as a row read from the
+ * database; on DAL_OK *dst owns it (dal_row_free), whoever owns *src's
+ * values.  DAL_MISUSE when an argument is NULL, src == dst, or a bytes field
+ * has a NULL pointer and a length; DAL_NOMEM.  On error *dst (unless it is
+ * src) is zeroed and owns nothing. */
+dal_status dal_row_copy(const dal_table *t, const void *src, void *dst);
+
 /* Records an error from generated code (e.g. DAL_MISUSE for a NULL argument)
  * so that dal_errmsg explains it; returns status. */
 dal_status dal_set_error(dal_db *db, dal_status status, const char *fmt, ...)

@@ -73,11 +73,12 @@ struct dal_stmt {
 typedef struct dal_ins_cache {
     struct dal_ins_cache *next;
     const dal_table *t;
-    unsigned flags;          /* 1 upsert, 2 returning */
+    unsigned flags;          /* 1 upsert, 2 returning, 4 an UPDATE of a column set (dal_row.c) */
     unsigned char *mask;     /* (ncolumns+7)/8 bytes */
     uint64_t mask64;         /* the first 64 bits of mask (the whole mask up to 64 columns) */
     dal_query q;
-    int *cols;               /* the included column indexes */
+    int *cols;               /* the bound column indexes: the INSERT's columns, or the
+                              * UPDATE's SET columns then its key */
     int ncols;
     /* PostgreSQL bulk paths, built on first use */
     char *copy_sql;          /* COPY "t" (cols) FROM STDIN (FORMAT binary) */

@@ -288,6 +288,72 @@ void dal_row_free(const dal_table *t, void *row)
     memset(row, 0, t->size);
 }
 
+dal_status dal_row_copy(const dal_table *t, const void *src, void *dst)
+{
+    if (!t || !src || !dst || src == dst)
+        return DAL_MISUSE;
+    memset(dst, 0, t->size);
+    /* pass 1: the size of every text/json/decimal/bytes value, terminator included */
+    size_t total = 0;
+    for (int k = 0; k < t->ncolumns; k++) {
+        const dal_column *c = &t->columns[k];
+        const char *f = FIELD(src, c->offset);
+        size_t len;
+        if (dal__types[c->type].kind == DAL_TK_STR) {
+            const char *v;
+            memcpy(&v, f, sizeof v);
+            if (!v)
+                continue;
+            len = strlen(v);
+        } else if (dal__types[c->type].kind == DAL_TK_BYTES) {
+            dal_bytes v;
+            memcpy(&v, f, sizeof v);
+            if (!v.data && v.len != 0)
+                return DAL_MISUSE; /* never read len bytes from a NULL pointer */
+            if (!v.data)
+                continue;
+            len = v.len;
+        } else
+            continue;
+        if (len >= SIZE_MAX - total)
+            return DAL_NOMEM;
+        total += len + 1;
+    }
+    char *mem = NULL;
+    if (total > 0 && !(mem = malloc(total)))
+        return DAL_NOMEM;
+    /* pass 2: the struct as it is, then each value moved into the one allocation */
+    memcpy(dst, src, t->size);
+    char *m = mem;
+    for (int k = 0; k < t->ncolumns; k++) {
+        const dal_column *c = &t->columns[k];
+        char *f = WFIELD(dst, c->offset);
+        if (dal__types[c->type].kind == DAL_TK_STR) {
+            const char *v;
+            memcpy(&v, f, sizeof v);
+            if (!v)
+                continue;
+            size_t len = strlen(v);
+            memcpy(m, v, len + 1);
+            memcpy(f, &m, sizeof m);
+            m += len + 1;
+        } else if (dal__types[c->type].kind == DAL_TK_BYTES) {
+            dal_bytes v;
+            memcpy(&v, f, sizeof v);
+            if (!v.data)
+                continue;
+            if (v.len)
+                memcpy(m, v.data, v.len);
+            m[v.len] = '\0';
+            v.data = (unsigned char *)m;
+            memcpy(f, &v, sizeof v);
+            m += v.len + 1;
+        }
+    }
+    memcpy(WFIELD(dst, t->mem_offset), &mem, sizeof mem);
+    return DAL_OK;
+}
+
 static inline bool field_zero(const dal_column *c, const void *row);
 
 bool dal_field_is_zero(const dal_column *c, const void *row)
@@ -408,68 +474,134 @@ dal_status dal_fetch_one_with(dal_stmt *st, const dal_table *t, dal_read_fn read
 /* descriptor-driven INSERT                                                */
 /* ---------------------------------------------------------------------- */
 
-dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, bool upsert,
-                            bool returning)
+/* What a cache entry's statement is (dal_ins_cache.flags). */
+enum {
+    INS_UPSERT = 1u,    /* INSERT ... ON CONFLICT (primary key) DO UPDATE */
+    INS_RETURNING = 2u, /* ... RETURNING every column */
+    INS_UPDATE = 4u,    /* UPDATE of a column set by primary key (dal_update_cols) */
+};
+
+/* Whether the statement names column k of t: an UPDATE the non-key columns
+ * of the set; an INSERT with a set (dal_insert_cols) the set's columns; a
+ * plain INSERT every column but the defaulted ones whose field is zero
+ * (default elision). */
+static inline bool stmt_names(const dal_column *c, int k, const void *row, const bool *cols,
+                              unsigned flags)
 {
-    unsigned flags = (upsert ? 1u : 0u) | (returning ? 2u : 0u);
-    const dal_column *columns = t->columns;
-    if (t->ncolumns <= 64) {
-        /* fast path: the mask in one word, the most recent entry first */
-        uint64_t m = 0;
-        for (int k = 0; k < t->ncolumns; k++) {
-            const dal_column *c = &columns[k];
-            if (!(c->flags & DAL_COL_DEFAULT) || !field_zero(c, row))
-                m |= (uint64_t)1 << k;
-        }
-        dal_ins_cache *prev = NULL;
-        for (dal_ins_cache *ic = db->ins; ic; prev = ic, ic = ic->next) {
-            if (ic->t == t && ic->flags == flags && ic->mask64 == m) {
-                if (prev) { /* move to front */
-                    prev->next = ic->next;
-                    ic->next = db->ins;
-                    db->ins = ic;
-                }
-                return ic;
-            }
-        }
-    }
-    size_t mbytes = ((size_t)t->ncolumns + 7) / 8;
-    unsigned char local[64], *mask = local;
-    if (mbytes > sizeof local) {
-        mask = malloc(mbytes);
-        if (!mask)
-            return NULL;
-    }
-    memset(mask, 0, mbytes);
-    uint64_t m64 = 0;
-    for (int k = 0; k < t->ncolumns; k++) {
-        const dal_column *c = &columns[k];
-        bool include = !(c->flags & DAL_COL_DEFAULT) || !dal_field_is_zero(c, row);
-        if (include) {
-            mask[k / 8] |= (unsigned char)(1u << (k % 8));
-            if (k < 64)
-                m64 |= (uint64_t)1 << k;
-        }
-    }
+    if (flags & INS_UPDATE)
+        return cols[k] && !(c->flags & DAL_COL_PK);
+    if (cols)
+        return cols[k];
+    return !(c->flags & DAL_COL_DEFAULT) || !field_zero(c, row);
+}
+
+/* db's entry for (t, flags, column mask), moved to the front of the list;
+ * NULL when there is none.  Up to 64 columns m64 is the whole mask and
+ * mask is NULL; past 64, mask (mbytes) is compared. */
+static inline dal_ins_cache *cache_find(dal_db *db, const dal_table *t, unsigned flags,
+                                        uint64_t m64, const unsigned char *mask, size_t mbytes)
+{
     dal_ins_cache *prev = NULL;
     for (dal_ins_cache *ic = db->ins; ic; prev = ic, ic = ic->next) {
-        if (ic->t == t && ic->flags == flags && memcmp(ic->mask, mask, mbytes) == 0) {
+        if (ic->t == t && ic->flags == flags &&
+            (mask ? memcmp(ic->mask, mask, mbytes) == 0 : ic->mask64 == m64)) {
             if (prev) { /* move to front */
                 prev->next = ic->next;
                 ic->next = db->ins;
                 db->ins = ic;
             }
-            if (mask != local)
-                free(mask);
             return ic;
         }
     }
-    dal_ins_cache *ic = calloc(1, sizeof *ic);
-    if (!ic) {
-        if (mask != local)
-            free(mask);
-        return NULL;
+    return NULL;
+}
+
+/* INSERT INTO "t" (<ic's columns>) VALUES ($1, ...) [ON CONFLICT ...] [RETURNING ...] */
+static void insert_sql(dal_sbuf *b, const dal_table *t, const dal_ins_cache *ic)
+{
+    char num[24];
+    dal__sb_str(b, "INSERT INTO ");
+    dal__sb_ident(b, t->name);
+    if (ic->ncols == 0)
+        dal__sb_str(b, " DEFAULT VALUES");
+    else {
+        dal__sb_str(b, " (");
+        for (int k = 0; k < ic->ncols; k++) {
+            if (k)
+                dal__sb_str(b, ", ");
+            dal__sb_ident(b, t->columns[ic->cols[k]].name);
+        }
+        dal__sb_str(b, ") VALUES (");
+        for (int k = 0; k < ic->ncols; k++) {
+            snprintf(num, sizeof num, "%s$%d", k ? ", " : "", k + 1);
+            dal__sb_str(b, num);
+        }
+        dal__sb_str(b, ")");
     }
+    if (ic->flags & INS_UPSERT) {
+        dal__sb_str(b, " ON CONFLICT (");
+        int npk = 0;
+        for (int k = 0; k < t->ncolumns; k++)
+            if (t->columns[k].flags & DAL_COL_PK) {
+                if (npk++)
+                    dal__sb_str(b, ", ");
+                dal__sb_ident(b, t->columns[k].name);
+            }
+        dal__sb_str(b, ") DO UPDATE SET ");
+        int nset = 0;
+        for (int k = 0; k < ic->ncols; k++) {
+            const dal_column *c = &t->columns[ic->cols[k]];
+            if (c->flags & DAL_COL_PK)
+                continue;
+            if (nset++)
+                dal__sb_str(b, ", ");
+            dal__sb_ident(b, c->name);
+            dal__sb_str(b, " = EXCLUDED.");
+            dal__sb_ident(b, c->name);
+        }
+        if (nset == 0) /* only key columns: a no-op update, so RETURNING still gives the row */
+            for (int k = 0; k < t->ncolumns; k++)
+                if (t->columns[k].flags & DAL_COL_PK) {
+                    if (nset++)
+                        dal__sb_str(b, ", ");
+                    dal__sb_ident(b, t->columns[k].name);
+                    dal__sb_str(b, " = EXCLUDED.");
+                    dal__sb_ident(b, t->columns[k].name);
+                }
+    }
+    if (ic->flags & INS_RETURNING) {
+        dal__sb_str(b, " RETURNING ");
+        for (int k = 0; k < t->ncolumns; k++) {
+            if (k)
+                dal__sb_str(b, ", ");
+            dal__sb_ident(b, t->columns[k].name);
+        }
+    }
+}
+
+/* UPDATE "t" SET "a" = $1, ... WHERE "k" = $n+1 AND ...: ic->cols holds the
+ * nset SET columns, then the key columns. */
+static void update_sql(dal_sbuf *b, const dal_table *t, const dal_ins_cache *ic, int nset)
+{
+    char num[24];
+    dal__sb_str(b, "UPDATE ");
+    dal__sb_ident(b, t->name);
+    for (int k = 0; k < ic->ncols; k++) {
+        dal__sb_str(b, k == 0 ? " SET " : k == nset ? " WHERE " : k < nset ? ", " : " AND ");
+        dal__sb_ident(b, t->columns[ic->cols[k]].name);
+        snprintf(num, sizeof num, " = $%d", k + 1);
+        dal__sb_str(b, num);
+    }
+}
+
+/* A new entry for mask (mbytes bytes, m64 its first 64 bits), its SQL built,
+ * put first in db's list; NULL when out of memory. */
+static dal_ins_cache *cache_add(dal_db *db, const dal_table *t, unsigned flags,
+                                const unsigned char *mask, size_t mbytes, uint64_t m64)
+{
+    dal_ins_cache *ic = calloc(1, sizeof *ic);
+    if (!ic)
+        return NULL;
     ic->t = t;
     ic->flags = flags;
     ic->mask64 = m64;
@@ -479,75 +611,21 @@ dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, boo
         free(ic->mask);
         free(ic->cols);
         free(ic);
-        if (mask != local)
-            free(mask);
         return NULL;
     }
     memcpy(ic->mask, mask, mbytes);
-    if (mask != local)
-        free(mask);
     for (int k = 0; k < t->ncolumns; k++)
         if (ic->mask[k / 8] & (1u << (k % 8)))
             ic->cols[ic->ncols++] = k;
     dal_sbuf b = {0};
-    char num[24];
-    dal__sb_str(&b, "INSERT INTO ");
-    dal__sb_ident(&b, t->name);
-    if (ic->ncols == 0)
-        dal__sb_str(&b, " DEFAULT VALUES");
-    else {
-        dal__sb_str(&b, " (");
-        for (int k = 0; k < ic->ncols; k++) {
-            if (k)
-                dal__sb_str(&b, ", ");
-            dal__sb_ident(&b, t->columns[ic->cols[k]].name);
-        }
-        dal__sb_str(&b, ") VALUES (");
-        for (int k = 0; k < ic->ncols; k++) {
-            snprintf(num, sizeof num, "%s$%d", k ? ", " : "", k + 1);
-            dal__sb_str(&b, num);
-        }
-        dal__sb_str(&b, ")");
-    }
-    if (upsert) {
-        dal__sb_str(&b, " ON CONFLICT (");
-        int npk = 0;
+    if (flags & INS_UPDATE) {
+        int nset = ic->ncols; /* then the key, bound after the SET values */
         for (int k = 0; k < t->ncolumns; k++)
-            if (t->columns[k].flags & DAL_COL_PK) {
-                if (npk++)
-                    dal__sb_str(&b, ", ");
-                dal__sb_ident(&b, t->columns[k].name);
-            }
-        dal__sb_str(&b, ") DO UPDATE SET ");
-        int nset = 0;
-        for (int k = 0; k < ic->ncols; k++) {
-            const dal_column *c = &t->columns[ic->cols[k]];
-            if (c->flags & DAL_COL_PK)
-                continue;
-            if (nset++)
-                dal__sb_str(&b, ", ");
-            dal__sb_ident(&b, c->name);
-            dal__sb_str(&b, " = EXCLUDED.");
-            dal__sb_ident(&b, c->name);
-        }
-        if (nset == 0) /* only key columns: a no-op update, so RETURNING still gives the row */
-            for (int k = 0; k < t->ncolumns; k++)
-                if (t->columns[k].flags & DAL_COL_PK) {
-                    if (nset++)
-                        dal__sb_str(&b, ", ");
-                    dal__sb_ident(&b, t->columns[k].name);
-                    dal__sb_str(&b, " = EXCLUDED.");
-                    dal__sb_ident(&b, t->columns[k].name);
-                }
-    }
-    if (returning) {
-        dal__sb_str(&b, " RETURNING ");
-        for (int k = 0; k < t->ncolumns; k++) {
-            if (k)
-                dal__sb_str(&b, ", ");
-            dal__sb_ident(&b, t->columns[k].name);
-        }
-    }
+            if (t->columns[k].flags & DAL_COL_PK)
+                ic->cols[ic->ncols++] = k;
+        update_sql(&b, t, ic, nset);
+    } else
+        insert_sql(&b, t, ic);
     if (b.oom) {
         free(b.p);
         free(ic->mask);
@@ -560,6 +638,69 @@ dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, boo
     ic->next = db->ins;
     db->ins = ic;
     return ic;
+}
+
+/* The cached statement of flags for row (and cols, the column set of
+ * dal_insert_cols / dal_update_cols, else NULL): looked up by the mask of
+ * the columns it names, built on first use. */
+static dal_ins_cache *cache_get(dal_db *db, const dal_table *t, const void *row,
+                                const bool *cols, unsigned flags)
+{
+    const dal_column *columns = t->columns;
+    if (t->ncolumns <= 64) {
+        /* fast path: the mask in one word, the most recent entry first */
+        uint64_t m = 0;
+        for (int k = 0; k < t->ncolumns; k++)
+            if (stmt_names(&columns[k], k, row, cols, flags))
+                m |= (uint64_t)1 << k;
+        dal_ins_cache *ic = cache_find(db, t, flags, m, NULL, 0);
+        if (ic)
+            return ic;
+    }
+    size_t mbytes = ((size_t)t->ncolumns + 7) / 8;
+    unsigned char local[64], *mask = local;
+    if (mbytes > sizeof local) {
+        mask = malloc(mbytes);
+        if (!mask)
+            return NULL;
+    }
+    memset(mask, 0, mbytes);
+    uint64_t m64 = 0;
+    for (int k = 0; k < t->ncolumns; k++) {
+        if (stmt_names(&columns[k], k, row, cols, flags)) {
+            mask[k / 8] |= (unsigned char)(1u << (k % 8));
+            if (k < 64)
+                m64 |= (uint64_t)1 << k;
+        }
+    }
+    dal_ins_cache *ic = NULL;
+    if (t->ncolumns > 64)
+        ic = cache_find(db, t, flags, m64, mask, mbytes);
+    if (!ic)
+        ic = cache_add(db, t, flags, mask, mbytes, m64);
+    if (mask != local)
+        free(mask);
+    return ic;
+}
+
+dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, bool upsert,
+                            bool returning)
+{
+    unsigned flags = (upsert ? INS_UPSERT : 0u) | (returning ? INS_RETURNING : 0u);
+    if (t->ncolumns <= 64) {
+        /* the hot path of insert and of every row of a bulk insert: the
+         * default elision mask in one word, without cache_get's set tests */
+        uint64_t m = 0;
+        for (int k = 0; k < t->ncolumns; k++) {
+            const dal_column *c = &t->columns[k];
+            if (!(c->flags & DAL_COL_DEFAULT) || !field_zero(c, row))
+                m |= (uint64_t)1 << k;
+        }
+        dal_ins_cache *ic = cache_find(db, t, flags, m, NULL, 0);
+        if (ic)
+            return ic;
+    }
+    return cache_get(db, t, row, NULL, flags);
 }
 
 void dal__ins_free(dal_db *db)
@@ -586,22 +727,32 @@ static bool has_pk(const dal_table *t)
     return false;
 }
 
-dal_status dal_insert_row(dal_db *db, const dal_table *t, const void *in, void *out, bool upsert)
+/* *st: the cached statement of flags for row (and cols), started, with
+ * row's fields bound. */
+static dal_status cache_start(dal_db *db, const dal_table *t, const void *row, const bool *cols,
+                              unsigned flags, dal_stmt **st)
 {
-    if (!db)
-        return DAL_MISUSE;
-    if (!t || !in || out == in)
-        return dal__err(db, DAL_MISUSE, "dal_insert_row: bad arguments");
-    if (upsert && !has_pk(t))
-        return dal__err(db, DAL_MISUSE, "upsert into %s: table has no primary key", t->name);
-    dal_ins_cache *ic = dal__ins_get(db, t, in, upsert, out != NULL);
+    dal_ins_cache *ic = cols ? cache_get(db, t, row, cols, flags)
+                             : dal__ins_get(db, t, row, flags & INS_UPSERT, flags & INS_RETURNING);
     if (!ic)
         return dal__err(db, DAL_NOMEM, "out of memory");
+    dal_status s = dal_stmt_start(db, &ic->q, st);
+    if (s == DAL_OK)
+        dal__bind_row_cols(*st, 1, t, row, ic->cols, ic->ncols);
+    return s;
+}
+
+/* dal_insert_row, and with cols dal_insert_cols: the arguments checked. */
+static dal_status insert_row(dal_db *db, const dal_table *t, const void *in, const bool *cols,
+                             void *out, bool upsert)
+{
+    if (upsert && !has_pk(t))
+        return dal__err(db, DAL_MISUSE, "upsert into %s: table has no primary key", t->name);
     dal_stmt *st;
-    dal_status s = dal_stmt_start(db, &ic->q, &st);
+    dal_status s = cache_start(db, t, in, cols,
+                               (upsert ? INS_UPSERT : 0u) | (out ? INS_RETURNING : 0u), &st);
     if (s != DAL_OK)
         return s;
-    dal__bind_row_cols(st, 1, t, in, ic->cols, ic->ncols);
     if (out)
         return dal_fetch_one(st, t, out);
     if (st->eng->once)
@@ -610,6 +761,48 @@ dal_status dal_insert_row(dal_db *db, const dal_table *t, const void *in, void *
     s = dal_stmt_step(st, &has);
     dal_stmt_done(st);
     return s;
+}
+
+dal_status dal_insert_row(dal_db *db, const dal_table *t, const void *in, void *out, bool upsert)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!t || !in || out == in)
+        return dal__err(db, DAL_MISUSE, "dal_insert_row: bad arguments");
+    return insert_row(db, t, in, NULL, out, upsert);
+}
+
+dal_status dal_insert_cols(dal_db *db, const dal_table *t, const void *in, const bool *cols,
+                           void *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!t || !in || !cols || out == in)
+        return dal__err(db, DAL_MISUSE, "dal_insert_cols: bad arguments");
+    return insert_row(db, t, in, cols, out, false);
+}
+
+dal_status dal_update_cols(dal_db *db, const dal_table *t, const void *row, const bool *cols,
+                           int64_t *changes)
+{
+    if (changes)
+        *changes = 0;
+    if (!db)
+        return DAL_MISUSE;
+    if (!t || !row || !cols)
+        return dal__err(db, DAL_MISUSE, "dal_update_cols: bad arguments");
+    if (!has_pk(t))
+        return dal__err(db, DAL_MISUSE, "update of %s: table has no primary key", t->name);
+    int nset = 0;
+    for (int k = 0; k < t->ncolumns; k++)
+        nset += cols[k] && !(t->columns[k].flags & DAL_COL_PK);
+    if (nset == 0)
+        return dal__err(db, DAL_MISUSE,
+                        "update of %s: no column to set (the set is empty or has key columns only)",
+                        t->name);
+    dal_stmt *st;
+    dal_status s = cache_start(db, t, row, cols, INS_UPDATE, &st);
+    return s == DAL_OK ? dal_stmt_exec(st, changes) : s;
 }
 
 dal_status dal_insert_rows(dal_db *db, const dal_table *t, const void *rows, size_t n)

@@ -1228,12 +1228,330 @@ static void test_auto_update(void **state)
     jobs_free(&out);
 }
 
+/* ---- column sets: insert_cols, update_cols ---------------------------- */
+
+/* Values equal to the zero of their type are stored over a different
+ * default when their column is in the set; columns outside it are left to
+ * the database. */
+static void test_insert_cols(void **state)
+{
+    /* bool false over default true, timestamp 0 over default now, a has_
+     * flag false (NULL) in a nullable column; kind and capacity outside the
+     * set take their defaults although their fields are not zero */
+    agents a = {.name = "a1", .active = false, .created_at = 0, .has_last_seen_at = false,
+                .kind = AGENTS_KIND_SCHEDULER, .capacity = 9};
+    agents sa;
+    OK(agents_insert_cols(E->db, &a,
+                          &(agents_cols){.name = true, .active = true, .created_at = true,
+                                         .last_seen_at = true},
+                          &sa));
+    assert_true(is_uuid(sa.id)); /* outside the set: its default */
+    assert_string_equal(sa.name, "a1");
+    assert_false(sa.active);
+    assert_int_equal(sa.created_at, 0);
+    assert_false(sa.has_last_seen_at);
+    assert_int_equal(sa.kind, AGENTS_KIND_WORKER);
+    assert_int_equal(sa.capacity, 1);
+    agents_free(&sa);
+    /* the plain insert of the same row elides active and created_at */
+    a.name = "a2";
+    OK(agents_insert(E->db, &a, &sa));
+    assert_true(sa.active);
+    assert_true(sa.created_at > 0);
+    assert_int_equal(sa.kind, AGENTS_KIND_SCHEDULER);
+    agents_free(&sa);
+
+    /* NULL over a non-NULL default (decimal, NULL pointer); an explicit
+     * identity value; out NULL */
+    projects p = {.id = 500, .slug = "p", .name = "P", .budget = NULL};
+    OK(projects_insert_cols(E->db, &p,
+                            &(projects_cols){.id = true, .slug = true, .name = true,
+                                             .budget = true},
+                            NULL));
+    projects sp;
+    OK(projects_get(E->db, 500, &sp));
+    assert_null(sp.budget);
+    assert_false(sp.archived);
+    projects_free(&sp);
+    p = (projects){.slug = "q", .name = "Q", .budget = "7.25", .archived = true};
+    OK(projects_insert_cols(E->db, &p, &(projects_cols){.slug = true, .name = true}, &sp));
+    assert_true(sp.id > 0 && sp.id != 500); /* identity outside the set: generated */
+    assert_string_equal(sp.budget, "0.00");
+    assert_false(sp.archived);
+    int64_t pid = sp.id;
+    projects_free(&sp);
+
+    /* an enum's first value over a different default */
+    new_job(state, "j", pid, NULL);
+    int64_t rid = new_run(state, "j", 1);
+    events ev = {.run_id = rid, .seq = 0, .level = EVENTS_LEVEL_DEBUG, .message = "m"};
+    events sev;
+    OK(events_insert_cols(E->db, &ev,
+                          &(events_cols){.run_id = true, .seq = true, .level = true,
+                                         .message = true},
+                          &sev));
+    assert_int_equal(sev.level, EVENTS_LEVEL_DEBUG);
+    assert_int_equal(sev.seq, 0);
+    assert_null(sev.payload.data);
+    events_free(&sev);
+
+    /* bytes {NULL, 0} in a NOT NULL column: empty bytes, as insert does */
+    artifacts art = {.run_id = rid, .path = "x", .size = 0};
+    artifacts sart;
+    OK(artifacts_insert_cols(E->db, &art,
+                             &(artifacts_cols){.run_id = true, .path = true, .size = true,
+                                               .sha256 = true},
+                             &sart));
+    assert_non_null(sart.sha256.data);
+    assert_int_equal(sart.sha256.len, 0);
+    assert_string_equal(sart.content_type, "application/octet-stream");
+    artifacts_free(&sart);
+
+    /* a NOT NULL column without default outside the set; the empty set
+     * (INSERT ... DEFAULT VALUES) */
+    tags t = {.name = "t", .color = "#000000"};
+    IS(tags_insert_cols(E->db, &t, &(tags_cols){.color = true}, NULL), DAL_NOT_NULL);
+    IS(tags_insert_cols(E->db, &t, &(tags_cols){0}, NULL), DAL_NOT_NULL);
+    /* a NULL pointer in a NOT NULL column of the set */
+    t.name = NULL;
+    IS(tags_insert_cols(E->db, &t, &(tags_cols){.name = true}, NULL), DAL_NOT_NULL);
+    t.name = "t";
+    OK(tags_insert_cols(E->db, &t, &(tags_cols){.name = true}, NULL));
+    assert_int_equal(count_of(state, tags_count), 1);
+    /* the same set again (the cached statement), then a different one */
+    t.name = "u";
+    OK(tags_insert_cols(E->db, &t, &(tags_cols){.name = true}, NULL));
+    t.name = "v";
+    tags st;
+    OK(tags_insert_cols(E->db, &t, &(tags_cols){.name = true, .color = true}, &st));
+    assert_string_equal(st.color, "#000000");
+    tags_free(&st);
+    IS(tags_insert_cols(E->db, &t, &(tags_cols){.name = true}, NULL), DAL_DUPLICATE);
+
+    /* misuse */
+    assert_int_equal(tags_insert_cols(NULL, &t, &(tags_cols){.name = true}, NULL), DAL_MISUSE);
+    IS(tags_insert_cols(E->db, &t, NULL, NULL), DAL_MISUSE);
+    assert_non_null(strstr(dal_errmsg(E->db), "tags_insert_cols"));
+    IS(tags_insert_cols(E->db, NULL, &(tags_cols){.name = true}, NULL), DAL_MISUSE);
+    IS(tags_insert_cols(E->db, &t, &(tags_cols){.name = true}, &t), DAL_MISUSE);
+    /* an enum value out of range in the set */
+    ev.level = (events_level)42;
+    ev.seq = 1;
+    IS(events_insert_cols(E->db, &ev,
+                          &(events_cols){.run_id = true, .seq = true, .level = true,
+                                         .message = true},
+                          NULL),
+       DAL_MISUSE);
+    assert_int_equal(count_of(state, tags_count), 3);
+}
+
+/* Partial updates: only the set's columns change. */
+static void test_update_cols(void **state)
+{
+    int64_t pid = new_project(state, "uc");
+    char agent[37];
+    new_agent(state, "ag", agent);
+    jobs in = {.id = "a", .project_id = pid, .group = "g", .priority = 5, .timeout_s = 60,
+               .schedule = "* * * * *", .has_owner_agent = true};
+    memcpy(in.owner_agent, agent, sizeof agent);
+    jobs before;
+    OK(jobs_insert(E->db, &in, &before));
+
+    /* a row holding only the key and the new values: nothing else is written */
+    jobs j = {.id = "a", .priority = 0, .enabled = false};
+    OK(jobs_update_cols(E->db, &j, &(jobs_cols){.priority = true, .enabled = true}));
+    jobs after;
+    OK(jobs_get(E->db, "a", &after));
+    assert_int_equal(after.priority, 0);
+    assert_false(after.enabled);
+    assert_int_equal(after.project_id, pid);
+    assert_string_equal(after.group, "g");
+    assert_int_equal(after.timeout_s, 60);
+    assert_string_equal(after.schedule, "* * * * *");
+    assert_true(after.has_owner_agent);
+    assert_string_equal(after.owner_agent, agent);
+    assert_int_equal(after.created_at, before.created_at);
+    jobs_free(&after);
+
+    /* NULL through a NULL pointer and a has_ flag; key columns in the set
+     * are ignored */
+    OK(jobs_update_cols(E->db, &j,
+                        &(jobs_cols){.id = true, .schedule = true, .owner_agent = true}));
+    OK(jobs_get(E->db, "a", &after));
+    assert_null(after.schedule);
+    assert_false(after.has_owner_agent);
+    assert_string_equal(after.group, "g");
+    assert_int_equal(after.priority, 0);
+    jobs_free(&after);
+
+    /* updated_at (auto_update): set by the database when outside the set,
+     * kept when the set gives it another value */
+    dal_time t0 = now_us() - 5 * 1000000;
+    j.updated_at = 1000000;
+    OK(jobs_update_cols(E->db, &j, &(jobs_cols){.updated_at = true}));
+    assert_true(updated_at_of(state, "a") == 1000000);
+    j.timeout_s = 30;
+    OK(jobs_update_cols(E->db, &j, &(jobs_cols){.timeout_s = true}));
+    assert_true(updated_at_of(state, "a") >= t0);
+    /* created_at, usually written by nobody, can be set on purpose */
+    j.created_at = 42;
+    OK(jobs_update_cols(E->db, &j, &(jobs_cols){.created_at = true}));
+    OK(jobs_get(E->db, "a", &after));
+    assert_int_equal(after.created_at, 42);
+    assert_int_equal(after.timeout_s, 30);
+    jobs_free(&after);
+    jobs_free(&before);
+
+    /* a composite key; an enum and a nullable value column */
+    int64_t rid = new_run(state, "a", 7);
+    job_runs r = {.id = rid, .status = JOB_RUNS_STATUS_RUNNING, .started_at = 99,
+                  .has_started_at = true};
+    OK(job_runs_update_cols(E->db, &r,
+                            &(job_runs_cols){.status = true, .started_at = true}));
+    job_runs sr;
+    OK(job_runs_get(E->db, rid, &sr));
+    assert_int_equal(sr.status, JOB_RUNS_STATUS_RUNNING);
+    assert_int_equal(sr.started_at, 99);
+    assert_int_equal(sr.scheduled_at, 7);
+    assert_int_equal(sr.attempt, 1);
+    job_runs_free(&sr);
+    unsigned char sha[2] = {0, 1};
+    artifacts art = {.run_id = rid, .path = "p", .size = 2, .sha256 = {sha, 2}};
+    OK(artifacts_insert(E->db, &art, NULL));
+    artifacts au = {.run_id = rid, .path = "p", .content_type = "text/plain"};
+    OK(artifacts_update_cols(E->db, &au, &(artifacts_cols){.content_type = true}));
+    artifacts sart;
+    OK(artifacts_get(E->db, rid, "p", &sart));
+    assert_string_equal(sart.content_type, "text/plain");
+    assert_int_equal(sart.size, 2);
+    assert_int_equal(sart.sha256.len, 2);
+    artifacts_free(&sart);
+
+    /* no row with that key; an empty set; a set of key columns only */
+    jobs none = {.id = "none"};
+    IS(jobs_update_cols(E->db, &none, &(jobs_cols){.priority = true}), DAL_NOT_FOUND);
+    assert_string_equal(dal_errmsg(E->db), "jobs_update_cols: no row has this primary key");
+    IS(jobs_update_cols(E->db, &j, &(jobs_cols){0}), DAL_MISUSE);
+    IS(artifacts_update_cols(E->db, &au, &(artifacts_cols){.run_id = true, .path = true}),
+       DAL_MISUSE);
+    assert_non_null(strstr(dal_errmsg(E->db), "no column to set"));
+    /* constraint errors as for update */
+    j.timeout_s = 0;
+    IS(jobs_update_cols(E->db, &j, &(jobs_cols){.timeout_s = true}), DAL_CHECK);
+    j.project_id = 0;
+    IS(jobs_update_cols(E->db, &j, &(jobs_cols){.project_id = true}), DAL_FOREIGN_KEY);
+
+    /* misuse */
+    assert_int_equal(jobs_update_cols(NULL, &j, &(jobs_cols){.priority = true}), DAL_MISUSE);
+    IS(jobs_update_cols(E->db, NULL, &(jobs_cols){.priority = true}), DAL_MISUSE);
+    IS(jobs_update_cols(E->db, &j, NULL), DAL_MISUSE);
+    assert_non_null(strstr(dal_errmsg(E->db), "jobs_update_cols"));
+    r.status = (job_runs_status)-1;
+    IS(job_runs_update_cols(E->db, &r, &(job_runs_cols){.status = true}), DAL_MISUSE);
+
+    /* inside a transaction, rolled back */
+    OK(dal_begin(E->db));
+    j.priority = 3;
+    OK(jobs_update_cols(E->db, &j, &(jobs_cols){.priority = true}));
+    OK(dal_rollback(E->db));
+    OK(jobs_get(E->db, "a", &after));
+    assert_int_equal(after.priority, 0);
+    jobs_free(&after);
+}
+
+/* ---- copy ------------------------------------------------------------- */
+
+typedef struct copy_ctx {
+    events kept[8];
+    size_t n;
+} copy_ctx;
+
+static dal_status keep_event(const events *row, void *ctx)
+{
+    copy_ctx *c = ctx;
+    return events_copy(row, &c->kept[c->n++]);
+}
+
+/* A row given to an iterate callback outlives the iteration as a copy
+ * (ASan would see a use of freed memory if it were not deep). */
+static void test_copy(void **state)
+{
+    int64_t pid = new_project(state, "cp");
+    new_job(state, "j", pid, NULL);
+    int64_t rid = new_run(state, "j", 1);
+    unsigned char bin[3] = {0, 0xff, 0};
+    events e1 = {.run_id = rid, .seq = 1, .message = "first", .payload = {bin, 3}};
+    events e2 = {.run_id = rid, .seq = 2, .message = "", .payload = {(unsigned char *)"", 0}};
+    events e3 = {.run_id = rid, .seq = 3, .message = "third", .level = EVENTS_LEVEL_ERROR};
+    OK(events_insert(E->db, &e1, NULL));
+    OK(events_insert(E->db, &e2, NULL));
+    OK(events_insert(E->db, &e3, NULL));
+    copy_ctx c = {0};
+    OK(events_iterate(E->db, keep_event, &c));
+    assert_int_equal(c.n, 3);
+    assert_string_equal(c.kept[0].message, "first");
+    assert_int_equal(c.kept[0].payload.len, 3);
+    assert_memory_equal(c.kept[0].payload.data, bin, 3);
+    assert_int_equal(c.kept[0].level, EVENTS_LEVEL_INFO);
+    assert_string_equal(c.kept[1].message, "");
+    assert_non_null(c.kept[1].payload.data); /* empty bytes, not NULL */
+    assert_int_equal(c.kept[1].payload.len, 0);
+    assert_string_equal(c.kept[2].message, "third");
+    assert_null(c.kept[2].payload.data); /* NULL stays NULL */
+    assert_int_equal(c.kept[2].level, EVENTS_LEVEL_ERROR);
+    assert_int_equal(c.kept[2].run_id, rid);
+    for (size_t i = 0; i < c.n; i++)
+        events_free(&c.kept[i]);
+
+    /* a row built by hand: the copy owns its strings, the source keeps its own */
+    char name[] = "Project", slug[] = "hand";
+    projects p = {.id = 7, .slug = slug, .name = name, .budget = "1.50", .started_on = 3};
+    projects cp;
+    OK(projects_copy(&p, &cp));
+    assert_true(cp.slug != slug && cp.name != name);
+    name[0] = 'X';
+    assert_string_equal(cp.name, "Project");
+    assert_string_equal(cp.slug, "hand");
+    assert_string_equal(cp.budget, "1.50");
+    assert_int_equal(cp.id, 7);
+    assert_int_equal(cp.started_on, 3);
+    assert_non_null(cp.dal_mem_);
+    /* a copy of a copy, stored like any row */
+    projects cp2;
+    OK(projects_copy(&cp, &cp2));
+    projects_free(&cp);
+    OK(projects_insert(E->db, &cp2, NULL));
+    projects_free(&cp2);
+    projects got;
+    OK(projects_get(E->db, 7, &got));
+    assert_string_equal(got.name, "Project");
+    projects_free(&got);
+
+    /* a row without strings owns no memory; a row read from the database */
+    metrics m = {.run_id = rid, .name = NULL, .value = 2.5}, mc;
+    OK(metrics_copy(&m, &mc));
+    assert_null(mc.dal_mem_);
+    assert_true(mc.value == 2.5);
+    metrics_free(&mc);
+
+    /* misuse: nothing is copied, out is zeroed */
+    events bad = {.message = "x", .payload = {NULL, 4}}, out = {.seq = 5};
+    assert_int_equal(events_copy(&bad, &out), DAL_MISUSE);
+    assert_int_equal(out.seq, 0);
+    assert_null(out.dal_mem_);
+    assert_int_equal(events_copy(NULL, &out), DAL_MISUSE);
+    assert_int_equal(events_copy(&e1, NULL), DAL_MISUSE);
+    assert_int_equal(events_copy(&e1, &e1), DAL_MISUSE);
+    assert_string_equal(e1.message, "first"); /* in == out is left alone */
+}
+
 #define T(f) cmocka_unit_test_setup(f, genv_clean)
 #define TESTS                                                                                      \
     T(test_insert_defaults), T(test_get), T(test_update_delete), T(test_list_pages),               \
         T(test_list_by), T(test_errors), T(test_cascades), T(test_transactions),                   \
         T(test_insert_many), T(test_upsert), T(test_iterate), T(test_enums), T(test_misuse),  \
-        T(test_auto_update), T(test_get_for_update)
+        T(test_auto_update), T(test_get_for_update), T(test_insert_cols), T(test_update_cols), \
+        T(test_copy)
 
 static int open_sqlite(void **state) { return genv_open(state, false, "crud"); }
 static int open_pg(void **state) { return genv_open(state, true, "crud"); }

@@ -2,7 +2,8 @@
  * test_runtime.c - the runtime (runtime/dal.h) on both engines: every type
  * through dal_bind_* / dal_col_*, every status provoked for real,
  * transactions and savepoints, dal_transaction busy retry, stats/hooks/
- * logger, row descriptors (insert/upsert/batch/fetch), unnamed statements,
+ * logger, row descriptors (insert/upsert/batch/fetch, column sets past 64
+ * columns, copy), unnamed statements,
  * invalid cached plans, password scrubbing, URL forms.
  * Pool, threads and connection loss are in test_runtime_pool.c.
  */
@@ -1242,6 +1243,92 @@ static void test_cached_plan(void **state)
     }
 }
 
+/* Column sets past 64 columns (the cache key is then the whole byte mask,
+ * not one word): dal_insert_cols and dal_update_cols on a 70-column table
+ * whose columns but the key default to 7. */
+#define WIDE 70
+typedef struct wide {
+    int64_t c[WIDE];
+    void *mem;
+} wide;
+
+static void test_wide_cols(void **state)
+{
+    fx *f = *state;
+    static char names[WIDE][8];
+    static dal_column cols[WIDE];
+    char sql[4096];
+    size_t n = (size_t)snprintf(sql, sizeof sql, "CREATE TABLE wide (c0 bigint PRIMARY KEY");
+    for (int k = 0; k < WIDE; k++) {
+        snprintf(names[k], sizeof names[k], "c%d", k);
+        cols[k] = (dal_column){names[k], DAL_T_INT64, k ? DAL_COL_DEFAULT : DAL_COL_PK,
+                               offsetof(wide, c) + (size_t)k * sizeof(int64_t), DAL_NO_HAS,
+                               NULL, 0};
+        if (k)
+            n += (size_t)snprintf(sql + n, sizeof sql - n, ", c%d bigint NOT NULL DEFAULT 7", k);
+    }
+    snprintf(sql + n, sizeof sql - n, ")");
+    OK(dal_exec(f->db, sql));
+    const dal_table t = {"wide", sizeof(wide), offsetof(wide, mem), cols, WIDE};
+
+    /* two sets alike in their first 64 columns: two statements */
+    bool a[WIDE] = {[0] = true, [65] = true}, b[WIDE] = {[0] = true, [66] = true};
+    wide in, out;
+    memset(&in, 0, sizeof in);
+    OK(dal_insert_cols(f->db, &t, &in, a, &out));
+    assert_int_equal(out.c[65], 0);
+    assert_int_equal(out.c[66], 7);
+    assert_int_equal(out.c[1], 7);
+    in.c[0] = 1;
+    OK(dal_insert_cols(f->db, &t, &in, b, &out));
+    assert_int_equal(out.c[65], 7);
+    assert_int_equal(out.c[66], 0);
+    in.c[0] = 2;
+    OK(dal_insert_cols(f->db, &t, &in, a, NULL)); /* the first set again: its statement */
+
+    /* update: only the set's columns, the key from the row */
+    wide up;
+    memset(&up, 0, sizeof up);
+    up.c[0] = 1;
+    up.c[69] = 42;
+    up.c[3] = 5;
+    bool u[WIDE] = {[0] = true, [3] = true, [69] = true};
+    int64_t changes = -1;
+    OK(dal_update_cols(f->db, &t, &up, u, &changes));
+    assert_int_equal(changes, 1);
+    dal_stmt *st;
+    static const dal_query q = {"SELECT c3, c66, c69, c68 FROM wide WHERE c0 = 1", 0};
+    OK(dal_stmt_start(f->db, &q, &st));
+    bool has = false;
+    OK(dal_stmt_step(st, &has));
+    assert_true(has);
+    int64_t v[4];
+    for (int k = 0; k < 4; k++)
+        OK(dal_col_int64(st, k, &v[k]));
+    dal_stmt_done(st);
+    assert_int_equal(v[0], 5);
+    assert_int_equal(v[1], 0);
+    assert_int_equal(v[2], 42);
+    assert_int_equal(v[3], 7);
+    up.c[0] = 99;
+    OK(dal_update_cols(f->db, &t, &up, u, &changes));
+    assert_int_equal(changes, 0);
+    bool keys[WIDE] = {[0] = true};
+    assert_int_equal(dal_update_cols(f->db, &t, &up, keys, NULL), DAL_MISUSE);
+    assert_int_equal(dal_update_cols(f->db, &t, &up, NULL, NULL), DAL_MISUSE);
+    assert_int_equal(dal_insert_cols(f->db, &t, &up, NULL, NULL), DAL_MISUSE);
+    assert_int_equal(dal_insert_cols(NULL, &t, &up, a, NULL), DAL_MISUSE);
+
+    /* dal_row_copy of a row without variable-length data */
+    wide cp;
+    assert_int_equal(dal_row_copy(&t, &out, &cp), DAL_OK);
+    assert_null(cp.mem);
+    assert_int_equal(cp.c[66], 0);
+    assert_int_equal(cp.c[65], 7);
+    dal_row_free(&t, &cp);
+    dal_row_free(&t, &out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1258,6 +1345,7 @@ int main(void)
         BOTH(test_rows),
         BOTH(test_urls),
         BOTH(test_cached_plan),
+        BOTH(test_wide_cols),
         cmocka_unit_test_prestate_setup_teardown(test_unnamed, setup, teardown, &FX_PG),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1219,6 +1219,58 @@ static void emit_list(gen *g, const tinfo *ti, const c_key *k, strbuf *h, strbuf
            {"limit_next", fmt(g, "%d", nk + t->npk + 1)});
 }
 
+/* ---------------------------------------------------------------------- */
+/* Column sets (T_cols, T_insert_cols, T_update_cols) and T_copy           */
+/* ---------------------------------------------------------------------- */
+
+/* The header's T_cols: one bool per column, named like the row's field. */
+static void emit_cols_type(gen *g, const tinfo *ti, strbuf *h)
+{
+    const m_table *t = ti->t;
+    strbuf flags;
+    sb_init(&flags);
+    int example = -1; /* the first non-key column with a default, else the first non-key one */
+    for (int i = 0; i < t->ncolumns; i++) {
+        const m_column *c = &t->columns[i];
+        sb_printf(&flags, "    bool %s;\n", ti->n.field[i]);
+        if (c->primary_key || c->identity)
+            continue;
+        if (example < 0 || (c->def != DEF_NONE && t->columns[example].def == DEF_NONE))
+            example = i;
+    }
+    const char *fl = take(g, &flags);
+    sb_free(&flags);
+    RENDER_FN(g, "c_header", "cols", h, {"T", ti->n.T}, {"flags", fl},
+              {"example", ti->n.field[example < 0 ? 0 : example]});
+}
+
+static void emit_insert_cols(gen *g, const tinfo *ti, strbuf *h, strbuf *src)
+{
+    RENDER_FN(g, "c_header", "insert_cols", h, {"T", ti->n.T});
+    RENDER(g, "c_source", "insert_cols", src, {"T", ti->n.T}, {"NCOLUMNS", ti->n.ncolumns});
+}
+
+static void emit_update_cols(gen *g, const tinfo *ti, strbuf *h, strbuf *src)
+{
+    const m_table *t = ti->t;
+    const char *auto_doc = "";
+    for (int i = 0; i < t->ncolumns; i++)
+        if (t->columns[i].auto_update)
+            auto_doc = fmt(g, "%s  %s, unless the set gives it a value other than the one it "
+                              "holds, is set to the current time by the database "
+                              "(auto_update).",
+                           auto_doc, t->columns[i].name);
+    RENDER_FN(g, "c_header", "update_cols", h, {"T", ti->n.T},
+              {"pk", names_of(g, t->pk, t->npk)}, {"auto", auto_doc});
+    RENDER(g, "c_source", "update_cols", src, {"T", ti->n.T});
+}
+
+static void emit_copy(gen *g, const tinfo *ti, strbuf *h, strbuf *src)
+{
+    RENDER_FN(g, "c_header", "copy", h, {"T", ti->n.T});
+    RENDER(g, "c_source", "copy", src, {"T", ti->n.T});
+}
+
 static void emit_table(gen *g, const m_table *t, output_set *o)
 {
     tinfo ti;
@@ -1244,6 +1296,7 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
 
     emit_enums(g, &ti, h, src);
     emit_struct(g, &ti, h);
+    emit_cols_type(g, &ti, h);
     emit_descriptor(g, &ti, src);
     emit_reader(g, &ti, src);
 
@@ -1252,6 +1305,7 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     RENDER_FN(g, "c_header", "insert_many", h, {"T", ti.n.T});
     RENDER_FN(g, "c_header", "upsert", h, {"T", ti.n.T});
     RENDER(g, "c_source", "insert", src, {"T", ti.n.T}, {"fast_insert", fast_insert(g, &ti, src)});
+    emit_insert_cols(g, &ti, h, src);
 
     /* get, get_by */
     c_key pk = {.cols = t->pk, .n = t->npk};
@@ -1293,6 +1347,7 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     RENDER_FN(g, "c_header", "update", h, {"T", ti.n.T}, {"pk", pk_names}, {"auto", auto_doc});
     RENDER(g, "c_source", "update", src, {"T", ti.n.T}, {"query", uq},
            {"row_binds", row_binds(g, &ti, setc, nset + t->npk, "row", 4)});
+    emit_update_cols(g, &ti, h, src);
 
     /* delete */
     sb_printf(&sql, "DELETE FROM \"%s\" WHERE ", t->name);
@@ -1320,6 +1375,8 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     sb_free(&sql);
     RENDER_FN(g, "c_header", "iterate", h, {"T", ti.n.T}, {"pk", pk_names});
     RENDER(g, "c_source", "iterate", src, {"T", ti.n.T}, {"query", iq});
+
+    emit_copy(g, &ti, h, src);
 
     /* free */
     RENDER_FN(g, "c_header", "free", h, {"T", ti.n.T});

@@ -90,7 +90,7 @@ typedef struct c_table_names {
 } c_table_names;
 
 /* The functions every table has, in the order of the header: "_insert",
- * "_get", ... (the struct itself and "_array" are types). */
+ * "_get", ... (the struct itself, "_array" and "_cols" are types). */
 extern const char *const c_table_functions[];
 extern const int c_table_nfunctions;
 

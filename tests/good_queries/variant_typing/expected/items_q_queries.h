@@ -19,10 +19,10 @@ extern "C" {
  * its use in the PostgreSQL variant does.
  *
  * Reads the first row into *out; DAL_NOT_FOUND when there is none. On DAL_OK *out owns its
- * memory (release with items__free); on any error it is zeroed and owns nothing. Parameters
- * are only read.
+ * memory (release with items_free); on any error it is zeroed and owns nothing. Parameters are
+ * only read.
  */
-dal_status item_by_id(dal_db *db, int64_t id, items_ *out);
+dal_status item_by_id(dal_db *db, int64_t id, items *out);
 
 /** The parameters of rename_item, in order of first appearance. */
 typedef struct rename_item_params {

@@ -315,8 +315,7 @@ dal_status artifacts_update_cols(dal_db *db, const artifacts *row, const artifac
     int64_t changes = 0;
     dal_status s = dal_update_cols(db, &artifacts_table, row, (const bool *)cols, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND,
-                             "artifacts_update_cols: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "artifacts_update_cols: no row");
     return s;
 }
 

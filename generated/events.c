@@ -386,8 +386,7 @@ dal_status events_update_cols(dal_db *db, const events *row, const events_cols *
     int64_t changes = 0;
     dal_status s = dal_update_cols(db, &events_table, row, (const bool *)cols, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND,
-                             "events_update_cols: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "events_update_cols: no row");
     return s;
 }
 

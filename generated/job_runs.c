@@ -519,8 +519,7 @@ dal_status job_runs_update_cols(dal_db *db, const job_runs *row, const job_runs_
     int64_t changes = 0;
     dal_status s = dal_update_cols(db, &job_runs_table, row, (const bool *)cols, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND,
-                             "job_runs_update_cols: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "job_runs_update_cols: no row");
     return s;
 }
 

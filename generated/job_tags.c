@@ -270,8 +270,7 @@ dal_status job_tags_update_cols(dal_db *db, const job_tags *row, const job_tags_
     int64_t changes = 0;
     dal_status s = dal_update_cols(db, &job_tags_table, row, (const bool *)cols, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND,
-                             "job_tags_update_cols: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "job_tags_update_cols: no row");
     return s;
 }
 

@@ -288,8 +288,7 @@ dal_status metrics_update_cols(dal_db *db, const metrics *row, const metrics_col
     int64_t changes = 0;
     dal_status s = dal_update_cols(db, &metrics_table, row, (const bool *)cols, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND,
-                             "metrics_update_cols: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "metrics_update_cols: no row");
     return s;
 }
 

@@ -349,8 +349,7 @@ dal_status projects_update_cols(dal_db *db, const projects *row, const projects_
     int64_t changes = 0;
     dal_status s = dal_update_cols(db, &projects_table, row, (const bool *)cols, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND,
-                             "projects_update_cols: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "projects_update_cols: no row");
     return s;
 }
 

@@ -303,8 +303,7 @@ dal_status tags_update_cols(dal_db *db, const tags *row, const tags_cols *cols)
     int64_t changes = 0;
     dal_status s = dal_update_cols(db, &tags_table, row, (const bool *)cols, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND,
-                             "tags_update_cols: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "tags_update_cols: no row");
     return s;
 }
 

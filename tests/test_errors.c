@@ -201,6 +201,9 @@ static void test_not_found_message(void **state)
     projects ghost = {.id = 424242, .slug = "g", .name = "g"};
     IS(projects_update(E->db, &ghost), DAL_NOT_FOUND);
     assert_string_equal(dal_errmsg(E->db), "projects_update: no row");
+    projects_cols only_name = {.name = true};
+    IS(projects_update_cols(E->db, &ghost, &only_name), DAL_NOT_FOUND);
+    assert_string_equal(dal_errmsg(E->db), "projects_update_cols: no row");
     IS(projects_delete(E->db, 424242), DAL_NOT_FOUND);
     assert_string_equal(dal_errmsg(E->db), "projects_delete: no row");
     dal_time now = 1;

@@ -341,8 +341,7 @@ dal_status items_update_cols(dal_db *db, const items *row, const items_cols *col
     int64_t changes = 0;
     dal_status s = dal_update_cols(db, &items_table, row, (const bool *)cols, &changes);
     if (s == DAL_OK && changes == 0)
-        return dal_set_error(db, DAL_NOT_FOUND,
-                             "items_update_cols: no row has this primary key");
+        return dal_set_error(db, DAL_NOT_FOUND, "items_update_cols: no row");
     return s;
 }
 

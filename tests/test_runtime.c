@@ -1258,7 +1258,9 @@ static void test_wide_cols(void **state)
     static char names[WIDE][8];
     static dal_column cols[WIDE];
     char sql[4096];
-    size_t n = (size_t)snprintf(sql, sizeof sql, "CREATE TABLE wide (c0 bigint PRIMARY KEY");
+    size_t n = (size_t)snprintf(sql, sizeof sql,
+                                "DROP TABLE IF EXISTS wide_cols;" /* test_bulk has a "wide" */
+                                " CREATE TABLE wide_cols (c0 bigint PRIMARY KEY");
     for (int k = 0; k < WIDE; k++) {
         snprintf(names[k], sizeof names[k], "c%d", k);
         cols[k] = (dal_column){names[k], DAL_T_INT64, k ? DAL_COL_DEFAULT : DAL_COL_PK,
@@ -1269,7 +1271,7 @@ static void test_wide_cols(void **state)
     }
     snprintf(sql + n, sizeof sql - n, ")");
     OK(dal_exec(f->db, sql));
-    const dal_table t = {"wide", sizeof(wide), offsetof(wide, mem), cols, WIDE};
+    const dal_table t = {"wide_cols", sizeof(wide), offsetof(wide, mem), cols, WIDE};
 
     /* two sets alike in their first 64 columns: two statements */
     bool a[WIDE] = {[0] = true, [65] = true}, b[WIDE] = {[0] = true, [66] = true};
@@ -1297,7 +1299,7 @@ static void test_wide_cols(void **state)
     OK(dal_update_cols(f->db, &t, &up, u, &changes));
     assert_int_equal(changes, 1);
     dal_stmt *st;
-    static const dal_query q = {"SELECT c3, c66, c69, c68 FROM wide WHERE c0 = 1", 0};
+    static const dal_query q = {"SELECT c3, c66, c69, c68 FROM wide_cols WHERE c0 = 1", 0};
     OK(dal_stmt_start(f->db, &q, &st));
     bool has = false;
     OK(dal_stmt_step(st, &has));

@@ -53,7 +53,7 @@ GEN_OBJ  := $(GEN_SRC:%.c=$(B)/%.o) $(B)/templates_embed.o $(B)/runtime_embed.o
 RT_OBJ   := $(RT_SRC:%.c=$(B)/%.o)
 
 .PHONY: all generate demo test test-build test-bins valgrind tsan golden fuzz bench install clean check-generated fuzz-roundtrip-build
-all: $(B)/dalc $(B)/libdal.a
+all: $(B)/dalc $(B)/libdal.a $(B)/dal_decimal.so
 
 $(B)/%.o: %.c $(wildcard generator/*/*.h runtime/*.h)
 	@mkdir -p $(dir $@)
@@ -72,6 +72,13 @@ $(B)/runtime_embed.c: $(B)/embed $(RT_FILES)
 	$(B)/embed --runtime $(RT_FILES) > $@.tmp && mv $@.tmp $@
 $(B)/runtime_embed.o: $(B)/runtime_embed.c generator/cli/runtime_files.h
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The SQLite loadable extension for other SQLite programs (ext/dal_decimal.c);
+# without the sanitizers of CFLAGS: it is loaded into programs built without them.
+$(B)/dal_decimal.so: ext/dal_decimal.c runtime/dal_codec.c runtime/dal_codec.h runtime/dal_sqlite_decimal.h
+	@mkdir -p $(B)
+	$(CC) $(WARN) -O2 -D_POSIX_C_SOURCE=200809L -Iruntime -fPIC -shared ext/dal_decimal.c \
+	    runtime/dal_codec.c -o $@
 
 $(B)/libdalc.a: $(GEN_OBJ)
 	rm -f $@; ar rcs $@ $^
@@ -113,7 +120,7 @@ test:
 
 # Tests see the code generated from schema/ by this very build in $(B)/gen
 # (generated/ itself is compared with it by tests/run.sh).
-test-build: $(B)/dalc $(B)/libdal.a $(B)/libdalc.a
+test-build: $(B)/dalc $(B)/libdal.a $(B)/libdalc.a $(B)/dal_decimal.so
 	$(B)/dalc generate --schema schema --out $(B)/gen
 	$(B)/dalc generate --schema tests/probe_schema --out $(B)/probegen
 	$(MAKE) --no-print-directory B=$(B) CFLAGS="$(CFLAGS)" test-bins
@@ -221,6 +228,7 @@ install: all $(B)/$(SO_FILE)
 	    $(DESTDIR)$(DATADIR) $(DESTDIR)$(CMAKEDIR) $(addprefix $(DESTDIR)$(MANDIR)/man,1 3 5)
 	install -m 755 $(B)/dalc $(DESTDIR)$(PREFIX)/bin/dalc
 	install -m 644 $(B)/libdal.a $(DESTDIR)$(LIBDIR)/libdal.a
+	install -m 755 $(B)/dal_decimal.so $(DESTDIR)$(LIBDIR)/dal_decimal.so
 	install -m 755 $(B)/$(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SO_FILE)
 	ln -sf $(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SO_NAME)
 	ln -sf $(SO_NAME) $(DESTDIR)$(LIBDIR)/libdal.so

@@ -19,6 +19,7 @@ for prog in bench bulk scale webmix batch; do
     cc $CFLAGS $sq_inc -I"$PG_INC" -Iruntime -I$B/gen bench/$prog.c $B/gen/*.c $T/libdal.a \
         -lpq -lsqlite3 -lpthread -lm -o $B/$prog
 done
+cc $CFLAGS -Iruntime bench/decimal_storage.c build/libdal.a -lsqlite3 -lm -o $B/decimal_storage
 
 tmp=$(mktemp -d /tmp/dalc-bench.XXXXXX); chmod 755 "$tmp"
 trap 'tests/pg.sh stop "$tmp/pg" || true; tests/pg.sh stop "$tmp/pgsync" || true; rm -rf "$tmp"' EXIT INT TERM
@@ -56,6 +57,10 @@ echo "with fsync on (its default, as users run it):"
 $B/bench "$pgsync" "${BENCH_SCALE:-1}"
 $B/bulk "$pgsync" "${BULK_PG_ROWS:-100000}"
 $B/batch "$pgsync" "${BATCH_ITEMS:-1000}"
+echo
+echo "## SQLite storage of decimal columns (docs/types.md)"
+echo
+$B/decimal_storage "$tmp/decimal.db" "${DECIMAL_ROWS:-200000}"
 echo
 echo "## Iterate: peak RSS against row count"
 echo

@@ -344,9 +344,9 @@ static const dal_query jobs_update_q = {
     11,
 };
 
-static void jobs_update_bind_(dal_stmt *st, const void *v)
+static void jobs_update_bind_(dal_stmt *st, const void *p)
 {
-    const jobs *row = v;
+    const jobs *row = p;
     dal_bind_int64(st, 1, row->project_id);
     dal_bind_text(st, 2, row->parent_id);
     dal_bind_text(st, 3, row->group);
@@ -424,9 +424,9 @@ dal_status jobs_delete(dal_db *db, const char *id)
     return s;
 }
 
-static void jobs_delete_bind_(dal_stmt *st, const void *v)
+static void jobs_delete_bind_(dal_stmt *st, const void *p)
 {
-    const char *id = *(const char *const *)v;
+    const char *id = *(const char *const *)p;
     dal_bind_text(st, 1, id);
 }
 

@@ -418,20 +418,64 @@ static const char m0003_down_sqlite[] =
     "\n"
     "DROP VIEW IF EXISTS \"active_runs\";\n";
 
+/* 0004_decimal_collation/up.pg.sql */
+static const char m0004_up_pg[] =
+    "-- dalc migration 0004_decimal_collation (up, PostgreSQL)\n"
+    "\n";
+
+/* 0004_decimal_collation/down.pg.sql */
+static const char m0004_down_pg[] =
+    "-- dalc migration 0004_decimal_collation (down, PostgreSQL)\n"
+    "\n";
+
+/* 0004_decimal_collation/up.sqlite.sql */
+static const char m0004_up_sqlite[] =
+    "-- dalc migration 0004_decimal_collation (up, SQLite)\n"
+    "-- run by dalc with PRAGMA foreign_keys=OFF and a PRAGMA foreign_key_check before COMMIT\n"
+    "\n"
+    "DROP VIEW IF EXISTS \"active_runs\";\n"
+    "-- rebuild of projects (https://sqlite.org/lang_altertable.html#otheralter)\n"
+    "CREATE TABLE \"projects__dalc_new\" (\n"
+    "    \"id\"         INTEGER PRIMARY KEY NOT NULL,\n"
+    "    \"slug\"       TEXT    NOT NULL CHECK (length(\"slug\") <= 63) CHECK (slug <> ''),\n"
+    "    \"name\"       TEXT    NOT NULL,\n"
+    "    \"budget\"     TEXT    COLLATE dal_decimal DEFAULT '0.00',\n"
+    "    \"started_on\" TEXT    NOT NULL DEFAULT (date('now')) CHECK (\"started_on\" GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),\n"
+    "    \"archived\"   INTEGER NOT NULL DEFAULT 0 CHECK (\"archived\" IN (0, 1)),\n"
+    "    UNIQUE (\"slug\")\n"
+    ") STRICT;\n"
+    "INSERT INTO \"projects__dalc_new\" (\"id\", \"slug\", \"name\", \"budget\", \"started_on\", \"archived\") SELECT \"id\", \"slug\", \"name\", dal_decimal(\"budget\", 20, 2), \"started_on\", \"archived\" FROM \"projects\";\n"
+    "DROP TABLE \"projects\";\n"
+    "ALTER TABLE \"projects__dalc_new\" RENAME TO \"projects\";\n"
+    "CREATE VIEW \"active_runs\" AS\n"
+    "SELECT r.id, r.job_id, j.priority AS job_priority, j.timeout_s * 1000 AS timeout_ms,\n"
+    "       r.status, r.scheduled_at, a.name AS agent_name\n"
+    "FROM job_runs r\n"
+    "JOIN jobs j ON j.id = r.job_id\n"
+    "LEFT JOIN agents a ON a.id = r.agent_id\n"
+    "WHERE r.status IN ('pending', 'running');\n";
+
+/* 0004_decimal_collation/down.sqlite.sql */
+static const char m0004_down_sqlite[] =
+    "-- dalc migration 0004_decimal_collation (down, SQLite)\n"
+    "-- run by dalc with PRAGMA foreign_keys=OFF and a PRAGMA foreign_key_check before COMMIT\n"
+    "\n";
+
 
 const dal_migration schema_migrations[] = {
     {1, "init", m0001_up_pg, m0001_down_pg, m0001_up_sqlite, m0001_down_sqlite},
     {2, "auto_updated_at", m0002_up_pg, m0002_down_pg, m0002_up_sqlite, m0002_down_sqlite},
     {3, "active_runs_view", m0003_up_pg, m0003_down_pg, m0003_up_sqlite, m0003_down_sqlite},
+    {4, "decimal_collation", m0004_up_pg, m0004_down_pg, m0004_up_sqlite, m0004_down_sqlite},
     {0, NULL, NULL, NULL, NULL, NULL} /* end */
 };
 
 dal_status schema_migrate(dal_db *db, const dal_migrate_opts *opts)
 {
-    return dal_migrate_up(db, schema_migrations, 3, opts);
+    return dal_migrate_up(db, schema_migrations, 4, opts);
 }
 
 dal_status schema_check(dal_db *db)
 {
-    return dal_migrate_check(db, schema_migrations, 3);
+    return dal_migrate_check(db, schema_migrations, 4);
 }

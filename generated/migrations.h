@@ -15,7 +15,7 @@ extern "C" {
 
 /** The migrations of migrations/, in version order (static, owned by the library). */
 extern const dal_migration schema_migrations[];
-#define SCHEMA_NMIGRATIONS 3
+#define SCHEMA_NMIGRATIONS 4
 
 /**
  * Brings db to the latest migration: applies every pending migration of

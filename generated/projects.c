@@ -27,8 +27,8 @@ static const dal_column projects_columns_[PROJECTS_NCOLUMNS] = {
      DAL_NO_HAS, NULL, 0},
     {"slug", DAL_T_TEXT, 0, offsetof(projects, slug), DAL_NO_HAS, NULL, 0},
     {"name", DAL_T_TEXT, 0, offsetof(projects, name), DAL_NO_HAS, NULL, 0},
-    {"budget", DAL_T_DECIMAL, DAL_COL_NULLABLE | DAL_COL_DEFAULT, offsetof(projects, budget),
-     DAL_NO_HAS, NULL, 0},
+    {"budget", DAL_T_DECIMAL, DAL_COL_NULLABLE | DAL_COL_DEFAULT | DAL_COL_DECIMAL(20, 2),
+     offsetof(projects, budget), DAL_NO_HAS, NULL, 0},
     {"started_on", DAL_T_DATE, DAL_COL_DEFAULT, offsetof(projects, started_on), DAL_NO_HAS, NULL,
      0},
     {"archived", DAL_T_BOOL, DAL_COL_DEFAULT, offsetof(projects, archived), DAL_NO_HAS, NULL, 0},
@@ -312,12 +312,12 @@ static const dal_query projects_update_q = {
     6,
 };
 
-static void projects_update_bind_(dal_stmt *st, const void *v)
+static void projects_update_bind_(dal_stmt *st, const void *p)
 {
-    const projects *row = v;
+    const projects *row = p;
     dal_bind_text(st, 1, row->slug);
     dal_bind_text(st, 2, row->name);
-    dal_bind_decimal(st, 3, row->budget);
+    dal_bind_decimal_as(st, 3, row->budget, 20, 2);
     dal_bind_date(st, 4, row->started_on);
     dal_bind_bool(st, 5, row->archived);
     dal_bind_int64(st, 6, row->id);
@@ -384,9 +384,9 @@ dal_status projects_delete(dal_db *db, int64_t id)
     return s;
 }
 
-static void projects_delete_bind_(dal_stmt *st, const void *v)
+static void projects_delete_bind_(dal_stmt *st, const void *p)
 {
-    int64_t id = *(const int64_t *)v;
+    int64_t id = *(const int64_t *)p;
     dal_bind_int64(st, 1, id);
 }
 

@@ -1065,3 +1065,156 @@ dal_status set_job_enabled_batch(dal_db *db, const set_job_enabled_params *items
                           dal_dialect_of(db) == DAL_POSTGRES ? &set_job_enabled_pg_ : &set_job_enabled_sqlite_,
                           set_job_enabled_bind_, items, sizeof *items, n, 0, affected);
 }
+
+static const dal_column projects_by_budget_columns_[2] = {
+    {"slug", DAL_T_TEXT, 0, offsetof(projects_by_budget_row, slug), DAL_NO_HAS, NULL, 0},
+    {"budget", DAL_T_DECIMAL, DAL_COL_NULLABLE, offsetof(projects_by_budget_row, budget), DAL_NO_HAS, NULL, 0},
+};
+
+static const dal_table projects_by_budget_row_table_ = {
+    "projects_by_budget", sizeof(projects_by_budget_row), offsetof(projects_by_budget_row, dal_mem_), projects_by_budget_columns_, 2,
+};
+
+void projects_by_budget_row_free(projects_by_budget_row *row)
+{
+    if (row) {
+        free(row->dal_mem_);
+        memset(row, 0, sizeof *row);
+    }
+}
+
+void projects_by_budget_row_array_free(projects_by_budget_row_array *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->len; i++)
+        free(a->items[i].dal_mem_);
+    free(a->items);
+    a->items = NULL;
+    a->len = 0;
+}
+
+static const dal_query projects_by_budget_pg_ = {
+    "SELECT slug, budget FROM projects WHERE budget > $1::numeric ORDER BY budget DESC, slug",
+    1,
+};
+
+static const dal_query projects_by_budget_sqlite_ = {
+    "SELECT slug, budget FROM projects WHERE budget > ?1 ORDER BY budget DESC, slug",
+    1,
+};
+
+dal_status projects_by_budget(dal_db *db, const char *min, projects_by_budget_row_array *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "projects_by_budget: out is NULL");
+    memset(out, 0, sizeof *out);
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, dal_dialect_of(db) == DAL_POSTGRES ? &projects_by_budget_pg_ : &projects_by_budget_sqlite_, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_decimal(st, 1, min);
+    void *items = NULL;
+    size_t len = 0;
+    s = dal_fetch_all_with(st, &projects_by_budget_row_table_, NULL, 16, &items, &len);
+    if (s == DAL_OK) {
+        out->items = items;
+        out->len = len;
+    }
+    return s;
+}
+
+dal_status projects_by_budget_iterate(dal_db *db, const char *min, dal_status (*fn)(const projects_by_budget_row *row, void *ctx),
+    void *ctx)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!fn)
+        return dal_set_error(db, DAL_MISUSE, "projects_by_budget_iterate: fn is NULL");
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, dal_dialect_of(db) == DAL_POSTGRES ? &projects_by_budget_pg_ : &projects_by_budget_sqlite_, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_decimal(st, 1, min);
+    dal_stmt_stream(st);
+    for (;;) {
+        bool has_row = false;
+        s = dal_stmt_step(st, &has_row);
+        if (s != DAL_OK || !has_row)
+            break;
+        projects_by_budget_row row;
+        s = dal_read_row(st, 0, &projects_by_budget_row_table_, &row);
+        if (s != DAL_OK)
+            break;
+        s = fn(&row, ctx);
+        free(row.dal_mem_);
+        if (s != DAL_OK)
+            break;
+    }
+    dal_stmt_done(st);
+    return s;
+}
+
+static const dal_column budget_stats_columns_[4] = {
+    {"top", DAL_T_DECIMAL, DAL_COL_NULLABLE, offsetof(budget_stats_row, top), DAL_NO_HAS, NULL, 0},
+    {"bottom", DAL_T_DECIMAL, DAL_COL_NULLABLE, offsetof(budget_stats_row, bottom), DAL_NO_HAS, NULL, 0},
+    {"total", DAL_T_DECIMAL, DAL_COL_NULLABLE, offsetof(budget_stats_row, total), DAL_NO_HAS, NULL, 0},
+    {"above", DAL_T_INT64, DAL_COL_NULLABLE, offsetof(budget_stats_row, above), offsetof(budget_stats_row, has_above), NULL, 0},
+};
+
+static const dal_table budget_stats_row_table_ = {
+    "budget_stats", sizeof(budget_stats_row), offsetof(budget_stats_row, dal_mem_), budget_stats_columns_, 4,
+};
+
+void budget_stats_row_free(budget_stats_row *row)
+{
+    if (row) {
+        free(row->dal_mem_);
+        memset(row, 0, sizeof *row);
+    }
+}
+
+void budget_stats_row_array_free(budget_stats_row_array *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->len; i++)
+        free(a->items[i].dal_mem_);
+    free(a->items);
+    a->items = NULL;
+    a->len = 0;
+}
+
+static const dal_query budget_stats_pg_ = {
+    "SELECT max(budget) AS top, min(budget) AS bottom, sum(budget) AS total,\n"
+    "       sum(CASE WHEN budget > $1::numeric THEN 1 ELSE 0 END) AS above\n"
+    "FROM projects",
+    1,
+};
+
+static const dal_query budget_stats_sqlite_ = {
+    "SELECT max(budget) AS top, min(budget) AS bottom, sum(budget) AS total,\n"
+    "       sum(CASE WHEN budget > ?1 THEN 1 ELSE 0 END) AS above\n"
+    "FROM projects",
+    1,
+};
+
+dal_status budget_stats(dal_db *db, const char *min, budget_stats_row *out)
+{
+    if (!db)
+        return DAL_MISUSE;
+    if (!out)
+        return dal_set_error(db, DAL_MISUSE, "budget_stats: out is NULL");
+    memset(out, 0, sizeof *out);
+    dal_stmt *st = NULL;
+    dal_status s = dal_stmt_start(db, dal_dialect_of(db) == DAL_POSTGRES ? &budget_stats_pg_ : &budget_stats_sqlite_, &st);
+    if (s != DAL_OK)
+        return s;
+    dal_bind_decimal(st, 1, min);
+    s = dal_fetch_one_with(st, &budget_stats_row_table_, NULL, out);
+    if (s == DAL_NOT_FOUND)
+        s = dal_set_error(db, s, "budget_stats: no row");
+    return s;
+}

@@ -439,6 +439,72 @@ dal_status set_job_enabled(dal_db *db, const set_job_enabled_params *p, int64_t 
 dal_status set_job_enabled_batch(dal_db *db, const set_job_enabled_params *items, size_t n,
     int64_t *affected);
 
+/** A result row of projects_by_budget: one allocation per row (projects_by_budget_row_free frees it). */
+typedef struct projects_by_budget_row {
+    char *slug; /* text */
+    char *budget; /* decimal, nullable */
+    void *dal_mem_; /* private: the row's one allocation */
+} projects_by_budget_row;
+
+/** Rows of projects_by_budget; owns its rows and items (free with projects_by_budget_row_array_free). */
+typedef struct projects_by_budget_row_array {
+    projects_by_budget_row *items;
+    size_t len;
+} projects_by_budget_row_array;
+
+/** Frees what *row owns (not the struct itself) and zeroes it; NULL is a no-op. */
+void projects_by_budget_row_free(projects_by_budget_row *row);
+
+/** Frees every row and the items array; leaves *a {NULL, 0}. */
+void projects_by_budget_row_array_free(projects_by_budget_row_array *a);
+
+/**
+ * Projects with a budget above :min, largest first (decimal order on both engines).
+ *
+ * Fills *out with every row. On DAL_OK *out owns its rows (release with
+ * projects_by_budget_row_array_free); on error it is {NULL, 0}. Parameters are only read.
+ */
+dal_status projects_by_budget(dal_db *db, const char *min, projects_by_budget_row_array *out);
+
+/**
+ * projects_by_budget, streamed: calls fn once per row (the row is valid only during the call and
+ * owned by the library); stops early and returns fn's status when fn returns
+ * anything but DAL_OK. Constant memory whatever the number of rows.
+ */
+dal_status projects_by_budget_iterate(dal_db *db, const char *min, dal_status (*fn)(const projects_by_budget_row *row, void *ctx),
+    void *ctx);
+
+/** A result row of budget_stats: one allocation per row (budget_stats_row_free frees it). */
+typedef struct budget_stats_row {
+    char *top; /* decimal, nullable */
+    char *bottom; /* decimal, nullable */
+    char *total; /* decimal, nullable */
+    int64_t above; /* int64, nullable */
+    bool has_above; /* false: above is NULL */
+    void *dal_mem_; /* private: the row's one allocation */
+} budget_stats_row;
+
+/** Rows of budget_stats; owns its rows and items (free with budget_stats_row_array_free). */
+typedef struct budget_stats_row_array {
+    budget_stats_row *items;
+    size_t len;
+} budget_stats_row_array;
+
+/** Frees what *row owns (not the struct itself) and zeroes it; NULL is a no-op. */
+void budget_stats_row_free(budget_stats_row *row);
+
+/** Frees every row and the items array; leaves *a {NULL, 0}. */
+void budget_stats_row_array_free(budget_stats_row_array *a);
+
+/**
+ * The largest, smallest and total budget, and how many budgets are above :min.
+ *
+ * Reads the first row into *out; DAL_NOT_FOUND when there is none. On DAL_OK *out owns its
+ * memory (release with budget_stats_row_free); on any error it is zeroed and owns nothing.
+ * Parameters are only read.
+ */
+dal_status budget_stats(dal_db *db, const char *min, budget_stats_row *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -231,7 +231,7 @@ const char schema_sqlite_sql[] =
     "    \"slug\"       TEXT    NOT NULL CHECK (length(\"slug\") <= 63) CHECK (slug <> ''),\n"
     "    \"name\"       TEXT    NOT NULL,\n"
     "    -- Monthly budget in euros; NULL means unlimited.\n"
-    "    \"budget\"     TEXT    DEFAULT '0.00',\n"
+    "    \"budget\"     TEXT    COLLATE dal_decimal DEFAULT '0.00',\n"
     "    \"started_on\" TEXT    NOT NULL DEFAULT (date('now')) CHECK (\"started_on\" GLOB "
     "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),\n"
     "    \"archived\"   INTEGER NOT NULL DEFAULT 0 CHECK (\"archived\" IN (0, 1)),\n"

@@ -9,7 +9,7 @@ CREATE TABLE "projects" (
     "slug"       TEXT    NOT NULL CHECK (length("slug") <= 63) CHECK (slug <> ''),
     "name"       TEXT    NOT NULL,
     -- Monthly budget in euros; NULL means unlimited.
-    "budget"     TEXT    DEFAULT '0.00',
+    "budget"     TEXT    COLLATE dal_decimal DEFAULT '0.00',
     "started_on" TEXT    NOT NULL DEFAULT (date('now')) CHECK ("started_on" GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
     "archived"   INTEGER NOT NULL DEFAULT 0 CHECK ("archived" IN (0, 1)),
     UNIQUE ("slug")

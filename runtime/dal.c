@@ -211,6 +211,10 @@ static void stmt_free(dal_stmt *st)
     if (!st)
         return;
     st->eng->stmt_free(st);
+    if (st->dec)
+        for (int i = 0; i < st->nparams; i++)
+            free(st->dec[i]);
+    free(st->dec);
     free(st);
 }
 
@@ -564,7 +568,64 @@ void dal_bind_enum(dal_stmt *st, int i, const char *name, int v)
     }
     dal__bind_fail(st, DAL_MISUSE, "bind: parameter %d: enum value %d out of range", i, v);
 }
-void dal_bind_decimal(dal_stmt *st, int i, const char *v) { bind_str(st, i, DAL_P_DECIMAL, v); }
+void dal_bind_decimal(dal_stmt *st, int i, const char *v) { dal__bind_decimal(st, i, NULL, v, -1, -1); }
+void dal_bind_decimal_as(dal_stmt *st, int i, const char *v, int precision, int scale)
+{
+    dal__bind_decimal(st, i, NULL, v, precision < 0 ? -1 : precision, scale < 0 ? 0 : scale);
+}
+
+/* The canonical text goes in the statement's slot for parameter i, kept
+ * until that parameter is bound again or the statement is freed (both
+ * engines may read it up to the execution); a value already canonical is
+ * bound as it is. */
+void dal__bind_decimal(dal_stmt *st, int i, const char *col, const char *v, int precision,
+                       int scale)
+{
+    if (!v || !st) {
+        dal_bind_null(st, i);
+        return;
+    }
+    if (i < 1 || i > st->nparams) {
+        dal__bind_fail(st, DAL_MISUSE, "bind: parameter %d out of range 1..%d", i, st->nparams);
+        return;
+    }
+    size_t len = strlen(v);
+    if (!dal__utf8_ok(v, len)) {
+        dal__value_err(st, i, col, UTF8_MSG);
+        return;
+    }
+    char local[64];
+    long n = dal__decimal_canon(v, len, precision, scale, local, sizeof local);
+    if (n < 0) {
+        char what[160], type[40] = "decimal";
+        if (precision >= 0)
+            snprintf(type, sizeof type, "decimal(%d,%d)", precision, scale);
+        snprintf(what, sizeof what, n == DAL_DEC_SYNTAX ? "\"%.60s\" is not a decimal number"
+                                                       : "\"%.60s\" is out of range for %s",
+                 v, type);
+        dal__value_err(st, i, col, what);
+        return;
+    }
+    const char *p = v;
+    if ((size_t)n != len || memcmp(local, v, len) != 0) {
+        if (!st->dec && !(st->dec = calloc((size_t)st->nparams, sizeof *st->dec))) {
+            dal__bind_fail(st, DAL_NOMEM, "out of memory");
+            return;
+        }
+        char *slot = realloc(st->dec[i - 1], (size_t)n + 1);
+        if (!slot) {
+            dal__bind_fail(st, DAL_NOMEM, "out of memory");
+            return;
+        }
+        st->dec[i - 1] = slot;
+        if ((size_t)n < sizeof local)
+            memcpy(slot, local, (size_t)n + 1);
+        else
+            dal__decimal_canon(v, len, precision, scale, slot, (size_t)n + 1);
+        p = slot;
+    }
+    dal__bind_p(st, i, (dal_param){.kind = DAL_P_DECIMAL, .v.s = {p, (size_t)n}});
+}
 void dal_bind_json(dal_stmt *st, int i, const char *v) { bind_str(st, i, DAL_P_JSON, v); }
 void dal_bind_uuid(dal_stmt *st, int i, const char *v)
 {

@@ -281,6 +281,183 @@ int dal__numeric_from_text(const char *s, size_t len, unsigned char *out)
 }
 
 /* ---------------------------------------------------------------------- */
+/* decimal text: canonical form, numeric order                             */
+/* ---------------------------------------------------------------------- */
+
+/* A finite decimal as written: sign, the digits (m0..m1, '.' skipped), and
+ * point = how many of them are before the decimal point (may be < 0 or
+ * beyond the digits: the exponent applied), nf = digits after the point as
+ * written, minus the exponent (numeric's display scale). */
+typedef struct dec_text {
+    bool neg;
+    const char *m0, *m1, *dot; /* dot: the point's place, or m1 */
+    int64_t nd, point, dscale;
+} dec_text;
+
+static bool dec_parse(const char *s, size_t len, dec_text *d)
+{
+    const char *p = s, *end = s + len;
+    while (p < end && isspace((unsigned char)*p))
+        p++;
+    while (end > p && isspace((unsigned char)end[-1]))
+        end--;
+    d->neg = false;
+    if (p < end && (*p == '+' || *p == '-')) {
+        d->neg = *p == '-';
+        p++;
+    }
+    d->m0 = p;
+    int64_t ni = 0, nf = 0;
+    bool dot = false;
+    for (; p < end; p++) {
+        if (*p >= '0' && *p <= '9')
+            *(dot ? &nf : &ni) += 1;
+        else if (*p == '.' && !dot)
+            dot = true;
+        else
+            break;
+    }
+    d->m1 = p;
+    d->dot = d->m0 + ni;
+    if (ni + nf == 0)
+        return false;
+    int64_t e = 0;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        bool eneg = false;
+        if (p < end && (*p == '+' || *p == '-')) {
+            eneg = *p == '-';
+            p++;
+        }
+        if (p == end)
+            return false;
+        for (; p < end && *p >= '0' && *p <= '9'; p++) {
+            e = e * 10 + (*p - '0');
+            if (e > 1000)
+                return false; /* as numeric_in: exponent beyond +-1000 */
+        }
+        if (eneg)
+            e = -e;
+    }
+    if (p != end)
+        return false;
+    d->nd = ni + nf;
+    d->point = ni + e;
+    d->dscale = nf - e < 0 ? 0 : nf - e;
+    return true;
+}
+
+/* Digit i of d (0 = the first written), '0' outside the written ones. */
+static char dec_digit(const dec_text *d, int64_t i)
+{
+    if (i < 0 || i >= d->nd)
+        return '0';
+    const char *q = d->m0 + i;
+    return q < d->dot ? *q : q[1];
+}
+
+long dal__decimal_canon(const char *s, size_t len, int precision, int scale, char *out, size_t cap)
+{
+    dec_text d;
+    if (!dec_parse(s, len, &d))
+        return DAL_DEC_SYNTAX;
+    int64_t sc = precision < 0 ? d.dscale : scale < 0 ? 0 : scale;
+    if (sc > 0x3FFF)
+        return DAL_DEC_RANGE;
+    /* the kept digits are positions start .. start + n - 1; position
+     * start + n decides the rounding */
+    int64_t start = d.point > 0 ? 0 : d.point, nint = d.point > 0 ? d.point : 0;
+    int64_t n = nint + sc;
+    bool up = dec_digit(&d, start + n) >= '5';
+    /* leading zeros of the integer part and whether the result is zero,
+     * after the carry of the rounding */
+    int64_t lead = 0;
+    while (lead < nint && dec_digit(&d, start + lead) == '0')
+        lead++;
+    bool all9 = true, zero = true;
+    for (int64_t k = lead; k < n && (all9 || zero); k++) {
+        char c = dec_digit(&d, start + k);
+        all9 = all9 && c == '9';
+        zero = zero && c == '0';
+    }
+    bool carry = up && all9; /* 9.995 -> 10.00: one more integer digit */
+    if (up)
+        zero = false;
+    int64_t intdig = nint - lead + (carry ? 1 : 0);
+    if (intdig > (precision < 0 ? 131072 : precision - sc))
+        return DAL_DEC_RANGE;
+    size_t need = (size_t)((!zero && d.neg) + (intdig ? intdig : 1) + (sc ? sc + 1 : 0));
+    if (need >= cap)
+        return (long)need;
+    size_t o = 0;
+    if (!zero && d.neg)
+        out[o++] = '-';
+    /* from the last digit back, the carry of the rounding added; what is
+     * left in front is one place for the carry's 1 or the 0 of 0.xx */
+    size_t last = need - 1;
+    bool c = up;
+    for (int64_t k = n - 1; k >= lead; k--) {
+        char ch = dec_digit(&d, start + k);
+        if (c) {
+            c = ch == '9';
+            ch = c ? '0' : (char)(ch + 1);
+        }
+        out[last--] = ch;
+        if (sc && k == nint)
+            out[last--] = '.';
+    }
+    if (carry)
+        out[o] = '1';
+    else if (intdig == 0)
+        out[o] = '0';
+    out[need] = '\0';
+    return (long)need;
+}
+
+/* The first significant digit of d (its index), or -1 for zero. */
+static int64_t dec_first(const dec_text *d)
+{
+    for (int64_t i = 0; i < d->nd; i++)
+        if (dec_digit(d, i) != '0')
+            return i;
+    return -1;
+}
+
+static int dec_cmp_abs(const dec_text *a, int64_t fa, const dec_text *b, int64_t fb)
+{
+    /* magnitude: digits before the point counted from the first significant */
+    int64_t ma = a->point - fa, mb = b->point - fb;
+    if (ma != mb)
+        return ma < mb ? -1 : 1;
+    for (int64_t k = 0; fa + k < a->nd || fb + k < b->nd; k++) {
+        char x = dec_digit(a, fa + k), y = dec_digit(b, fb + k);
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    return 0;
+}
+
+int dal__decimal_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    dec_text x, y;
+    bool okx = dec_parse(a, alen, &x), oky = dec_parse(b, blen, &y);
+    if (!okx || !oky) {
+        if (okx != oky)
+            return okx ? -1 : 1;
+        int r = memcmp(a, b, alen < blen ? alen : blen);
+        return r ? r : alen < blen ? -1 : alen > blen;
+    }
+    int64_t fx = dec_first(&x), fy = dec_first(&y);
+    int sx = fx < 0 ? 0 : x.neg ? -1 : 1, sy = fy < 0 ? 0 : y.neg ? -1 : 1;
+    if (sx != sy)
+        return sx < sy ? -1 : 1;
+    if (sx == 0)
+        return 0;
+    int r = dec_cmp_abs(&x, fx, &y, fy);
+    return sx < 0 ? -r : r;
+}
+
+/* ---------------------------------------------------------------------- */
 /* UTF-8                                                                   */
 /* ---------------------------------------------------------------------- */
 

@@ -24,6 +24,24 @@ void dal__numeric_to_text(const unsigned char *p, int len, char *out, size_t cap
 /* Room dal__numeric_to_text needs for p, its NUL included. */
 size_t dal__numeric_text_size(const unsigned char *p, int len);
 
+/* Decimal text -> its canonical form for a column decimal(precision, scale):
+ * what PostgreSQL's numeric_out prints for the value stored in
+ * numeric(precision, scale).  Accepts numeric_in's syntax (surrounding
+ * blanks, a sign, digits with one optional point, an exponent up to +-1000)
+ * but not NaN or infinities; rounds to scale half away from zero; writes
+ * no sign for zero.  precision < 0: no typmod (numeric), the value keeps the
+ * scale it was written with (1.50 stays 1.50, 1e2 is 100).  Returns the
+ * canonical length (written with its NUL when < cap, like snprintf), or
+ * DAL_DEC_SYNTAX, or DAL_DEC_RANGE (more integer digits than
+ * precision - scale, or beyond numeric's range). */
+#define DAL_DEC_SYNTAX (-1)
+#define DAL_DEC_RANGE (-2)
+long dal__decimal_canon(const char *s, size_t len, int precision, int scale, char *out, size_t cap);
+/* Numeric order of two decimal texts (any form dal__decimal_canon accepts);
+ * text that is not a finite decimal sorts after every number, bytewise:
+ * a total order (SQLite's collation of decimal columns). */
+int dal__decimal_cmp(const char *a, size_t alen, const char *b, size_t blen);
+
 /* Strict UTF-8 (RFC 3629), as PostgreSQL's UTF8 encoding checks it. */
 bool dal__utf8_ok(const char *s, size_t len);
 

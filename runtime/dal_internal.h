@@ -57,6 +57,7 @@ struct dal_stmt {
     const dal_query *q;
     int nparams;
     dal_status pending;      /* bind error, returned by the next step */
+    char **dec;              /* nparams canonical decimal texts bound (NULL until one is) */
     char pending_msg[128];
     bool running;            /* executed, rows may follow */
     bool stats_open;         /* an execution whose stats are not recorded yet */
@@ -80,6 +81,7 @@ typedef struct dal_ins_cache {
     int *cols;               /* the bound column indexes: the INSERT's columns, or the
                               * UPDATE's SET columns then its key */
     int ncols;
+    int identity;            /* the identity column's index when included (explicit id), else -1 */
     /* PostgreSQL bulk paths, built on first use */
     char *copy_sql;          /* COPY "t" (cols) FROM STDIN (FORMAT binary) */
     dal_query vq;            /* multi-row INSERT ... VALUES of vrows rows */
@@ -270,6 +272,11 @@ struct dal_engine {
 
     /* dal_insert_rows inside the caller's transaction or savepoint */
     dal_status (*insert_rows)(dal_db *db, const dal_table *t, const void *rows, size_t n);
+    /* may be NULL (SQLite: the rowid already continues after the largest):
+     * rows with explicit values up to max were written into identity column
+     * c of t; make the generated ids continue after max */
+    dal_status (*identity_written)(dal_db *db, const dal_table *t, const dal_column *c,
+                                   int64_t max);
 
     /* May be NULL (dal_batch.c then opens a transaction or savepoint with
      * dal_begin and runs st once per item).  dal_exec_batch's work: st is
@@ -330,6 +337,11 @@ void dal__range_err(dal_stmt *st, int i, const char *what, int64_t v); /* pendin
  * text that is not UTF-8 (PostgreSQL rejects it, SQLite would store it;
  * dal__utf8_ok is in dal_codec.h). */
 void dal__value_err(dal_stmt *st, int i, const char *col, const char *what); /* pending DAL_CHECK */
+/* Binds decimal text v of column col (NULL: a parameter) in its canonical
+ * form for decimal(precision, scale) (-1: no typmod); DAL_CHECK pending for
+ * text that is not a finite decimal or does not fit. */
+void dal__bind_decimal(dal_stmt *st, int i, const char *col, const char *v, int precision,
+                       int scale);
 #define NAN_MSG "NaN cannot be stored (SQLite has no NaN; it would become NULL)"
 #define UTF8_MSG "text is not valid UTF-8"
 /* "column N is NULL" (DAL_ERROR), or DAL_MISUSE for a column past the row. */

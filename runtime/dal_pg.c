@@ -108,6 +108,11 @@ enum {
 
 #define PG_EPOCH_US 946684800000000LL /* 2000-01-01 - 1970-01-01 in us */
 #define PG_EPOCH_DAYS 10957
+/* Parameters per prepared statement.  The protocol counts them in 16 bits
+ * (65535), but describing a prepared statement returns 4 bytes a parameter,
+ * and libpq drops the connection ("lost synchronization with server") on a
+ * ParameterDescription longer than 30000 bytes: (30000 - 6) / 4. */
+#define PG_MAX_PARAMS 7498
 
 /* ---------------------------------------------------------------------- */
 /* errors                                                                  */
@@ -122,6 +127,11 @@ static dal_status dal__pg_status(const char *ss, const char *msg)
     if (!strcmp(ss, "23503"))
         return DAL_FOREIGN_KEY;
     if (!strcmp(ss, "23514") || !strcmp(ss, "22001"))
+        return DAL_CHECK;
+    /* a value too large for numeric(p,s): DAL_CHECK, as the runtime's own
+     * decimal check (22003 is also integer overflow in SQL: DAL_ERROR, as
+     * on SQLite) */
+    if (!strcmp(ss, "22003") && msg && strstr(msg, "numeric field overflow"))
         return DAL_CHECK;
     if (!strcmp(ss, "23502"))
         return DAL_NOT_NULL;
@@ -523,6 +533,9 @@ static dal_status dal__pg_prepare(dal_db *db, dal_stmt *st)
         return dal__err(db, s, "%s (in: %.200s)", keep, st->q->sql);
     }
     PQclear(r);
+    if (n > PG_MAX_PARAMS) /* libpq would lose the connection reading the description */
+        return dal__err(db, DAL_MISUSE, "statement has %d parameters; at most %d are allowed",
+                        n, PG_MAX_PARAMS);
     r = PQdescribePrepared(PGDB(db)->pg, PG(st)->name);
     s = result_ok(db, r);
     if (s == DAL_OK) {
@@ -2145,7 +2158,7 @@ static dal_status copy_tuple(dal_db *db, dal_stmt *st, const dal_table *t,
         if (srv == OID_NUMERIC) {
             int w = dal__numeric_from_text(v, l, (unsigned char *)o + 4);
             if (w < 0)
-                return dal__err(db, DAL_ERROR, "column %s: %s: \"%.60s\"",
+                return dal__err(db, DAL_CHECK, "column %s: %s: \"%.60s\"",
                                 t->columns[ic->cols[i]].name,
                                 w == -1 ? "invalid input syntax for type numeric"
                                         : "value overflows numeric format",
@@ -2506,11 +2519,12 @@ static dal_status pipeline_rows(dal_db *db, const dal_table *t, const char *rows
 }
 
 /* Rows of one column set in multi-row INSERT ... VALUES statements of up to
- * 1000 rows (65535 parameters at most); the remainder pipelined. */
+ * 1000 rows and PG_MAX_PARAMS parameters (4 rows of the widest table); the
+ * remainder pipelined. */
 static dal_status values_run(dal_db *db, const dal_table *t, dal_ins_cache *ic, const char *rows,
                              size_t n)
 {
-    int per = ic->ncols > 0 ? 65535 / ic->ncols : 0;
+    int per = ic->ncols > 0 ? PG_MAX_PARAMS / ic->ncols : 0;
     if (per > 1000)
         per = 1000;
     size_t full = per > 1 ? n / (size_t)per * (size_t)per : 0;
@@ -2579,6 +2593,42 @@ static dal_status dal__pg_insert_rows(dal_db *db, const dal_table *t, const void
     if (s == DAL_OK && pending != (size_t)-1)
         s = pipeline_rows(db, t, rows, pending, n);
     free(b.p);
+    return s;
+}
+
+/* After rows with explicit identity values up to max: the column's
+ * sequence is moved to max when it is behind it, so the next generated id
+ * is max + 1, as SQLite's rowid continues after the largest.  A sequence
+ * never called (pg_sequence_last_value NULL) is behind any id >= 1; a column
+ * without a sequence (pg_get_serial_sequence NULL) is left alone, and so
+ * is one at the sequence's maximum (it would exhaust it; SQLite picks an
+ * unused rowid then).  Not a lock: see docs/runtime.md for two sessions
+ * racing. */
+static const dal_query PG_IDENTITY_Q = {
+    "SELECT setval(s::regclass, $3) FROM pg_get_serial_sequence($1, $2) AS s "
+    "WHERE $3 > coalesce(pg_sequence_last_value(s::regclass), 0) "
+    "AND $3 < (SELECT seqmax FROM pg_sequence WHERE seqrelid = s::regclass)",
+    3,
+};
+
+static dal_status dal__pg_identity_written(dal_db *db, const dal_table *t, const dal_column *c,
+                                           int64_t max)
+{
+    dal_sbuf name = {0}; /* the table name quoted, as pg_get_serial_sequence parses it */
+    dal__sb_ident(&name, t->name);
+    if (name.oom) {
+        free(name.p);
+        return dal__err(db, DAL_NOMEM, "out of memory");
+    }
+    dal_stmt *st;
+    dal_status s = dal_stmt_start(db, &PG_IDENTITY_Q, &st);
+    if (s == DAL_OK) {
+        dal_bind_text(st, 1, name.p);
+        dal_bind_text(st, 2, c->name);
+        dal_bind_int64(st, 3, max);
+        s = dal_stmt_exec(st, NULL);
+    }
+    free(name.p);
     return s;
 }
 
@@ -2658,8 +2708,14 @@ static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void
             p->v.f = v;
             continue;
         }
+        case DAL_T_DECIMAL: {
+            const char *v;
+            memcpy(&v, f, sizeof v);
+            dal__bind_decimal(st, first + k, c->name, v, DAL_COL_PRECISION(c->flags),
+                              DAL_COL_SCALE(c->flags));
+            continue;
+        }
         case DAL_T_TEXT:
-        case DAL_T_DECIMAL:
         case DAL_T_JSON: {
             const char *v;
             memcpy(&v, f, sizeof v);
@@ -2672,8 +2728,7 @@ static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void
                 dal__value_err(st, first + k, c->name, UTF8_MSG);
                 continue;
             }
-            p->kind = c->type == DAL_T_TEXT ? DAL_P_TEXT
-                      : c->type == DAL_T_DECIMAL ? DAL_P_DECIMAL : DAL_P_JSON;
+            p->kind = c->type == DAL_T_TEXT ? DAL_P_TEXT : DAL_P_JSON;
             p->v.s.p = v;
             p->v.s.len = len;
             continue;
@@ -2951,4 +3006,5 @@ const dal_engine dal__pg_engine = {
     .read_cols = dal__pg_read_cols,
     .insert_rows = dal__pg_insert_rows,
     .exec_batch = dal__pg_exec_batch,
+    .identity_written = dal__pg_identity_written,
 };

@@ -71,7 +71,8 @@ void dal__bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const v
             if (ti->pkind == DAL_P_TEXT)
                 dal_bind_text(st, i, v);
             else if (ti->pkind == DAL_P_DECIMAL)
-                dal_bind_decimal(st, i, v);
+                dal__bind_decimal(st, i, c->name, v, DAL_COL_PRECISION(c->flags),
+                                  DAL_COL_SCALE(c->flags));
             else
                 dal_bind_json(st, i, v);
             break;
@@ -614,9 +615,13 @@ static dal_ins_cache *cache_add(dal_db *db, const dal_table *t, unsigned flags,
         return NULL;
     }
     memcpy(ic->mask, mask, mbytes);
+    ic->identity = -1;
     for (int k = 0; k < t->ncolumns; k++)
-        if (ic->mask[k / 8] & (1u << (k % 8)))
+        if (ic->mask[k / 8] & (1u << (k % 8))) {
             ic->cols[ic->ncols++] = k;
+            if (t->columns[k].flags & DAL_COL_IDENTITY)
+                ic->identity = k;
+        }
     dal_sbuf b = {0};
     if (flags & INS_UPDATE) {
         int nset = ic->ncols; /* then the key, bound after the SET values */
@@ -730,12 +735,14 @@ static bool has_pk(const dal_table *t)
 /* *st: the cached statement of flags for row (and cols), started, with
  * row's fields bound. */
 static dal_status cache_start(dal_db *db, const dal_table *t, const void *row, const bool *cols,
-                              unsigned flags, dal_stmt **st)
+                              unsigned flags, dal_stmt **st, dal_ins_cache **icp)
 {
     dal_ins_cache *ic = cols ? cache_get(db, t, row, cols, flags)
                              : dal__ins_get(db, t, row, flags & INS_UPSERT, flags & INS_RETURNING);
     if (!ic)
         return dal__err(db, DAL_NOMEM, "out of memory");
+    if (icp)
+        *icp = ic;
     dal_status s = dal_stmt_start(db, &ic->q, st);
     if (s == DAL_OK)
         dal__bind_row_cols(*st, 1, t, row, ic->cols, ic->ncols);
@@ -749,17 +756,28 @@ static dal_status insert_row(dal_db *db, const dal_table *t, const void *in, con
     if (upsert && !has_pk(t))
         return dal__err(db, DAL_MISUSE, "upsert into %s: table has no primary key", t->name);
     dal_stmt *st;
+    dal_ins_cache *ic;
     dal_status s = cache_start(db, t, in, cols,
-                               (upsert ? INS_UPSERT : 0u) | (out ? INS_RETURNING : 0u), &st);
+                               (upsert ? INS_UPSERT : 0u) | (out ? INS_RETURNING : 0u), &st, &ic);
     if (s != DAL_OK)
         return s;
     if (out)
-        return dal_fetch_one(st, t, out);
-    if (st->eng->once)
-        return st->eng->once(st, NULL, NULL);
-    bool has;
-    s = dal_stmt_step(st, &has);
-    dal_stmt_done(st);
+        s = dal_fetch_one(st, t, out);
+    else if (st->eng->once)
+        s = st->eng->once(st, NULL, NULL);
+    else {
+        bool has;
+        s = dal_stmt_step(st, &has);
+        dal_stmt_done(st);
+    }
+    /* an explicit identity value (only then: generated ids cost nothing) */
+    if (s == DAL_OK && ic->identity >= 0 && db->eng->identity_written) {
+        const dal_column *c = &t->columns[ic->identity];
+        int64_t id = dal__load_int(FIELD(in, c->offset), dal__types[c->type].size);
+        s = db->eng->identity_written(db, t, c, id);
+        if (s != DAL_OK && out)
+            dal_row_free(t, out);
+    }
     return s;
 }
 
@@ -801,8 +819,28 @@ dal_status dal_update_cols(dal_db *db, const dal_table *t, const void *row, cons
                         "update of %s: no column to set (the set is empty or has key columns only)",
                         t->name);
     dal_stmt *st;
-    dal_status s = cache_start(db, t, row, cols, INS_UPDATE, &st);
+    dal_status s = cache_start(db, t, row, cols, INS_UPDATE, &st, NULL);
     return s == DAL_OK ? dal_stmt_exec(st, changes) : s;
+}
+
+/* After dal_insert_rows: the largest explicit identity value of rows, if
+ * any, handed to the engine (PostgreSQL advances the sequence). */
+static dal_status identity_after_rows(dal_db *db, const dal_table *t, const char *rows, size_t n)
+{
+    const dal_column *c = NULL;
+    for (int k = 0; k < t->ncolumns && !c; k++)
+        if (t->columns[k].flags & DAL_COL_IDENTITY)
+            c = &t->columns[k];
+    if (!c)
+        return DAL_OK;
+    size_t size = dal__types[c->type].size;
+    int64_t max = 0;
+    for (size_t r = 0; r < n; r++) {
+        int64_t id = dal__load_int(rows + r * t->size + c->offset, size);
+        if (id > max)
+            max = id;
+    }
+    return max > 0 ? db->eng->identity_written(db, t, c, max) : DAL_OK;
 }
 
 dal_status dal_insert_rows(dal_db *db, const dal_table *t, const void *rows, size_t n)
@@ -818,7 +856,10 @@ dal_status dal_insert_rows(dal_db *db, const dal_table *t, const void *rows, siz
     dal_status s = dal_begin(db);
     if (s != DAL_OK)
         return s;
-    return dal__end_level(db, db->eng->insert_rows(db, t, rows, n));
+    s = db->eng->insert_rows(db, t, rows, n);
+    if (s == DAL_OK && db->eng->identity_written)
+        s = identity_after_rows(db, t, rows, n);
+    return dal__end_level(db, s);
 }
 
 /* Builds ic->vq once: ic's INSERT with `per` rows of VALUES. */

@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "dal_internal.h"
+#include "dal_sqlite_decimal.h"
 
 /* The engine's connection and statement: the shared parts first. */
 typedef struct sq_db {
@@ -308,6 +309,8 @@ static dal_status dal__sq_open(dal_db *db, const char *spec)
     }
     free(path);
     sqlite3_extended_result_codes(SQDB(db)->sq, 1);
+    if (dal__sq_decimal_register(SQDB(db)->sq) != SQLITE_OK)
+        return sq_err(db, sqlite3_extended_errcode(SQDB(db)->sq));
     sqlite3_busy_timeout(SQDB(db)->sq, atoi(opts[0].val));
     char sql[512];
     /* A file the process may not write is opened read-only by SQLite even
@@ -873,7 +876,10 @@ static dal_status dal__sq_insert_rows(dal_db *db, const dal_table *t, const void
         size_t j = k + 1;
         while (j < n && dal__ins_get(db, t, rows + j * t->size, false, false) == ic)
             j++;
-        int per = ic->ncols > 0 ? 32766 / ic->ncols : 0; /* SQLITE_MAX_VARIABLE_NUMBER */
+        /* within the connection's variable limit (32766 unless built otherwise) */
+        int per = ic->ncols > 0 ? sqlite3_limit(SQDB(db)->sq, SQLITE_LIMIT_VARIABLE_NUMBER, -1) /
+                                      ic->ncols
+                                : 0;
         if (per > SQ_BULK_ROWS)
             per = SQ_BULK_ROWS;
         dal_stmt *st = NULL;
@@ -1023,8 +1029,14 @@ static void bind_cols_sq(dal_stmt *st, int first, const dal_table *t, const void
             rc = sqlite3_bind_double(ss, i, v);
             goto check;
         }
+        case DAL_T_DECIMAL: {
+            const char *v;
+            memcpy(&v, f, sizeof v);
+            dal__bind_decimal(st, i, c->name, v, DAL_COL_PRECISION(c->flags),
+                              DAL_COL_SCALE(c->flags));
+            continue;
+        }
         case DAL_T_TEXT:
-        case DAL_T_DECIMAL:
         case DAL_T_JSON: {
             const char *v;
             memcpy(&v, f, sizeof v);

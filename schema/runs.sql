@@ -82,3 +82,17 @@ FROM active_runs WHERE job_id = :job_id ORDER BY scheduled_at;
 -- name: set_job_enabled :execrows
 -- Turns a job on or off; the database refreshes its updated_at (auto_update).
 UPDATE jobs SET enabled = :enabled WHERE id = :id;
+
+-- name: projects_by_budget :many
+-- Projects with a budget above :min, largest first (decimal order on both engines).
+SELECT slug, budget FROM projects WHERE budget > :min ORDER BY budget DESC, slug;
+
+-- name: budget_stats :one
+-- The largest, smallest and total budget, and how many budgets are above :min.
+-- column: top decimal null
+-- column: bottom decimal null
+-- column: total decimal null
+-- column: above int64 null
+SELECT max(budget) AS top, min(budget) AS bottom, sum(budget) AS total,
+       sum(CASE WHEN budget > :min THEN 1 ELSE 0 END) AS above
+FROM projects;

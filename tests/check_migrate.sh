@@ -44,7 +44,7 @@ pg_fresh() { # NAME -> prints a URL of a new empty database
 # sql URL QUERY -> prints the single value
 sql() {
     case "$1" in
-        sqlite:*) sqlite3 "${1#sqlite:}" "$2" ;;
+        sqlite:*) sqlite3 -cmd ".load $build/dal_decimal" "${1#sqlite:}" "$2" ;;
         *) psql "$1" -At -c "$2" ;;
     esac
 }
@@ -221,7 +221,8 @@ baseline() { # NAME URL
     expect 0 "$eng: baseline: generate" -- "$dalc" generate --schema schema --out gen
     expect 0 "$eng: baseline: migration new init" -- "$dalc" migration new init
     case "$url" in
-        sqlite:*) sqlite3 "${url#sqlite:}" <gen/schema.sqlite.sql >"$tmp/out" 2>&1 ;;
+        # the sqlite3 shell with the runtime's collation of decimal columns
+        sqlite:*) sqlite3 -cmd ".load $build/dal_decimal" "${url#sqlite:}" <gen/schema.sqlite.sql >"$tmp/out" 2>&1 ;;
         *) psql "$url" -q -v ON_ERROR_STOP=1 -f gen/schema.pg.sql >"$tmp/out" 2>&1 ;;
     esac || { fail "$eng: baseline: schema.$ext.sql does not apply"; cat "$tmp/out" >&2; }
     sql "$url" "INSERT INTO tags (name, color) VALUES ('red', '#ff0000')" >/dev/null ||
@@ -285,6 +286,37 @@ killed() { # NAME URL SLOW_PG SLOW_SQLITE
     expect 0 "$eng: the next run completes it" -- "$dalc" migrate --db "$url" --migrations "$p/migrations" up
     [ "$(sql "$url" 'SELECT max(version) FROM dal_schema_migrations')" = 2 ] || fail "$eng: not at version 2"
 }
+
+# Decimal columns of a database migrated before values were canonical and
+# collated (its last snapshot has no .dalc-format): `migration new` rebuilds
+# the SQLite table converting every value with dal_decimal; then SQL over the
+# column is in numeric order.
+old_decimals() {
+    local p="$tmp/olddec" url="sqlite:$tmp/olddec.db"
+    rm -rf "$p" "$tmp/olddec.db"; mkdir -p "$p/schema"; cd "$p" || return
+    printf 'table: prices\ncolumns:\n  - { name: id, type: int64, primary_key: true, identity: true }\n  - { name: amount, type: decimal, precision: 10, scale: 2 }\n  - { name: any, type: decimal, nullable: true }\n' >schema/prices.yaml
+    expect 0 "old decimals: migration new init" -- "$dalc" migration new init
+    rm migrations/0001_init/snapshot/.dalc-format
+    # the table as an older dalc made it, with values as they were stored
+    sqlite3 "$tmp/olddec.db" "CREATE TABLE prices (\"id\" INTEGER PRIMARY KEY NOT NULL, \"amount\" TEXT NOT NULL, \"any\" TEXT) STRICT;
+        INSERT INTO prices (amount, \"any\") VALUES ('9.91', ' 1e2 '), ('25.86', '-0.00'), ('1.5', NULL), (' 3.10 ', '5.'), ('1.005', '0.10')"
+    expect 0 "old decimals: baseline 1" -- "$dalc" migrate --db "$url" baseline 1
+    expect 0 "old decimals: migration new converts" -- "$dalc" migration new decimals
+    grep -q 'dal_decimal("amount", 10, 2), dal_decimal("any")' migrations/0002_decimals/up.sqlite.sql ||
+        fail "old decimals: up.sqlite.sql does not convert the values"
+    [ -f migrations/0002_decimals/snapshot/.dalc-format ] || fail "old decimals: no format in the new snapshot"
+    expect 0 "old decimals: migrate up" -- "$dalc" migrate --db "$url" up
+    [ "$(sql "$url" "SELECT group_concat(amount, ' ') FROM (SELECT amount FROM prices ORDER BY amount)")" = "1.01 1.50 3.10 9.91 25.86" ] ||
+        fail "old decimals: values not canonical or not in numeric order"
+    [ "$(sql "$url" "SELECT group_concat(coalesce(\"any\", 'null'), ' ') FROM prices")" = "100 0.00 null 5 0.10" ] ||
+        fail "old decimals: unconstrained values not canonical"
+    [ "$(sql "$url" "SELECT max(amount) || ' ' || count(*) FILTER (WHERE amount > 5) FROM prices")" = "25.86 2" ] ||
+        fail "old decimals: max or comparison not numeric"
+    expect 0 "old decimals: nothing left to change" -- "$dalc" migration new again
+    grep -q "no changes" "$tmp/out" || fail "old decimals: a second migration was written"
+    cd "$top" || return
+}
+old_decimals
 
 run_engine sqlite "sqlite:$tmp/cli.db"
 baseline sqlite "sqlite:$tmp/base.db"

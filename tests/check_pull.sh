@@ -39,7 +39,7 @@ apply() {
     local eng=$1 ddl=$2 name=$3
     if [ "$eng" = sqlite ]; then
         rm -f "$tmp/$name.db"
-        sqlite3 "$tmp/$name.db" <"$ddl" >/dev/null || return 1
+        sqlite3 -cmd ".load $build/dal_decimal" "$tmp/$name.db" <"$ddl" >/dev/null || return 1
         echo "sqlite:$tmp/$name.db"
     else
         local url; url=$(pg_fresh "$name") || return 1
@@ -141,7 +141,7 @@ for eng in "${engines[@]}"; do
     url=$(apply "$eng" "$top/generated/schema.$ext.sql" "diff_$eng") || { fail "$eng: apply for diff"; continue; }
     expect 0 "$eng diff: a database made from the schema is identical" -- "$dalc" diff --db "$url" --schema schema
     if [ "$eng" = sqlite ]; then
-        sqlite3 "${url#sqlite:}" "ALTER TABLE tags ADD COLUMN x TEXT; DROP INDEX idx_jobs_schedule; DROP VIEW active_runs"
+        sqlite3 -cmd ".load $build/dal_decimal" "${url#sqlite:}" "ALTER TABLE tags ADD COLUMN x TEXT; DROP INDEX idx_jobs_schedule; DROP VIEW active_runs"
         want=$'table jobs: index idx_jobs_schedule: missing in the database\ntable tags: column x: not in the schema\nview active_runs: missing in the database'
     else
         psql "$url" -q -c 'ALTER TABLE jobs ALTER COLUMN "group" TYPE varchar(200); ALTER TABLE tags ALTER COLUMN color SET NOT NULL; DROP TABLE job_tags'

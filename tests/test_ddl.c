@@ -26,6 +26,8 @@
 
 #include "testutil.h"
 
+#include "dal_sqlite_decimal.h"
+
 #include "emit/emit.h"
 #include "model/model.h"
 #include "emit/template.h"
@@ -221,6 +223,7 @@ static sqlite3 *sqlite_apply(const char *file, const char *ddl)
     unlink(path);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(dal__sq_decimal_register(db), SQLITE_OK); /* as the runtime does */
     sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     char *err = NULL;
     if (sqlite3_exec(db, ddl, NULL, NULL, &err) != SQLITE_OK)

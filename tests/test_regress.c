@@ -12,7 +12,9 @@
  *   - a password in a malformed connection URL never appears in dal_errmsg;
  *   - insert_many of no rows clears the last message; an out-of-range enum
  *     key is DAL_MISUSE; text that is not UTF-8 and NaN are DAL_CHECK on
- *     both engines; a column index past the last column is DAL_MISUSE.
+ *     both engines; a column index past the last column is DAL_MISUSE;
+ *   - after explicit identity values (insert, insert_many, upsert) the next
+ *     generated id follows the largest on PostgreSQL too (was DAL_DUPLICATE).
  */
 #include <stdbool.h>
 #include <math.h>
@@ -355,12 +357,73 @@ static void test_column_out_of_range(void **state)
     dal_stmt_done(st);
 }
 
+/* The id the next insert without one gets. */
+static int64_t next_generated_id(void **state, char *slug)
+{
+    projects p = {.slug = slug, .name = "generated"}, out;
+    OK(projects_insert(E->db, &p, &out));
+    int64_t id = out.id;
+    projects_free(&out);
+    return id;
+}
+
+/* After rows with explicit identity values, the next generated id follows
+ * the largest on both engines (PostgreSQL's sequence was left behind, so
+ * the next insert was DAL_DUPLICATE), for insert (with and without out),
+ * insert_many by every method, and upsert; a smaller explicit id does not
+ * move it back. */
+static void test_identity_after_explicit_ids(void **state)
+{
+    projects p = {.id = 1000, .slug = "e1000", .name = "explicit"}, out;
+    OK(projects_insert(E->db, &p, NULL));
+    assert_true(next_generated_id(state, (char *)"g1") == 1001);
+    p = (projects){.id = 2000, .slug = "e2000", .name = "explicit"};
+    OK(projects_insert(E->db, &p, &out));
+    assert_true(out.id == 2000);
+    projects_free(&out);
+    assert_true(next_generated_id(state, (char *)"g2") == 2001);
+
+    static const char *const methods[] = {"", "copy", "values", "pipeline"};
+    enum { N = 40 };
+    projects rows[N];
+    char slugs[N][16];
+    for (size_t m = 0; m < sizeof methods / sizeof methods[0]; m++) {
+        int64_t base = 10000 * (int64_t)(m + 1);
+        for (int i = 0; i < N; i++) {
+            snprintf(slugs[i], sizeof slugs[i], "m%zu-%d", m, i);
+            rows[i] = (projects){.id = base + N - i, .slug = slugs[i], .name = "many"};
+        }
+        rows[3].id = 0; /* one generated among them: SQLite gives it the largest id so
+                           far + 1, PostgreSQL the sequence's next; after, both continue
+                           after the largest */
+        if (*methods[m])
+            setenv("DAL_PG_BULK", methods[m], 1);
+        OK(projects_insert_many(E->db, rows, N));
+        unsetenv("DAL_PG_BULK");
+        char slug[16];
+        snprintf(slug, sizeof slug, "gm%zu", m);
+        int64_t next = next_generated_id(state, slug);
+        assert_true(next == base + N + 1 || (!E->pg && next == base + N + 2));
+    }
+
+    p = (projects){.id = 90000, .slug = "u90000", .name = "upserted"};
+    OK(projects_upsert(E->db, &p, NULL));
+    assert_true(next_generated_id(state, (char *)"g3") == 90001);
+    p.name = "updated"; /* the conflict path: nothing moves */
+    OK(projects_upsert(E->db, &p, NULL));
+    assert_true(next_generated_id(state, (char *)"g4") == 90002);
+
+    p = (projects){.id = 5, .slug = "e5", .name = "small"};
+    OK(projects_insert(E->db, &p, NULL));
+    assert_true(next_generated_id(state, (char *)"g5") == 90003);
+}
+
 #define T(f) cmocka_unit_test_setup(f, genv_clean)
 #define TESTS                                                                                      \
     T(test_bytes_null_pointer_with_length), T(test_time_range), T(test_statement_names_unique),    \
         T(test_password_not_in_errors), T(test_insert_many_empty_clears_errmsg),                 \
         T(test_list_by_enum_out_of_range), T(test_invalid_utf8_and_nan),                           \
-        T(test_column_out_of_range)
+        T(test_column_out_of_range), T(test_identity_after_explicit_ids)
 
 static int open_sqlite(void **state) { return genv_open(state, false, "regress"); }
 static int open_pg(void **state) { return genv_open(state, true, "regress"); }

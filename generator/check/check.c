@@ -11,6 +11,8 @@
 
 #include <sqlite3.h>
 
+#include "dal_sqlite_decimal.h" /* the runtime's collation of decimal columns */
+
 #include "model/names.h"
 #include "model/types.h"
 
@@ -1109,7 +1111,8 @@ q_set *check_queries(arena *a, const model *m, const char *dir, const char *pref
         return s;
     qsort(names, (size_t)n, sizeof *names, cmp_str);
     ck c = {a, m, d, NULL, prefix, s, false};
-    if (sqlite3_open(":memory:", &c.db) != SQLITE_OK) {
+    if (sqlite3_open(":memory:", &c.db) != SQLITE_OK ||
+        dal__sq_decimal_register(c.db) != SQLITE_OK) {
         diag_error(d, (srcpos){dir, 0, 0}, "cannot open an in-memory SQLite database");
         sqlite3_close(c.db);
         return s;

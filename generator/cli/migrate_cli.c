@@ -170,6 +170,10 @@ bool mig_last_snapshot(const char *migdir, const mig_entry *ents, int nents, mod
     *out = model_load_dir(snap, d);
     if (!*out)
         diag_error(d, at, "cannot read the snapshot of the last migration (%s)", snap);
+    char *format = *out ? path_join(snap, MODEL_SNAPSHOT_FORMAT) : NULL;
+    if (format) /* none: SQLite's decimal columns are of the older plain TEXT */
+        (*out)->sqlite_plain_decimal = access(format, F_OK) != 0;
+    free(format);
     free(snap);
     return *out != NULL;
 }
@@ -333,6 +337,10 @@ int dalc_migration_new(const cli_args *a)
         }
     char *snapdir = ok ? path_join(tmp, "snapshot") : NULL;
     ok = ok && snapdir && copy_schema(schema, snapdir);
+    char *format = ok ? path_join(snapdir, MODEL_SNAPSHOT_FORMAT) : NULL;
+    ok = ok && format &&
+         write_text(format, MODEL_SNAPSHOT_FORMAT_TEXT, strlen(MODEL_SNAPSHOT_FORMAT_TEXT));
+    free(format);
     free(snapdir);
     if (ok && chmod(tmp, 0755) != 0)
         ok = false;

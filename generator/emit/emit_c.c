@@ -637,6 +637,9 @@ static const char *row_binds(gen *g, const tinfo *ti, m_column **cols, int n, co
         const m_column *c = cols[k];
         const char *f = ti->n.field[c->index];
         const char *bind = bind_call(g, ti, c, k + 1, fmt(g, "%s->%s", var, f));
+        if (c->type == TY_DECIMAL && c->precision >= 0) /* a value: to the column's scale */
+            bind = fmt(g, "dal_bind_decimal_as(st, %d, %s->%s, %d, %d)", k + 1, var, f,
+                       c->precision, c->scale < 0 ? 0 : c->scale);
         int w = indent;
         if (type_table[c->type].bind_by_row)
             sb_printf(&sb, "%*sdal_bind_row(st, %d, &%s_table, %s, (const int[]){%s}, 1);\n", w,
@@ -970,6 +973,9 @@ static void emit_descriptor(gen *g, const tinfo *ti, strbuf *src)
             sb_printf(&flags, "%sDAL_COL_DEFAULT", flags.len ? " | " : "");
         if (c->identity)
             sb_printf(&flags, "%sDAL_COL_IDENTITY", flags.len ? " | " : "");
+        if (c->type == TY_DECIMAL && c->precision >= 0)
+            sb_printf(&flags, "%sDAL_COL_DECIMAL(%d, %d)", flags.len ? " | " : "", c->precision,
+                      c->scale < 0 ? 0 : c->scale);
         if (!flags.len)
             sb_add(&flags, "0");
         const char *has = c->nullable && type_table[c->type].null_rep == NULL_BY_HAS
@@ -1291,13 +1297,13 @@ static void emit_delete_many(gen *g, const tinfo *ti, const char *dq, strbuf *h,
         arr = "keys";
         keys = fmt(g, star ? "%sconst *keys" : "const %s *keys", type);
         what = "the primary key values";
-        key_binds = fmt(g, star ? "    %s%s = *(%sconst *)v;\n%s" : "    %s %s = *(const %s *)v;\n%s",
+        key_binds = fmt(g, star ? "    %s%s = *(%sconst *)p;\n%s" : "    %s %s = *(const %s *)p;\n%s",
                         type, param, type, binds_of(g, ti, t->pk, 1, 1));
     } else {
         arr = "rows";
         keys = fmt(g, "const %s *rows", ti->n.T);
         what = "rows, of which only the primary key fields are read";
-        key_binds = fmt(g, "    const %s *row = v;\n%s", ti->n.T,
+        key_binds = fmt(g, "    const %s *row = p;\n%s", ti->n.T,
                         row_binds(g, ti, t->pk, t->npk, "row", 4));
     }
     RENDER_FN(g, "c_header", "delete_many", h, {"T", ti->n.T}, {"keys", keys}, {"arr", arr},

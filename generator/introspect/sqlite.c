@@ -56,6 +56,7 @@ typedef struct col_text {
     const char **checks;
     int nchecks;
     bool inline_pk, autoincrement;
+    bool decimal; /* COLLATE dal_decimal: a dalc decimal column (docs/types.md) */
     const char *comment;
 } col_text;
 
@@ -179,6 +180,9 @@ static bool parse_create(ib *b, const char *sql, table_text *tt)
                 c->inline_pk = true;
             if (c && is_word(&tk.v[i], "autoincrement"))
                 c->autoincrement = true;
+            if (c && is_word(&tk.v[i], "collate") && i + 1 < end &&
+                is_word(&tk.v[i + 1], "dal_decimal"))
+                c->decimal = true;
             if (is_word(&tk.v[i], "check") && i + 1 < end && is_punct(sql, &tk.v[i + 1], '(')) {
                 int j = match_paren(sql, &tk, i + 1);
                 if (j < 0 || i + 2 > j)
@@ -536,7 +540,8 @@ static bool read_columns(ib *b, db_table *t, const table_text *tt)
             } else if (!strcmp(up, "TEXT")) {
                 c->type = evidence == TY_JSON || evidence == TY_UUID || evidence == TY_DATE
                               ? type_table[evidence].name
-                              : "text";
+                          : ct && ct->decimal ? "decimal" /* its precision is not in SQLite */
+                                              : "text";
             } else if (!strcmp(up, "REAL")) {
                 c->type = "float64";
             } else if (!strcmp(up, "BLOB")) {

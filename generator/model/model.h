@@ -151,7 +151,17 @@ typedef struct model {
     int ntables;
     m_table **by_name;    /* same tables sorted by name */
     const char *schema_dir;
+    /* A migration snapshot from before decimal columns were canonical text
+     * with SQLite's dal_decimal collation (its folder has no
+     * MODEL_SNAPSHOT_FORMAT file): migrating from it rebuilds SQLite tables
+     * with decimal columns.  Set by the caller; false from model_load_dir. */
+    bool sqlite_plain_decimal;
 } model;
+
+/* The file a migration snapshot holds beside its YAML: the storage format
+ * of the schema it records (docs/migrations.md). */
+#define MODEL_SNAPSHOT_FORMAT ".dalc-format"
+#define MODEL_SNAPSHOT_FORMAT_TEXT "2 decimal columns: canonical TEXT COLLATE dal_decimal on SQLite\n"
 
 struct yaml_doc;
 

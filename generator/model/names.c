@@ -142,7 +142,8 @@ char *c_names_upper(arena *a, const char *s)
  * *in` before `T *out`, `void *out` before `T *row = out` (T_read_), `const
  * T_cols *cols` before `T *out` (T_insert_cols), `dal_status s`, `st`, `fn`,
  * `ctx` and `has_row` before `T row;` (T_iterate), a named query's `const
- * Q_params *p` before `const T *row`.  The other names generated bodies use
+ * Q_params *p` before `const T *row`, a batch bind function's `const void *p`
+ * before `const T *row = p`.  The other names generated bodies use
  * (`items`, `len`, `row`, `rows`, `n`, `limit`, `after`, ...) never hide the
  * type where it is used, and member names are apart from ordinary
  * identifiers (`typedef struct items_array { items *items; ... }` is valid

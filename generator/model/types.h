@@ -66,6 +66,8 @@ typedef struct type_info {
                               * compared with its first constant) */
     bool bind_by_row;        /* a row's field is bound with dal_bind_row: bytes, where a
                               * NOT NULL column's {NULL, 0} is empty bytes, not NULL */
+    const char *sqlite_collate; /* SQLite COLLATE of the column (registered by the
+                                 * runtime on every connection), or NULL */
 } type_info;
 
 extern const type_info type_table[TY_COUNT];

@@ -348,6 +348,8 @@ void ddl_column_attrs(sql_dialect d, const m_table *t, const m_column *c, bool w
         }
         return;
     }
+    if (type_table[c->type].sqlite_collate)
+        sb_printf(sb, " COLLATE %s", type_table[c->type].sqlite_collate);
     if (c->identity && t->npk == 1 && t->pk[0] == c)
         sb_add(sb, " PRIMARY KEY");
     if (not_null)

@@ -917,6 +917,15 @@ static bool sqlite_droppable(const m_table *a, const m_column *c)
     return true;
 }
 
+/* Column bc of the new table gets the values of decimal column ac written
+ * before the runtime canonicalized them (a snapshot of the old format):
+ * the rebuild converts them with dal_decimal (runtime/dal_sqlite.c). */
+static bool sqlite_old_decimal(const dctx *x, const m_column *ac, const m_column *bc)
+{
+    return x->from->sqlite_plain_decimal && ac && ac->type == TY_DECIMAL &&
+           bc->type == TY_DECIMAL;
+}
+
 static bool sqlite_needs_rebuild(const dctx *x, const m_table *a, const m_table *b)
 {
     for (int i = 0; i < a->ncolumns; i++)
@@ -925,7 +934,7 @@ static bool sqlite_needs_rebuild(const dctx *x, const m_table *a, const m_table 
     for (int i = 0; i < b->ncolumns; i++) {
         const m_column *bc = &b->columns[i];
         const m_column *ac = map_c(x, bc, true);
-        if (ac ? col_changed(x, ac, bc) : !sqlite_addable(b, bc))
+        if (ac ? col_changed(x, ac, bc) || sqlite_old_decimal(x, ac, bc) : !sqlite_addable(b, bc))
             return true;
     }
     return !pk_same(x, a, b) || !uniques_same(x, a, b) || !checks_same(a, b);
@@ -957,9 +966,16 @@ static void sqlite_rebuild(dctx *x, const m_table *b)
         bool fill = ac->nullable && !bc->nullable && bc->def != DEF_NONE;
         if (fill)
             sb_add(&sel, "coalesce(");
+        bool canon = sqlite_old_decimal(x, ac, bc);
         if (cast)
             sb_add(&sel, "CAST(");
+        if (canon)
+            sb_add(&sel, "dal_decimal(");
         ddl_ident(&sel, bc->name);
+        if (canon && bc->precision >= 0)
+            sb_printf(&sel, ", %d, %d", bc->precision, bc->scale < 0 ? 0 : bc->scale);
+        if (canon)
+            sb_add(&sel, ")");
         if (cast)
             sb_printf(&sel, " AS %s)", type_table[bc->type].sqlite_sql);
         if (fill) {

@@ -1,0 +1,2 @@
+-- dalc migration 0004_decimal_collation (down, PostgreSQL)
+

@@ -1258,7 +1258,9 @@ static void test_wide_cols(void **state)
     static char names[WIDE][8];
     static dal_column cols[WIDE];
     char sql[4096];
-    size_t n = (size_t)snprintf(sql, sizeof sql, "CREATE TABLE wide (c0 bigint PRIMARY KEY");
+    /* (test_bulk leaves its own "wide" in the same database) */
+    size_t n = (size_t)snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS wide; "
+                                                 "CREATE TABLE wide (c0 bigint PRIMARY KEY");
     for (int k = 0; k < WIDE; k++) {
         snprintf(names[k], sizeof names[k], "c%d", k);
         cols[k] = (dal_column){names[k], DAL_T_INT64, k ? DAL_COL_DEFAULT : DAL_COL_PK,

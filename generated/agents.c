@@ -74,8 +74,9 @@ static const int agents_pk_[1] = {AGENTS_COL_ID};
  * fixed-size ones converted straight into the row, text and bytes values
  * located first, then copied into ONE allocation kept in
  * dal_mem_.  The row owns that memory (agents_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &agents_table, out). */
-static dal_status agents_read_(dal_stmt *st, void *out)
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &agents_table, out);
+ * declared in agents.h for the named queries that return whole agents rows. */
+dal_status agents_read_(dal_stmt *st, void *out)
 {
     agents *row = out;
     dal_value v[AGENTS_NCOLUMNS];

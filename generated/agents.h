@@ -69,6 +69,12 @@ typedef struct agents_array {
  */
 extern const dal_table agents_table;
 
+/* Internal, not part of the API: the table's straight-line row reader, the same
+ * as dal_read_row(st, 0, &agents_table, out) for a result whose columns are the
+ * table's in schema order.  agents's own functions use it, and so do the named
+ * queries whose rows are whole agents rows. */
+dal_status agents_read_(dal_stmt *st, void *out);
+
 /**
  * A set of agents columns, for agents_insert_cols and agents_update_cols: one flag per column,
  * named like the row's field; true puts the column in the set. Build it in the call:

@@ -46,8 +46,9 @@ static const int artifacts_pk_[2] = {ARTIFACTS_COL_RUN_ID, ARTIFACTS_COL_PATH};
  * fixed-size ones converted straight into the row, text and bytes values
  * located first, then copied into ONE allocation kept in
  * dal_mem_.  The row owns that memory (artifacts_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &artifacts_table, out). */
-static dal_status artifacts_read_(dal_stmt *st, void *out)
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &artifacts_table, out);
+ * declared in artifacts.h for the named queries that return whole artifacts rows. */
+dal_status artifacts_read_(dal_stmt *st, void *out)
 {
     artifacts *row = out;
     dal_value v[ARTIFACTS_NCOLUMNS];

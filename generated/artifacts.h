@@ -42,6 +42,12 @@ typedef struct artifacts_array {
  */
 extern const dal_table artifacts_table;
 
+/* Internal, not part of the API: the table's straight-line row reader, the same
+ * as dal_read_row(st, 0, &artifacts_table, out) for a result whose columns are the
+ * table's in schema order.  artifacts's own functions use it, and so do the named
+ * queries whose rows are whole artifacts rows. */
+dal_status artifacts_read_(dal_stmt *st, void *out);
+
 /**
  * A set of artifacts columns, for artifacts_insert_cols and artifacts_update_cols: one flag per
  * column, named like the row's field; true puts the column in the set. Build it in the call:

@@ -68,8 +68,9 @@ static const int events_pk_[1] = {EVENTS_COL_ID};
  * fixed-size ones converted straight into the row, text and bytes values
  * located first, then copied into ONE allocation kept in
  * dal_mem_.  The row owns that memory (events_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &events_table, out). */
-static dal_status events_read_(dal_stmt *st, void *out)
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &events_table, out);
+ * declared in events.h for the named queries that return whole events rows. */
+dal_status events_read_(dal_stmt *st, void *out)
 {
     events *row = out;
     dal_value v[EVENTS_NCOLUMNS];

@@ -64,6 +64,12 @@ typedef struct events_array {
  */
 extern const dal_table events_table;
 
+/* Internal, not part of the API: the table's straight-line row reader, the same
+ * as dal_read_row(st, 0, &events_table, out) for a result whose columns are the
+ * table's in schema order.  events's own functions use it, and so do the named
+ * queries whose rows are whole events rows. */
+dal_status events_read_(dal_stmt *st, void *out);
+
 /**
  * A set of events columns, for events_insert_cols and events_update_cols: one flag per column,
  * named like the row's field; true puts the column in the set. Build it in the call:

@@ -83,8 +83,9 @@ static const int job_runs_pk_[1] = {JOB_RUNS_COL_ID};
  * fixed-size ones converted straight into the row, text and bytes values
  * located first, then copied into ONE allocation kept in
  * dal_mem_.  The row owns that memory (job_runs_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &job_runs_table, out). */
-static dal_status job_runs_read_(dal_stmt *st, void *out)
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &job_runs_table, out);
+ * declared in job_runs.h for the named queries that return whole job_runs rows. */
+dal_status job_runs_read_(dal_stmt *st, void *out)
 {
     job_runs *row = out;
     dal_value v[JOB_RUNS_NCOLUMNS];

@@ -71,6 +71,12 @@ typedef struct job_runs_array {
  */
 extern const dal_table job_runs_table;
 
+/* Internal, not part of the API: the table's straight-line row reader, the same
+ * as dal_read_row(st, 0, &job_runs_table, out) for a result whose columns are the
+ * table's in schema order.  job_runs's own functions use it, and so do the named
+ * queries whose rows are whole job_runs rows. */
+dal_status job_runs_read_(dal_stmt *st, void *out);
+
 /**
  * A set of job_runs columns, for job_runs_insert_cols and job_runs_update_cols: one flag per
  * column, named like the row's field; true puts the column in the set. Build it in the call:

@@ -40,8 +40,9 @@ static const int job_tags_pk_[2] = {JOB_TAGS_COL_JOB_ID, JOB_TAGS_COL_TAG_ID};
  * fixed-size ones converted straight into the row, text and bytes values
  * located first, then copied into ONE allocation kept in
  * dal_mem_.  The row owns that memory (job_tags_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &job_tags_table, out). */
-static dal_status job_tags_read_(dal_stmt *st, void *out)
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &job_tags_table, out);
+ * declared in job_tags.h for the named queries that return whole job_tags rows. */
+dal_status job_tags_read_(dal_stmt *st, void *out)
 {
     job_tags *row = out;
     dal_value v[JOB_TAGS_NCOLUMNS];

@@ -41,6 +41,12 @@ typedef struct job_tags_array {
  */
 extern const dal_table job_tags_table;
 
+/* Internal, not part of the API: the table's straight-line row reader, the same
+ * as dal_read_row(st, 0, &job_tags_table, out) for a result whose columns are the
+ * table's in schema order.  job_tags's own functions use it, and so do the named
+ * queries whose rows are whole job_tags rows. */
+dal_status job_tags_read_(dal_stmt *st, void *out);
+
 /**
  * A set of job_tags columns, for job_tags_insert_cols and job_tags_update_cols: one flag per
  * column, named like the row's field; true puts the column in the set. Build it in the call:

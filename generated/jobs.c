@@ -57,8 +57,9 @@ static const int jobs_pk_[1] = {JOBS_COL_ID};
  * fixed-size ones converted straight into the row, text and bytes values
  * located first, then copied into ONE allocation kept in
  * dal_mem_.  The row owns that memory (jobs_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &jobs_table, out). */
-static dal_status jobs_read_(dal_stmt *st, void *out)
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &jobs_table, out);
+ * declared in jobs.h for the named queries that return whole jobs rows. */
+dal_status jobs_read_(dal_stmt *st, void *out)
 {
     jobs *row = out;
     dal_value v[JOBS_NCOLUMNS];

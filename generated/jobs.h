@@ -54,6 +54,12 @@ typedef struct jobs_array {
  */
 extern const dal_table jobs_table;
 
+/* Internal, not part of the API: the table's straight-line row reader, the same
+ * as dal_read_row(st, 0, &jobs_table, out) for a result whose columns are the
+ * table's in schema order.  jobs's own functions use it, and so do the named
+ * queries whose rows are whole jobs rows. */
+dal_status jobs_read_(dal_stmt *st, void *out);
+
 /**
  * A set of jobs columns, for jobs_insert_cols and jobs_update_cols: one flag per column, named like
  * the row's field; true puts the column in the set. Build it in the call:

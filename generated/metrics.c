@@ -41,8 +41,9 @@ static const int metrics_pk_[3] = {METRICS_COL_RUN_ID, METRICS_COL_NAME, METRICS
  * fixed-size ones converted straight into the row, text and bytes values
  * located first, then copied into ONE allocation kept in
  * dal_mem_.  The row owns that memory (metrics_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &metrics_table, out). */
-static dal_status metrics_read_(dal_stmt *st, void *out)
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &metrics_table, out);
+ * declared in metrics.h for the named queries that return whole metrics rows. */
+dal_status metrics_read_(dal_stmt *st, void *out)
 {
     metrics *row = out;
     dal_value v[METRICS_NCOLUMNS];

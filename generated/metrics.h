@@ -41,6 +41,12 @@ typedef struct metrics_array {
  */
 extern const dal_table metrics_table;
 
+/* Internal, not part of the API: the table's straight-line row reader, the same
+ * as dal_read_row(st, 0, &metrics_table, out) for a result whose columns are the
+ * table's in schema order.  metrics's own functions use it, and so do the named
+ * queries whose rows are whole metrics rows. */
+dal_status metrics_read_(dal_stmt *st, void *out);
+
 /**
  * A set of metrics columns, for metrics_insert_cols and metrics_update_cols: one flag per column,
  * named like the row's field; true puts the column in the set. Build it in the call:

@@ -47,8 +47,9 @@ static const int projects_pk_[1] = {PROJECTS_COL_ID};
  * fixed-size ones converted straight into the row, text and bytes values
  * located first, then copied into ONE allocation kept in
  * dal_mem_.  The row owns that memory (projects_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &projects_table, out). */
-static dal_status projects_read_(dal_stmt *st, void *out)
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &projects_table, out);
+ * declared in projects.h for the named queries that return whole projects rows. */
+dal_status projects_read_(dal_stmt *st, void *out)
 {
     projects *row = out;
     dal_value v[PROJECTS_NCOLUMNS];

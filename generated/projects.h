@@ -43,6 +43,12 @@ typedef struct projects_array {
  */
 extern const dal_table projects_table;
 
+/* Internal, not part of the API: the table's straight-line row reader, the same
+ * as dal_read_row(st, 0, &projects_table, out) for a result whose columns are the
+ * table's in schema order.  projects's own functions use it, and so do the named
+ * queries whose rows are whole projects rows. */
+dal_status projects_read_(dal_stmt *st, void *out);
+
 /**
  * A set of projects columns, for projects_insert_cols and projects_update_cols: one flag per
  * column, named like the row's field; true puts the column in the set. Build it in the call:

@@ -39,7 +39,7 @@ dal_status latest_runs(dal_db *db, const latest_runs_params *p, job_runs_array *
     dal_bind_int64(st, 2, p->n);
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &job_runs_table, NULL, 16, &items, &len);
+    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, 16, &items, &len);
     if (s == DAL_OK) {
         out->items = items;
         out->len = len;
@@ -69,7 +69,7 @@ dal_status latest_runs_iterate(dal_db *db, const latest_runs_params *p, dal_stat
         if (s != DAL_OK || !has_row)
             break;
         job_runs row;
-        s = dal_read_row(st, 0, &job_runs_table, &row);
+        s = job_runs_read_(st, &row);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
@@ -909,7 +909,7 @@ dal_status add_run(dal_db *db, const add_run_params *p, job_runs *out)
         return s;
     dal_bind_text(st, 1, p->job_id);
     dal_bind_time(st, 2, p->scheduled_at);
-    s = dal_fetch_one_with(st, &job_runs_table, NULL, out);
+    s = dal_fetch_one_with(st, &job_runs_table, job_runs_read_, out);
     if (s == DAL_NOT_FOUND)
         s = dal_set_error(db, s, "add_run: no row");
     return s;

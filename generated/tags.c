@@ -38,8 +38,9 @@ static const int tags_pk_[1] = {TAGS_COL_ID};
  * fixed-size ones converted straight into the row, text and bytes values
  * located first, then copied into ONE allocation kept in
  * dal_mem_.  The row owns that memory (tags_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &tags_table, out). */
-static dal_status tags_read_(dal_stmt *st, void *out)
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &tags_table, out);
+ * declared in tags.h for the named queries that return whole tags rows. */
+dal_status tags_read_(dal_stmt *st, void *out)
 {
     tags *row = out;
     dal_value v[TAGS_NCOLUMNS];

@@ -40,6 +40,12 @@ typedef struct tags_array {
  */
 extern const dal_table tags_table;
 
+/* Internal, not part of the API: the table's straight-line row reader, the same
+ * as dal_read_row(st, 0, &tags_table, out) for a result whose columns are the
+ * table's in schema order.  tags's own functions use it, and so do the named
+ * queries whose rows are whole tags rows. */
+dal_status tags_read_(dal_stmt *st, void *out);
+
 /**
  * A set of tags columns, for tags_insert_cols and tags_update_cols: one flag per column, named like
  * the row's field; true puts the column in the set. Build it in the call:

@@ -178,6 +178,7 @@ typedef struct names {
     const char *RA;  /* its array */
     const char *RT;  /* its dal_table */
     const char *RF;  /* its free function */
+    const char *RR;  /* its straight-line reader ("<table>_read_"), or NULL: dal_read_row */
 } names;
 
 static void query_names(qg *g, const q_query *q, names *n)
@@ -185,6 +186,7 @@ static void query_names(qg *g, const q_query *q, names *n)
     n->N = arena_printf(g->a, "%s%s", g->cx->prefix, q->src->name);
     n->F = q->view ? arena_printf(g->a, "%s_all", n->N) : n->N;
     n->I = arena_printf(g->a, "%s_iterate", n->N);
+    n->RR = NULL;
     if (q->view || q->reuse_view) {
         const char *V = q->view ? n->N : arena_printf(g->a, "%s%s", g->cx->prefix, q->reuse_view);
         n->R = V;
@@ -197,6 +199,7 @@ static void query_names(qg *g, const q_query *q, names *n)
         n->RA = arena_printf(g->a, "%s_array", T);
         n->RT = arena_printf(g->a, "%s_table", T);
         n->RF = arena_printf(g->a, "%s_free", T);
+        n->RR = arena_printf(g->a, "%s_read_", T);
     } else {
         n->R = arena_printf(g->a, "%s_row", n->N);
         n->RA = arena_printf(g->a, "%s_row_array", n->N);
@@ -528,21 +531,24 @@ static void emit_def(qg *g, const q_query *q, strbuf *s)
         if (iterate) {
             sb_printf(s, "    dal_stmt_stream(st);\n    for (;;) {\n        bool has_row = "
                          "false;\n        s = dal_stmt_step(st, &has_row);\n        if (s != "
-                         "DAL_OK || !has_row)\n            break;\n        %s row;\n        s = "
-                         "dal_read_row(st, 0, &%s, &row);\n        if (s != DAL_OK)\n           "
-                         " break;\n        s = fn(&row, ctx);\n        free(row.dal_mem_);\n    "
-                         "    if (s != DAL_OK)\n            break;\n    }\n    "
-                         "dal_stmt_done(st);\n",
-                      n.R, n.RT);
+                         "DAL_OK || !has_row)\n            break;\n        %s row;\n",
+                      n.R);
+            if (n.RR)
+                sb_printf(s, "        s = %s(st, &row);\n", n.RR);
+            else
+                sb_printf(s, "        s = dal_read_row(st, 0, &%s, &row);\n", n.RT);
+            sb_add(s, "        if (s != DAL_OK)\n            break;\n        s = fn(&row, ctx);\n"
+                      "        free(row.dal_mem_);\n        if (s != DAL_OK)\n            break;\n"
+                      "    }\n    dal_stmt_done(st);\n");
         } else if (q->kind == Q_ONE) {
-            sb_printf(s, "    s = dal_fetch_one_with(st, &%s, NULL, out);\n    if (s == "
+            sb_printf(s, "    s = dal_fetch_one_with(st, &%s, %s, out);\n    if (s == "
                          "DAL_NOT_FOUND)\n        s = dal_set_error(db, s, \"%s: no row\");\n",
-                      n.RT, fn);
+                      n.RT, n.RR ? n.RR : "NULL", fn);
         } else if (q->kind == Q_MANY) {
             sb_printf(s, "    void *items = NULL;\n    size_t len = 0;\n    s = "
-                         "dal_fetch_all_with(st, &%s, NULL, 16, &items, &len);\n    if (s == "
+                         "dal_fetch_all_with(st, &%s, %s, 16, &items, &len);\n    if (s == "
                          "DAL_OK) {\n        out->items = items;\n        out->len = len;\n    "
-                         "}\n", n.RT);
+                         "}\n", n.RT, n.RR ? n.RR : "NULL");
         } else if (q->kind == Q_EXECROWS) {
             sb_add(s, "    int64_t changes = 0;\n    s = dal_stmt_exec(st, &changes);\n    if "
                       "(affected)\n        *affected = changes;\n");

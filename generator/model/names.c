@@ -118,7 +118,7 @@ int names_report(name_table *nt, diag_list *d, const char *kind)
 const char *const c_table_functions[] = {
     "_insert", "_insert_many", "_upsert", "_insert_cols", "_get", "_get_for_update",
     "_update", "_update_cols", "_update_many", "_delete", "_delete_many", "_count",
-    "_list", "_iterate", "_copy", "_free", "_array_free"};
+    "_list", "_iterate", "_copy", "_free", "_array_free", "_read_"};
 const int c_table_nfunctions = (int)(sizeof c_table_functions / sizeof *c_table_functions);
 
 const char *c_names_ident(arena *a, const char *name)

@@ -43,8 +43,9 @@ static const int items_pk_[1] = {ITEMS_COL_ID};
  * fixed-size ones converted straight into the row, text and bytes values
  * located first, then copied into ONE allocation kept in
  * dal_mem_.  The row owns that memory (items_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &items_table, out). */
-static dal_status items_read_(dal_stmt *st, void *out)
+ * owns nothing.  The straight-line form of dal_read_row(st, 0, &items_table, out);
+ * declared in items.h for the named queries that return whole items rows. */
+dal_status items_read_(dal_stmt *st, void *out)
 {
     items *row = out;
     dal_value v[ITEMS_NCOLUMNS];

@@ -42,6 +42,12 @@ typedef struct items_array {
  */
 extern const dal_table items_table;
 
+/* Internal, not part of the API: the table's straight-line row reader, the same
+ * as dal_read_row(st, 0, &items_table, out) for a result whose columns are the
+ * table's in schema order.  items's own functions use it, and so do the named
+ * queries whose rows are whole items rows. */
+dal_status items_read_(dal_stmt *st, void *out);
+
 /**
  * A set of items columns, for items_insert_cols and items_update_cols: one flag per column, named
  * like the row's field; true puts the column in the set. Build it in the call:

@@ -28,7 +28,7 @@ dal_status item_by_id(dal_db *db, int64_t id, items *out)
     if (s != DAL_OK)
         return s;
     dal_bind_int64(st, 1, id);
-    s = dal_fetch_one_with(st, &items_table, NULL, out);
+    s = dal_fetch_one_with(st, &items_table, items_read_, out);
     if (s == DAL_NOT_FOUND)
         s = dal_set_error(db, s, "item_by_id: no row");
     return s;

@@ -156,7 +156,7 @@ void sb_clear(strbuf *sb)
 }
 
 /* Makes room for n more bytes plus the NUL. */
-static bool sb_reserve(strbuf *sb, size_t n)
+bool sb_reserve(strbuf *sb, size_t n)
 {
     if (sb->oom)
         return false;

@@ -513,19 +513,24 @@ static void shrink_to_fit(strbuf *body)
 static void wrap_code(strbuf *body)
 {
     /* most bodies have no line longer than WIDTH: then they stay as they are */
-    const char *p = sb_str(body), *end = p + body->len;
-    bool any_long = false;
-    for (const char *q = p; q < end && !any_long;) {
+    const char *p = sb_str(body), *end = p + body->len, *first_long = NULL;
+    for (const char *q = p; q < end && !first_long;) {
         const char *nl = memchr(q, '\n', (size_t)(end - q));
         if (!nl)
             break; /* a last line without newline is never re-broken */
-        any_long = (size_t)(nl - q) > WIDTH;
+        if ((size_t)(nl - q) > WIDTH)
+            first_long = q;
         q = nl + 1;
     }
-    if (!any_long)
+    if (!first_long)
         return;
+    /* the lines before the first long one are copied at once, into a buffer
+     * sized for the whole body and some breaks (no growing copy by copy) */
     strbuf out;
     sb_init(&out);
+    sb_reserve(&out, body->len + body->len / 16 + 256);
+    sb_addn(&out, p, (size_t)(first_long - p));
+    p = first_long;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);

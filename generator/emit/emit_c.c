@@ -144,34 +144,33 @@ static void add_comment_text(strbuf *sb, const char *s, size_t n)
         sb_addn(sb, s + run, n - run);
 }
 
-/* A doc comment for `text` (may hold several lines), indented by `indent`
- * spaces, wrapped at WIDTH, ending with a newline.  Empty text gives "". */
-static const char *doc_comment(gen *g, const char *text, int indent)
+/* Appends to sb a doc comment for `text` (may hold several lines), indented
+ * by `indent` spaces, wrapped at WIDTH, ending with a newline.  Empty text
+ * appends nothing. */
+static void add_doc_comment(strbuf *sb, const char *text, int indent)
 {
     if (!text || !*text)
-        return "";
-    strbuf sb;
-    sb_init(&sb);
+        return;
     size_t tl = strlen(text);
     while (tl > 0 && (text[tl - 1] == '\n' || text[tl - 1] == ' '))
         tl--;
     bool one_line = memchr(text, '\n', tl) == NULL && (size_t)indent + 8 + tl <= WIDTH;
     if (one_line) {
-        add_spaces(&sb, indent);
-        sb_add(&sb, "/** ");
-        add_comment_text(&sb, text, tl);
-        sb_add(&sb, " */\n");
+        add_spaces(sb, indent);
+        sb_add(sb, "/** ");
+        add_comment_text(sb, text, tl);
+        sb_add(sb, " */\n");
     } else {
-        add_spaces(&sb, indent);
-        sb_add(&sb, "/**\n");
+        add_spaces(sb, indent);
+        sb_add(sb, "/**\n");
         const char *p = text, *end = text + tl;
         while (p < end) {
             const char *nl = memchr(p, '\n', (size_t)(end - p));
             const char *le = nl ? nl : end;
             /* word-wrap this source line */
             if (le == p) {
-                add_spaces(&sb, indent);
-                sb_add(&sb, " *\n");
+                add_spaces(sb, indent);
+                sb_add(sb, " *\n");
             }
             while (p < le) {
                 size_t room = WIDTH - (size_t)indent - 3;
@@ -186,30 +185,38 @@ static const char *doc_comment(gen *g, const char *text, int indent)
                             cut++;
                     }
                 }
-                add_spaces(&sb, indent);
-                sb_add(&sb, " * ");
-                add_comment_text(&sb, p, (size_t)(cut - p));
-                put(&sb, '\n');
+                add_spaces(sb, indent);
+                sb_add(sb, " * ");
+                add_comment_text(sb, p, (size_t)(cut - p));
+                put(sb, '\n');
                 p = cut;
                 while (p < le && *p == ' ')
                     p++;
             }
             p = nl ? nl + 1 : end;
         }
-        add_spaces(&sb, indent);
-        sb_add(&sb, " */\n");
+        add_spaces(sb, indent);
+        sb_add(sb, " */\n");
     }
-    const char *s = take(g, &sb);
+}
+
+/* The doc comment of add_doc_comment, in the arena. */
+static const char *doc_comment(gen *g, const char *text, int indent)
+{
+    strbuf sb;
+    sb_init(&sb);
+    add_doc_comment(&sb, text, indent);
+    const char *s = take(g, &sb); /* "" for empty text */
     sb_free(&sb);
     return s;
 }
 
-/* Joins the lines of each paragraph (paragraphs are separated by blank
- * lines) so that doc_comment can wrap them at WIDTH. */
-static const char *reflow(gen *g, const char *text)
+/* Appends text to out with the lines of each paragraph (paragraphs are
+ * separated by blank lines) joined, so that add_doc_comment can wrap them at
+ * WIDTH. */
+static void reflow(strbuf *out, const char *text)
 {
-    strbuf sb;
-    sb_init(&sb);
+    strbuf sb = *out;
     const char *p = text;
     bool para_open = false;
     while (*p) {
@@ -229,28 +236,29 @@ static const char *reflow(gen *g, const char *text)
                     put(&sb, p[i]);
             para_open = true;
         }
-        p = nl ? nl + 1 : p + n;
+        p = nl ? nl + 1 : p + strlen(p);
     }
     while (sb.len > 0 && sb.data[sb.len - 1] == '\n')
         sb.data[--sb.len] = '\0';
-    const char *s = take(g, &sb);
-    sb_free(&sb);
-    return s;
+    *out = sb;
 }
 
 /* Renders section NAME-doc as a doc comment, then section NAME. */
 static void render_fn(gen *g, const char *file, const char *section, const tmpl_slot *slots,
                       size_t n, strbuf *out)
 {
-    strbuf prose;
+    strbuf prose, flow;
     sb_init(&prose);
+    sb_init(&flow);
     char docname[128];
     snprintf(docname, sizeof docname, "%s-doc", section);
     render(g, file, docname, slots, n, &prose);
-    if (prose.oom)
+    reflow(&flow, sb_str(&prose));
+    if (prose.oom || flow.oom)
         g->ok = false;
-    sb_add(out, doc_comment(g, reflow(g, sb_str(&prose)), 0));
+    add_doc_comment(out, sb_str(&flow), 0);
     sb_free(&prose);
+    sb_free(&flow);
     render(g, file, section, slots, n, out);
 }
 

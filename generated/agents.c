@@ -369,9 +369,9 @@ static const dal_query agents_update_q = {
     9,
 };
 
-static void agents_update_bind_(dal_stmt *st, const void *v)
+static void agents_update_bind_(dal_stmt *st, const void *in)
 {
-    const agents *row = v;
+    const agents *row = in;
     dal_bind_text(st, 1, row->name);
     dal_bind_enum(st, 2, agents_kind_name(row->kind), (int)row->kind);
     dal_bind_int16(st, 3, row->capacity);
@@ -450,9 +450,9 @@ dal_status agents_delete(dal_db *db, const char *id)
     return s;
 }
 
-static void agents_delete_bind_(dal_stmt *st, const void *v)
+static void agents_delete_bind_(dal_stmt *st, const void *in)
 {
-    const char *id = *(const char *const *)v;
+    const char *id = *(const char *const *)in;
     dal_bind_uuid(st, 1, id);
 }
 

@@ -277,9 +277,9 @@ static const dal_query artifacts_update_q = {
     6,
 };
 
-static void artifacts_update_bind_(dal_stmt *st, const void *v)
+static void artifacts_update_bind_(dal_stmt *st, const void *in)
 {
-    const artifacts *row = v;
+    const artifacts *row = in;
     dal_bind_int64(st, 1, row->size);
     dal_bind_row(st, 2, &artifacts_table, row, (const int[]){ARTIFACTS_COL_SHA256}, 1);
     dal_bind_text(st, 3, row->content_type);
@@ -350,9 +350,9 @@ dal_status artifacts_delete(dal_db *db, int64_t run_id, const char *path)
     return s;
 }
 
-static void artifacts_delete_bind_(dal_stmt *st, const void *v)
+static void artifacts_delete_bind_(dal_stmt *st, const void *in)
 {
-    const artifacts *row = v;
+    const artifacts *row = in;
     dal_bind_int64(st, 1, row->run_id);
     dal_bind_text(st, 2, row->path);
 }

@@ -347,9 +347,9 @@ static const dal_query events_update_q = {
     7,
 };
 
-static void events_update_bind_(dal_stmt *st, const void *v)
+static void events_update_bind_(dal_stmt *st, const void *in)
 {
-    const events *row = v;
+    const events *row = in;
     dal_bind_int64(st, 1, row->run_id);
     dal_bind_int32(st, 2, row->seq);
     dal_bind_enum(st, 3, events_level_name(row->level), (int)row->level);
@@ -420,9 +420,9 @@ dal_status events_delete(dal_db *db, int64_t id)
     return s;
 }
 
-static void events_delete_bind_(dal_stmt *st, const void *v)
+static void events_delete_bind_(dal_stmt *st, const void *in)
 {
-    int64_t id = *(const int64_t *)v;
+    int64_t id = *(const int64_t *)in;
     dal_bind_int64(st, 1, id);
 }
 

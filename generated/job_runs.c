@@ -467,9 +467,9 @@ static const dal_query job_runs_update_q = {
     11,
 };
 
-static void job_runs_update_bind_(dal_stmt *st, const void *v)
+static void job_runs_update_bind_(dal_stmt *st, const void *in)
 {
-    const job_runs *row = v;
+    const job_runs *row = in;
     dal_bind_text(st, 1, row->job_id);
     dal_bind_uuid(st, 2, row->run_key);
     dal_bind_time(st, 3, row->scheduled_at);
@@ -553,9 +553,9 @@ dal_status job_runs_delete(dal_db *db, int64_t id)
     return s;
 }
 
-static void job_runs_delete_bind_(dal_stmt *st, const void *v)
+static void job_runs_delete_bind_(dal_stmt *st, const void *in)
 {
-    int64_t id = *(const int64_t *)v;
+    int64_t id = *(const int64_t *)in;
     dal_bind_int64(st, 1, id);
 }
 

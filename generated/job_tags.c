@@ -234,9 +234,9 @@ static const dal_query job_tags_update_q = {
     4,
 };
 
-static void job_tags_update_bind_(dal_stmt *st, const void *v)
+static void job_tags_update_bind_(dal_stmt *st, const void *in)
 {
-    const job_tags *row = v;
+    const job_tags *row = in;
     dal_bind_int16(st, 1, row->order);
     dal_bind_time(st, 2, row->added_at);
     dal_bind_text(st, 3, row->job_id);
@@ -305,9 +305,9 @@ dal_status job_tags_delete(dal_db *db, const char *job_id, int32_t tag_id)
     return s;
 }
 
-static void job_tags_delete_bind_(dal_stmt *st, const void *v)
+static void job_tags_delete_bind_(dal_stmt *st, const void *in)
 {
-    const job_tags *row = v;
+    const job_tags *row = in;
     dal_bind_text(st, 1, row->job_id);
     dal_bind_int32(st, 2, row->tag_id);
 }

@@ -343,9 +343,9 @@ static const dal_query jobs_update_q = {
     11,
 };
 
-static void jobs_update_bind_(dal_stmt *st, const void *v)
+static void jobs_update_bind_(dal_stmt *st, const void *in)
 {
-    const jobs *row = v;
+    const jobs *row = in;
     dal_bind_int64(st, 1, row->project_id);
     dal_bind_text(st, 2, row->parent_id);
     dal_bind_text(st, 3, row->group);
@@ -423,9 +423,9 @@ dal_status jobs_delete(dal_db *db, const char *id)
     return s;
 }
 
-static void jobs_delete_bind_(dal_stmt *st, const void *v)
+static void jobs_delete_bind_(dal_stmt *st, const void *in)
 {
-    const char *id = *(const char *const *)v;
+    const char *id = *(const char *const *)in;
     dal_bind_text(st, 1, id);
 }
 

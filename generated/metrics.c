@@ -251,9 +251,9 @@ static const dal_query metrics_update_q = {
     5,
 };
 
-static void metrics_update_bind_(dal_stmt *st, const void *v)
+static void metrics_update_bind_(dal_stmt *st, const void *in)
 {
-    const metrics *row = v;
+    const metrics *row = in;
     dal_bind_float64(st, 1, row->value);
     dal_bind_text(st, 2, row->unit);
     dal_bind_int64(st, 3, row->run_id);
@@ -324,9 +324,9 @@ dal_status metrics_delete(dal_db *db, int64_t run_id, const char *name, dal_date
     return s;
 }
 
-static void metrics_delete_bind_(dal_stmt *st, const void *v)
+static void metrics_delete_bind_(dal_stmt *st, const void *in)
 {
-    const metrics *row = v;
+    const metrics *row = in;
     dal_bind_int64(st, 1, row->run_id);
     dal_bind_text(st, 2, row->name);
     dal_bind_date(st, 3, row->recorded_on);

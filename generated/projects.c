@@ -311,9 +311,9 @@ static const dal_query projects_update_q = {
     6,
 };
 
-static void projects_update_bind_(dal_stmt *st, const void *v)
+static void projects_update_bind_(dal_stmt *st, const void *in)
 {
-    const projects *row = v;
+    const projects *row = in;
     dal_bind_text(st, 1, row->slug);
     dal_bind_text(st, 2, row->name);
     dal_bind_decimal(st, 3, row->budget);
@@ -383,9 +383,9 @@ dal_status projects_delete(dal_db *db, int64_t id)
     return s;
 }
 
-static void projects_delete_bind_(dal_stmt *st, const void *v)
+static void projects_delete_bind_(dal_stmt *st, const void *in)
 {
-    int64_t id = *(const int64_t *)v;
+    int64_t id = *(const int64_t *)in;
     dal_bind_int64(st, 1, id);
 }
 

@@ -268,9 +268,9 @@ static const dal_query tags_update_q = {
     3,
 };
 
-static void tags_update_bind_(dal_stmt *st, const void *v)
+static void tags_update_bind_(dal_stmt *st, const void *in)
 {
-    const tags *row = v;
+    const tags *row = in;
     dal_bind_text(st, 1, row->name);
     dal_bind_text(st, 2, row->color);
     dal_bind_int32(st, 3, row->id);
@@ -337,9 +337,9 @@ dal_status tags_delete(dal_db *db, int32_t id)
     return s;
 }
 
-static void tags_delete_bind_(dal_stmt *st, const void *v)
+static void tags_delete_bind_(dal_stmt *st, const void *in)
 {
-    int32_t id = *(const int32_t *)v;
+    int32_t id = *(const int32_t *)in;
     dal_bind_int32(st, 1, id);
 }
 

@@ -1304,13 +1304,13 @@ static void emit_delete_many(gen *g, const tinfo *ti, const char *dq, strbuf *h,
         arr = "keys";
         keys = fmt(g, star ? "%sconst *keys" : "const %s *keys", type);
         what = "the primary key values";
-        key_binds = fmt(g, star ? "    %s%s = *(%sconst *)v;\n%s" : "    %s %s = *(const %s *)v;\n%s",
+        key_binds = fmt(g, star ? "    %s%s = *(%sconst *)in;\n%s" : "    %s %s = *(const %s *)in;\n%s",
                         type, param, type, binds_of(g, ti, t->pk, 1, 1));
     } else {
         arr = "rows";
         keys = fmt(g, "const %s *rows", ti->n.T);
         what = "rows, of which only the primary key fields are read";
-        key_binds = fmt(g, "    const %s *row = v;\n%s", ti->n.T,
+        key_binds = fmt(g, "    const %s *row = in;\n%s", ti->n.T,
                         row_binds(g, ti, t->pk, t->npk, "row", 4));
     }
     RENDER_FN(g, "c_header", "delete_many", h, {"T", ti->n.T}, {"keys", keys}, {"arr", arr},

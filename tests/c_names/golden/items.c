@@ -301,9 +301,9 @@ static const dal_query items_update_q = {
     5,
 };
 
-static void items_update_bind_(dal_stmt *st, const void *v)
+static void items_update_bind_(dal_stmt *st, const void *in)
 {
-    const items *row = v;
+    const items *row = in;
     dal_bind_text(st, 1, row->items);
     dal_bind_int32(st, 2, row->len);
     dal_bind_row(st, 3, &items_table, row, (const int[]){ITEMS_COL_ROW}, 1);
@@ -375,9 +375,9 @@ dal_status items_delete(dal_db *db, int64_t id)
     return s;
 }
 
-static void items_delete_bind_(dal_stmt *st, const void *v)
+static void items_delete_bind_(dal_stmt *st, const void *in)
 {
-    int64_t id = *(const int64_t *)v;
+    int64_t id = *(const int64_t *)in;
     dal_bind_int64(st, 1, id);
 }
 

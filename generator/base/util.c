@@ -156,7 +156,7 @@ void sb_clear(strbuf *sb)
 }
 
 /* Makes room for n more bytes plus the NUL. */
-static bool sb_reserve(strbuf *sb, size_t n)
+bool sb_reserve(strbuf *sb, size_t n)
 {
     if (sb->oom)
         return false;
@@ -271,7 +271,8 @@ void arena_free(arena *a)
     free(a);
 }
 
-void *arena_alloc(arena *a, size_t n)
+/* n bytes of uninitialised arena memory */
+static void *arena_alloc_raw(arena *a, size_t n)
 {
     const size_t align = sizeof(max_align_t);
     if (n > SIZE_MAX - align)
@@ -297,15 +298,24 @@ void *arena_alloc(arena *a, size_t n)
     }
     void *p = (char *)b->data + b->used;
     b->used += n;
-    memset(p, 0, n);
+    return p;
+}
+
+void *arena_alloc(arena *a, size_t n)
+{
+    void *p = arena_alloc_raw(a, n);
+    if (p)
+        memset(p, 0, n);
     return p;
 }
 
 char *arena_strndup(arena *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
-    if (p)
+    char *p = arena_alloc_raw(a, n + 1);
+    if (p) {
         memcpy(p, s, n);
+        p[n] = '\0';
+    }
     return p;
 }
 
@@ -321,7 +331,7 @@ char *arena_printf(arena *a, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return NULL;
-    char *p = arena_alloc(a, (size_t)n + 1);
+    char *p = arena_alloc_raw(a, (size_t)n + 1);
     if (!p)
         return NULL;
     if ((size_t)n < sizeof buf) {

@@ -36,6 +36,9 @@ typedef struct strbuf {
 void sb_init(strbuf *sb);
 void sb_free(strbuf *sb);
 void sb_clear(strbuf *sb);
+/* Room for n more bytes (and the NUL) without growing again; false once out
+ * of memory. */
+bool sb_reserve(strbuf *sb, size_t n);
 void sb_addn_slow(strbuf *sb, const char *s, size_t n);
 /* n bytes: inline while they fit (the emitters add millions of pieces). */
 static inline void sb_addn(strbuf *sb, const char *s, size_t n)

@@ -362,7 +362,7 @@ yt_node *yt_get(const yt_node *map, const char *key)
     if (!map || map->kind != YT_MAPPING)
         return NULL;
     for (int i = 0; i < map->npairs; i++)
-        if (strcmp(map->pairs[i].key->value, key) == 0)
+        if (map->pairs[i].key->value[0] == key[0] && strcmp(map->pairs[i].key->value, key) == 0)
             return map->pairs[i].value;
     return NULL;
 }

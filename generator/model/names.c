@@ -58,43 +58,43 @@ bool names_add(name_table *nt, const char *name, const char *what, srcpos pos)
     return true;
 }
 
-static int cmp_name(const void *x, const void *y)
+static size_t name_hash(const char *s)
 {
-    const name_def *a = x, *b = y;
-    int c = strcmp(a->name, b->name);
-    return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
-}
-
-static int cmp_seq(const void *x, const void *y)
-{
-    const name_def *a = x, *b = y;
-    return (a->seq > b->seq) - (a->seq < b->seq);
+    size_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
 }
 
 int names_report(name_table *nt, diag_list *d, const char *kind)
 {
     if (nt->n < 2)
         return 0;
-    /* sorted by name (ties in insertion order), each later definition of a
-     * name is a collision with the first one */
-    qsort(nt->v, (size_t)nt->n, sizeof *nt->v, cmp_name);
+    /* Each later definition of a name is a collision with the first one, in
+     * insertion order: one pass over the names with an open-addressing hash
+     * table of first definitions (slot = index + 1, 0 = empty). */
+    size_t nslot = 1;
+    while (nslot < (size_t)nt->n * 2)
+        nslot *= 2;
+    int *slot = arena_alloc(nt->a, nslot * sizeof *slot);
     name_def *bad = arena_alloc(nt->a, (size_t)nt->n * sizeof *bad);
     const name_def **first = arena_alloc(nt->a, (size_t)nt->n * sizeof *first);
-    if (!bad || !first)
+    if (!slot || !bad || !first)
         return 0;
     int nbad = 0;
-    for (int i = 1; i < nt->n; i++) {
-        int f = i - 1;
-        while (f > 0 && !strcmp(nt->v[f - 1].name, nt->v[i].name))
-            f--;
-        if (strcmp(nt->v[f].name, nt->v[i].name) != 0)
+    for (int i = 0; i < nt->n; i++) {
+        size_t h = name_hash(nt->v[i].name) & (nslot - 1);
+        while (slot[h] && strcmp(nt->v[slot[h] - 1].name, nt->v[i].name) != 0)
+            h = (h + 1) & (nslot - 1);
+        if (!slot[h]) {
+            slot[h] = i + 1;
             continue;
+        }
         bad[nbad] = nt->v[i];
         bad[nbad].first = nbad;
-        first[nbad] = &nt->v[f];
+        first[nbad] = &nt->v[slot[h] - 1];
         nbad++;
     }
-    qsort(bad, (size_t)nbad, sizeof *bad, cmp_seq);
     int errors = 0;
     for (int i = 0; i < nbad; i++) {
         const name_def *f = first[bad[i].first];

@@ -177,9 +177,8 @@ bool check_keys(builder *b, const tsrc *ts, const yt_node *map, const char *cons
     for (int i = 0; i < map->npairs; i++) {
         const yt_node *k = map->pairs[i].key;
         bool found = false;
-        for (size_t j = 0; j < n; j++)
-            if (!strcmp(k->value, allowed[j]))
-                found = true;
+        for (size_t j = 0; j < n && !found; j++)
+            found = k->value[0] == allowed[j][0] && !strcmp(k->value, allowed[j]);
         if (!found)
             ok = ERR(k, "unknown %s key '%s'%s", what, k->value, hint(b, k->value, allowed, n));
     }
@@ -189,7 +188,7 @@ bool check_keys(builder *b, const tsrc *ts, const yt_node *map, const char *cons
 const yt_node *get_key_node(const yt_node *map, const char *key)
 {
     for (int i = 0; i < map->npairs; i++)
-        if (!strcmp(map->pairs[i].key->value, key))
+        if (map->pairs[i].key->value[0] == key[0] && !strcmp(map->pairs[i].key->value, key))
             return map->pairs[i].key;
     return NULL;
 }

@@ -462,6 +462,21 @@ void ib_trigger(ib *b, db_table *t, const char *name)
     ib_warn(b, t->name, NULL, "trigger %s cannot be written in the schema: skipped", name);
 }
 
+bool ib_read_triggers(ib *b, db_table *t, const dal_query *q)
+{
+    dal_stmt *st;
+    if (!ib_query(b, q, t->name, &st))
+        return false;
+    bool row;
+    dal_status s;
+    while ((s = dal_stmt_step(st, &row)) == DAL_OK && row)
+        ib_trigger(b, t, ib_col(b, st, 0));
+    dal_stmt_done(st);
+    if (s != DAL_OK)
+        return ib_fail(b, s, "triggers");
+    return true;
+}
+
 /* The name the schema gives an index on cols when `name` is not written. */
 static const char *default_index_name(ib *b, const db_table *t, const char *const *cols, int n)
 {

@@ -71,6 +71,9 @@ bool ib_wanted(const char *name, const char *const *only, int nonly);
 /* A trigger of table t: dalc's `<table>_<col>_auto_update` marks its column
  * auto_update; any other is skipped with a warning. */
 void ib_trigger(ib *b, db_table *t, const char *name);
+/* Every trigger of table t, named by column 0 of query q (its parameter:
+ * the table's name), through ib_trigger. */
+bool ib_read_triggers(ib *b, db_table *t, const dal_query *q);
 
 /* The end of every table: a single-column primary key and unique key go to
  * their column, an index that the schema would create by itself for a

@@ -491,22 +491,6 @@ static bool read_indexes(ib *b, db_table *t)
     return true;
 }
 
-static bool read_triggers(ib *b, db_table *t)
-{
-    dal_stmt *st;
-    if (!ib_query(b, &Q_TRIGGERS, t->name, &st))
-        return false;
-    bool row;
-    dal_status s;
-    while ((s = dal_stmt_step(st, &row)) == DAL_OK && row) {
-        ib_trigger(b, t, ib_col(b, st, 0));
-    }
-    dal_stmt_done(st);
-    if (s != DAL_OK)
-        return ib_fail(b, s, "triggers");
-    return true;
-}
-
 /* The types of a view's expression columns, as `columns:` overrides (a
  * native enum or a type without a schema type is left to dalc generate). */
 static bool read_view_columns(ib *b, db_view *v)
@@ -629,7 +613,7 @@ bool introspect_pg(ib *b, const char *const *only, int nonly, db_schema *out)
     for (int i = 0; i < out->ntables && !b->oom; i++) {
         db_table *t = &out->tables[i];
         if (!read_columns(b, t) || !read_constraints(b, t) || !read_indexes(b, t) ||
-            !read_triggers(b, t))
+            !ib_read_triggers(b, t, &Q_TRIGGERS))
             return false;
         if (t->npk == 0)
             ib_warn(b, t->name, NULL, "no primary key: the schema needs one (add primary_key)");

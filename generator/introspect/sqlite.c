@@ -711,22 +711,6 @@ static bool read_indexes(ib *b, db_table *t)
     return true;
 }
 
-static bool read_triggers(ib *b, db_table *t)
-{
-    dal_stmt *st;
-    if (!ib_query(b, &Q_TRIGGERS, t->name, &st))
-        return false;
-    bool row;
-    dal_status s;
-    while ((s = dal_stmt_step(st, &row)) == DAL_OK && row) {
-        ib_trigger(b, t, ib_col(b, st, 0));
-    }
-    dal_stmt_done(st);
-    if (s != DAL_OK)
-        return ib_fail(b, s, "triggers");
-    return true;
-}
-
 /* SQLite records no type for a view's expression columns: each gets a
  * warning (dalc generate asks for its `columns:` override). */
 static bool warn_view_columns(ib *b, const db_view *v)
@@ -824,7 +808,7 @@ bool introspect_sqlite(ib *b, const char *const *only, int nonly, db_schema *out
             ib_warn(b, t->name, NULL, "not a STRICT table: dalc declares it STRICT, with the "
                                       "column types below");
         if (!read_columns(b, t, &tt) || !read_fks(b, t) || !read_indexes(b, t) ||
-            !read_triggers(b, t))
+            !ib_read_triggers(b, t, &Q_TRIGGERS))
             return false;
         int ccap = t->nchecks;
         for (int k = 0; k < tt.nchecks; k++) {

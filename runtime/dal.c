@@ -717,39 +717,38 @@ static dal_status col_int(dal_stmt *st, int col, int64_t *v)
     return st->eng->col_int(st, col, v);
 }
 
-dal_status dal_col_bool(dal_stmt *st, int col, bool *out)
+dal_status dal__col_int_into(dal_stmt *st, int col, void *out, unsigned size)
 {
     int64_t v;
-    dal_status s = col_int(st, col, &v);
-    if (s == DAL_OK)
-        *out = v != 0;
-    return s;
+    dal_status s = out ? col_int(st, col, &v) : DAL_MISUSE;
+    if (s != DAL_OK)
+        return s;
+    int64_t max = size == 2 ? INT16_MAX : size == 4 ? INT32_MAX : INT64_MAX;
+    if (size > 1 && (v < -max - 1 || v > max))
+        return dal__err(st->db, DAL_ERROR, "column %d: %lld out of range for int%u", col,
+                        (long long)v, size * 8);
+    switch (size) {
+    case 1: { bool b = v != 0; memcpy(out, &b, sizeof b); break; }
+    case 2: { int16_t x = (int16_t)v; memcpy(out, &x, sizeof x); break; }
+    case 4: { int32_t x = (int32_t)v; memcpy(out, &x, sizeof x); break; }
+    default: memcpy(out, &v, sizeof v); break;
+    }
+    return DAL_OK;
+}
+
+dal_status dal_col_bool(dal_stmt *st, int col, bool *out)
+{
+    return dal__col_int_into(st, col, out, sizeof *out);
 }
 
 dal_status dal_col_int16(dal_stmt *st, int col, int16_t *out)
 {
-    int64_t v;
-    dal_status s = col_int(st, col, &v);
-    if (s != DAL_OK)
-        return s;
-    if (v < INT16_MIN || v > INT16_MAX)
-        return dal__err(st->db, DAL_ERROR, "column %d: %lld out of range for int16", col,
-                        (long long)v);
-    *out = (int16_t)v;
-    return DAL_OK;
+    return dal__col_int_into(st, col, out, sizeof *out);
 }
 
 dal_status dal_col_int32(dal_stmt *st, int col, int32_t *out)
 {
-    int64_t v;
-    dal_status s = col_int(st, col, &v);
-    if (s != DAL_OK)
-        return s;
-    if (v < INT32_MIN || v > INT32_MAX)
-        return dal__err(st->db, DAL_ERROR, "column %d: %lld out of range for int32", col,
-                        (long long)v);
-    *out = (int32_t)v;
-    return DAL_OK;
+    return dal__col_int_into(st, col, out, sizeof *out);
 }
 
 dal_status dal_col_int64(dal_stmt *st, int col, int64_t *out) { return col_int(st, col, out); }
@@ -761,13 +760,24 @@ dal_status dal_col_float64(dal_stmt *st, int col, double *out)
     return st->eng->col_float(st, col, out);
 }
 
-dal_status dal_col_float32(dal_stmt *st, int col, float *out)
+dal_status dal__col_float_into(dal_stmt *st, int col, void *out, unsigned size)
 {
     double d;
-    dal_status s = dal_col_float64(st, col, &d);
-    if (s == DAL_OK)
-        *out = (float)d;
-    return s;
+    dal_status s = out ? dal_col_float64(st, col, &d) : DAL_MISUSE;
+    if (s != DAL_OK)
+        return s;
+    if (size == sizeof(float)) {
+        float f = (float)d;
+        memcpy(out, &f, sizeof f);
+    }
+    else
+        memcpy(out, &d, sizeof d);
+    return DAL_OK;
+}
+
+dal_status dal_col_float32(dal_stmt *st, int col, float *out)
+{
+    return dal__col_float_into(st, col, out, sizeof *out);
 }
 
 dal_status dal_col_text(dal_stmt *st, int col, const char **out, size_t *len)
@@ -849,53 +859,24 @@ dal_status dal_col_date(dal_stmt *st, int col, dal_date *out)
         }                                                                                      \
     } while (0)
 
-dal_status dal_col_opt_bool(dal_stmt *st, int col, bool *out, bool *has)
-{
-    OPT_FAST(DAL_T_BOOL, false);
-    OPT_SLOW(dal_col_bool, false);
-}
+/* The fixed-size optional readers, dal_col_opt_bool .. dal_col_opt_date
+ * (declared in dal.h): the engine's fast path, else the NULL test and the
+ * typed reader dal_col_<name>. */
+#define DEFINE_COL_OPT(name, ctype, type, zero)                                                \
+    dal_status dal_col_opt_##name(dal_stmt *st, int col, ctype *out, bool *has)                \
+    {                                                                                          \
+        OPT_FAST(type, zero);                                                                  \
+        OPT_SLOW(dal_col_##name, zero);                                                        \
+    }
 
-dal_status dal_col_opt_int16(dal_stmt *st, int col, int16_t *out, bool *has)
-{
-    OPT_FAST(DAL_T_INT16, 0);
-    OPT_SLOW(dal_col_int16, 0);
-}
-
-dal_status dal_col_opt_int32(dal_stmt *st, int col, int32_t *out, bool *has)
-{
-    OPT_FAST(DAL_T_INT32, 0);
-    OPT_SLOW(dal_col_int32, 0);
-}
-
-dal_status dal_col_opt_int64(dal_stmt *st, int col, int64_t *out, bool *has)
-{
-    OPT_FAST(DAL_T_INT64, 0);
-    OPT_SLOW(dal_col_int64, 0);
-}
-
-dal_status dal_col_opt_float32(dal_stmt *st, int col, float *out, bool *has)
-{
-    OPT_FAST(DAL_T_FLOAT32, 0);
-    OPT_SLOW(dal_col_float32, 0);
-}
-
-dal_status dal_col_opt_float64(dal_stmt *st, int col, double *out, bool *has)
-{
-    OPT_FAST(DAL_T_FLOAT64, 0);
-    OPT_SLOW(dal_col_float64, 0);
-}
-
-dal_status dal_col_opt_time(dal_stmt *st, int col, dal_time *out, bool *has)
-{
-    OPT_FAST(DAL_T_TIME, 0);
-    OPT_SLOW(dal_col_time, 0);
-}
-
-dal_status dal_col_opt_date(dal_stmt *st, int col, dal_date *out, bool *has)
-{
-    OPT_FAST(DAL_T_DATE, 0);
-    OPT_SLOW(dal_col_date, 0);
-}
+DEFINE_COL_OPT(bool, bool, DAL_T_BOOL, false)
+DEFINE_COL_OPT(int16, int16_t, DAL_T_INT16, 0)
+DEFINE_COL_OPT(int32, int32_t, DAL_T_INT32, 0)
+DEFINE_COL_OPT(int64, int64_t, DAL_T_INT64, 0)
+DEFINE_COL_OPT(float32, float, DAL_T_FLOAT32, 0)
+DEFINE_COL_OPT(float64, double, DAL_T_FLOAT64, 0)
+DEFINE_COL_OPT(time, dal_time, DAL_T_TIME, 0)
+DEFINE_COL_OPT(date, dal_date, DAL_T_DATE, 0)
 
 dal_status dal_col_opt_uuid(dal_stmt *st, int col, char out[37], bool *has)
 {

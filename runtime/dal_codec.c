@@ -149,139 +149,7 @@ void dal__numeric_to_text(const unsigned char *up, int len, char *out, size_t ca
 }
 
 /* ---------------------------------------------------------------------- */
-/* numeric text -> binary                                                  */
-/* ---------------------------------------------------------------------- */
-
-static bool ci_prefix(const char *p, size_t n, const char *word)
-{
-    size_t wl = strlen(word);
-    if (n != wl)
-        return false;
-    for (size_t i = 0; i < wl; i++)
-        if (tolower((unsigned char)p[i]) != word[i])
-            return false;
-    return true;
-}
-
-static int64_t floordiv4(int64_t k) { return k >= 0 ? k / 4 : -((-k + 3) / 4); }
-
-int dal__numeric_from_text(const char *s, size_t len, unsigned char *out)
-{
-    static const int pow10[4] = {1, 10, 100, 1000};
-    const char *p = s, *end = s + len;
-    while (p < end && isspace((unsigned char)*p))
-        p++;
-    while (end > p && isspace((unsigned char)end[-1]))
-        end--;
-    size_t rest = (size_t)(end - p);
-    uint16_t special = 0;
-    if (ci_prefix(p, rest, "nan"))
-        special = 0xC000;
-    else if (ci_prefix(p, rest, "infinity") || ci_prefix(p, rest, "+infinity") ||
-             ci_prefix(p, rest, "inf") || ci_prefix(p, rest, "+inf"))
-        special = 0xD000;
-    else if (ci_prefix(p, rest, "-infinity") || ci_prefix(p, rest, "-inf"))
-        special = 0xF000;
-    if (special) {
-        be16((char *)out, 0);
-        be16((char *)out + 2, 0);
-        be16((char *)out + 4, special);
-        be16((char *)out + 6, 0);
-        return 8;
-    }
-    bool neg = false;
-    if (p < end && (*p == '+' || *p == '-')) {
-        neg = *p == '-';
-        p++;
-    }
-    /* mantissa: digits [. digits] */
-    const char *m0 = p;
-    int64_t ni = 0, nf = 0;
-    bool dot = false;
-    for (; p < end; p++) {
-        if (*p >= '0' && *p <= '9') {
-            if (dot)
-                nf++;
-            else
-                ni++;
-        }
-        else if (*p == '.' && !dot)
-            dot = true;
-        else
-            break;
-    }
-    const char *m1 = p;
-    if (ni + nf == 0)
-        return -1;
-    int64_t e = 0;
-    if (p < end && (*p == 'e' || *p == 'E')) {
-        p++;
-        bool eneg = false;
-        if (p < end && (*p == '+' || *p == '-')) {
-            eneg = *p == '-';
-            p++;
-        }
-        if (p == end)
-            return -1;
-        for (; p < end && *p >= '0' && *p <= '9'; p++) {
-            e = e * 10 + (*p - '0');
-            if (e > 1000)
-                return -1; /* as numeric_in: exponent beyond +-1000 */
-        }
-        if (eneg)
-            e = -e;
-    }
-    if (p != end)
-        return -1;
-    int64_t dscale = nf - e < 0 ? 0 : nf - e;
-    if (dscale > 0x3FFF)
-        return -2;
-    /* digit j (0-based, '.' skipped) has decimal power k = point - 1 - j */
-    int64_t point = ni + e, j0 = -1, j1 = -1, j = 0;
-    for (const char *q = m0; q < m1; q++) {
-        if (*q == '.')
-            continue;
-        if (*q != '0') {
-            if (j0 < 0)
-                j0 = j;
-            j1 = j;
-        }
-        j++;
-    }
-    if (j0 < 0) { /* zero (also -0): positive, no digits, the scale kept */
-        be16((char *)out, 0);
-        be16((char *)out + 2, 0);
-        be16((char *)out + 4, 0);
-        be16((char *)out + 6, (uint16_t)dscale);
-        return 8;
-    }
-    int64_t weight = floordiv4(point - 1 - j0), glast = floordiv4(point - 1 - j1);
-    int64_t ndigits = weight - glast + 1;
-    if (weight > 0x7FFF || glast < -0x8000 || ndigits > 0x7FFF)
-        return -2;
-    unsigned char *dig = out + 8;
-    memset(dig, 0, (size_t)ndigits * 2);
-    j = 0;
-    for (const char *q = m0; q < m1; q++) {
-        if (*q == '.')
-            continue;
-        if (j >= j0 && j <= j1 && *q != '0') {
-            int64_t k = point - 1 - j, g = floordiv4(k);
-            int64_t idx = weight - g;
-            int v = (dig[2 * idx] << 8 | dig[2 * idx + 1]) + (*q - '0') * pow10[k - 4 * g];
-            be16((char *)dig + 2 * idx, (uint16_t)v);
-        }
-        j++;
-    }
-    be16((char *)out, (uint16_t)ndigits);
-    be16((char *)out + 2, (uint16_t)(int16_t)weight);
-    be16((char *)out + 4, neg ? 0x4000 : 0);
-    be16((char *)out + 6, (uint16_t)dscale);
-    return (int)(8 + 2 * ndigits);
-}
-
-/* ---------------------------------------------------------------------- */
-/* decimal text: canonical form, numeric order                             */
+/* decimal text as written (read by both sections below)                   */
 /* ---------------------------------------------------------------------- */
 
 /* A finite decimal as written: sign, the digits (m0..m1, '.' skipped), and
@@ -346,6 +214,102 @@ static bool dec_parse(const char *s, size_t len, dec_text *d)
     d->dscale = nf - e < 0 ? 0 : nf - e;
     return true;
 }
+
+/* ---------------------------------------------------------------------- */
+/* numeric text -> binary                                                  */
+/* ---------------------------------------------------------------------- */
+
+static bool ci_prefix(const char *p, size_t n, const char *word)
+{
+    size_t wl = strlen(word);
+    if (n != wl)
+        return false;
+    for (size_t i = 0; i < wl; i++)
+        if (tolower((unsigned char)p[i]) != word[i])
+            return false;
+    return true;
+}
+
+static int64_t floordiv4(int64_t k) { return k >= 0 ? k / 4 : -((-k + 3) / 4); }
+
+int dal__numeric_from_text(const char *s, size_t len, unsigned char *out)
+{
+    static const int pow10[4] = {1, 10, 100, 1000};
+    const char *p = s, *end = s + len;
+    while (p < end && isspace((unsigned char)*p))
+        p++;
+    while (end > p && isspace((unsigned char)end[-1]))
+        end--;
+    size_t rest = (size_t)(end - p);
+    uint16_t special = 0;
+    if (ci_prefix(p, rest, "nan"))
+        special = 0xC000;
+    else if (ci_prefix(p, rest, "infinity") || ci_prefix(p, rest, "+infinity") ||
+             ci_prefix(p, rest, "inf") || ci_prefix(p, rest, "+inf"))
+        special = 0xD000;
+    else if (ci_prefix(p, rest, "-infinity") || ci_prefix(p, rest, "-inf"))
+        special = 0xF000;
+    if (special) {
+        be16((char *)out, 0);
+        be16((char *)out + 2, 0);
+        be16((char *)out + 4, special);
+        be16((char *)out + 6, 0);
+        return 8;
+    }
+    dec_text d;
+    if (!dec_parse(p, rest, &d))
+        return -1;
+    if (d.dscale > 0x3FFF)
+        return -2;
+    const char *m0 = d.m0, *m1 = d.m1;
+    int64_t point = d.point, dscale = d.dscale;
+    /* digit j (0-based, '.' skipped) has decimal power k = point - 1 - j */
+    int64_t j0 = -1, j1 = -1, j = 0;
+    for (const char *q = m0; q < m1; q++) {
+        if (*q == '.')
+            continue;
+        if (*q != '0') {
+            if (j0 < 0)
+                j0 = j;
+            j1 = j;
+        }
+        j++;
+    }
+    if (j0 < 0) { /* zero (also -0): positive, no digits, the scale kept */
+        be16((char *)out, 0);
+        be16((char *)out + 2, 0);
+        be16((char *)out + 4, 0);
+        be16((char *)out + 6, (uint16_t)dscale);
+        return 8;
+    }
+    int64_t weight = floordiv4(point - 1 - j0), glast = floordiv4(point - 1 - j1);
+    int64_t ndigits = weight - glast + 1;
+    if (weight > 0x7FFF || glast < -0x8000 || ndigits > 0x7FFF)
+        return -2;
+    unsigned char *dig = out + 8;
+    memset(dig, 0, (size_t)ndigits * 2);
+    j = 0;
+    for (const char *q = m0; q < m1; q++) {
+        if (*q == '.')
+            continue;
+        if (j >= j0 && j <= j1 && *q != '0') {
+            int64_t k = point - 1 - j, g = floordiv4(k);
+            int64_t idx = weight - g;
+            int v = (dig[2 * idx] << 8 | dig[2 * idx + 1]) + (*q - '0') * pow10[k - 4 * g];
+            be16((char *)dig + 2 * idx, (uint16_t)v);
+        }
+        j++;
+    }
+    be16((char *)out, (uint16_t)ndigits);
+    be16((char *)out + 2, (uint16_t)(int16_t)weight);
+    be16((char *)out + 4, d.neg ? 0x4000 : 0);
+    be16((char *)out + 6, (uint16_t)dscale);
+    return (int)(8 + 2 * ndigits);
+}
+
+/* ---------------------------------------------------------------------- */
+/* decimal text: canonical form, numeric order                             */
+/* ---------------------------------------------------------------------- */
 
 /* Digit i of d (0 = the first written), '0' outside the written ones. */
 static char dec_digit(const dec_text *d, int64_t i)

@@ -97,6 +97,8 @@ void dal__scrub(char *s)
  * their trailing newlines; a caller's own (dal_set_error) is kept as given. */
 static dal_status set_msg(dal_db *db, dal_status s, bool trim, const char *fmt, va_list ap)
 {
+    if (!db)
+        return s;
     vsnprintf(db->err, sizeof db->err, fmt, ap);
     db->err_code = 0;
     db->err_sqlstate[0] = db->err_constraint[0] = db->err_table[0] = db->err_column[0] = '\0';
@@ -114,24 +116,20 @@ static dal_status set_msg(dal_db *db, dal_status s, bool trim, const char *fmt, 
 
 dal_status dal__err(dal_db *db, dal_status s, const char *fmt, ...)
 {
-    if (!db)
-        return s;
     va_list ap;
     va_start(ap, fmt);
-    set_msg(db, s, true, fmt, ap);
+    s = set_msg(db, s, true, fmt, ap);
     va_end(ap);
     return s;
 }
 
 dal_status dal_set_error(dal_db *db, dal_status status, const char *fmt, ...)
 {
-    if (!db)
-        return status;
     va_list ap;
     va_start(ap, fmt);
-    set_msg(db, status, false, fmt, ap);
+    dal_status s = set_msg(db, status, false, fmt, ap);
     va_end(ap);
-    return status;
+    return s;
 }
 
 const char *dal_errmsg(const dal_db *db)

@@ -318,6 +318,11 @@ void dal__cache_clear(dal_db *db, bool finalize); /* finalize: free; else forget
 dal_status dal__step_slow(dal_stmt *st, bool *has_row);
 /* A running execution ended with s (no more rows, or an error). */
 dal_status dal__step_finish(dal_stmt *st, dal_status s);
+/* The typed readers by field size: an integer column into an integer field
+ * of `size` bytes (1: bool, any nonzero true; 2 and 4 range-checked as
+ * dal_col_int16/int32), a float column into a float (4) or double (8). */
+dal_status dal__col_int_into(dal_stmt *st, int col, void *out, unsigned size);
+dal_status dal__col_float_into(dal_stmt *st, int col, void *out, unsigned size);
 /* Timestamps and dates inside the supported range (DAL_TIME_MIN..MAX,
  * DAL_DATE_MIN..MAX in dal.h); conversions to PostgreSQL's 2000 epoch cannot
  * overflow inside it. */
@@ -377,6 +382,13 @@ static inline int64_t dal__load_int(const char *f, unsigned size)
     default: { int64_t v; memcpy(&v, f, 8); return v; }
     }
 }
+/* A string field (text, json, decimal: a char pointer, NULL for NULL). */
+static inline const char *dal__str_field(const char *f)
+{
+    const char *v;
+    memcpy(&v, f, sizeof v);
+    return v;
+}
 static inline double dal__load_float(const char *f, unsigned size)
 {
     if (size == sizeof(float)) {
@@ -405,14 +417,72 @@ static inline bool has_value(const dal_column *c, const void *row)
  * engine, any storage class): an engine's read_cols falls back to it. */
 dal_status dal__read_col_generic(dal_stmt *st, int col, const dal_column *c, void *row,
                                  dal_span *sp, int *nvar, size_t *total);
+/* Reads every column of t (result columns first..) by dal__read_col_generic:
+ * an engine's read_cols when its result is not the shape it decodes itself. */
+dal_status dal__read_cols_generic(dal_stmt *st, int first, const dal_table *t, void *row,
+                                  dal_span *sp, int *nvar, size_t *total);
+
+/* Helpers of the engines' read_cols loops, which keep the span count and the
+ * bytes to copy in locals (a store into the row may alias anything, so a
+ * counter behind a pointer would be reloaded after every store); inlined,
+ * the locals stay in registers. */
+
+/* Sets a nullable field's has_ flag: the column is not NULL. */
+static inline void dal__mark_has(const dal_column *c, void *row)
+{
+    if (c->has_offset != DAL_NO_HAS) {
+        bool h = true;
+        memcpy((char *)row + c->has_offset, &h, sizeof h);
+    }
+}
+
+/* Locates a variable-length value of column c, copied into the row's one
+ * allocation after the pass (len bytes and a terminating NUL). */
+static inline void dal__span_add(dal_span *sp, int *nv, size_t *tot, const dal_column *c,
+                                 const char *p, size_t len)
+{
+    sp[*nv].p = p;
+    sp[*nv].len = len;
+    sp[*nv].c = c;
+    ++*nv;
+    *tot += len + 1;
+}
+
+/* dal__read_col_generic for one column of the loop, on its local counters. */
+static inline dal_status dal__read_col_spill(dal_stmt *st, int col, const dal_column *c,
+                                             void *row, dal_span *sp, int *nv, size_t *tot)
+{
+    int n = *nv;
+    size_t t = *tot;
+    dal_status s = dal__read_col_generic(st, col, c, row, sp, &n, &t);
+    *nv = n;
+    *tot = t;
+    return s;
+}
 /* Binds through the public dal_bind_* calls: an engine's bind_row_cols
  * falls back to it for the rare types. */
 void dal__bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const void *row,
                             const int *cols, int n);
 /* The pending MISUSE of an enum field out of range. */
 void dal__enum_range_err(dal_stmt *st, const dal_column *c, int v);
+/* The name of enum field f's value, or NULL with that MISUSE pending. */
+static inline const char *dal__enum_name(dal_stmt *st, const dal_column *c, const char *f)
+{
+    int v;
+    memcpy(&v, f, sizeof v);
+    if (v < 0 || v >= c->enum_count) {
+        dal__enum_range_err(st, c, v);
+        return NULL;
+    }
+    return c->enum_values[v];
+}
 dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, bool upsert,
                             bool returning);
+/* The plain INSERT of rows[k] and, in *end, the end of the run of rows from k
+ * that have the same column set (a bulk insert sends each run as one
+ * statement kind); NULL with DAL_NOMEM recorded when out of memory. */
+dal_ins_cache *dal__ins_run(dal_db *db, const dal_table *t, const char *rows, size_t k,
+                            size_t n, size_t *end);
 void dal__ins_free(dal_db *db);
 void dal__bind_row_cols(dal_stmt *st, int first, const dal_table *t, const void *row,
                         const int *cols, int n);

@@ -249,17 +249,9 @@ static const char CREATE_SQLITE[] =
 
 static dal_status table_exists(dal_db *db, bool *out)
 {
-    dal_stmt *st;
     const dal_query *q = dal_dialect_of(db) == DAL_POSTGRES ? &Q_EXISTS_PG : &Q_EXISTS_SQLITE;
-    dal_status s = dal_stmt_start(db, q, &st);
-    if (s != DAL_OK)
-        return s;
-    bool has = false;
-    int64_t n = 0;
-    s = dal_stmt_step(st, &has);
-    if (s == DAL_OK && has)
-        s = dal_col_int64(st, 0, &n);
-    dal_stmt_done(st);
+    int64_t n;
+    dal_status s = query_int(db, q, NULL, &n);
     *out = n > 0;
     return s;
 }
@@ -333,6 +325,23 @@ static const applied_row *find_applied(const applied_row *rows, size_t n, int64_
     return NULL;
 }
 
+static const dal_migration *find_mig(const dal_migration *migs, size_t n, int64_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (migs[i].version == v)
+            return &migs[i];
+    return NULL;
+}
+
+/* The checksum recorded for m: the SHA-256 of its up SQL for dialect d
+ * (of "" when it has none). */
+static const char *up_checksum(const dal_migration *m, dal_dialect d, char sum[65])
+{
+    const char *up = dal_migration_up_sql(m, d);
+    dal_sha256_hex(up ? up : "", up ? strlen(up) : 0, sum);
+    return up;
+}
+
 /* SQLite foreign_keys state before we turned it off (restored by unlock). */
 typedef struct lock_state {
     bool sqlite;
@@ -341,16 +350,8 @@ typedef struct lock_state {
 
 static dal_status sqlite_fk_state(dal_db *db, bool *on)
 {
-    dal_stmt *st;
-    dal_status s = dal_stmt_start(db, &Q_FK_STATE, &st);
-    if (s != DAL_OK)
-        return s;
-    bool has = false;
-    int64_t v = 0;
-    s = dal_stmt_step(st, &has);
-    if (s == DAL_OK && has)
-        s = dal_col_int64(st, 0, &v);
-    dal_stmt_done(st);
+    int64_t v;
+    dal_status s = query_int(db, &Q_FK_STATE, NULL, &v);
     *on = v != 0;
     return s;
 }
@@ -844,9 +845,8 @@ dal_status dal_migrate_status(dal_db *db, const dal_migration *migs, size_t n,
         if (r) {
             out[i].applied = true;
             snprintf(out[i].applied_at, sizeof out[i].applied_at, "%s", r->applied_at);
-            const char *up = dal_migration_up_sql(&migs[i], d);
             char sum[65];
-            dal_sha256_hex(up ? up : "", up ? strlen(up) : 0, sum);
+            up_checksum(&migs[i], d, sum);
             out[i].checksum_mismatch = strcmp(sum, r->checksum) != 0;
         }
     }
@@ -954,8 +954,12 @@ static dal_status destructive_gate(dal_db *db, const dal_migration *m, const cha
                          down ? "revert" : "apply");
 }
 
-static dal_status apply_one(dal_db *db, const dal_migration *m, const char *sql,
-                            const char *sum, const dal_migrate_opts *o, bool *skipped)
+/* Applies (down: reverts) one migration in its own transaction, under the
+ * migration lock: skipped when it is already applied (down: not applied),
+ * refused when it is destructive and not allowed, recorded in (down: removed
+ * from) dal_schema_migrations in the same transaction as its SQL. */
+static dal_status run_one(dal_db *db, const dal_migration *m, const char *sql, const char *sum,
+                          const dal_migrate_opts *o, bool down, bool *skipped)
 {
     lock_state ls;
     *skipped = false;
@@ -966,16 +970,19 @@ static dal_status apply_one(dal_db *db, const dal_migration *m, const char *sql,
     bool found = false;
     if ((s = read_one(db, m->version, have, &found)) != DAL_OK)
         return rollback_unlock(db, &ls, s, "reading dal_schema_migrations");
-    if (found) {
+    if (found && strcmp(have, sum) != 0) {
         dal_rollback(db);
         unlock_after(db, &ls);
-        if (strcmp(have, sum) != 0)
-            return checksum_error(db, m);
+        return checksum_error(db, m);
+    }
+    if (found != down) {
+        dal_rollback(db);
+        unlock_after(db, &ls);
         *skipped = true;
         return DAL_OK;
     }
     bool refuse = false;
-    if ((s = destructive_gate(db, m, sql, false, o, &refuse)) != DAL_OK || refuse) {
+    if ((s = destructive_gate(db, m, sql, down, o, &refuse)) != DAL_OK || refuse) {
         if (refuse) {
             char keep[1024];
             snprintf(keep, sizeof keep, "%s", dal_errmsg(db));
@@ -985,24 +992,28 @@ static dal_status apply_one(dal_db *db, const dal_migration *m, const char *sql,
         }
         return rollback_unlock(db, &ls, s, "checking the destructive steps");
     }
-    progress(o, "applying %04d_%s", m->version, m->name);
+    progress(o, "%s %04d_%s", down ? "reverting" : "applying", m->version, m->name);
     char what[160];
-    snprintf(what, sizeof what, "migration %04d_%s failed", m->version, m->name);
+    snprintf(what, sizeof what, "%smigration %04d_%s failed", down ? "reverting " : "",
+             m->version, m->name);
     if ((s = dal_exec(db, sql)) != DAL_OK)
         return rollback_unlock(db, &ls, s, what);
     if (ls.sqlite && (s = fk_check(db)) != DAL_OK)
         return rollback_unlock(db, &ls, s, what);
+    const char *record = down ? what : "recording the migration";
     dal_stmt *st;
-    if ((s = dal_stmt_start(db, &Q_INSERT, &st)) != DAL_OK)
-        return rollback_unlock(db, &ls, s, "recording the migration");
+    if ((s = dal_stmt_start(db, down ? &Q_DELETE : &Q_INSERT, &st)) != DAL_OK)
+        return rollback_unlock(db, &ls, s, record);
     dal_bind_int64(st, 1, m->version);
-    dal_bind_text(st, 2, m->name ? m->name : "");
-    dal_bind_text(st, 3, sum);
+    if (!down) {
+        dal_bind_text(st, 2, m->name ? m->name : "");
+        dal_bind_text(st, 3, sum);
+    }
     bool has;
     s = dal_stmt_step(st, &has);
     dal_stmt_done(st);
     if (s != DAL_OK)
-        return rollback_unlock(db, &ls, s, "recording the migration");
+        return rollback_unlock(db, &ls, s, record);
     if ((s = dal_commit(db)) != DAL_OK)
         return rollback_unlock(db, &ls, s, what);
     unlock_after(db, &ls);
@@ -1113,9 +1124,8 @@ dal_status dal_migrate_up(dal_db *db, const dal_migration *migs, size_t n,
         const dal_migration *m = &migs[i];
         if (st[i].applied || (o && o->target > 0 && m->version > o->target))
             continue;
-        const char *sql = dal_migration_up_sql(m, d);
         char sum[65];
-        dal_sha256_hex(sql, strlen(sql), sum);
+        const char *sql = up_checksum(m, d, sum);
         if (o && o->dry_run) {
             if ((s = dry_run_step(db, o, m, sql, "apply", "applies")) != DAL_OK) {
                 free(st);
@@ -1124,7 +1134,7 @@ dal_status dal_migrate_up(dal_db *db, const dal_migration *migs, size_t n,
             continue;
         }
         bool skipped = false;
-        if ((s = apply_one(db, m, sql, sum, o, &skipped)) != DAL_OK) {
+        if ((s = run_one(db, m, sql, sum, o, false, &skipped)) != DAL_OK) {
             free(st);
             if (s != DAL_MISUSE && s != DAL_BUSY && s != DAL_CONN && !history && done == 0)
                 baseline_hint(db, s);
@@ -1156,62 +1166,6 @@ dal_status dal_migrate_up(dal_db *db, const dal_migration *migs, size_t n,
 /* down                                                                    */
 /* ---------------------------------------------------------------------- */
 
-static dal_status revert_one(dal_db *db, const dal_migration *m, const char *sql,
-                             const char *sum, const dal_migrate_opts *o, bool *skipped)
-{
-    lock_state ls;
-    *skipped = false;
-    dal_status s = lock_begin(db, o, &ls);
-    if (s != DAL_OK)
-        return s;
-    char have[65];
-    bool found = false;
-    if ((s = read_one(db, m->version, have, &found)) != DAL_OK)
-        return rollback_unlock(db, &ls, s, "reading dal_schema_migrations");
-    if (!found) {
-        dal_rollback(db);
-        unlock_after(db, &ls);
-        *skipped = true;
-        return DAL_OK;
-    }
-    if (strcmp(have, sum) != 0) {
-        dal_rollback(db);
-        unlock_after(db, &ls);
-        return checksum_error(db, m);
-    }
-    bool refuse = false;
-    if ((s = destructive_gate(db, m, sql, true, o, &refuse)) != DAL_OK || refuse) {
-        if (refuse) {
-            char keep[1024];
-            snprintf(keep, sizeof keep, "%s", dal_errmsg(db));
-            dal_rollback(db);
-            unlock_after(db, &ls);
-            return dal_set_error(db, DAL_MISUSE, "%s", keep);
-        }
-        return rollback_unlock(db, &ls, s, "checking the destructive steps");
-    }
-    progress(o, "reverting %04d_%s", m->version, m->name);
-    char what[160];
-    snprintf(what, sizeof what, "reverting migration %04d_%s failed", m->version, m->name);
-    if ((s = dal_exec(db, sql)) != DAL_OK)
-        return rollback_unlock(db, &ls, s, what);
-    if (ls.sqlite && (s = fk_check(db)) != DAL_OK)
-        return rollback_unlock(db, &ls, s, what);
-    dal_stmt *st;
-    if ((s = dal_stmt_start(db, &Q_DELETE, &st)) != DAL_OK)
-        return rollback_unlock(db, &ls, s, what);
-    dal_bind_int64(st, 1, m->version);
-    bool has;
-    s = dal_stmt_step(st, &has);
-    dal_stmt_done(st);
-    if (s != DAL_OK)
-        return rollback_unlock(db, &ls, s, what);
-    if ((s = dal_commit(db)) != DAL_OK)
-        return rollback_unlock(db, &ls, s, what);
-    unlock_after(db, &ls);
-    return DAL_OK;
-}
-
 dal_status dal_migrate_down(dal_db *db, const dal_migration *migs, size_t n, int steps,
                             const dal_migrate_opts *o)
 {
@@ -1238,10 +1192,7 @@ dal_status dal_migrate_down(dal_db *db, const dal_migration *migs, size_t n, int
     int take = steps < (int)nrows ? steps : (int)nrows;
     for (int k = 0; k < take; k++) {
         const applied_row *r = &rows[nrows - 1 - (size_t)k];
-        const dal_migration *m = NULL;
-        for (size_t i = 0; i < n; i++)
-            if (migs[i].version == r->version)
-                m = &migs[i];
+        const dal_migration *m = find_mig(migs, n, r->version);
         if (!m) {
             long long v = (long long)r->version;
             free(rows);
@@ -1249,14 +1200,13 @@ dal_status dal_migrate_down(dal_db *db, const dal_migration *migs, size_t n, int
                                  "applied migration version %lld is unknown here; cannot revert it",
                                  v);
         }
-        const char *up = dal_migration_up_sql(m, d), *down = dal_migration_down_sql(m, d);
         char sum[65];
-        dal_sha256_hex(up ? up : "", up ? strlen(up) : 0, sum);
+        up_checksum(m, d, sum);
         if (strcmp(sum, r->checksum) != 0) {
             free(rows);
             return checksum_error(db, m);
         }
-        if (!down) {
+        if (!dal_migration_down_sql(m, d)) {
             free(rows);
             return dal_set_error(db, DAL_MISUSE, "migration %04d_%s has no down SQL",
                                  m->version, m->name);
@@ -1265,14 +1215,10 @@ dal_status dal_migrate_down(dal_db *db, const dal_migration *migs, size_t n, int
     if (o && o->report)
         *o->report = (dal_migrate_report){0, 0};
     for (int k = 0; k < take; k++) {
-        const applied_row *r = &rows[nrows - 1 - (size_t)k];
-        const dal_migration *m = NULL;
-        for (size_t i = 0; i < n; i++)
-            if (migs[i].version == r->version)
-                m = &migs[i];
-        const char *up = dal_migration_up_sql(m, d), *down = dal_migration_down_sql(m, d);
+        const dal_migration *m = find_mig(migs, n, rows[nrows - 1 - (size_t)k].version);
+        const char *down = dal_migration_down_sql(m, d);
         char sum[65];
-        dal_sha256_hex(up ? up : "", up ? strlen(up) : 0, sum);
+        up_checksum(m, d, sum);
         if (o && o->dry_run) {
             if ((s = dry_run_step(db, o, m, down, "revert", "reverts")) != DAL_OK) {
                 free(rows);
@@ -1281,7 +1227,7 @@ dal_status dal_migrate_down(dal_db *db, const dal_migration *migs, size_t n, int
             continue;
         }
         bool skipped;
-        if ((s = revert_one(db, m, down, sum, o, &skipped)) != DAL_OK) {
+        if ((s = run_one(db, m, down, sum, o, true, &skipped)) != DAL_OK) {
             free(rows);
             return s;
         }
@@ -1297,14 +1243,6 @@ dal_status dal_migrate_down(dal_db *db, const dal_migration *migs, size_t n, int
 /* ---------------------------------------------------------------------- */
 /* baseline                                                                */
 /* ---------------------------------------------------------------------- */
-
-static const dal_migration *find_mig(const dal_migration *migs, size_t n, int64_t v)
-{
-    for (size_t i = 0; i < n; i++)
-        if (migs[i].version == v)
-            return &migs[i];
-    return NULL;
-}
 
 /* Checks the recorded rows against a baseline at `version`; *todo receives
  * how many migrations would be recorded. */
@@ -1418,9 +1356,8 @@ dal_status dal_migrate_baseline(dal_db *db, const dal_migration *migs, size_t n,
         const dal_migration *m = &migs[i];
         if (find_applied(rows, nrows, m->version))
             continue;
-        const char *up = dal_migration_up_sql(m, d);
         char sum[65];
-        dal_sha256_hex(up, strlen(up), sum);
+        up_checksum(m, d, sum);
         if ((s = record_one(db, m, sum)) != DAL_OK) {
             free(rows);
             return rollback_unlock(db, &ls, s, "recording the baseline");
@@ -1708,9 +1645,8 @@ dal_status dal_migrate_repair(dal_db *db, const dal_migration *migs, size_t n,
     }
     for (size_t j = 0; j < nrows; j++) {
         const dal_migration *m = find_mig(migs, n, rows[j].version);
-        const char *up = dal_migration_up_sql(m, d);
         char sum[65];
-        dal_sha256_hex(up, strlen(up), sum);
+        up_checksum(m, d, sum);
         if (strcmp(sum, rows[j].checksum) == 0)
             continue;
         if (o && o->dry_run) {

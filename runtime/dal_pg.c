@@ -1875,12 +1875,7 @@ static dal_status dal__pg_read_cols(dal_stmt *st, int first, const dal_table *t,
     PGresult *res = PG(st)->res;
     int n = t->ncolumns, r = cur_row(st);
     if (!res || r < 0 || r >= PQntuples(res) || first + n > PQnfields(res)) {
-        for (int k = 0; k < n; k++) {
-            dal_status s = dal__read_col_generic(st, first + k, &t->columns[k], row, sp, nvar, total);
-            if (s != DAL_OK)
-                return s;
-        }
-        return DAL_OK;
+        return dal__read_cols_generic(st, first, t, row, sp, nvar, total);
     }
     if (!PG(st)->ftypes_valid && !load_ftypes(st))
         return dal__err(st->db, DAL_NOMEM, "out of memory");
@@ -1895,10 +1890,7 @@ static dal_status dal__pg_read_cols(dal_stmt *st, int first, const dal_table *t,
         int len = PQgetlength(res, r, col);
         if (len == 0 && PQgetisnull(res, r, col)) /* (a NULL has length 0) */
             continue;                             /* zero value, has_ false */
-        if (c->has_offset != DAL_NO_HAS) {
-            bool h = true;
-            memcpy((char *)row + c->has_offset, &h, sizeof h);
-        }
+        dal__mark_has(c, row);
         Oid ft = ftypes[col];
         const char *v = PQgetvalue(res, r, col);
         switch (c->type) {
@@ -1990,22 +1982,14 @@ static dal_status dal__pg_read_cols(dal_stmt *st, int first, const dal_table *t,
                     return s;
                 continue;
             }
-            sp[nv].p = v;
-            sp[nv].len = (size_t)len;
-            sp[nv].c = c;
-            nv++;
-            tot += (size_t)len + 1;
+            dal__span_add(sp, &nv, &tot, c, v, (size_t)len);
             continue;
         case DAL_T_DECIMAL:
             break; /* binary numeric -> text: the generic reader */
         }
-        *nvar = nv;
-        *total = tot;
-        dal_status s = dal__read_col_generic(st, col, c, row, sp, nvar, total);
+        dal_status s = dal__read_col_spill(st, col, c, row, sp, &nv, &tot);
         if (s != DAL_OK)
             return s;
-        nv = *nvar;
-        tot = *total;
     }
     *nvar = nv;
     *total = tot;
@@ -2217,6 +2201,51 @@ static int direct_encoder(dal_type ct, Oid srv)
     }
 }
 
+/* Loads of a row's field (memcpy: a field is only as aligned as its struct). */
+static inline int16_t load_i16(const char *f)
+{
+    int16_t v;
+    memcpy(&v, f, sizeof v);
+    return v;
+}
+
+static inline int32_t load_i32(const char *f)
+{
+    int32_t v;
+    memcpy(&v, f, sizeof v);
+    return v;
+}
+
+static inline int64_t load_i64(const char *f)
+{
+    int64_t v;
+    memcpy(&v, f, sizeof v);
+    return v;
+}
+
+/* One fixed-size COPY field: its 4-byte length, then `size` bytes of v in
+ * network order; returns the byte after it.  Inlined with a constant size,
+ * the switch folds away. */
+static inline char *put_fixed(char *o, uint64_t v, uint32_t size)
+{
+    be32(o, size);
+    switch (size) {
+    case 1:
+        o[4] = (char)v;
+        break;
+    case 2:
+        be16(o + 4, (uint16_t)v);
+        break;
+    case 4:
+        be32(o + 4, (uint32_t)v);
+        break;
+    default:
+        be64(o + 4, v);
+        break;
+    }
+    return o + 4 + size;
+}
+
 /* One COPY tuple straight from the row's fields (every column has a direct
  * encoder in enc[]). */
 static dal_status copy_tuple_direct(dal_db *db, const dal_table *t, const dal_ins_cache *ic,
@@ -2253,78 +2282,46 @@ static dal_status copy_tuple_direct(dal_db *db, const dal_table *t, const dal_in
             }
         }
         switch (enc[i]) {
-        case ENC_BOOL: {
-            bool v;
-            memcpy(&v, f, sizeof v);
-            be32(o, 1);
-            o[4] = v ? 1 : 0;
-            o += 5;
+        case ENC_BOOL:
+            o = put_fixed(o, *(const unsigned char *)f ? 1 : 0, 1);
             break;
-        }
-        case ENC_INT2: {
-            int16_t v;
-            memcpy(&v, f, sizeof v);
-            be32(o, 2);
-            be16(o + 4, (uint16_t)v);
-            o += 6;
+        case ENC_INT2:
+            o = put_fixed(o, (uint16_t)load_i16(f), 2);
             break;
-        }
-        case ENC_INT4: {
-            int32_t v;
-            memcpy(&v, f, sizeof v);
-            be32(o, 4);
-            be32(o + 4, (uint32_t)v);
-            o += 8;
+        case ENC_INT4:
+            o = put_fixed(o, (uint32_t)load_i32(f), 4);
             break;
-        }
-        case ENC_INT8: {
-            int64_t v;
-            memcpy(&v, f, sizeof v);
-            be32(o, 8);
-            be64(o + 4, (uint64_t)v);
-            o += 12;
+        case ENC_INT8:
+            o = put_fixed(o, (uint64_t)load_i64(f), 8);
             break;
-        }
         case ENC_FLOAT4: {
-            uint32_t v;
-            float fv;
-            memcpy(&fv, f, sizeof fv);
-            if (fv != fv)
-                return dal__err(db, DAL_CHECK, "column %s: %s", c->name, NAN_MSG);
+            float v;
             memcpy(&v, f, sizeof v);
-            be32(o, 4);
-            be32(o + 4, v);
-            o += 8;
+            if (v != v)
+                return dal__err(db, DAL_CHECK, "column %s: %s", c->name, NAN_MSG);
+            o = put_fixed(o, (uint32_t)load_i32(f), 4); /* the float's bits */
             break;
         }
         case ENC_FLOAT8: {
-            uint64_t v;
-            double dv;
-            memcpy(&dv, f, sizeof dv);
-            if (dv != dv)
-                return dal__err(db, DAL_CHECK, "column %s: %s", c->name, NAN_MSG);
+            double v;
             memcpy(&v, f, sizeof v);
-            be32(o, 8);
-            be64(o + 4, v);
-            o += 12;
+            if (v != v)
+                return dal__err(db, DAL_CHECK, "column %s: %s", c->name, NAN_MSG);
+            o = put_fixed(o, (uint64_t)load_i64(f), 8); /* the double's bits */
             break;
         }
         case ENC_TIME: {
-            int64_t v;
-            memcpy(&v, f, sizeof v);
+            int64_t v = load_i64(f);
             if (!DAL__TIME_OK(v))
                 return dal__err(db, DAL_CHECK,
                                 "column %s: timestamp %lld is outside the supported range "
                                 "(years 1 to 9999)",
                                 c->name, (long long)v);
-            be32(o, 8);
-            be64(o + 4, (uint64_t)(v - PG_EPOCH_US));
-            o += 12;
+            o = put_fixed(o, (uint64_t)(v - PG_EPOCH_US), 8);
             break;
         }
         case ENC_TEXT: {
-            const char *v;
-            memcpy(&v, f, sizeof v);
+            const char *v = dal__str_field(f);
             if (!v) {
                 be32(o, 0xFFFFFFFFu);
                 o += 4;
@@ -2558,14 +2555,12 @@ static dal_status dal__pg_insert_rows(dal_db *db, const dal_table *t, const void
     dal_status s = DAL_OK;
     size_t k = 0, pending = (size_t)-1; /* first row of a run of short runs */
     while (k < n && s == DAL_OK) {
-        dal_ins_cache *ic = dal__ins_get(db, t, rows + k * t->size, false, false);
+        size_t j;
+        dal_ins_cache *ic = dal__ins_run(db, t, rows, k, n, &j);
         if (!ic) {
-            s = dal__err(db, DAL_NOMEM, "out of memory");
+            s = DAL_NOMEM;
             break;
         }
-        size_t j = k + 1;
-        while (j < n && dal__ins_get(db, t, rows + j * t->size, false, false) == ic)
-            j++;
         bool pipe = m == BULK_PIPELINE || ic->ncols == 0 ||
                     (m == BULK_AUTO && j - k < COPY_MIN_ROWS);
         if (pipe) {
@@ -2709,16 +2704,14 @@ static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void
             continue;
         }
         case DAL_T_DECIMAL: {
-            const char *v;
-            memcpy(&v, f, sizeof v);
+            const char *v = dal__str_field(f);
             dal__bind_decimal(st, first + k, c->name, v, DAL_COL_PRECISION(c->flags),
                               DAL_COL_SCALE(c->flags));
             continue;
         }
         case DAL_T_TEXT:
         case DAL_T_JSON: {
-            const char *v;
-            memcpy(&v, f, sizeof v);
+            const char *v = dal__str_field(f);
             if (!v) {
                 p->kind = DAL_P_NULL;
                 continue;
@@ -2734,15 +2727,12 @@ static void bind_cols_pg(dal_stmt *st, int first, const dal_table *t, const void
             continue;
         }
         case DAL_T_ENUM: {
-            int v;
-            memcpy(&v, f, sizeof v);
-            if (v < 0 || v >= c->enum_count) {
-                dal__enum_range_err(st, c, v);
-                continue;
+            const char *name = dal__enum_name(st, c, f);
+            if (name) {
+                p->kind = DAL_P_TEXT;
+                p->v.s.p = name;
+                p->v.s.len = strlen(name);
             }
-            p->kind = DAL_P_TEXT;
-            p->v.s.p = c->enum_values[v];
-            p->v.s.len = strlen(c->enum_values[v]);
             continue;
         }
         case DAL_T_BYTES:

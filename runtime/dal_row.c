@@ -66,8 +66,7 @@ void dal__bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const v
             break;
         }
         case DAL_TK_STR: {
-            const char *v;
-            memcpy(&v, f, sizeof v);
+            const char *v = dal__str_field(f);
             if (ti->pkind == DAL_P_TEXT)
                 dal_bind_text(st, i, v);
             else if (ti->pkind == DAL_P_DECIMAL)
@@ -95,13 +94,9 @@ void dal__bind_cols_generic(dal_stmt *st, int first, const dal_table *t, const v
             dal_bind_uuid(st, i, f);
             break;
         case DAL_TK_ENUM: {
-            int v;
-            memcpy(&v, f, sizeof v);
-            if (v < 0 || v >= c->enum_count) {
-                dal__enum_range_err(st, c, v);
-                break;
-            }
-            dal_bind_text(st, i, c->enum_values[v]);
+            const char *name = dal__enum_name(st, c, f);
+            if (name)
+                dal_bind_text(st, i, name);
             break;
         }
         }
@@ -132,7 +127,9 @@ void dal_bind_row(dal_stmt *st, int first, const dal_table *t, const void *row, 
 
 /* Reads column `col` into field f by the generic typed readers (any engine,
  * any storage class); a variable-length value is only located (sp), copied
- * later into the row's one allocation. */
+ * later into the row's one allocation.  A fixed-size value is read straight
+ * into its field, which has the reader's type and alignment (it is a member of
+ * the row's struct). */
 dal_status dal__read_col_generic(dal_stmt *st, int col, const dal_column *c, void *row,
                                  dal_span *spans, int *nvar, size_t *total)
 {
@@ -143,48 +140,19 @@ dal_status dal__read_col_generic(dal_stmt *st, int col, const dal_column *c, voi
     sp->c = c;
     if (dal_col_is_null(st, col))
         return DAL_OK; /* NULL: zero value, has_ false (also for a NOT NULL field of an outer join) */
-    if (c->has_offset != DAL_NO_HAS) {
-        bool h = true;
-        memcpy(WFIELD(row, c->has_offset), &h, sizeof h);
-    }
+    dal__mark_has(c, row);
     dal_status s = DAL_OK;
     switch (c->type) {
-    case DAL_T_BOOL: {
-        bool v = false;
-        s = dal_col_bool(st, col, &v);
-        memcpy(f, &v, sizeof v);
+    case DAL_T_BOOL:
+    case DAL_T_INT16:
+    case DAL_T_INT32:
+    case DAL_T_INT64:
+        s = dal__col_int_into(st, col, f, dal__types[c->type].size);
         break;
-    }
-    case DAL_T_INT16: {
-        int16_t v = 0;
-        s = dal_col_int16(st, col, &v);
-        memcpy(f, &v, sizeof v);
+    case DAL_T_FLOAT32:
+    case DAL_T_FLOAT64:
+        s = dal__col_float_into(st, col, f, dal__types[c->type].size);
         break;
-    }
-    case DAL_T_INT32: {
-        int32_t v = 0;
-        s = dal_col_int32(st, col, &v);
-        memcpy(f, &v, sizeof v);
-        break;
-    }
-    case DAL_T_INT64: {
-        int64_t v = 0;
-        s = dal_col_int64(st, col, &v);
-        memcpy(f, &v, sizeof v);
-        break;
-    }
-    case DAL_T_FLOAT32: {
-        float v = 0;
-        s = dal_col_float32(st, col, &v);
-        memcpy(f, &v, sizeof v);
-        break;
-    }
-    case DAL_T_FLOAT64: {
-        double v = 0;
-        s = dal_col_float64(st, col, &v);
-        memcpy(f, &v, sizeof v);
-        break;
-    }
     case DAL_T_DECIMAL:
     case DAL_T_TEXT:
     case DAL_T_JSON:
@@ -207,18 +175,12 @@ dal_status dal__read_col_generic(dal_stmt *st, int col, const dal_column *c, voi
     case DAL_T_UUID:
         s = dal_col_uuid(st, col, f);
         break;
-    case DAL_T_TIME: {
-        dal_time v = 0;
-        s = dal_col_time(st, col, &v);
-        memcpy(f, &v, sizeof v);
+    case DAL_T_TIME:
+        s = dal_col_time(st, col, (dal_time *)(void *)f);
         break;
-    }
-    case DAL_T_DATE: {
-        dal_date v = 0;
-        s = dal_col_date(st, col, &v);
-        memcpy(f, &v, sizeof v);
+    case DAL_T_DATE:
+        s = dal_col_date(st, col, (dal_date *)(void *)f);
         break;
-    }
     case DAL_T_ENUM: {
         const char *p;
         size_t len;
@@ -229,6 +191,17 @@ dal_status dal__read_col_generic(dal_stmt *st, int col, const dal_column *c, voi
     }
     }
     return s;
+}
+
+dal_status dal__read_cols_generic(dal_stmt *st, int first, const dal_table *t, void *row,
+                                  dal_span *sp, int *nvar, size_t *total)
+{
+    for (int k = 0; k < t->ncolumns; k++) {
+        dal_status s = dal__read_col_generic(st, first + k, &t->columns[k], row, sp, nvar, total);
+        if (s != DAL_OK)
+            return s;
+    }
+    return DAL_OK;
 }
 
 dal_status dal_read_row(dal_stmt *st, int first, const dal_table *t, void *row)
@@ -301,8 +274,7 @@ dal_status dal_row_copy(const dal_table *t, const void *src, void *dst)
         const char *f = FIELD(src, c->offset);
         size_t len;
         if (dal__types[c->type].kind == DAL_TK_STR) {
-            const char *v;
-            memcpy(&v, f, sizeof v);
+            const char *v = dal__str_field(f);
             if (!v)
                 continue;
             len = strlen(v);
@@ -330,8 +302,7 @@ dal_status dal_row_copy(const dal_table *t, const void *src, void *dst)
         const dal_column *c = &t->columns[k];
         char *f = WFIELD(dst, c->offset);
         if (dal__types[c->type].kind == DAL_TK_STR) {
-            const char *v;
-            memcpy(&v, f, sizeof v);
+            const char *v = dal__str_field(f);
             if (!v)
                 continue;
             size_t len = strlen(v);
@@ -379,8 +350,7 @@ static inline bool field_zero(const dal_column *c, const void *row)
     case DAL_TK_FLOAT:
         return dal__load_float(f, ti->size) == 0;
     case DAL_TK_STR: {
-        const char *v;
-        memcpy(&v, f, sizeof v);
+        const char *v = dal__str_field(f);
         return v == NULL;
     }
     case DAL_TK_BYTES: {
@@ -517,6 +487,17 @@ static inline dal_ins_cache *cache_find(dal_db *db, const dal_table *t, unsigned
     return NULL;
 }
 
+/* "name = EXCLUDED.name" in an upsert's SET list, after a comma but for the
+ * first (*nset counts them). */
+static void set_excluded(dal_sbuf *b, int *nset, const char *name)
+{
+    if ((*nset)++)
+        dal__sb_str(b, ", ");
+    dal__sb_ident(b, name);
+    dal__sb_str(b, " = EXCLUDED.");
+    dal__sb_ident(b, name);
+}
+
 /* INSERT INTO "t" (<ic's columns>) VALUES ($1, ...) [ON CONFLICT ...] [RETURNING ...] */
 static void insert_sql(dal_sbuf *b, const dal_table *t, const dal_ins_cache *ic)
 {
@@ -552,23 +533,13 @@ static void insert_sql(dal_sbuf *b, const dal_table *t, const dal_ins_cache *ic)
         int nset = 0;
         for (int k = 0; k < ic->ncols; k++) {
             const dal_column *c = &t->columns[ic->cols[k]];
-            if (c->flags & DAL_COL_PK)
-                continue;
-            if (nset++)
-                dal__sb_str(b, ", ");
-            dal__sb_ident(b, c->name);
-            dal__sb_str(b, " = EXCLUDED.");
-            dal__sb_ident(b, c->name);
+            if (!(c->flags & DAL_COL_PK))
+                set_excluded(b, &nset, c->name);
         }
         if (nset == 0) /* only key columns: a no-op update, so RETURNING still gives the row */
             for (int k = 0; k < t->ncolumns; k++)
-                if (t->columns[k].flags & DAL_COL_PK) {
-                    if (nset++)
-                        dal__sb_str(b, ", ");
-                    dal__sb_ident(b, t->columns[k].name);
-                    dal__sb_str(b, " = EXCLUDED.");
-                    dal__sb_ident(b, t->columns[k].name);
-                }
+                if (t->columns[k].flags & DAL_COL_PK)
+                    set_excluded(b, &nset, t->columns[k].name);
     }
     if (ic->flags & INS_RETURNING) {
         dal__sb_str(b, " RETURNING ");
@@ -706,6 +677,21 @@ dal_ins_cache *dal__ins_get(dal_db *db, const dal_table *t, const void *row, boo
             return ic;
     }
     return cache_get(db, t, row, NULL, flags);
+}
+
+dal_ins_cache *dal__ins_run(dal_db *db, const dal_table *t, const char *rows, size_t k,
+                            size_t n, size_t *end)
+{
+    dal_ins_cache *ic = dal__ins_get(db, t, rows + k * t->size, false, false);
+    if (!ic) {
+        dal__err(db, DAL_NOMEM, "out of memory");
+        return NULL;
+    }
+    size_t j = k + 1;
+    while (j < n && dal__ins_get(db, t, rows + j * t->size, false, false) == ic)
+        j++;
+    *end = j;
+    return ic;
 }
 
 void dal__ins_free(dal_db *db)

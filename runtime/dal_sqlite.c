@@ -706,12 +706,7 @@ static dal_status dal__sq_read_cols(dal_stmt *st, int first, const dal_table *t,
     sqlite3_stmt *ss = SQ(st)->ss;
     int n = t->ncolumns;
     if (first + n > SQ(st)->ncols) {
-        for (int k = 0; k < n; k++) {
-            dal_status s = dal__read_col_generic(st, first + k, &t->columns[k], row, sp, nvar, total);
-            if (s != DAL_OK)
-                return s;
-        }
-        return DAL_OK;
+        return dal__read_cols_generic(st, first, t, row, sp, nvar, total);
     }
     const dal_column *columns = t->columns;
     int nv = *nvar; /* in locals: stores into the row may alias anything */
@@ -724,10 +719,7 @@ static dal_status dal__sq_read_cols(dal_stmt *st, int first, const dal_table *t,
         int ct = sqlite3_value_type(v);
         if (ct == SQLITE_NULL)
             continue; /* zero value, has_ false */
-        if (c->has_offset != DAL_NO_HAS) {
-            bool h = true;
-            memcpy((char *)row + c->has_offset, &h, sizeof h);
-        }
+        dal__mark_has(c, row);
         switch (c->type) {
         case DAL_T_INT64:
         case DAL_T_TIME:
@@ -792,11 +784,7 @@ static dal_status dal__sq_read_cols(dal_stmt *st, int first, const dal_table *t,
                     return s;
                 continue;
             }
-            sp[nv].p = p;
-            sp[nv].len = len;
-            sp[nv].c = c;
-            nv++;
-            tot += len + 1;
+            dal__span_add(sp, &nv, &tot, c, p, len);
             continue;
         }
         case DAL_T_BYTES: {
@@ -807,24 +795,16 @@ static dal_status dal__sq_read_cols(dal_stmt *st, int first, const dal_table *t,
                     return dal__err(st->db, DAL_NOMEM, "out of memory reading column %d", col);
                 p = ""; /* an empty blob is not NULL */
             }
-            sp[nv].p = p;
-            sp[nv].len = len;
-            sp[nv].c = c;
-            nv++;
-            tot += len + 1;
+            dal__span_add(sp, &nv, &tot, c, p, len);
             continue;
         }
         case DAL_T_UUID:
         case DAL_T_DATE:
             break;
         }
-        *nvar = nv;
-        *total = tot;
-        dal_status s = dal__read_col_generic(st, col, c, row, sp, nvar, total);
+        dal_status s = dal__read_col_spill(st, col, c, row, sp, &nv, &tot);
         if (s != DAL_OK)
             return s;
-        nv = *nvar;
-        tot = *total;
     }
     *nvar = nv;
     *total = tot;
@@ -868,14 +848,12 @@ static dal_status dal__sq_insert_rows(dal_db *db, const dal_table *t, const void
     const char *sql = "";
     size_t k = 0;
     while (k < n && s == DAL_OK) {
-        dal_ins_cache *ic = dal__ins_get(db, t, rows + k * t->size, false, false);
+        size_t j;
+        dal_ins_cache *ic = dal__ins_run(db, t, rows, k, n, &j);
         if (!ic) {
-            s = dal__err(db, DAL_NOMEM, "out of memory");
+            s = DAL_NOMEM;
             break;
         }
-        size_t j = k + 1;
-        while (j < n && dal__ins_get(db, t, rows + j * t->size, false, false) == ic)
-            j++;
         /* within the connection's variable limit (32766 unless built otherwise) */
         int per = ic->ncols > 0 ? sqlite3_limit(SQDB(db)->sq, SQLITE_LIMIT_VARIABLE_NUMBER, -1) /
                                       ic->ncols
@@ -1030,16 +1008,14 @@ static void bind_cols_sq(dal_stmt *st, int first, const dal_table *t, const void
             goto check;
         }
         case DAL_T_DECIMAL: {
-            const char *v;
-            memcpy(&v, f, sizeof v);
+            const char *v = dal__str_field(f);
             dal__bind_decimal(st, i, c->name, v, DAL_COL_PRECISION(c->flags),
                               DAL_COL_SCALE(c->flags));
             continue;
         }
         case DAL_T_TEXT:
         case DAL_T_JSON: {
-            const char *v;
-            memcpy(&v, f, sizeof v);
+            const char *v = dal__str_field(f);
             if (!v) {
                 rc = sqlite3_bind_null(ss, i);
                 goto check;
@@ -1054,13 +1030,10 @@ static void bind_cols_sq(dal_stmt *st, int first, const dal_table *t, const void
             goto check;
         }
         case DAL_T_ENUM: {
-            int v;
-            memcpy(&v, f, sizeof v);
-            if (v < 0 || v >= c->enum_count) {
-                dal__enum_range_err(st, c, v);
+            const char *name = dal__enum_name(st, c, f);
+            if (!name)
                 continue;
-            }
-            rc = sqlite3_bind_text(ss, i, c->enum_values[v], -1, SQLITE_STATIC);
+            rc = sqlite3_bind_text(ss, i, name, -1, SQLITE_STATIC);
             goto check;
         }
         case DAL_T_BYTES:

@@ -3,41 +3,31 @@
  * the whole list travels as ONE bound text parameter, whatever its length:
  * a PostgreSQL array literal ('{1,2,3}', for `= ANY($n::bigint[])`) or a
  * JSON array for SQLite ('[1,2,3]', for `IN (SELECT value FROM
- * json_each(?n))`).  Built on the public API of dal.h only.
+ * json_each(?n))`).  Built on the public API of dal.h and the leaf dal_buf.h.
  */
 #include "dal.h"
+#include "dal_buf.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void grow(dal_list *l, size_t more)
-{
-    if (l->failed)
-        return;
-    if (l->len + more + 2 > l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 64;
-        while (nc < l->len + more + 2)
-            nc *= 2;
-        char *p = realloc(l->text, nc);
-        if (!p) {
-            l->failed = DAL_NOMEM;
-            return;
-        }
-        l->text = p;
-        l->cap = nc;
-    }
-}
-
+/* Appends n bytes through the runtime's string buffer, on the list's own
+ * fields (dal_list is public; a failure is kept in l->failed). */
 static void put(dal_list *l, const char *s, size_t n)
 {
-    grow(l, n);
     if (l->failed)
         return;
-    memcpy(l->text + l->len, s, n);
-    l->len += n;
-    l->text[l->len] = '\0';
+    dal_sbuf b = {l->text, l->len, l->cap, false};
+    dal__sb_add(&b, s, n);
+    if (b.oom) {
+        l->failed = DAL_NOMEM;
+        return;
+    }
+    l->text = b.p;
+    l->len = b.len;
+    l->cap = b.cap;
 }
 
 static void sep(dal_list *l)
@@ -154,17 +144,12 @@ void dal_list_time(dal_list *l, dal_time v)
 
 dal_status dal_list_finish(dal_list *l, dal_db *db, const char *fn)
 {
+    put(l, "  ", 2); /* room for the brackets: {..} or [..] */
     if (!l->failed) {
-        grow(l, 2);
-        if (!l->failed) {
-            /* wrap: {..} or [..] */
-            memmove(l->text + 1, l->text, l->len);
-            l->text[0] = l->pg ? '{' : '[';
-            l->text[l->len + 1] = l->pg ? '}' : ']';
-            l->len += 2;
-            l->text[l->len] = '\0';
-            return DAL_OK;
-        }
+        memmove(l->text + 1, l->text, l->len - 2);
+        l->text[0] = l->pg ? '{' : '[';
+        l->text[l->len - 1] = l->pg ? '}' : ']';
+        return DAL_OK;
     }
     dal_status s = (dal_status)l->failed;
     const char *why = s == DAL_NOMEM ? "out of memory"

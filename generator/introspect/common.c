@@ -33,6 +33,14 @@ void *ib_push(ib *b, void *arrp, int n, int *cap, size_t sz)
     return arr + (size_t)n * sz;
 }
 
+void *ib_append(ib *b, void *arrp, int *n, int *cap, size_t sz)
+{
+    void *p = ib_push(b, arrp, *n, cap, sz);
+    if (p)
+        (*n)++;
+    return p;
+}
+
 char *ib_str(ib *b, const char *s)
 {
     char *p = arena_strdup(b->a, s ? s : "");
@@ -535,12 +543,10 @@ bool ib_read_triggers(ib *b, db_table *t, const dal_query *q)
 
 db_table *ib_add_table(ib *b, db_schema *out, int *cap, const char *name)
 {
-    db_table *t = IB_PUSH(b, out->tables, out->ntables, *cap);
-    if (!t)
-        return NULL;
-    out->ntables++;
-    t->name = name;
-    if (!is_ident(name))
+    db_table *t = IB_APPEND(b, out->tables, out->ntables, *cap);
+    if (t)
+        t->name = name;
+    if (t && !is_ident(name))
         ib_warn(b, name, NULL, "the name is not a schema identifier ([a-z_][a-z0-9_]*): "
                                "the schema will not load");
     return t;
@@ -548,11 +554,9 @@ db_table *ib_add_table(ib *b, db_schema *out, int *cap, const char *name)
 
 db_view *ib_add_view(ib *b, db_schema *out, int *cap, const char *name)
 {
-    db_view *v = IB_PUSH(b, out->views, out->nviews, *cap);
-    if (!v)
-        return NULL;
-    out->nviews++;
-    v->name = name;
+    db_view *v = IB_APPEND(b, out->views, out->nviews, *cap);
+    if (v)
+        v->name = name;
     return v;
 }
 
@@ -571,14 +575,9 @@ bool ib_add_unique(ib *b, db_table *t, const char **cols, int ncols, int caps[2]
 db_index *ib_add_index(ib *b, db_table *t, int *cap, const char *name, const char **cols,
                        int ncols, bool unique)
 {
-    db_index *ix = IB_PUSH(b, t->indexes, t->nindexes, *cap);
-    if (!ix)
-        return NULL;
-    t->nindexes++;
-    ix->name = name;
-    ix->cols = cols;
-    ix->ncols = ncols;
-    ix->unique = unique;
+    db_index *ix = IB_APPEND(b, t->indexes, t->nindexes, *cap);
+    if (ix)
+        *ix = (db_index){.name = name, .cols = cols, .ncols = ncols, .unique = unique};
     return ix;
 }
 

@@ -28,6 +28,10 @@ typedef struct ib {
  * NULL (b->oom) when out of memory. */
 void *ib_push(ib *b, void *arr, int n, int *cap, size_t sz);
 #define IB_PUSH(b, arr, n, cap) ib_push((b), &(arr), (n), &(cap), sizeof *(arr))
+/* ib_push that also counts the new element in *n (arrays whose count is
+ * their own, not shared with a parallel array). */
+void *ib_append(ib *b, void *arr, int *n, int *cap, size_t sz);
+#define IB_APPEND(b, arr, n, cap) ib_append((b), &(arr), &(n), &(cap), sizeof *(arr))
 
 char *ib_str(ib *b, const char *s);
 char *ib_strn(ib *b, const char *s, size_t n);

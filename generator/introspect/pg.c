@@ -342,11 +342,10 @@ static void add_check(ib *b, db_table *t, const char *conname, const char *def,
         c->check = e;
         return;
     }
-    const char **slot = IB_PUSH(b, t->checks, t->nchecks, *check_cap);
+    const char **slot = IB_APPEND(b, t->checks, t->nchecks, *check_cap);
     if (!slot)
         return;
     *slot = e;
-    t->nchecks++;
     const char *want = arena_printf(b->a, "%s_check_%d", t->name, t->nchecks);
     if (want && strcmp(conname, model_sql_name(b->a, want)) != 0)
         ib_warn(b, t->name, NULL, "check constraint %s pulled as a table check (dalc names it "
@@ -461,11 +460,10 @@ static bool read_view_columns(ib *b, db_view *v)
             continue;
         }
         quiet.warnings = 0;
-        db_column *slot = IB_PUSH(b, v->cols, v->ncols, cap);
+        db_column *slot = IB_APPEND(b, v->cols, v->ncols, cap);
         if (!slot)
             break;
         *slot = c;
-        v->ncols++;
     }
     diag_free(&quiet);
     return ib_done(b, st, s, "view columns");

@@ -466,9 +466,9 @@ static bool read_columns(ib *b, db_table *t, const table_text *tt)
     for (int k = 1; k <= t->ncols; k++)
         for (int i = 0; i < t->ncols; i++)
             if (pkpos[i] == k) {
-                const char **slot = IB_PUSH(b, t->pk, t->npk, pkcap);
+                const char **slot = IB_APPEND(b, t->pk, t->npk, pkcap);
                 if (slot)
-                    *slot = t->cols[i].name, t->npk++;
+                    *slot = t->cols[i].name;
             }
     for (int i = 0; i < t->ncols; i++) {
         db_column *c = &t->cols[i];
@@ -509,10 +509,9 @@ static bool read_columns(ib *b, db_table *t, const table_text *tt)
                 user_check = e;
                 continue;
             }
-            const char **slot = IB_PUSH(b, t->checks, t->nchecks, ccap);
+            const char **slot = IB_APPEND(b, t->checks, t->nchecks, ccap);
             if (slot) {
                 *slot = e;
-                t->nchecks++;
                 ib_warn(b, t->name, c->name, "a second CHECK (%s) pulled as a table check", e);
             }
         }
@@ -554,9 +553,9 @@ static bool read_columns(ib *b, db_table *t, const table_text *tt)
         } else if (vals && !user_check) {
             user_check = vals_expr;
         } else if (vals) {
-            const char **slot = IB_PUSH(b, t->checks, t->nchecks, ccap);
+            const char **slot = IB_APPEND(b, t->checks, t->nchecks, ccap);
             if (slot)
-                *slot = vals_expr, t->nchecks++;
+                *slot = vals_expr;
         }
         c->check = user_check;
         if (ct && ct->comment)
@@ -754,9 +753,9 @@ bool introspect_sqlite(ib *b, const char *const *only, int nonly, db_schema *out
             return false;
         int ccap = t->nchecks;
         for (int k = 0; k < tt.nchecks; k++) {
-            const char **slot = IB_PUSH(b, t->checks, t->nchecks, ccap);
+            const char **slot = IB_APPEND(b, t->checks, t->nchecks, ccap);
             if (slot)
-                *slot = tt.checks[k], t->nchecks++;
+                *slot = tt.checks[k];
         }
         if (t->npk == 0)
             ib_warn(b, t->name, NULL, "no primary key: the schema needs one (add primary_key)");

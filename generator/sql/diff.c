@@ -197,8 +197,15 @@ static void sig_cols(const dctx *x, bool from, m_column *const *cols, int n, str
     }
 }
 
-static void sig_fk(const dctx *x, bool from, const m_column *c, strbuf *sb)
+/* A signature: an object's text once the renames of the diff are undone
+ * (from: the object is on the from side); an object of the from side and
+ * one of the to side are the same when their signatures are.  Each of
+ * these takes the object its name says. */
+typedef void sig_fn(const dctx *x, bool from, const void *item, strbuf *sb);
+
+static void sig_fk(const dctx *x, bool from, const void *item, strbuf *sb)
 {
+    const m_column *c = item;
     if (!c->ref_table)
         return;
     if (from) {
@@ -216,11 +223,38 @@ static void sig_fk(const dctx *x, bool from, const m_column *c, strbuf *sb)
     sb_printf(sb, "|%d|%d", (int)c->on_delete, (int)c->on_update);
 }
 
-static void sig_index(const dctx *x, bool from, const m_index *ix, strbuf *sb)
+static void sig_index(const dctx *x, bool from, const void *item, strbuf *sb)
 {
+    const m_index *ix = item;
     sb_printf(sb, "%d|", ix->unique);
     sig_cols(x, from, ix->cols, ix->ncols, sb);
     sb_printf(sb, "|%s", ix->where ? ix->where : "");
+}
+
+static void sig_unique(const dctx *x, bool from, const void *item, strbuf *sb)
+{
+    const m_unique *u = item;
+    sig_cols(x, from, u->cols, u->ncols, sb);
+}
+
+static void sig_pk(const dctx *x, bool from, const void *item, strbuf *sb)
+{
+    const m_table *t = item;
+    sig_cols(x, from, t->pk, t->npk, sb);
+}
+
+/* True when from-side a and to-side b have the same signature. */
+static bool sig_same(const dctx *x, sig_fn *sig, const void *a, const void *b)
+{
+    strbuf sa, sbb;
+    sb_init(&sa);
+    sb_init(&sbb);
+    sig(x, true, a, &sa);
+    sig(x, false, b, &sbb);
+    bool same = strcmp(sb_str(&sa), sb_str(&sbb)) == 0;
+    sb_free(&sa);
+    sb_free(&sbb);
+    return same;
 }
 
 static bool str_eq(const char *a, const char *b)
@@ -230,65 +264,29 @@ static bool str_eq(const char *a, const char *b)
 
 static bool fk_same(const dctx *x, const m_column *a, const m_column *b)
 {
-    strbuf sa, sbb;
-    sb_init(&sa);
-    sb_init(&sbb);
-    sig_fk(x, true, a, &sa);
-    sig_fk(x, false, b, &sbb);
-    bool same = strcmp(sb_str(&sa), sb_str(&sbb)) == 0;
-    sb_free(&sa);
-    sb_free(&sbb);
-    return same;
+    return sig_same(x, sig_fk, a, b);
 }
 
 static bool pk_same(const dctx *x, const m_table *a, const m_table *b)
 {
-    strbuf sa, sbb;
-    sb_init(&sa);
-    sb_init(&sbb);
-    sig_cols(x, true, a->pk, a->npk, &sa);
-    sig_cols(x, false, b->pk, b->npk, &sbb);
-    bool same = strcmp(sb_str(&sa), sb_str(&sbb)) == 0;
-    sb_free(&sa);
-    sb_free(&sbb);
-    return same;
+    return sig_same(x, sig_pk, a, b);
 }
 
 /* Index of the to-side unique matching from-side unique u, or -1. */
 static int match_unique(const dctx *x, const m_unique *u, const m_table *b)
 {
-    strbuf sa;
-    sb_init(&sa);
-    sig_cols(x, true, u->cols, u->ncols, &sa);
-    int found = -1;
-    for (int i = 0; i < b->nuniques && found < 0; i++) {
-        strbuf sbb;
-        sb_init(&sbb);
-        sig_cols(x, false, b->uniques[i].cols, b->uniques[i].ncols, &sbb);
-        if (strcmp(sb_str(&sa), sb_str(&sbb)) == 0)
-            found = i;
-        sb_free(&sbb);
-    }
-    sb_free(&sa);
-    return found;
+    for (int i = 0; i < b->nuniques; i++)
+        if (sig_same(x, sig_unique, u, &b->uniques[i]))
+            return i;
+    return -1;
 }
 
 static int match_index(const dctx *x, const m_index *ix, const m_table *b)
 {
-    strbuf sa;
-    sb_init(&sa);
-    sig_index(x, true, ix, &sa);
-    int found = -1;
-    for (int i = 0; i < b->nindexes && found < 0; i++) {
-        strbuf sbb;
-        sb_init(&sbb);
-        sig_index(x, false, &b->indexes[i], &sbb);
-        if (strcmp(sb_str(&sa), sb_str(&sbb)) == 0)
-            found = i;
-        sb_free(&sbb);
-    }
-    sb_free(&sa);
-    return found;
+    for (int i = 0; i < b->nindexes; i++)
+        if (sig_same(x, sig_index, ix, &b->indexes[i]))
+            return i;
+    return -1;
 }
 
 static bool values_same(const m_column *a, const m_column *b)

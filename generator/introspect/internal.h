@@ -109,11 +109,11 @@ db_index *ib_add_index(ib *b, db_table *t, int *cap, const char *name, const cha
  * foreign key is left to it, the default index name is not written. */
 void ib_finish_table(ib *b, db_table *t);
 
-/* The literal of the default expression e as both engines print it: a
- * number (signed or with an exponent) or a single number or word as it
- * stands, a string literal unquoted (*is_string); NULL when e is none of
- * these.  tk: e's tokens, for what only one engine reads.  False when out
- * of memory. */
+/* The literal of default expression e, in the forms both engines print
+ * alike, into *lit: e itself when it is a number (signed, or with an
+ * exponent) or a single number or word; a string literal's text, unquoted
+ * (*is_string); else NULL.  tk: e's tokens, for the forms that only one
+ * engine prints.  False when out of memory. */
 bool ib_default_literal(ib *b, const char *e, sql_toks *tk, const char **lit, bool *is_string);
 
 /* A default written as the schema language spells it, for column c of type

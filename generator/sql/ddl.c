@@ -190,6 +190,16 @@ bool ddl_default_is_constant(const m_column *c)
     return c->def == DEF_NONE || c->def == DEF_LITERAL;
 }
 
+/* A literal of c's type: '2024-01-02'::date on PostgreSQL (the cast names
+ * the column's own type, so the literal is read as one), '2024-01-02' on
+ * SQLite. */
+static void typed_literal(sql_dialect d, const m_column *c, const char *v, strbuf *sb)
+{
+    ddl_literal(sb, v);
+    if (d == SQL_PG)
+        sb_printf(sb, "::%s", type_table[c->type].pg_sql);
+}
+
 bool ddl_default_expr(sql_dialect d, const m_column *c, strbuf *sb)
 {
     switch (c->def) {
@@ -229,27 +239,15 @@ bool ddl_default_expr(sql_dialect d, const m_column *c, strbuf *sb)
         sb_printf(sb, d == SQL_PG ? "'\\x%s'::bytea" : "X'%s'", v);
         break;
     case TY_TIMESTAMP:
-        if (d == SQL_PG) {
-            ddl_literal(sb, v);
-            sb_add(sb, "::timestamptz");
-        } else {
+        if (d == SQL_PG)
+            typed_literal(d, c, v, sb);
+        else
             sb_printf(sb, "%lld", c->default_int);
-        }
         break;
     case TY_DATE:
-        ddl_literal(sb, v);
-        if (d == SQL_PG)
-            sb_add(sb, "::date");
-        break;
     case TY_JSON:
-        ddl_literal(sb, v);
-        if (d == SQL_PG)
-            sb_add(sb, "::jsonb");
-        break;
     case TY_UUID:
-        ddl_literal(sb, v);
-        if (d == SQL_PG)
-            sb_add(sb, "::uuid");
+        typed_literal(d, c, v, sb);
         break;
     default: /* text, enum */
         ddl_literal(sb, v);

@@ -377,6 +377,22 @@ void diag_init(diag_list *d)
 
 void diag_free(diag_list *d) { sb_free(&d->text); }
 
+/* One diagnostic line: "file:line:col: severity: message" (without a line
+ * when at has none). */
+static void diag_line(diag_list *d, srcpos at, const char *severity, const char *fmt,
+                      va_list ap) DALC_PRINTF(4, 0);
+static void diag_line(diag_list *d, srcpos at, const char *severity, const char *fmt,
+                      va_list ap)
+{
+    const char *file = at.file ? at.file : "dalc";
+    if (at.line > 0)
+        sb_printf(&d->text, "%s:%d:%d: %s: ", file, at.line, at.col, severity);
+    else
+        sb_printf(&d->text, "%s: %s: ", file, severity);
+    sb_vprintf(&d->text, fmt, ap);
+    sb_addc(&d->text, '\n');
+}
+
 bool diag_error(diag_list *d, srcpos at, const char *fmt, ...)
 {
     d->errors++;
@@ -386,16 +402,10 @@ bool diag_error(diag_list *d, srcpos at, const char *fmt, ...)
         sb_printf(&d->text, "%s: error: too many errors, stopping\n", at.file ? at.file : "dalc");
         return false;
     }
-    const char *file = at.file ? at.file : "dalc";
-    if (at.line > 0)
-        sb_printf(&d->text, "%s:%d:%d: error: ", file, at.line, at.col);
-    else
-        sb_printf(&d->text, "%s: error: ", file);
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&d->text, fmt, ap);
+    diag_line(d, at, "error", fmt, ap);
     va_end(ap);
-    sb_addc(&d->text, '\n');
     return false;
 }
 
@@ -403,16 +413,10 @@ void diag_warning(diag_list *d, srcpos at, const char *fmt, ...)
 {
     if (++d->warnings > d->max_errors)
         return;
-    const char *file = at.file ? at.file : "dalc";
-    if (at.line > 0)
-        sb_printf(&d->text, "%s:%d:%d: warning: ", file, at.line, at.col);
-    else
-        sb_printf(&d->text, "%s: warning: ", file);
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&d->text, fmt, ap);
+    diag_line(d, at, "warning", fmt, ap);
     va_end(ap);
-    sb_addc(&d->text, '\n');
 }
 
 /* ---- "did you mean" ---------------------------------------------------- */

@@ -215,46 +215,48 @@ static void diff_table(differ *df, const db_table *w, const db_table *h)
     sb_free(&b);
 }
 
+static const db_table *find_table(const db_schema *s, const char *name)
+{
+    for (int i = 0; i < s->ntables; i++)
+        if (!strcmp(s->tables[i].name, name))
+            return &s->tables[i];
+    return NULL;
+}
+
+static const db_view *find_view(const db_schema *s, const char *name)
+{
+    for (int i = 0; i < s->nviews; i++)
+        if (!strcmp(s->views[i].name, name))
+            return &s->views[i];
+    return NULL;
+}
+
 /* want: the schema applied to scratch; have: the live database. */
 static void diff_schemas(differ *df, const db_schema *want, const db_schema *have)
 {
     for (int i = 0; i < want->ntables; i++) {
-        const db_table *h = NULL;
-        for (int k = 0; !h && k < have->ntables; k++)
-            if (!strcmp(have->tables[k].name, want->tables[i].name))
-                h = &have->tables[k];
-        if (!h)
-            line(df, "table %s: missing in the database", want->tables[i].name);
+        const db_table *w = &want->tables[i], *h = find_table(have, w->name);
+        if (h)
+            diff_table(df, w, h);
         else
-            diff_table(df, &want->tables[i], h);
+            line(df, "table %s: missing in the database", w->name);
     }
-    for (int k = 0; k < have->ntables; k++) {
-        bool found = false;
-        for (int i = 0; !found && i < want->ntables; i++)
-            found = !strcmp(have->tables[k].name, want->tables[i].name);
-        if (!found)
+    for (int k = 0; k < have->ntables; k++)
+        if (!find_table(want, have->tables[k].name))
             line(df, "table %s: not in the schema", have->tables[k].name);
-    }
     for (int i = 0; i < want->nviews; i++) {
-        const db_view *h = NULL;
-        for (int k = 0; !h && k < have->nviews; k++)
-            if (!strcmp(have->views[k].name, want->views[i].name))
-                h = &have->views[k];
+        const db_view *w = &want->views[i], *h = find_view(have, w->name);
         if (!h)
-            line(df, "view %s: missing in the database", want->views[i].name);
-        else if (strcmp(h->sql, want->views[i].sql) != 0)
+            line(df, "view %s: missing in the database", w->name);
+        else if (strcmp(h->sql, w->sql) != 0)
             line(df, "view %s: sql differs", h->name);
-        else if (!same(h->comment, want->views[i].comment))
-            line(df, "view %s: comment %s, database has %s", h->name,
-                 or_none(want->views[i].comment), or_none(h->comment));
+        else if (!same(h->comment, w->comment))
+            line(df, "view %s: comment %s, database has %s", h->name, or_none(w->comment),
+                 or_none(h->comment));
     }
-    for (int k = 0; k < have->nviews; k++) {
-        bool found = false;
-        for (int i = 0; !found && i < want->nviews; i++)
-            found = !strcmp(have->views[k].name, want->views[i].name);
-        if (!found)
+    for (int k = 0; k < have->nviews; k++)
+        if (!find_view(want, have->views[k].name))
             line(df, "view %s: not in the schema", have->views[k].name);
-    }
 }
 
 /* The schema's DDL for db's engine, applied to a scratch place and read

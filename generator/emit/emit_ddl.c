@@ -235,21 +235,20 @@ static bool emit_dialect(const emit_ctx *cx, bool pg, bool with_views, strbuf *o
     g.pg = pg;
     g.file = pg ? "ddl.pg" : "ddl.sqlite";
     g.ok = true;
-    sb_init(&g.name);
-    sb_init(&g.type);
-    sb_init(&g.attrs);
-    sb_init(&g.def);
-    sb_init(&g.lines);
-    sb_init(&g.comment);
-    sb_init(&g.tmp);
+    strbuf schema;
+    /* every buffer of this run: initialised, checked for out of memory and
+     * freed together */
+    strbuf *const bufs[] = {&g.name, &g.type, &g.attrs, &g.def, &g.lines, &g.comment, &g.tmp,
+                            &schema};
+    const size_t nbufs = sizeof bufs / sizeof *bufs;
+    for (size_t i = 0; i < nbufs; i++)
+        sb_init(bufs[i]);
 
     /* "schema", without trailing slashes (the banner adds one) */
     const char *dir = cx->schema_dir && *cx->schema_dir ? cx->schema_dir : "schema";
     size_t dn = strlen(dir);
     while (dn > 1 && dir[dn - 1] == '/')
         dn--;
-    strbuf schema;
-    sb_init(&schema);
     sb_addn(&schema, dir, dn);
 
     RENDER(&g, "header", out, {"version", DALC_VERSION}, {"schema", sb_str(&schema)});
@@ -260,21 +259,16 @@ static bool emit_dialect(const emit_ctx *cx, bool pg, bool with_views, strbuf *o
     if (with_views)
         views(&g, cx->m, sb_str(&schema), out);
 
-    bool oom = g.name.oom || g.type.oom || g.attrs.oom || g.def.oom || g.lines.oom ||
-               g.comment.oom || g.tmp.oom || schema.oom || out->oom;
+    bool oom = out->oom;
+    for (size_t i = 0; i < nbufs; i++)
+        oom = oom || bufs[i]->oom;
     if (oom) {
         srcpos at = {"schema", 0, 0};
         diag_error(cx->d, at, "out of memory");
         g.ok = false;
     }
-    sb_free(&g.name);
-    sb_free(&g.type);
-    sb_free(&g.attrs);
-    sb_free(&g.def);
-    sb_free(&g.lines);
-    sb_free(&g.comment);
-    sb_free(&g.tmp);
-    sb_free(&schema);
+    for (size_t i = 0; i < nbufs; i++)
+        sb_free(bufs[i]);
     return g.ok;
 }
 

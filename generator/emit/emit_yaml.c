@@ -168,16 +168,22 @@ static void column_pairs(strbuf *sb, const db_column *c, const char *first, cons
 #undef PAIR
 }
 
-static void table_file(const db_table *t, strbuf *sb)
+/* The first lines of a table's or view's file: "table: name" and its
+ * comment. */
+static void file_head(strbuf *sb, const char *kind, const char *name, const char *comment)
 {
-    sb_add(sb, "table: ");
-    sb_add(sb, t->name);
-    sb_addc(sb, '\n');
-    if (t->comment) {
+    sb_printf(sb, "%s: %s\n", kind, name);
+    if (comment) {
         sb_add(sb, "comment: ");
-        scalar(sb, t->comment, false, true);
+        scalar(sb, comment, false, true);
         sb_addc(sb, '\n');
     }
+}
+
+/* Writes t's schema file into sb; false when out of memory. */
+static bool table_file(const db_table *t, strbuf *sb)
+{
+    file_head(sb, "table", t->name, t->comment);
     sb_add(sb, "columns:\n");
     size_t width = 0;
     for (int i = 0; i < t->ncols; i++)
@@ -245,18 +251,13 @@ static void table_file(const db_table *t, strbuf *sb)
             sb_addc(sb, '\n');
         }
     }
+    return !sb->oom;
 }
 
-static void view_file(const db_view *v, strbuf *sb)
+/* Writes v's schema file into sb; false when out of memory. */
+static bool view_file(const db_view *v, strbuf *sb)
 {
-    sb_add(sb, "view: ");
-    sb_add(sb, v->name);
-    sb_addc(sb, '\n');
-    if (v->comment) {
-        sb_add(sb, "comment: ");
-        scalar(sb, v->comment, false, true);
-        sb_addc(sb, '\n');
-    }
+    file_head(sb, "view", v->name, v->comment);
     sb_add(sb, "sql: |\n");
     const char *p = v->sql;
     while (*p) {
@@ -278,28 +279,27 @@ static void view_file(const db_view *v, strbuf *sb)
         for (int i = 0; i < v->ncols; i++)
             sb_printf(sb, "  - { name: %s, type: %s }\n", v->cols[i].name, v->cols[i].type);
     }
+    return !sb->oom;
+}
+
+/* The file <name>.yaml of o; NULL when out of memory. */
+static strbuf *yaml_file(output_set *o, const char *name)
+{
+    char file[300];
+    snprintf(file, sizeof file, "%s.yaml", name);
+    return output_add(o, file);
 }
 
 bool emit_yaml(const db_schema *s, output_set *o)
 {
     for (int i = 0; i < s->ntables; i++) {
-        char name[300];
-        snprintf(name, sizeof name, "%s.yaml", s->tables[i].name);
-        strbuf *sb = output_add(o, name);
-        if (!sb)
-            return false;
-        table_file(&s->tables[i], sb);
-        if (sb->oom)
+        strbuf *sb = yaml_file(o, s->tables[i].name);
+        if (!sb || !table_file(&s->tables[i], sb))
             return false;
     }
     for (int i = 0; i < s->nviews; i++) {
-        char name[300];
-        snprintf(name, sizeof name, "%s.yaml", s->views[i].name);
-        strbuf *sb = output_add(o, name);
-        if (!sb)
-            return false;
-        view_file(&s->views[i], sb);
-        if (sb->oom)
+        strbuf *sb = yaml_file(o, s->views[i].name);
+        if (!sb || !view_file(&s->views[i], sb))
             return false;
     }
     return true;

@@ -33,6 +33,14 @@ void *ib_push(ib *b, void *arrp, int n, int *cap, size_t sz)
     return arr + (size_t)n * sz;
 }
 
+void *ib_append(ib *b, void *arrp, int *n, int *cap, size_t sz)
+{
+    void *p = ib_push(b, arrp, *n, cap, sz);
+    if (p)
+        (*n)++;
+    return p;
+}
+
 char *ib_str(ib *b, const char *s)
 {
     char *p = arena_strdup(b->a, s ? s : "");
@@ -82,6 +90,19 @@ bool ib_query(ib *b, const dal_query *q, const char *arg, dal_stmt **st)
     return true;
 }
 
+bool ib_next(dal_stmt *st, dal_status *s)
+{
+    bool row = false;
+    *s = dal_stmt_step(st, &row);
+    return *s == DAL_OK && row;
+}
+
+bool ib_done(ib *b, dal_stmt *st, dal_status s, const char *what)
+{
+    dal_stmt_done(st);
+    return s == DAL_OK || ib_fail(b, s, what);
+}
+
 char *ib_col(ib *b, dal_stmt *st, int col)
 {
     const char *v = NULL;
@@ -97,6 +118,30 @@ int64_t ib_col_int(dal_stmt *st, int col)
     bool has = false;
     dal_col_opt_int64(st, col, &v, &has);
     return has ? v : 0;
+}
+
+/* "a\1b\1c" -> {"a", "b", "c"} */
+const char **ib_split(ib *b, const char *s, int *n)
+{
+    *n = 0;
+    if (!*s)
+        return NULL;
+    int cnt = 1;
+    for (const char *p = s; *p; p++)
+        cnt += *p == '\1';
+    const char **v = arena_alloc(b->a, (size_t)cnt * sizeof *v);
+    if (!v) {
+        b->oom = true;
+        return NULL;
+    }
+    for (const char *p = s;;) {
+        const char *e = strchr(p, '\1');
+        v[(*n)++] = ib_strn(b, p, e ? (size_t)(e - p) : strlen(p));
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return v;
 }
 
 bool is_ident(const char *s)
@@ -379,6 +424,27 @@ bool view_item_is_column(ib *b, const char *sql, const char *col)
     return false;
 }
 
+bool ib_default_literal(ib *b, const char *e, sql_toks *tk, const char **lit, bool *is_string)
+{
+    *lit = NULL;
+    *is_string = false;
+    if (!sql_lex(b->a, e, strlen(e), tk)) {
+        b->oom = true;
+        return false;
+    }
+    char *num_end;
+    strtod(e, &num_end);
+    if (!*num_end) {
+        *lit = e; /* a number, signed or with an exponent */
+    } else if (tk->n == 1 && tk->v[0].kind == SQLT_STRING) {
+        *lit = sql_unquote(b, e + tk->v[0].off, tk->v[0].len);
+        *is_string = true;
+    } else if (tk->n == 1 && (tk->v[0].kind == SQLT_NUMBER || tk->v[0].kind == SQLT_WORD)) {
+        *lit = e;
+    }
+    return true;
+}
+
 bool ib_literal_default(ib *b, db_column *c, const char *value, bool is_string)
 {
     coltype t;
@@ -440,6 +506,8 @@ db_column *ib_column(db_table *t, const char *name)
 
 bool ib_wanted(const char *name, const char *const *only, int nonly)
 {
+    if (strcmp(name, "dal_schema_migrations") == 0)
+        return false; /* the runtime's own table, made by dalc migrate */
     if (nonly == 0)
         return true;
     for (int i = 0; i < nonly; i++)
@@ -467,14 +535,50 @@ bool ib_read_triggers(ib *b, db_table *t, const dal_query *q)
     dal_stmt *st;
     if (!ib_query(b, q, t->name, &st))
         return false;
-    bool row;
     dal_status s;
-    while ((s = dal_stmt_step(st, &row)) == DAL_OK && row)
+    while (ib_next(st, &s))
         ib_trigger(b, t, ib_col(b, st, 0));
-    dal_stmt_done(st);
-    if (s != DAL_OK)
-        return ib_fail(b, s, "triggers");
+    return ib_done(b, st, s, "triggers");
+}
+
+db_table *ib_add_table(ib *b, db_schema *out, int *cap, const char *name)
+{
+    db_table *t = IB_APPEND(b, out->tables, out->ntables, *cap);
+    if (t)
+        t->name = name;
+    if (t && !is_ident(name))
+        ib_warn(b, name, NULL, "the name is not a schema identifier ([a-z_][a-z0-9_]*): "
+                               "the schema will not load");
+    return t;
+}
+
+db_view *ib_add_view(ib *b, db_schema *out, int *cap, const char *name)
+{
+    db_view *v = IB_APPEND(b, out->views, out->nviews, *cap);
+    if (v)
+        v->name = name;
+    return v;
+}
+
+bool ib_add_unique(ib *b, db_table *t, const char **cols, int ncols, int caps[2])
+{
+    const char ***u = IB_PUSH(b, t->uniques, t->nuniques, caps[0]);
+    int *n = IB_PUSH(b, t->nunique_cols, t->nuniques, caps[1]);
+    if (!u || !n)
+        return false;
+    *u = cols;
+    *n = ncols;
+    t->nuniques++;
     return true;
+}
+
+db_index *ib_add_index(ib *b, db_table *t, int *cap, const char *name, const char **cols,
+                       int ncols, bool unique)
+{
+    db_index *ix = IB_APPEND(b, t->indexes, t->nindexes, *cap);
+    if (ix)
+        *ix = (db_index){.name = name, .cols = cols, .ncols = ncols, .unique = unique};
+    return ix;
 }
 
 /* The name the schema gives an index on cols when `name` is not written. */

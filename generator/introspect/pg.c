@@ -83,31 +83,6 @@ static const dal_query Q_TRIGGERS = {
     " ORDER BY t.tgname",
     1};
 
-/* "a\1b\1c" -> {"a", "b", "c"} */
-static const char **split(ib *b, const char *s, int *n)
-{
-    *n = 0;
-    if (!*s)
-        return NULL;
-    int cnt = 1;
-    for (const char *p = s; *p; p++)
-        cnt += *p == '\1';
-    const char **v = arena_alloc(b->a, (size_t)cnt * sizeof *v);
-    if (!v) {
-        b->oom = true;
-        return NULL;
-    }
-    for (const char *p = s;;) {
-        const char *e = strchr(p, '\1');
-        v[(*n)++] = ib_strn(b, p, e ? (size_t)(e - p) : strlen(p));
-        if (!e)
-            break;
-        p = e + 1;
-    }
-    return v;
-}
-
-
 /* format_type's spelling -> schema type (with length, precision, scale). */
 static void map_type(ib *b, const char *table, db_column *c, const char *ft, const char *typtype,
                      const char *enums)
@@ -139,7 +114,7 @@ static void map_type(ib *b, const char *table, db_column *c, const char *ft, con
     c->precision = c->scale = -1;
     if (strcmp(typtype, "e") == 0) {
         c->type = "enum";
-        c->values = split(b, enums, &c->nvalues);
+        c->values = ib_split(b, enums, &c->nvalues);
         bool idents = c->nvalues > 0;
         for (int i = 0; i < c->nvalues; i++)
             idents = idents && is_ident(c->values[i]);
@@ -230,25 +205,13 @@ static void map_default(ib *b, const char *table, db_column *c, const char *expr
         return;
     }
     sql_toks tk;
-    if (!sql_lex(b->a, e, strlen(e), &tk)) {
-        b->oom = true;
+    const char *lit;
+    bool str;
+    if (!ib_default_literal(b, e, &tk, &lit, &str))
         return;
-    }
-    const char *lit = NULL;
-    bool str = false;
-    char *num_end;
-    strtod(e, &num_end);
-    if (!*num_end)
-        lit = e; /* a number, signed or with an exponent */
-    else if (tk.n == 1 && tk.v[0].kind == SQLT_STRING) {
-        lit = sql_unquote(b, e + tk.v[0].off, tk.v[0].len);
-        str = true;
-    } else if (tk.n == 1 && (tk.v[0].kind == SQLT_NUMBER || tk.v[0].kind == SQLT_WORD)) {
-        lit = e;
-    } else if (tk.n == 2 && tk.v[0].kind == SQLT_OP && tk.v[1].kind == SQLT_NUMBER &&
-               strncmp(e, "-", 1) == 0) {
+    if (!lit && tk.n == 2 && tk.v[0].kind == SQLT_OP && tk.v[1].kind == SQLT_NUMBER &&
+        strncmp(e, "-", 1) == 0)
         lit = arena_printf(b->a, "-%.*s", (int)tk.v[1].len, e + tk.v[1].off);
-    }
     if (lit && ts && str) {
         /* "2024-01-02 03:04:05.5+00" (TimeZone UTC) */
         char *iso = ib_str(b, lit);
@@ -288,11 +251,10 @@ static bool read_columns(ib *b, db_table *t)
     if (!ib_query(b, &Q_COLUMNS, t->name, &st))
         return false;
     int cap = 0;
-    bool row;
     dal_status s;
     char **typtypes = NULL, **defaults = NULL;
     int tcap = 0, dcap = 0, nt = 0, nd = 0;
-    while ((s = dal_stmt_step(st, &row)) == DAL_OK && row) {
+    while (ib_next(st, &s)) {
         db_column *c = IB_PUSH(b, t->cols, t->ncols, cap);
         char **tt = IB_PUSH(b, typtypes, nt, tcap);
         char **dd = IB_PUSH(b, defaults, nd, dcap);
@@ -334,9 +296,8 @@ static bool read_columns(ib *b, db_table *t)
             *dd = "";
         }
     }
-    dal_stmt_done(st);
-    if (s != DAL_OK)
-        return ib_fail(b, s, "columns");
+    if (!ib_done(b, st, s, "columns"))
+        return false;
     for (int i = 0; i < t->ncols; i++) {
         db_column *c = &t->cols[i];
         bool serial = strncmp(defaults[i], "nextval(", 8) == 0;
@@ -381,11 +342,10 @@ static void add_check(ib *b, db_table *t, const char *conname, const char *def,
         c->check = e;
         return;
     }
-    const char **slot = IB_PUSH(b, t->checks, t->nchecks, *check_cap);
+    const char **slot = IB_APPEND(b, t->checks, t->nchecks, *check_cap);
     if (!slot)
         return;
     *slot = e;
-    t->nchecks++;
     const char *want = arena_printf(b->a, "%s_check_%d", t->name, t->nchecks);
     if (want && strcmp(conname, model_sql_name(b->a, want)) != 0)
         ib_warn(b, t->name, NULL, "check constraint %s pulled as a table check (dalc names it "
@@ -397,15 +357,14 @@ static bool read_constraints(ib *b, db_table *t)
     dal_stmt *st;
     if (!ib_query(b, &Q_CONSTRAINTS, t->name, &st))
         return false;
-    int ucap = 0, ncap = 0, ccap = 0;
-    bool row;
+    int ucaps[2] = {0, 0}, ccap = 0;
     dal_status s;
-    while ((s = dal_stmt_step(st, &row)) == DAL_OK && row) {
+    while (ib_next(st, &s)) {
         char *name = ib_col(b, st, 0), *type = ib_col(b, st, 1), *def = ib_col(b, st, 2);
         int ncols, nref;
-        const char **cols = split(b, ib_col(b, st, 3), &ncols);
+        const char **cols = ib_split(b, ib_col(b, st, 3), &ncols);
         char *reft = ib_col(b, st, 4);
-        const char **refc = split(b, ib_col(b, st, 5), &nref);
+        const char **refc = ib_split(b, ib_col(b, st, 5), &nref);
         char *del = ib_col(b, st, 6), *upd = ib_col(b, st, 7), *deferrable = ib_col(b, st, 8);
         if (b->oom)
             break;
@@ -413,13 +372,8 @@ static bool read_constraints(ib *b, db_table *t)
             t->pk = cols;
             t->npk = ncols;
         } else if (!strcmp(type, "u")) {
-            const char ***u = IB_PUSH(b, t->uniques, t->nuniques, ucap);
-            int *n = IB_PUSH(b, t->nunique_cols, t->nuniques, ncap);
-            if (!u || !n)
+            if (!ib_add_unique(b, t, cols, ncols, ucaps))
                 break;
-            *u = cols;
-            *n = ncols;
-            t->nuniques++;
         } else if (!strcmp(type, "f")) {
             if (ncols != 1) {
                 ib_warn(b, t->name, NULL, "foreign key %s (%s) has %d columns: skipped (the "
@@ -443,10 +397,7 @@ static bool read_constraints(ib *b, db_table *t)
                                       "skipped", name, def);
         }
     }
-    dal_stmt_done(st);
-    if (s != DAL_OK)
-        return ib_fail(b, s, "constraints");
-    return true;
+    return ib_done(b, st, s, "constraints");
 }
 
 static bool read_indexes(ib *b, db_table *t)
@@ -455,12 +406,11 @@ static bool read_indexes(ib *b, db_table *t)
     if (!ib_query(b, &Q_INDEXES, t->name, &st))
         return false;
     int cap = 0;
-    bool row;
     dal_status s;
-    while ((s = dal_stmt_step(st, &row)) == DAL_OK && row) {
+    while (ib_next(st, &s)) {
         char *name = ib_col(b, st, 0), *uniq = ib_col(b, st, 1), *pred = ib_col(b, st, 2);
         int ncols;
-        const char **cols = split(b, ib_col(b, st, 3), &ncols);
+        const char **cols = ib_split(b, ib_col(b, st, 3), &ncols);
         char *exprs = ib_col(b, st, 4), *am = ib_col(b, st, 5), *backs = ib_col(b, st, 6);
         char *opts = ib_col(b, st, 7);
         if (b->oom)
@@ -475,20 +425,12 @@ static bool read_indexes(ib *b, db_table *t)
         if (!strcmp(opts, "true"))
             ib_warn(b, t->name, NULL, "index %s: DESC / NULLS order pulled as the default "
                                       "order", name);
-        db_index *ix = IB_PUSH(b, t->indexes, t->nindexes, cap);
+        db_index *ix = ib_add_index(b, t, &cap, name, cols, ncols, !strcmp(uniq, "true"));
         if (!ix)
             break;
-        t->nindexes++;
-        ix->name = name;
-        ix->cols = cols;
-        ix->ncols = ncols;
-        ix->unique = !strcmp(uniq, "true");
         ix->where = *pred ? expr_tidy(b, pred) : NULL;
     }
-    dal_stmt_done(st);
-    if (s != DAL_OK)
-        return ib_fail(b, s, "indexes");
-    return true;
+    return ib_done(b, st, s, "indexes");
 }
 
 /* The types of a view's expression columns, as `columns:` overrides (a
@@ -499,12 +441,11 @@ static bool read_view_columns(ib *b, db_view *v)
     if (!ib_query(b, &Q_VIEW_COLUMNS, v->name, &st))
         return false;
     int cap = 0;
-    bool row;
     dal_status s;
     diag_list quiet; /* a view column's type notes repeat its table's */
     diag_init(&quiet);
     diag_list *loud = b->d;
-    while ((s = dal_stmt_step(st, &row)) == DAL_OK && row) {
+    while (ib_next(st, &s)) {
         char *name = ib_col(b, st, 0), *ft = ib_col(b, st, 1), *tt = ib_col(b, st, 2);
         if (strcmp(tt, "b") != 0 || view_item_is_column(b, v->sql, name))
             continue;
@@ -519,17 +460,13 @@ static bool read_view_columns(ib *b, db_view *v)
             continue;
         }
         quiet.warnings = 0;
-        db_column *slot = IB_PUSH(b, v->cols, v->ncols, cap);
+        db_column *slot = IB_APPEND(b, v->cols, v->ncols, cap);
         if (!slot)
             break;
         *slot = c;
-        v->ncols++;
     }
     diag_free(&quiet);
-    dal_stmt_done(st);
-    if (s != DAL_OK)
-        return ib_fail(b, s, "view columns");
-    return true;
+    return ib_done(b, st, s, "view columns");
 }
 
 /* identity only on a single-column int32/int64 primary key */
@@ -561,24 +498,21 @@ bool introspect_pg(ib *b, const char *const *only, int nonly, db_schema *out)
     if (!ib_query(b, &Q_RELS, NULL, &st))
         return false;
     int tcap = 0, vcap = 0;
-    bool row;
-    while ((s = dal_stmt_step(st, &row)) == DAL_OK && row) {
+    while (ib_next(st, &s)) {
         char *name = ib_col(b, st, 0), *kind = ib_col(b, st, 1), *comment = ib_col(b, st, 2);
         char *viewdef = ib_col(b, st, 3), *part = ib_col(b, st, 4);
         if (b->oom)
             break;
-        if (!strcmp(name, "dal_schema_migrations") || !ib_wanted(name, only, nonly))
+        if (!ib_wanted(name, only, nonly))
             continue;
         if (!strcmp(part, "true")) {
             ib_warn(b, name, NULL, "a partition: skipped (its parent table is pulled)");
             continue;
         }
         if (!strcmp(kind, "v")) {
-            db_view *v = IB_PUSH(b, out->views, out->nviews, vcap);
+            db_view *v = ib_add_view(b, out, &vcap, name);
             if (!v)
                 break;
-            out->nviews++;
-            v->name = name;
             v->comment = *comment ? comment : NULL;
             size_t n = strlen(viewdef);
             while (n && (viewdef[n - 1] == ';' || viewdef[n - 1] == '\n' || viewdef[n - 1] == ' '))
@@ -594,19 +528,13 @@ bool introspect_pg(ib *b, const char *const *only, int nonly, db_schema *out)
                     !strcmp(kind, "m") ? "materialized view" : "foreign table");
             continue;
         }
-        db_table *t = IB_PUSH(b, out->tables, out->ntables, tcap);
+        db_table *t = ib_add_table(b, out, &tcap, name);
         if (!t)
             break;
-        out->ntables++;
-        t->name = name;
         t->comment = *comment ? comment : NULL;
-        if (!is_ident(name))
-            ib_warn(b, name, NULL, "the name is not a schema identifier ([a-z_][a-z0-9_]*): "
-                                   "the schema will not load");
     }
-    dal_stmt_done(st);
-    if (s != DAL_OK)
-        return ib_fail(b, s, "tables");
+    if (!ib_done(b, st, s, "tables"))
+        return false;
     for (int i = 0; i < out->nviews && !b->oom; i++)
         if (!read_view_columns(b, &out->views[i]))
             return false;

@@ -387,28 +387,17 @@ static void map_default(ib *b, const char *table, db_column *c, const char *dflt
         return;
     }
     sql_toks tk;
-    if (!sql_lex(b->a, dflt, strlen(dflt), &tk)) {
-        b->oom = true;
+    const char *lit;
+    bool str;
+    if (!ib_default_literal(b, dflt, &tk, &lit, &str))
         return;
-    }
-    const char *lit = NULL;
-    bool str = false;
-    char *num_end;
-    strtod(dflt, &num_end);
-    if (!*num_end)
-        lit = dflt; /* a number, signed or with an exponent */
-    else if (tk.n == 1 && tk.v[0].kind == SQLT_STRING && (dflt[0] == 'X' || dflt[0] == 'x')) {
-        char *h = sql_unquote(b, dflt, strlen(dflt));
+    if (str && (dflt[0] == 'X' || dflt[0] == 'x')) {
+        /* a blob X'0A': the schema spells its bytes \x0a */
+        char *h = ib_str(b, lit);
         for (char *p = h; p && *p; p++)
             *p = (char)tolower((unsigned char)*p);
         lit = arena_printf(b->a, "\\x%s", h ? h : "");
-        str = true;
-    } else if (tk.n == 1 && tk.v[0].kind == SQLT_STRING) {
-        lit = sql_unquote(b, dflt, strlen(dflt));
-        str = true;
-    } else if (tk.n == 1 && (tk.v[0].kind == SQLT_NUMBER || tk.v[0].kind == SQLT_WORD)) {
-        lit = dflt;
-    } else if (tk.n == 2 && dflt[0] == '-' && tk.v[1].kind == SQLT_NUMBER) {
+    } else if (!lit && tk.n == 2 && dflt[0] == '-' && tk.v[1].kind == SQLT_NUMBER) {
         lit = dflt;
     }
     if (lit && ty == TY_TIMESTAMP && !str) {
@@ -445,12 +434,11 @@ static bool read_columns(ib *b, db_table *t, const table_text *tt)
     if (!ib_query(b, &Q_COLUMNS, t->name, &st))
         return false;
     int cap = 0, pkcap = 0, ccap = 0;
-    bool row;
     dal_status s;
     const char **dflts = NULL;
     int dcap = 0, nd = 0;
     int *pkpos = NULL, pcap2 = 0;
-    while ((s = dal_stmt_step(st, &row)) == DAL_OK && row) {
+    while (ib_next(st, &s)) {
         db_column *c = IB_PUSH(b, t->cols, t->ncols, cap);
         const char **dd = IB_PUSH(b, dflts, nd, dcap);
         if (!c || !dd)
@@ -470,18 +458,17 @@ static bool read_columns(ib *b, db_table *t, const table_text *tt)
             break;
         *p2 = pk;
     }
-    dal_stmt_done(st);
-    if (s != DAL_OK)
-        return ib_fail(b, s, "columns");
+    if (!ib_done(b, st, s, "columns"))
+        return false;
     if (b->oom)
         return false;
     /* primary key in key order */
     for (int k = 1; k <= t->ncols; k++)
         for (int i = 0; i < t->ncols; i++)
             if (pkpos[i] == k) {
-                const char **slot = IB_PUSH(b, t->pk, t->npk, pkcap);
+                const char **slot = IB_APPEND(b, t->pk, t->npk, pkcap);
                 if (slot)
-                    *slot = t->cols[i].name, t->npk++;
+                    *slot = t->cols[i].name;
             }
     for (int i = 0; i < t->ncols; i++) {
         db_column *c = &t->cols[i];
@@ -522,10 +509,9 @@ static bool read_columns(ib *b, db_table *t, const table_text *tt)
                 user_check = e;
                 continue;
             }
-            const char **slot = IB_PUSH(b, t->checks, t->nchecks, ccap);
+            const char **slot = IB_APPEND(b, t->checks, t->nchecks, ccap);
             if (slot) {
                 *slot = e;
-                t->nchecks++;
                 ib_warn(b, t->name, c->name, "a second CHECK (%s) pulled as a table check", e);
             }
         }
@@ -567,9 +553,9 @@ static bool read_columns(ib *b, db_table *t, const table_text *tt)
         } else if (vals && !user_check) {
             user_check = vals_expr;
         } else if (vals) {
-            const char **slot = IB_PUSH(b, t->checks, t->nchecks, ccap);
+            const char **slot = IB_APPEND(b, t->checks, t->nchecks, ccap);
             if (slot)
-                *slot = vals_expr, t->nchecks++;
+                *slot = vals_expr;
         }
         c->check = user_check;
         if (ct && ct->comment)
@@ -592,9 +578,8 @@ static bool read_fks(ib *b, db_table *t)
     dal_stmt *st;
     if (!ib_query(b, &Q_FKS, t->name, &st))
         return false;
-    bool row;
     dal_status s;
-    while ((s = dal_stmt_step(st, &row)) == DAL_OK && row) {
+    while (ib_next(st, &s)) {
         int64_t id = ib_col_int(st, 0), seq = ib_col_int(st, 1);
         char *reft = ib_col(b, st, 2), *to = ib_col(b, st, 3), *from = ib_col(b, st, 4);
         char *upd = ib_col(b, st, 5), *del = ib_col(b, st, 6);
@@ -612,10 +597,7 @@ static bool read_fks(ib *b, db_table *t)
         c->on_delete = action_name(del);
         c->on_update = action_name(upd);
     }
-    dal_stmt_done(st);
-    if (s != DAL_OK)
-        return ib_fail(b, s, "foreign keys");
-    return true;
+    return ib_done(b, st, s, "foreign keys");
 }
 
 /* The primary key of table name (for a REFERENCES without a column). */
@@ -634,81 +616,61 @@ static const char *pk_of(const db_schema *out, const char *name)
     return NULL;
 }
 
+/* The text of a CREATE statement after its first word `word` (that is not
+ * its last token), without a trailing ';', into *out (NULL when there is
+ * none); false when sql does not lex. */
+static bool text_after(ib *b, const char *sql, const char *word, const char **out)
+{
+    *out = NULL;
+    sql_toks tk;
+    if (!sql_lex(b->a, sql, strlen(sql), &tk))
+        return false;
+    for (int i = 0; i + 1 < tk.n; i++)
+        if (is_word(&tk.v[i], word)) {
+            const char *p = sql + tk.v[i + 1].off;
+            size_t n = strlen(p);
+            while (n && (p[n - 1] == ';' || p[n - 1] == ' ' || p[n - 1] == '\n'))
+                n--;
+            *out = ib_strn(b, p, n);
+            break;
+        }
+    return true;
+}
+
 static bool read_indexes(ib *b, db_table *t)
 {
     dal_stmt *st;
     if (!ib_query(b, &Q_INDEXES, t->name, &st))
         return false;
-    int cap = 0, ucap = 0, ncap = 0;
-    bool row;
+    int cap = 0, ucaps[2] = {0, 0};
     dal_status s;
-    while ((s = dal_stmt_step(st, &row)) == DAL_OK && row) {
+    while (ib_next(st, &s)) {
         char *name = ib_col(b, st, 0);
         bool uniq = ib_col_int(st, 1) != 0;
         char *origin = ib_col(b, st, 2), *sql = ib_col(b, st, 3);
         bool expr = ib_col_int(st, 4) > 0;
-        char *cols_s = ib_col(b, st, 5);
+        int ncols;
+        const char **cols = ib_split(b, ib_col(b, st, 5), &ncols);
         if (b->oom)
             break;
-        int ncols = 0;
-        const char **cols = NULL;
-        {
-            int cnt = 1;
-            for (const char *p = cols_s; *p; p++)
-                cnt += *p == '\1';
-            cols = arena_alloc(b->a, (size_t)cnt * sizeof *cols);
-            if (!cols)
-                break;
-            for (const char *p = cols_s; *p;) {
-                const char *e = strchr(p, '\1');
-                cols[ncols++] = ib_strn(b, p, e ? (size_t)(e - p) : strlen(p));
-                if (!e)
-                    break;
-                p = e + 1;
-            }
-        }
         if (!strcmp(origin, "pk"))
             continue;
         if (!strcmp(origin, "u")) {
-            const char ***u = IB_PUSH(b, t->uniques, t->nuniques, ucap);
-            int *n = IB_PUSH(b, t->nunique_cols, t->nuniques, ncap);
-            if (!u || !n)
+            if (!ib_add_unique(b, t, cols, ncols, ucaps))
                 break;
-            *u = cols;
-            *n = ncols;
-            t->nuniques++;
             continue;
         }
         if (expr) {
             ib_warn(b, t->name, NULL, "index %s is on an expression: skipped", name);
             continue;
         }
-        db_index *ix = IB_PUSH(b, t->indexes, t->nindexes, cap);
+        db_index *ix = ib_add_index(b, t, &cap, name, cols, ncols, uniq);
         if (!ix)
             break;
-        t->nindexes++;
-        ix->name = name;
-        ix->cols = cols;
-        ix->ncols = ncols;
-        ix->unique = uniq;
-        /* the predicate: the text after the WHERE of the CREATE INDEX */
-        sql_toks tk;
-        if (*sql && sql_lex(b->a, sql, strlen(sql), &tk)) {
-            for (int i = 0; i < tk.n; i++)
-                if (is_word(&tk.v[i], "where") && i + 1 < tk.n) {
-                    const char *w = sql + tk.v[i + 1].off;
-                    size_t n = strlen(w);
-                    while (n && (w[n - 1] == ';' || w[n - 1] == ' ' || w[n - 1] == '\n'))
-                        n--;
-                    ix->where = ib_strn(b, w, n);
-                    break;
-                }
-        }
+        if (*sql) /* the predicate: the text after the WHERE of the CREATE INDEX */
+            text_after(b, sql, "where", &ix->where);
     }
-    dal_stmt_done(st);
-    if (s != DAL_OK)
-        return ib_fail(b, s, "indexes");
-    return true;
+    return ib_done(b, st, s, "indexes");
 }
 
 /* SQLite records no type for a view's expression columns: each gets a
@@ -718,36 +680,24 @@ static bool warn_view_columns(ib *b, const db_view *v)
     dal_stmt *st;
     if (!ib_query(b, &Q_VIEW_COLUMNS, v->name, &st))
         return false;
-    bool row;
     dal_status s;
-    while ((s = dal_stmt_step(st, &row)) == DAL_OK && row) {
+    while (ib_next(st, &s)) {
         char *name = ib_col(b, st, 0);
         if (!view_item_is_column(b, v->sql, name))
             ib_warn(b, v->name, name, "an expression: SQLite does not record its type; "
                                       "add `- { name: %s, type: <type> }` to the view's columns "
                                       "when dalc generate asks for it", name);
     }
-    dal_stmt_done(st);
-    if (s != DAL_OK)
-        return ib_fail(b, s, "view columns");
-    return true;
+    return ib_done(b, st, s, "view columns");
 }
 
 /* CREATE VIEW name AS <select>: the select. */
 static const char *view_select(ib *b, const char *sql)
 {
-    sql_toks tk;
-    if (!sql_lex(b->a, sql, strlen(sql), &tk))
+    const char *select;
+    if (!text_after(b, sql, "as", &select))
         return NULL;
-    for (int i = 0; i < tk.n; i++)
-        if (is_word(&tk.v[i], "as") && i + 1 < tk.n) {
-            const char *p = sql + tk.v[i + 1].off;
-            size_t n = strlen(p);
-            while (n && (p[n - 1] == ';' || p[n - 1] == ' ' || p[n - 1] == '\n'))
-                n--;
-            return ib_strn(b, p, n);
-        }
-    return ib_str(b, sql);
+    return select ? select : ib_str(b, sql);
 }
 
 
@@ -760,20 +710,17 @@ bool introspect_sqlite(ib *b, const char *const *only, int nonly, db_schema *out
     int tcap = 0, vcap = 0, scap = 0;
     const char **sqls = NULL;
     int nsql = 0;
-    bool row;
     dal_status s;
-    while ((s = dal_stmt_step(st, &row)) == DAL_OK && row) {
+    while (ib_next(st, &s)) {
         char *type = ib_col(b, st, 0), *name = ib_col(b, st, 1), *sql = ib_col(b, st, 2);
         if (b->oom)
             break;
-        if (!strcmp(name, "dal_schema_migrations") || !ib_wanted(name, only, nonly))
+        if (!ib_wanted(name, only, nonly))
             continue;
         if (!strcmp(type, "view")) {
-            db_view *v = IB_PUSH(b, out->views, out->nviews, vcap);
+            db_view *v = ib_add_view(b, out, &vcap, name);
             if (!v)
                 break;
-            out->nviews++;
-            v->name = name;
             v->sql = view_select(b, sql);
             continue;
         }
@@ -781,20 +728,14 @@ bool introspect_sqlite(ib *b, const char *const *only, int nonly, db_schema *out
             ib_warn(b, name, NULL, "virtual table cannot be written in the schema: skipped");
             continue;
         }
-        db_table *t = IB_PUSH(b, out->tables, out->ntables, tcap);
-        const char **sq = IB_PUSH(b, sqls, nsql, scap);
-        if (!t || !sq)
+        const char **sq = IB_PUSH(b, sqls, nsql, scap); /* sqls[i]: tables[i]'s CREATE */
+        if (!sq || !ib_add_table(b, out, &tcap, name))
             break;
-        out->ntables++, nsql++;
-        t->name = name;
+        nsql++;
         *sq = sql;
-        if (!is_ident(name))
-            ib_warn(b, name, NULL, "the name is not a schema identifier ([a-z_][a-z0-9_]*): "
-                                   "the schema will not load");
     }
-    dal_stmt_done(st);
-    if (s != DAL_OK)
-        return ib_fail(b, s, "tables");
+    if (!ib_done(b, st, s, "tables"))
+        return false;
     for (int i = 0; i < out->ntables && !b->oom; i++) {
         db_table *t = &out->tables[i];
         table_text tt;
@@ -812,9 +753,9 @@ bool introspect_sqlite(ib *b, const char *const *only, int nonly, db_schema *out
             return false;
         int ccap = t->nchecks;
         for (int k = 0; k < tt.nchecks; k++) {
-            const char **slot = IB_PUSH(b, t->checks, t->nchecks, ccap);
+            const char **slot = IB_APPEND(b, t->checks, t->nchecks, ccap);
             if (slot)
-                *slot = tt.checks[k], t->nchecks++;
+                *slot = tt.checks[k];
         }
         if (t->npk == 0)
             ib_warn(b, t->name, NULL, "no primary key: the schema needs one (add primary_key)");

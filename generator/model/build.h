@@ -97,9 +97,17 @@ static inline void *A(builder *b, size_t n)
     return p;
 }
 
-#define MAX_IDENT 63
-#define MAX_VARCHAR 10485760
-#define MAX_JSON_DEPTH 256
+/* The column list of a key or index on c alone into *cols and *ncols;
+ * false when out of memory. */
+static inline bool one_column(builder *b, m_column *c, m_column ***cols, int *ncols)
+{
+    *cols = A(b, sizeof **cols);
+    if (!*cols)
+        return false;
+    (*cols)[0] = c;
+    *ncols = 1;
+    return true;
+}
 
 /* read.c: typed readers of YAML nodes */
 const char *kind_name(const yt_node *n);

@@ -217,20 +217,16 @@ void model_free(model *m)
         arena_free(m->arena);
 }
 
+static int cmp_name_table(const void *name, const void *elem)
+{
+    return strcmp(name, (*(m_table *const *)elem)->name);
+}
+
 m_table *model_find_table(const model *m, const char *name)
 {
-    int lo = 0, hi = m->ntables - 1;
-    while (lo <= hi) {
-        int mid = lo + (hi - lo) / 2;
-        int c = strcmp(m->by_name[mid]->name, name);
-        if (!c)
-            return m->by_name[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid - 1;
-    }
-    return NULL;
+    m_table **p = bsearch(name, m->by_name, (size_t)m->ntables, sizeof *m->by_name,
+                          cmp_name_table);
+    return p ? *p : NULL;
 }
 
 m_column *table_find_column(const m_table *t, const char *name)

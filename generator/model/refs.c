@@ -23,20 +23,15 @@ static bool is_failed_stem(const builder *b, const char *name)
     return false;
 }
 
+static int cmp_name_src(const void *name, const void *elem)
+{
+    return strcmp(name, (*(tsrc *const *)elem)->t->name);
+}
+
 static tsrc *find_src(builder *b, const char *name)
 {
-    int lo = 0, hi = b->nsorted - 1;
-    while (lo <= hi) {
-        int mid = lo + (hi - lo) / 2;
-        int c = strcmp(b->sorted[mid]->t->name, name);
-        if (!c)
-            return b->sorted[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid - 1;
-    }
-    return NULL;
+    tsrc **p = bsearch(name, b->sorted, (size_t)b->nsorted, sizeof *b->sorted, cmp_name_src);
+    return p ? *p : NULL;
 }
 
 static int cmp_src(const void *x, const void *y)
@@ -201,11 +196,8 @@ void auto_indexes(builder *b)
             if (led)
                 continue;
             m_index *ix = &t->indexes[t->nindexes++];
-            ix->cols = A(b, sizeof *ix->cols);
-            if (!ix->cols)
+            if (!one_column(b, c, &ix->cols, &ix->ncols))
                 return;
-            ix->cols[0] = c;
-            ix->ncols = 1;
             ix->automatic = true;
             ix->pos = c->pos;
             /* a declared (partial) index may already have the default name */

@@ -5,6 +5,7 @@
 #include "model/build.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,36 @@ static bool get_action(builder *b, const tsrc *ts, const yt_node *n, const char 
     return ERR(n, "unknown %s action '%s' (expected cascade, set_null, set_default, restrict or "
                   "no_action)",
                what, n->value);
+}
+
+/* on_delete or on_update (key) of a column, which needs 'references': the
+ * action into *out, the node into *node. */
+static void column_action(builder *b, const tsrc *ts, const yt_node *map, const csrc *cs,
+                          const char *key, const yt_node **node, fk_action *out)
+{
+    const yt_node *n = yt_get(map, key);
+    if (!n)
+        return;
+    *node = n;
+    if (!cs->refs_n)
+        ERR(get_key_node(map, key), "'%s' needs 'references'", key);
+    else
+        get_action(b, ts, n, key, out);
+}
+
+/* A true/false key of a column: its value into *v and its node into *node
+ * (later rules about the key point at it); NULL when it is not written. */
+static const yt_node *column_flag(builder *b, tsrc *ts, const yt_node *map, const char *key,
+                                  const yt_node **node, bool *v)
+{
+    const yt_node *n = yt_get(map, key);
+    if (n) {
+        char what[32]; /* "'nullable'", as get_bool names it */
+        snprintf(what, sizeof what, "'%s'", key);
+        *node = n;
+        get_bool(b, ts, n, what, v);
+    }
+    return n;
 }
 
 /* Reads one column mapping into c.  Type parameters first, so the default
@@ -77,24 +108,12 @@ static void build_column(builder *b, tsrc *ts, m_table *t, m_column *c, csrc *cs
         ERR(map, "column '%s' is missing required key 'type'", cname);
     }
 
-    if ((n = yt_get(map, "nullable"))) {
-        cs->nullable_n = n;
-        get_bool(b, ts, n, "'nullable'", &c->nullable);
-    }
-    if ((n = yt_get(map, "primary_key"))) {
-        cs->pk_n = n;
-        get_bool(b, ts, n, "'primary_key'", &c->primary_key);
-        if (c->primary_key && c->nullable)
-            ERR(n, "a primary-key column cannot be nullable (column '%s')", cname);
-    }
-    if ((n = yt_get(map, "identity"))) {
-        cs->identity_n = n;
-        get_bool(b, ts, n, "'identity'", &c->identity);
-    }
-    if ((n = yt_get(map, "unique"))) {
-        cs->unique_n = n;
-        get_bool(b, ts, n, "'unique'", &c->unique);
-    }
+    column_flag(b, ts, map, "nullable", &cs->nullable_n, &c->nullable);
+    if (column_flag(b, ts, map, "primary_key", &cs->pk_n, &c->primary_key) &&
+        c->primary_key && c->nullable)
+        ERR(cs->pk_n, "a primary-key column cannot be nullable (column '%s')", cname);
+    column_flag(b, ts, map, "identity", &cs->identity_n, &c->identity);
+    column_flag(b, ts, map, "unique", &cs->unique_n, &c->unique);
     if ((n = yt_get(map, "check")))
         get_str(b, ts, n, "'check'", &c->check);
     if ((n = yt_get(map, "comment")))
@@ -211,20 +230,8 @@ static void build_column(builder *b, tsrc *ts, m_table *t, m_column *c, csrc *cs
             }
         }
     }
-    if ((n = yt_get(map, "on_delete"))) {
-        cs->ondel_n = n;
-        if (!cs->refs_n)
-            ERR(get_key_node(map, "on_delete"), "'on_delete' needs 'references'");
-        else
-            get_action(b, ts, n, "on_delete", &c->on_delete);
-    }
-    if ((n = yt_get(map, "on_update"))) {
-        cs->onupd_n = n;
-        if (!cs->refs_n)
-            ERR(get_key_node(map, "on_update"), "'on_update' needs 'references'");
-        else
-            get_action(b, ts, n, "on_update", &c->on_update);
-    }
+    column_action(b, ts, map, cs, "on_delete", &cs->ondel_n, &c->on_delete);
+    column_action(b, ts, map, cs, "on_update", &cs->onupd_n, &c->on_update);
     (void)t;
 }
 
@@ -529,11 +536,8 @@ void build_table(builder *b, tsrc *ts, const char *stem)
         if (!c->unique)
             continue;
         m_unique *u = &t->uniques[t->nuniques++];
-        u->cols = A(b, sizeof *u->cols);
-        if (!u->cols)
+        if (!one_column(b, c, &u->cols, &u->ncols))
             return;
-        u->cols[0] = c;
-        u->ncols = 1;
         u->from_column = true;
         u->pos = P(ts, ts->cs[i].unique_n);
     }

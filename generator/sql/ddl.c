@@ -3,6 +3,7 @@
  */
 #include "sql/ddl.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,36 @@ static void quoted(strbuf *sb, const char *s, char q)
 void ddl_ident(strbuf *sb, const char *name) { quoted(sb, name, '"'); }
 
 void ddl_literal(strbuf *sb, const char *text) { quoted(sb, text, '\''); }
+
+void ddl_format(strbuf *sb, const char *fmt, const char *const *args, size_t nargs)
+{
+    size_t used = 0;
+    for (const char *p = fmt; *p; p++) {
+        if (*p != '%') {
+            sb_addc(sb, *p);
+            continue;
+        }
+        char conv = *++p;
+        if (conv == '%') {
+            sb_addc(sb, '%');
+            continue;
+        }
+        /* a pattern that does not fit its arguments is the caller's mistake */
+        assert(used < nargs && (conv == 'I' || conv == 'L' || conv == 's'));
+        if (used >= nargs || !conv)
+            break;
+        const char *arg = args[used++];
+        if (conv == 'I')
+            ddl_ident(sb, arg);
+        else if (conv == 'L' && !arg)
+            sb_add(sb, "NULL");
+        else if (conv == 'L')
+            ddl_literal(sb, arg);
+        else
+            sb_add(sb, arg);
+    }
+    assert(used == nargs);
+}
 
 const char *ddl_fk_name(char *buf, const char *table, const char *col)
 {
@@ -106,48 +137,31 @@ void ddl_create_trigger(sql_dialect d, const m_table *t, const m_column *c, strb
         return;
     char nm[DDL_NAME_MAX];
     ddl_trigger_name(nm, t->name, c->name);
+    const char *col = c->name, *now = now_expr(d, c);
     if (d == SQL_PG) {
-        sb_add(sb, "CREATE FUNCTION ");
-        ddl_ident(sb, nm);
-        sb_add(sb, "() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n    IF NEW.");
-        ddl_ident(sb, c->name);
-        sb_add(sb, " IS NOT DISTINCT FROM OLD.");
-        ddl_ident(sb, c->name);
-        sb_add(sb, " THEN\n        NEW.");
-        ddl_ident(sb, c->name);
-        sb_printf(sb, " := %s;\n    END IF;\n    RETURN NEW;\nEND\n$$;\n", now_expr(d, c));
-        sb_add(sb, "CREATE TRIGGER ");
-        ddl_ident(sb, nm);
-        sb_add(sb, " BEFORE UPDATE ON ");
-        ddl_ident(sb, t->name);
-        sb_add(sb, " FOR EACH ROW EXECUTE FUNCTION ");
-        ddl_ident(sb, nm);
-        sb_add(sb, "();\n");
+        DDL_SQL(sb,
+                "CREATE FUNCTION %I() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                "BEGIN\n"
+                "    IF NEW.%I IS NOT DISTINCT FROM OLD.%I THEN\n"
+                "        NEW.%I := %s;\n"
+                "    END IF;\n"
+                "    RETURN NEW;\n"
+                "END\n"
+                "$$;\n",
+                nm, col, col, col, now);
+        DDL_SQL(sb, "CREATE TRIGGER %I BEFORE UPDATE ON %I FOR EACH ROW EXECUTE FUNCTION %I();\n",
+                nm, t->name, nm);
         return;
     }
-    sb_add(sb, "CREATE TRIGGER ");
-    ddl_ident(sb, nm);
-    sb_add(sb, " AFTER UPDATE ON ");
-    ddl_ident(sb, t->name);
-    sb_add(sb, " FOR EACH ROW WHEN NEW.");
-    ddl_ident(sb, c->name);
-    sb_add(sb, " IS OLD.");
-    ddl_ident(sb, c->name);
-    sb_add(sb, "\nBEGIN\n    UPDATE ");
-    ddl_ident(sb, t->name);
-    sb_add(sb, " SET ");
-    ddl_ident(sb, c->name);
-    sb_printf(sb, " = %s\n    WHERE ", now_expr(d, c));
-    for (int i = 0; i < t->npk; i++) {
-        if (i)
-            sb_add(sb, " AND ");
-        ddl_ident(sb, t->pk[i]->name);
-        sb_add(sb, " = NEW.");
-        ddl_ident(sb, t->pk[i]->name);
-    }
-    sb_add(sb, " AND ");
-    ddl_ident(sb, c->name);
-    sb_printf(sb, " IS NOT %s;\nEND;\n", now_expr(d, c));
+    DDL_SQL(sb,
+            "CREATE TRIGGER %I AFTER UPDATE ON %I FOR EACH ROW WHEN NEW.%I IS OLD.%I\n"
+            "BEGIN\n"
+            "    UPDATE %I SET %I = %s\n"
+            "    WHERE ",
+            nm, t->name, col, col, t->name, col, now);
+    for (int i = 0; i < t->npk; i++)
+        DDL_SQL(sb, i ? " AND %I = NEW.%I" : "%I = NEW.%I", t->pk[i]->name, t->pk[i]->name);
+    DDL_SQL(sb, " AND %I IS NOT %s;\nEND;\n", col, now);
 }
 
 void ddl_create_triggers(sql_dialect d, const m_table *t, strbuf *sb)
@@ -162,28 +176,28 @@ void ddl_drop_trigger(sql_dialect d, const char *from, const char *col, const ch
     char nm[DDL_NAME_MAX];
     ddl_trigger_name(nm, from, col);
     if (d == SQL_SQLITE) {
-        if (on_table) {
-            sb_add(sb, "DROP TRIGGER ");
-            ddl_ident(sb, nm);
-            sb_add(sb, ";\n");
-        }
+        if (on_table)
+            DDL_SQL(sb, "DROP TRIGGER %I;\n", nm);
         return;
     }
-    if (on_table) {
-        sb_add(sb, "DROP TRIGGER ");
-        ddl_ident(sb, nm);
-        sb_add(sb, " ON ");
-        ddl_ident(sb, on_table);
-        sb_add(sb, ";\n");
-    }
-    sb_add(sb, "DROP FUNCTION ");
-    ddl_ident(sb, nm);
-    sb_add(sb, "();\n");
+    if (on_table)
+        DDL_SQL(sb, "DROP TRIGGER %I ON %I;\n", nm, on_table);
+    DDL_SQL(sb, "DROP FUNCTION %I();\n", nm);
 }
 
 bool ddl_default_is_constant(const m_column *c)
 {
     return c->def == DEF_NONE || c->def == DEF_LITERAL;
+}
+
+/* A literal of c's type: '2024-01-02'::date on PostgreSQL (the cast names
+ * the column's own type, so the literal is read as one), '2024-01-02' on
+ * SQLite. */
+static void typed_literal(sql_dialect d, const m_column *c, const char *v, strbuf *sb)
+{
+    ddl_literal(sb, v);
+    if (d == SQL_PG)
+        sb_printf(sb, "::%s", type_table[c->type].pg_sql);
 }
 
 bool ddl_default_expr(sql_dialect d, const m_column *c, strbuf *sb)
@@ -225,27 +239,15 @@ bool ddl_default_expr(sql_dialect d, const m_column *c, strbuf *sb)
         sb_printf(sb, d == SQL_PG ? "'\\x%s'::bytea" : "X'%s'", v);
         break;
     case TY_TIMESTAMP:
-        if (d == SQL_PG) {
-            ddl_literal(sb, v);
-            sb_add(sb, "::timestamptz");
-        } else {
+        if (d == SQL_PG)
+            typed_literal(d, c, v, sb);
+        else
             sb_printf(sb, "%lld", c->default_int);
-        }
         break;
     case TY_DATE:
-        ddl_literal(sb, v);
-        if (d == SQL_PG)
-            sb_add(sb, "::date");
-        break;
     case TY_JSON:
-        ddl_literal(sb, v);
-        if (d == SQL_PG)
-            sb_add(sb, "::jsonb");
-        break;
     case TY_UUID:
-        ddl_literal(sb, v);
-        if (d == SQL_PG)
-            sb_add(sb, "::uuid");
+        typed_literal(d, c, v, sb);
         break;
     default: /* text, enum */
         ddl_literal(sb, v);
@@ -273,11 +275,7 @@ static const char *fk_action_sql(fk_action a)
 
 void ddl_references(const m_column *c, strbuf *sb)
 {
-    sb_add(sb, "REFERENCES ");
-    ddl_ident(sb, c->ref_table->name);
-    sb_add(sb, " (");
-    ddl_ident(sb, c->ref_column->name);
-    sb_add(sb, ")");
+    DDL_SQL(sb, "REFERENCES %I (%I)", c->ref_table->name, c->ref_column->name);
     const char *a = fk_action_sql(c->on_delete);
     if (a)
         sb_printf(sb, " ON DELETE %s", a);
@@ -301,13 +299,9 @@ void ddl_type_check(strbuf *sb, const char *fmt, const char *col)
 
 void ddl_values_expr(strbuf *sb, const m_column *c)
 {
-    ddl_ident(sb, c->name);
-    sb_add(sb, " IN (");
-    for (int i = 0; i < c->nvalues; i++) {
-        if (i)
-            sb_add(sb, ", ");
-        ddl_literal(sb, c->values[i]);
-    }
+    DDL_SQL(sb, "%I IN (", c->name);
+    for (int i = 0; i < c->nvalues; i++)
+        DDL_SQL(sb, i ? ", %L" : "%L", c->values[i]);
     sb_add(sb, ")");
 }
 
@@ -335,17 +329,13 @@ void ddl_column_attrs(sql_dialect d, const m_table *t, const m_column *c, bool w
             ddl_default_expr(d, c, sb);
         }
         if (c->type == TY_ENUM) {
-            sb_add(sb, " CONSTRAINT ");
-            ddl_ident(sb, ddl_values_name(nm, t->name, c->name));
-            sb_add(sb, " CHECK (");
+            DDL_SQL(sb, " CONSTRAINT %I CHECK (", ddl_values_name(nm, t->name, c->name));
             ddl_values_expr(sb, c);
             sb_add(sb, ")");
         }
-        if (c->check) {
-            sb_add(sb, " CONSTRAINT ");
-            ddl_ident(sb, ddl_check_name(nm, t->name, c->name));
-            sb_printf(sb, " CHECK (%s)", c->check);
-        }
+        if (c->check)
+            DDL_SQL(sb, " CONSTRAINT %I CHECK (%s)", ddl_check_name(nm, t->name, c->name),
+                    c->check);
         return;
     }
     if (type_table[c->type].sqlite_collate)
@@ -382,7 +372,7 @@ void ddl_column_attrs(sql_dialect d, const m_table *t, const m_column *c, bool w
     }
 }
 
-static void add_col_list(strbuf *sb, m_column *const *cols, int n)
+void ddl_col_list(strbuf *sb, m_column *const *cols, int n)
 {
     sb_add(sb, "(");
     for (int i = 0; i < n; i++) {
@@ -459,13 +449,13 @@ void ddl_table_lines(sql_dialect d, const m_table *t, ddl_line_fn fn, void *ctx)
     if (pk) {
         ddl_ident(&name, ddl_pkey_name(nm, t->name));
         sb_add(&def, "PRIMARY KEY ");
-        add_col_list(&def, t->pk, t->npk);
+        ddl_col_list(&def, t->pk, t->npk);
         CONSTRAINT();
     }
     for (int i = 0; i < t->nuniques; i++) {
         ddl_ident(&name, t->uniques[i].name);
         sb_add(&def, "UNIQUE ");
-        add_col_list(&def, t->uniques[i].cols, t->uniques[i].ncols);
+        ddl_col_list(&def, t->uniques[i].cols, t->uniques[i].ncols);
         CONSTRAINT();
     }
     for (int i = 0; d == SQL_PG && i < t->ncolumns; i++) {
@@ -473,9 +463,7 @@ void ddl_table_lines(sql_dialect d, const m_table *t, ddl_line_fn fn, void *ctx)
         if (!c->ref_table || c->fk_deferred)
             continue;
         ddl_ident(&name, ddl_fk_name(nm, t->name, c->name));
-        sb_add(&def, "FOREIGN KEY (");
-        ddl_ident(&def, c->name);
-        sb_add(&def, ") ");
+        DDL_SQL(&def, "FOREIGN KEY (%I) ", c->name);
         ddl_references(c, &def);
         CONSTRAINT();
     }
@@ -514,9 +502,7 @@ static void plain_line(void *ctx, const ddl_line *l)
 
 void ddl_create_table(sql_dialect d, const m_table *t, const char *as_name, strbuf *sb)
 {
-    sb_add(sb, "CREATE TABLE ");
-    ddl_ident(sb, as_name ? as_name : t->name);
-    sb_add(sb, " (\n");
+    DDL_SQL(sb, "CREATE TABLE %I (\n", as_name ? as_name : t->name);
     plain_ctx p = {d, sb};
     ddl_table_lines(d, t, plain_line, &p);
     sb_add(sb, d == SQL_PG ? ");\n" : ") STRICT;\n");
@@ -525,12 +511,8 @@ void ddl_create_table(sql_dialect d, const m_table *t, const char *as_name, strb
 void ddl_create_index(sql_dialect d, const m_table *t, const m_index *ix, strbuf *sb)
 {
     (void)d;
-    sb_add(sb, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
-    ddl_ident(sb, ix->name);
-    sb_add(sb, " ON ");
-    ddl_ident(sb, t->name);
-    sb_addc(sb, ' ');
-    add_col_list(sb, ix->cols, ix->ncols);
+    DDL_SQL(sb, "CREATE %sINDEX %I ON %I ", ix->unique ? "UNIQUE " : "", ix->name, t->name);
+    ddl_col_list(sb, ix->cols, ix->ncols);
     if (ix->where)
         sb_printf(sb, " WHERE %s", ix->where);
     sb_add(sb, ";\n");
@@ -539,36 +521,25 @@ void ddl_create_index(sql_dialect d, const m_table *t, const m_index *ix, strbuf
 void ddl_add_fk_pg(const m_table *t, const m_column *c, strbuf *sb)
 {
     char nm[DDL_NAME_MAX];
-    sb_add(sb, "ALTER TABLE ");
-    ddl_ident(sb, t->name);
-    sb_add(sb, " ADD CONSTRAINT ");
-    ddl_ident(sb, ddl_fk_name(nm, t->name, c->name));
-    sb_add(sb, " FOREIGN KEY (");
-    ddl_ident(sb, c->name);
-    sb_add(sb, ") ");
+    DDL_SQL(sb, "ALTER TABLE %I ADD CONSTRAINT %I FOREIGN KEY (%I) ", t->name,
+            ddl_fk_name(nm, t->name, c->name), c->name);
     ddl_references(c, sb);
     sb_add(sb, ";\n");
 }
 
+void ddl_comment_pg(const char *table, const char *col, const char *comment, strbuf *sb)
+{
+    if (col)
+        DDL_SQL(sb, "COMMENT ON COLUMN %I.%I IS %L;\n", table, col, comment);
+    else
+        DDL_SQL(sb, "COMMENT ON TABLE %I IS %L;\n", table, comment);
+}
+
 void ddl_comments_pg(const m_table *t, strbuf *sb)
 {
-    if (t->comment) {
-        sb_add(sb, "COMMENT ON TABLE ");
-        ddl_ident(sb, t->name);
-        sb_add(sb, " IS ");
-        ddl_literal(sb, t->comment);
-        sb_add(sb, ";\n");
-    }
-    for (int i = 0; i < t->ncolumns; i++) {
-        const m_column *c = &t->columns[i];
-        if (!c->comment)
-            continue;
-        sb_add(sb, "COMMENT ON COLUMN ");
-        ddl_ident(sb, t->name);
-        sb_addc(sb, '.');
-        ddl_ident(sb, c->name);
-        sb_add(sb, " IS ");
-        ddl_literal(sb, c->comment);
-        sb_add(sb, ";\n");
-    }
+    if (t->comment)
+        ddl_comment_pg(t->name, NULL, t->comment, sb);
+    for (int i = 0; i < t->ncolumns; i++)
+        if (t->columns[i].comment)
+            ddl_comment_pg(t->name, t->columns[i].name, t->columns[i].comment, sb);
 }

@@ -27,7 +27,18 @@ typedef enum sql_dialect { SQL_PG = 0, SQL_SQLITE = 1 } sql_dialect;
 
 void ddl_ident(strbuf *sb, const char *name);          /* "name" */
 void ddl_literal(strbuf *sb, const char *text);        /* 'te''xt' */
+/* SQL text from a pattern, as PostgreSQL's format(): %I an identifier
+ * (ddl_ident), %L a literal (ddl_literal; NULL gives NULL), %s text as it
+ * is, %% a '%'.  Every argument is a string (the macro's array checks that
+ * at compile time); their number must match the pattern's.  Not
+ * DALC_PRINTF: %I and %L are no printf conversions.
+ *   DDL_SQL(sb, "DROP TRIGGER %I ON %I;\n", name, table);                */
+void ddl_format(strbuf *sb, const char *fmt, const char *const *args, size_t nargs);
+#define DDL_SQL(sb, fmt, ...)                                                                  \
+    ddl_format((sb), (fmt), (const char *const[]){__VA_ARGS__},                               \
+               sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
 void ddl_values_expr(strbuf *sb, const m_column *c);  /* "col" IN ('a', 'b'): an enum's CHECK */
+void ddl_col_list(strbuf *sb, m_column *const *cols, int n); /* ("a", "b") */
 /* A type's SQLite CHECK (type_info.sqlite_check, %1$s the column) for col. */
 void ddl_type_check(strbuf *sb, const char *fmt, const char *col);
 
@@ -49,6 +60,10 @@ void ddl_column_def(sql_dialect d, const m_table *t, const m_column *c, bool wit
  * (leading space) or nothing. */
 void ddl_column_attrs(sql_dialect d, const m_table *t, const m_column *c, bool with_fk,
                       strbuf *sb);
+
+/* COMMENT ON TABLE "t" (col NULL) or COLUMN "t"."col" IS 'comment' (NULL:
+ * IS NULL, the comment dropped); PostgreSQL only. */
+void ddl_comment_pg(const char *table, const char *col, const char *comment, strbuf *sb);
 
 /* REFERENCES "t" ("c") [ON DELETE ..] [ON UPDATE ..] */
 void ddl_references(const m_column *c, strbuf *sb);

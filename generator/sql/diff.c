@@ -160,17 +160,13 @@ static void destructive(dctx *x, const char *fmt, ...)
 
 static void alter(dctx *x, const m_table *t)
 {
-    sb_add(x->out, "ALTER TABLE ");
-    ddl_ident(x->out, t->name);
-    sb_addc(x->out, ' ');
+    DDL_SQL(x->out, "ALTER TABLE %I ", t->name);
 }
 
 static void alter_col(dctx *x, const m_table *t, const m_column *c)
 {
     alter(x, t);
-    sb_add(x->out, "ALTER COLUMN ");
-    ddl_ident(x->out, c->name);
-    sb_addc(x->out, ' ');
+    DDL_SQL(x->out, "ALTER COLUMN %I ", c->name);
 }
 
 /* Name of a from-side column in to-side terms ("!name" when it vanishes). */
@@ -197,8 +193,15 @@ static void sig_cols(const dctx *x, bool from, m_column *const *cols, int n, str
     }
 }
 
-static void sig_fk(const dctx *x, bool from, const m_column *c, strbuf *sb)
+/* A signature: an object's text once the renames of the diff are undone
+ * (from: the object is on the from side); an object of the from side and
+ * one of the to side are the same when their signatures are.  Each of
+ * these takes the object its name says. */
+typedef void sig_fn(const dctx *x, bool from, const void *item, strbuf *sb);
+
+static void sig_fk(const dctx *x, bool from, const void *item, strbuf *sb)
 {
+    const m_column *c = item;
     if (!c->ref_table)
         return;
     if (from) {
@@ -216,11 +219,38 @@ static void sig_fk(const dctx *x, bool from, const m_column *c, strbuf *sb)
     sb_printf(sb, "|%d|%d", (int)c->on_delete, (int)c->on_update);
 }
 
-static void sig_index(const dctx *x, bool from, const m_index *ix, strbuf *sb)
+static void sig_index(const dctx *x, bool from, const void *item, strbuf *sb)
 {
+    const m_index *ix = item;
     sb_printf(sb, "%d|", ix->unique);
     sig_cols(x, from, ix->cols, ix->ncols, sb);
     sb_printf(sb, "|%s", ix->where ? ix->where : "");
+}
+
+static void sig_unique(const dctx *x, bool from, const void *item, strbuf *sb)
+{
+    const m_unique *u = item;
+    sig_cols(x, from, u->cols, u->ncols, sb);
+}
+
+static void sig_pk(const dctx *x, bool from, const void *item, strbuf *sb)
+{
+    const m_table *t = item;
+    sig_cols(x, from, t->pk, t->npk, sb);
+}
+
+/* True when from-side a and to-side b have the same signature. */
+static bool sig_same(const dctx *x, sig_fn *sig, const void *a, const void *b)
+{
+    strbuf sa, sbb;
+    sb_init(&sa);
+    sb_init(&sbb);
+    sig(x, true, a, &sa);
+    sig(x, false, b, &sbb);
+    bool same = strcmp(sb_str(&sa), sb_str(&sbb)) == 0;
+    sb_free(&sa);
+    sb_free(&sbb);
+    return same;
 }
 
 static bool str_eq(const char *a, const char *b)
@@ -230,65 +260,29 @@ static bool str_eq(const char *a, const char *b)
 
 static bool fk_same(const dctx *x, const m_column *a, const m_column *b)
 {
-    strbuf sa, sbb;
-    sb_init(&sa);
-    sb_init(&sbb);
-    sig_fk(x, true, a, &sa);
-    sig_fk(x, false, b, &sbb);
-    bool same = strcmp(sb_str(&sa), sb_str(&sbb)) == 0;
-    sb_free(&sa);
-    sb_free(&sbb);
-    return same;
+    return sig_same(x, sig_fk, a, b);
 }
 
 static bool pk_same(const dctx *x, const m_table *a, const m_table *b)
 {
-    strbuf sa, sbb;
-    sb_init(&sa);
-    sb_init(&sbb);
-    sig_cols(x, true, a->pk, a->npk, &sa);
-    sig_cols(x, false, b->pk, b->npk, &sbb);
-    bool same = strcmp(sb_str(&sa), sb_str(&sbb)) == 0;
-    sb_free(&sa);
-    sb_free(&sbb);
-    return same;
+    return sig_same(x, sig_pk, a, b);
 }
 
 /* Index of the to-side unique matching from-side unique u, or -1. */
 static int match_unique(const dctx *x, const m_unique *u, const m_table *b)
 {
-    strbuf sa;
-    sb_init(&sa);
-    sig_cols(x, true, u->cols, u->ncols, &sa);
-    int found = -1;
-    for (int i = 0; i < b->nuniques && found < 0; i++) {
-        strbuf sbb;
-        sb_init(&sbb);
-        sig_cols(x, false, b->uniques[i].cols, b->uniques[i].ncols, &sbb);
-        if (strcmp(sb_str(&sa), sb_str(&sbb)) == 0)
-            found = i;
-        sb_free(&sbb);
-    }
-    sb_free(&sa);
-    return found;
+    for (int i = 0; i < b->nuniques; i++)
+        if (sig_same(x, sig_unique, u, &b->uniques[i]))
+            return i;
+    return -1;
 }
 
 static int match_index(const dctx *x, const m_index *ix, const m_table *b)
 {
-    strbuf sa;
-    sb_init(&sa);
-    sig_index(x, true, ix, &sa);
-    int found = -1;
-    for (int i = 0; i < b->nindexes && found < 0; i++) {
-        strbuf sbb;
-        sb_init(&sbb);
-        sig_index(x, false, &b->indexes[i], &sbb);
-        if (strcmp(sb_str(&sa), sb_str(&sbb)) == 0)
-            found = i;
-        sb_free(&sbb);
-    }
-    sb_free(&sa);
-    return found;
+    for (int i = 0; i < b->nindexes; i++)
+        if (sig_same(x, sig_index, ix, &b->indexes[i]))
+            return i;
+    return -1;
 }
 
 static bool values_same(const m_column *a, const m_column *b)
@@ -407,27 +401,19 @@ static void pg_rename_constraint(dctx *x, const m_table *b, const char *from, co
     if (strcmp(from, to) == 0)
         return;
     alter(x, b);
-    sb_add(x->out, "RENAME CONSTRAINT ");
-    ddl_ident(x->out, from);
-    sb_add(x->out, " TO ");
-    ddl_ident(x->out, to);
-    sb_add(x->out, ";\n");
+    DDL_SQL(x->out, "RENAME CONSTRAINT %I TO %I;\n", from, to);
 }
 
 static void pg_drop_constraint(dctx *x, const m_table *b, const char *name)
 {
     alter(x, b);
-    sb_add(x->out, "DROP CONSTRAINT ");
-    ddl_ident(x->out, name);
-    sb_add(x->out, ";\n");
+    DDL_SQL(x->out, "DROP CONSTRAINT %I;\n", name);
 }
 
 static void pg_add_check(dctx *x, const m_table *b, const char *name, const char *expr)
 {
     alter(x, b);
-    sb_add(x->out, "ADD CONSTRAINT ");
-    ddl_ident(x->out, name);
-    sb_printf(x->out, " CHECK (%s);\n", expr);
+    DDL_SQL(x->out, "ADD CONSTRAINT %I CHECK (%s);\n", name, expr);
 }
 
 /* Phase 2 for one pair: drop what changed, rename what merely moved. */
@@ -465,17 +451,11 @@ static void pg_drop_changed(dctx *x, const m_table *a, const m_table *b)
     for (int i = 0; i < a->nindexes; i++) {
         int j = match_index(x, &a->indexes[i], b);
         if (j >= 0) {
-            if (strcmp(a->indexes[i].name, b->indexes[j].name) != 0) {
-                sb_add(x->out, "ALTER INDEX ");
-                ddl_ident(x->out, a->indexes[i].name);
-                sb_add(x->out, " RENAME TO ");
-                ddl_ident(x->out, b->indexes[j].name);
-                sb_add(x->out, ";\n");
-            }
+            if (strcmp(a->indexes[i].name, b->indexes[j].name) != 0)
+                DDL_SQL(x->out, "ALTER INDEX %I RENAME TO %I;\n", a->indexes[i].name,
+                        b->indexes[j].name);
         } else {
-            sb_add(x->out, "DROP INDEX ");
-            ddl_ident(x->out, a->indexes[i].name);
-            sb_add(x->out, ";\n");
+            DDL_SQL(x->out, "DROP INDEX %I;\n", a->indexes[i].name);
         }
     }
     /* uniques */
@@ -517,9 +497,7 @@ static void pg_alter_column(dctx *x, const m_table *b, const m_column *a, const 
         sb_add(o, "TYPE ");
         ddl_column_type(SQL_PG, bc, o);
         if (!type_same(a, bc)) {
-            sb_add(o, " USING ");
-            ddl_ident(o, bc->name);
-            sb_add(o, "::");
+            DDL_SQL(o, " USING %I::", bc->name);
             ddl_column_type(SQL_PG, bc, o);
         }
         sb_add(o, ";\n");
@@ -540,15 +518,9 @@ static void pg_alter_column(dctx *x, const m_table *b, const m_column *a, const 
     }
     if (a->nullable != bc->nullable) {
         if (!bc->nullable && bc->def != DEF_NONE) {
-            sb_add(o, "UPDATE ");
-            ddl_ident(o, b->name);
-            sb_add(o, " SET ");
-            ddl_ident(o, bc->name);
-            sb_add(o, " = ");
+            DDL_SQL(o, "UPDATE %I SET %I = ", b->name, bc->name);
             ddl_default_expr(SQL_PG, bc, o);
-            sb_add(o, " WHERE ");
-            ddl_ident(o, bc->name);
-            sb_add(o, " IS NULL;\n");
+            DDL_SQL(o, " WHERE %I IS NULL;\n", bc->name);
         }
         alter_col(x, b, bc);
         sb_add(o, bc->nullable ? "DROP NOT NULL;\n" : "SET NOT NULL;\n");
@@ -556,19 +528,13 @@ static void pg_alter_column(dctx *x, const m_table *b, const m_column *a, const 
     if (!a->identity && bc->identity) {
         alter_col(x, b, bc);
         sb_add(o, "ADD GENERATED BY DEFAULT AS IDENTITY;\n");
-        sb_add(o, "SELECT setval(pg_get_serial_sequence(");
-        strbuf q;
+        strbuf q; /* pg_get_serial_sequence takes the table as a quoted name */
         sb_init(&q);
         ddl_ident(&q, b->name);
-        ddl_literal(o, sb_str(&q));
+        DDL_SQL(o, "SELECT setval(pg_get_serial_sequence(%L, %L), coalesce(max(%I), 0) + 1, "
+                   "false) FROM %I;\n",
+                sb_str(&q), bc->name, bc->name, b->name);
         sb_free(&q);
-        sb_add(o, ", ");
-        ddl_literal(o, bc->name);
-        sb_add(o, "), coalesce(max(");
-        ddl_ident(o, bc->name);
-        sb_add(o, "), 0) + 1, false) FROM ");
-        ddl_ident(o, b->name);
-        sb_add(o, ";\n");
     }
 }
 
@@ -578,15 +544,9 @@ static void pg_add_new(dctx *x, const m_table *a, const m_table *b)
     strbuf *o = x->out;
     if (!pk_same(x, a, b)) {
         alter(x, b);
-        sb_add(o, "ADD CONSTRAINT ");
-        ddl_ident(o, ddl_pkey_name(nm, b->name));
-        sb_add(o, " PRIMARY KEY (");
-        for (int i = 0; i < b->npk; i++) {
-            if (i)
-                sb_add(o, ", ");
-            ddl_ident(o, b->pk[i]->name);
-        }
-        sb_add(o, ");\n");
+        DDL_SQL(o, "ADD CONSTRAINT %I PRIMARY KEY ", ddl_pkey_name(nm, b->name));
+        ddl_col_list(o, b->pk, b->npk);
+        sb_add(o, ";\n");
     }
     for (int i = 0; i < b->nuniques; i++) {
         bool found = false;
@@ -595,15 +555,9 @@ static void pg_add_new(dctx *x, const m_table *a, const m_table *b)
         if (found)
             continue;
         alter(x, b);
-        sb_add(o, "ADD CONSTRAINT ");
-        ddl_ident(o, b->uniques[i].name);
-        sb_add(o, " UNIQUE (");
-        for (int k = 0; k < b->uniques[i].ncols; k++) {
-            if (k)
-                sb_add(o, ", ");
-            ddl_ident(o, b->uniques[i].cols[k]->name);
-        }
-        sb_add(o, ");\n");
+        DDL_SQL(o, "ADD CONSTRAINT %I UNIQUE ", b->uniques[i].name);
+        ddl_col_list(o, b->uniques[i].cols, b->uniques[i].ncols);
+        sb_add(o, ";\n");
     }
     for (int i = 0; i < b->ncolumns; i++) {
         const m_column *bc = &b->columns[i];
@@ -641,31 +595,13 @@ static void pg_add_new(dctx *x, const m_table *a, const m_table *b)
 static void pg_comments(dctx *x, const m_table *a, const m_table *b)
 {
     strbuf *o = x->out;
-    if (!str_eq(a->comment, b->comment)) {
-        sb_add(o, "COMMENT ON TABLE ");
-        ddl_ident(o, b->name);
-        sb_add(o, " IS ");
-        if (b->comment)
-            ddl_literal(o, b->comment);
-        else
-            sb_add(o, "NULL");
-        sb_add(o, ";\n");
-    }
+    if (!str_eq(a->comment, b->comment))
+        ddl_comment_pg(b->name, NULL, b->comment, o);
     for (int i = 0; i < b->ncolumns; i++) {
         const m_column *bc = &b->columns[i];
         const m_column *ac = map_c(x, bc, true);
-        if (str_eq(ac ? ac->comment : NULL, bc->comment))
-            continue;
-        sb_add(o, "COMMENT ON COLUMN ");
-        ddl_ident(o, b->name);
-        sb_addc(o, '.');
-        ddl_ident(o, bc->name);
-        sb_add(o, " IS ");
-        if (bc->comment)
-            ddl_literal(o, bc->comment);
-        else
-            sb_add(o, "NULL");
-        sb_add(o, ";\n");
+        if (!str_eq(ac ? ac->comment : NULL, bc->comment))
+            ddl_comment_pg(b->name, bc->name, bc->comment, o);
     }
 }
 
@@ -716,9 +652,7 @@ static void drop_removed_tables(dctx *x)
         if (map_t(x, a, false))
             continue;
         destructive(x, "drop table %s", a->name);
-        sb_add(x->out, "DROP TABLE ");
-        ddl_ident(x->out, a->name);
-        sb_add(x->out, ";\n");
+        DDL_SQL(x->out, "DROP TABLE %I;\n", a->name);
     }
 }
 
@@ -740,13 +674,15 @@ static void create_added_tables(dctx *x, sql_dialect d)
 /* ALTER TABLE "a" RENAME TO "b" when the table was renamed. */
 static void rename_table(strbuf *o, const m_table *a, const m_table *b)
 {
-    if (strcmp(a->name, b->name) != 0) {
-        sb_add(o, "ALTER TABLE ");
-        ddl_ident(o, a->name);
-        sb_add(o, " RENAME TO ");
-        ddl_ident(o, b->name);
-        sb_add(o, ";\n");
-    }
+    if (strcmp(a->name, b->name) != 0)
+        DDL_SQL(o, "ALTER TABLE %I RENAME TO %I;\n", a->name, b->name);
+}
+
+/* ALTER TABLE "t" RENAME COLUMN "from" TO "to". */
+static void rename_column(dctx *x, const m_table *t, const char *from, const char *to)
+{
+    alter(x, t);
+    DDL_SQL(x->out, "RENAME COLUMN %I TO %I;\n", from, to);
 }
 
 static void diff_pg(dctx *x)
@@ -768,12 +704,7 @@ static void diff_pg(dctx *x)
             for (int k = 0; k < x->ntp && !tb; k++)
                 if (b >= x->tp[k].b->columns && b < x->tp[k].b->columns + x->tp[k].b->ncolumns)
                     tb = x->tp[k].b;
-            alter(x, tb);
-            sb_add(o, "RENAME COLUMN ");
-            ddl_ident(o, a->name);
-            sb_add(o, " TO ");
-            ddl_ident(o, b->name);
-            sb_add(o, ";\n");
+            rename_column(x, tb, a->name, b->name);
         }
     }
     /* 2. drop changed constraints */
@@ -786,13 +717,9 @@ static void diff_pg(dctx *x)
             continue;
         char nm[DDL_NAME_MAX];
         for (int j = 0; j < a->ncolumns; j++)
-            if (a->columns[j].ref_table && a->columns[j].fk_deferred) {
-                sb_add(o, "ALTER TABLE ");
-                ddl_ident(o, a->name);
-                sb_add(o, " DROP CONSTRAINT ");
-                ddl_ident(o, ddl_fk_name(nm, a->name, a->columns[j].name));
-                sb_add(o, ";\n");
-            }
+            if (a->columns[j].ref_table && a->columns[j].fk_deferred)
+                DDL_SQL(o, "ALTER TABLE %I DROP CONSTRAINT %I;\n", a->name,
+                        ddl_fk_name(nm, a->name, a->columns[j].name));
     }
     drop_removed_tables(x);
     /* 4. create tables */
@@ -806,9 +733,7 @@ static void diff_pg(dctx *x)
                 continue;
             destructive(x, "drop column %s.%s", b->name, ac->name);
             alter(x, b);
-            sb_add(o, "DROP COLUMN ");
-            ddl_ident(o, ac->name);
-            sb_add(o, ";\n");
+            DDL_SQL(o, "DROP COLUMN %I;\n", ac->name);
         }
         for (int j = 0; j < b->ncolumns; j++) {
             const m_column *bc = &b->columns[j];
@@ -984,22 +909,12 @@ static void sqlite_rebuild(dctx *x, const m_table *b)
             sb_add(&sel, ")");
         }
     }
-    if (cols.len) {
-        sb_add(o, "INSERT INTO ");
-        ddl_ident(o, tmp);
-        sb_printf(o, " (%s) SELECT %s FROM ", sb_str(&cols), sb_str(&sel));
-        ddl_ident(o, b->name);
-        sb_add(o, ";\n");
-    }
+    if (cols.len)
+        DDL_SQL(o, "INSERT INTO %I (%s) SELECT %s FROM %I;\n", tmp, sb_str(&cols), sb_str(&sel),
+                b->name);
     sb_free(&cols);
     sb_free(&sel);
-    sb_add(o, "DROP TABLE ");
-    ddl_ident(o, b->name);
-    sb_add(o, ";\nALTER TABLE ");
-    ddl_ident(o, tmp);
-    sb_add(o, " RENAME TO ");
-    ddl_ident(o, b->name);
-    sb_add(o, ";\n");
+    DDL_SQL(o, "DROP TABLE %I;\nALTER TABLE %I RENAME TO %I;\n", b->name, tmp, b->name);
     for (int i = 0; i < b->nindexes; i++)
         ddl_create_index(SQL_SQLITE, b, &b->indexes[i], o);
 }
@@ -1016,14 +931,8 @@ static void diff_sqlite(dctx *x)
         for (int j = 0; j < b->ncolumns; j++) {
             const m_column *bc = &b->columns[j];
             const m_column *ac = map_c(x, bc, true);
-            if (ac && strcmp(ac->name, bc->name) != 0) {
-                alter(x, b);
-                sb_add(o, "RENAME COLUMN ");
-                ddl_ident(o, ac->name);
-                sb_add(o, " TO ");
-                ddl_ident(o, bc->name);
-                sb_add(o, ";\n");
-            }
+            if (ac && strcmp(ac->name, bc->name) != 0)
+                rename_column(x, b, ac->name, bc->name);
         }
     }
     /* 2. drop tables */
@@ -1054,19 +963,14 @@ static void diff_sqlite(dctx *x)
         }
         for (int j = 0; j < a->nindexes; j++) {
             int k = match_index(x, &a->indexes[j], b);
-            if (k < 0 || strcmp(a->indexes[j].name, b->indexes[k].name) != 0) {
-                sb_add(o, "DROP INDEX ");
-                ddl_ident(o, a->indexes[j].name);
-                sb_add(o, ";\n");
-            }
+            if (k < 0 || strcmp(a->indexes[j].name, b->indexes[k].name) != 0)
+                DDL_SQL(o, "DROP INDEX %I;\n", a->indexes[j].name);
         }
         for (int j = 0; j < a->ncolumns; j++) {
             if (map_c(x, &a->columns[j], false))
                 continue;
             alter(x, b);
-            sb_add(o, "DROP COLUMN ");
-            ddl_ident(o, a->columns[j].name);
-            sb_add(o, ";\n");
+            DDL_SQL(o, "DROP COLUMN %I;\n", a->columns[j].name);
         }
         for (int j = 0; j < b->ncolumns; j++) {
             const m_column *bc = &b->columns[j];
@@ -1120,29 +1024,19 @@ static bool views_same(sql_dialect d, const model *a, const model *b)
 
 static void drop_views(const model *m, strbuf *o)
 {
-    for (int i = m->nviews - 1; i >= 0; i--) {
-        sb_add(o, "DROP VIEW IF EXISTS ");
-        ddl_ident(o, m->views[i]->name);
-        sb_add(o, ";\n");
-    }
+    for (int i = m->nviews - 1; i >= 0; i--)
+        DDL_SQL(o, "DROP VIEW IF EXISTS %I;\n", m->views[i]->name);
 }
 
 static void create_views(sql_dialect d, const model *m, strbuf *o)
 {
     for (int i = 0; i < m->nviews; i++) {
         const m_view *v = m->views[i];
-        sb_add(o, "CREATE VIEW ");
-        ddl_ident(o, v->name);
-        sb_add(o, " AS\n");
+        DDL_SQL(o, "CREATE VIEW %I AS\n", v->name);
         sb_addn(o, v->sql[d].text, v->sql[d].len);
         sb_add(o, ";\n");
-        if (d == SQL_PG && v->comment) {
-            sb_add(o, "COMMENT ON VIEW ");
-            ddl_ident(o, v->name);
-            sb_add(o, " IS ");
-            ddl_literal(o, v->comment);
-            sb_add(o, ";\n");
-        }
+        if (d == SQL_PG && v->comment)
+            DDL_SQL(o, "COMMENT ON VIEW %I IS %L;\n", v->name, v->comment);
     }
 }
 

@@ -271,6 +271,27 @@ void arena_free(arena *a)
     free(a);
 }
 
+void arena_reset(arena *a)
+{
+    arena_block *keep = NULL;
+    arena_block *b = a->head;
+    /* keep the head block if it is an ordinary one, free the rest */
+    if (b && b->size == 65536) {
+        keep = b;
+        b = b->next;
+    }
+    while (b) {
+        arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    if (keep) {
+        keep->used = 0;
+        keep->next = NULL;
+    }
+    a->head = keep;
+}
+
 /* n bytes of uninitialised arena memory */
 static void *arena_alloc_raw(arena *a, size_t n)
 {

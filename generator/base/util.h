@@ -77,6 +77,10 @@ char *sb_take(strbuf *sb);
 typedef struct arena arena;
 arena *arena_new(void);
 void arena_free(arena *a);
+/* Empties a for reuse: everything allocated from it is gone, its first
+ * block is kept (a loop that builds and drops one item's strings per round
+ * reuses the same memory). */
+void arena_reset(arena *a);
 void *arena_alloc(arena *a, size_t n); /* zeroed; NULL on failure */
 char *arena_strdup(arena *a, const char *s);
 char *arena_strndup(arena *a, const char *s, size_t n);

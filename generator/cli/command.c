@@ -4,6 +4,7 @@
  * command.h).
  */
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,6 +302,21 @@ bool cli_has(const cli_args *a, const char *name)
         if (strcmp(a->opts[i].name, name) == 0)
             return true;
     return false;
+}
+
+int cli_get_int(const cli_args *a, const char *name, int min, int max, int *out)
+{
+    const char *v = cli_get(a, name);
+    if (!v)
+        return 0;
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    /* digits only: no sign, no spaces, nothing after */
+    if (*v < '0' || *v > '9' || errno || *end || n < min || n > max)
+        return -1;
+    *out = (int)n;
+    return 1;
 }
 
 /* ---- parsing ------------------------------------------------------------ */

@@ -62,6 +62,10 @@ extern const int dalc_ncommands;
 
 /* The last value given for option name (e.g. "--schema"), else NULL. */
 const char *cli_get(const cli_args *a, const char *name);
+/* Option name as a whole number in [min, max] (digits only): 1 with *out
+ * set, 0 when it was not given (*out untouched), -1 when its value is not
+ * such a number. */
+int cli_get_int(const cli_args *a, const char *name, int min, int max, int *out);
 /* True when the flag (or option) name was given. */
 bool cli_has(const cli_args *a, const char *name);
 

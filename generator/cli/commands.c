@@ -31,6 +31,11 @@
      "also check the named queries and views on this PostgreSQL server, in a transaction "     \
      "that is rolled back (default: $DALC_VERIFY_URL)",                                        \
      false, false}
+#define OPT_JOBS                                                                               \
+    {"--jobs", "N",                                                                            \
+     "render the tables' C files on N threads (default: the online CPUs, at most 4; 1: no "   \
+     "threads); the output is the same for every N",                                          \
+     false, false}
 #define OPT_DB                                                                                 \
     {"--db", "URL", "the database (default: $DATABASE_URL, else sqlite:dalc.db)", false, false}
 #define OPT_MIGRATIONS                                                                         \
@@ -49,8 +54,10 @@
 
 /* ---- generate, check --------------------------------------------------- */
 
-static const cli_option GENERATE_OPTS[] = {OPT_SCHEMA, OPT_OUT,    OPT_PREFIX, OPT_TEMPLATES,
-                                           OPT_GEN_MIGRATIONS, OPT_VERIFY, OPT_HELP, OPT_END};
+static const cli_option GENERATE_OPTS[] = {OPT_SCHEMA,         OPT_OUT,    OPT_PREFIX,
+                                           OPT_TEMPLATES,      OPT_GEN_MIGRATIONS,
+                                           OPT_VERIFY,         OPT_JOBS,   OPT_HELP,
+                                           OPT_END};
 
 /* ---- pull, diff (pull.c, diff.c; docs/pull.md) -------------------------- */
 

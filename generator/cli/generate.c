@@ -3,7 +3,7 @@
  * command table, commands.c):
  *
  *   dalc generate [--schema DIR] [--out DIR] [--prefix P] [--templates DIR]
- *                 [--migrations DIR] [--verify URL]
+ *                 [--migrations DIR] [--verify URL] [--jobs N]
  *   dalc check    (the same options)
  *
  * Exit codes: 0 success, 1 invalid schema (or template) or stale output,
@@ -11,8 +11,11 @@
  * path:line:column: error: message.
  *
  * Pipeline: model_load_dir -> tmpl_load -> emit_ddl + emit_c +
- * emit_migrations (all in memory) -> output_commit (generate) or
- * output_check (check).
+ * emit_migrations -> output_commit (generate) or output_check (check).
+ * The output set streams: each file is compared with the output folder
+ * (and written to a temporary when it changed) as soon as it is rendered,
+ * the tables' files on --jobs threads; nothing in the folder changes
+ * before output_commit.
  */
 #ifndef _XOPEN_SOURCE
 #define _XOPEN_SOURCE 700 /* realpath */
@@ -22,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "check/check.h"
 #include "emit/emit.h"
@@ -37,7 +41,13 @@ typedef struct opts {
     const char *schema, *out, *prefix, *templates;
     const char *migrations; /* NULL: "migrations" beside --schema, when that exists */
     const char *verify;     /* --verify URL, else $DALC_VERIFY_URL, else NULL */
+    int jobs;               /* --jobs N, else the online CPUs, at most DEFAULT_JOBS */
 } opts;
+
+/* The default --jobs at most: beyond a few threads, writing the files and
+ * the single-threaded stages dominate. */
+#define DEFAULT_JOBS 4
+#define MAX_JOBS 64
 
 static bool valid_prefix(const char *p)
 {
@@ -71,6 +81,14 @@ static int check_args(const cli_args *a, opts *o)
     o->templates = cli_get(a, "--templates");
     o->migrations = cli_get(a, "--migrations");
     o->verify = cli_get(a, "--verify");
+    int j = cli_get_int(a, "--jobs", 1, MAX_JOBS, &o->jobs);
+    if (j < 0)
+        return cli_usage_error(a, "--jobs %s: give a number of threads from 1 to %d",
+                               cli_get(a, "--jobs"), MAX_JOBS);
+    if (j == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        o->jobs = n < 1 ? 1 : n > DEFAULT_JOBS ? DEFAULT_JOBS : (int)n;
+    }
     if (!*o->schema || !*o->out)
         return cli_usage_error(a, "--schema and --out need a folder name");
     if (!valid_prefix(o->prefix))
@@ -172,7 +190,7 @@ static void flush_diags(diag_list *d)
 
 int dalc_generate(const cli_args *a)
 {
-    opts o = {a->cmd->name, "schema", "generated", "", NULL, NULL, NULL};
+    opts o = {a->cmd->name, "schema", "generated", "", NULL, NULL, NULL, 1};
     int rc = check_args(a, &o);
     if (rc >= 0)
         return rc;
@@ -252,6 +270,11 @@ int dalc_generate(const cli_args *a)
         sb_free(&pgddl);
     }
     cx.queries = qs;
+    cx.jobs = o.jobs;
+    /* When the folder cannot be created, the set stays in memory and
+     * output_commit reports it, after any error in the schema. */
+    bool gen = strcmp(o.command, "generate") == 0;
+    output_stream(&out, o.out, gen ? OUT_COMMIT : OUT_CHECK);
     ok = emit_ddl(&cx, &out) && ok;
     ok = emit_c(&cx, &out) && ok;
     if (mdir)
@@ -262,7 +285,7 @@ int dalc_generate(const cli_args *a)
         flush_diags(&d);
         fprintf(stderr, "dalc: generation failed; nothing was written\n");
         rc = EXIT_INVALID;
-    } else if (strcmp(o.command, "generate") == 0) {
+    } else if (gen) {
         rc = output_commit(&out, o.out, &d);
         flush_diags(&d);
     } else {

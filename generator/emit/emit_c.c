@@ -8,6 +8,8 @@
  * already formatted as C.  Output depends on nothing but the model, the
  * prefix and the templates, so it is byte-for-byte deterministic.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@ typedef struct gen {
     arena *a;
     bool ok;
     const char *column_list; /* the table's SELECT list macro (COLUMN_LIST_MARK) */
+    diag_list *d;            /* cx->d, or the table's own list (emit_c's threads) */
 } gen;
 
 #define NSLOTS(x) (sizeof(x) / sizeof((x)[0]))
@@ -35,7 +38,7 @@ typedef struct gen {
 static void render(gen *g, const char *file, const char *section, const tmpl_slot *slots,
                    size_t n, strbuf *out)
 {
-    if (!tmpl_render(g->cx->tmpl, file, section, slots, n, out, g->cx->d))
+    if (!tmpl_render(g->cx->tmpl, file, section, slots, n, out, g->d))
         g->ok = false;
 }
 
@@ -495,19 +498,6 @@ static void wrap_line(strbuf *out, const char *line, size_t n)
     sb_addn(out, line + from, n - from);
     sb_addc(out, '\n');
     free(cuts);
-}
-
-/* Gives back the unused capacity of a finished file's body (the buffer grew
- * by doubling): the output of every table stays in memory until commit. */
-static void shrink_to_fit(strbuf *body)
-{
-    if (!body->data || body->oom || body->cap <= body->len + 1)
-        return;
-    char *p = realloc(body->data, body->len + 1);
-    if (p) {
-        body->data = p;
-        body->cap = body->len + 1;
-    }
 }
 
 static void wrap_code(strbuf *body)
@@ -1312,18 +1302,13 @@ static void emit_delete_many(gen *g, const tinfo *ti, const char *dq, strbuf *h,
            {"query", dq}, {"key_binds", key_binds});
 }
 
-static void emit_table(gen *g, const m_table *t, output_set *o)
+/* Renders <table>.h into h and <table>.c into src. */
+static void emit_table(gen *g, const m_table *t, strbuf *h, strbuf *src)
 {
     tinfo ti;
     if (!tinfo_init(g, t, &ti))
         return;
     g->column_list = ti.n.column_list;
-    strbuf *h = output_add(o, fmt(g, "%s.h", t->name));
-    strbuf *src = output_add(o, fmt(g, "%s.c", t->name));
-    if (!h || !src) {
-        g->ok = false;
-        return;
-    }
     const char *source = banner_source(g, t);
     const char *hname = fmt(g, "%s.h", t->name);
     const char *guard = fmt(g, "DALC_%s_H", upper(g, fmt(g, "%s%s", g->cx->prefix, t->name)));
@@ -1429,8 +1414,6 @@ static void emit_table(gen *g, const m_table *t, output_set *o)
     RENDER(g, "c_header", "end", h, {"guard", guard});
     wrap_code(h);
     wrap_code(src);
-    shrink_to_fit(h);
-    shrink_to_fit(src);
     if (h->oom || src->oom)
         g->ok = false;
 }
@@ -1500,24 +1483,128 @@ static void emit_schema(gen *g, output_set *o)
         g->ok = false;
 }
 
+/* ---------------------------------------------------------------------- */
+/* The tables, on cx->jobs threads                                         */
+/* ---------------------------------------------------------------------- */
+
+/* Each table is independent: its strings live in the arena of the thread
+ * rendering it (reset after every table), its text in the thread's two
+ * buffers until output_put hands it over, its diagnostics in a list of its
+ * own.  The files were added to the output set in table order beforehand,
+ * and the diagnostics are merged in table order afterwards, up to the first
+ * table that failed (where a single thread stops), so the output and the
+ * messages are the same for any number of threads. */
+typedef struct table_result {
+    bool ok;
+    diag_list d;
+} table_result;
+
+typedef struct table_jobs {
+    const emit_ctx *cx;
+    output_set *o;
+    strbuf **bodies;      /* [2 * i]: <table>.h, [2 * i + 1]: <table>.c */
+    table_result *res;
+    atomic_int next;      /* the next table to take */
+    atomic_int failed;    /* the first table that failed so far, else ntables */
+} table_jobs;
+
+static void *table_worker(void *arg)
+{
+    table_jobs *j = arg;
+    const model *m = j->cx->m;
+    arena *a = arena_new();
+    strbuf h, src;
+    sb_init(&h);
+    sb_init(&src);
+    for (;;) {
+        int i = atomic_fetch_add(&j->next, 1);
+        /* tables after a failed one are not needed: nothing is written */
+        if (i >= m->ntables || i > atomic_load(&j->failed))
+            break;
+        gen g = {j->cx, a, a != NULL, NULL, &j->res[i].d};
+        if (a)
+            emit_table(&g, m->by_name[i], &h, &src);
+        if (g.ok) {
+            output_put(j->o, j->bodies[2 * i], &h);
+            output_put(j->o, j->bodies[2 * i + 1], &src);
+        } else {
+            sb_clear(&h);
+            sb_clear(&src);
+            int f = atomic_load(&j->failed);
+            while (i < f && !atomic_compare_exchange_weak(&j->failed, &f, i))
+                ;
+        }
+        j->res[i].ok = g.ok;
+        if (a)
+            arena_reset(a);
+    }
+    sb_free(&h);
+    sb_free(&src);
+    arena_free(a);
+    return NULL;
+}
+
+static bool emit_tables(gen *g, output_set *o)
+{
+    const emit_ctx *cx = g->cx;
+    int n = cx->m->ntables;
+    table_jobs j = {.cx = cx, .o = o};
+    atomic_init(&j.next, 0);
+    atomic_init(&j.failed, n);
+    j.bodies = malloc(2 * ((size_t)n + 1) * sizeof *j.bodies);
+    j.res = calloc((size_t)n + 1, sizeof *j.res);
+    bool ok = j.bodies && j.res;
+    for (int i = 0; i < n && ok; i++) {
+        const char *name = cx->m->by_name[i]->name;
+        j.bodies[2 * i] = output_add(o, fmt(g, "%s.h", name));
+        j.bodies[2 * i + 1] = output_add(o, fmt(g, "%s.c", name));
+        ok = j.bodies[2 * i] && j.bodies[2 * i + 1];
+        /* as if the table reported into cx->d itself */
+        diag_init(&j.res[i].d);
+        j.res[i].d.errors = cx->d->errors;
+        j.res[i].d.warnings = cx->d->warnings;
+        j.res[i].d.max_errors = cx->d->max_errors;
+    }
+    if (!ok) {
+        free(j.bodies);
+        free(j.res);
+        return false;
+    }
+    int nthreads = cx->jobs < n ? cx->jobs : n;
+    pthread_t th[64];
+    int started = 0;
+    for (int k = 1; k < nthreads && k < 64; k++) {
+        if (pthread_create(&th[started], NULL, table_worker, &j) != 0)
+            break; /* fewer threads: the same output */
+        started++;
+    }
+    table_worker(&j);
+    for (int k = 0; k < started; k++)
+        pthread_join(th[k], NULL);
+    /* the tables' diagnostics up to the first failed table, in table order */
+    int failed = atomic_load(&j.failed);
+    int errors = cx->d->errors, warnings = cx->d->warnings;
+    for (int i = 0; i < n; i++) {
+        diag_list *td = &j.res[i].d;
+        if (i <= failed) {
+            sb_addn(&cx->d->text, sb_str(&td->text), td->text.len);
+            cx->d->errors += td->errors - errors;
+            cx->d->warnings += td->warnings - warnings;
+        }
+        diag_free(td);
+    }
+    free(j.bodies);
+    free(j.res);
+    return failed >= n;
+}
+
 bool emit_c(const emit_ctx *cx, output_set *o)
 {
-    gen g = {cx, arena_new(), true, NULL};
+    gen g = {cx, arena_new(), true, NULL, cx->d};
     if (!g.a)
         return false;
     int errors = cx->d->errors;
-    /* each table's strings live in an arena of their own, freed once the
-     * table is rendered: peak memory is the output plus one table */
-    for (int i = 0; i < cx->m->ntables && g.ok; i++) {
-        gen tg = {cx, arena_new(), true, NULL};
-        if (!tg.a) {
-            g.ok = false;
-            break;
-        }
-        emit_table(&tg, cx->m->by_name[i], o);
-        g.ok = tg.ok;
-        arena_free(tg.a);
-    }
+    g.ok = emit_tables(&g, o);
     if (g.ok)
         emit_schema(&g, o);
     arena_free(g.a);

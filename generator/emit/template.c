@@ -7,7 +7,9 @@
  * and appends; a slot is looked up among the few values the emitter passes,
  * starting with the index that matched last time (emitters pass their
  * slots in the same order on every call), so rendering the same section for
- * thousands of tables costs a memcpy per part.
+ * thousands of tables costs a memcpy per part.  A loaded set is shared by
+ * the threads emit_c renders tables on: the hint is the only thing
+ * rendering writes, and it is atomic (a stale hint only costs a search).
  *
  * Syntax (see template.h):
  *   "@@ name"  starts a section (name: letters, digits, '_', '-', '.');
@@ -23,6 +25,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,8 +38,7 @@ typedef struct tpart {
     size_t len;
     bool is_slot;
     int line, col;    /* of the slot, in the template file */
-    size_t hint;      /* index of the slot that matched last time */
-    bool reported;    /* unknown-slot error already reported (once per part) */
+    atomic_size_t hint; /* index of the slot that matched last time */
 } tpart;
 
 typedef struct tsection {
@@ -90,6 +93,7 @@ static tpart *new_part(parser *p)
         return NULL;
     tpart *t = &s->parts[s->nparts++];
     memset(t, 0, sizeof *t);
+    atomic_init(&t->hint, 0);
     return t;
 }
 
@@ -398,6 +402,24 @@ static const tsection *find_section(const tmpl_file *f, const char *name)
     return NULL;
 }
 
+/* True when d already holds a line starting with prefix: a part's unknown
+ * slot is reported once per diagnostics list (not once per process, so
+ * that emit_c's per-table lists, merged in table order, read the same as
+ * one list). */
+static bool reported(const diag_list *d, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (const char *l = sb_str(&d->text); *l;) {
+        if (strncmp(l, prefix, n) == 0)
+            return true;
+        l = strchr(l, '\n');
+        if (!l)
+            break;
+        l++;
+    }
+    return false;
+}
+
 static bool slot_is(const tmpl_slot *sl, const tpart *p)
 {
     return sl->name[0] == p->text[0] && strcmp(sl->name, p->text) == 0;
@@ -426,13 +448,14 @@ bool tmpl_render(const tmpl_set *s, const char *file, const char *section,
             continue;
         }
         const tmpl_slot *hit = NULL;
-        if (p->hint < nslots && slot_is(&slots[p->hint], p)) {
-            hit = &slots[p->hint];
+        size_t hint = atomic_load_explicit(&p->hint, memory_order_relaxed);
+        if (hint < nslots && slot_is(&slots[hint], p)) {
+            hit = &slots[hint];
         } else {
             for (size_t k = 0; k < nslots; k++) {
                 if (slot_is(&slots[k], p)) {
                     hit = &slots[k];
-                    p->hint = k;
+                    atomic_store_explicit(&p->hint, k, memory_order_relaxed);
                     break;
                 }
             }
@@ -443,8 +466,10 @@ bool tmpl_render(const tmpl_set *s, const char *file, const char *section,
             continue;
         }
         ok = false;
-        if (!p->reported) {
-            p->reported = true;
+        char prefix[512];
+        snprintf(prefix, sizeof prefix, "%s:%d:%d: error: unknown slot ", f->path, p->line,
+                 p->col);
+        if (!reported(d, prefix)) {
             srcpos at = {f->path, p->line, p->col};
             strbuf known;
             sb_init(&known);

@@ -576,9 +576,37 @@ static void engine_error(ck *c, const sql_text *body, const rewritten *rw, const
     diag_error(c->d, sql_text_pos(body, in), "%s", msg);
 }
 
+/* The LIMIT of the statement itself (not of a subquery: parentheses
+ * nest), when it is a parameter or a number: the :many reader's first
+ * capacity (docs/queries.md). */
+static void find_limit(const sql_toks *tk, q_query *q)
+{
+    int depth = 0;
+    for (int i = 0; i + 1 < tk->n; i++) {
+        const sql_tok *t = &tk->v[i], *next = &tk->v[i + 1];
+        if (t->kind == SQLT_PUNCT && t->len == 1)
+            depth += q->src->sqlite.text[t->off] == '(' ? 1 : q->src->sqlite.text[t->off] == ')' ? -1 : 0;
+        if (depth != 0 || t->kind != SQLT_WORD || strcmp(t->text, "limit") != 0)
+            continue;
+        if (next->kind == SQLT_PARAM) {
+            for (int p = 0; p < q->nparams; p++)
+                if (!strcmp(q->params[p].name, next->text))
+                    q->limit_param = p;
+        }
+        else if (next->kind == SQLT_NUMBER) {
+            char num[16];
+            size_t n = next->len < sizeof num - 1 ? next->len : sizeof num - 1;
+            memcpy(num, q->src->sqlite.text + next->off, n);
+            num[n] = '\0';
+            q->limit_rows = strtol(num, NULL, 10);
+        }
+    }
+}
+
 static void check_query(ck *c, const sql_file *f, const sql_query *sq, q_query *q)
 {
     memset(q, 0, sizeof *q);
+    q->limit_param = -1;
     q->src = sq;
     q->file = f;
     int k;
@@ -666,6 +694,7 @@ static void check_query(ck *c, const sql_file *f, const sql_query *sq, q_query *
         u->tok = i;
         infer_use(tk, src, i, refs, nrefs, u);
     }
+    find_limit(tk, q);
     /* directives */
     for (int j = 0; j < sq->ndirs; j++) {
         const sql_directive *dv = &sq->dirs[j];

@@ -50,6 +50,11 @@ typedef struct q_query {
     const m_table *reuse; /* the table whose struct the result is, or NULL */
     const char *reuse_view; /* the view whose struct the result is, or NULL */
     const m_view *view;   /* a view's own reading (check_queries: q_set.views) */
+    /* :many: the LIMIT at the top level of the statement, for the result
+     * array's first capacity: the parameter's index (-1: none), or the
+     * number written (0: none) */
+    int limit_param;
+    long limit_rows;
     const char *sql_pg, *sql_sqlite;
     /* where the copied text of sql_pg starts in the pg variant, to map a
      * server's error position back into the file */

@@ -148,7 +148,8 @@ static const char *param_name(qg *g, const char *n)
 {
     const char *c = c_names_ident(g->a, n);
     if (c_is_local(c) || !strcmp(c, "p") || !strcmp(c, "fn") || !strcmp(c, "ctx") ||
-        !strcmp(c, "affected") || !strncmp(c, "dal_", 4) || !strcmp(c, "k"))
+        !strcmp(c, "affected") || !strncmp(c, "dal_", 4) || !strcmp(c, "k") ||
+        !strcmp(c, "cap"))
         c = arena_printf(g->a, "%s_", c);
     return c;
 }
@@ -370,14 +371,36 @@ static void bind_param(qg *g, strbuf *s, const q_param *p, int n, const char *v)
 
 /* The binds of q's parameters $1..$n: from p->field with two or more, from
  * the argument itself with one. */
+/* Parameter i as the generated function sees it: p->field with two or
+ * more parameters, the argument itself with one. */
+static const char *param_expr(qg *g, const q_query *q, int i)
+{
+    return q->nparams >= 2 ? arena_printf(g->a, "p->%s", c_names_ident(g->a, q->params[i].name))
+                           : param_name(g, q->params[i].name);
+}
+
 static void emit_binds(qg *g, const q_query *q, strbuf *s)
 {
-    for (int i = 0; i < q->nparams; i++) {
-        const char *v = q->nparams >= 2
-                            ? arena_printf(g->a, "p->%s", c_names_ident(g->a, q->params[i].name))
-                            : param_name(g, q->params[i].name);
-        bind_param(g, s, &q->params[i], i + 1, v);
+    for (int i = 0; i < q->nparams; i++)
+        bind_param(g, s, &q->params[i], i + 1, param_expr(g, q, i));
+}
+
+/* The :many reader's first capacity: the statement's LIMIT when it is an
+ * integer parameter or a number (capped by dal_page_hint), else 16 rows,
+ * grown by doubling. */
+static const char *many_hint(qg *g, const q_query *q)
+{
+    if (q->limit_param >= 0) {
+        const q_param *pr = &q->params[q->limit_param];
+        coltype ty = pr->t.type;
+        if (!pr->t.list && !pr->t.nullable && (ty == TY_INT16 || ty == TY_INT32 || ty == TY_INT64)) {
+            const char *v = param_expr(g, q, q->limit_param);
+            return arena_printf(g->a, "%s > 0 ? dal_page_hint((size_t)%s) : 16", v, v);
+        }
     }
+    if (q->limit_rows > 0)
+        return arena_printf(g->a, "%ld", q->limit_rows < 1024 ? q->limit_rows : 1024);
+    return "16";
 }
 
 static void emit_def(qg *g, const q_query *q, strbuf *s)
@@ -545,10 +568,15 @@ static void emit_def(qg *g, const q_query *q, strbuf *s)
                          "DAL_NOT_FOUND)\n        s = dal_set_error(db, s, \"%s: no row\");\n",
                       n.RT, n.RR ? n.RR : "NULL", fn);
         } else if (q->kind == Q_MANY) {
-            sb_printf(s, "    void *items = NULL;\n    size_t len = 0;\n    s = "
-                         "dal_fetch_all_with(st, &%s, %s, 16, &items, &len);\n    if (s == "
+            const char *hint = many_hint(g, q);
+            sb_add(s, "    void *items = NULL;\n    size_t len = 0;\n");
+            if (strlen(hint) > 4) { /* an expression: a line of its own */
+                sb_printf(s, "    size_t cap = %s; /* the LIMIT */\n", hint);
+                hint = "cap";
+            }
+            sb_printf(s, "    s = dal_fetch_all_with(st, &%s, %s, %s, &items, &len);\n    if (s == "
                          "DAL_OK) {\n        out->items = items;\n        out->len = len;\n    "
-                         "}\n", n.RT, n.RR ? n.RR : "NULL");
+                         "}\n", n.RT, n.RR ? n.RR : "NULL", hint);
         } else if (q->kind == Q_EXECROWS) {
             sb_add(s, "    int64_t changes = 0;\n    s = dal_stmt_exec(st, &changes);\n    if "
                       "(affected)\n        *affected = changes;\n");

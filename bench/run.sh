@@ -15,6 +15,7 @@ PG_INC=$(pg_config --includedir)
 CFLAGS="-std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -g -D_POSIX_C_SOURCE=200809L"
 $T/dalc generate --schema bench/schema --out $B/gen
 sq_inc=${SQLITE_SRC:+-I$(dirname "$SQLITE_SRC")}   # make SQLITE_SRC=...: its sqlite3.h
+cc $CFLAGS $sq_inc bench/sqlite_flags.c -lsqlite3 -o $B/sqlite_flags
 for prog in bench bulk scale webmix batch; do
     cc $CFLAGS $sq_inc -I"$PG_INC" -Iruntime -I$B/gen bench/$prog.c $B/gen/*.c $T/libdal.a \
         -lpq -lsqlite3 -lpthread -lm -o $B/$prog
@@ -37,6 +38,18 @@ echo "## Generated code vs hand-written baseline"
 $B/bench "$sq" "${BENCH_SCALE:-1}"
 BENCH_SQLITE_GLOBAL=1 $B/bench "$sq" "${BENCH_SCALE:-1}"   # dal_sqlite_global_init
 $B/bench "$pg" "${BENCH_SCALE:-1}"
+echo
+echo "## SQLite's own settings on the hand-written loop (bench/sqlite_flags.c)"
+echo
+echo "20,000 single-row inserts in one transaction, then 20,000 gets by primary key; one setting per process (the global ones hold for the whole process), 3 runs each, the run with the median insert time:"
+echo
+echo "| setting | insert ns | get ns |"
+echo "|---|---:|---:|"
+for set in default nomutex fullmutex memstatus0 lookaside; do
+    for r in 1 2 3; do $B/sqlite_flags $set "$tmp/flags.db"; done |
+        sed -n 's/.*: insert \([0-9]*\) ns, get \([0-9]*\) ns.*/\1 \2/p' | sort -n | sed -n 2p |
+        { read -r i g; echo "| $set | $i | $g |"; }
+done
 echo
 echo "## Bulk insert"
 rm -f "$tmp"/bench.db*

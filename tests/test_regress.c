@@ -13,6 +13,8 @@
  *   - insert_many of no rows clears the last message; an out-of-range enum
  *     key is DAL_MISUSE; text that is not UTF-8 and NaN are DAL_CHECK on
  *     both engines; a column index past the last column is DAL_MISUSE;
+ *   - a typed column reader given a NULL out pointer is DAL_MISUSE (four of
+ *     them wrote through it);
  *   - after explicit identity values (insert, insert_many, upsert) the next
  *     generated id follows the largest on PostgreSQL too (was DAL_DUPLICATE).
  */
@@ -357,6 +359,31 @@ static void test_column_out_of_range(void **state)
     dal_stmt_done(st);
 }
 
+/* The typed readers with a NULL out pointer are DAL_MISUSE (dal_col_bool,
+ * dal_col_int16, dal_col_int32 and dal_col_float32 wrote through it). */
+static void test_reader_null_out(void **state)
+{
+    static const dal_query q = {"SELECT 1, 2, 3, CAST(4.5 AS DOUBLE PRECISION)", 0};
+    dal_stmt *st;
+    bool row;
+    OK(dal_stmt_start(E->db, &q, &st));
+    OK(dal_stmt_step(st, &row));
+    assert_true(row);
+    IS(dal_col_bool(st, 0, NULL), DAL_MISUSE);
+    IS(dal_col_int16(st, 1, NULL), DAL_MISUSE);
+    IS(dal_col_int32(st, 2, NULL), DAL_MISUSE);
+    IS(dal_col_int64(st, 2, NULL), DAL_MISUSE);
+    IS(dal_col_float32(st, 3, NULL), DAL_MISUSE);
+    IS(dal_col_float64(st, 3, NULL), DAL_MISUSE);
+    int16_t i16 = 0;
+    OK(dal_col_int16(st, 1, &i16));
+    assert_int_equal(i16, 2);
+    float f = 0;
+    OK(dal_col_float32(st, 3, &f));
+    assert_true(f == 4.5f);
+    dal_stmt_done(st);
+}
+
 /* The id the next insert without one gets. */
 static int64_t next_generated_id(void **state, char *slug)
 {
@@ -423,7 +450,8 @@ static void test_identity_after_explicit_ids(void **state)
     T(test_bytes_null_pointer_with_length), T(test_time_range), T(test_statement_names_unique),    \
         T(test_password_not_in_errors), T(test_insert_many_empty_clears_errmsg),                 \
         T(test_list_by_enum_out_of_range), T(test_invalid_utf8_and_nan),                           \
-        T(test_column_out_of_range), T(test_identity_after_explicit_ids)
+        T(test_column_out_of_range), T(test_reader_null_out),                                  \
+        T(test_identity_after_explicit_ids)
 
 static int open_sqlite(void **state) { return genv_open(state, false, "regress"); }
 static int open_pg(void **state) { return genv_open(state, true, "regress"); }

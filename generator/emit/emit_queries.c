@@ -220,25 +220,32 @@ static void render(qg *g, const char *section, const tmpl_slot *slots, size_t n,
         g->ok = false;
 }
 
-/* The rendered text of a section, in the arena ("" on error). */
-static const char *text(qg *g, const char *section, const tmpl_slot *slots, size_t n)
+/* Copies sb into the arena and frees it; "" (and g->ok false) on error. */
+static char *take(qg *g, strbuf *sb)
+{
+    static char none[1];
+    char *s = sb->oom ? NULL : arena_strdup(g->a, sb_str(sb));
+    sb_free(sb);
+    if (!s) {
+        g->ok = false;
+        return none;
+    }
+    return s;
+}
+
+/* The rendered text of a section, in the arena. */
+static char *text(qg *g, const char *section, const tmpl_slot *slots, size_t n)
 {
     strbuf sb;
     sb_init(&sb);
     render(g, section, slots, n, &sb);
-    if (sb.oom)
-        g->ok = false;
-    const char *s = arena_strdup(g->a, sb_str(&sb));
-    sb_free(&sb);
-    if (!s)
-        g->ok = false;
-    return s ? s : "";
+    return take(g, &sb);
 }
 
 /* The same without its final newline: a part of a line. */
 static const char *line(qg *g, const char *section, const tmpl_slot *slots, size_t n)
 {
-    char *s = (char *)text(g, section, slots, n);
+    char *s = text(g, section, slots, n);
     size_t len = strlen(s);
     if (len && s[len - 1] == '\n')
         s[len - 1] = '\0';
@@ -248,7 +255,7 @@ static const char *line(qg *g, const char *section, const tmpl_slot *slots, size
 /* Prose (a NAME-doc section): its lines joined with spaces, for doc_comment. */
 static const char *prose(qg *g, const char *section, const tmpl_slot *slots, size_t n)
 {
-    char *s = (char *)text(g, section, slots, n);
+    char *s = text(g, section, slots, n);
     size_t len = strlen(s);
     while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
         s[--len] = '\0';
@@ -319,11 +326,7 @@ static const char *row_fields(qg *g, const q_query *q)
         if (c->t.nullable && type_table[c->t.type].null_rep == NULL_BY_HAS)
             RENDER(g, "field_has", &sb, {"column", c->name}, {"field", f});
     }
-    const char *s = arena_strdup(g->a, sb_str(&sb));
-    if (sb.oom || !s)
-        g->ok = false;
-    sb_free(&sb);
-    return s ? s : "";
+    return take(g, &sb);
 }
 
 /* The fields of q's params struct. */
@@ -342,11 +345,7 @@ static const char *param_fields(qg *g, const q_query *q)
         else
             RENDER(g, p->t.nullable ? "param_field_nullable" : "param_field", &sb, {"decl", d});
     }
-    const char *s = arena_strdup(g->a, sb_str(&sb));
-    if (sb.oom || !s)
-        g->ok = false;
-    sb_free(&sb);
-    return s ? s : "";
+    return take(g, &sb);
 }
 
 static void emit_decl(qg *g, const q_query *q, strbuf *h)
@@ -431,11 +430,7 @@ static const char *binds(qg *g, const q_query *q)
     sb_init(&sb);
     for (int i = 0; i < q->nparams; i++)
         bind_param(g, &sb, &q->params[i], i + 1, param_expr(g, q, i));
-    const char *s = arena_strdup(g->a, sb_str(&sb));
-    if (sb.oom || !s)
-        g->ok = false;
-    sb_free(&sb);
-    return s ? s : "";
+    return take(g, &sb);
 }
 
 /* The :many reader's first capacity: the statement's LIMIT when it is an
@@ -476,10 +471,7 @@ static void emit_row_functions(qg *g, const q_query *q, const names *n, strbuf *
             sb_addc(&v, '}');
             nnames = arena_printf(g->a, "%d", ec->nvalues);
             RENDER(g, "row_enum", &en, {"N", n->N}, {"i", idx}, {"n", nnames},
-                   {"values", sb_str(&v)});
-            if (v.oom)
-                g->ok = false;
-            sb_free(&v);
+                   {"values", take(g, &v)});
             names_ = arena_printf(g->a, "%s_e%d_", n->N, i);
         }
         bool has = c->t.nullable && type_table[c->t.type].null_rep == NULL_BY_HAS;

@@ -1,13 +1,15 @@
 /*
  * emit_queries.c - the C of named queries: <stem>_queries.h and
  * <stem>_queries.c per query file (docs/queries.md), from the typed
- * queries of check/.  Layout around the declarations comes from
- * templates/c_queries.tmpl.
+ * queries of check/.  Every line of C comes from a section of
+ * templates/c_queries.tmpl; this file computes the names, types, bind
+ * lines and hints that fill its slots, and the order of the sections.
  */
 #include <string.h>
 
 #include "check/check.h"
 #include "emit/emit.h"
+#include "emit/template.h"
 #include "model/names.h"
 #include "model/types.h"
 
@@ -209,6 +211,70 @@ static void query_names(qg *g, const q_query *q, names *n)
     }
 }
 
+/* ---- rendering ---------------------------------------------------------- */
+
+/* Renders section `section` of c_queries.tmpl into out. */
+static void render(qg *g, const char *section, const tmpl_slot *slots, size_t n, strbuf *out)
+{
+    if (!tmpl_render(g->cx->tmpl, "c_queries", section, slots, n, out, g->cx->d))
+        g->ok = false;
+}
+
+/* Copies sb into the arena and frees it; "" (and g->ok false) on error. */
+static char *take(qg *g, strbuf *sb)
+{
+    static char none[1];
+    char *s = sb->oom ? NULL : arena_strdup(g->a, sb_str(sb));
+    sb_free(sb);
+    if (!s) {
+        g->ok = false;
+        return none;
+    }
+    return s;
+}
+
+/* The rendered text of a section, in the arena. */
+static char *text(qg *g, const char *section, const tmpl_slot *slots, size_t n)
+{
+    strbuf sb;
+    sb_init(&sb);
+    render(g, section, slots, n, &sb);
+    return take(g, &sb);
+}
+
+/* The same without its final newline: a part of a line. */
+static const char *line(qg *g, const char *section, const tmpl_slot *slots, size_t n)
+{
+    char *s = text(g, section, slots, n);
+    size_t len = strlen(s);
+    if (len && s[len - 1] == '\n')
+        s[len - 1] = '\0';
+    return s;
+}
+
+/* Prose (a NAME-doc section): its lines joined with spaces, for doc_comment. */
+static const char *prose(qg *g, const char *section, const tmpl_slot *slots, size_t n)
+{
+    char *s = text(g, section, slots, n);
+    size_t len = strlen(s);
+    while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
+        s[--len] = '\0';
+    for (char *p = s; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    return s;
+}
+
+#define SLOTS(...) (const tmpl_slot[]){__VA_ARGS__}
+#define NSLOTS(...) (sizeof(SLOTS(__VA_ARGS__)) / sizeof(tmpl_slot))
+
+/* RENDER(g, "one", out, {"N", N}, {"R", R}); TEXT, LINE, PROSE return the text. */
+#define RENDER(g, section, out, ...)                                                           \
+    render((g), (section), SLOTS(__VA_ARGS__), NSLOTS(__VA_ARGS__), (out))
+#define TEXT(g, section, ...) text((g), (section), SLOTS(__VA_ARGS__), NSLOTS(__VA_ARGS__))
+#define LINE(g, section, ...) line((g), (section), SLOTS(__VA_ARGS__), NSLOTS(__VA_ARGS__))
+#define PROSE(g, section, ...) prose((g), (section), SLOTS(__VA_ARGS__), NSLOTS(__VA_ARGS__))
+
 /* The items parameter of q's batch form: "const N_params *items", or an
  * array of its one parameter's C type ("const char *const *items"). */
 static const char *batch_items(qg *g, const q_query *q, const names *n)
@@ -221,28 +287,65 @@ static const char *batch_items(qg *g, const q_query *q, const names *n)
 /* The batch form's prototype, broken before `affected` when it would be long. */
 static const char *batch_sig(qg *g, const q_query *q, const names *n)
 {
-    const char *sig = arena_printf(g->a, "dal_status %s_batch(dal_db *db, %s, size_t n", n->N,
-                                   batch_items(g, q, n));
+    const char *items = batch_items(g, q, n);
     if (q->kind != Q_EXECROWS)
-        return arena_printf(g->a, "%s)", sig);
-    bool wrap = sig && strlen(sig) + strlen(", int64_t *affected)") > 100;
-    return arena_printf(g->a, "%s,%sint64_t *affected)", sig, wrap ? "\n    " : " ");
+        return LINE(g, "batch_sig", {"N", n->N}, {"items", items}, {"affected", ""});
+    const char *sig = LINE(g, "batch_sig", {"N", n->N}, {"items", items},
+                           {"affected", ", int64_t *affected"});
+    const char *nl = strchr(sig, '\n');
+    if ((nl ? (size_t)(nl - sig) : strlen(sig)) <= 100)
+        return sig;
+    return LINE(g, "batch_sig", {"N", n->N}, {"items", items},
+                {"affected", ",\n    int64_t *affected"});
 }
 
 static void emit_batch_decl(qg *g, const q_query *q, const names *n, strbuf *h)
 {
-    const char *doc = arena_printf(
-        g->a,
-        "%s for each of items[0..n-1], all or nothing: inside one transaction (a savepoint "
-        "within the caller's), so that after an error none of them is applied. PostgreSQL "
-        "sends them in one pipeline (one round trip); SQLite runs the prepared statement once "
-        "per item.%s On error the status is the failing item's and dal_batch_failed(db) its "
-        "index. n == 0 is DAL_OK. items are only read; nothing is kept.",
-        n->N, q->kind == Q_EXECROWS ? " affected (may be NULL) has n entries: the rows each "
-                                      "item changed (all 0 on error)." : "");
+    const char *affected = "";
+    if (q->kind == Q_EXECROWS)
+        affected = arena_printf(g->a, " %s", PROSE(g, "batch_affected-doc", {"N", n->N}));
     sql_query none = {0};
-    doc_comment(h, &none, doc ? doc : "");
-    sb_printf(h, "%s;\n\n", batch_sig(g, q, n));
+    doc_comment(h, &none,
+                PROSE(g, "batch-doc", {"N", n->N}, {"affected", affected ? affected : ""}));
+    RENDER(g, "batch", h, {"sig", batch_sig(g, q, n)});
+}
+
+/* The field lines of q's own row type. */
+static const char *row_fields(qg *g, const q_query *q)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < q->ncols; i++) {
+        const q_col *c = &q->cols[i];
+        const char *f = c_names_ident(g->a, c->name);
+        const char *decl = typed_name(g, field_type(g, &c->t), false,
+                                      c->t.type == TY_UUID ? arena_printf(g->a, "%s[37]", f) : f);
+        const char *type = c->t.type == TY_ENUM ? "enum" : type_table[c->t.type].name;
+        RENDER(g, c->t.nullable ? "field_nullable" : "field", &sb, {"decl", decl},
+               {"type", type});
+        if (c->t.nullable && type_table[c->t.type].null_rep == NULL_BY_HAS)
+            RENDER(g, "field_has", &sb, {"column", c->name}, {"field", f});
+    }
+    return take(g, &sb);
+}
+
+/* The fields of q's params struct. */
+static const char *param_fields(qg *g, const q_query *q)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < q->nparams; i++) {
+        const q_param *p = &q->params[i];
+        const char *name = c_names_ident(g->a, p->name);
+        const char *d = param_decl(g, p, name);
+        const char *semi = d ? strchr(d, ';') : NULL;
+        if (semi) /* a list: "T *x; size_t x_len" */
+            RENDER(g, "param_field_list", &sb,
+                   {"decl", arena_printf(g->a, "%.*s", (int)(semi - d), d)}, {"name", name});
+        else
+            RENDER(g, p->t.nullable ? "param_field_nullable" : "param_field", &sb, {"decl", d});
+    }
+    return take(g, &sb);
 }
 
 static void emit_decl(qg *g, const q_query *q, strbuf *h)
@@ -252,92 +355,34 @@ static void emit_decl(qg *g, const q_query *q, strbuf *h)
     const sql_query *sq = q->src;
     bool rows = q->kind == Q_ONE || q->kind == Q_MANY;
     if (rows && !q->reuse && !q->reuse_view) {
+        const char *comment = TEXT(g, q->view ? "view_row_comment" : "row_comment",
+                                   {"N", n.N}, {"RF", n.RF});
+        RENDER(g, "row", h, {"N", n.N}, {"R", n.R}, {"RA", n.RA}, {"RF", n.RF},
+               {"comment", comment}, {"fields", row_fields(g, q)});
         if (q->view)
-            sb_printf(h, "/** A row of view %s: one allocation per row (%s frees it). */\n",
-                      n.N, n.RF);
-        else
-            sb_printf(h, "/** A result row of %s: one allocation per row (%s frees it). */\n",
-                      n.N, n.RF);
-        sb_printf(h, "typedef struct %s {\n", n.R);
-        for (int i = 0; i < q->ncols; i++) {
-            const q_col *c = &q->cols[i];
-            const char *f = c_names_ident(g->a, c->name);
-            const char *ft = field_type(g, &c->t);
-            size_t fl = strlen(ft);
-            sb_printf(h, "    %s%s%s; /* %s%s */\n", ft, fl && ft[fl - 1] == '*' ? "" : " ",
-                      c->t.type == TY_UUID
-                          ? arena_printf(g->a, "%s[37]", f) : f,
-                      c->t.type == TY_ENUM ? "enum" : type_table[c->t.type].name,
-                      c->t.nullable ? ", nullable" : "");
-            if (c->t.nullable && type_table[c->t.type].null_rep == NULL_BY_HAS)
-                sb_printf(h, "    bool has_%s; /* false: %s is NULL */\n", c->name, f);
-        }
-        sb_add(h, "    void *dal_mem_; /* private: the row's one allocation */\n");
-        sb_printf(h, "} %s;\n\n", n.R);
-        sb_printf(h, "/** Rows of %s; owns its rows and items (free with %s_free). */\n", n.N,
-                  n.RA);
-        sb_printf(h, "typedef struct %s {\n    %s *items;\n    size_t len;\n} %s;\n\n", n.RA,
-                  n.R, n.RA);
-        sb_printf(h, "/** Frees what *row owns (not the struct itself) and zeroes it; NULL is a "
-                     "no-op. */\nvoid %s(%s *row);\n\n", n.RF, n.R);
-        sb_printf(h, "/** Frees every row and the items array; leaves *a {NULL, 0}. */\n"
-                     "void %s_free(%s *a);\n\n", n.RA, n.RA);
-        if (q->view)
-            sb_printf(h, "/** The layout of %s for the runtime's generic readers. */\n"
-                         "extern const dal_table %s;\n\n", n.R, n.RT);
+            RENDER(g, "view_descriptor", h, {"R", n.R}, {"RT", n.RT});
     }
-    if (q->nparams >= 2) {
-        sb_printf(h, "/** The parameters of %s, in order of first appearance. */\n", n.N);
-        sb_printf(h, "typedef struct %s_params {\n", n.N);
-        for (int i = 0; i < q->nparams; i++) {
-            const char *d = param_decl(g, &q->params[i], c_names_ident(g->a, q->params[i].name));
-            char *semi = d ? strchr(d, ';') : NULL;
-            if (semi) {
-                sb_printf(h, "    %.*s;\n    %s;\n", (int)(semi - d), d, semi + 2);
-            } else
-                sb_printf(h, "    %s;%s\n", d,
-                          q->params[i].t.nullable ? " /* NULL binds NULL */" : "");
-        }
-        sb_printf(h, "} %s_params;\n\n", n.N);
-    }
+    if (q->nparams >= 2)
+        RENDER(g, "params", h, {"N", n.N}, {"fields", param_fields(g, q)});
     const char *ps = params_sig(g, q, n.N);
-    const char *own;
+#define DECL(section)                                                                          \
+    do {                                                                                       \
+        doc_comment(h, sq, PROSE(g, section "-doc", {"N", n.N}, {"F", n.F}, {"R", n.R},        \
+                                 {"RA", n.RA}, {"RF", n.RF}));                                 \
+        RENDER(g, section, h, {"N", n.N}, {"F", n.F}, {"I", n.I}, {"R", n.R}, {"RA", n.RA},    \
+               {"RF", n.RF}, {"params", ps});                                                  \
+    } while (0)
     switch (q->kind) {
-    case Q_ONE:
-        own = arena_printf(g->a,
-                           "Reads the first row into *out; DAL_NOT_FOUND when there is none. "
-                           "On DAL_OK *out owns its memory (release with %s); on any error it is "
-                           "zeroed and owns nothing. Parameters are only read.", n.RF);
-        doc_comment(h, sq, own);
-        sb_printf(h, "dal_status %s(dal_db *db%s, %s *out);\n\n", n.N, ps, n.R);
-        break;
+    case Q_ONE: DECL("one"); break;
     case Q_MANY:
-        own = arena_printf(g->a,
-                           "Fills *out with every row. On DAL_OK *out owns its rows (release "
-                           "with %s_free); on error it is {NULL, 0}. Parameters are only read.",
-                           n.RA);
-        doc_comment(h, sq, own);
-        sb_printf(h, "dal_status %s(dal_db *db%s, %s *out);\n\n", n.F, ps, n.RA);
-        sb_printf(h, "/**\n * %s, streamed: calls fn once per row (the row is valid only during "
-                     "the call and\n * owned by the library); stops early and returns fn's "
-                     "status when fn returns\n * anything but DAL_OK. Constant memory whatever "
-                     "the number of rows.\n */\n", n.F);
-        sb_printf(h, "dal_status %s(dal_db *db%s, dal_status (*fn)(const %s *row, void "
-                     "*ctx),\n    void *ctx);\n\n", n.I, ps, n.R);
+        DECL("many");
         if (q->view)
-            sb_printf(h, "/** Sets *out to the number of rows of view %s (0 on error). */\n"
-                         "dal_status %s_count(dal_db *db, int64_t *out);\n\n", n.N, n.N);
+            RENDER(g, "view_count", h, {"N", n.N});
         break;
-    case Q_EXEC:
-        doc_comment(h, sq, "Runs the statement. Parameters are only read; nothing is kept.");
-        sb_printf(h, "dal_status %s(dal_db *db%s);\n\n", n.N, ps);
-        break;
-    case Q_EXECROWS:
-        doc_comment(h, sq, "Runs the statement and sets *affected (when not NULL) to the number "
-                           "of rows it changed. Parameters are only read; nothing is kept.");
-        sb_printf(h, "dal_status %s(dal_db *db%s, int64_t *affected);\n\n", n.N, ps);
-        break;
+    case Q_EXEC: DECL("exec"); break;
+    case Q_EXECROWS: DECL("execrows"); break;
     }
+#undef DECL
     if (q_has_batch(q))
         emit_batch_decl(g, q, &n, h);
 }
@@ -347,30 +392,29 @@ static const char *dal_type_name(coltype t)
     return type_table[t].dal_type;
 }
 
-/* Binds parameter i (1-based n) from expression `v` (a field or argument). */
+/* The bind line of parameter p ($n) from expression `v` (a field or argument). */
 static void bind_param(qg *g, strbuf *s, const q_param *p, int n, const char *v)
 {
     const q_type *t = &p->t;
-    const char *bind = type_table[t->type].bind_fn;
+    const char *i = arena_printf(g->a, "%d", n);
     if (t->list) {
-        sb_printf(s, "    dal_bind_text(st, %d, l%d.text);\n", n, n);
+        RENDER(g, "bind_list", s, {"i", i});
         return;
     }
     bool ptr = type_table[t->type].null_rep == NULL_BY_HAS && t->type != TY_UUID;
-    const char *val = v;
-    if (t->nullable && ptr) {
-        sb_printf(s, "    if (!%s)\n        dal_bind_null(st, %d);\n    else\n    ", v, n);
-        val = arena_printf(g->a, "*%s", v);
+    bool guard = t->nullable && ptr;
+    const char *val = guard ? arena_printf(g->a, "*%s", v) : v;
+    const char *section = t->type == TY_ENUM ? "bind_enum" : "bind";
+    const char *E = t->type == TY_ENUM ? enum_type(g, t) : "";
+    const char *fn = type_table[t->type].bind_fn;
+    if (!guard) {
+        RENDER(g, section, s, {"i", i}, {"v", val}, {"E", E}, {"fn", fn});
+        return;
     }
-    if (t->type == TY_ENUM)
-        sb_printf(s, "    dal_bind_enum(st, %d, %s_name(%s), (int)%s);\n", n, enum_type(g, t),
-                  val, val);
-    else
-        sb_printf(s, "    %s(st, %d, %s);\n", bind, n, val);
+    const char *bind = LINE(g, section, {"i", i}, {"v", val}, {"E", E}, {"fn", fn});
+    RENDER(g, "bind_nullable", s, {"i", i}, {"arg", v}, {"bind", bind});
 }
 
-/* The binds of q's parameters $1..$n: from p->field with two or more, from
- * the argument itself with one. */
 /* Parameter i as the generated function sees it: p->field with two or
  * more parameters, the argument itself with one. */
 static const char *param_expr(qg *g, const q_query *q, int i)
@@ -379,10 +423,14 @@ static const char *param_expr(qg *g, const q_query *q, int i)
                            : param_name(g, q->params[i].name);
 }
 
-static void emit_binds(qg *g, const q_query *q, strbuf *s)
+/* The binds of q's parameters $1..$n. */
+static const char *binds(qg *g, const q_query *q)
 {
+    strbuf sb;
+    sb_init(&sb);
     for (int i = 0; i < q->nparams; i++)
-        bind_param(g, s, &q->params[i], i + 1, param_expr(g, q, i));
+        bind_param(g, &sb, &q->params[i], i + 1, param_expr(g, q, i));
+    return take(g, &sb);
 }
 
 /* The :many reader's first capacity: the statement's LIMIT when it is an
@@ -403,212 +451,161 @@ static const char *many_hint(qg *g, const q_query *q)
     return "16";
 }
 
+/* The enum name arrays and the functions of q's own row type. */
+static void emit_row_functions(qg *g, const q_query *q, const names *n, strbuf *s)
+{
+    strbuf en, cols;
+    sb_init(&en);
+    sb_init(&cols);
+    for (int i = 0; i < q->ncols; i++) {
+        const q_col *c = &q->cols[i];
+        const char *idx = arena_printf(g->a, "%d", i);
+        const char *names_ = "NULL", *nnames = "0";
+        if (c->t.type == TY_ENUM) {
+            const m_column *ec = &c->t.et->columns[c->t.ecol];
+            strbuf v;
+            sb_init(&v);
+            sb_addc(&v, '{');
+            for (int k = 0; k < ec->nvalues; k++)
+                sb_printf(&v, "%s\"%s\"", k ? ", " : "", ec->values[k]);
+            sb_addc(&v, '}');
+            nnames = arena_printf(g->a, "%d", ec->nvalues);
+            RENDER(g, "row_enum", &en, {"N", n->N}, {"i", idx}, {"n", nnames},
+                   {"values", take(g, &v)});
+            names_ = arena_printf(g->a, "%s_e%d_", n->N, i);
+        }
+        bool has = c->t.nullable && type_table[c->t.type].null_rep == NULL_BY_HAS;
+        RENDER(g, "row_column", &cols, {"column", c->name}, {"type", dal_type_name(c->t.type)},
+               {"flags", c->t.nullable ? "DAL_COL_NULLABLE" : "0"}, {"R", n->R},
+               {"field", c_names_ident(g->a, c->name)},
+               {"has", has ? arena_printf(g->a, "offsetof(%s, has_%s)", n->R, c->name)
+                           : "DAL_NO_HAS"},
+               {"names", names_}, {"nnames", nnames});
+    }
+    if (en.oom || cols.oom)
+        g->ok = false;
+    RENDER(g, "row_functions", s, {"N", n->N}, {"R", n->R}, {"RA", n->RA}, {"RF", n->RF},
+           {"RT", n->RT}, {"enums", sb_str(&en)}, {"columns", sb_str(&cols)},
+           {"ncols", arena_printf(g->a, "%d", q->ncols)}, {"static", q->view ? "" : "static "},
+           {"name", q->src->name});
+    sb_free(&en);
+    sb_free(&cols);
+}
+
+/* The dal_list_* function that adds an element of a list of type t. */
+static const char *list_add(coltype t)
+{
+    switch (t) {
+    case TY_BOOL: return "dal_list_bool";
+    case TY_TEXT:
+    case TY_UUID:
+    case TY_ENUM: return "dal_list_text";
+    case TY_TIMESTAMP: return "dal_list_time";
+    case TY_DATE: return "dal_list_date";
+    default: return "dal_list_int64";
+    }
+}
+
 static void emit_def(qg *g, const q_query *q, strbuf *s)
 {
     names n;
     query_names(g, q, &n);
     bool rows = q->kind == Q_ONE || q->kind == Q_MANY;
-    if (rows && !q->reuse && !q->reuse_view) {
-        for (int i = 0; i < q->ncols; i++) {
-            const q_col *c = &q->cols[i];
-            if (c->t.type != TY_ENUM)
-                continue;
-            const m_column *ec = &c->t.et->columns[c->t.ecol];
-            sb_printf(s, "static const char *const %s_e%d_[%d] = {", n.N, i, ec->nvalues);
-            for (int k = 0; k < ec->nvalues; k++)
-                sb_printf(s, "%s\"%s\"", k ? ", " : "", ec->values[k]);
-            sb_add(s, "};\n");
-        }
-        sb_printf(s, "static const dal_column %s_columns_[%d] = {\n", n.N, q->ncols);
-        for (int i = 0; i < q->ncols; i++) {
-            const q_col *c = &q->cols[i];
-            const char *f = c_names_ident(g->a, c->name);
-            bool has = c->t.nullable && type_table[c->t.type].null_rep == NULL_BY_HAS;
-            sb_printf(s, "    {\"%s\", %s, %s, offsetof(%s, %s), ", c->name,
-                      dal_type_name(c->t.type), c->t.nullable ? "DAL_COL_NULLABLE" : "0", n.R,
-                      f);
-            if (has)
-                sb_printf(s, "offsetof(%s, has_%s), ", n.R, c->name);
-            else
-                sb_add(s, "DAL_NO_HAS, ");
-            if (c->t.type == TY_ENUM)
-                sb_printf(s, "%s_e%d_, %d},\n", n.N, i,
-                          c->t.et->columns[c->t.ecol].nvalues);
-            else
-                sb_add(s, "NULL, 0},\n");
-        }
-        sb_add(s, "};\n\n");
-        sb_printf(s, "%sconst dal_table %s = {\n    \"%s\", sizeof(%s), offsetof(%s, "
-                     "dal_mem_), %s_columns_, %d,\n};\n\n",
-                  q->view ? "" : "static ", n.RT, q->src->name, n.R, n.R, n.N, q->ncols);
-        sb_printf(s, "void %s(%s *row)\n{\n    if (row) {\n        free(row->dal_mem_);\n"
-                     "        memset(row, 0, sizeof *row);\n    }\n}\n\n", n.RF, n.R);
-        sb_printf(s, "void %s_free(%s *a)\n{\n    if (!a)\n        return;\n    for (size_t i "
-                     "= 0; i < a->len; i++)\n        free(a->items[i].dal_mem_);\n"
-                     "    free(a->items);\n    a->items = NULL;\n    a->len = 0;\n}\n\n",
-                  n.RA, n.RA);
-    }
-    sb_printf(s, "static const dal_query %s_pg_ = {\n", n.N);
-    literal(s, q->sql_pg, "    ");
-    sb_printf(s, ",\n    %d,\n};\n\n", q->nparams);
-    sb_printf(s, "static const dal_query %s_sqlite_ = {\n", n.N);
-    literal(s, q->sql_sqlite, "    ");
-    sb_printf(s, ",\n    %d,\n};\n\n", q->nparams);
+    if (rows && !q->reuse && !q->reuse_view)
+        emit_row_functions(g, q, &n, s);
+    strbuf pg, lite;
+    sb_init(&pg);
+    sb_init(&lite);
+    literal(&pg, q->sql_pg, "    ");
+    literal(&lite, q->sql_sqlite, "    ");
+    if (pg.oom || lite.oom)
+        g->ok = false;
+    const char *nparams = arena_printf(g->a, "%d", q->nparams);
+    RENDER(g, "statements", s, {"N", n.N}, {"sql_pg", sb_str(&pg)},
+           {"sql_sqlite", sb_str(&lite)}, {"nparams", nparams});
+    sb_free(&pg);
+    sb_free(&lite);
 
     const char *ps = params_sig(g, q, n.N);
     bool batch = q_has_batch(q);
+    const char *bl = batch ? NULL : binds(g, q);
     if (batch) {
-        sb_printf(s, "static void %s_bind_(dal_stmt *st, const void *v)\n{\n", n.N);
+        const char *unpack;
         if (q->nparams >= 2)
-            sb_printf(s, "    const %s_params *p = v;\n", n.N);
+            unpack = TEXT(g, "bind_unpack_params", {"N", n.N});
         else {
             const char *t = param_ctype(g, &q->params[0]);
-            sb_printf(s, "    %s = *(%s;\n",
-                      typed_name(g, t, false, param_name(g, q->params[0].name)),
-                      typed_name(g, t, true, ")v"));
+            unpack = TEXT(g, "bind_unpack_one",
+                          {"decl", typed_name(g, t, false, param_name(g, q->params[0].name))},
+                          {"cast", typed_name(g, t, true, "")});
         }
-        emit_binds(g, q, s);
-        sb_add(s, "}\n\n");
+        RENDER(g, "bind_fn", s, {"N", n.N}, {"unpack", unpack}, {"binds", binds(g, q)});
+        bl = TEXT(g, "bind_call", {"N", n.N},
+                  {"arg", q->nparams >= 2 ? "p"
+                                          : arena_printf(g->a, "&%s",
+                                                         param_name(g, q->params[0].name))});
     }
     for (int it = 0; it < (q->kind == Q_MANY ? 2 : 1); it++) {
         bool iterate = it == 1;
         const char *fn = iterate ? n.I : n.F;
-        sb_printf(s, "dal_status %s(dal_db *db%s", fn, ps);
-        if (iterate)
-            sb_printf(s, ", dal_status (*fn)(const %s *row, void *ctx),\n    void *ctx)\n{\n",
-                      n.R);
-        else if (q->kind == Q_ONE)
-            sb_printf(s, ", %s *out)\n{\n", n.R);
-        else if (q->kind == Q_MANY)
-            sb_printf(s, ", %s *out)\n{\n", n.RA);
-        else if (q->kind == Q_EXECROWS)
-            sb_add(s, ", int64_t *affected)\n{\n");
-        else
-            sb_add(s, ")\n{\n");
-        sb_add(s, "    if (!db)\n        return DAL_MISUSE;\n");
-        if (q->kind == Q_EXECROWS)
-            sb_add(s, "    if (affected)\n        *affected = 0;\n");
-        if (q->nparams >= 2)
-            sb_printf(s, "    if (!p)\n        return dal_set_error(db, DAL_MISUSE, \"%s: p is "
-                         "NULL\");\n", fn);
-        if (iterate)
-            sb_printf(s, "    if (!fn)\n        return dal_set_error(db, DAL_MISUSE, \"%s: fn "
-                         "is NULL\");\n", fn);
-        else if (rows)
-            sb_printf(s, "    if (!out)\n        return dal_set_error(db, DAL_MISUSE, \"%s: out "
-                         "is NULL\");\n    memset(out, 0, sizeof *out);\n", fn);
-        bool lists = false;
+        const char *check_p = q->nparams >= 2 ? TEXT(g, "check_params", {"fn", fn}) : "";
+        strbuf lists, fr, fr8;
+        sb_init(&lists);
+        sb_init(&fr);
+        sb_init(&fr8);
         for (int i = 0; i < q->nparams; i++) {
             const q_param *p = &q->params[i];
             if (!p->t.list)
                 continue;
-            lists = true;
-            const char *v = q->nparams >= 2
-                                ? arena_printf(g->a, "p->%s", c_names_ident(g->a, p->name))
-                                : param_name(g, p->name);
-            sb_printf(s, "    if (!%s && %s_len > 0)\n        return dal_set_error(db, "
-                         "DAL_MISUSE, \"%s: %s is NULL\");\n", v, v, fn, p->name);
-            sb_printf(s, "    dal_list l%d;\n    dal_list_init(&l%d, db);\n", i + 1, i + 1);
-            const char *add;
-            switch (p->t.type) {
-            case TY_BOOL: add = "dal_list_bool(&l%d, %s[k]);"; break;
-            case TY_TEXT:
-            case TY_UUID: add = "dal_list_text(&l%d, %s[k]);"; break;
-            case TY_TIMESTAMP: add = "dal_list_time(&l%d, %s[k]);"; break;
-            case TY_DATE: add = "dal_list_date(&l%d, %s[k]);"; break;
-            case TY_ENUM: add = NULL; break;
-            default: add = "dal_list_int64(&l%d, %s[k]);"; break;
-            }
-            sb_printf(s, "    for (size_t k = 0; k < %s_len; k++)\n        ", v);
-            if (add)
-                sb_printf(s, add, i + 1, v);
-            else
-                sb_printf(s, "dal_list_text(&l%d, %s_name(%s[k]));", i + 1,
-                          enum_type(g, &p->t), v);
-            sb_printf(s, "\n    dal_status ls%d = dal_list_finish(&l%d, db, \"%s\");\n    if "
-                         "(ls%d != DAL_OK)\n        return ls%d;\n",
-                      i + 1, i + 1, fn, i + 1, i + 1);
+            const char *v = param_expr(g, q, i);
+            const char *idx = arena_printf(g->a, "%d", i + 1);
+            const char *elem = p->t.type == TY_ENUM
+                                   ? arena_printf(g->a, "%s_name(%s[k])", enum_type(g, &p->t), v)
+                                   : arena_printf(g->a, "%s[k]", v);
+            RENDER(g, "list", &lists, {"i", idx}, {"v", v}, {"param", p->name}, {"fn", fn},
+                   {"add", list_add(p->t.type)}, {"elem", elem});
+            RENDER(g, "list_free", &fr, {"indent", "    "}, {"i", idx});
+            RENDER(g, "list_free", &fr8, {"indent", "        "}, {"i", idx});
         }
-        sb_printf(s, "    dal_stmt *st = NULL;\n    dal_status s = dal_stmt_start(db, "
-                     "dal_dialect_of(db) == DAL_POSTGRES ? &%s_pg_ : &%s_sqlite_, &st);\n",
-                  n.N, n.N);
-        strbuf fr;
-        sb_init(&fr);
-        for (int i = 0; i < q->nparams; i++)
-            if (q->params[i].t.list)
-                sb_printf(&fr, "    dal_list_free(&l%d);\n", i + 1);
-        if (lists) {
-            sb_add(s, "    if (s != DAL_OK) {\n");
-            for (int i = 0; i < q->nparams; i++)
-                if (q->params[i].t.list)
-                    sb_printf(s, "        dal_list_free(&l%d);\n", i + 1);
-            sb_add(s, "        return s;\n    }\n");
-        }
-        else
-            sb_add(s, "    if (s != DAL_OK)\n        return s;\n");
-        if (batch)
-            sb_printf(s, "    %s_bind_(st, %s%s);\n", n.N, q->nparams >= 2 ? "" : "&",
-                      q->nparams >= 2 ? "p" : param_name(g, q->params[0].name));
-        else
-            emit_binds(g, q, s);
-        if (iterate) {
-            sb_printf(s, "    dal_stmt_stream(st);\n    for (;;) {\n        bool has_row = "
-                         "false;\n        s = dal_stmt_step(st, &has_row);\n        if (s != "
-                         "DAL_OK || !has_row)\n            break;\n        %s row;\n",
-                      n.R);
-            if (n.RR)
-                sb_printf(s, "        s = %s(st, &row);\n", n.RR);
-            else
-                sb_printf(s, "        s = dal_read_row(st, 0, &%s, &row);\n", n.RT);
-            sb_add(s, "        if (s != DAL_OK)\n            break;\n        s = fn(&row, ctx);\n"
-                      "        free(row.dal_mem_);\n        if (s != DAL_OK)\n            break;\n"
-                      "    }\n    dal_stmt_done(st);\n");
-        } else if (q->kind == Q_ONE) {
-            sb_printf(s, "    s = dal_fetch_one_with(st, &%s, %s, out);\n    if (s == "
-                         "DAL_NOT_FOUND)\n        s = dal_set_error(db, s, \"%s: no row\");\n",
-                      n.RT, n.RR ? n.RR : "NULL", fn);
-        } else if (q->kind == Q_MANY) {
-            const char *hint = many_hint(g, q);
-            sb_add(s, "    void *items = NULL;\n    size_t len = 0;\n");
+        if (lists.oom || fr.oom || fr8.oom)
+            g->ok = false;
+        const char *start = arena_printf(
+            g->a, "%s%s", TEXT(g, "start", {"N", n.N}),
+            lists.len ? TEXT(g, "start_fail_lists", {"free", sb_str(&fr8)})
+                      : TEXT(g, "start_fail", {"N", n.N}));
+        const char *reader = n.RR ? n.RR : "NULL";
+        const char *section, *cap = "", *hint = "";
+        if (iterate)
+            section = "iterate_fn";
+        else if (q->kind == Q_ONE)
+            section = "one_fn";
+        else if (q->kind == Q_MANY) {
+            section = "many_fn";
+            hint = many_hint(g, q);
             if (strlen(hint) > 4) { /* an expression: a line of its own */
-                sb_printf(s, "    size_t cap = %s; /* the LIMIT */\n", hint);
+                cap = TEXT(g, "many_cap", {"hint", hint});
                 hint = "cap";
             }
-            sb_printf(s, "    s = dal_fetch_all_with(st, &%s, %s, %s, &items, &len);\n    if (s == "
-                         "DAL_OK) {\n        out->items = items;\n        out->len = len;\n    "
-                         "}\n", n.RT, n.RR ? n.RR : "NULL", hint);
-        } else if (q->kind == Q_EXECROWS) {
-            sb_add(s, "    int64_t changes = 0;\n    s = dal_stmt_exec(st, &changes);\n    if "
-                      "(affected)\n        *affected = changes;\n");
-        } else {
-            sb_add(s, "    s = dal_stmt_exec(st, NULL);\n");
-        }
-        sb_add(s, sb_str(&fr));
+        } else if (q->kind == Q_EXECROWS)
+            section = "execrows_fn";
+        else
+            section = "exec_fn";
+        const char *read = !iterate ? ""
+                           : n.RR   ? TEXT(g, "read_fast", {"reader", n.RR})
+                                    : TEXT(g, "read_row", {"RT", n.RT});
+        RENDER(g, section, s, {"N", n.N}, {"fn", fn}, {"params", ps}, {"R", n.R},
+               {"RA", n.RA}, {"RT", n.RT}, {"reader", reader}, {"check_p", check_p},
+               {"lists", sb_str(&lists)}, {"start", start}, {"binds", bl},
+               {"free", sb_str(&fr)}, {"cap", cap}, {"hint", hint}, {"read", read});
+        sb_free(&lists);
         sb_free(&fr);
-        sb_add(s, "    return s;\n}\n\n");
+        sb_free(&fr8);
     }
     if (batch)
-        sb_printf(s, "%s\n{\n    return dal_exec_batch(db, \"%s_batch\",\n"
-                     "                          dal_dialect_of(db) == DAL_POSTGRES ? &%s_pg_ : "
-                     "&%s_sqlite_,\n                          %s_bind_, items, sizeof *items, n, "
-                     "0, %s);\n}\n\n",
-                  batch_sig(g, q, &n), n.N, n.N, n.N, n.N,
-                  q->kind == Q_EXECROWS ? "affected" : "NULL");
-    if (q->view) {
-        sb_printf(s, "static const dal_query %s_count_q_ = {\n    \"SELECT count(*) FROM "
-                     "\\\"%s\\\"\",\n    0,\n};\n\n", n.N, q->src->name);
-        sb_printf(s, "dal_status %s_count(dal_db *db, int64_t *out)\n{\n    if (!db)\n"
-                     "        return DAL_MISUSE;\n    if (!out)\n        return "
-                     "dal_set_error(db, DAL_MISUSE, \"%s_count: out is NULL\");\n"
-                     "    *out = 0;\n    dal_stmt *st = NULL;\n    dal_status s = "
-                     "dal_stmt_start(db, &%s_count_q_, &st);\n    if (s != DAL_OK)\n"
-                     "        return s;\n    bool has_row = false;\n    s = dal_stmt_step(st, "
-                     "&has_row);\n    if (s == DAL_OK && !has_row)\n        s = "
-                     "dal_set_error(db, DAL_ERROR, \"%s_count: no result row\");\n    if (s == "
-                     "DAL_OK)\n        s = dal_col_int64(st, 0, out);\n    dal_stmt_done(st);\n"
-                     "    return s;\n}\n\n",
-                  n.N, n.N, n.N, n.N);
-    }
+        RENDER(g, "batch_fn", s, {"N", n.N}, {"sig", batch_sig(g, q, &n)},
+               {"affected", q->kind == Q_EXECROWS ? "affected" : "NULL"});
+    if (q->view)
+        RENDER(g, "view_count_fn", s, {"N", n.N}, {"name", q->src->name});
 }
 
 /* One header and source pair: the declarations and definitions of n
@@ -640,14 +637,14 @@ static bool emit_pair(const emit_ctx *cx, const q_query *qs_, int nq, const char
                 used = q->cols[k].t.et == tb;
         }
         if (used)
-            sb_printf(&inc, "#include \"%s.h\"\n", tb->name);
+            RENDER(&g, "include", &inc, {"name", tb->name});
     }
     for (int v = 0; v < cx->m->nviews; v++) {
         bool used = false;
         for (int i = 0; i < nq && !used; i++)
             used = qs_[i].reuse_view && !strcmp(qs_[i].reuse_view, cx->m->views[v]->name);
         if (used)
-            sb_printf(&inc, "#include \"%s.h\"\n", cx->m->views[v]->name);
+            RENDER(&g, "include", &inc, {"name", cx->m->views[v]->name});
     }
     const char *guard = arena_printf(g.a, "DALC_%s%s_H", upper_s(g.a, cx->prefix),
                                      upper_s(g.a, gstem));

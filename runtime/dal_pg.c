@@ -2201,28 +2201,6 @@ static int direct_encoder(dal_type ct, Oid srv)
     }
 }
 
-/* Loads of a row's field (memcpy: a field is only as aligned as its struct). */
-static inline int16_t load_i16(const char *f)
-{
-    int16_t v;
-    memcpy(&v, f, sizeof v);
-    return v;
-}
-
-static inline int32_t load_i32(const char *f)
-{
-    int32_t v;
-    memcpy(&v, f, sizeof v);
-    return v;
-}
-
-static inline int64_t load_i64(const char *f)
-{
-    int64_t v;
-    memcpy(&v, f, sizeof v);
-    return v;
-}
-
 /* One fixed-size COPY field: its 4-byte length, then `size` bytes of v in
  * network order; returns the byte after it.  Inlined with a constant size,
  * the switch folds away. */
@@ -2283,23 +2261,23 @@ static dal_status copy_tuple_direct(dal_db *db, const dal_table *t, const dal_in
         }
         switch (enc[i]) {
         case ENC_BOOL:
-            o = put_fixed(o, *(const unsigned char *)f ? 1 : 0, 1);
+            o = put_fixed(o, dal__load_int(f, 1) != 0, 1);
             break;
         case ENC_INT2:
-            o = put_fixed(o, (uint16_t)load_i16(f), 2);
+            o = put_fixed(o, (uint16_t)dal__load_int(f, 2), 2);
             break;
         case ENC_INT4:
-            o = put_fixed(o, (uint32_t)load_i32(f), 4);
+            o = put_fixed(o, (uint32_t)dal__load_int(f, 4), 4);
             break;
         case ENC_INT8:
-            o = put_fixed(o, (uint64_t)load_i64(f), 8);
+            o = put_fixed(o, (uint64_t)dal__load_int(f, 8), 8);
             break;
         case ENC_FLOAT4: {
             float v;
             memcpy(&v, f, sizeof v);
             if (v != v)
                 return dal__err(db, DAL_CHECK, "column %s: %s", c->name, NAN_MSG);
-            o = put_fixed(o, (uint32_t)load_i32(f), 4); /* the float's bits */
+            o = put_fixed(o, (uint32_t)dal__load_int(f, 4), 4); /* the float's bits */
             break;
         }
         case ENC_FLOAT8: {
@@ -2307,11 +2285,11 @@ static dal_status copy_tuple_direct(dal_db *db, const dal_table *t, const dal_in
             memcpy(&v, f, sizeof v);
             if (v != v)
                 return dal__err(db, DAL_CHECK, "column %s: %s", c->name, NAN_MSG);
-            o = put_fixed(o, (uint64_t)load_i64(f), 8); /* the double's bits */
+            o = put_fixed(o, (uint64_t)dal__load_int(f, 8), 8); /* the double's bits */
             break;
         }
         case ENC_TIME: {
-            int64_t v = load_i64(f);
+            int64_t v = dal__load_int(f, 8);
             if (!DAL__TIME_OK(v))
                 return dal__err(db, DAL_CHECK,
                                 "column %s: timestamp %lld is outside the supported range "

@@ -435,15 +435,19 @@ static const char *binds(qg *g, const q_query *q)
 
 /* The :many reader's first capacity: the statement's LIMIT when it is an
  * integer parameter or a number (capped by dal_page_hint), else 16 rows,
- * grown by doubling. */
-static const char *many_hint(qg *g, const q_query *q)
+ * grown by doubling.  A parameter's capacity is an expression: *cap gets
+ * the line that computes it (many_cap) and the capacity is "cap". */
+static const char *many_hint(qg *g, const q_query *q, const char **cap)
 {
+    *cap = "";
     if (q->limit_param >= 0) {
         const q_param *pr = &q->params[q->limit_param];
         coltype ty = pr->t.type;
         if (!pr->t.list && !pr->t.nullable && (ty == TY_INT16 || ty == TY_INT32 || ty == TY_INT64)) {
             const char *v = param_expr(g, q, q->limit_param);
-            return arena_printf(g->a, "%s > 0 ? dal_page_hint((size_t)%s) : 16", v, v);
+            *cap = TEXT(g, "many_cap",
+                        {"hint", arena_printf(g->a, "%s > 0 ? dal_page_hint((size_t)%s) : 16", v, v)});
+            return "cap";
         }
     }
     if (q->limit_rows > 0)
@@ -581,11 +585,7 @@ static void emit_def(qg *g, const q_query *q, strbuf *s)
             section = "one_fn";
         else if (q->kind == Q_MANY) {
             section = "many_fn";
-            hint = many_hint(g, q);
-            if (strlen(hint) > 4) { /* an expression: a line of its own */
-                cap = TEXT(g, "many_cap", {"hint", hint});
-                hint = "cap";
-            }
+            hint = many_hint(g, q, &cap);
         } else if (q->kind == Q_EXECROWS)
             section = "execrows_fn";
         else

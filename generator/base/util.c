@@ -246,6 +246,9 @@ char *sb_take(strbuf *sb)
  * Blocks of at least 64 KiB, bump allocation, 16-byte alignment.  The
  * whole tree and model of a run live here and die together. */
 
+/* An ordinary block's bytes; a larger allocation gets a block of its own. */
+#define ARENA_BLOCK 65536
+
 typedef struct arena_block {
     struct arena_block *next;
     size_t used, size;
@@ -276,7 +279,7 @@ void arena_reset(arena *a)
     arena_block *keep = NULL;
     arena_block *b = a->head;
     /* keep the head block if it is an ordinary one, free the rest */
-    if (b && b->size == 65536) {
+    if (b && b->size == ARENA_BLOCK) {
         keep = b;
         b = b->next;
     }
@@ -301,7 +304,7 @@ static void *arena_alloc_raw(arena *a, size_t n)
     n = (n + align - 1) / align * align;
     arena_block *b = a->head;
     if (!b || b->size - b->used < n) {
-        size_t size = n > 65536 ? n : 65536;
+        size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
         b = malloc(sizeof(arena_block) + size);
         if (!b)
             return NULL;
@@ -309,7 +312,7 @@ static void *arena_alloc_raw(arena *a, size_t n)
         b->size = size;
         /* A big one-off block goes behind the head so the head keeps
          * serving small allocations. */
-        if (a->head && n > 65536) {
+        if (a->head && n > ARENA_BLOCK) {
             b->next = a->head->next;
             a->head->next = b;
         } else {

@@ -584,8 +584,8 @@ static void find_limit(const sql_toks *tk, q_query *q)
     int depth = 0;
     for (int i = 0; i + 1 < tk->n; i++) {
         const sql_tok *t = &tk->v[i], *next = &tk->v[i + 1];
-        if (t->kind == SQLT_PUNCT && t->len == 1)
-            depth += q->src->sqlite.text[t->off] == '(' ? 1 : q->src->sqlite.text[t->off] == ')' ? -1 : 0;
+        char ch = t->kind == SQLT_PUNCT && t->len == 1 ? q->src->sqlite.text[t->off] : 0;
+        depth += ch == '(' ? 1 : ch == ')' ? -1 : 0;
         if (depth != 0 || t->kind != SQLT_WORD || strcmp(t->text, "limit") != 0)
             continue;
         if (next->kind == SQLT_PARAM) {

@@ -69,16 +69,16 @@ const dal_table agents_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int agents_pk_[1] = {AGENTS_COL_ID};
 
-/* Fills *out (a agents) from the current result row of st, whose columns are
- * the table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from the current result row of st, whose columns are the
+ * table's in schema order: all values fetched at once (dal_row_values),
  * fixed-size ones converted straight into the row, text and bytes values
- * located first, then copied into ONE allocation kept in
- * dal_mem_.  The row owns that memory (agents_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &agents_table, out);
- * declared in agents.h for the named queries that return whole agents rows. */
-dal_status agents_read_(dal_stmt *st, void *out)
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (agents_free).  Without copy (the rows
+ * agents_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status agents_decode_(dal_stmt *st, agents *row, bool copy)
 {
-    agents *row = out;
     dal_value v[AGENTS_NCOLUMNS];
     int kind_ = 0;
     dal_value *val;
@@ -161,6 +161,11 @@ dal_status agents_read_(dal_stmt *st, void *out)
             goto fail;
     }
     row->kind = (agents_kind)kind_;
+    if (!copy) { /* the statement's memory, read-only */
+        row->name = (char *)v[AGENTS_COL_NAME].p;
+        row->labels = (char *)v[AGENTS_COL_LABELS].p;
+        return DAL_OK;
+    }
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -187,6 +192,15 @@ dal_status agents_read_(dal_stmt *st, void *out)
 fail:
     memset(row, 0, sizeof *row);
     return s;
+}
+
+/* Fills *out (a agents) from the current result row of st; the row owns its
+ * memory (agents_free), on error it is zeroed and owns nothing.  The
+ * straight-line form of dal_read_row(st, 0, &agents_table, out); declared in
+ * agents.h for the named queries that return whole agents rows. */
+dal_status agents_read_(dal_stmt *st, void *out)
+{
+    return agents_decode_(st, out, true);
 }
 
 static const dal_query agents_insert_q = {
@@ -604,12 +618,11 @@ dal_status agents_iterate(dal_db *db, dal_status (*fn)(const agents *row, void *
         s = dal_stmt_step(st, &has_row);
         if (s != DAL_OK || !has_row)
             break;
-        agents row;
-        s = agents_read_(st, &row);
+        agents row; /* lent: its text and bytes stay in the statement's row */
+        s = agents_decode_(st, &row, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }

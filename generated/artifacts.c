@@ -41,16 +41,16 @@ const dal_table artifacts_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int artifacts_pk_[2] = {ARTIFACTS_COL_RUN_ID, ARTIFACTS_COL_PATH};
 
-/* Fills *out (a artifacts) from the current result row of st, whose columns are
- * the table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from the current result row of st, whose columns are the
+ * table's in schema order: all values fetched at once (dal_row_values),
  * fixed-size ones converted straight into the row, text and bytes values
- * located first, then copied into ONE allocation kept in
- * dal_mem_.  The row owns that memory (artifacts_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &artifacts_table, out);
- * declared in artifacts.h for the named queries that return whole artifacts rows. */
-dal_status artifacts_read_(dal_stmt *st, void *out)
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (artifacts_free).  Without copy (the rows
+ * artifacts_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status artifacts_decode_(dal_stmt *st, artifacts *row, bool copy)
 {
-    artifacts *row = out;
     dal_value v[ARTIFACTS_NCOLUMNS];
     dal_value *val;
     size_t size = 0; /* of the text and bytes values */
@@ -111,6 +111,15 @@ dal_status artifacts_read_(dal_stmt *st, void *out)
         if (s != DAL_OK)
             goto fail;
     }
+    if (!copy) { /* the statement's memory, read-only */
+        row->path = (char *)v[ARTIFACTS_COL_PATH].p;
+        if (v[ARTIFACTS_COL_SHA256].p) {
+            row->sha256.data = (unsigned char *)v[ARTIFACTS_COL_SHA256].p;
+            row->sha256.len = v[ARTIFACTS_COL_SHA256].len;
+        }
+        row->content_type = (char *)v[ARTIFACTS_COL_CONTENT_TYPE].p;
+        return DAL_OK;
+    }
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -145,6 +154,15 @@ dal_status artifacts_read_(dal_stmt *st, void *out)
 fail:
     memset(row, 0, sizeof *row);
     return s;
+}
+
+/* Fills *out (a artifacts) from the current result row of st; the row owns its
+ * memory (artifacts_free), on error it is zeroed and owns nothing.  The
+ * straight-line form of dal_read_row(st, 0, &artifacts_table, out); declared in
+ * artifacts.h for the named queries that return whole artifacts rows. */
+dal_status artifacts_read_(dal_stmt *st, void *out)
+{
+    return artifacts_decode_(st, out, true);
 }
 
 static const dal_query artifacts_insert_q = {
@@ -510,12 +528,11 @@ dal_status artifacts_iterate(dal_db *db, dal_status (*fn)(const artifacts *row, 
         s = dal_stmt_step(st, &has_row);
         if (s != DAL_OK || !has_row)
             break;
-        artifacts row;
-        s = artifacts_read_(st, &row);
+        artifacts row; /* lent: its text and bytes stay in the statement's row */
+        s = artifacts_decode_(st, &row, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }

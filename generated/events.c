@@ -63,16 +63,16 @@ const dal_table events_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int events_pk_[1] = {EVENTS_COL_ID};
 
-/* Fills *out (a events) from the current result row of st, whose columns are
- * the table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from the current result row of st, whose columns are the
+ * table's in schema order: all values fetched at once (dal_row_values),
  * fixed-size ones converted straight into the row, text and bytes values
- * located first, then copied into ONE allocation kept in
- * dal_mem_.  The row owns that memory (events_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &events_table, out);
- * declared in events.h for the named queries that return whole events rows. */
-dal_status events_read_(dal_stmt *st, void *out)
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (events_free).  Without copy (the rows
+ * events_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status events_decode_(dal_stmt *st, events *row, bool copy)
 {
-    events *row = out;
     dal_value v[EVENTS_NCOLUMNS];
     int level_ = 0;
     dal_value *val;
@@ -140,6 +140,14 @@ dal_status events_read_(dal_stmt *st, void *out)
             goto fail;
     }
     row->level = (events_level)level_;
+    if (!copy) { /* the statement's memory, read-only */
+        row->message = (char *)v[EVENTS_COL_MESSAGE].p;
+        if (v[EVENTS_COL_PAYLOAD].p) {
+            row->payload.data = (unsigned char *)v[EVENTS_COL_PAYLOAD].p;
+            row->payload.len = v[EVENTS_COL_PAYLOAD].len;
+        }
+        return DAL_OK;
+    }
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -167,6 +175,15 @@ dal_status events_read_(dal_stmt *st, void *out)
 fail:
     memset(row, 0, sizeof *row);
     return s;
+}
+
+/* Fills *out (a events) from the current result row of st; the row owns its
+ * memory (events_free), on error it is zeroed and owns nothing.  The
+ * straight-line form of dal_read_row(st, 0, &events_table, out); declared in
+ * events.h for the named queries that return whole events rows. */
+dal_status events_read_(dal_stmt *st, void *out)
+{
+    return events_decode_(st, out, true);
 }
 
 static const dal_query events_insert_q = {
@@ -574,12 +591,11 @@ dal_status events_iterate(dal_db *db, dal_status (*fn)(const events *row, void *
         s = dal_stmt_step(st, &has_row);
         if (s != DAL_OK || !has_row)
             break;
-        events row;
-        s = events_read_(st, &row);
+        events row; /* lent: its text and bytes stay in the statement's row */
+        s = events_decode_(st, &row, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }

@@ -78,16 +78,16 @@ const dal_table job_runs_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int job_runs_pk_[1] = {JOB_RUNS_COL_ID};
 
-/* Fills *out (a job_runs) from the current result row of st, whose columns are
- * the table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from the current result row of st, whose columns are the
+ * table's in schema order: all values fetched at once (dal_row_values),
  * fixed-size ones converted straight into the row, text and bytes values
- * located first, then copied into ONE allocation kept in
- * dal_mem_.  The row owns that memory (job_runs_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &job_runs_table, out);
- * declared in job_runs.h for the named queries that return whole job_runs rows. */
-dal_status job_runs_read_(dal_stmt *st, void *out)
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (job_runs_free).  Without copy (the rows
+ * job_runs_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status job_runs_decode_(dal_stmt *st, job_runs *row, bool copy)
 {
-    job_runs *row = out;
     dal_value v[JOB_RUNS_NCOLUMNS];
     int status_ = 0;
     dal_value *val;
@@ -182,6 +182,12 @@ dal_status job_runs_read_(dal_stmt *st, void *out)
     }
     size += val->p ? val->len + 1 : 0;
     row->status = (job_runs_status)status_;
+    if (!copy) { /* the statement's memory, read-only */
+        row->job_id = (char *)v[JOB_RUNS_COL_JOB_ID].p;
+        row->output = (char *)v[JOB_RUNS_COL_OUTPUT].p;
+        row->error = (char *)v[JOB_RUNS_COL_ERROR].p;
+        return DAL_OK;
+    }
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -215,6 +221,15 @@ dal_status job_runs_read_(dal_stmt *st, void *out)
 fail:
     memset(row, 0, sizeof *row);
     return s;
+}
+
+/* Fills *out (a job_runs) from the current result row of st; the row owns its
+ * memory (job_runs_free), on error it is zeroed and owns nothing.  The
+ * straight-line form of dal_read_row(st, 0, &job_runs_table, out); declared in
+ * job_runs.h for the named queries that return whole job_runs rows. */
+dal_status job_runs_read_(dal_stmt *st, void *out)
+{
+    return job_runs_decode_(st, out, true);
 }
 
 static const dal_query job_runs_insert_q = {
@@ -859,12 +874,11 @@ dal_status job_runs_iterate(dal_db *db, dal_status (*fn)(const job_runs *row, vo
         s = dal_stmt_step(st, &has_row);
         if (s != DAL_OK || !has_row)
             break;
-        job_runs row;
-        s = job_runs_read_(st, &row);
+        job_runs row; /* lent: its text and bytes stay in the statement's row */
+        s = job_runs_decode_(st, &row, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }

@@ -35,16 +35,16 @@ const dal_table job_tags_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int job_tags_pk_[2] = {JOB_TAGS_COL_JOB_ID, JOB_TAGS_COL_TAG_ID};
 
-/* Fills *out (a job_tags) from the current result row of st, whose columns are
- * the table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from the current result row of st, whose columns are the
+ * table's in schema order: all values fetched at once (dal_row_values),
  * fixed-size ones converted straight into the row, text and bytes values
- * located first, then copied into ONE allocation kept in
- * dal_mem_.  The row owns that memory (job_tags_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &job_tags_table, out);
- * declared in job_tags.h for the named queries that return whole job_tags rows. */
-dal_status job_tags_read_(dal_stmt *st, void *out)
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (job_tags_free).  Without copy (the rows
+ * job_tags_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status job_tags_decode_(dal_stmt *st, job_tags *row, bool copy)
 {
-    job_tags *row = out;
     dal_value v[JOB_TAGS_NCOLUMNS];
     dal_value *val;
     size_t size = 0; /* of the text and bytes values */
@@ -87,6 +87,10 @@ dal_status job_tags_read_(dal_stmt *st, void *out)
         if (s != DAL_OK)
             goto fail;
     }
+    if (!copy) { /* the statement's memory, read-only */
+        row->job_id = (char *)v[JOB_TAGS_COL_JOB_ID].p;
+        return DAL_OK;
+    }
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -106,6 +110,15 @@ dal_status job_tags_read_(dal_stmt *st, void *out)
 fail:
     memset(row, 0, sizeof *row);
     return s;
+}
+
+/* Fills *out (a job_tags) from the current result row of st; the row owns its
+ * memory (job_tags_free), on error it is zeroed and owns nothing.  The
+ * straight-line form of dal_read_row(st, 0, &job_tags_table, out); declared in
+ * job_tags.h for the named queries that return whole job_tags rows. */
+dal_status job_tags_read_(dal_stmt *st, void *out)
+{
+    return job_tags_decode_(st, out, true);
 }
 
 static const dal_query job_tags_insert_q = {
@@ -512,12 +525,11 @@ dal_status job_tags_iterate(dal_db *db, dal_status (*fn)(const job_tags *row, vo
         s = dal_stmt_step(st, &has_row);
         if (s != DAL_OK || !has_row)
             break;
-        job_tags row;
-        s = job_tags_read_(st, &row);
+        job_tags row; /* lent: its text and bytes stay in the statement's row */
+        s = job_tags_decode_(st, &row, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }

@@ -52,16 +52,16 @@ const dal_table jobs_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int jobs_pk_[1] = {JOBS_COL_ID};
 
-/* Fills *out (a jobs) from the current result row of st, whose columns are
- * the table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from the current result row of st, whose columns are the
+ * table's in schema order: all values fetched at once (dal_row_values),
  * fixed-size ones converted straight into the row, text and bytes values
- * located first, then copied into ONE allocation kept in
- * dal_mem_.  The row owns that memory (jobs_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &jobs_table, out);
- * declared in jobs.h for the named queries that return whole jobs rows. */
-dal_status jobs_read_(dal_stmt *st, void *out)
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (jobs_free).  Without copy (the rows
+ * jobs_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status jobs_decode_(dal_stmt *st, jobs *row, bool copy)
 {
-    jobs *row = out;
     dal_value v[JOBS_NCOLUMNS];
     dal_value *val;
     size_t size = 0; /* of the text and bytes values */
@@ -168,6 +168,13 @@ dal_status jobs_read_(dal_stmt *st, void *out)
         if (s != DAL_OK)
             goto fail;
     }
+    if (!copy) { /* the statement's memory, read-only */
+        row->id = (char *)v[JOBS_COL_ID].p;
+        row->parent_id = (char *)v[JOBS_COL_PARENT_ID].p;
+        row->group = (char *)v[JOBS_COL_GROUP].p;
+        row->schedule = (char *)v[JOBS_COL_SCHEDULE].p;
+        return DAL_OK;
+    }
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -208,6 +215,15 @@ dal_status jobs_read_(dal_stmt *st, void *out)
 fail:
     memset(row, 0, sizeof *row);
     return s;
+}
+
+/* Fills *out (a jobs) from the current result row of st; the row owns its
+ * memory (jobs_free), on error it is zeroed and owns nothing.  The
+ * straight-line form of dal_read_row(st, 0, &jobs_table, out); declared in
+ * jobs.h for the named queries that return whole jobs rows. */
+dal_status jobs_read_(dal_stmt *st, void *out)
+{
+    return jobs_decode_(st, out, true);
 }
 
 static const dal_query jobs_insert_q = {
@@ -775,12 +791,11 @@ dal_status jobs_iterate(dal_db *db, dal_status (*fn)(const jobs *row, void *ctx)
         s = dal_stmt_step(st, &has_row);
         if (s != DAL_OK || !has_row)
             break;
-        jobs row;
-        s = jobs_read_(st, &row);
+        jobs row; /* lent: its text and bytes stay in the statement's row */
+        s = jobs_decode_(st, &row, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }

@@ -36,16 +36,16 @@ const dal_table metrics_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int metrics_pk_[3] = {METRICS_COL_RUN_ID, METRICS_COL_NAME, METRICS_COL_RECORDED_ON};
 
-/* Fills *out (a metrics) from the current result row of st, whose columns are
- * the table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from the current result row of st, whose columns are the
+ * table's in schema order: all values fetched at once (dal_row_values),
  * fixed-size ones converted straight into the row, text and bytes values
- * located first, then copied into ONE allocation kept in
- * dal_mem_.  The row owns that memory (metrics_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &metrics_table, out);
- * declared in metrics.h for the named queries that return whole metrics rows. */
-dal_status metrics_read_(dal_stmt *st, void *out)
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (metrics_free).  Without copy (the rows
+ * metrics_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status metrics_decode_(dal_stmt *st, metrics *row, bool copy)
 {
-    metrics *row = out;
     dal_value v[METRICS_NCOLUMNS];
     dal_value *val;
     size_t size = 0; /* of the text and bytes values */
@@ -91,6 +91,11 @@ dal_status metrics_read_(dal_stmt *st, void *out)
             goto fail;
     }
     size += val->p ? val->len + 1 : 0;
+    if (!copy) { /* the statement's memory, read-only */
+        row->name = (char *)v[METRICS_COL_NAME].p;
+        row->unit = (char *)v[METRICS_COL_UNIT].p;
+        return DAL_OK;
+    }
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -117,6 +122,15 @@ dal_status metrics_read_(dal_stmt *st, void *out)
 fail:
     memset(row, 0, sizeof *row);
     return s;
+}
+
+/* Fills *out (a metrics) from the current result row of st; the row owns its
+ * memory (metrics_free), on error it is zeroed and owns nothing.  The
+ * straight-line form of dal_read_row(st, 0, &metrics_table, out); declared in
+ * metrics.h for the named queries that return whole metrics rows. */
+dal_status metrics_read_(dal_stmt *st, void *out)
+{
+    return metrics_decode_(st, out, true);
 }
 
 static const dal_query metrics_insert_q = {
@@ -536,12 +550,11 @@ dal_status metrics_iterate(dal_db *db, dal_status (*fn)(const metrics *row, void
         s = dal_stmt_step(st, &has_row);
         if (s != DAL_OK || !has_row)
             break;
-        metrics row;
-        s = metrics_read_(st, &row);
+        metrics row; /* lent: its text and bytes stay in the statement's row */
+        s = metrics_decode_(st, &row, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }

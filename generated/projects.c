@@ -42,16 +42,16 @@ const dal_table projects_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int projects_pk_[1] = {PROJECTS_COL_ID};
 
-/* Fills *out (a projects) from the current result row of st, whose columns are
- * the table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from the current result row of st, whose columns are the
+ * table's in schema order: all values fetched at once (dal_row_values),
  * fixed-size ones converted straight into the row, text and bytes values
- * located first, then copied into ONE allocation kept in
- * dal_mem_.  The row owns that memory (projects_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &projects_table, out);
- * declared in projects.h for the named queries that return whole projects rows. */
-dal_status projects_read_(dal_stmt *st, void *out)
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (projects_free).  Without copy (the rows
+ * projects_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status projects_decode_(dal_stmt *st, projects *row, bool copy)
 {
-    projects *row = out;
     dal_value v[PROJECTS_NCOLUMNS];
     dal_value *val;
     size_t size = 0; /* of the text and bytes values */
@@ -105,6 +105,12 @@ dal_status projects_read_(dal_stmt *st, void *out)
         if (s != DAL_OK)
             goto fail;
     }
+    if (!copy) { /* the statement's memory, read-only */
+        row->slug = (char *)v[PROJECTS_COL_SLUG].p;
+        row->name = (char *)v[PROJECTS_COL_NAME].p;
+        row->budget = (char *)v[PROJECTS_COL_BUDGET].p;
+        return DAL_OK;
+    }
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -138,6 +144,15 @@ dal_status projects_read_(dal_stmt *st, void *out)
 fail:
     memset(row, 0, sizeof *row);
     return s;
+}
+
+/* Fills *out (a projects) from the current result row of st; the row owns its
+ * memory (projects_free), on error it is zeroed and owns nothing.  The
+ * straight-line form of dal_read_row(st, 0, &projects_table, out); declared in
+ * projects.h for the named queries that return whole projects rows. */
+dal_status projects_read_(dal_stmt *st, void *out)
+{
+    return projects_decode_(st, out, true);
 }
 
 static const dal_query projects_insert_q = {
@@ -487,12 +502,11 @@ dal_status projects_iterate(dal_db *db, dal_status (*fn)(const projects *row, vo
         s = dal_stmt_step(st, &has_row);
         if (s != DAL_OK || !has_row)
             break;
-        projects row;
-        s = projects_read_(st, &row);
+        projects row; /* lent: its text and bytes stay in the statement's row */
+        s = projects_decode_(st, &row, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }

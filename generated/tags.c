@@ -33,16 +33,16 @@ const dal_table tags_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int tags_pk_[1] = {TAGS_COL_ID};
 
-/* Fills *out (a tags) from the current result row of st, whose columns are
- * the table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from the current result row of st, whose columns are the
+ * table's in schema order: all values fetched at once (dal_row_values),
  * fixed-size ones converted straight into the row, text and bytes values
- * located first, then copied into ONE allocation kept in
- * dal_mem_.  The row owns that memory (tags_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &tags_table, out);
- * declared in tags.h for the named queries that return whole tags rows. */
-dal_status tags_read_(dal_stmt *st, void *out)
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (tags_free).  Without copy (the rows
+ * tags_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status tags_decode_(dal_stmt *st, tags *row, bool copy)
 {
-    tags *row = out;
     dal_value v[TAGS_NCOLUMNS];
     dal_value *val;
     size_t size = 0; /* of the text and bytes values */
@@ -75,6 +75,11 @@ dal_status tags_read_(dal_stmt *st, void *out)
             goto fail;
     }
     size += val->p ? val->len + 1 : 0;
+    if (!copy) { /* the statement's memory, read-only */
+        row->name = (char *)v[TAGS_COL_NAME].p;
+        row->color = (char *)v[TAGS_COL_COLOR].p;
+        return DAL_OK;
+    }
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -101,6 +106,15 @@ dal_status tags_read_(dal_stmt *st, void *out)
 fail:
     memset(row, 0, sizeof *row);
     return s;
+}
+
+/* Fills *out (a tags) from the current result row of st; the row owns its
+ * memory (tags_free), on error it is zeroed and owns nothing.  The
+ * straight-line form of dal_read_row(st, 0, &tags_table, out); declared in
+ * tags.h for the named queries that return whole tags rows. */
+dal_status tags_read_(dal_stmt *st, void *out)
+{
+    return tags_decode_(st, out, true);
 }
 
 static const dal_query tags_insert_q = {
@@ -438,12 +452,11 @@ dal_status tags_iterate(dal_db *db, dal_status (*fn)(const tags *row, void *ctx)
         s = dal_stmt_step(st, &has_row);
         if (s != DAL_OK || !has_row)
             break;
-        tags row;
-        s = tags_read_(st, &row);
+        tags row; /* lent: its text and bytes stay in the statement's row */
+        s = tags_decode_(st, &row, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }

@@ -1092,16 +1092,22 @@ static void sq_bind_float(dal_stmt *st, int i, double v, dal_pkind kind)
     dal__bind_p(st, i, (dal_param){.kind = kind, .v.f = v});
 }
 
+/* (Out of line, so that the fast path below builds no dal_param frame.) */
+DAL_NOINLINE static void sq_bind_text_p(dal_stmt *st, int i, const char *v, size_t len)
+{
+    dal__bind_p(st, i, (dal_param){.kind = DAL_P_TEXT, .v.s = {v, len}});
+}
+
 static void sq_bind_text(dal_stmt *st, int i, const char *v, size_t len)
 {
-    if (sq_fast(st, i)) {
-        SQ(st)->ptrs = true;
-        int rc = sqlite3_bind_text(SQ(st)->ss, i, v, DAL__SQ_LEN(len), SQLITE_STATIC);
-        if (rc != SQLITE_OK)
-            dal__sq_bind_failed(st, i, rc);
+    if (!sq_fast(st, i)) {
+        sq_bind_text_p(st, i, v, len);
         return;
     }
-    dal__bind_p(st, i, (dal_param){.kind = DAL_P_TEXT, .v.s = {v, len}});
+    SQ(st)->ptrs = true;
+    int rc = sqlite3_bind_text(SQ(st)->ss, i, v, DAL__SQ_LEN(len), SQLITE_STATIC);
+    if (rc != SQLITE_OK)
+        dal__sq_bind_failed(st, i, rc);
 }
 
 static int sq_ncols(dal_stmt *st) { return SQ(st)->ncols; }

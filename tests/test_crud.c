@@ -1472,6 +1472,30 @@ static dal_status keep_event(const events *row, void *ctx)
     return events_copy(row, &c->kept[c->n++]);
 }
 
+/* The rows an iterate callback gets are lent: their text and bytes point
+ * into the statement's current row (nothing allocated, dal_mem_ NULL), with
+ * the values a get returns, empty and NULL ones included. */
+static dal_status check_lent(const events *row, void *ctx)
+{
+    int *calls = ctx;
+    (*calls)++;
+    assert_null(row->dal_mem_);
+    if (row->seq == 1) {
+        assert_string_equal(row->message, "first");
+        assert_int_equal(row->payload.len, 3);
+        assert_memory_equal(row->payload.data, "\0\xff\0", 3);
+    } else if (row->seq == 2) {
+        assert_string_equal(row->message, "");
+        assert_non_null(row->payload.data);
+        assert_int_equal(row->payload.len, 0);
+    } else {
+        assert_string_equal(row->message, "third");
+        assert_null(row->payload.data);
+        assert_int_equal(row->payload.len, 0);
+    }
+    return DAL_OK;
+}
+
 /* A row given to an iterate callback outlives the iteration as a copy
  * (ASan would see a use of freed memory if it were not deep). */
 static void test_copy(void **state)
@@ -1486,6 +1510,9 @@ static void test_copy(void **state)
     OK(events_insert(E->db, &e1, NULL));
     OK(events_insert(E->db, &e2, NULL));
     OK(events_insert(E->db, &e3, NULL));
+    int calls = 0;
+    OK(events_iterate(E->db, check_lent, &calls));
+    assert_int_equal(calls, 3);
     copy_ctx c = {0};
     OK(events_iterate(E->db, keep_event, &c));
     assert_int_equal(c.n, 3);

@@ -1023,7 +1023,8 @@ static void emit_descriptor(gen *g, const tinfo *ti, strbuf *src)
 static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
 {
     const m_table *t = ti->t;
-    strbuf locals, reads, sizes, copies, enums;
+    strbuf locals, reads, sizes, copies, enums, borrow;
+    sb_init(&borrow);
     sb_init(&locals);
     sb_init(&reads);
     sb_init(&sizes);
@@ -1078,6 +1079,15 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
                           "    }\n", C);
             sb_add(&reads, "    size += val->p ? val->len + 1 : 0;\n");
             sb_add(&sizes, "x");
+            if (bytes)
+                sb_printf(&borrow,
+                          "        if (v[%s].p) {\n"
+                          "            row->%s.data = (unsigned char *)v[%s].p;\n"
+                          "            row->%s.len = v[%s].len;\n"
+                          "        }\n",
+                          C, f, C, f, C);
+            else
+                sb_printf(&borrow, "        row->%s = (char *)v[%s].p;\n", f, C);
             sb_printf(&copies,
                       "        val = &v[%s];\n"
                       "        if (val->p) {\n"
@@ -1113,8 +1123,16 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
         sb_add(&locals, "    dal_value *val;\n");
     if (sizes.len)
         sb_add(&locals, "    size_t size = 0; /* of the text and bytes values */\n");
-    strbuf copy;
+    strbuf copy, lend;
     sb_init(&copy);
+    sb_init(&lend);
+    if (sizes.len) {
+        sb_add(&lend, "    if (!copy) { /* the statement's memory, read-only */\n");
+        sb_add(&lend, sb_str(&borrow));
+        sb_add(&lend, "        return DAL_OK;\n    }\n");
+    } else {
+        sb_add(&lend, "    (void)copy; /* no text or bytes values */\n");
+    }
     if (sizes.len) {
         sb_add(&copy, "    if (size > 0) {\n"
                       "        char *m = malloc(size);\n"
@@ -1126,16 +1144,20 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
         sb_add(&copy, sb_str(&copies));
         sb_add(&copy, "    }\n");
     }
-    if (locals.oom || reads.oom || sizes.oom || copies.oom || enums.oom || copy.oom)
+    if (locals.oom || reads.oom || sizes.oom || copies.oom || enums.oom || copy.oom ||
+        borrow.oom || lend.oom)
         g->ok = false;
     RENDER(g, "c_source", "reader", src, {"T", ti->n.T}, {"locals", take(g, &locals)},
-           {"reads", take(g, &reads)}, {"enums", take(g, &enums)}, {"copy", take(g, &copy)});
+           {"reads", take(g, &reads)}, {"enums", take(g, &enums)}, {"borrow", take(g, &lend)},
+           {"copy", take(g, &copy)});
     sb_free(&locals);
     sb_free(&reads);
     sb_free(&sizes);
     sb_free(&copies);
     sb_free(&enums);
     sb_free(&copy);
+    sb_free(&borrow);
+    sb_free(&lend);
 }
 
 static void emit_get(gen *g, const tinfo *ti, const c_key *k, bool is_pk, strbuf *h,

@@ -38,16 +38,16 @@ const dal_table items_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int items_pk_[1] = {ITEMS_COL_ID};
 
-/* Fills *out (a items) from the current result row of st, whose columns are
- * the table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from the current result row of st, whose columns are the
+ * table's in schema order: all values fetched at once (dal_row_values),
  * fixed-size ones converted straight into the row, text and bytes values
- * located first, then copied into ONE allocation kept in
- * dal_mem_.  The row owns that memory (items_free); on error it is zeroed and
- * owns nothing.  The straight-line form of dal_read_row(st, 0, &items_table, out);
- * declared in items.h for the named queries that return whole items rows. */
-dal_status items_read_(dal_stmt *st, void *out)
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (items_free).  Without copy (the rows
+ * items_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status items_decode_(dal_stmt *st, items *row, bool copy)
 {
-    items *row = out;
     dal_value v[ITEMS_NCOLUMNS];
     dal_value *val;
     size_t size = 0; /* of the text and bytes values */
@@ -101,6 +101,14 @@ dal_status items_read_(dal_stmt *st, void *out)
         if (s != DAL_OK)
             goto fail;
     }
+    if (!copy) { /* the statement's memory, read-only */
+        row->items = (char *)v[ITEMS_COL_ITEMS].p;
+        if (v[ITEMS_COL_ROW].p) {
+            row->row.data = (unsigned char *)v[ITEMS_COL_ROW].p;
+            row->row.len = v[ITEMS_COL_ROW].len;
+        }
+        return DAL_OK;
+    }
     if (size > 0) {
         char *m = malloc(size);
         if (!m) {
@@ -128,6 +136,15 @@ dal_status items_read_(dal_stmt *st, void *out)
 fail:
     memset(row, 0, sizeof *row);
     return s;
+}
+
+/* Fills *out (a items) from the current result row of st; the row owns its
+ * memory (items_free), on error it is zeroed and owns nothing.  The
+ * straight-line form of dal_read_row(st, 0, &items_table, out); declared in
+ * items.h for the named queries that return whole items rows. */
+dal_status items_read_(dal_stmt *st, void *out)
+{
+    return items_decode_(st, out, true);
 }
 
 static const dal_query items_insert_q = {
@@ -579,12 +596,11 @@ dal_status items_iterate(dal_db *db, dal_status (*fn)(const items *row, void *ct
         s = dal_stmt_step(st, &has_row);
         if (s != DAL_OK || !has_row)
             break;
-        items row;
-        s = items_read_(st, &row);
+        items row; /* lent: its text and bytes stay in the statement's row */
+        s = items_decode_(st, &row, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);
-        free(row.dal_mem_);
         if (s != DAL_OK)
             break;
     }

@@ -1023,11 +1023,11 @@ static void emit_descriptor(gen *g, const tinfo *ti, strbuf *src)
 static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
 {
     const m_table *t = ti->t;
-    strbuf locals, reads, sizes, copies, enums, borrow;
-    sb_init(&borrow);
+    strbuf locals, reads, copies, lent, enums;
+    int nspans = 0; /* text and bytes columns */
     sb_init(&locals);
     sb_init(&reads);
-    sb_init(&sizes);
+    sb_init(&lent);
     sb_init(&copies);
     sb_init(&enums);
     sb_printf(&locals, "    dal_value v[%s];\n", ti->n.ncolumns);
@@ -1078,16 +1078,16 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
                           FAIL_IF_NESTED
                           "    }\n", C);
             sb_add(&reads, "    size += val->p ? val->len + 1 : 0;\n");
-            sb_add(&sizes, "x");
+            nspans++;
             if (bytes)
-                sb_printf(&borrow,
+                sb_printf(&lent,
                           "        if (v[%s].p) {\n"
                           "            row->%s.data = (unsigned char *)v[%s].p;\n"
                           "            row->%s.len = v[%s].len;\n"
                           "        }\n",
                           C, f, C, f, C);
             else
-                sb_printf(&borrow, "        row->%s = (char *)v[%s].p;\n", f, C);
+                sb_printf(&lent, "        row->%s = (char *)v[%s].p;\n", f, C);
             sb_printf(&copies,
                       "        val = &v[%s];\n"
                       "        if (val->p) {\n"
@@ -1121,19 +1121,16 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
     }
     if (val)
         sb_add(&locals, "    dal_value *val;\n");
-    if (sizes.len)
-        sb_add(&locals, "    size_t size = 0; /* of the text and bytes values */\n");
-    strbuf copy, lend;
+    strbuf borrow, copy;
+    sb_init(&borrow);
     sb_init(&copy);
-    sb_init(&lend);
-    if (sizes.len) {
-        sb_add(&lend, "    if (!copy) { /* the statement's memory, read-only */\n");
-        sb_add(&lend, sb_str(&borrow));
-        sb_add(&lend, "        return DAL_OK;\n    }\n");
+    if (nspans == 0) {
+        sb_add(&borrow, "    (void)copy; /* no text or bytes values */\n");
     } else {
-        sb_add(&lend, "    (void)copy; /* no text or bytes values */\n");
-    }
-    if (sizes.len) {
+        sb_add(&locals, "    size_t size = 0; /* of the text and bytes values */\n");
+        sb_add(&borrow, "    if (!copy) { /* the statement's memory, read-only */\n");
+        sb_add(&borrow, sb_str(&lent));
+        sb_add(&borrow, "        return DAL_OK;\n    }\n");
         sb_add(&copy, "    if (size > 0) {\n"
                       "        char *m = malloc(size);\n"
                       "        if (!m) {\n"
@@ -1144,20 +1141,19 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
         sb_add(&copy, sb_str(&copies));
         sb_add(&copy, "    }\n");
     }
-    if (locals.oom || reads.oom || sizes.oom || copies.oom || enums.oom || copy.oom ||
-        borrow.oom || lend.oom)
+    if (locals.oom || reads.oom || copies.oom || lent.oom || enums.oom || borrow.oom ||
+        copy.oom)
         g->ok = false;
     RENDER(g, "c_source", "reader", src, {"T", ti->n.T}, {"locals", take(g, &locals)},
-           {"reads", take(g, &reads)}, {"enums", take(g, &enums)}, {"borrow", take(g, &lend)},
+           {"reads", take(g, &reads)}, {"enums", take(g, &enums)}, {"borrow", take(g, &borrow)},
            {"copy", take(g, &copy)});
     sb_free(&locals);
     sb_free(&reads);
-    sb_free(&sizes);
     sb_free(&copies);
+    sb_free(&lent);
     sb_free(&enums);
-    sb_free(&copy);
     sb_free(&borrow);
-    sb_free(&lend);
+    sb_free(&copy);
 }
 
 static void emit_get(gen *g, const tinfo *ti, const c_key *k, bool is_pk, strbuf *h,

@@ -303,7 +303,8 @@ dal_status dal_stmt_start(dal_db *db, const dal_query *q, dal_stmt **out);
  * remembered and returned by the next dal_stmt_step.  Pointers are not
  * copied (no allocation per bind): the data must stay valid until the last
  * dal_stmt_step of this execution (SQLite may read it on every step) or
- * dal_stmt_done; the caller keeps ownership. */
+ * dal_stmt_done; the caller keeps ownership.  A parameter not bound since
+ * the last dal_stmt_done is NULL. */
 void dal_bind_null(dal_stmt *st, int i);
 void dal_bind_bool(dal_stmt *st, int i, bool v);
 void dal_bind_int16(dal_stmt *st, int i, int16_t v);

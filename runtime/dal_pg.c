@@ -1048,6 +1048,11 @@ static void dal__pg_done(dal_stmt *st)
     }
     st->running = false;
     PG(st)->nrows = 0;
+    /* The bindings are cleared: a parameter the next execution does not
+     * bind is NULL, as on SQLite, and no pointer into the caller's memory
+     * outlives the execution. */
+    for (int i = 0; PG(st)->params && i < st->nparams; i++)
+        PG(st)->params[i].kind = DAL_P_NULL;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -31,8 +31,11 @@ typedef struct sq_stmt {
     dal_stmt base;
     sqlite3_stmt *ss;
     int ncols;               /* sqlite3_column_count, at prepare */
-    bool ptrs;               /* a binding points into caller memory (SQLITE_STATIC) */
+    bool ptrs;               /* a binding points into caller memory (wide statements) */
     bool need_reset;         /* stepped since the last reset */
+    bool unbound_null;       /* the bindings count as cleared: see sq_bound */
+    bool wide;               /* more than 64 parameters: cleared at once */
+    uint64_t bound;          /* bit i - 1: parameter i bound since they were */
     char *scratch;           /* nparams * 40 bytes: uuid/date text for binds */
 } sq_stmt;
 
@@ -448,6 +451,7 @@ static dal_status dal__sq_prepare(dal_db *db, dal_stmt *st)
         return dal__err(db, DAL_MISUSE, "statement has %d parameters, dal_query says %d",
                         sqlite3_bind_parameter_count(SQ(st)->ss), st->nparams);
     SQ(st)->ncols = sqlite3_column_count(SQ(st)->ss);
+    SQ(st)->wide = st->nparams > 64;
     if (st->nparams > 0) {
         SQ(st)->scratch = malloc((size_t)st->nparams * 40);
         if (!SQ(st)->scratch)
@@ -455,6 +459,38 @@ static dal_status dal__sq_prepare(dal_db *db, dal_stmt *st)
     }
     st->prepared = true;
     return DAL_OK;
+}
+
+/* dal_stmt_done clears the bindings lazily: it does not call
+ * sqlite3_clear_bindings (about 2% of a single-row insert), the bindings
+ * merely count as cleared from then on, and every bind records its
+ * parameter in `bound`.  The next execution's first step binds NULL to each
+ * parameter not bound again (sq_settle), which is what clearing would have
+ * left there, so no step ever reads memory the caller may have freed since.
+ * Generated code binds every parameter, so there that test is one
+ * comparison.  (SQLite reads a binding only in sqlite3_step.) */
+static inline void sq_bound(dal_stmt *st, int i)
+{
+    SQ(st)->bound |= (uint64_t)1 << ((unsigned)(i - 1) & 63u);
+}
+
+DAL_NOINLINE static void sq_settle_slow(dal_stmt *st)
+{
+    for (int i = 1; i <= st->nparams; i++)
+        if (!(SQ(st)->bound >> (i - 1) & 1u))
+            (void)sqlite3_bind_null(SQ(st)->ss, i);
+    SQ(st)->unbound_null = false;
+}
+
+static inline void sq_settle(dal_stmt *st)
+{
+    if (SQ(st)->unbound_null) {
+        uint64_t all = st->nparams == 64 ? ~(uint64_t)0 : ((uint64_t)1 << st->nparams) - 1u;
+        if (SQ(st)->bound == all)
+            SQ(st)->unbound_null = false;
+        else
+            sq_settle_slow(st);
+    }
 }
 
 static void dal__sq_bind(dal_stmt *st, int i, const dal_param *p)
@@ -466,6 +502,7 @@ static void dal__sq_bind(dal_stmt *st, int i, const dal_param *p)
         p->kind != DAL_P_INT16 && p->kind != DAL_P_INT32 && p->kind != DAL_P_TIME &&
         p->kind != DAL_P_FLOAT32 && p->kind != DAL_P_FLOAT64)
         SQ(st)->ptrs = true;
+    sq_bound(st, i);
     switch (p->kind) {
     case DAL_P_NULL:
         rc = sqlite3_bind_null(s, i);
@@ -524,6 +561,8 @@ static void dal__sq_bind_failed(dal_stmt *st, int i, int rc)
 
 static dal_status dal__sq_step(dal_stmt *st, bool *has_row)
 {
+    if (!st->running)
+        sq_settle(st);
     int rc = sqlite3_step(SQ(st)->ss);
     SQ(st)->need_reset = true;
     if (rc == SQLITE_ROW) {
@@ -553,10 +592,13 @@ static void dal__sq_done(dal_stmt *st)
     if (SQ(st)->need_reset)
         sqlite3_reset(SQ(st)->ss);
     SQ(st)->need_reset = false;
-    /* Only bindings that point into the caller's memory are cleared (what
-     * stops SQLite from reading freed memory): numbers are harmless, and
-     * clearing costs as much as a bind. */
-    if (SQ(st)->ptrs) {
+    /* The bindings are cleared (lazily, see sq_bound; a statement of more
+     * than 64 parameters at once when one pointed into caller memory). */
+    if (!SQ(st)->wide) {
+        SQ(st)->unbound_null = true;
+        SQ(st)->bound = 0;
+    }
+    else if (SQ(st)->ptrs) {
         sqlite3_clear_bindings(SQ(st)->ss);
         SQ(st)->ptrs = false;
     }
@@ -824,6 +866,7 @@ static dal_status step_insert(dal_db *db, dal_stmt *st)
         st->pending = DAL_OK;
         return s;
     }
+    sq_settle(st);
     int rc = sqlite3_step(SQ(st)->ss);
     if (rc != SQLITE_DONE) {
         dal_status s = step_err(db, rc);
@@ -912,6 +955,7 @@ static dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row)
         dal__sq_done(st);
         return s;
     }
+    sq_settle(st);
     unsigned weight = dal__time_weight(st);
     uint64_t t0 = weight ? dal__now_us() : 0;
     int rc = sqlite3_step(SQ(st)->ss);
@@ -953,6 +997,7 @@ static void bind_cols_sq(dal_stmt *st, int first, const dal_table *t, const void
         const dal_column *c = &columns[cols ? cols[k] : k];
         const char *f = FIELD(row, c->offset);
         int i = first + k, rc;
+        sq_bound(st, i);
         if (!has_value(c, row)) {
             rc = sqlite3_bind_null(ss, i);
             goto check;
@@ -1068,6 +1113,7 @@ static inline bool sq_fast(dal_stmt *st, int i)
 static void sq_bind_null(dal_stmt *st, int i)
 {
     if (sq_fast(st, i)) {
+        sq_bound(st, i);
         (void)sqlite3_bind_null(SQ(st)->ss, i);
         return;
     }
@@ -1077,6 +1123,7 @@ static void sq_bind_null(dal_stmt *st, int i)
 static void sq_bind_int(dal_stmt *st, int i, int64_t v, dal_pkind kind)
 {
     if (sq_fast(st, i)) {
+        sq_bound(st, i);
         (void)sqlite3_bind_int64(SQ(st)->ss, i, v);
         return;
     }
@@ -1086,6 +1133,7 @@ static void sq_bind_int(dal_stmt *st, int i, int64_t v, dal_pkind kind)
 static void sq_bind_float(dal_stmt *st, int i, double v, dal_pkind kind)
 {
     if (sq_fast(st, i)) {
+        sq_bound(st, i);
         (void)sqlite3_bind_double(SQ(st)->ss, i, v);
         return;
     }
@@ -1105,6 +1153,7 @@ static void sq_bind_text(dal_stmt *st, int i, const char *v, size_t len)
         return;
     }
     SQ(st)->ptrs = true;
+    sq_bound(st, i);
     int rc = sqlite3_bind_text(SQ(st)->ss, i, v, DAL__SQ_LEN(len), SQLITE_STATIC);
     if (rc != SQLITE_OK)
         dal__sq_bind_failed(st, i, rc);

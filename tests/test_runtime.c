@@ -4,7 +4,8 @@
  * transactions and savepoints, dal_transaction busy retry, stats/hooks/
  * logger, row descriptors (insert/upsert/batch/fetch, column sets past 64
  * columns, copy), unnamed statements,
- * invalid cached plans, password scrubbing, URL forms.
+ * invalid cached plans, password scrubbing, URL forms, bindings cleared
+ * by dal_stmt_done.
  * Pool, threads and connection loss are in test_runtime_pool.c.
  */
 #include <float.h>
@@ -1331,6 +1332,108 @@ static void test_wide_cols(void **state)
     dal_row_free(&t, &out);
 }
 
+/* Regression: dal_stmt_done clears the bindings on both engines, so a
+ * parameter the next execution leaves unbound is NULL, never the previous
+ * value, and never a pointer into memory the caller has freed since (ASan
+ * would see that read).  Covers the read path, dal_stmt_exec (SQLite's
+ * single-step path), numbers, and a statement of more than 64 parameters. */
+static void sel3_unbound(fx *f, const dal_query *q, bool bind3)
+{
+    dal_stmt *st;
+    OK(dal_stmt_start(f->db, q, &st));
+    dal_bind_text(st, 1, "a");
+    if (bind3)
+        dal_bind_int64(st, 3, 9);
+    bool has;
+    OK(dal_stmt_step(st, &has));
+    assert_true(has);
+    const char *p;
+    size_t n;
+    OK(dal_col_text(st, 0, &p, &n));
+    assert_string_equal(p, "a");
+    assert_true(dal_col_is_null(st, 1));
+    assert_true(dal_col_is_null(st, 2) != bind3);
+    dal_stmt_done(st);
+}
+
+static void test_bindings_cleared(void **state)
+{
+    fx *f = *state;
+    static const dal_query q = {"SELECT CAST($1 AS text), CAST($2 AS text), CAST($3 AS bigint)", 3};
+    dal_stmt *st;
+    bool has;
+    for (int round = 0; round < 2; round++) {
+        char *heap = strdup("freed after the first execution");
+        assert_non_null(heap);
+        OK(dal_stmt_start(f->db, &q, &st));
+        dal_bind_text(st, 1, "x");
+        dal_bind_text(st, 2, heap);
+        dal_bind_int64(st, 3, 7);
+        OK(dal_stmt_step(st, &has));
+        assert_true(has);
+        dal_stmt_done(st);
+        free(heap);
+        sel3_unbound(f, &q, round == 1);
+    }
+    /* numbers only: cleared as well */
+    OK(dal_stmt_start(f->db, &q, &st));
+    dal_bind_null(st, 1);
+    dal_bind_int64(st, 3, 7);
+    OK(dal_stmt_step(st, &has));
+    dal_stmt_done(st);
+    sel3_unbound(f, &q, false);
+
+    /* dal_stmt_exec */
+    OK(dal_exec(f->db, "DROP TABLE IF EXISTS rt_unbound"));
+    OK(dal_exec(f->db, "CREATE TABLE rt_unbound (k integer, a text, b text)"));
+    static const dal_query ins = {"INSERT INTO rt_unbound (k, a, b) VALUES ($1, $2, $3)", 3};
+    char *heap = strdup("freed");
+    assert_non_null(heap);
+    OK(dal_stmt_start(f->db, &ins, &st));
+    dal_bind_int64(st, 1, 1);
+    dal_bind_text(st, 2, heap);
+    dal_bind_text(st, 3, heap);
+    OK(dal_stmt_exec(st, NULL));
+    free(heap);
+    OK(dal_stmt_start(f->db, &ins, &st));
+    dal_bind_int64(st, 1, 2);
+    dal_bind_text(st, 2, "kept");
+    OK(dal_stmt_exec(st, NULL));
+    static const dal_query sel = {"SELECT a, b FROM rt_unbound WHERE k = 2", 0};
+    OK(dal_stmt_start(f->db, &sel, &st));
+    OK(dal_stmt_step(st, &has));
+    assert_true(has);
+    const char *p;
+    size_t n;
+    OK(dal_col_text(st, 0, &p, &n));
+    assert_string_equal(p, "kept");
+    assert_true(dal_col_is_null(st, 1));
+    dal_stmt_done(st);
+
+    /* 65 parameters: $2..$64 only typed by the WHERE clause */
+    char sql[4096];
+    int len = snprintf(sql, sizeof sql, "SELECT CAST($1 AS text), CAST($65 AS text) WHERE 1 = 1");
+    for (int i = 2; i <= 64; i++)
+        len += snprintf(sql + len, sizeof sql - (size_t)len, " OR CAST($%d AS text) IS NULL", i);
+    dal_query wide = {sql, 65};
+    heap = strdup("freed");
+    assert_non_null(heap);
+    OK(dal_stmt_start(f->db, &wide, &st));
+    for (int i = 1; i <= 65; i++)
+        dal_bind_text(st, i, heap);
+    OK(dal_stmt_step(st, &has));
+    dal_stmt_done(st);
+    free(heap);
+    OK(dal_stmt_start(f->db, &wide, &st));
+    dal_bind_text(st, 1, "a");
+    OK(dal_stmt_step(st, &has));
+    assert_true(has);
+    OK(dal_col_text(st, 0, &p, &n));
+    assert_string_equal(p, "a");
+    assert_true(dal_col_is_null(st, 1));
+    dal_stmt_done(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1348,6 +1451,7 @@ int main(void)
         BOTH(test_urls),
         BOTH(test_cached_plan),
         BOTH(test_wide_cols),
+        BOTH(test_bindings_cleared),
         cmocka_unit_test_prestate_setup_teardown(test_unnamed, setup, teardown, &FX_PG),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1309,27 +1309,28 @@ static dal_status sq_row_values(dal_stmt *st, dal_value *out, int n)
         return dal__err(st->db, DAL_MISUSE, "dal_row_values: %d columns asked, %d in the row", n,
                         SQ(st)->ncols);
     sqlite3_stmt *ss = SQ(st)->ss;
+    /* Tests in the order of how common the storage class is, not a switch:
+     * its jump table costs more than two compares. */
     for (int k = 0; k < n; k++) {
         dal_value *o = &out[k];
         sqlite3_value *v = sqlite3_column_value(ss, k);
-        o->p = NULL; /* (len is only meaningful with p) */
-        switch (sqlite3_value_type(v)) {
-        case SQLITE_INTEGER:
+        int t = sqlite3_value_type(v);
+        if (t == SQLITE_INTEGER) {
             o->kind = DAL_V_INT;
             o->i = sqlite3_value_int64(v);
-            break;
-        case SQLITE_FLOAT:
-            o->kind = DAL_V_FLOAT;
-            o->f = sqlite3_value_double(v);
-            break;
-        case SQLITE_TEXT:
+        }
+        else if (t == SQLITE_TEXT) {
             o->kind = DAL_V_TEXT;
             o->p = (const char *)sqlite3_value_text(v);
             if (!o->p)
                 return dal__err(st->db, DAL_NOMEM, "out of memory reading column %d", k);
             o->len = (size_t)sqlite3_value_bytes(v);
-            break;
-        case SQLITE_BLOB:
+        }
+        else if (t == SQLITE_FLOAT) {
+            o->kind = DAL_V_FLOAT;
+            o->f = sqlite3_value_double(v);
+        }
+        else if (t == SQLITE_BLOB) {
             o->kind = DAL_V_BYTES;
             o->p = sqlite3_value_blob(v);
             o->len = (size_t)sqlite3_value_bytes(v);
@@ -1338,10 +1339,10 @@ static dal_status sq_row_values(dal_stmt *st, dal_value *out, int n)
                     return dal__err(st->db, DAL_NOMEM, "out of memory reading column %d", k);
                 o->p = ""; /* an empty blob is not NULL */
             }
-            break;
-        default:
+        }
+        else {
             o->kind = DAL_V_NULL;
-            break;
+            o->p = NULL; /* (len is only meaningful with p) */
         }
     }
     return DAL_OK;

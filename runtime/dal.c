@@ -215,6 +215,7 @@ static void stmt_free(dal_stmt *st)
         for (int i = 0; i < st->nparams; i++)
             free(st->dec[i]);
     free(st->dec);
+    free(st->pending_msg);
     free(st);
 }
 
@@ -389,7 +390,7 @@ dal_status dal__step_slow(dal_stmt *st, bool *has_row)
     dal_status s;
     if (st->pending != DAL_OK) {
         s = st->pending;
-        dal__err(db, s, "%s", st->pending_msg);
+        dal__err(db, s, "%s", dal__pending_msg(st));
         dal_stmt_done(st);
         return s;
     }
@@ -472,9 +473,13 @@ void dal__bind_fail(dal_stmt *st, dal_status s, const char *fmt, ...)
     if (!st || st->pending != DAL_OK)
         return;
     st->pending = s;
+    if (!st->pending_msg && !(st->pending_msg = malloc(DAL_PENDING_MSG_MAX))) {
+        st->pending = DAL_NOMEM; /* dal__pending_msg says so */
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(st->pending_msg, sizeof st->pending_msg, fmt, ap);
+    vsnprintf(st->pending_msg, DAL_PENDING_MSG_MAX, fmt, ap);
     va_end(ap);
 }
 

@@ -16,7 +16,8 @@
 #include "dal_codec.h"
 
 #define DAL_ERRMSG_MAX 1024
-#define DAL_ERRNAME_MAX 128 /* a constraint, table or column name of an error (PostgreSQL: 63) */
+#define DAL_ERRNAME_MAX 128
+#define DAL_PENDING_MSG_MAX 128 /* a bind error's message */ /* a constraint, table or column name of an error (PostgreSQL: 63) */
 
 /* One bound parameter (PostgreSQL keeps binds until execution). */
 typedef enum dal_pkind {
@@ -52,13 +53,13 @@ typedef struct dal_engine dal_engine;
  * struct with this one as its first member (dal_engine.stmt_size) and keeps
  * its handles and buffers there, so the shared layer never sees them. */
 struct dal_stmt {
+    /* (The fields every execution touches come first, so that with the
+     * engine's own hot fields after them they fill two cache lines.) */
     dal_db *db;
     const dal_engine *eng;   /* db->eng, one load closer on the hot paths */
     const dal_query *q;
     int nparams;
     dal_status pending;      /* bind error, returned by the next step */
-    char **dec;              /* nparams canonical decimal texts bound (NULL until one is) */
-    char pending_msg[128];
     bool running;            /* executed, rows may follow */
     bool stats_open;         /* an execution whose stats are not recorded yet */
     bool prepared;           /* the engine has prepared it (PostgreSQL forgets on reconnect) */
@@ -66,10 +67,17 @@ struct dal_stmt {
     bool rows_buffered;      /* the rows are in memory already: row steps are not timed */
     unsigned tweight;        /* this execution's timing weight (dal__time_weight) */
     unsigned ttick;          /* executions of this statement, for timing one in DAL_TIME_SAMPLE */
-    uint64_t elapsed_us;
     unsigned nsteps;         /* steps of this execution (stats sampling) */
     int64_t changes;
+    uint64_t elapsed_us;
+    char **dec;              /* nparams canonical decimal texts bound (NULL until one is) */
+    char *pending_msg;       /* the bind error's message (malloc'd on the first one) */
 };
+/* The message of st's pending bind error. */
+static inline const char *dal__pending_msg(const dal_stmt *st)
+{
+    return st->pending_msg ? st->pending_msg : "out of memory";
+}
 
 typedef struct dal_ins_cache {
     struct dal_ins_cache *next;
@@ -91,10 +99,20 @@ typedef struct dal_ins_cache {
 /* A connection, the part every engine shares; engines embed it first in
  * their own struct (dal_engine.db_size), as for statements. */
 struct dal_db {
+    /* (The fields every execution touches first: see dal_stmt.) */
     const dal_engine *eng;   /* the engine it was opened with (dal_open.c) */
     dal_dialect dialect;
-    char err[DAL_ERRMSG_MAX];
     dal_status last;
+    /* statement cache: open addressing on the dal_query address */
+    struct dal_cache_ent {
+        const dal_query *q;
+        dal_stmt *st;
+    } *cache;
+    size_t cache_cap, cache_len;
+    dal_slow_fn slow_fn;
+    dal_log_fn log_fn;
+    dal_stats stats;
+    char err[DAL_ERRMSG_MAX];
     /* The last error's details (dal_errconstraint and friends): cleared by
      * every recorded error, filled by the engine right after it
      * (dal__err_detail), shown only while last != DAL_OK. */
@@ -103,18 +121,9 @@ struct dal_db {
     char err_constraint[DAL_ERRNAME_MAX], err_table[DAL_ERRNAME_MAX], err_column[DAL_ERRNAME_MAX];
     int depth;
     int busy_retries;
-    dal_stats stats;
     uint64_t slow_threshold;
-    dal_slow_fn slow_fn;
     void *slow_ctx;
-    dal_log_fn log_fn;
     void *log_ctx;
-    /* statement cache: open addressing on the dal_query address */
-    struct dal_cache_ent {
-        const dal_query *q;
-        dal_stmt *st;
-    } *cache;
-    size_t cache_cap, cache_len;
     unsigned next_stmt_id;
     char stmt_prefix[24];    /* PostgreSQL: "dal_<16 random hex>_", per connection */
     dal_ins_cache *ins;

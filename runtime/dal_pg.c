@@ -1400,7 +1400,7 @@ static dal_status dal__pg_col_date(dal_stmt *st, int col, dal_date *out)
 static dal_status pipe_send_bound(dal_stmt *st)
 {
     if (st->pending != DAL_OK) {
-        dal_status s = dal__err(st->db, st->pending, "%s", st->pending_msg);
+        dal_status s = dal__err(st->db, st->pending, "%s", dal__pending_msg(st));
         st->pending = DAL_OK;
         return s;
     }
@@ -2436,7 +2436,7 @@ static dal_status copy_run(dal_db *db, const dal_table *t, dal_ins_cache *ic, co
         st->pending = DAL_OK;
         dal__bind_row_cols(st, 1, t, rows + k * t->size, ic->cols, ic->ncols);
         if (st->pending != DAL_OK) {
-            s = dal__err(db, st->pending, "%s", st->pending_msg);
+            s = dal__err(db, st->pending, "%s", dal__pending_msg(st));
             st->pending = DAL_OK;
             break;
         }

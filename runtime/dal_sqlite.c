@@ -30,6 +30,7 @@ typedef struct sq_db {
 typedef struct sq_stmt {
     dal_stmt base;
     sqlite3_stmt *ss;
+    sqlite3 *sq;             /* its connection's (SQDB(db)->sq, in the same cache line) */
     int ncols;               /* sqlite3_column_count, at prepare */
     bool ptrs;               /* a binding points into caller memory (wide statements) */
     bool need_reset;         /* stepped since the last reset */
@@ -452,6 +453,7 @@ static dal_status dal__sq_prepare(dal_db *db, dal_stmt *st)
                         sqlite3_bind_parameter_count(SQ(st)->ss), st->nparams);
     SQ(st)->ncols = sqlite3_column_count(SQ(st)->ss);
     SQ(st)->wide = st->nparams > 64;
+    SQ(st)->sq = SQDB(db)->sq;
     if (st->nparams > 0) {
         SQ(st)->scratch = malloc((size_t)st->nparams * 40);
         if (!SQ(st)->scratch)
@@ -862,7 +864,7 @@ static dal_status dal__sq_read_cols(dal_stmt *st, int first, const dal_table *t,
 static dal_status step_insert(dal_db *db, dal_stmt *st)
 {
     if (st->pending != DAL_OK) {
-        dal_status s = dal__err(db, st->pending, "%s", st->pending_msg);
+        dal_status s = dal__err(db, st->pending, "%s", dal__pending_msg(st));
         st->pending = DAL_OK;
         return s;
     }
@@ -950,7 +952,7 @@ static dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row)
     dal_db *db = st->db;
     dal_status s = DAL_OK;
     if (st->pending != DAL_OK) {
-        s = dal__err(db, st->pending, "%s", st->pending_msg);
+        s = dal__err(db, st->pending, "%s", dal__pending_msg(st));
         st->pending = DAL_OK;
         dal__sq_done(st);
         return s;
@@ -968,7 +970,7 @@ static dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row)
         if (read)
             s = dal__err(db, DAL_NOT_FOUND, "dal_fetch_one: no row");
         else
-            st->changes = (int64_t)sqlite3_changes64(SQDB(db)->sq);
+            st->changes = (int64_t)sqlite3_changes64(SQ(st)->sq);
     }
     else {
         s = step_err(db, rc);

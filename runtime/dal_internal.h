@@ -247,6 +247,13 @@ struct dal_engine {
     /* may be NULL: run a bound, idle statement start to finish in one step
      * (read NULL: a write; else its first row read, none DAL_NOT_FOUND) */
     dal_status (*once)(dal_stmt *st, dal_read_fn read, void *row);
+    /* may be NULL: dal_fetch_all's loop for a running, untimed execution
+     * on its first unread row: reads it and every following one with read
+     * into *arr (*cap rows of size bytes, grown as needed, *n of them
+     * filled), then ends the execution as dal_stmt_step does after the
+     * last row */
+    dal_status (*read_rest)(dal_stmt *st, dal_read_fn read, size_t size, char **arr, size_t *n,
+                            size_t *cap);
 
     /* binds: i in 1..nparams checked by the caller for bind; the typed
      * ones check it themselves (their fast path is a tail call) */

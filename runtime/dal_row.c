@@ -389,6 +389,10 @@ dal_status dal_fetch_all_with(dal_stmt *st, const dal_table *t, dal_read_fn read
         s = dal_stmt_step(st, &has);
         if (s != DAL_OK || !has)
             break;
+        if (read && st->eng->read_rest && st->running && !st->tweight) {
+            s = st->eng->read_rest(st, read, t->size, &arr, &n, &cap);
+            break;
+        }
         if (n == cap) {
             char *na = realloc(arr, cap * 2 * t->size);
             if (!na) {

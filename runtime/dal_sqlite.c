@@ -1191,6 +1191,30 @@ static dal_status sq_step_op(dal_stmt *st, bool *has_row)
     return dal__step_slow(st, has_row);
 }
 
+/* dal_fetch_all's rows: one sqlite3_step per row, with none of
+ * dal_stmt_step's per-row bookkeeping. */
+static dal_status sq_read_rest(dal_stmt *st, dal_read_fn read, size_t size, char **arr,
+                               size_t *n, size_t *cap)
+{
+    sqlite3_stmt *ss = SQ(st)->ss;
+    for (;;) {
+        if (*n == *cap) {
+            char *na = realloc(*arr, *cap * 2 * size);
+            if (!na)
+                return dal__err(st->db, DAL_NOMEM, "out of memory");
+            *arr = na;
+            *cap *= 2;
+        }
+        dal_status s = read(st, *arr + *n * size);
+        if (s != DAL_OK)
+            return s;
+        ++*n;
+        int rc = sqlite3_step(ss);
+        if (rc != SQLITE_ROW)
+            return step_end(st, rc);
+    }
+}
+
 static dal_status step_timed(dal_stmt *st, bool *has_row)
 {
     bool timed = ++st->nsteps % DAL_STEP_SAMPLE == 0;
@@ -1395,6 +1419,7 @@ const dal_engine dal__sqlite_engine = {
     .exec_step = dal__sq_step,
     .done = dal__sq_done,
     .once = dal__sq_once,
+    .read_rest = sq_read_rest,
     .bind = dal__sq_bind,
     .bind_null = sq_bind_null,
     .bind_int = sq_bind_int,

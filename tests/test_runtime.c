@@ -1337,6 +1337,19 @@ static void test_wide_cols(void **state)
  * value, and never a pointer into memory the caller has freed since (ASan
  * would see that read).  Covers the read path, dal_stmt_exec (SQLite's
  * single-step path), numbers, and a statement of more than 64 parameters. */
+/* Steps st to its first row: column 0 is want, column 1 NULL. */
+static void want_text_null(fx *f, dal_stmt *st, const char *want)
+{
+    bool has;
+    OK(dal_stmt_step(st, &has));
+    assert_true(has);
+    const char *p;
+    size_t n;
+    OK(dal_col_text(st, 0, &p, &n));
+    assert_string_equal(p, want);
+    assert_true(dal_col_is_null(st, 1));
+}
+
 static void sel3_unbound(fx *f, const dal_query *q, bool bind3)
 {
     dal_stmt *st;
@@ -1344,14 +1357,7 @@ static void sel3_unbound(fx *f, const dal_query *q, bool bind3)
     dal_bind_text(st, 1, "a");
     if (bind3)
         dal_bind_int64(st, 3, 9);
-    bool has;
-    OK(dal_stmt_step(st, &has));
-    assert_true(has);
-    const char *p;
-    size_t n;
-    OK(dal_col_text(st, 0, &p, &n));
-    assert_string_equal(p, "a");
-    assert_true(dal_col_is_null(st, 1));
+    want_text_null(f, st, "a");
     assert_true(dal_col_is_null(st, 2) != bind3);
     dal_stmt_done(st);
 }
@@ -1401,13 +1407,7 @@ static void test_bindings_cleared(void **state)
     OK(dal_stmt_exec(st, NULL));
     static const dal_query sel = {"SELECT a, b FROM rt_unbound WHERE k = 2", 0};
     OK(dal_stmt_start(f->db, &sel, &st));
-    OK(dal_stmt_step(st, &has));
-    assert_true(has);
-    const char *p;
-    size_t n;
-    OK(dal_col_text(st, 0, &p, &n));
-    assert_string_equal(p, "kept");
-    assert_true(dal_col_is_null(st, 1));
+    want_text_null(f, st, "kept");
     dal_stmt_done(st);
 
     /* 65 parameters: $2..$64 only typed by the WHERE clause */
@@ -1426,11 +1426,7 @@ static void test_bindings_cleared(void **state)
     free(heap);
     OK(dal_stmt_start(f->db, &wide, &st));
     dal_bind_text(st, 1, "a");
-    OK(dal_stmt_step(st, &has));
-    assert_true(has);
-    OK(dal_col_text(st, 0, &p, &n));
-    assert_string_equal(p, "a");
-    assert_true(dal_col_is_null(st, 1));
+    want_text_null(f, st, "a");
     dal_stmt_done(st);
 }
 

@@ -16,8 +16,8 @@
 #include "dal_codec.h"
 
 #define DAL_ERRMSG_MAX 1024
-#define DAL_ERRNAME_MAX 128
-#define DAL_PENDING_MSG_MAX 128 /* a bind error's message */ /* a constraint, table or column name of an error (PostgreSQL: 63) */
+#define DAL_ERRNAME_MAX 128 /* a constraint, table or column name of an error (PostgreSQL: 63) */
+#define DAL_PENDING_MSG_MAX 128 /* a bind error's message */
 
 /* One bound parameter (PostgreSQL keeps binds until execution). */
 typedef enum dal_pkind {

@@ -32,7 +32,6 @@ typedef struct sq_stmt {
     sqlite3_stmt *ss;
     sqlite3 *sq;             /* its connection's (SQDB(db)->sq, in the same cache line) */
     int ncols;               /* sqlite3_column_count, at prepare */
-    bool ptrs;               /* a binding points into caller memory (wide statements) */
     bool need_reset;         /* stepped since the last reset */
     bool unbound_null;       /* the bindings count as cleared: see sq_bound */
     bool wide;               /* more than 64 parameters: cleared at once */
@@ -500,10 +499,6 @@ static void dal__sq_bind(dal_stmt *st, int i, const dal_param *p)
     sqlite3_stmt *s = SQ(st)->ss;
     int rc = SQLITE_OK;
     char *scr = SQ(st)->scratch + (size_t)(i - 1) * 40;
-    if (p->kind != DAL_P_NULL && p->kind != DAL_P_BOOL && p->kind != DAL_P_INT &&
-        p->kind != DAL_P_INT16 && p->kind != DAL_P_INT32 && p->kind != DAL_P_TIME &&
-        p->kind != DAL_P_FLOAT32 && p->kind != DAL_P_FLOAT64)
-        SQ(st)->ptrs = true;
     sq_bound(st, i);
     switch (p->kind) {
     case DAL_P_NULL:
@@ -594,16 +589,14 @@ static void dal__sq_done(dal_stmt *st)
     if (SQ(st)->need_reset)
         sqlite3_reset(SQ(st)->ss);
     SQ(st)->need_reset = false;
-    /* The bindings are cleared (lazily, see sq_bound; a statement of more
-     * than 64 parameters at once when one pointed into caller memory). */
+    /* The bindings are cleared: lazily (see sq_bound), a statement of more
+     * than 64 parameters at once. */
     if (!SQ(st)->wide) {
         SQ(st)->unbound_null = true;
         SQ(st)->bound = 0;
     }
-    else if (SQ(st)->ptrs) {
+    else
         sqlite3_clear_bindings(SQ(st)->ss);
-        SQ(st)->ptrs = false;
-    }
 }
 
 static bool dal__sq_is_null(dal_stmt *st, int col)
@@ -1072,7 +1065,6 @@ static void bind_cols_sq(dal_stmt *st, int first, const dal_table *t, const void
                 dal__value_err(st, i, c->name, UTF8_MSG);
                 continue;
             }
-            SQ(st)->ptrs = true;
             rc = sqlite3_bind_text(ss, i, v, DAL__SQ_LEN(len), SQLITE_STATIC);
             goto check;
         }
@@ -1154,7 +1146,6 @@ static void sq_bind_text(dal_stmt *st, int i, const char *v, size_t len)
         sq_bind_text_p(st, i, v, len);
         return;
     }
-    SQ(st)->ptrs = true;
     sq_bound(st, i);
     int rc = sqlite3_bind_text(SQ(st)->ss, i, v, DAL__SQ_LEN(len), SQLITE_STATIC);
     if (rc != SQLITE_OK)

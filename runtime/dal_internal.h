@@ -438,6 +438,16 @@ dal_status dal__read_col_generic(dal_stmt *st, int col, const dal_column *c, voi
 dal_status dal__read_cols_generic(dal_stmt *st, int first, const dal_table *t, void *row,
                                   dal_span *sp, int *nvar, size_t *total);
 
+/* dal_fetch_all's array of rows (size bytes each; n filled of cap): room
+ * for one more, doubling it when full; DAL_NOMEM recorded on st's
+ * connection when that fails (the array is then unchanged). */
+dal_status dal__rows_grow(dal_stmt *st, size_t size, char **arr, size_t *cap);
+static inline dal_status dal__rows_room(dal_stmt *st, size_t size, char **arr, size_t n,
+                                        size_t *cap)
+{
+    return n < *cap ? DAL_OK : dal__rows_grow(st, size, arr, cap);
+}
+
 /* Helpers of the engines' read_cols loops, which keep the span count and the
  * bytes to copy in locals (a store into the row may alias anything, so a
  * counter behind a pointer would be reloaded after every store); inlined,

@@ -370,6 +370,16 @@ dal_status dal_fetch_all(dal_stmt *st, const dal_table *t, size_t size_hint, voi
     return dal_fetch_all_with(st, t, NULL, size_hint, items, len);
 }
 
+DAL_NOINLINE dal_status dal__rows_grow(dal_stmt *st, size_t size, char **arr, size_t *cap)
+{
+    char *na = realloc(*arr, *cap * 2 * size);
+    if (!na)
+        return dal__err(st->db, DAL_NOMEM, "out of memory");
+    *arr = na;
+    *cap *= 2;
+    return DAL_OK;
+}
+
 dal_status dal_fetch_all_with(dal_stmt *st, const dal_table *t, dal_read_fn read,
                               size_t size_hint, void **items, size_t *len)
 {
@@ -393,15 +403,8 @@ dal_status dal_fetch_all_with(dal_stmt *st, const dal_table *t, dal_read_fn read
             s = st->eng->read_rest(st, read, t->size, &arr, &n, &cap);
             break;
         }
-        if (n == cap) {
-            char *na = realloc(arr, cap * 2 * t->size);
-            if (!na) {
-                s = dal__err(st->db, DAL_NOMEM, "out of memory");
-                break;
-            }
-            arr = na;
-            cap *= 2;
-        }
+        if ((s = dal__rows_room(st, t->size, &arr, n, &cap)) != DAL_OK)
+            break;
         s = read ? read(st, arr + n * t->size) : dal_read_row(st, 0, t, arr + n * t->size);
         if (s == DAL_OK)
             n++;

@@ -1189,14 +1189,10 @@ static dal_status sq_read_rest(dal_stmt *st, dal_read_fn read, size_t size, char
 {
     sqlite3_stmt *ss = SQ(st)->ss;
     for (;;) {
-        if (*n == *cap) {
-            char *na = realloc(*arr, *cap * 2 * size);
-            if (!na)
-                return dal__err(st->db, DAL_NOMEM, "out of memory");
-            *arr = na;
-            *cap *= 2;
-        }
-        dal_status s = read(st, *arr + *n * size);
+        dal_status s = dal__rows_room(st, size, arr, *n, cap);
+        if (s != DAL_OK)
+            return s;
+        s = read(st, *arr + *n * size);
         if (s != DAL_OK)
             return s;
         ++*n;

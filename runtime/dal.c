@@ -265,7 +265,7 @@ static dal_status cache_grow(dal_db *db)
     return DAL_OK;
 }
 
-DAL_NOINLINE static dal_status stmt_start_slow(dal_db *db, const dal_query *q, dal_stmt **out);
+DAL_COLD DAL_NOINLINE static dal_status stmt_start_slow(dal_db *db, const dal_query *q, dal_stmt **out);
 
 /* The statement cache hit of an idle statement in its home slot (on
  * PostgreSQL: prepared, on a healthy connection with no stream open): the

@@ -136,16 +136,24 @@ struct dal_db {
 
 /* Slow paths kept out of line, so that the hot path they branch from needs
  * no stack frame (GCC and Clang otherwise inline a static function called once). */
+/* DAL_COLD marks the error paths (and the functions that record errors):
+ * the compiler moves the branches that reach them out of the hot code, so the
+ * few cache lines a warm insert or get runs through hold only its own
+ * instructions.  SQLite's code around them then stays in the instruction
+ * cache (callgrind: a single-row insert missed it 67 times more than the
+ * hand-written loop, now 24). */
 #if defined(__GNUC__)
 #define DAL_NOINLINE __attribute__((noinline))
+#define DAL_COLD __attribute__((cold))
 #else
 #define DAL_NOINLINE
+#define DAL_COLD
 #endif
 
 /* dal_error.c (a leaf) */
 dal_status dal__err(dal_db *db, dal_status s, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(printf, 3, 4), cold))
 #endif
     ;
 static inline void dal__ok(dal_db *db) /* success: no error message */
@@ -349,15 +357,15 @@ dal_status dal__col_float_into(dal_stmt *st, int col, void *out, unsigned size);
  * (range, NaN, UTF-8, enum, NULL bytes, parameter index) goes through it. */
 void dal__bind_fail(dal_stmt *st, dal_status s, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(printf, 3, 4), cold))
 #endif
     ;
-void dal__range_err(dal_stmt *st, int i, const char *what, int64_t v); /* pending DAL_CHECK */
+DAL_COLD void dal__range_err(dal_stmt *st, int i, const char *what, int64_t v); /* pending DAL_CHECK */
 /* Values the engines would store differently are refused on both with
  * DAL_CHECK before anything is sent: NaN (SQLite turns it into NULL) and
  * text that is not UTF-8 (PostgreSQL rejects it, SQLite would store it;
  * dal__utf8_ok is in dal_codec.h). */
-void dal__value_err(dal_stmt *st, int i, const char *col, const char *what); /* pending DAL_CHECK */
+DAL_COLD void dal__value_err(dal_stmt *st, int i, const char *col, const char *what); /* pending DAL_CHECK */
 /* Binds decimal text v of column col (NULL: a parameter) in its canonical
  * form for decimal(precision, scale) (-1: no typmod); DAL_CHECK pending for
  * text that is not a finite decimal or does not fit. */

@@ -46,7 +46,7 @@ typedef struct sq_stmt {
 
 static dal_status dal__sq_stepped(dal_stmt *st, int rc);
 static void dal__sq_done(dal_stmt *st);
-static void dal__sq_bind_failed(dal_stmt *st, int i, int rc);
+DAL_COLD static void dal__sq_bind_failed(dal_stmt *st, int i, int rc);
 
 static dal_status dal__sq_status(int rc)
 {
@@ -200,13 +200,13 @@ static dal_status sq_fail(dal_db *db, int rc, const char *msg)
     return s;
 }
 
-static dal_status sq_err(dal_db *db, int rc)
+DAL_COLD static dal_status sq_err(dal_db *db, int rc)
 {
     return sq_fail(db, rc, sqlite3_errmsg(SQDB(db)->sq));
 }
 
 /* A failed sqlite3_step (rc): its extended code when there is one. */
-static dal_status step_err(dal_db *db, int rc)
+DAL_COLD static dal_status step_err(dal_db *db, int rc)
 {
     int ext = sqlite3_extended_errcode(SQDB(db)->sq);
     return sq_err(db, ext ? ext : rc);
@@ -1135,7 +1135,7 @@ static void sq_bind_float(dal_stmt *st, int i, double v, dal_pkind kind)
 }
 
 /* (Out of line, so that the fast path below builds no dal_param frame.) */
-DAL_NOINLINE static void sq_bind_text_p(dal_stmt *st, int i, const char *v, size_t len)
+DAL_COLD DAL_NOINLINE static void sq_bind_text_p(dal_stmt *st, int i, const char *v, size_t len)
 {
     dal__bind_p(st, i, (dal_param){.kind = DAL_P_TEXT, .v.s = {v, len}});
 }

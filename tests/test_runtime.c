@@ -1428,6 +1428,30 @@ static void test_bindings_cleared(void **state)
     dal_bind_text(st, 1, "a");
     want_text_null(f, st, "a");
     dal_stmt_done(st);
+
+    /* 65 parameters, numbers only: no text bound, still cleared */
+    char sql2[4096];
+    len = snprintf(sql2, sizeof sql2, "SELECT CAST($1 AS bigint), CAST($65 AS bigint) WHERE 1 = 1");
+    for (int i = 2; i <= 64; i++)
+        len += snprintf(sql2 + len, sizeof sql2 - (size_t)len, " OR CAST($%d AS bigint) IS NULL", i);
+    dal_query wide_num = {sql2, 65};
+    OK(dal_stmt_start(f->db, &wide_num, &st));
+    for (int i = 1; i <= 65; i++)
+        dal_bind_int64(st, i, i);
+    OK(dal_stmt_step(st, &has));
+    assert_true(has);
+    int64_t v;
+    OK(dal_col_int64(st, 1, &v));
+    assert_int_equal(v, 65);
+    dal_stmt_done(st);
+    OK(dal_stmt_start(f->db, &wide_num, &st));
+    dal_bind_int64(st, 1, 11);
+    OK(dal_stmt_step(st, &has));
+    assert_true(has);
+    OK(dal_col_int64(st, 0, &v));
+    assert_int_equal(v, 11);
+    assert_true(dal_col_is_null(st, 1));
+    dal_stmt_done(st);
 }
 
 int main(void)

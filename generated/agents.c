@@ -69,24 +69,21 @@ const dal_table agents_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int agents_pk_[1] = {AGENTS_COL_ID};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
  * fixed-size ones converted straight into the row, text and bytes values
  * located first.  With copy they are then copied into ONE allocation kept in
  * dal_mem_, which the row owns (agents_free).  Without copy (the rows
  * agents_iterate lends to its callback) they point into the statement's current
  * row, valid until its next step, and the row owns nothing.  On error *row is
  * zeroed and owns nothing. */
-static dal_status agents_decode_(dal_stmt *st, agents *row, bool copy)
+static dal_status agents_decode_(dal_stmt *st, agents *row, dal_value *v, bool copy)
 {
-    dal_value v[AGENTS_NCOLUMNS];
     int kind_ = 0;
     dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, AGENTS_NCOLUMNS)) != DAL_OK)
-        goto fail;
     /* id */
     s = dal_col_opt_uuid(st, AGENTS_COL_ID, row->id, NULL);
     if (s != DAL_OK)
@@ -200,7 +197,21 @@ fail:
  * agents.h for the named queries that return whole agents rows. */
 dal_status agents_read_(dal_stmt *st, void *out)
 {
-    return agents_decode_(st, out, true);
+    agents *row = out;
+    dal_value v[AGENTS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, AGENTS_NCOLUMNS);
+    if (s != DAL_OK) {
+        memset(row, 0, sizeof *row);
+        return s;
+    }
+    return agents_decode_(st, row, v, true);
+}
+
+/* agents_read_ for dal_fetch_all_values, which fetched v (the row's
+ * AGENTS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status agents_values_(dal_stmt *st, dal_value *v, void *out)
+{
+    return agents_decode_(st, out, v, true);
 }
 
 static const dal_query agents_insert_q = {
@@ -538,7 +549,7 @@ dal_status agents_list(dal_db *db, const agents *after, size_t limit, agents_arr
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &agents_table, agents_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &agents_table, agents_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -588,7 +599,7 @@ dal_status agents_list_by_current_run_id(dal_db *db, int64_t current_run_id, con
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &agents_table, agents_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &agents_table, agents_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -619,7 +630,10 @@ dal_status agents_iterate(dal_db *db, dal_status (*fn)(const agents *row, void *
         if (s != DAL_OK || !has_row)
             break;
         agents row; /* lent: its text and bytes stay in the statement's row */
-        s = agents_decode_(st, &row, false);
+        dal_value v[AGENTS_NCOLUMNS];
+        s = dal_row_values(st, v, AGENTS_NCOLUMNS);
+        if (s == DAL_OK)
+            s = agents_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

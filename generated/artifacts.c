@@ -41,23 +41,20 @@ const dal_table artifacts_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int artifacts_pk_[2] = {ARTIFACTS_COL_RUN_ID, ARTIFACTS_COL_PATH};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
  * fixed-size ones converted straight into the row, text and bytes values
  * located first.  With copy they are then copied into ONE allocation kept in
  * dal_mem_, which the row owns (artifacts_free).  Without copy (the rows
  * artifacts_iterate lends to its callback) they point into the statement's current
  * row, valid until its next step, and the row owns nothing.  On error *row is
  * zeroed and owns nothing. */
-static dal_status artifacts_decode_(dal_stmt *st, artifacts *row, bool copy)
+static dal_status artifacts_decode_(dal_stmt *st, artifacts *row, dal_value *v, bool copy)
 {
-    dal_value v[ARTIFACTS_NCOLUMNS];
     dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, ARTIFACTS_NCOLUMNS)) != DAL_OK)
-        goto fail;
     /* run_id */
     val = &v[ARTIFACTS_COL_RUN_ID];
     if (val->kind == DAL_V_INT) {
@@ -162,7 +159,21 @@ fail:
  * artifacts.h for the named queries that return whole artifacts rows. */
 dal_status artifacts_read_(dal_stmt *st, void *out)
 {
-    return artifacts_decode_(st, out, true);
+    artifacts *row = out;
+    dal_value v[ARTIFACTS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, ARTIFACTS_NCOLUMNS);
+    if (s != DAL_OK) {
+        memset(row, 0, sizeof *row);
+        return s;
+    }
+    return artifacts_decode_(st, row, v, true);
+}
+
+/* artifacts_read_ for dal_fetch_all_values, which fetched v (the row's
+ * ARTIFACTS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status artifacts_values_(dal_stmt *st, dal_value *v, void *out)
+{
+    return artifacts_decode_(st, out, v, true);
 }
 
 static const dal_query artifacts_insert_q = {
@@ -445,8 +456,8 @@ dal_status artifacts_list(dal_db *db, const artifacts *after, size_t limit, arti
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &artifacts_table, artifacts_read_, dal_page_hint(limit), &items,
-                           &len);
+    s = dal_fetch_all_values(st, &artifacts_table, artifacts_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -496,8 +507,8 @@ dal_status artifacts_list_by_run_id(dal_db *db, int64_t run_id, const artifacts 
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &artifacts_table, artifacts_read_, dal_page_hint(limit), &items,
-                           &len);
+    s = dal_fetch_all_values(st, &artifacts_table, artifacts_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -529,7 +540,10 @@ dal_status artifacts_iterate(dal_db *db, dal_status (*fn)(const artifacts *row, 
         if (s != DAL_OK || !has_row)
             break;
         artifacts row; /* lent: its text and bytes stay in the statement's row */
-        s = artifacts_decode_(st, &row, false);
+        dal_value v[ARTIFACTS_NCOLUMNS];
+        s = dal_row_values(st, v, ARTIFACTS_NCOLUMNS);
+        if (s == DAL_OK)
+            s = artifacts_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

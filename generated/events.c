@@ -63,24 +63,21 @@ const dal_table events_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int events_pk_[1] = {EVENTS_COL_ID};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
  * fixed-size ones converted straight into the row, text and bytes values
  * located first.  With copy they are then copied into ONE allocation kept in
  * dal_mem_, which the row owns (events_free).  Without copy (the rows
  * events_iterate lends to its callback) they point into the statement's current
  * row, valid until its next step, and the row owns nothing.  On error *row is
  * zeroed and owns nothing. */
-static dal_status events_decode_(dal_stmt *st, events *row, bool copy)
+static dal_status events_decode_(dal_stmt *st, events *row, dal_value *v, bool copy)
 {
-    dal_value v[EVENTS_NCOLUMNS];
     int level_ = 0;
     dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, EVENTS_NCOLUMNS)) != DAL_OK)
-        goto fail;
     /* id */
     val = &v[EVENTS_COL_ID];
     if (val->kind == DAL_V_INT) {
@@ -183,7 +180,21 @@ fail:
  * events.h for the named queries that return whole events rows. */
 dal_status events_read_(dal_stmt *st, void *out)
 {
-    return events_decode_(st, out, true);
+    events *row = out;
+    dal_value v[EVENTS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, EVENTS_NCOLUMNS);
+    if (s != DAL_OK) {
+        memset(row, 0, sizeof *row);
+        return s;
+    }
+    return events_decode_(st, row, v, true);
+}
+
+/* events_read_ for dal_fetch_all_values, which fetched v (the row's
+ * EVENTS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status events_values_(dal_stmt *st, dal_value *v, void *out)
+{
+    return events_decode_(st, out, v, true);
 }
 
 static const dal_query events_insert_q = {
@@ -511,7 +522,7 @@ dal_status events_list(dal_db *db, const events *after, size_t limit, events_arr
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &events_table, events_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &events_table, events_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -561,7 +572,7 @@ dal_status events_list_by_run_id(dal_db *db, int64_t run_id, const events *after
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &events_table, events_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &events_table, events_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -592,7 +603,10 @@ dal_status events_iterate(dal_db *db, dal_status (*fn)(const events *row, void *
         if (s != DAL_OK || !has_row)
             break;
         events row; /* lent: its text and bytes stay in the statement's row */
-        s = events_decode_(st, &row, false);
+        dal_value v[EVENTS_NCOLUMNS];
+        s = dal_row_values(st, v, EVENTS_NCOLUMNS);
+        if (s == DAL_OK)
+            s = events_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

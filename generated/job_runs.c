@@ -78,24 +78,21 @@ const dal_table job_runs_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int job_runs_pk_[1] = {JOB_RUNS_COL_ID};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
  * fixed-size ones converted straight into the row, text and bytes values
  * located first.  With copy they are then copied into ONE allocation kept in
  * dal_mem_, which the row owns (job_runs_free).  Without copy (the rows
  * job_runs_iterate lends to its callback) they point into the statement's current
  * row, valid until its next step, and the row owns nothing.  On error *row is
  * zeroed and owns nothing. */
-static dal_status job_runs_decode_(dal_stmt *st, job_runs *row, bool copy)
+static dal_status job_runs_decode_(dal_stmt *st, job_runs *row, dal_value *v, bool copy)
 {
-    dal_value v[JOB_RUNS_NCOLUMNS];
     int status_ = 0;
     dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, JOB_RUNS_NCOLUMNS)) != DAL_OK)
-        goto fail;
     /* id */
     val = &v[JOB_RUNS_COL_ID];
     if (val->kind == DAL_V_INT) {
@@ -229,7 +226,21 @@ fail:
  * job_runs.h for the named queries that return whole job_runs rows. */
 dal_status job_runs_read_(dal_stmt *st, void *out)
 {
-    return job_runs_decode_(st, out, true);
+    job_runs *row = out;
+    dal_value v[JOB_RUNS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, JOB_RUNS_NCOLUMNS);
+    if (s != DAL_OK) {
+        memset(row, 0, sizeof *row);
+        return s;
+    }
+    return job_runs_decode_(st, row, v, true);
+}
+
+/* job_runs_read_ for dal_fetch_all_values, which fetched v (the row's
+ * JOB_RUNS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status job_runs_values_(dal_stmt *st, dal_value *v, void *out)
+{
+    return job_runs_decode_(st, out, v, true);
 }
 
 static const dal_query job_runs_insert_q = {
@@ -642,7 +653,8 @@ dal_status job_runs_list(dal_db *db, const job_runs *after, size_t limit, job_ru
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &job_runs_table, job_runs_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -694,7 +706,8 @@ dal_status job_runs_list_by_status_scheduled_at(dal_db *db, job_runs_status stat
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &job_runs_table, job_runs_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -744,7 +757,8 @@ dal_status job_runs_list_by_started_at(dal_db *db, dal_time started_at, const jo
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &job_runs_table, job_runs_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -794,7 +808,8 @@ dal_status job_runs_list_by_agent_id(dal_db *db, const char *agent_id, const job
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &job_runs_table, job_runs_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -844,7 +859,8 @@ dal_status job_runs_list_by_job_id(dal_db *db, const char *job_id, const job_run
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &job_runs_table, job_runs_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &job_runs_table, job_runs_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -875,7 +891,10 @@ dal_status job_runs_iterate(dal_db *db, dal_status (*fn)(const job_runs *row, vo
         if (s != DAL_OK || !has_row)
             break;
         job_runs row; /* lent: its text and bytes stay in the statement's row */
-        s = job_runs_decode_(st, &row, false);
+        dal_value v[JOB_RUNS_NCOLUMNS];
+        s = dal_row_values(st, v, JOB_RUNS_NCOLUMNS);
+        if (s == DAL_OK)
+            s = job_runs_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

@@ -35,23 +35,20 @@ const dal_table job_tags_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int job_tags_pk_[2] = {JOB_TAGS_COL_JOB_ID, JOB_TAGS_COL_TAG_ID};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
  * fixed-size ones converted straight into the row, text and bytes values
  * located first.  With copy they are then copied into ONE allocation kept in
  * dal_mem_, which the row owns (job_tags_free).  Without copy (the rows
  * job_tags_iterate lends to its callback) they point into the statement's current
  * row, valid until its next step, and the row owns nothing.  On error *row is
  * zeroed and owns nothing. */
-static dal_status job_tags_decode_(dal_stmt *st, job_tags *row, bool copy)
+static dal_status job_tags_decode_(dal_stmt *st, job_tags *row, dal_value *v, bool copy)
 {
-    dal_value v[JOB_TAGS_NCOLUMNS];
     dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, JOB_TAGS_NCOLUMNS)) != DAL_OK)
-        goto fail;
     /* job_id */
     val = &v[JOB_TAGS_COL_JOB_ID];
     if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
@@ -118,7 +115,21 @@ fail:
  * job_tags.h for the named queries that return whole job_tags rows. */
 dal_status job_tags_read_(dal_stmt *st, void *out)
 {
-    return job_tags_decode_(st, out, true);
+    job_tags *row = out;
+    dal_value v[JOB_TAGS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, JOB_TAGS_NCOLUMNS);
+    if (s != DAL_OK) {
+        memset(row, 0, sizeof *row);
+        return s;
+    }
+    return job_tags_decode_(st, row, v, true);
+}
+
+/* job_tags_read_ for dal_fetch_all_values, which fetched v (the row's
+ * JOB_TAGS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status job_tags_values_(dal_stmt *st, dal_value *v, void *out)
+{
+    return job_tags_decode_(st, out, v, true);
 }
 
 static const dal_query job_tags_insert_q = {
@@ -395,7 +406,8 @@ dal_status job_tags_list(dal_db *db, const job_tags *after, size_t limit, job_ta
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &job_tags_table, job_tags_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &job_tags_table, job_tags_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -445,7 +457,8 @@ dal_status job_tags_list_by_tag_id(dal_db *db, int32_t tag_id, const job_tags *a
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &job_tags_table, job_tags_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &job_tags_table, job_tags_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -495,7 +508,8 @@ dal_status job_tags_list_by_job_id(dal_db *db, const char *job_id, const job_tag
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &job_tags_table, job_tags_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &job_tags_table, job_tags_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -526,7 +540,10 @@ dal_status job_tags_iterate(dal_db *db, dal_status (*fn)(const job_tags *row, vo
         if (s != DAL_OK || !has_row)
             break;
         job_tags row; /* lent: its text and bytes stay in the statement's row */
-        s = job_tags_decode_(st, &row, false);
+        dal_value v[JOB_TAGS_NCOLUMNS];
+        s = dal_row_values(st, v, JOB_TAGS_NCOLUMNS);
+        if (s == DAL_OK)
+            s = job_tags_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

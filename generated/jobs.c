@@ -52,23 +52,20 @@ const dal_table jobs_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int jobs_pk_[1] = {JOBS_COL_ID};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
  * fixed-size ones converted straight into the row, text and bytes values
  * located first.  With copy they are then copied into ONE allocation kept in
  * dal_mem_, which the row owns (jobs_free).  Without copy (the rows
  * jobs_iterate lends to its callback) they point into the statement's current
  * row, valid until its next step, and the row owns nothing.  On error *row is
  * zeroed and owns nothing. */
-static dal_status jobs_decode_(dal_stmt *st, jobs *row, bool copy)
+static dal_status jobs_decode_(dal_stmt *st, jobs *row, dal_value *v, bool copy)
 {
-    dal_value v[JOBS_NCOLUMNS];
     dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, JOBS_NCOLUMNS)) != DAL_OK)
-        goto fail;
     /* id */
     val = &v[JOBS_COL_ID];
     if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
@@ -223,7 +220,21 @@ fail:
  * jobs.h for the named queries that return whole jobs rows. */
 dal_status jobs_read_(dal_stmt *st, void *out)
 {
-    return jobs_decode_(st, out, true);
+    jobs *row = out;
+    dal_value v[JOBS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, JOBS_NCOLUMNS);
+    if (s != DAL_OK) {
+        memset(row, 0, sizeof *row);
+        return s;
+    }
+    return jobs_decode_(st, row, v, true);
+}
+
+/* jobs_read_ for dal_fetch_all_values, which fetched v (the row's
+ * JOBS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status jobs_values_(dal_stmt *st, dal_value *v, void *out)
+{
+    return jobs_decode_(st, out, v, true);
 }
 
 static const dal_query jobs_insert_q = {
@@ -510,7 +521,7 @@ dal_status jobs_list(dal_db *db, const jobs *after, size_t limit, jobs_array *ou
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &jobs_table, jobs_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -561,7 +572,7 @@ dal_status jobs_list_by_project_id_priority(dal_db *db, int64_t project_id, int1
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &jobs_table, jobs_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -611,7 +622,7 @@ dal_status jobs_list_by_schedule(dal_db *db, const char *schedule, const jobs *a
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &jobs_table, jobs_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -661,7 +672,7 @@ dal_status jobs_list_by_parent_id(dal_db *db, const char *parent_id, const jobs 
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &jobs_table, jobs_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -711,7 +722,7 @@ dal_status jobs_list_by_owner_agent(dal_db *db, const char *owner_agent, const j
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &jobs_table, jobs_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -761,7 +772,7 @@ dal_status jobs_list_by_project_id(dal_db *db, int64_t project_id, const jobs *a
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &jobs_table, jobs_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &jobs_table, jobs_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -792,7 +803,10 @@ dal_status jobs_iterate(dal_db *db, dal_status (*fn)(const jobs *row, void *ctx)
         if (s != DAL_OK || !has_row)
             break;
         jobs row; /* lent: its text and bytes stay in the statement's row */
-        s = jobs_decode_(st, &row, false);
+        dal_value v[JOBS_NCOLUMNS];
+        s = dal_row_values(st, v, JOBS_NCOLUMNS);
+        if (s == DAL_OK)
+            s = jobs_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

@@ -36,23 +36,20 @@ const dal_table metrics_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int metrics_pk_[3] = {METRICS_COL_RUN_ID, METRICS_COL_NAME, METRICS_COL_RECORDED_ON};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
  * fixed-size ones converted straight into the row, text and bytes values
  * located first.  With copy they are then copied into ONE allocation kept in
  * dal_mem_, which the row owns (metrics_free).  Without copy (the rows
  * metrics_iterate lends to its callback) they point into the statement's current
  * row, valid until its next step, and the row owns nothing.  On error *row is
  * zeroed and owns nothing. */
-static dal_status metrics_decode_(dal_stmt *st, metrics *row, bool copy)
+static dal_status metrics_decode_(dal_stmt *st, metrics *row, dal_value *v, bool copy)
 {
-    dal_value v[METRICS_NCOLUMNS];
     dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, METRICS_NCOLUMNS)) != DAL_OK)
-        goto fail;
     /* run_id */
     val = &v[METRICS_COL_RUN_ID];
     if (val->kind == DAL_V_INT) {
@@ -130,7 +127,21 @@ fail:
  * metrics.h for the named queries that return whole metrics rows. */
 dal_status metrics_read_(dal_stmt *st, void *out)
 {
-    return metrics_decode_(st, out, true);
+    metrics *row = out;
+    dal_value v[METRICS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, METRICS_NCOLUMNS);
+    if (s != DAL_OK) {
+        memset(row, 0, sizeof *row);
+        return s;
+    }
+    return metrics_decode_(st, row, v, true);
+}
+
+/* metrics_read_ for dal_fetch_all_values, which fetched v (the row's
+ * METRICS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status metrics_values_(dal_stmt *st, dal_value *v, void *out)
+{
+    return metrics_decode_(st, out, v, true);
 }
 
 static const dal_query metrics_insert_q = {
@@ -416,7 +427,8 @@ dal_status metrics_list(dal_db *db, const metrics *after, size_t limit, metrics_
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &metrics_table, metrics_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &metrics_table, metrics_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -468,7 +480,8 @@ dal_status metrics_list_by_name_recorded_on(dal_db *db, const char *name, dal_da
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &metrics_table, metrics_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &metrics_table, metrics_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -518,7 +531,8 @@ dal_status metrics_list_by_run_id(dal_db *db, int64_t run_id, const metrics *aft
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &metrics_table, metrics_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &metrics_table, metrics_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -551,7 +565,10 @@ dal_status metrics_iterate(dal_db *db, dal_status (*fn)(const metrics *row, void
         if (s != DAL_OK || !has_row)
             break;
         metrics row; /* lent: its text and bytes stay in the statement's row */
-        s = metrics_decode_(st, &row, false);
+        dal_value v[METRICS_NCOLUMNS];
+        s = dal_row_values(st, v, METRICS_NCOLUMNS);
+        if (s == DAL_OK)
+            s = metrics_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

@@ -42,23 +42,20 @@ const dal_table projects_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int projects_pk_[1] = {PROJECTS_COL_ID};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
  * fixed-size ones converted straight into the row, text and bytes values
  * located first.  With copy they are then copied into ONE allocation kept in
  * dal_mem_, which the row owns (projects_free).  Without copy (the rows
  * projects_iterate lends to its callback) they point into the statement's current
  * row, valid until its next step, and the row owns nothing.  On error *row is
  * zeroed and owns nothing. */
-static dal_status projects_decode_(dal_stmt *st, projects *row, bool copy)
+static dal_status projects_decode_(dal_stmt *st, projects *row, dal_value *v, bool copy)
 {
-    dal_value v[PROJECTS_NCOLUMNS];
     dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, PROJECTS_NCOLUMNS)) != DAL_OK)
-        goto fail;
     /* id */
     val = &v[PROJECTS_COL_ID];
     if (val->kind == DAL_V_INT) {
@@ -152,7 +149,21 @@ fail:
  * projects.h for the named queries that return whole projects rows. */
 dal_status projects_read_(dal_stmt *st, void *out)
 {
-    return projects_decode_(st, out, true);
+    projects *row = out;
+    dal_value v[PROJECTS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, PROJECTS_NCOLUMNS);
+    if (s != DAL_OK) {
+        memset(row, 0, sizeof *row);
+        return s;
+    }
+    return projects_decode_(st, row, v, true);
+}
+
+/* projects_read_ for dal_fetch_all_values, which fetched v (the row's
+ * PROJECTS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status projects_values_(dal_stmt *st, dal_value *v, void *out)
+{
+    return projects_decode_(st, out, v, true);
 }
 
 static const dal_query projects_insert_q = {
@@ -472,7 +483,8 @@ dal_status projects_list(dal_db *db, const projects *after, size_t limit, projec
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &projects_table, projects_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &projects_table, projects_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -503,7 +515,10 @@ dal_status projects_iterate(dal_db *db, dal_status (*fn)(const projects *row, vo
         if (s != DAL_OK || !has_row)
             break;
         projects row; /* lent: its text and bytes stay in the statement's row */
-        s = projects_decode_(st, &row, false);
+        dal_value v[PROJECTS_NCOLUMNS];
+        s = dal_row_values(st, v, PROJECTS_NCOLUMNS);
+        if (s == DAL_OK)
+            s = projects_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

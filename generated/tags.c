@@ -33,23 +33,20 @@ const dal_table tags_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int tags_pk_[1] = {TAGS_COL_ID};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
  * fixed-size ones converted straight into the row, text and bytes values
  * located first.  With copy they are then copied into ONE allocation kept in
  * dal_mem_, which the row owns (tags_free).  Without copy (the rows
  * tags_iterate lends to its callback) they point into the statement's current
  * row, valid until its next step, and the row owns nothing.  On error *row is
  * zeroed and owns nothing. */
-static dal_status tags_decode_(dal_stmt *st, tags *row, bool copy)
+static dal_status tags_decode_(dal_stmt *st, tags *row, dal_value *v, bool copy)
 {
-    dal_value v[TAGS_NCOLUMNS];
     dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, TAGS_NCOLUMNS)) != DAL_OK)
-        goto fail;
     /* id */
     val = &v[TAGS_COL_ID];
     if (val->kind == DAL_V_INT && val->i >= INT32_MIN && val->i <= INT32_MAX) {
@@ -114,7 +111,21 @@ fail:
  * tags.h for the named queries that return whole tags rows. */
 dal_status tags_read_(dal_stmt *st, void *out)
 {
-    return tags_decode_(st, out, true);
+    tags *row = out;
+    dal_value v[TAGS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, TAGS_NCOLUMNS);
+    if (s != DAL_OK) {
+        memset(row, 0, sizeof *row);
+        return s;
+    }
+    return tags_decode_(st, row, v, true);
+}
+
+/* tags_read_ for dal_fetch_all_values, which fetched v (the row's
+ * TAGS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status tags_values_(dal_stmt *st, dal_value *v, void *out)
+{
+    return tags_decode_(st, out, v, true);
 }
 
 static const dal_query tags_insert_q = {
@@ -422,7 +433,7 @@ dal_status tags_list(dal_db *db, const tags *after, size_t limit, tags_array *ou
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &tags_table, tags_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &tags_table, tags_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -453,7 +464,10 @@ dal_status tags_iterate(dal_db *db, dal_status (*fn)(const tags *row, void *ctx)
         if (s != DAL_OK || !has_row)
             break;
         tags row; /* lent: its text and bytes stay in the statement's row */
-        s = tags_decode_(st, &row, false);
+        dal_value v[TAGS_NCOLUMNS];
+        s = dal_row_values(st, v, TAGS_NCOLUMNS);
+        if (s == DAL_OK)
+            s = tags_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

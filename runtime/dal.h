@@ -533,6 +533,19 @@ dal_status dal_fetch_all_with(dal_stmt *st, const dal_table *t, dal_read_fn read
                               size_t size_hint, void **items, size_t *len);
 dal_status dal_fetch_one_with(dal_stmt *st, const dal_table *t, dal_read_fn read, void *row);
 
+/* A per-table decoder (generated code's T_values_): fills *row from v, the
+ * values of the current result row as dal_row_values(st, v, t->ncolumns)
+ * returned them.  It may change v, and reads a column through st when its
+ * value has an unexpected kind.  The row then owns its memory; on error it is
+ * zeroed and owns nothing. */
+typedef dal_status (*dal_values_fn)(dal_stmt *st, dal_value *v, void *row);
+
+/* dal_fetch_all_with for a decoder: the runtime fetches each row's
+ * t->ncolumns values (in the engine's own row loop where it has one) and
+ * hands them to `values`.  Same ownership rules. */
+dal_status dal_fetch_all_values(dal_stmt *st, const dal_table *t, dal_values_fn values,
+                                size_t size_hint, void **items, size_t *len);
+
 /* Generic writes, driven by the descriptor (SQL is built from column names,
  * never from values, and cached per connection and column set):
  *   dal_insert_row: INSERT of every column of `in`, except DAL_COL_DEFAULT

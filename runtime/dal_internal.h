@@ -204,6 +204,16 @@ static inline void dal__stats_count(dal_db *db, const char *sql, uint64_t us, un
 void dal__stats_record(dal_db *db, const char *sql, uint64_t us, bool failed);
 
 
+/* How dal_fetch_all reads each row: with values set, the row's nv values
+ * into v (the caller's buffer, dal_row_values) and then values(st, v, row);
+ * else read(st, row). */
+typedef struct dal_reader {
+    dal_read_fn read;
+    dal_values_fn values;
+    dal_value *v;
+    int nv;
+} dal_reader;
+
 /* ---------------------------------------------------------------------- */
 /* The engine interface                                                    */
 /* ---------------------------------------------------------------------- */
@@ -256,12 +266,12 @@ struct dal_engine {
      * (read NULL: a write; else its first row read, none DAL_NOT_FOUND) */
     dal_status (*once)(dal_stmt *st, dal_read_fn read, void *row);
     /* may be NULL: dal_fetch_all's loop for a running, untimed execution
-     * on its first unread row: reads it and every following one with read
+     * on its first unread row: reads it and every following one as r says
      * into *arr (*cap rows of size bytes, grown as needed, *n of them
      * filled), then ends the execution as dal_stmt_step does after the
      * last row */
-    dal_status (*read_rest)(dal_stmt *st, dal_read_fn read, size_t size, char **arr, size_t *n,
-                            size_t *cap);
+    dal_status (*read_rest)(dal_stmt *st, const dal_reader *r, size_t size, char **arr,
+                            size_t *n, size_t *cap);
 
     /* binds: i in 1..nparams checked by the caller for bind; the typed
      * ones check it themselves (their fast path is a tail call) */

@@ -380,13 +380,22 @@ DAL_NOINLINE dal_status dal__rows_grow(dal_stmt *st, size_t size, char **arr, si
     return DAL_OK;
 }
 
-dal_status dal_fetch_all_with(dal_stmt *st, const dal_table *t, dal_read_fn read,
-                              size_t size_hint, void **items, size_t *len)
+/* One row by r, outside the engine's row loop. */
+static dal_status read_one(dal_stmt *st, const dal_table *t, const dal_reader *r, void *row)
 {
-    if (!st || !t || !items || !len) {
-        dal_stmt_done(st);
-        return st ? dal__err(st->db, DAL_MISUSE, "dal_fetch_all: bad arguments") : DAL_MISUSE;
+    if (r->values) {
+        dal_status s = dal_row_values(st, r->v, r->nv);
+        if (s != DAL_OK)
+            return s;
+        return r->values(st, r->v, row);
     }
+    return r->read ? r->read(st, row) : dal_read_row(st, 0, t, row);
+}
+
+/* dal_fetch_all_with and dal_fetch_all_values (t, items and len checked). */
+static dal_status fetch_all(dal_stmt *st, const dal_table *t, const dal_reader *r,
+                            size_t size_hint, void **items, size_t *len)
+{
     size_t cap = size_hint ? size_hint : 16, n = 0;
     if (cap > 1024 * 1024)
         cap = 1024 * 1024;
@@ -399,13 +408,13 @@ dal_status dal_fetch_all_with(dal_stmt *st, const dal_table *t, dal_read_fn read
         s = dal_stmt_step(st, &has);
         if (s != DAL_OK || !has)
             break;
-        if (read && st->eng->read_rest && st->running && !st->tweight) {
-            s = st->eng->read_rest(st, read, t->size, &arr, &n, &cap);
+        if ((r->read || r->values) && st->eng->read_rest && st->running && !st->tweight) {
+            s = st->eng->read_rest(st, r, t->size, &arr, &n, &cap);
             break;
         }
         if ((s = dal__rows_room(st, t->size, &arr, n, &cap)) != DAL_OK)
             break;
-        s = read ? read(st, arr + n * t->size) : dal_read_row(st, 0, t, arr + n * t->size);
+        s = read_one(st, t, r, arr + n * t->size);
         if (s == DAL_OK)
             n++;
     }
@@ -423,6 +432,40 @@ dal_status dal_fetch_all_with(dal_stmt *st, const dal_table *t, dal_read_fn read
     *items = arr;
     *len = n;
     return DAL_OK;
+}
+
+dal_status dal_fetch_all_with(dal_stmt *st, const dal_table *t, dal_read_fn read,
+                              size_t size_hint, void **items, size_t *len)
+{
+    if (!st || !t || !items || !len) {
+        dal_stmt_done(st);
+        return st ? dal__err(st->db, DAL_MISUSE, "dal_fetch_all: bad arguments") : DAL_MISUSE;
+    }
+    dal_reader r = {read, NULL, NULL, 0};
+    return fetch_all(st, t, &r, size_hint, items, len);
+}
+
+/* Values of rows up to this many columns live on the stack. */
+enum { FETCH_VALUES_STACK = 32 };
+
+dal_status dal_fetch_all_values(dal_stmt *st, const dal_table *t, dal_values_fn values,
+                                size_t size_hint, void **items, size_t *len)
+{
+    if (!st || !t || !values || t->ncolumns < 0 || !items || !len) {
+        dal_stmt_done(st);
+        return st ? dal__err(st->db, DAL_MISUSE, "dal_fetch_all_values: bad arguments")
+                  : DAL_MISUSE;
+    }
+    dal_value stack[FETCH_VALUES_STACK], *v = stack;
+    if (t->ncolumns > FETCH_VALUES_STACK && !(v = malloc((size_t)t->ncolumns * sizeof *v))) {
+        dal_stmt_done(st);
+        return dal__err(st->db, DAL_NOMEM, "out of memory");
+    }
+    dal_reader r = {NULL, values, v, t->ncolumns};
+    dal_status s = fetch_all(st, t, &r, size_hint, items, len);
+    if (v != stack)
+        free(v);
+    return s;
 }
 
 dal_status dal_fetch_one(dal_stmt *st, const dal_table *t, void *row)

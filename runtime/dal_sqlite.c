@@ -1184,15 +1184,27 @@ static dal_status sq_step_op(dal_stmt *st, bool *has_row)
 
 /* dal_fetch_all's rows: one sqlite3_step per row, with none of
  * dal_stmt_step's per-row bookkeeping. */
-static dal_status sq_read_rest(dal_stmt *st, dal_read_fn read, size_t size, char **arr,
+static inline dal_status sq_values(dal_stmt *st, dal_value *out, int n);
+
+static dal_status sq_read_rest(dal_stmt *st, const dal_reader *r, size_t size, char **arr,
                                size_t *n, size_t *cap)
 {
     sqlite3_stmt *ss = SQ(st)->ss;
+    if (r->values && r->nv > SQ(st)->ncols)
+        return dal__err(st->db, DAL_MISUSE, "dal_row_values: %d columns asked, %d in the row",
+                        r->nv, SQ(st)->ncols);
     for (;;) {
         dal_status s = dal__rows_room(st, size, arr, *n, cap);
         if (s != DAL_OK)
             return s;
-        s = read(st, *arr + *n * size);
+        char *row = *arr + *n * size;
+        if (r->values) { /* the values read here: no call per row to get them */
+            if ((s = sq_values(st, r->v, r->nv)) == DAL_OK)
+                s = r->values(st, r->v, row);
+        }
+        else {
+            s = r->read(st, row);
+        }
         if (s != DAL_OK)
             return s;
         ++*n;
@@ -1316,11 +1328,10 @@ static int sq_col_opt(dal_stmt *st, int col, dal_type type, void *out, const cha
     }
 }
 
-static dal_status sq_row_values(dal_stmt *st, dal_value *out, int n)
+/* The first n values of the current row (n checked against the columns),
+ * inline in sq_read_rest's row loop. */
+static inline dal_status sq_values(dal_stmt *st, dal_value *out, int n)
 {
-    if (n > SQ(st)->ncols)
-        return dal__err(st->db, DAL_MISUSE, "dal_row_values: %d columns asked, %d in the row", n,
-                        SQ(st)->ncols);
     sqlite3_stmt *ss = SQ(st)->ss;
     /* Tests in the order of how common the storage class is, not a switch:
      * its jump table costs more than two compares. */
@@ -1359,6 +1370,14 @@ static dal_status sq_row_values(dal_stmt *st, dal_value *out, int n)
         }
     }
     return DAL_OK;
+}
+
+static dal_status sq_row_values(dal_stmt *st, dal_value *out, int n)
+{
+    if (n > SQ(st)->ncols)
+        return dal__err(st->db, DAL_MISUSE, "dal_row_values: %d columns asked, %d in the row", n,
+                        SQ(st)->ncols);
+    return sq_values(st, out, n);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -787,6 +787,89 @@ static dal_status read_two(dal_stmt *st, void *row)
     return s != DAL_OK ? s : dal_col_int64(st, 1, &v[1]);
 }
 
+/* dal_fetch_all_values: the runtime fetches each row's values (SQLite: in
+ * its own row loop) and hands them to the decoder. */
+typedef struct wide_row {
+    int64_t sum;
+    int64_t first;
+    void *dal_mem_;
+} wide_row;
+
+static dal_status sum_values(dal_stmt *st, dal_value *v, void *out)
+{
+    wide_row *r = out;
+    (void)st;
+    memset(r, 0, sizeof *r);
+    for (int i = 0; i < 40; i++) {
+        if (v[i].kind != DAL_V_INT)
+            return DAL_ERROR;
+        r->sum += v[i].i;
+    }
+    r->first = v[0].i;
+    return r->first == 13 ? DAL_CHECK : DAL_OK; /* a decoder's refusal mid-list */
+}
+
+static void test_fetch_all_values(void **state)
+{
+    fx *f = *state;
+    /* 40 columns: more than the runtime keeps on its stack */
+    static dal_column cols[40];
+    for (int i = 0; i < 40; i++)
+        cols[i] = (dal_column){.name = "c", .type = DAL_T_INT64, .has_offset = DAL_NO_HAS};
+    const dal_table t = {"wide", sizeof(wide_row), offsetof(wide_row, dal_mem_), cols, 40};
+    char sql[1024];
+    int len = snprintf(sql, sizeof sql, "SELECT n");
+    for (int i = 1; i < 40; i++)
+        len += snprintf(sql + len, sizeof sql - (size_t)len, ", n * %d", i + 1);
+    snprintf(sql + len, sizeof sql - (size_t)len,
+             " FROM (SELECT CAST($1 AS bigint) AS n UNION ALL SELECT CAST($2 AS bigint)"
+             " UNION ALL SELECT CAST($3 AS bigint)) AS x ORDER BY n");
+    dal_query q = {sql, 3};
+    dal_stmt *st;
+    void *items = NULL;
+    size_t n = 0;
+    OK(dal_stmt_start(f->db, &q, &st));
+    dal_bind_int64(st, 1, 1);
+    dal_bind_int64(st, 2, 2);
+    dal_bind_int64(st, 3, 3);
+    OK(dal_fetch_all_values(st, &t, sum_values, 1, &items, &n));
+    assert_int_equal(n, 3);
+    wide_row *rows = items;
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(rows[k].first, k + 1);
+        assert_int_equal(rows[k].sum, (k + 1) * 820); /* 1 + 2 + ... + 40 */
+    }
+    free(items);
+    /* the decoder refuses the second row: nothing is returned */
+    items = NULL;
+    n = 7;
+    OK(dal_stmt_start(f->db, &q, &st));
+    dal_bind_int64(st, 1, 1);
+    dal_bind_int64(st, 2, 13);
+    dal_bind_int64(st, 3, 20);
+    assert_int_equal(dal_fetch_all_values(st, &t, sum_values, 0, &items, &n), DAL_CHECK);
+    assert_null(items);
+    assert_int_equal(n, 7);
+    /* more values asked than the row has */
+    static const dal_query two = {"SELECT 1, 2", 0};
+    OK(dal_stmt_start(f->db, &two, &st));
+    assert_int_equal(dal_fetch_all_values(st, &t, sum_values, 0, &items, &n), DAL_MISUSE);
+    assert_null(items);
+    /* no decoder */
+    OK(dal_stmt_start(f->db, &two, &st));
+    assert_int_equal(dal_fetch_all_values(st, &t, NULL, 0, &items, &n), DAL_MISUSE);
+    assert_int_equal(dal_fetch_all_values(NULL, &t, sum_values, 0, &items, &n), DAL_MISUSE);
+    /* the statement is reusable after each of them */
+    OK(dal_stmt_start(f->db, &q, &st));
+    dal_bind_int64(st, 1, 4);
+    dal_bind_int64(st, 2, 5);
+    dal_bind_int64(st, 3, 6);
+    OK(dal_fetch_all_values(st, &t, sum_values, 0, &items, &n));
+    assert_int_equal(n, 3);
+    assert_int_equal(((wide_row *)items)[2].sum, 6 * 820);
+    free(items);
+}
+
 static void test_fetch_one_with(void **state)
 {
     fx *f = *state;
@@ -1472,6 +1555,7 @@ int main(void)
         BOTH(test_cached_plan),
         BOTH(test_wide_cols),
         BOTH(test_bindings_cleared),
+        BOTH(test_fetch_all_values),
         cmocka_unit_test_prestate_setup_teardown(test_unnamed, setup, teardown, &FX_PG),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

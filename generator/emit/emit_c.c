@@ -1012,10 +1012,10 @@ static void emit_descriptor(gen *g, const tinfo *ti, strbuf *src)
     sb_free(&macro);
 }
 
-/* The table's straight-line row reader (T_read_): all values of the row in
- * one dal_row_values call, each converted inline when it has the kind the
- * field expects (else the column's dal_col_opt_* reader), then one
- * allocation for every text/bytes value. */
+/* The table's straight-line row reader (T_decode_, behind T_read_ and
+ * T_values_): the row's values, fetched by one dal_row_values call, each
+ * converted inline when it has the kind the field expects (else the column's
+ * dal_col_opt_* reader), then one allocation for every text/bytes value. */
 /* After a call that set s: leave through fail unless it is DAL_OK. */
 #define FAIL_IF "    if (s != DAL_OK)\n        goto fail;\n"
 #define FAIL_IF_NESTED "        if (s != DAL_OK)\n            goto fail;\n"
@@ -1030,9 +1030,6 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
     sb_init(&lent);
     sb_init(&copies);
     sb_init(&enums);
-    sb_printf(&locals, "    dal_value v[%s];\n", ti->n.ncolumns);
-    sb_printf(&reads, "    if ((s = dal_row_values(st, v, %s)) != DAL_OK)\n        goto fail;\n",
-              ti->n.ncolumns);
     bool val = false; /* some column reads through `val` */
     for (int i = 0; i < t->ncolumns; i++) {
         const m_column *c = &t->columns[i];
@@ -1124,6 +1121,8 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
     strbuf borrow, copy;
     sb_init(&borrow);
     sb_init(&copy);
+    if (!val)
+        sb_add(&borrow, "    (void)v; /* every column read by its dal_col_opt_* reader */\n");
     if (nspans == 0) {
         sb_add(&borrow, "    (void)copy; /* no text or bytes values */\n");
     } else {
@@ -1144,9 +1143,9 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
     if (locals.oom || reads.oom || copies.oom || lent.oom || enums.oom || borrow.oom ||
         copy.oom)
         g->ok = false;
-    RENDER(g, "c_source", "reader", src, {"T", ti->n.T}, {"locals", take(g, &locals)},
-           {"reads", take(g, &reads)}, {"enums", take(g, &enums)}, {"borrow", take(g, &borrow)},
-           {"copy", take(g, &copy)});
+    RENDER(g, "c_source", "reader", src, {"T", ti->n.T}, {"NCOLUMNS", ti->n.ncolumns},
+           {"locals", take(g, &locals)}, {"reads", take(g, &reads)}, {"enums", take(g, &enums)},
+           {"borrow", take(g, &borrow)}, {"copy", take(g, &copy)});
     sb_free(&locals);
     sb_free(&reads);
     sb_free(&copies);
@@ -1421,7 +1420,7 @@ static void emit_table(gen *g, const m_table *t, strbuf *h, strbuf *src)
     const char *iq = query(g, src, fmt(g, "%s_iterate_q", ti.n.T), take(g, &sql), 0);
     sb_free(&sql);
     RENDER_FN(g, "c_header", "iterate", h, {"T", ti.n.T}, {"pk", pk_names});
-    RENDER(g, "c_source", "iterate", src, {"T", ti.n.T}, {"query", iq});
+    RENDER(g, "c_source", "iterate", src, {"T", ti.n.T}, {"NCOLUMNS", ti.n.ncolumns}, {"query", iq});
 
     emit_copy(g, &ti, h, src);
 

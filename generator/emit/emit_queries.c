@@ -182,6 +182,7 @@ typedef struct names {
     const char *RT;  /* its dal_table */
     const char *RF;  /* its free function */
     const char *RR;  /* its straight-line reader ("<table>_read_"), or NULL: dal_read_row */
+    const char *RV;  /* with RR, the same from the row's values ("<table>_values_") */
 } names;
 
 static void query_names(qg *g, const q_query *q, names *n)
@@ -190,6 +191,7 @@ static void query_names(qg *g, const q_query *q, names *n)
     n->F = q->view ? arena_printf(g->a, "%s_all", n->N) : n->N;
     n->I = arena_printf(g->a, "%s_iterate", n->N);
     n->RR = NULL;
+    n->RV = NULL;
     if (q->view || q->reuse_view) {
         const char *V = q->view ? n->N : arena_printf(g->a, "%s%s", g->cx->prefix, q->reuse_view);
         n->R = V;
@@ -203,6 +205,7 @@ static void query_names(qg *g, const q_query *q, names *n)
         n->RT = arena_printf(g->a, "%s_table", T);
         n->RF = arena_printf(g->a, "%s_free", T);
         n->RR = arena_printf(g->a, "%s_read_", T);
+        n->RV = arena_printf(g->a, "%s_values_", T);
     } else {
         n->R = arena_printf(g->a, "%s_row", n->N);
         n->RA = arena_printf(g->a, "%s_row_array", n->N);
@@ -596,7 +599,9 @@ static void emit_def(qg *g, const q_query *q, strbuf *s)
         RENDER(g, section, s, {"N", n.N}, {"fn", fn}, {"params", ps}, {"R", n.R},
                {"RA", n.RA}, {"RT", n.RT}, {"reader", reader}, {"check_p", check_p},
                {"lists", sb_str(&lists)}, {"start", start}, {"binds", bl},
-               {"free", sb_str(&fr)}, {"cap", cap}, {"hint", hint}, {"read", read});
+               {"free", sb_str(&fr)}, {"cap", cap}, {"hint", hint}, {"read", read},
+               {"fetch_all", n.RV ? "dal_fetch_all_values" : "dal_fetch_all_with"},
+               {"rows", n.RV ? n.RV : "NULL"});
         sb_free(&lists);
         sb_free(&fr);
         sb_free(&fr8);

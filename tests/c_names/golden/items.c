@@ -38,23 +38,20 @@ const dal_table items_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int items_pk_[1] = {ITEMS_COL_ID};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: all values fetched at once (dal_row_values),
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
  * fixed-size ones converted straight into the row, text and bytes values
  * located first.  With copy they are then copied into ONE allocation kept in
  * dal_mem_, which the row owns (items_free).  Without copy (the rows
  * items_iterate lends to its callback) they point into the statement's current
  * row, valid until its next step, and the row owns nothing.  On error *row is
  * zeroed and owns nothing. */
-static dal_status items_decode_(dal_stmt *st, items *row, bool copy)
+static dal_status items_decode_(dal_stmt *st, items *row, dal_value *v, bool copy)
 {
-    dal_value v[ITEMS_NCOLUMNS];
     dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
-    if ((s = dal_row_values(st, v, ITEMS_NCOLUMNS)) != DAL_OK)
-        goto fail;
     /* id */
     val = &v[ITEMS_COL_ID];
     if (val->kind == DAL_V_INT) {
@@ -144,7 +141,21 @@ fail:
  * items.h for the named queries that return whole items rows. */
 dal_status items_read_(dal_stmt *st, void *out)
 {
-    return items_decode_(st, out, true);
+    items *row = out;
+    dal_value v[ITEMS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, ITEMS_NCOLUMNS);
+    if (s != DAL_OK) {
+        memset(row, 0, sizeof *row);
+        return s;
+    }
+    return items_decode_(st, row, v, true);
+}
+
+/* items_read_ for dal_fetch_all_values, which fetched v (the row's
+ * ITEMS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status items_values_(dal_stmt *st, dal_value *v, void *out)
+{
+    return items_decode_(st, out, v, true);
 }
 
 static const dal_query items_insert_q = {
@@ -466,7 +477,7 @@ dal_status items_list(dal_db *db, const items *after, size_t limit, items_array 
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &items_table, items_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &items_table, items_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -516,7 +527,7 @@ dal_status items_list_by_len(dal_db *db, int32_t len_, const items *after, size_
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &items_table, items_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &items_table, items_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -566,7 +577,7 @@ dal_status items_list_by_order_id(dal_db *db, int64_t order_id, const items *aft
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_with(st, &items_table, items_read_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &items_table, items_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -597,7 +608,10 @@ dal_status items_iterate(dal_db *db, dal_status (*fn)(const items *row, void *ct
         if (s != DAL_OK || !has_row)
             break;
         items row; /* lent: its text and bytes stay in the statement's row */
-        s = items_decode_(st, &row, false);
+        dal_value v[ITEMS_NCOLUMNS];
+        s = dal_row_values(st, v, ITEMS_NCOLUMNS);
+        if (s == DAL_OK)
+            s = items_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

@@ -35,8 +35,17 @@ echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "$(if [ -n "${SQLITE_SRC:-}" ]; then sed -n 's/^#define SQLITE_VERSION *"\(.*\)"/SQLite \1 (amalgamation)/p' "$(dirname "$SQLITE_SRC")/sqlite3.h"; else sqlite3 --version | cut -d' ' -f1-2 | sed 's/^/SQLite /'; fi), $(postgres --version 2>/dev/null || /usr/lib/postgresql/*/bin/postgres --version)."
 echo
 echo "## Generated code vs hand-written baseline"
-$B/bench "$sq" "${BENCH_SCALE:-1}"
-BENCH_SQLITE_GLOBAL=1 $B/bench "$sq" "${BENCH_SCALE:-1}"   # dal_sqlite_global_init
+# SQLite: BENCH_PROCS processes (3 unless set), merged (bench/median.sh)
+sq_bench() {
+    for p in $(seq "${BENCH_PROCS:-3}"); do
+        rm -f "$tmp"/bench.db*
+        $B/bench "$sq" "${BENCH_SCALE:-1}" > "$tmp/proc$p"
+    done
+    bench/median.sh "$tmp"/proc*
+    rm -f "$tmp"/proc*
+}
+sq_bench
+BENCH_SQLITE_GLOBAL=1 sq_bench   # dal_sqlite_global_init
 $B/bench "$pg" "${BENCH_SCALE:-1}"
 echo
 echo "## SQLite's own settings on the hand-written loop (bench/sqlite_flags.c)"

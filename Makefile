@@ -59,13 +59,6 @@ $(B)/%.o: %.c $(wildcard generator/*/*.h runtime/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-# The runtime's functions each start on a cache line: where the linker
-# happens to place the few of them a warm insert runs through otherwise moves
-# its time by 2-3% from one build to the next (docs/benchmarks.md).  A
-# vendored build can pass the same flag.
-RT_ALIGN := -falign-functions=64
-$(B)/runtime/%.o $(B)/pic/runtime/%.o: ALL_CFLAGS += $(RT_ALIGN)
-
 # Templates are compiled into the binary (see generator/embed/embed.c).
 $(B)/embed: generator/embed/embed.c
 	@mkdir -p $(B)

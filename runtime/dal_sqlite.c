@@ -1185,14 +1185,14 @@ static dal_status sq_step_op(dal_stmt *st, bool *has_row)
 /* dal_fetch_all's rows: one sqlite3_step per row, with none of
  * dal_stmt_step's per-row bookkeeping. */
 static inline dal_status sq_values(dal_stmt *st, dal_value *out, int n);
+static dal_status sq_values_fit(dal_stmt *st, int n);
 
 static dal_status sq_read_rest(dal_stmt *st, const dal_reader *r, size_t size, char **arr,
                                size_t *n, size_t *cap)
 {
     sqlite3_stmt *ss = SQ(st)->ss;
-    if (r->values && r->nv > SQ(st)->ncols)
-        return dal__err(st->db, DAL_MISUSE, "dal_row_values: %d columns asked, %d in the row",
-                        r->nv, SQ(st)->ncols);
+    if (r->values && sq_values_fit(st, r->nv) != DAL_OK)
+        return DAL_MISUSE;
     for (;;) {
         dal_status s = dal__rows_room(st, size, arr, *n, cap);
         if (s != DAL_OK)
@@ -1372,12 +1372,19 @@ static inline dal_status sq_values(dal_stmt *st, dal_value *out, int n)
     return DAL_OK;
 }
 
-static dal_status sq_row_values(dal_stmt *st, dal_value *out, int n)
+/* DAL_MISUSE (with its message) when the row has fewer than n columns. */
+static dal_status sq_values_fit(dal_stmt *st, int n)
 {
     if (n > SQ(st)->ncols)
         return dal__err(st->db, DAL_MISUSE, "dal_row_values: %d columns asked, %d in the row", n,
                         SQ(st)->ncols);
-    return sq_values(st, out, n);
+    return DAL_OK;
+}
+
+static dal_status sq_row_values(dal_stmt *st, dal_value *out, int n)
+{
+    dal_status s = sq_values_fit(st, n);
+    return s != DAL_OK ? s : sq_values(st, out, n);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -809,6 +809,17 @@ static dal_status sum_values(dal_stmt *st, dal_value *v, void *out)
     return r->first == 13 ? DAL_CHECK : DAL_OK; /* a decoder's refusal mid-list */
 }
 
+/* q started with its three parameters bound to a, b, c. */
+static dal_stmt *start3(fx *f, const dal_query *q, int64_t a, int64_t b, int64_t c)
+{
+    dal_stmt *st;
+    OK(dal_stmt_start(f->db, q, &st));
+    dal_bind_int64(st, 1, a);
+    dal_bind_int64(st, 2, b);
+    dal_bind_int64(st, 3, c);
+    return st;
+}
+
 static void test_fetch_all_values(void **state)
 {
     fx *f = *state;
@@ -828,10 +839,7 @@ static void test_fetch_all_values(void **state)
     dal_stmt *st;
     void *items = NULL;
     size_t n = 0;
-    OK(dal_stmt_start(f->db, &q, &st));
-    dal_bind_int64(st, 1, 1);
-    dal_bind_int64(st, 2, 2);
-    dal_bind_int64(st, 3, 3);
+    st = start3(f, &q, 1, 2, 3);
     OK(dal_fetch_all_values(st, &t, sum_values, 1, &items, &n));
     assert_int_equal(n, 3);
     wide_row *rows = items;
@@ -843,10 +851,7 @@ static void test_fetch_all_values(void **state)
     /* the decoder refuses the second row: nothing is returned */
     items = NULL;
     n = 7;
-    OK(dal_stmt_start(f->db, &q, &st));
-    dal_bind_int64(st, 1, 1);
-    dal_bind_int64(st, 2, 13);
-    dal_bind_int64(st, 3, 20);
+    st = start3(f, &q, 1, 13, 20);
     assert_int_equal(dal_fetch_all_values(st, &t, sum_values, 0, &items, &n), DAL_CHECK);
     assert_null(items);
     assert_int_equal(n, 7);
@@ -860,10 +865,7 @@ static void test_fetch_all_values(void **state)
     assert_int_equal(dal_fetch_all_values(st, &t, NULL, 0, &items, &n), DAL_MISUSE);
     assert_int_equal(dal_fetch_all_values(NULL, &t, sum_values, 0, &items, &n), DAL_MISUSE);
     /* the statement is reusable after each of them */
-    OK(dal_stmt_start(f->db, &q, &st));
-    dal_bind_int64(st, 1, 4);
-    dal_bind_int64(st, 2, 5);
-    dal_bind_int64(st, 3, 6);
+    st = start3(f, &q, 4, 5, 6);
     OK(dal_fetch_all_values(st, &t, sum_values, 0, &items, &n));
     assert_int_equal(n, 3);
     assert_int_equal(((wide_row *)items)[2].sum, 6 * 820);

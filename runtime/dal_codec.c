@@ -426,44 +426,14 @@ int dal__decimal_cmp(const char *a, size_t alen, const char *b, size_t blen)
 /* ---------------------------------------------------------------------- */
 
 #define HIGH_BITS_64 0x8080808080808080ull
-#define HIGH_BITS_32 0x80808080u
-
-/* True if the len bytes at s are all ASCII.  Whole words, the last one
- * overlapping the previous so that no byte-by-byte tail is needed (every
- * read stays inside the value). */
-static bool all_ascii(const unsigned char *s, size_t len)
-{
-    if (len >= 8) {
-        uint64_t w, acc = 0;
-        const unsigned char *e = s + len;
-        for (; e - s > 8; s += 8) {
-            memcpy(&w, s, 8);
-            acc |= w;
-        }
-        memcpy(&w, e - 8, 8);
-        return ((acc | w) & HIGH_BITS_64) == 0;
-    }
-    if (len >= 4) {
-        uint32_t a, b;
-        memcpy(&a, s, 4);
-        memcpy(&b, s + len - 4, 4);
-        return ((a | b) & HIGH_BITS_32) == 0;
-    }
-    unsigned acc = 0;
-    for (size_t k = 0; k < len; k++)
-        acc |= s[k];
-    return acc < 0x80;
-}
 
 /* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
- * U+10FFFF, as PostgreSQL's UTF8 encoding checks it.  All-ASCII values, the
- * common case, take one pass of word reads; otherwise ASCII runs are still
+ * U+10FFFF, as PostgreSQL's UTF8 encoding checks it.  (All-ASCII values, the
+ * common case, never get here: dal__utf8_ok in dal_codec.h.)  ASCII runs are
  * skipped eight bytes at a time. */
-bool dal__utf8_ok(const char *str, size_t len)
+bool dal__utf8_scan(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str, *e = s + len;
-    if (all_ascii(s, len))
-        return true;
     while (s < e) {
         if (e - s >= 8) {
             uint64_t w;

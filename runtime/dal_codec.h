@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Canonical 8-4-4-4-12 (any case), 32 hex digits, or {...} -> 16 bytes. */
 bool dal__parse_uuid(const char *s, size_t len, unsigned char out[16]);
@@ -42,8 +43,34 @@ long dal__decimal_canon(const char *s, size_t len, int precision, int scale, cha
  * a total order (SQLite's collation of decimal columns). */
 int dal__decimal_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
-/* Strict UTF-8 (RFC 3629), as PostgreSQL's UTF8 encoding checks it. */
-bool dal__utf8_ok(const char *s, size_t len);
+/* Strict UTF-8 (RFC 3629), as PostgreSQL's UTF8 encoding checks it.  The
+ * all-ASCII test, the common case, is inline: every bound text runs it, and
+ * as a call into this file it cost about 2% of a single-row insert on
+ * SQLite (measured: ratio 1.066 -> 1.037 against the hand-written loop),
+ * more than its few instructions, because the insert's hot code then
+ * spreads over one more place.  Text with any other byte goes to
+ * dal__utf8_scan. */
+bool dal__utf8_scan(const char *s, size_t len);
+static inline bool dal__utf8_ok(const char *str, size_t len)
+{
+    /* Whole words, the last one overlapping the previous so that no
+     * byte-by-byte tail is needed (every read stays inside the value). */
+    const unsigned char *s = (const unsigned char *)str;
+    if (len >= 8) {
+        uint64_t w, acc = 0;
+        const unsigned char *e = s + len;
+        for (; e - s > 8; s += 8) {
+            memcpy(&w, s, 8);
+            acc |= w;
+        }
+        memcpy(&w, e - 8, 8);
+        return ((acc | w) & 0x8080808080808080ull) == 0 || dal__utf8_scan(str, len);
+    }
+    unsigned acc = 0;
+    for (size_t k = 0; k < len; k++)
+        acc |= s[k];
+    return acc < 0x80 || dal__utf8_scan(str, len);
+}
 
 /* Big-endian integers (PostgreSQL's binary formats). */
 static inline void be16(char *b, uint16_t v)

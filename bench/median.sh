@@ -3,10 +3,11 @@
 # FILE (the same benchmark in separate processes) into one: every table row
 # gets the median over the processes of its times and ratios, and its
 # "ratio IQR" column becomes the lowest and highest of the processes' ratios.
-# A process's memory layout (where the loader and the allocator put code and
-# data) moves a ratio by a few percent from one process to the next; the
-# median of several processes is what the code costs.  Lines that are not
-# table rows are taken from the first file.
+# bench/run.sh gives each process the same code linked in another order:
+# where the hot functions land moves a ratio by up to 2%, so the median over
+# several link orders is what the code costs, and the range is how much the
+# layout alone moved it.  Lines that are not table rows are taken from the
+# first file.
 set -euo pipefail
 awk -v nfiles=$# '
 function median(list,   a, n, i, j, t) {
@@ -38,5 +39,5 @@ END {
         printf "|%s| %10s | %10s | %5s | %5s-%5s | %5s |\n", name[r], median(base[r]),
                median(gen[r]), median(ratio[r]), lo, hi, median(cpu[r])
     }
-    printf "\n(the median of %d processes; ratio range: the lowest and highest of their ratios)\n", nfiles
+    printf "\n(the median of %d processes, each the same code in another link order; ratio range: the lowest and highest of their ratios)\n", nfiles
 }' "$@"

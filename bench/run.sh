@@ -16,7 +16,7 @@ CFLAGS="-std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -g -D_POSIX_C_SOURCE=20080
 $T/dalc generate --schema bench/schema --out $B/gen
 sq_inc=${SQLITE_SRC:+-I$(dirname "$SQLITE_SRC")}   # make SQLITE_SRC=...: its sqlite3.h
 cc $CFLAGS $sq_inc bench/sqlite_flags.c -lsqlite3 -o $B/sqlite_flags
-for prog in bench bulk scale webmix batch; do
+for prog in bulk scale webmix batch; do
     cc $CFLAGS $sq_inc -I"$PG_INC" -Iruntime -I$B/gen bench/$prog.c $B/gen/*.c $T/libdal.a \
         -lpq -lsqlite3 -lpthread -lm -o $B/$prog
 done
@@ -33,10 +33,12 @@ cc $CFLAGS -Iruntime bench/decimal_storage.c build/libdal.a -lsqlite3 -lm -o $B/
 # p runs order p, and bench/median.sh reports the median.
 procs=${BENCH_PROCS:-5}
 objs=$B/objs; rm -rf $objs; mkdir -p $objs/rt
-(cd $objs/rt && ar x "$top/$T/libdal.a")
+lib=$(cd "$T" && pwd)/libdal.a; (cd $objs/rt && ar x "$lib")
 for f in bench/bench.c $B/gen/*.c; do
     cc $CFLAGS $sq_inc -I"$PG_INC" -Iruntime -I$B/gen -c "$f" -o $objs/$(basename "$f" .c).o
 done
+# bench/bench itself (PostgreSQL, and by hand): the objects in their own order
+cc $objs/*.o $T/libdal.a -lpq -lsqlite3 -lpthread -lm -o $B/bench
 for p in $(seq "$procs"); do
     # shellcheck disable=SC2046 # one word per object file
     cc $(ls $objs/*.o $objs/rt/*.o | shuf --random-source=<(yes "$p")) \

@@ -425,8 +425,6 @@ int dal__decimal_cmp(const char *a, size_t alen, const char *b, size_t blen)
 /* UTF-8                                                                   */
 /* ---------------------------------------------------------------------- */
 
-#define HIGH_BITS_64 0x8080808080808080ull
-
 /* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
  * U+10FFFF, as PostgreSQL's UTF8 encoding checks it.  (All-ASCII values, the
  * common case, never get here: dal__utf8_ok in dal_codec.h.)  ASCII runs are
@@ -438,7 +436,7 @@ bool dal__utf8_scan(const char *str, size_t len)
         if (e - s >= 8) {
             uint64_t w;
             memcpy(&w, s, 8);
-            if ((w & HIGH_BITS_64) == 0) {
+            if ((w & DAL__HIGH_BITS_64) == 0) {
                 s += 8;
                 continue;
             }

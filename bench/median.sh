@@ -4,9 +4,10 @@
 # gets the median over the processes of its times and ratios, and its
 # "ratio IQR" column becomes the lowest and highest of the processes' ratios.
 # bench/run.sh gives each process the same code linked in another order:
-# where the hot functions land moves a ratio by up to 2%, so the median over
-# several link orders is what the code costs, and the range is how much the
-# layout alone moved it.  Lines that are not table rows are taken from the
+# where the hot functions land moves a ratio by several percent (in one run
+# of unchanged code a page listed 1.027-1.081 over five orders), so the
+# median over several link orders is what the code costs, and the range is
+# how much the layout alone moved it.  Lines that are not table rows are taken from the
 # first file.
 set -euo pipefail
 awk -v nfiles=$# '

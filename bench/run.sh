@@ -27,9 +27,10 @@ cc $CFLAGS -Iruntime bench/decimal_storage.c build/libdal.a -lsqlite3 -lm -o $B/
 # each time (a fixed shuffle per order, so every run of make bench builds
 # the same binaries).  Where the linker puts the hot functions decides which
 # of them share instruction-cache sets with SQLite's own hot code, and that
-# alone moves a ratio by up to 2% (measured: the same code gave insert
-# ratios 1.045-1.050 and list-a-page ratios 1.032-1.046 in four link
-# orders), so one binary measures its layout as much as its code.  Process
+# alone moves a ratio by several percent (measured: the same code gave
+# insert ratios 1.045-1.050 and list-a-page ratios 1.032-1.046 in four link
+# orders, and in a later run of five orders 1.032-1.067 and 1.027-1.081),
+# so one binary measures its layout as much as its code.  Process
 # p runs order p, and bench/median.sh reports the median.
 procs=${BENCH_PROCS:-5}
 objs=$B/objs; rm -rf $objs; mkdir -p $objs/rt

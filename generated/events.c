@@ -634,9 +634,12 @@ void events_array_free(events_array *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < a->len; i++)
-        free(a->items[i].dal_mem_);
-    free(a->items);
+    /* in locals: *a could change in each free(), so it would be read again */
+    events *items = a->items;
+    size_t len = a->len;
+    for (size_t i = 0; i < len; i++)
+        free(items[i].dal_mem_);
+    free(items);
     a->items = NULL;
     a->len = 0;
 }

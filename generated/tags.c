@@ -495,9 +495,12 @@ void tags_array_free(tags_array *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < a->len; i++)
-        free(a->items[i].dal_mem_);
-    free(a->items);
+    /* in locals: *a could change in each free(), so it would be read again */
+    tags *items = a->items;
+    size_t len = a->len;
+    for (size_t i = 0; i < len; i++)
+        free(items[i].dal_mem_);
+    free(items);
     a->items = NULL;
     a->len = 0;
 }

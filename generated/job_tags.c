@@ -35,57 +35,69 @@ const dal_table job_tags_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int job_tags_pk_[2] = {JOB_TAGS_COL_JOB_ID, JOB_TAGS_COL_TAG_ID};
 
-/* Fills *row from v, the values of the current result row of st (fetched
- * at once by dal_row_values), whose columns are the table's in schema order:
- * fixed-size ones converted straight into the row, text and bytes values
- * located first.  With copy they are then copied into ONE allocation kept in
- * dal_mem_, which the row owns (job_tags_free).  Without copy (the rows
- * job_tags_iterate lends to its callback) they point into the statement's current
- * row, valid until its next step, and the row owns nothing.  On error *row is
- * zeroed and owns nothing. */
-static dal_status job_tags_decode_(dal_stmt *st, job_tags *row, dal_value *v, bool copy)
+/* Fills *row from the current result row of st, whose columns are the
+ * table's in schema order: each value read through the engine's accessors
+ * (ops and h, from dal_stmt_row) when it has the kind its field expects,
+ * else by its dal_col_opt_* reader; fixed-size ones converted straight into
+ * the row, text and bytes values located first.  With copy they are then
+ * copied into ONE allocation kept in dal_mem_, which the row owns
+ * (job_tags_free).  Without copy (the rows job_tags_iterate lends to its callback)
+ * they point into the statement's current row, valid until its next step,
+ * and the row owns nothing.  On error *row is zeroed and owns nothing. */
+static dal_status job_tags_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, job_tags *row,
+                                   bool copy)
 {
-    dal_value *val;
+    void *v; /* the column's value, read through ops */
+    int k;   /* its dal_vkind */
+    int64_t x;
+    const char *job_id_p = NULL;
+    size_t job_id_len = 0;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
     /* job_id */
-    val = &v[JOB_TAGS_COL_JOB_ID];
-    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
-        s = dal_col_opt_text(st, JOB_TAGS_COL_JOB_ID, &val->p, &val->len);
+    v = ops->value(h, JOB_TAGS_COL_JOB_ID);
+    k = ops->kind(v);
+    if (k == DAL_V_TEXT)
+        job_id_p = ops->text(v, &job_id_len);
+    if (!job_id_p && k != DAL_V_NULL) {
+        s = dal_col_opt_text(st, JOB_TAGS_COL_JOB_ID, &job_id_p, &job_id_len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += val->p ? val->len + 1 : 0;
+    size += job_id_p ? job_id_len + 1 : 0;
     /* tag_id */
-    val = &v[JOB_TAGS_COL_TAG_ID];
-    if (val->kind == DAL_V_INT && val->i >= INT32_MIN && val->i <= INT32_MAX) {
-        row->tag_id = (int32_t)val->i;
-    } else if (val->kind != DAL_V_NULL) {
+    v = ops->value(h, JOB_TAGS_COL_TAG_ID);
+    k = ops->kind(v);
+    if (k == DAL_V_INT && (x = ops->integer(v)) >= INT32_MIN && x <= INT32_MAX) {
+        row->tag_id = (int32_t)x;
+    } else if (k != DAL_V_NULL) {
         s = dal_col_opt_int32(st, JOB_TAGS_COL_TAG_ID, &row->tag_id, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* order */
-    val = &v[JOB_TAGS_COL_ORDER];
-    if (val->kind == DAL_V_INT && val->i >= INT16_MIN && val->i <= INT16_MAX) {
-        row->order = (int16_t)val->i;
-    } else if (val->kind != DAL_V_NULL) {
+    v = ops->value(h, JOB_TAGS_COL_ORDER);
+    k = ops->kind(v);
+    if (k == DAL_V_INT && (x = ops->integer(v)) >= INT16_MIN && x <= INT16_MAX) {
+        row->order = (int16_t)x;
+    } else if (k != DAL_V_NULL) {
         s = dal_col_opt_int16(st, JOB_TAGS_COL_ORDER, &row->order, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* added_at */
-    val = &v[JOB_TAGS_COL_ADDED_AT];
-    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
-        row->added_at = val->i;
-    } else if (val->kind != DAL_V_NULL) {
+    v = ops->value(h, JOB_TAGS_COL_ADDED_AT);
+    k = ops->kind(v);
+    if (k == DAL_V_INT || k == DAL_V_TIME) {
+        row->added_at = ops->integer(v);
+    } else if (k != DAL_V_NULL) {
         s = dal_col_opt_time(st, JOB_TAGS_COL_ADDED_AT, &row->added_at, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     if (!copy) { /* the statement's memory, read-only */
-        row->job_id = (char *)v[JOB_TAGS_COL_JOB_ID].p;
+        row->job_id = (char *)job_id_p;
         return DAL_OK;
     }
     if (size > 0) {
@@ -95,12 +107,11 @@ static dal_status job_tags_decode_(dal_stmt *st, job_tags *row, dal_value *v, bo
             goto fail;
         }
         row->dal_mem_ = m;
-        val = &v[JOB_TAGS_COL_JOB_ID];
-        if (val->p) {
-            memcpy(m, val->p, val->len);
-            m[val->len] = '\0';
+        if (job_id_p) {
+            memcpy(m, job_id_p, job_id_len);
+            m[job_id_len] = '\0';
             row->job_id = m;
-            m += val->len + 1;
+            m += job_id_len + 1;
         }
     }
     return DAL_OK;
@@ -115,21 +126,22 @@ fail:
  * job_tags.h for the named queries that return whole job_tags rows. */
 dal_status job_tags_read_(dal_stmt *st, void *out)
 {
-    job_tags *row = out;
-    dal_value v[JOB_TAGS_NCOLUMNS];
-    dal_status s = dal_row_values(st, v, JOB_TAGS_NCOLUMNS);
+    const dal_row_ops *ops;
+    void *h;
+    dal_status s = dal_stmt_row(st, JOB_TAGS_NCOLUMNS, &ops, &h);
     if (s != DAL_OK) {
-        memset(row, 0, sizeof *row);
+        memset(out, 0, sizeof(job_tags));
         return s;
     }
-    return job_tags_decode_(st, row, v, true);
+    return job_tags_decode_(st, ops, h, out, true);
 }
 
-/* job_tags_read_ for dal_fetch_all_values, which fetched v (the row's
- * JOB_TAGS_NCOLUMNS values) in the engine's row loop; same ownership. */
-dal_status job_tags_values_(dal_stmt *st, dal_value *v, void *out)
+/* job_tags_read_ for dal_fetch_all_decode, which checked the row's
+ * JOB_TAGS_NCOLUMNS columns once and runs it in the engine's row loop; same
+ * ownership. */
+dal_status job_tags_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out)
 {
-    return job_tags_decode_(st, out, v, true);
+    return job_tags_decode_(st, ops, h, out, true);
 }
 
 static const dal_query job_tags_insert_q = {
@@ -406,8 +418,8 @@ dal_status job_tags_list(dal_db *db, const job_tags *after, size_t limit, job_ta
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_values(st, &job_tags_table, job_tags_values_, dal_page_hint(limit), &items,
-                             &len);
+    s = dal_fetch_all_decode(st, &job_tags_table, job_tags_decode_row_, dal_page_hint(limit),
+                             &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -457,8 +469,8 @@ dal_status job_tags_list_by_tag_id(dal_db *db, int32_t tag_id, const job_tags *a
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_values(st, &job_tags_table, job_tags_values_, dal_page_hint(limit), &items,
-                             &len);
+    s = dal_fetch_all_decode(st, &job_tags_table, job_tags_decode_row_, dal_page_hint(limit),
+                             &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -508,8 +520,8 @@ dal_status job_tags_list_by_job_id(dal_db *db, const char *job_id, const job_tag
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_values(st, &job_tags_table, job_tags_values_, dal_page_hint(limit), &items,
-                             &len);
+    s = dal_fetch_all_decode(st, &job_tags_table, job_tags_decode_row_, dal_page_hint(limit),
+                             &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -540,10 +552,11 @@ dal_status job_tags_iterate(dal_db *db, dal_status (*fn)(const job_tags *row, vo
         if (s != DAL_OK || !has_row)
             break;
         job_tags row; /* lent: its text and bytes stay in the statement's row */
-        dal_value v[JOB_TAGS_NCOLUMNS];
-        s = dal_row_values(st, v, JOB_TAGS_NCOLUMNS);
+        const dal_row_ops *ops;
+        void *h;
+        s = dal_stmt_row(st, JOB_TAGS_NCOLUMNS, &ops, &h);
         if (s == DAL_OK)
-            s = job_tags_decode_(st, &row, v, false);
+            s = job_tags_decode_(st, ops, h, &row, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

@@ -69,26 +69,18 @@ const dal_table agents_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int agents_pk_[1] = {AGENTS_COL_ID};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: each value read through the engine's accessors
- * (ops and h, from dal_stmt_row) when it has the kind its field expects,
- * else by its dal_col_opt_* reader; fixed-size ones converted straight into
- * the row, text and bytes values located first.  With copy they are then
- * copied into ONE allocation kept in dal_mem_, which the row owns
- * (agents_free).  Without copy (the rows agents_iterate lends to its callback)
- * they point into the statement's current row, valid until its next step,
- * and the row owns nothing.  On error *row is zeroed and owns nothing. */
-static dal_status agents_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, agents *row,
-                                 bool copy)
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (agents_free).  Without copy (the rows
+ * agents_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status agents_decode_(dal_stmt *st, agents *row, dal_value *v, bool copy)
 {
     int kind_ = 0;
-    void *v; /* the column's value, read through ops */
-    int k;   /* its dal_vkind */
-    int64_t x;
-    const char *name_p = NULL;
-    size_t name_len = 0;
-    const char *labels_p = NULL;
-    size_t labels_len = 0;
+    dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
@@ -97,89 +89,78 @@ static dal_status agents_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, 
     if (s != DAL_OK)
         goto fail;
     /* name */
-    v = ops->value(h, AGENTS_COL_NAME);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        name_p = ops->text(v, &name_len);
-    if (!name_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, AGENTS_COL_NAME, &name_p, &name_len);
+    val = &v[AGENTS_COL_NAME];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, AGENTS_COL_NAME, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += name_p ? name_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* kind */
     s = dal_col_opt_enum(st, AGENTS_COL_KIND, &agents_columns_[AGENTS_COL_KIND], &kind_, NULL);
     if (s != DAL_OK)
         goto fail;
     /* capacity */
-    v = ops->value(h, AGENTS_COL_CAPACITY);
-    k = ops->kind(v);
-    if (k == DAL_V_INT && (x = ops->integer(v)) >= INT16_MIN && x <= INT16_MAX) {
-        row->capacity = (int16_t)x;
-    } else if (k != DAL_V_NULL) {
+    val = &v[AGENTS_COL_CAPACITY];
+    if (val->kind == DAL_V_INT && val->i >= INT16_MIN && val->i <= INT16_MAX) {
+        row->capacity = (int16_t)val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int16(st, AGENTS_COL_CAPACITY, &row->capacity, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* active */
-    v = ops->value(h, AGENTS_COL_ACTIVE);
-    k = ops->kind(v);
-    if (k == DAL_V_INT) {
-        row->active = ops->integer(v) != 0;
-    } else if (k != DAL_V_NULL) {
+    val = &v[AGENTS_COL_ACTIVE];
+    if (val->kind == DAL_V_INT) {
+        row->active = val->i != 0;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_bool(st, AGENTS_COL_ACTIVE, &row->active, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* labels */
-    v = ops->value(h, AGENTS_COL_LABELS);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        labels_p = ops->text(v, &labels_len);
-    if (!labels_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, AGENTS_COL_LABELS, &labels_p, &labels_len);
+    val = &v[AGENTS_COL_LABELS];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, AGENTS_COL_LABELS, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += labels_p ? labels_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* current_run_id */
-    v = ops->value(h, AGENTS_COL_CURRENT_RUN_ID);
-    k = ops->kind(v);
-    if (k == DAL_V_INT) {
-        row->current_run_id = ops->integer(v);
+    val = &v[AGENTS_COL_CURRENT_RUN_ID];
+    if (val->kind == DAL_V_INT) {
+        row->current_run_id = val->i;
         row->has_current_run_id = true;
-    } else if (k != DAL_V_NULL) {
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int64(st, AGENTS_COL_CURRENT_RUN_ID, &row->current_run_id,
                               &row->has_current_run_id);
         if (s != DAL_OK)
             goto fail;
     }
     /* last_seen_at */
-    v = ops->value(h, AGENTS_COL_LAST_SEEN_AT);
-    k = ops->kind(v);
-    if (k == DAL_V_INT || k == DAL_V_TIME) {
-        row->last_seen_at = ops->integer(v);
+    val = &v[AGENTS_COL_LAST_SEEN_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->last_seen_at = val->i;
         row->has_last_seen_at = true;
-    } else if (k != DAL_V_NULL) {
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_time(st, AGENTS_COL_LAST_SEEN_AT, &row->last_seen_at,
                              &row->has_last_seen_at);
         if (s != DAL_OK)
             goto fail;
     }
     /* created_at */
-    v = ops->value(h, AGENTS_COL_CREATED_AT);
-    k = ops->kind(v);
-    if (k == DAL_V_INT || k == DAL_V_TIME) {
-        row->created_at = ops->integer(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[AGENTS_COL_CREATED_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->created_at = val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_time(st, AGENTS_COL_CREATED_AT, &row->created_at, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     row->kind = (agents_kind)kind_;
     if (!copy) { /* the statement's memory, read-only */
-        row->name = (char *)name_p;
-        row->labels = (char *)labels_p;
+        row->name = (char *)v[AGENTS_COL_NAME].p;
+        row->labels = (char *)v[AGENTS_COL_LABELS].p;
         return DAL_OK;
     }
     if (size > 0) {
@@ -189,17 +170,19 @@ static dal_status agents_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, 
             goto fail;
         }
         row->dal_mem_ = m;
-        if (name_p) {
-            memcpy(m, name_p, name_len);
-            m[name_len] = '\0';
+        val = &v[AGENTS_COL_NAME];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->name = m;
-            m += name_len + 1;
+            m += val->len + 1;
         }
-        if (labels_p) {
-            memcpy(m, labels_p, labels_len);
-            m[labels_len] = '\0';
+        val = &v[AGENTS_COL_LABELS];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->labels = m;
-            m += labels_len + 1;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -214,22 +197,21 @@ fail:
  * agents.h for the named queries that return whole agents rows. */
 dal_status agents_read_(dal_stmt *st, void *out)
 {
-    const dal_row_ops *ops;
-    void *h;
-    dal_status s = dal_stmt_row(st, AGENTS_NCOLUMNS, &ops, &h);
+    agents *row = out;
+    dal_value v[AGENTS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, AGENTS_NCOLUMNS);
     if (s != DAL_OK) {
-        memset(out, 0, sizeof(agents));
+        memset(row, 0, sizeof *row);
         return s;
     }
-    return agents_decode_(st, ops, h, out, true);
+    return agents_decode_(st, row, v, true);
 }
 
-/* agents_read_ for dal_fetch_all_decode, which checked the row's
- * AGENTS_NCOLUMNS columns once and runs it in the engine's row loop; same
- * ownership. */
-dal_status agents_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out)
+/* agents_read_ for dal_fetch_all_values, which fetched v (the row's
+ * AGENTS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status agents_values_(dal_stmt *st, dal_value *v, void *out)
 {
-    return agents_decode_(st, ops, h, out, true);
+    return agents_decode_(st, out, v, true);
 }
 
 static const dal_query agents_insert_q = {
@@ -567,8 +549,7 @@ dal_status agents_list(dal_db *db, const agents *after, size_t limit, agents_arr
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &agents_table, agents_decode_row_, dal_page_hint(limit), &items,
-                             &len);
+    s = dal_fetch_all_values(st, &agents_table, agents_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -618,8 +599,7 @@ dal_status agents_list_by_current_run_id(dal_db *db, int64_t current_run_id, con
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &agents_table, agents_decode_row_, dal_page_hint(limit), &items,
-                             &len);
+    s = dal_fetch_all_values(st, &agents_table, agents_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -650,11 +630,10 @@ dal_status agents_iterate(dal_db *db, dal_status (*fn)(const agents *row, void *
         if (s != DAL_OK || !has_row)
             break;
         agents row; /* lent: its text and bytes stay in the statement's row */
-        const dal_row_ops *ops;
-        void *h;
-        s = dal_stmt_row(st, AGENTS_NCOLUMNS, &ops, &h);
+        dal_value v[AGENTS_NCOLUMNS];
+        s = dal_row_values(st, v, AGENTS_NCOLUMNS);
         if (s == DAL_OK)
-            s = agents_decode_(st, ops, h, &row, false);
+            s = agents_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

@@ -74,8 +74,8 @@ extern const dal_table agents_table;
  * table's in schema order.  agents's own functions use it, and so do the named
  * queries whose rows are whole agents rows. */
 dal_status agents_read_(dal_stmt *st, void *out);
-/* Internal too: agents_read_ on the row's accessors, for dal_fetch_all_decode. */
-dal_status agents_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out);
+/* Internal too: agents_read_ from the row's values, for dal_fetch_all_values. */
+dal_status agents_values_(dal_stmt *st, dal_value *v, void *out);
 
 /**
  * A set of agents columns, for agents_insert_cols and agents_update_cols: one flag per column,

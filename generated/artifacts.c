@@ -41,101 +41,80 @@ const dal_table artifacts_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int artifacts_pk_[2] = {ARTIFACTS_COL_RUN_ID, ARTIFACTS_COL_PATH};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: each value read through the engine's accessors
- * (ops and h, from dal_stmt_row) when it has the kind its field expects,
- * else by its dal_col_opt_* reader; fixed-size ones converted straight into
- * the row, text and bytes values located first.  With copy they are then
- * copied into ONE allocation kept in dal_mem_, which the row owns
- * (artifacts_free).  Without copy (the rows artifacts_iterate lends to its callback)
- * they point into the statement's current row, valid until its next step,
- * and the row owns nothing.  On error *row is zeroed and owns nothing. */
-static dal_status artifacts_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, artifacts *row,
-                                    bool copy)
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (artifacts_free).  Without copy (the rows
+ * artifacts_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status artifacts_decode_(dal_stmt *st, artifacts *row, dal_value *v, bool copy)
 {
-    void *v; /* the column's value, read through ops */
-    int k;   /* its dal_vkind */
-    const char *path_p = NULL;
-    size_t path_len = 0;
-    const char *sha256_p = NULL;
-    size_t sha256_len = 0;
-    const char *content_type_p = NULL;
-    size_t content_type_len = 0;
+    dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
     /* run_id */
-    v = ops->value(h, ARTIFACTS_COL_RUN_ID);
-    k = ops->kind(v);
-    if (k == DAL_V_INT) {
-        row->run_id = ops->integer(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[ARTIFACTS_COL_RUN_ID];
+    if (val->kind == DAL_V_INT) {
+        row->run_id = val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int64(st, ARTIFACTS_COL_RUN_ID, &row->run_id, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* path */
-    v = ops->value(h, ARTIFACTS_COL_PATH);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        path_p = ops->text(v, &path_len);
-    if (!path_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, ARTIFACTS_COL_PATH, &path_p, &path_len);
+    val = &v[ARTIFACTS_COL_PATH];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, ARTIFACTS_COL_PATH, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += path_p ? path_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* size */
-    v = ops->value(h, ARTIFACTS_COL_SIZE);
-    k = ops->kind(v);
-    if (k == DAL_V_INT) {
-        row->size = ops->integer(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[ARTIFACTS_COL_SIZE];
+    if (val->kind == DAL_V_INT) {
+        row->size = val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int64(st, ARTIFACTS_COL_SIZE, &row->size, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* sha256 */
-    v = ops->value(h, ARTIFACTS_COL_SHA256);
-    k = ops->kind(v);
-    if (k == DAL_V_BYTES)
-        sha256_p = ops->bytes(v, &sha256_len);
-    if (!sha256_p && k != DAL_V_NULL) {
+    val = &v[ARTIFACTS_COL_SHA256];
+    if (val->kind != DAL_V_BYTES && val->kind != DAL_V_NULL) {
         const unsigned char *b = NULL;
-        s = dal_col_opt_bytes(st, ARTIFACTS_COL_SHA256, &b, &sha256_len);
+        s = dal_col_opt_bytes(st, ARTIFACTS_COL_SHA256, &b, &val->len);
         if (s != DAL_OK)
             goto fail;
-        sha256_p = (const char *)b;
+        val->p = (const char *)b;
     }
-    size += sha256_p ? sha256_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* content_type */
-    v = ops->value(h, ARTIFACTS_COL_CONTENT_TYPE);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        content_type_p = ops->text(v, &content_type_len);
-    if (!content_type_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, ARTIFACTS_COL_CONTENT_TYPE, &content_type_p, &content_type_len);
+    val = &v[ARTIFACTS_COL_CONTENT_TYPE];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, ARTIFACTS_COL_CONTENT_TYPE, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += content_type_p ? content_type_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* created_at */
-    v = ops->value(h, ARTIFACTS_COL_CREATED_AT);
-    k = ops->kind(v);
-    if (k == DAL_V_INT || k == DAL_V_TIME) {
-        row->created_at = ops->integer(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[ARTIFACTS_COL_CREATED_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->created_at = val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_time(st, ARTIFACTS_COL_CREATED_AT, &row->created_at, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     if (!copy) { /* the statement's memory, read-only */
-        row->path = (char *)path_p;
-        if (sha256_p) {
-            row->sha256.data = (unsigned char *)sha256_p;
-            row->sha256.len = sha256_len;
+        row->path = (char *)v[ARTIFACTS_COL_PATH].p;
+        if (v[ARTIFACTS_COL_SHA256].p) {
+            row->sha256.data = (unsigned char *)v[ARTIFACTS_COL_SHA256].p;
+            row->sha256.len = v[ARTIFACTS_COL_SHA256].len;
         }
-        row->content_type = (char *)content_type_p;
+        row->content_type = (char *)v[ARTIFACTS_COL_CONTENT_TYPE].p;
         return DAL_OK;
     }
     if (size > 0) {
@@ -145,24 +124,27 @@ static dal_status artifacts_decode_(dal_stmt *st, const dal_row_ops *ops, void *
             goto fail;
         }
         row->dal_mem_ = m;
-        if (path_p) {
-            memcpy(m, path_p, path_len);
-            m[path_len] = '\0';
+        val = &v[ARTIFACTS_COL_PATH];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->path = m;
-            m += path_len + 1;
+            m += val->len + 1;
         }
-        if (sha256_p) {
-            memcpy(m, sha256_p, sha256_len);
-            m[sha256_len] = '\0';
+        val = &v[ARTIFACTS_COL_SHA256];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->sha256.data = (unsigned char *)m;
-            row->sha256.len = sha256_len;
-            m += sha256_len + 1;
+            row->sha256.len = val->len;
+            m += val->len + 1;
         }
-        if (content_type_p) {
-            memcpy(m, content_type_p, content_type_len);
-            m[content_type_len] = '\0';
+        val = &v[ARTIFACTS_COL_CONTENT_TYPE];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->content_type = m;
-            m += content_type_len + 1;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -177,22 +159,21 @@ fail:
  * artifacts.h for the named queries that return whole artifacts rows. */
 dal_status artifacts_read_(dal_stmt *st, void *out)
 {
-    const dal_row_ops *ops;
-    void *h;
-    dal_status s = dal_stmt_row(st, ARTIFACTS_NCOLUMNS, &ops, &h);
+    artifacts *row = out;
+    dal_value v[ARTIFACTS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, ARTIFACTS_NCOLUMNS);
     if (s != DAL_OK) {
-        memset(out, 0, sizeof(artifacts));
+        memset(row, 0, sizeof *row);
         return s;
     }
-    return artifacts_decode_(st, ops, h, out, true);
+    return artifacts_decode_(st, row, v, true);
 }
 
-/* artifacts_read_ for dal_fetch_all_decode, which checked the row's
- * ARTIFACTS_NCOLUMNS columns once and runs it in the engine's row loop; same
- * ownership. */
-dal_status artifacts_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out)
+/* artifacts_read_ for dal_fetch_all_values, which fetched v (the row's
+ * ARTIFACTS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status artifacts_values_(dal_stmt *st, dal_value *v, void *out)
 {
-    return artifacts_decode_(st, ops, h, out, true);
+    return artifacts_decode_(st, out, v, true);
 }
 
 static const dal_query artifacts_insert_q = {
@@ -475,8 +456,8 @@ dal_status artifacts_list(dal_db *db, const artifacts *after, size_t limit, arti
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &artifacts_table, artifacts_decode_row_, dal_page_hint(limit),
-                             &items, &len);
+    s = dal_fetch_all_values(st, &artifacts_table, artifacts_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -526,8 +507,8 @@ dal_status artifacts_list_by_run_id(dal_db *db, int64_t run_id, const artifacts 
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &artifacts_table, artifacts_decode_row_, dal_page_hint(limit),
-                             &items, &len);
+    s = dal_fetch_all_values(st, &artifacts_table, artifacts_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -559,11 +540,10 @@ dal_status artifacts_iterate(dal_db *db, dal_status (*fn)(const artifacts *row, 
         if (s != DAL_OK || !has_row)
             break;
         artifacts row; /* lent: its text and bytes stay in the statement's row */
-        const dal_row_ops *ops;
-        void *h;
-        s = dal_stmt_row(st, ARTIFACTS_NCOLUMNS, &ops, &h);
+        dal_value v[ARTIFACTS_NCOLUMNS];
+        s = dal_row_values(st, v, ARTIFACTS_NCOLUMNS);
         if (s == DAL_OK)
-            s = artifacts_decode_(st, ops, h, &row, false);
+            s = artifacts_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

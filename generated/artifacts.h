@@ -47,8 +47,8 @@ extern const dal_table artifacts_table;
  * table's in schema order.  artifacts's own functions use it, and so do the named
  * queries whose rows are whole artifacts rows. */
 dal_status artifacts_read_(dal_stmt *st, void *out);
-/* Internal too: artifacts_read_ on the row's accessors, for dal_fetch_all_decode. */
-dal_status artifacts_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out);
+/* Internal too: artifacts_read_ from the row's values, for dal_fetch_all_values. */
+dal_status artifacts_values_(dal_stmt *st, dal_value *v, void *out);
 
 /**
  * A set of artifacts columns, for artifacts_insert_cols and artifacts_update_cols: one flag per

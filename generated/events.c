@@ -63,55 +63,44 @@ const dal_table events_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int events_pk_[1] = {EVENTS_COL_ID};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: each value read through the engine's accessors
- * (ops and h, from dal_stmt_row) when it has the kind its field expects,
- * else by its dal_col_opt_* reader; fixed-size ones converted straight into
- * the row, text and bytes values located first.  With copy they are then
- * copied into ONE allocation kept in dal_mem_, which the row owns
- * (events_free).  Without copy (the rows events_iterate lends to its callback)
- * they point into the statement's current row, valid until its next step,
- * and the row owns nothing.  On error *row is zeroed and owns nothing. */
-static dal_status events_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, events *row,
-                                 bool copy)
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (events_free).  Without copy (the rows
+ * events_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status events_decode_(dal_stmt *st, events *row, dal_value *v, bool copy)
 {
     int level_ = 0;
-    void *v; /* the column's value, read through ops */
-    int k;   /* its dal_vkind */
-    int64_t x;
-    const char *message_p = NULL;
-    size_t message_len = 0;
-    const char *payload_p = NULL;
-    size_t payload_len = 0;
+    dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
     /* id */
-    v = ops->value(h, EVENTS_COL_ID);
-    k = ops->kind(v);
-    if (k == DAL_V_INT) {
-        row->id = ops->integer(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[EVENTS_COL_ID];
+    if (val->kind == DAL_V_INT) {
+        row->id = val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int64(st, EVENTS_COL_ID, &row->id, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* run_id */
-    v = ops->value(h, EVENTS_COL_RUN_ID);
-    k = ops->kind(v);
-    if (k == DAL_V_INT) {
-        row->run_id = ops->integer(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[EVENTS_COL_RUN_ID];
+    if (val->kind == DAL_V_INT) {
+        row->run_id = val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int64(st, EVENTS_COL_RUN_ID, &row->run_id, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* seq */
-    v = ops->value(h, EVENTS_COL_SEQ);
-    k = ops->kind(v);
-    if (k == DAL_V_INT && (x = ops->integer(v)) >= INT32_MIN && x <= INT32_MAX) {
-        row->seq = (int32_t)x;
-    } else if (k != DAL_V_NULL) {
+    val = &v[EVENTS_COL_SEQ];
+    if (val->kind == DAL_V_INT && val->i >= INT32_MIN && val->i <= INT32_MAX) {
+        row->seq = (int32_t)val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int32(st, EVENTS_COL_SEQ, &row->seq, NULL);
         if (s != DAL_OK)
             goto fail;
@@ -121,45 +110,38 @@ static dal_status events_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, 
     if (s != DAL_OK)
         goto fail;
     /* message */
-    v = ops->value(h, EVENTS_COL_MESSAGE);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        message_p = ops->text(v, &message_len);
-    if (!message_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, EVENTS_COL_MESSAGE, &message_p, &message_len);
+    val = &v[EVENTS_COL_MESSAGE];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, EVENTS_COL_MESSAGE, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += message_p ? message_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* payload */
-    v = ops->value(h, EVENTS_COL_PAYLOAD);
-    k = ops->kind(v);
-    if (k == DAL_V_BYTES)
-        payload_p = ops->bytes(v, &payload_len);
-    if (!payload_p && k != DAL_V_NULL) {
+    val = &v[EVENTS_COL_PAYLOAD];
+    if (val->kind != DAL_V_BYTES && val->kind != DAL_V_NULL) {
         const unsigned char *b = NULL;
-        s = dal_col_opt_bytes(st, EVENTS_COL_PAYLOAD, &b, &payload_len);
+        s = dal_col_opt_bytes(st, EVENTS_COL_PAYLOAD, &b, &val->len);
         if (s != DAL_OK)
             goto fail;
-        payload_p = (const char *)b;
+        val->p = (const char *)b;
     }
-    size += payload_p ? payload_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* at */
-    v = ops->value(h, EVENTS_COL_AT);
-    k = ops->kind(v);
-    if (k == DAL_V_INT || k == DAL_V_TIME) {
-        row->at = ops->integer(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[EVENTS_COL_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->at = val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_time(st, EVENTS_COL_AT, &row->at, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     row->level = (events_level)level_;
     if (!copy) { /* the statement's memory, read-only */
-        row->message = (char *)message_p;
-        if (payload_p) {
-            row->payload.data = (unsigned char *)payload_p;
-            row->payload.len = payload_len;
+        row->message = (char *)v[EVENTS_COL_MESSAGE].p;
+        if (v[EVENTS_COL_PAYLOAD].p) {
+            row->payload.data = (unsigned char *)v[EVENTS_COL_PAYLOAD].p;
+            row->payload.len = v[EVENTS_COL_PAYLOAD].len;
         }
         return DAL_OK;
     }
@@ -170,18 +152,20 @@ static dal_status events_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, 
             goto fail;
         }
         row->dal_mem_ = m;
-        if (message_p) {
-            memcpy(m, message_p, message_len);
-            m[message_len] = '\0';
+        val = &v[EVENTS_COL_MESSAGE];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->message = m;
-            m += message_len + 1;
+            m += val->len + 1;
         }
-        if (payload_p) {
-            memcpy(m, payload_p, payload_len);
-            m[payload_len] = '\0';
+        val = &v[EVENTS_COL_PAYLOAD];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->payload.data = (unsigned char *)m;
-            row->payload.len = payload_len;
-            m += payload_len + 1;
+            row->payload.len = val->len;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -196,22 +180,21 @@ fail:
  * events.h for the named queries that return whole events rows. */
 dal_status events_read_(dal_stmt *st, void *out)
 {
-    const dal_row_ops *ops;
-    void *h;
-    dal_status s = dal_stmt_row(st, EVENTS_NCOLUMNS, &ops, &h);
+    events *row = out;
+    dal_value v[EVENTS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, EVENTS_NCOLUMNS);
     if (s != DAL_OK) {
-        memset(out, 0, sizeof(events));
+        memset(row, 0, sizeof *row);
         return s;
     }
-    return events_decode_(st, ops, h, out, true);
+    return events_decode_(st, row, v, true);
 }
 
-/* events_read_ for dal_fetch_all_decode, which checked the row's
- * EVENTS_NCOLUMNS columns once and runs it in the engine's row loop; same
- * ownership. */
-dal_status events_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out)
+/* events_read_ for dal_fetch_all_values, which fetched v (the row's
+ * EVENTS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status events_values_(dal_stmt *st, dal_value *v, void *out)
 {
-    return events_decode_(st, ops, h, out, true);
+    return events_decode_(st, out, v, true);
 }
 
 static const dal_query events_insert_q = {
@@ -539,8 +522,7 @@ dal_status events_list(dal_db *db, const events *after, size_t limit, events_arr
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &events_table, events_decode_row_, dal_page_hint(limit), &items,
-                             &len);
+    s = dal_fetch_all_values(st, &events_table, events_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -590,8 +572,7 @@ dal_status events_list_by_run_id(dal_db *db, int64_t run_id, const events *after
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &events_table, events_decode_row_, dal_page_hint(limit), &items,
-                             &len);
+    s = dal_fetch_all_values(st, &events_table, events_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -622,11 +603,10 @@ dal_status events_iterate(dal_db *db, dal_status (*fn)(const events *row, void *
         if (s != DAL_OK || !has_row)
             break;
         events row; /* lent: its text and bytes stay in the statement's row */
-        const dal_row_ops *ops;
-        void *h;
-        s = dal_stmt_row(st, EVENTS_NCOLUMNS, &ops, &h);
+        dal_value v[EVENTS_NCOLUMNS];
+        s = dal_row_values(st, v, EVENTS_NCOLUMNS);
         if (s == DAL_OK)
-            s = events_decode_(st, ops, h, &row, false);
+            s = events_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

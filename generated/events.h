@@ -69,8 +69,8 @@ extern const dal_table events_table;
  * table's in schema order.  events's own functions use it, and so do the named
  * queries whose rows are whole events rows. */
 dal_status events_read_(dal_stmt *st, void *out);
-/* Internal too: events_read_ on the row's accessors, for dal_fetch_all_decode. */
-dal_status events_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out);
+/* Internal too: events_read_ from the row's values, for dal_fetch_all_values. */
+dal_status events_values_(dal_stmt *st, dal_value *v, void *out);
 
 /**
  * A set of events columns, for events_insert_cols and events_update_cols: one flag per column,

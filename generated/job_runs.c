@@ -78,84 +78,67 @@ const dal_table job_runs_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int job_runs_pk_[1] = {JOB_RUNS_COL_ID};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: each value read through the engine's accessors
- * (ops and h, from dal_stmt_row) when it has the kind its field expects,
- * else by its dal_col_opt_* reader; fixed-size ones converted straight into
- * the row, text and bytes values located first.  With copy they are then
- * copied into ONE allocation kept in dal_mem_, which the row owns
- * (job_runs_free).  Without copy (the rows job_runs_iterate lends to its callback)
- * they point into the statement's current row, valid until its next step,
- * and the row owns nothing.  On error *row is zeroed and owns nothing. */
-static dal_status job_runs_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, job_runs *row,
-                                   bool copy)
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (job_runs_free).  Without copy (the rows
+ * job_runs_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status job_runs_decode_(dal_stmt *st, job_runs *row, dal_value *v, bool copy)
 {
     int status_ = 0;
-    void *v; /* the column's value, read through ops */
-    int k;   /* its dal_vkind */
-    int64_t x;
-    const char *job_id_p = NULL;
-    size_t job_id_len = 0;
-    const char *output_p = NULL;
-    size_t output_len = 0;
-    const char *error_p = NULL;
-    size_t error_len = 0;
+    dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
     /* id */
-    v = ops->value(h, JOB_RUNS_COL_ID);
-    k = ops->kind(v);
-    if (k == DAL_V_INT) {
-        row->id = ops->integer(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[JOB_RUNS_COL_ID];
+    if (val->kind == DAL_V_INT) {
+        row->id = val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int64(st, JOB_RUNS_COL_ID, &row->id, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* job_id */
-    v = ops->value(h, JOB_RUNS_COL_JOB_ID);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        job_id_p = ops->text(v, &job_id_len);
-    if (!job_id_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, JOB_RUNS_COL_JOB_ID, &job_id_p, &job_id_len);
+    val = &v[JOB_RUNS_COL_JOB_ID];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, JOB_RUNS_COL_JOB_ID, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += job_id_p ? job_id_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* run_key */
     s = dal_col_opt_uuid(st, JOB_RUNS_COL_RUN_KEY, row->run_key, NULL);
     if (s != DAL_OK)
         goto fail;
     /* scheduled_at */
-    v = ops->value(h, JOB_RUNS_COL_SCHEDULED_AT);
-    k = ops->kind(v);
-    if (k == DAL_V_INT || k == DAL_V_TIME) {
-        row->scheduled_at = ops->integer(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[JOB_RUNS_COL_SCHEDULED_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->scheduled_at = val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_time(st, JOB_RUNS_COL_SCHEDULED_AT, &row->scheduled_at, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* started_at */
-    v = ops->value(h, JOB_RUNS_COL_STARTED_AT);
-    k = ops->kind(v);
-    if (k == DAL_V_INT || k == DAL_V_TIME) {
-        row->started_at = ops->integer(v);
+    val = &v[JOB_RUNS_COL_STARTED_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->started_at = val->i;
         row->has_started_at = true;
-    } else if (k != DAL_V_NULL) {
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_time(st, JOB_RUNS_COL_STARTED_AT, &row->started_at, &row->has_started_at);
         if (s != DAL_OK)
             goto fail;
     }
     /* finished_at */
-    v = ops->value(h, JOB_RUNS_COL_FINISHED_AT);
-    k = ops->kind(v);
-    if (k == DAL_V_INT || k == DAL_V_TIME) {
-        row->finished_at = ops->integer(v);
+    val = &v[JOB_RUNS_COL_FINISHED_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->finished_at = val->i;
         row->has_finished_at = true;
-    } else if (k != DAL_V_NULL) {
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_time(st, JOB_RUNS_COL_FINISHED_AT, &row->finished_at,
                              &row->has_finished_at);
         if (s != DAL_OK)
@@ -167,11 +150,10 @@ static dal_status job_runs_decode_(dal_stmt *st, const dal_row_ops *ops, void *h
     if (s != DAL_OK)
         goto fail;
     /* attempt */
-    v = ops->value(h, JOB_RUNS_COL_ATTEMPT);
-    k = ops->kind(v);
-    if (k == DAL_V_INT && (x = ops->integer(v)) >= INT32_MIN && x <= INT32_MAX) {
-        row->attempt = (int32_t)x;
-    } else if (k != DAL_V_NULL) {
+    val = &v[JOB_RUNS_COL_ATTEMPT];
+    if (val->kind == DAL_V_INT && val->i >= INT32_MIN && val->i <= INT32_MAX) {
+        row->attempt = (int32_t)val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int32(st, JOB_RUNS_COL_ATTEMPT, &row->attempt, NULL);
         if (s != DAL_OK)
             goto fail;
@@ -181,32 +163,26 @@ static dal_status job_runs_decode_(dal_stmt *st, const dal_row_ops *ops, void *h
     if (s != DAL_OK)
         goto fail;
     /* output */
-    v = ops->value(h, JOB_RUNS_COL_OUTPUT);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        output_p = ops->text(v, &output_len);
-    if (!output_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, JOB_RUNS_COL_OUTPUT, &output_p, &output_len);
+    val = &v[JOB_RUNS_COL_OUTPUT];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, JOB_RUNS_COL_OUTPUT, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += output_p ? output_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* error */
-    v = ops->value(h, JOB_RUNS_COL_ERROR);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        error_p = ops->text(v, &error_len);
-    if (!error_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, JOB_RUNS_COL_ERROR, &error_p, &error_len);
+    val = &v[JOB_RUNS_COL_ERROR];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, JOB_RUNS_COL_ERROR, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += error_p ? error_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     row->status = (job_runs_status)status_;
     if (!copy) { /* the statement's memory, read-only */
-        row->job_id = (char *)job_id_p;
-        row->output = (char *)output_p;
-        row->error = (char *)error_p;
+        row->job_id = (char *)v[JOB_RUNS_COL_JOB_ID].p;
+        row->output = (char *)v[JOB_RUNS_COL_OUTPUT].p;
+        row->error = (char *)v[JOB_RUNS_COL_ERROR].p;
         return DAL_OK;
     }
     if (size > 0) {
@@ -216,23 +192,26 @@ static dal_status job_runs_decode_(dal_stmt *st, const dal_row_ops *ops, void *h
             goto fail;
         }
         row->dal_mem_ = m;
-        if (job_id_p) {
-            memcpy(m, job_id_p, job_id_len);
-            m[job_id_len] = '\0';
+        val = &v[JOB_RUNS_COL_JOB_ID];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->job_id = m;
-            m += job_id_len + 1;
+            m += val->len + 1;
         }
-        if (output_p) {
-            memcpy(m, output_p, output_len);
-            m[output_len] = '\0';
+        val = &v[JOB_RUNS_COL_OUTPUT];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->output = m;
-            m += output_len + 1;
+            m += val->len + 1;
         }
-        if (error_p) {
-            memcpy(m, error_p, error_len);
-            m[error_len] = '\0';
+        val = &v[JOB_RUNS_COL_ERROR];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->error = m;
-            m += error_len + 1;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -247,22 +226,21 @@ fail:
  * job_runs.h for the named queries that return whole job_runs rows. */
 dal_status job_runs_read_(dal_stmt *st, void *out)
 {
-    const dal_row_ops *ops;
-    void *h;
-    dal_status s = dal_stmt_row(st, JOB_RUNS_NCOLUMNS, &ops, &h);
+    job_runs *row = out;
+    dal_value v[JOB_RUNS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, JOB_RUNS_NCOLUMNS);
     if (s != DAL_OK) {
-        memset(out, 0, sizeof(job_runs));
+        memset(row, 0, sizeof *row);
         return s;
     }
-    return job_runs_decode_(st, ops, h, out, true);
+    return job_runs_decode_(st, row, v, true);
 }
 
-/* job_runs_read_ for dal_fetch_all_decode, which checked the row's
- * JOB_RUNS_NCOLUMNS columns once and runs it in the engine's row loop; same
- * ownership. */
-dal_status job_runs_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out)
+/* job_runs_read_ for dal_fetch_all_values, which fetched v (the row's
+ * JOB_RUNS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status job_runs_values_(dal_stmt *st, dal_value *v, void *out)
 {
-    return job_runs_decode_(st, ops, h, out, true);
+    return job_runs_decode_(st, out, v, true);
 }
 
 static const dal_query job_runs_insert_q = {
@@ -675,8 +653,8 @@ dal_status job_runs_list(dal_db *db, const job_runs *after, size_t limit, job_ru
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &job_runs_table, job_runs_decode_row_, dal_page_hint(limit),
-                             &items, &len);
+    s = dal_fetch_all_values(st, &job_runs_table, job_runs_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -728,8 +706,8 @@ dal_status job_runs_list_by_status_scheduled_at(dal_db *db, job_runs_status stat
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &job_runs_table, job_runs_decode_row_, dal_page_hint(limit),
-                             &items, &len);
+    s = dal_fetch_all_values(st, &job_runs_table, job_runs_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -779,8 +757,8 @@ dal_status job_runs_list_by_started_at(dal_db *db, dal_time started_at, const jo
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &job_runs_table, job_runs_decode_row_, dal_page_hint(limit),
-                             &items, &len);
+    s = dal_fetch_all_values(st, &job_runs_table, job_runs_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -830,8 +808,8 @@ dal_status job_runs_list_by_agent_id(dal_db *db, const char *agent_id, const job
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &job_runs_table, job_runs_decode_row_, dal_page_hint(limit),
-                             &items, &len);
+    s = dal_fetch_all_values(st, &job_runs_table, job_runs_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -881,8 +859,8 @@ dal_status job_runs_list_by_job_id(dal_db *db, const char *job_id, const job_run
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &job_runs_table, job_runs_decode_row_, dal_page_hint(limit),
-                             &items, &len);
+    s = dal_fetch_all_values(st, &job_runs_table, job_runs_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -913,11 +891,10 @@ dal_status job_runs_iterate(dal_db *db, dal_status (*fn)(const job_runs *row, vo
         if (s != DAL_OK || !has_row)
             break;
         job_runs row; /* lent: its text and bytes stay in the statement's row */
-        const dal_row_ops *ops;
-        void *h;
-        s = dal_stmt_row(st, JOB_RUNS_NCOLUMNS, &ops, &h);
+        dal_value v[JOB_RUNS_NCOLUMNS];
+        s = dal_row_values(st, v, JOB_RUNS_NCOLUMNS);
         if (s == DAL_OK)
-            s = job_runs_decode_(st, ops, h, &row, false);
+            s = job_runs_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

@@ -76,8 +76,8 @@ extern const dal_table job_runs_table;
  * table's in schema order.  job_runs's own functions use it, and so do the named
  * queries whose rows are whole job_runs rows. */
 dal_status job_runs_read_(dal_stmt *st, void *out);
-/* Internal too: job_runs_read_ on the row's accessors, for dal_fetch_all_decode. */
-dal_status job_runs_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out);
+/* Internal too: job_runs_read_ from the row's values, for dal_fetch_all_values. */
+dal_status job_runs_values_(dal_stmt *st, dal_value *v, void *out);
 
 /**
  * A set of job_runs columns, for job_runs_insert_cols and job_runs_update_cols: one flag per

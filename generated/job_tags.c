@@ -35,69 +35,57 @@ const dal_table job_tags_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int job_tags_pk_[2] = {JOB_TAGS_COL_JOB_ID, JOB_TAGS_COL_TAG_ID};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: each value read through the engine's accessors
- * (ops and h, from dal_stmt_row) when it has the kind its field expects,
- * else by its dal_col_opt_* reader; fixed-size ones converted straight into
- * the row, text and bytes values located first.  With copy they are then
- * copied into ONE allocation kept in dal_mem_, which the row owns
- * (job_tags_free).  Without copy (the rows job_tags_iterate lends to its callback)
- * they point into the statement's current row, valid until its next step,
- * and the row owns nothing.  On error *row is zeroed and owns nothing. */
-static dal_status job_tags_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, job_tags *row,
-                                   bool copy)
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (job_tags_free).  Without copy (the rows
+ * job_tags_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status job_tags_decode_(dal_stmt *st, job_tags *row, dal_value *v, bool copy)
 {
-    void *v; /* the column's value, read through ops */
-    int k;   /* its dal_vkind */
-    int64_t x;
-    const char *job_id_p = NULL;
-    size_t job_id_len = 0;
+    dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
     /* job_id */
-    v = ops->value(h, JOB_TAGS_COL_JOB_ID);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        job_id_p = ops->text(v, &job_id_len);
-    if (!job_id_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, JOB_TAGS_COL_JOB_ID, &job_id_p, &job_id_len);
+    val = &v[JOB_TAGS_COL_JOB_ID];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, JOB_TAGS_COL_JOB_ID, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += job_id_p ? job_id_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* tag_id */
-    v = ops->value(h, JOB_TAGS_COL_TAG_ID);
-    k = ops->kind(v);
-    if (k == DAL_V_INT && (x = ops->integer(v)) >= INT32_MIN && x <= INT32_MAX) {
-        row->tag_id = (int32_t)x;
-    } else if (k != DAL_V_NULL) {
+    val = &v[JOB_TAGS_COL_TAG_ID];
+    if (val->kind == DAL_V_INT && val->i >= INT32_MIN && val->i <= INT32_MAX) {
+        row->tag_id = (int32_t)val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int32(st, JOB_TAGS_COL_TAG_ID, &row->tag_id, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* order */
-    v = ops->value(h, JOB_TAGS_COL_ORDER);
-    k = ops->kind(v);
-    if (k == DAL_V_INT && (x = ops->integer(v)) >= INT16_MIN && x <= INT16_MAX) {
-        row->order = (int16_t)x;
-    } else if (k != DAL_V_NULL) {
+    val = &v[JOB_TAGS_COL_ORDER];
+    if (val->kind == DAL_V_INT && val->i >= INT16_MIN && val->i <= INT16_MAX) {
+        row->order = (int16_t)val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int16(st, JOB_TAGS_COL_ORDER, &row->order, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* added_at */
-    v = ops->value(h, JOB_TAGS_COL_ADDED_AT);
-    k = ops->kind(v);
-    if (k == DAL_V_INT || k == DAL_V_TIME) {
-        row->added_at = ops->integer(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[JOB_TAGS_COL_ADDED_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->added_at = val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_time(st, JOB_TAGS_COL_ADDED_AT, &row->added_at, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     if (!copy) { /* the statement's memory, read-only */
-        row->job_id = (char *)job_id_p;
+        row->job_id = (char *)v[JOB_TAGS_COL_JOB_ID].p;
         return DAL_OK;
     }
     if (size > 0) {
@@ -107,11 +95,12 @@ static dal_status job_tags_decode_(dal_stmt *st, const dal_row_ops *ops, void *h
             goto fail;
         }
         row->dal_mem_ = m;
-        if (job_id_p) {
-            memcpy(m, job_id_p, job_id_len);
-            m[job_id_len] = '\0';
+        val = &v[JOB_TAGS_COL_JOB_ID];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->job_id = m;
-            m += job_id_len + 1;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -126,22 +115,21 @@ fail:
  * job_tags.h for the named queries that return whole job_tags rows. */
 dal_status job_tags_read_(dal_stmt *st, void *out)
 {
-    const dal_row_ops *ops;
-    void *h;
-    dal_status s = dal_stmt_row(st, JOB_TAGS_NCOLUMNS, &ops, &h);
+    job_tags *row = out;
+    dal_value v[JOB_TAGS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, JOB_TAGS_NCOLUMNS);
     if (s != DAL_OK) {
-        memset(out, 0, sizeof(job_tags));
+        memset(row, 0, sizeof *row);
         return s;
     }
-    return job_tags_decode_(st, ops, h, out, true);
+    return job_tags_decode_(st, row, v, true);
 }
 
-/* job_tags_read_ for dal_fetch_all_decode, which checked the row's
- * JOB_TAGS_NCOLUMNS columns once and runs it in the engine's row loop; same
- * ownership. */
-dal_status job_tags_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out)
+/* job_tags_read_ for dal_fetch_all_values, which fetched v (the row's
+ * JOB_TAGS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status job_tags_values_(dal_stmt *st, dal_value *v, void *out)
 {
-    return job_tags_decode_(st, ops, h, out, true);
+    return job_tags_decode_(st, out, v, true);
 }
 
 static const dal_query job_tags_insert_q = {
@@ -418,8 +406,8 @@ dal_status job_tags_list(dal_db *db, const job_tags *after, size_t limit, job_ta
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &job_tags_table, job_tags_decode_row_, dal_page_hint(limit),
-                             &items, &len);
+    s = dal_fetch_all_values(st, &job_tags_table, job_tags_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -469,8 +457,8 @@ dal_status job_tags_list_by_tag_id(dal_db *db, int32_t tag_id, const job_tags *a
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &job_tags_table, job_tags_decode_row_, dal_page_hint(limit),
-                             &items, &len);
+    s = dal_fetch_all_values(st, &job_tags_table, job_tags_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -520,8 +508,8 @@ dal_status job_tags_list_by_job_id(dal_db *db, const char *job_id, const job_tag
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &job_tags_table, job_tags_decode_row_, dal_page_hint(limit),
-                             &items, &len);
+    s = dal_fetch_all_values(st, &job_tags_table, job_tags_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -552,11 +540,10 @@ dal_status job_tags_iterate(dal_db *db, dal_status (*fn)(const job_tags *row, vo
         if (s != DAL_OK || !has_row)
             break;
         job_tags row; /* lent: its text and bytes stay in the statement's row */
-        const dal_row_ops *ops;
-        void *h;
-        s = dal_stmt_row(st, JOB_TAGS_NCOLUMNS, &ops, &h);
+        dal_value v[JOB_TAGS_NCOLUMNS];
+        s = dal_row_values(st, v, JOB_TAGS_NCOLUMNS);
         if (s == DAL_OK)
-            s = job_tags_decode_(st, ops, h, &row, false);
+            s = job_tags_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

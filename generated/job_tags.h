@@ -46,8 +46,8 @@ extern const dal_table job_tags_table;
  * table's in schema order.  job_tags's own functions use it, and so do the named
  * queries whose rows are whole job_tags rows. */
 dal_status job_tags_read_(dal_stmt *st, void *out);
-/* Internal too: job_tags_read_ on the row's accessors, for dal_fetch_all_decode. */
-dal_status job_tags_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out);
+/* Internal too: job_tags_read_ from the row's values, for dal_fetch_all_values. */
+dal_status job_tags_values_(dal_stmt *st, dal_value *v, void *out);
 
 /**
  * A set of job_tags columns, for job_tags_insert_cols and job_tags_update_cols: one flag per

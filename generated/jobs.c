@@ -52,121 +52,93 @@ const dal_table jobs_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int jobs_pk_[1] = {JOBS_COL_ID};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: each value read through the engine's accessors
- * (ops and h, from dal_stmt_row) when it has the kind its field expects,
- * else by its dal_col_opt_* reader; fixed-size ones converted straight into
- * the row, text and bytes values located first.  With copy they are then
- * copied into ONE allocation kept in dal_mem_, which the row owns
- * (jobs_free).  Without copy (the rows jobs_iterate lends to its callback)
- * they point into the statement's current row, valid until its next step,
- * and the row owns nothing.  On error *row is zeroed and owns nothing. */
-static dal_status jobs_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, jobs *row, bool copy)
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (jobs_free).  Without copy (the rows
+ * jobs_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status jobs_decode_(dal_stmt *st, jobs *row, dal_value *v, bool copy)
 {
-    void *v; /* the column's value, read through ops */
-    int k;   /* its dal_vkind */
-    int64_t x;
-    const char *id_p = NULL;
-    size_t id_len = 0;
-    const char *parent_id_p = NULL;
-    size_t parent_id_len = 0;
-    const char *group_p = NULL;
-    size_t group_len = 0;
-    const char *schedule_p = NULL;
-    size_t schedule_len = 0;
+    dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
     /* id */
-    v = ops->value(h, JOBS_COL_ID);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        id_p = ops->text(v, &id_len);
-    if (!id_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, JOBS_COL_ID, &id_p, &id_len);
+    val = &v[JOBS_COL_ID];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, JOBS_COL_ID, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += id_p ? id_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* project_id */
-    v = ops->value(h, JOBS_COL_PROJECT_ID);
-    k = ops->kind(v);
-    if (k == DAL_V_INT) {
-        row->project_id = ops->integer(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[JOBS_COL_PROJECT_ID];
+    if (val->kind == DAL_V_INT) {
+        row->project_id = val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int64(st, JOBS_COL_PROJECT_ID, &row->project_id, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* parent_id */
-    v = ops->value(h, JOBS_COL_PARENT_ID);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        parent_id_p = ops->text(v, &parent_id_len);
-    if (!parent_id_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, JOBS_COL_PARENT_ID, &parent_id_p, &parent_id_len);
+    val = &v[JOBS_COL_PARENT_ID];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, JOBS_COL_PARENT_ID, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += parent_id_p ? parent_id_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* group */
-    v = ops->value(h, JOBS_COL_GROUP);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        group_p = ops->text(v, &group_len);
-    if (!group_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, JOBS_COL_GROUP, &group_p, &group_len);
+    val = &v[JOBS_COL_GROUP];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, JOBS_COL_GROUP, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += group_p ? group_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* priority */
-    v = ops->value(h, JOBS_COL_PRIORITY);
-    k = ops->kind(v);
-    if (k == DAL_V_INT && (x = ops->integer(v)) >= INT16_MIN && x <= INT16_MAX) {
-        row->priority = (int16_t)x;
-    } else if (k != DAL_V_NULL) {
+    val = &v[JOBS_COL_PRIORITY];
+    if (val->kind == DAL_V_INT && val->i >= INT16_MIN && val->i <= INT16_MAX) {
+        row->priority = (int16_t)val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int16(st, JOBS_COL_PRIORITY, &row->priority, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* timeout_s */
-    v = ops->value(h, JOBS_COL_TIMEOUT_S);
-    k = ops->kind(v);
-    if (k == DAL_V_INT && (x = ops->integer(v)) >= INT32_MIN && x <= INT32_MAX) {
-        row->timeout_s = (int32_t)x;
-    } else if (k != DAL_V_NULL) {
+    val = &v[JOBS_COL_TIMEOUT_S];
+    if (val->kind == DAL_V_INT && val->i >= INT32_MIN && val->i <= INT32_MAX) {
+        row->timeout_s = (int32_t)val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int32(st, JOBS_COL_TIMEOUT_S, &row->timeout_s, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* weight */
-    v = ops->value(h, JOBS_COL_WEIGHT);
-    k = ops->kind(v);
-    if (k == DAL_V_FLOAT) {
-        row->weight = (float)ops->real(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[JOBS_COL_WEIGHT];
+    if (val->kind == DAL_V_FLOAT) {
+        row->weight = (float)val->f;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_float32(st, JOBS_COL_WEIGHT, &row->weight, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* schedule */
-    v = ops->value(h, JOBS_COL_SCHEDULE);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        schedule_p = ops->text(v, &schedule_len);
-    if (!schedule_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, JOBS_COL_SCHEDULE, &schedule_p, &schedule_len);
+    val = &v[JOBS_COL_SCHEDULE];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, JOBS_COL_SCHEDULE, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += schedule_p ? schedule_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* enabled */
-    v = ops->value(h, JOBS_COL_ENABLED);
-    k = ops->kind(v);
-    if (k == DAL_V_INT) {
-        row->enabled = ops->integer(v) != 0;
-    } else if (k != DAL_V_NULL) {
+    val = &v[JOBS_COL_ENABLED];
+    if (val->kind == DAL_V_INT) {
+        row->enabled = val->i != 0;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_bool(st, JOBS_COL_ENABLED, &row->enabled, NULL);
         if (s != DAL_OK)
             goto fail;
@@ -176,30 +148,28 @@ static dal_status jobs_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, jo
     if (s != DAL_OK)
         goto fail;
     /* created_at */
-    v = ops->value(h, JOBS_COL_CREATED_AT);
-    k = ops->kind(v);
-    if (k == DAL_V_INT || k == DAL_V_TIME) {
-        row->created_at = ops->integer(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[JOBS_COL_CREATED_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->created_at = val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_time(st, JOBS_COL_CREATED_AT, &row->created_at, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* updated_at */
-    v = ops->value(h, JOBS_COL_UPDATED_AT);
-    k = ops->kind(v);
-    if (k == DAL_V_INT || k == DAL_V_TIME) {
-        row->updated_at = ops->integer(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[JOBS_COL_UPDATED_AT];
+    if (val->kind == DAL_V_INT || val->kind == DAL_V_TIME) {
+        row->updated_at = val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_time(st, JOBS_COL_UPDATED_AT, &row->updated_at, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     if (!copy) { /* the statement's memory, read-only */
-        row->id = (char *)id_p;
-        row->parent_id = (char *)parent_id_p;
-        row->group = (char *)group_p;
-        row->schedule = (char *)schedule_p;
+        row->id = (char *)v[JOBS_COL_ID].p;
+        row->parent_id = (char *)v[JOBS_COL_PARENT_ID].p;
+        row->group = (char *)v[JOBS_COL_GROUP].p;
+        row->schedule = (char *)v[JOBS_COL_SCHEDULE].p;
         return DAL_OK;
     }
     if (size > 0) {
@@ -209,29 +179,33 @@ static dal_status jobs_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, jo
             goto fail;
         }
         row->dal_mem_ = m;
-        if (id_p) {
-            memcpy(m, id_p, id_len);
-            m[id_len] = '\0';
+        val = &v[JOBS_COL_ID];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->id = m;
-            m += id_len + 1;
+            m += val->len + 1;
         }
-        if (parent_id_p) {
-            memcpy(m, parent_id_p, parent_id_len);
-            m[parent_id_len] = '\0';
+        val = &v[JOBS_COL_PARENT_ID];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->parent_id = m;
-            m += parent_id_len + 1;
+            m += val->len + 1;
         }
-        if (group_p) {
-            memcpy(m, group_p, group_len);
-            m[group_len] = '\0';
+        val = &v[JOBS_COL_GROUP];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->group = m;
-            m += group_len + 1;
+            m += val->len + 1;
         }
-        if (schedule_p) {
-            memcpy(m, schedule_p, schedule_len);
-            m[schedule_len] = '\0';
+        val = &v[JOBS_COL_SCHEDULE];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->schedule = m;
-            m += schedule_len + 1;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -246,22 +220,21 @@ fail:
  * jobs.h for the named queries that return whole jobs rows. */
 dal_status jobs_read_(dal_stmt *st, void *out)
 {
-    const dal_row_ops *ops;
-    void *h;
-    dal_status s = dal_stmt_row(st, JOBS_NCOLUMNS, &ops, &h);
+    jobs *row = out;
+    dal_value v[JOBS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, JOBS_NCOLUMNS);
     if (s != DAL_OK) {
-        memset(out, 0, sizeof(jobs));
+        memset(row, 0, sizeof *row);
         return s;
     }
-    return jobs_decode_(st, ops, h, out, true);
+    return jobs_decode_(st, row, v, true);
 }
 
-/* jobs_read_ for dal_fetch_all_decode, which checked the row's
- * JOBS_NCOLUMNS columns once and runs it in the engine's row loop; same
- * ownership. */
-dal_status jobs_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out)
+/* jobs_read_ for dal_fetch_all_values, which fetched v (the row's
+ * JOBS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status jobs_values_(dal_stmt *st, dal_value *v, void *out)
 {
-    return jobs_decode_(st, ops, h, out, true);
+    return jobs_decode_(st, out, v, true);
 }
 
 static const dal_query jobs_insert_q = {
@@ -548,7 +521,7 @@ dal_status jobs_list(dal_db *db, const jobs *after, size_t limit, jobs_array *ou
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &jobs_table, jobs_decode_row_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &jobs_table, jobs_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -599,7 +572,7 @@ dal_status jobs_list_by_project_id_priority(dal_db *db, int64_t project_id, int1
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &jobs_table, jobs_decode_row_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &jobs_table, jobs_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -649,7 +622,7 @@ dal_status jobs_list_by_schedule(dal_db *db, const char *schedule, const jobs *a
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &jobs_table, jobs_decode_row_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &jobs_table, jobs_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -699,7 +672,7 @@ dal_status jobs_list_by_parent_id(dal_db *db, const char *parent_id, const jobs 
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &jobs_table, jobs_decode_row_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &jobs_table, jobs_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -749,7 +722,7 @@ dal_status jobs_list_by_owner_agent(dal_db *db, const char *owner_agent, const j
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &jobs_table, jobs_decode_row_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &jobs_table, jobs_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -799,7 +772,7 @@ dal_status jobs_list_by_project_id(dal_db *db, int64_t project_id, const jobs *a
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &jobs_table, jobs_decode_row_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &jobs_table, jobs_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -830,11 +803,10 @@ dal_status jobs_iterate(dal_db *db, dal_status (*fn)(const jobs *row, void *ctx)
         if (s != DAL_OK || !has_row)
             break;
         jobs row; /* lent: its text and bytes stay in the statement's row */
-        const dal_row_ops *ops;
-        void *h;
-        s = dal_stmt_row(st, JOBS_NCOLUMNS, &ops, &h);
+        dal_value v[JOBS_NCOLUMNS];
+        s = dal_row_values(st, v, JOBS_NCOLUMNS);
         if (s == DAL_OK)
-            s = jobs_decode_(st, ops, h, &row, false);
+            s = jobs_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

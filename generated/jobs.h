@@ -59,8 +59,8 @@ extern const dal_table jobs_table;
  * table's in schema order.  jobs's own functions use it, and so do the named
  * queries whose rows are whole jobs rows. */
 dal_status jobs_read_(dal_stmt *st, void *out);
-/* Internal too: jobs_read_ on the row's accessors, for dal_fetch_all_decode. */
-dal_status jobs_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out);
+/* Internal too: jobs_read_ from the row's values, for dal_fetch_all_values. */
+dal_status jobs_values_(dal_stmt *st, dal_value *v, void *out);
 
 /**
  * A set of jobs columns, for jobs_insert_cols and jobs_update_cols: one flag per column, named like

@@ -36,76 +36,61 @@ const dal_table metrics_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int metrics_pk_[3] = {METRICS_COL_RUN_ID, METRICS_COL_NAME, METRICS_COL_RECORDED_ON};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: each value read through the engine's accessors
- * (ops and h, from dal_stmt_row) when it has the kind its field expects,
- * else by its dal_col_opt_* reader; fixed-size ones converted straight into
- * the row, text and bytes values located first.  With copy they are then
- * copied into ONE allocation kept in dal_mem_, which the row owns
- * (metrics_free).  Without copy (the rows metrics_iterate lends to its callback)
- * they point into the statement's current row, valid until its next step,
- * and the row owns nothing.  On error *row is zeroed and owns nothing. */
-static dal_status metrics_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, metrics *row,
-                                  bool copy)
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (metrics_free).  Without copy (the rows
+ * metrics_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status metrics_decode_(dal_stmt *st, metrics *row, dal_value *v, bool copy)
 {
-    void *v; /* the column's value, read through ops */
-    int k;   /* its dal_vkind */
-    const char *name_p = NULL;
-    size_t name_len = 0;
-    const char *unit_p = NULL;
-    size_t unit_len = 0;
+    dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
     /* run_id */
-    v = ops->value(h, METRICS_COL_RUN_ID);
-    k = ops->kind(v);
-    if (k == DAL_V_INT) {
-        row->run_id = ops->integer(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[METRICS_COL_RUN_ID];
+    if (val->kind == DAL_V_INT) {
+        row->run_id = val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int64(st, METRICS_COL_RUN_ID, &row->run_id, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* name */
-    v = ops->value(h, METRICS_COL_NAME);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        name_p = ops->text(v, &name_len);
-    if (!name_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, METRICS_COL_NAME, &name_p, &name_len);
+    val = &v[METRICS_COL_NAME];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, METRICS_COL_NAME, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += name_p ? name_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* recorded_on */
     s = dal_col_opt_date(st, METRICS_COL_RECORDED_ON, &row->recorded_on, NULL);
     if (s != DAL_OK)
         goto fail;
     /* value */
-    v = ops->value(h, METRICS_COL_VALUE);
-    k = ops->kind(v);
-    if (k == DAL_V_FLOAT) {
-        row->value = ops->real(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[METRICS_COL_VALUE];
+    if (val->kind == DAL_V_FLOAT) {
+        row->value = val->f;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_float64(st, METRICS_COL_VALUE, &row->value, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* unit */
-    v = ops->value(h, METRICS_COL_UNIT);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        unit_p = ops->text(v, &unit_len);
-    if (!unit_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, METRICS_COL_UNIT, &unit_p, &unit_len);
+    val = &v[METRICS_COL_UNIT];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, METRICS_COL_UNIT, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += unit_p ? unit_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     if (!copy) { /* the statement's memory, read-only */
-        row->name = (char *)name_p;
-        row->unit = (char *)unit_p;
+        row->name = (char *)v[METRICS_COL_NAME].p;
+        row->unit = (char *)v[METRICS_COL_UNIT].p;
         return DAL_OK;
     }
     if (size > 0) {
@@ -115,17 +100,19 @@ static dal_status metrics_decode_(dal_stmt *st, const dal_row_ops *ops, void *h,
             goto fail;
         }
         row->dal_mem_ = m;
-        if (name_p) {
-            memcpy(m, name_p, name_len);
-            m[name_len] = '\0';
+        val = &v[METRICS_COL_NAME];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->name = m;
-            m += name_len + 1;
+            m += val->len + 1;
         }
-        if (unit_p) {
-            memcpy(m, unit_p, unit_len);
-            m[unit_len] = '\0';
+        val = &v[METRICS_COL_UNIT];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->unit = m;
-            m += unit_len + 1;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -140,22 +127,21 @@ fail:
  * metrics.h for the named queries that return whole metrics rows. */
 dal_status metrics_read_(dal_stmt *st, void *out)
 {
-    const dal_row_ops *ops;
-    void *h;
-    dal_status s = dal_stmt_row(st, METRICS_NCOLUMNS, &ops, &h);
+    metrics *row = out;
+    dal_value v[METRICS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, METRICS_NCOLUMNS);
     if (s != DAL_OK) {
-        memset(out, 0, sizeof(metrics));
+        memset(row, 0, sizeof *row);
         return s;
     }
-    return metrics_decode_(st, ops, h, out, true);
+    return metrics_decode_(st, row, v, true);
 }
 
-/* metrics_read_ for dal_fetch_all_decode, which checked the row's
- * METRICS_NCOLUMNS columns once and runs it in the engine's row loop; same
- * ownership. */
-dal_status metrics_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out)
+/* metrics_read_ for dal_fetch_all_values, which fetched v (the row's
+ * METRICS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status metrics_values_(dal_stmt *st, dal_value *v, void *out)
 {
-    return metrics_decode_(st, ops, h, out, true);
+    return metrics_decode_(st, out, v, true);
 }
 
 static const dal_query metrics_insert_q = {
@@ -441,7 +427,7 @@ dal_status metrics_list(dal_db *db, const metrics *after, size_t limit, metrics_
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &metrics_table, metrics_decode_row_, dal_page_hint(limit), &items,
+    s = dal_fetch_all_values(st, &metrics_table, metrics_values_, dal_page_hint(limit), &items,
                              &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
@@ -494,7 +480,7 @@ dal_status metrics_list_by_name_recorded_on(dal_db *db, const char *name, dal_da
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &metrics_table, metrics_decode_row_, dal_page_hint(limit), &items,
+    s = dal_fetch_all_values(st, &metrics_table, metrics_values_, dal_page_hint(limit), &items,
                              &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
@@ -545,7 +531,7 @@ dal_status metrics_list_by_run_id(dal_db *db, int64_t run_id, const metrics *aft
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &metrics_table, metrics_decode_row_, dal_page_hint(limit), &items,
+    s = dal_fetch_all_values(st, &metrics_table, metrics_values_, dal_page_hint(limit), &items,
                              &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
@@ -579,11 +565,10 @@ dal_status metrics_iterate(dal_db *db, dal_status (*fn)(const metrics *row, void
         if (s != DAL_OK || !has_row)
             break;
         metrics row; /* lent: its text and bytes stay in the statement's row */
-        const dal_row_ops *ops;
-        void *h;
-        s = dal_stmt_row(st, METRICS_NCOLUMNS, &ops, &h);
+        dal_value v[METRICS_NCOLUMNS];
+        s = dal_row_values(st, v, METRICS_NCOLUMNS);
         if (s == DAL_OK)
-            s = metrics_decode_(st, ops, h, &row, false);
+            s = metrics_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

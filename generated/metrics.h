@@ -46,8 +46,8 @@ extern const dal_table metrics_table;
  * table's in schema order.  metrics's own functions use it, and so do the named
  * queries whose rows are whole metrics rows. */
 dal_status metrics_read_(dal_stmt *st, void *out);
-/* Internal too: metrics_read_ on the row's accessors, for dal_fetch_all_decode. */
-dal_status metrics_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out);
+/* Internal too: metrics_read_ from the row's values, for dal_fetch_all_values. */
+dal_status metrics_values_(dal_stmt *st, dal_value *v, void *out);
 
 /**
  * A set of metrics columns, for metrics_insert_cols and metrics_update_cols: one flag per column,

@@ -42,90 +42,70 @@ const dal_table projects_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int projects_pk_[1] = {PROJECTS_COL_ID};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: each value read through the engine's accessors
- * (ops and h, from dal_stmt_row) when it has the kind its field expects,
- * else by its dal_col_opt_* reader; fixed-size ones converted straight into
- * the row, text and bytes values located first.  With copy they are then
- * copied into ONE allocation kept in dal_mem_, which the row owns
- * (projects_free).  Without copy (the rows projects_iterate lends to its callback)
- * they point into the statement's current row, valid until its next step,
- * and the row owns nothing.  On error *row is zeroed and owns nothing. */
-static dal_status projects_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, projects *row,
-                                   bool copy)
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (projects_free).  Without copy (the rows
+ * projects_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status projects_decode_(dal_stmt *st, projects *row, dal_value *v, bool copy)
 {
-    void *v; /* the column's value, read through ops */
-    int k;   /* its dal_vkind */
-    const char *slug_p = NULL;
-    size_t slug_len = 0;
-    const char *name_p = NULL;
-    size_t name_len = 0;
-    const char *budget_p = NULL;
-    size_t budget_len = 0;
+    dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
     /* id */
-    v = ops->value(h, PROJECTS_COL_ID);
-    k = ops->kind(v);
-    if (k == DAL_V_INT) {
-        row->id = ops->integer(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[PROJECTS_COL_ID];
+    if (val->kind == DAL_V_INT) {
+        row->id = val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int64(st, PROJECTS_COL_ID, &row->id, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* slug */
-    v = ops->value(h, PROJECTS_COL_SLUG);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        slug_p = ops->text(v, &slug_len);
-    if (!slug_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, PROJECTS_COL_SLUG, &slug_p, &slug_len);
+    val = &v[PROJECTS_COL_SLUG];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, PROJECTS_COL_SLUG, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += slug_p ? slug_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* name */
-    v = ops->value(h, PROJECTS_COL_NAME);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        name_p = ops->text(v, &name_len);
-    if (!name_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, PROJECTS_COL_NAME, &name_p, &name_len);
+    val = &v[PROJECTS_COL_NAME];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, PROJECTS_COL_NAME, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += name_p ? name_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* budget */
-    v = ops->value(h, PROJECTS_COL_BUDGET);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        budget_p = ops->text(v, &budget_len);
-    if (!budget_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, PROJECTS_COL_BUDGET, &budget_p, &budget_len);
+    val = &v[PROJECTS_COL_BUDGET];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, PROJECTS_COL_BUDGET, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += budget_p ? budget_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* started_on */
     s = dal_col_opt_date(st, PROJECTS_COL_STARTED_ON, &row->started_on, NULL);
     if (s != DAL_OK)
         goto fail;
     /* archived */
-    v = ops->value(h, PROJECTS_COL_ARCHIVED);
-    k = ops->kind(v);
-    if (k == DAL_V_INT) {
-        row->archived = ops->integer(v) != 0;
-    } else if (k != DAL_V_NULL) {
+    val = &v[PROJECTS_COL_ARCHIVED];
+    if (val->kind == DAL_V_INT) {
+        row->archived = val->i != 0;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_bool(st, PROJECTS_COL_ARCHIVED, &row->archived, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     if (!copy) { /* the statement's memory, read-only */
-        row->slug = (char *)slug_p;
-        row->name = (char *)name_p;
-        row->budget = (char *)budget_p;
+        row->slug = (char *)v[PROJECTS_COL_SLUG].p;
+        row->name = (char *)v[PROJECTS_COL_NAME].p;
+        row->budget = (char *)v[PROJECTS_COL_BUDGET].p;
         return DAL_OK;
     }
     if (size > 0) {
@@ -135,23 +115,26 @@ static dal_status projects_decode_(dal_stmt *st, const dal_row_ops *ops, void *h
             goto fail;
         }
         row->dal_mem_ = m;
-        if (slug_p) {
-            memcpy(m, slug_p, slug_len);
-            m[slug_len] = '\0';
+        val = &v[PROJECTS_COL_SLUG];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->slug = m;
-            m += slug_len + 1;
+            m += val->len + 1;
         }
-        if (name_p) {
-            memcpy(m, name_p, name_len);
-            m[name_len] = '\0';
+        val = &v[PROJECTS_COL_NAME];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->name = m;
-            m += name_len + 1;
+            m += val->len + 1;
         }
-        if (budget_p) {
-            memcpy(m, budget_p, budget_len);
-            m[budget_len] = '\0';
+        val = &v[PROJECTS_COL_BUDGET];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->budget = m;
-            m += budget_len + 1;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -166,22 +149,21 @@ fail:
  * projects.h for the named queries that return whole projects rows. */
 dal_status projects_read_(dal_stmt *st, void *out)
 {
-    const dal_row_ops *ops;
-    void *h;
-    dal_status s = dal_stmt_row(st, PROJECTS_NCOLUMNS, &ops, &h);
+    projects *row = out;
+    dal_value v[PROJECTS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, PROJECTS_NCOLUMNS);
     if (s != DAL_OK) {
-        memset(out, 0, sizeof(projects));
+        memset(row, 0, sizeof *row);
         return s;
     }
-    return projects_decode_(st, ops, h, out, true);
+    return projects_decode_(st, row, v, true);
 }
 
-/* projects_read_ for dal_fetch_all_decode, which checked the row's
- * PROJECTS_NCOLUMNS columns once and runs it in the engine's row loop; same
- * ownership. */
-dal_status projects_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out)
+/* projects_read_ for dal_fetch_all_values, which fetched v (the row's
+ * PROJECTS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status projects_values_(dal_stmt *st, dal_value *v, void *out)
 {
-    return projects_decode_(st, ops, h, out, true);
+    return projects_decode_(st, out, v, true);
 }
 
 static const dal_query projects_insert_q = {
@@ -501,8 +483,8 @@ dal_status projects_list(dal_db *db, const projects *after, size_t limit, projec
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &projects_table, projects_decode_row_, dal_page_hint(limit),
-                             &items, &len);
+    s = dal_fetch_all_values(st, &projects_table, projects_values_, dal_page_hint(limit), &items,
+                             &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -533,11 +515,10 @@ dal_status projects_iterate(dal_db *db, dal_status (*fn)(const projects *row, vo
         if (s != DAL_OK || !has_row)
             break;
         projects row; /* lent: its text and bytes stay in the statement's row */
-        const dal_row_ops *ops;
-        void *h;
-        s = dal_stmt_row(st, PROJECTS_NCOLUMNS, &ops, &h);
+        dal_value v[PROJECTS_NCOLUMNS];
+        s = dal_row_values(st, v, PROJECTS_NCOLUMNS);
         if (s == DAL_OK)
-            s = projects_decode_(st, ops, h, &row, false);
+            s = projects_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

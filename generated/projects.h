@@ -48,8 +48,8 @@ extern const dal_table projects_table;
  * table's in schema order.  projects's own functions use it, and so do the named
  * queries whose rows are whole projects rows. */
 dal_status projects_read_(dal_stmt *st, void *out);
-/* Internal too: projects_read_ on the row's accessors, for dal_fetch_all_decode. */
-dal_status projects_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out);
+/* Internal too: projects_read_ from the row's values, for dal_fetch_all_values. */
+dal_status projects_values_(dal_stmt *st, dal_value *v, void *out);
 
 /**
  * A set of projects columns, for projects_insert_cols and projects_update_cols: one flag per

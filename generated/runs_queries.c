@@ -40,7 +40,7 @@ dal_status latest_runs(dal_db *db, const latest_runs_params *p, job_runs_array *
     void *items = NULL;
     size_t len = 0;
     size_t cap = p->n > 0 ? dal_page_hint((size_t)p->n) : 16; /* the LIMIT */
-    s = dal_fetch_all_decode(st, &job_runs_table, job_runs_decode_row_, cap, &items, &len);
+    s = dal_fetch_all_values(st, &job_runs_table, job_runs_values_, cap, &items, &len);
     if (s == DAL_OK) {
         out->items = items;
         out->len = len;

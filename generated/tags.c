@@ -33,62 +33,48 @@ const dal_table tags_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int tags_pk_[1] = {TAGS_COL_ID};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: each value read through the engine's accessors
- * (ops and h, from dal_stmt_row) when it has the kind its field expects,
- * else by its dal_col_opt_* reader; fixed-size ones converted straight into
- * the row, text and bytes values located first.  With copy they are then
- * copied into ONE allocation kept in dal_mem_, which the row owns
- * (tags_free).  Without copy (the rows tags_iterate lends to its callback)
- * they point into the statement's current row, valid until its next step,
- * and the row owns nothing.  On error *row is zeroed and owns nothing. */
-static dal_status tags_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, tags *row, bool copy)
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (tags_free).  Without copy (the rows
+ * tags_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status tags_decode_(dal_stmt *st, tags *row, dal_value *v, bool copy)
 {
-    void *v; /* the column's value, read through ops */
-    int k;   /* its dal_vkind */
-    int64_t x;
-    const char *name_p = NULL;
-    size_t name_len = 0;
-    const char *color_p = NULL;
-    size_t color_len = 0;
+    dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
     /* id */
-    v = ops->value(h, TAGS_COL_ID);
-    k = ops->kind(v);
-    if (k == DAL_V_INT && (x = ops->integer(v)) >= INT32_MIN && x <= INT32_MAX) {
-        row->id = (int32_t)x;
-    } else if (k != DAL_V_NULL) {
+    val = &v[TAGS_COL_ID];
+    if (val->kind == DAL_V_INT && val->i >= INT32_MIN && val->i <= INT32_MAX) {
+        row->id = (int32_t)val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int32(st, TAGS_COL_ID, &row->id, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* name */
-    v = ops->value(h, TAGS_COL_NAME);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        name_p = ops->text(v, &name_len);
-    if (!name_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, TAGS_COL_NAME, &name_p, &name_len);
+    val = &v[TAGS_COL_NAME];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, TAGS_COL_NAME, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += name_p ? name_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* color */
-    v = ops->value(h, TAGS_COL_COLOR);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        color_p = ops->text(v, &color_len);
-    if (!color_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, TAGS_COL_COLOR, &color_p, &color_len);
+    val = &v[TAGS_COL_COLOR];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, TAGS_COL_COLOR, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += color_p ? color_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     if (!copy) { /* the statement's memory, read-only */
-        row->name = (char *)name_p;
-        row->color = (char *)color_p;
+        row->name = (char *)v[TAGS_COL_NAME].p;
+        row->color = (char *)v[TAGS_COL_COLOR].p;
         return DAL_OK;
     }
     if (size > 0) {
@@ -98,17 +84,19 @@ static dal_status tags_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, ta
             goto fail;
         }
         row->dal_mem_ = m;
-        if (name_p) {
-            memcpy(m, name_p, name_len);
-            m[name_len] = '\0';
+        val = &v[TAGS_COL_NAME];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->name = m;
-            m += name_len + 1;
+            m += val->len + 1;
         }
-        if (color_p) {
-            memcpy(m, color_p, color_len);
-            m[color_len] = '\0';
+        val = &v[TAGS_COL_COLOR];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->color = m;
-            m += color_len + 1;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -123,22 +111,21 @@ fail:
  * tags.h for the named queries that return whole tags rows. */
 dal_status tags_read_(dal_stmt *st, void *out)
 {
-    const dal_row_ops *ops;
-    void *h;
-    dal_status s = dal_stmt_row(st, TAGS_NCOLUMNS, &ops, &h);
+    tags *row = out;
+    dal_value v[TAGS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, TAGS_NCOLUMNS);
     if (s != DAL_OK) {
-        memset(out, 0, sizeof(tags));
+        memset(row, 0, sizeof *row);
         return s;
     }
-    return tags_decode_(st, ops, h, out, true);
+    return tags_decode_(st, row, v, true);
 }
 
-/* tags_read_ for dal_fetch_all_decode, which checked the row's
- * TAGS_NCOLUMNS columns once and runs it in the engine's row loop; same
- * ownership. */
-dal_status tags_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out)
+/* tags_read_ for dal_fetch_all_values, which fetched v (the row's
+ * TAGS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status tags_values_(dal_stmt *st, dal_value *v, void *out)
 {
-    return tags_decode_(st, ops, h, out, true);
+    return tags_decode_(st, out, v, true);
 }
 
 static const dal_query tags_insert_q = {
@@ -446,7 +433,7 @@ dal_status tags_list(dal_db *db, const tags *after, size_t limit, tags_array *ou
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &tags_table, tags_decode_row_, dal_page_hint(limit), &items, &len);
+    s = dal_fetch_all_values(st, &tags_table, tags_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -477,11 +464,10 @@ dal_status tags_iterate(dal_db *db, dal_status (*fn)(const tags *row, void *ctx)
         if (s != DAL_OK || !has_row)
             break;
         tags row; /* lent: its text and bytes stay in the statement's row */
-        const dal_row_ops *ops;
-        void *h;
-        s = dal_stmt_row(st, TAGS_NCOLUMNS, &ops, &h);
+        dal_value v[TAGS_NCOLUMNS];
+        s = dal_row_values(st, v, TAGS_NCOLUMNS);
         if (s == DAL_OK)
-            s = tags_decode_(st, ops, h, &row, false);
+            s = tags_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

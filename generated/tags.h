@@ -45,8 +45,8 @@ extern const dal_table tags_table;
  * table's in schema order.  tags's own functions use it, and so do the named
  * queries whose rows are whole tags rows. */
 dal_status tags_read_(dal_stmt *st, void *out);
-/* Internal too: tags_read_ on the row's accessors, for dal_fetch_all_decode. */
-dal_status tags_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out);
+/* Internal too: tags_read_ from the row's values, for dal_fetch_all_values. */
+dal_status tags_values_(dal_stmt *st, dal_value *v, void *out);
 
 /**
  * A set of tags columns, for tags_insert_cols and tags_update_cols: one flag per column, named like

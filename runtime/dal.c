@@ -967,15 +967,6 @@ dal_status dal_row_values(dal_stmt *st, dal_value *out, int n)
     return st->eng->row_values(st, out, n);
 }
 
-dal_status dal_stmt_row(dal_stmt *st, int n, const dal_row_ops **ops, void **h)
-{
-    if (!st)
-        return DAL_MISUSE;
-    if (!ops || !h || n < 0)
-        return dal__err(st->db, DAL_MISUSE, "dal_stmt_row: bad arguments");
-    return st->eng->row(st, "dal_stmt_row", n, ops, h);
-}
-
 /* Matches an enum value name; stores the C enum value into f. */
 dal_status dal__read_enum(dal_db *db, const dal_column *c, const char *p, size_t len, void *f)
 {

@@ -414,15 +414,13 @@ dal_status dal_col_opt_enum(dal_stmt *st, int col, const struct dal_column *c, i
  * Pointers are valid until the next step/done and not owned by the caller.
  * DAL_MISUSE when the row has fewer than n columns; DAL_NOMEM possible. */
 typedef enum dal_vkind {
-    /* numbered as SQLite's storage classes (SQLITE_INTEGER...): its row
-     * accessor (dal_row_ops.kind) is then sqlite3_value_type itself */
-    DAL_V_INT = 1,
-    DAL_V_FLOAT = 2,
-    DAL_V_TEXT = 3,
-    DAL_V_BYTES = 4,
-    DAL_V_NULL = 5,
-    DAL_V_TIME = 6,
-    DAL_V_OTHER = 7
+    DAL_V_NULL,
+    DAL_V_INT,
+    DAL_V_FLOAT,
+    DAL_V_TIME,
+    DAL_V_TEXT,
+    DAL_V_BYTES,
+    DAL_V_OTHER
 } dal_vkind;
 typedef struct dal_value {
     int kind; /* dal_vkind */
@@ -432,30 +430,6 @@ typedef struct dal_value {
     size_t len;
 } dal_value;
 dal_status dal_row_values(dal_stmt *st, dal_value *out, int n);
-
-/* The current row's values one at a time, straight from the engine (what
- * generated readers use: no array of values between the engine and the
- * row).  h is the handle dal_stmt_row gave; value(h, col) is column col's
- * value, valid until the next value() call or step; kind(v) its dal_vkind
- * (as dal_row_values), and the accessor for that kind reads it:
- *   integer  DAL_V_INT and DAL_V_TIME
- *   real     DAL_V_FLOAT
- *   text     DAL_V_TEXT: NUL-terminated, *len bytes; NULL when out of memory
- *   bytes    DAL_V_BYTES: *len bytes, "" when empty; NULL when out of memory
- * Pointers are valid until the next step/done and not owned by the caller.
- * The columns (0 <= col < the n given to dal_stmt_row) are not checked. */
-typedef struct dal_row_ops {
-    void *(*value)(void *h, int col);
-    int (*kind)(void *v);
-    int64_t (*integer)(void *v);
-    double (*real)(void *v);
-    const char *(*text)(void *v, size_t *len);
-    const char *(*bytes)(void *v, size_t *len);
-} dal_row_ops;
-
-/* The accessors of st's current row and their handle, checking that the row
- * has at least n columns (DAL_MISUSE with its message when not). */
-dal_status dal_stmt_row(dal_stmt *st, int n, const dal_row_ops **ops, void **h);
 
 /* malloc(n) for a row being read from st; on failure records DAL_NOMEM for
  * dal_errmsg and returns NULL.  The caller owns the memory. */
@@ -559,17 +533,17 @@ dal_status dal_fetch_all_with(dal_stmt *st, const dal_table *t, dal_read_fn read
                               size_t size_hint, void **items, size_t *len);
 dal_status dal_fetch_one_with(dal_stmt *st, const dal_table *t, dal_read_fn read, void *row);
 
-/* A per-table decoder (generated code's T_decode_row_): fills *row from the
- * current result row of st, whose first t->ncolumns columns it reads through
- * ops and h (dal_stmt_row), and through st (dal_col_opt_*) a value of an
- * unexpected kind.  The row then owns its memory; on error it is zeroed and
- * owns nothing. */
-typedef dal_status (*dal_decode_fn)(dal_stmt *st, const dal_row_ops *ops, void *h, void *row);
+/* A per-table decoder (generated code's T_values_): fills *row from v, the
+ * values of the current result row as dal_row_values(st, v, t->ncolumns)
+ * returned them.  It may change v, and reads a column through st when its
+ * value has an unexpected kind.  The row then owns its memory; on error it is
+ * zeroed and owns nothing. */
+typedef dal_status (*dal_values_fn)(dal_stmt *st, dal_value *v, void *row);
 
-/* dal_fetch_all_with for a decoder: the runtime checks once that the rows
- * have t->ncolumns columns and runs `decode` on each (in the engine's own
- * row loop where it has one).  Same ownership rules. */
-dal_status dal_fetch_all_decode(dal_stmt *st, const dal_table *t, dal_decode_fn decode,
+/* dal_fetch_all_with for a decoder: the runtime fetches each row's
+ * t->ncolumns values (in the engine's own row loop where it has one) and
+ * hands them to `values`.  Same ownership rules. */
+dal_status dal_fetch_all_values(dal_stmt *st, const dal_table *t, dal_values_fn values,
                                 size_t size_hint, void **items, size_t *len);
 
 /* Generic writes, driven by the descriptor (SQL is built from column names,

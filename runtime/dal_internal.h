@@ -204,13 +204,14 @@ static inline void dal__stats_count(dal_db *db, const char *sql, uint64_t us, un
 void dal__stats_record(dal_db *db, const char *sql, uint64_t us, bool failed);
 
 
-/* How dal_fetch_all reads each row: with decode set, decode(st, ops, h, row)
- * on the accessors of the engine's row (the rows checked once to have n
- * columns); else read(st, row). */
+/* How dal_fetch_all reads each row: with values set, the row's nv values
+ * into v (the caller's buffer, dal_row_values) and then values(st, v, row);
+ * else read(st, row). */
 typedef struct dal_reader {
     dal_read_fn read;
-    dal_decode_fn decode;
-    int n;
+    dal_values_fn values;
+    dal_value *v;
+    int nv;
 } dal_reader;
 
 /* ---------------------------------------------------------------------- */
@@ -264,7 +265,7 @@ struct dal_engine {
     /* may be NULL: run a bound, idle statement start to finish in one step
      * (read NULL: a write; else its first row read, none DAL_NOT_FOUND) */
     dal_status (*once)(dal_stmt *st, dal_read_fn read, void *row);
-    /* may be NULL: dal_fetch_all's loop for a running execution (timed or not)
+    /* may be NULL: dal_fetch_all's loop for a running, untimed execution
      * on its first unread row: reads it and every following one as r says
      * into *arr (*cap rows of size bytes, grown as needed, *n of them
      * filled), then ends the execution as dal_stmt_step does after the
@@ -299,8 +300,6 @@ struct dal_engine {
      * the generic path (other kinds, errors, columns out of range). */
     int (*col_opt)(dal_stmt *st, int col, dal_type type, void *out, const char **p, size_t *len);
     dal_status (*row_values)(dal_stmt *st, dal_value *out, int n); /* n checked >= 0 */
-    /* dal_stmt_row (n checked >= 0; fn names the caller in the message) */
-    dal_status (*row)(dal_stmt *st, const char *fn, int n, const dal_row_ops **ops, void **h);
     /* pass 1 of dal_read_row (see dal_span below) */
     dal_status (*read_cols)(dal_stmt *st, int first, const dal_table *t, void *row,
                             dal_span *sp, int *nvar, size_t *total);

@@ -67,7 +67,6 @@ typedef struct pg_stmt {
     char **colbuf;           /* per-column decode buffers (numeric text, uuid) */
     size_t *colcap;
     int ncolbuf;
-    dal_value cell;          /* the value dal_stmt_row's value() decoded last */
 } pg_stmt;
 
 #define PGDB(db) ((pg_db *)(db))
@@ -1769,100 +1768,6 @@ static int dal__pg_opt(dal_stmt *st, int col, dal_type type, void *out, const ch
     return 0;
 }
 
-/* Value k of row r of res into *o, by the column's class (load_ftypes). */
-static inline void pg_value_at(PGresult *res, int r, int k, const unsigned char *fclass,
-                               dal_value *o)
-{
-    int len = PQgetlength(res, r, k);
-    const char *v = PQgetvalue(res, r, k);
-    /* A value of the expected size is decoded; anything else (NULL has
-     * length 0) falls through to the NULL test below. */
-    switch (fclass[k]) {
-    case FC_INT8:
-        if (len == 8) {
-            o->kind = DAL_V_INT;
-            o->i = (int64_t)rd64(v);
-            return;
-        }
-        break;
-    case FC_INT4:
-        if (len == 4) {
-            o->kind = DAL_V_INT;
-            o->i = (int32_t)rd32(v);
-            return;
-        }
-        break;
-    case FC_INT2:
-        if (len == 2) {
-            o->kind = DAL_V_INT;
-            o->i = (int16_t)rd16(v);
-            return;
-        }
-        break;
-    case FC_BOOL:
-        if (len == 1) {
-            o->kind = DAL_V_INT;
-            o->i = v[0] != 0;
-            return;
-        }
-        break;
-    case FC_FLOAT8:
-        if (len == 8) {
-            uint64_t u = rd64(v);
-            o->kind = DAL_V_FLOAT;
-            memcpy(&o->f, &u, sizeof u);
-            return;
-        }
-        break;
-    case FC_FLOAT4:
-        if (len == 4) {
-            uint32_t u = rd32(v);
-            float f;
-            memcpy(&f, &u, sizeof f);
-            o->kind = DAL_V_FLOAT;
-            o->f = f;
-            return;
-        }
-        break;
-    case FC_TIME:
-        if (len == 8) {
-            int64_t x = (int64_t)rd64(v);
-            if (x != INT64_MAX && x != INT64_MIN) { /* else +-infinity, kept */
-                if (!pg_time_ok(x))
-                    break; /* the generic reader reports it */
-                x += PG_EPOCH_US;
-            }
-            o->kind = DAL_V_TIME;
-            o->i = x;
-            return;
-        }
-        break;
-    case FC_BYTEA:
-    case FC_TEXT:
-        /* an empty value is one too: only PQgetisnull tells it from NULL */
-        if (len > 0 || !PQgetisnull(res, r, k)) {
-            o->kind = fclass[k] == FC_TEXT ? DAL_V_TEXT : DAL_V_BYTES;
-            o->p = v;
-            o->len = (size_t)len;
-            return;
-        }
-        break;
-    case FC_JSONB:
-        if (len >= 1 && v[0] == 1) {
-            o->kind = DAL_V_TEXT;
-            o->p = v + 1;
-            o->len = (size_t)len - 1;
-            return;
-        }
-        break;
-    default:
-        break;
-    }
-    o->p = NULL;
-    o->len = 0;
-    o->kind = len == 0 && PQgetisnull(res, r, k) ? DAL_V_NULL : DAL_V_OTHER;
-}
-
 /* dal_row_values on PostgreSQL: binary values classified by result type. */
 static dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n)
 {
@@ -1872,43 +1777,98 @@ static dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n)
         return dal__err(st->db, DAL_MISUSE, "dal_row_values: no row, or fewer than %d columns", n);
     if (!PG(st)->ftypes_valid && !load_ftypes(st))
         return dal__err(st->db, DAL_NOMEM, "out of memory");
-    for (int k = 0; k < n; k++)
-        pg_value_at(res, r, k, PG(st)->fclass, &out[k]);
-    return DAL_OK;
-}
-
-/* dal_stmt_row: h is the statement; value() decodes one value of the
- * current row into its cell, which the accessors read. */
-static void *pg_value(void *h, int col)
-{
-    dal_stmt *st = h;
-    pg_value_at(PG(st)->res, cur_row(st), col, PG(st)->fclass, &PG(st)->cell);
-    return &PG(st)->cell;
-}
-
-static int pg_kind(void *v) { return ((const dal_value *)v)->kind; }
-static int64_t pg_integer(void *v) { return ((const dal_value *)v)->i; }
-static double pg_real(void *v) { return ((const dal_value *)v)->f; }
-
-static const char *pg_text(void *v, size_t *len)
-{
-    const dal_value *x = v;
-    *len = x->len;
-    return x->p;
-}
-
-static const dal_row_ops pg_row_ops = {pg_value, pg_kind, pg_integer, pg_real, pg_text, pg_text};
-
-static dal_status pg_row(dal_stmt *st, const char *fn, int n, const dal_row_ops **ops, void **h)
-{
-    PGresult *res = PG(st)->res;
-    int r = cur_row(st);
-    if (!res || r < 0 || r >= PQntuples(res) || n > PQnfields(res))
-        return dal__err(st->db, DAL_MISUSE, "%s: no row, or fewer than %d columns", fn, n);
-    if (!PG(st)->ftypes_valid && !load_ftypes(st))
-        return dal__err(st->db, DAL_NOMEM, "out of memory");
-    *ops = &pg_row_ops;
-    *h = st;
+    const unsigned char *fclass = PG(st)->fclass;
+    for (int k = 0; k < n; k++) {
+        dal_value *o = &out[k];
+        int len = PQgetlength(res, r, k);
+        const char *v = PQgetvalue(res, r, k);
+        /* A value of the expected size is decoded; anything else (NULL has
+         * length 0) falls through to the NULL test below. */
+        switch (fclass[k]) {
+        case FC_INT8:
+            if (len == 8) {
+                o->kind = DAL_V_INT;
+                o->i = (int64_t)rd64(v);
+                continue;
+            }
+            break;
+        case FC_INT4:
+            if (len == 4) {
+                o->kind = DAL_V_INT;
+                o->i = (int32_t)rd32(v);
+                continue;
+            }
+            break;
+        case FC_INT2:
+            if (len == 2) {
+                o->kind = DAL_V_INT;
+                o->i = (int16_t)rd16(v);
+                continue;
+            }
+            break;
+        case FC_BOOL:
+            if (len == 1) {
+                o->kind = DAL_V_INT;
+                o->i = v[0] != 0;
+                continue;
+            }
+            break;
+        case FC_FLOAT8:
+            if (len == 8) {
+                uint64_t u = rd64(v);
+                o->kind = DAL_V_FLOAT;
+                memcpy(&o->f, &u, sizeof u);
+                continue;
+            }
+            break;
+        case FC_FLOAT4:
+            if (len == 4) {
+                uint32_t u = rd32(v);
+                float f;
+                memcpy(&f, &u, sizeof f);
+                o->kind = DAL_V_FLOAT;
+                o->f = f;
+                continue;
+            }
+            break;
+        case FC_TIME:
+            if (len == 8) {
+                int64_t x = (int64_t)rd64(v);
+                if (x != INT64_MAX && x != INT64_MIN) { /* else +-infinity, kept */
+                    if (!pg_time_ok(x))
+                        break; /* the generic reader reports it */
+                    x += PG_EPOCH_US;
+                }
+                o->kind = DAL_V_TIME;
+                o->i = x;
+                continue;
+            }
+            break;
+        case FC_BYTEA:
+        case FC_TEXT:
+            /* an empty value is one too: only PQgetisnull tells it from NULL */
+            if (len > 0 || !PQgetisnull(res, r, k)) {
+                o->kind = fclass[k] == FC_TEXT ? DAL_V_TEXT : DAL_V_BYTES;
+                o->p = v;
+                o->len = (size_t)len;
+                continue;
+            }
+            break;
+        case FC_JSONB:
+            if (len >= 1 && v[0] == 1) {
+                o->kind = DAL_V_TEXT;
+                o->p = v + 1;
+                o->len = (size_t)len - 1;
+                continue;
+            }
+            break;
+        default:
+            break;
+        }
+        o->p = NULL;
+        o->len = 0;
+        o->kind = len == 0 && PQgetisnull(res, r, k) ? DAL_V_NULL : DAL_V_OTHER;
+    }
     return DAL_OK;
 }
 
@@ -3016,7 +2976,6 @@ const dal_engine dal__pg_engine = {
     .col_date = dal__pg_col_date,
     .col_opt = dal__pg_opt,
     .row_values = dal__pg_row_values,
-    .row = pg_row,
     .read_cols = dal__pg_read_cols,
     .insert_rows = dal__pg_insert_rows,
     .exec_batch = dal__pg_exec_batch,

@@ -383,18 +383,16 @@ DAL_NOINLINE dal_status dal__rows_grow(dal_stmt *st, size_t size, char **arr, si
 /* One row by r, outside the engine's row loop. */
 static dal_status read_one(dal_stmt *st, const dal_table *t, const dal_reader *r, void *row)
 {
-    if (r->decode) {
-        const dal_row_ops *ops;
-        void *h;
-        dal_status s = st->eng->row(st, "dal_fetch_all", r->n, &ops, &h);
+    if (r->values) {
+        dal_status s = dal_row_values(st, r->v, r->nv);
         if (s != DAL_OK)
             return s;
-        return r->decode(st, ops, h, row);
+        return r->values(st, r->v, row);
     }
     return r->read ? r->read(st, row) : dal_read_row(st, 0, t, row);
 }
 
-/* dal_fetch_all_with and dal_fetch_all_decode (t, items and len checked). */
+/* dal_fetch_all_with and dal_fetch_all_values (t, items and len checked). */
 static dal_status fetch_all(dal_stmt *st, const dal_table *t, const dal_reader *r,
                             size_t size_hint, void **items, size_t *len)
 {
@@ -410,7 +408,7 @@ static dal_status fetch_all(dal_stmt *st, const dal_table *t, const dal_reader *
         s = dal_stmt_step(st, &has);
         if (s != DAL_OK || !has)
             break;
-        if ((r->read || r->decode) && st->eng->read_rest && st->running) {
+        if ((r->read || r->values) && st->eng->read_rest && st->running && !st->tweight) {
             s = st->eng->read_rest(st, r, t->size, &arr, &n, &cap);
             break;
         }
@@ -443,20 +441,31 @@ dal_status dal_fetch_all_with(dal_stmt *st, const dal_table *t, dal_read_fn read
         dal_stmt_done(st);
         return st ? dal__err(st->db, DAL_MISUSE, "dal_fetch_all: bad arguments") : DAL_MISUSE;
     }
-    dal_reader r = {read, NULL, 0};
+    dal_reader r = {read, NULL, NULL, 0};
     return fetch_all(st, t, &r, size_hint, items, len);
 }
 
-dal_status dal_fetch_all_decode(dal_stmt *st, const dal_table *t, dal_decode_fn decode,
+/* Values of rows up to this many columns live on the stack. */
+enum { FETCH_VALUES_STACK = 32 };
+
+dal_status dal_fetch_all_values(dal_stmt *st, const dal_table *t, dal_values_fn values,
                                 size_t size_hint, void **items, size_t *len)
 {
-    if (!st || !t || !decode || t->ncolumns < 0 || !items || !len) {
+    if (!st || !t || !values || t->ncolumns < 0 || !items || !len) {
         dal_stmt_done(st);
-        return st ? dal__err(st->db, DAL_MISUSE, "dal_fetch_all_decode: bad arguments")
+        return st ? dal__err(st->db, DAL_MISUSE, "dal_fetch_all_values: bad arguments")
                   : DAL_MISUSE;
     }
-    dal_reader r = {NULL, decode, t->ncolumns};
-    return fetch_all(st, t, &r, size_hint, items, len);
+    dal_value stack[FETCH_VALUES_STACK], *v = stack;
+    if (t->ncolumns > FETCH_VALUES_STACK && !(v = malloc((size_t)t->ncolumns * sizeof *v))) {
+        dal_stmt_done(st);
+        return dal__err(st->db, DAL_NOMEM, "out of memory");
+    }
+    dal_reader r = {NULL, values, v, t->ncolumns};
+    dal_status s = fetch_all(st, t, &r, size_hint, items, len);
+    if (v != stack)
+        free(v);
+    return s;
 }
 
 dal_status dal_fetch_one(dal_stmt *st, const dal_table *t, void *row)

@@ -1182,49 +1182,45 @@ static dal_status sq_step_op(dal_stmt *st, bool *has_row)
     return dal__step_slow(st, has_row);
 }
 
-/* dal_fetch_all's rows: one sqlite3_step per row (sampled when the
- * execution is timed), with none of dal_stmt_step's per-row bookkeeping. */
-static const dal_row_ops sq_row_ops;
-static dal_status sq_fit(dal_stmt *st, const char *fn, int n);
-static int step_sampled(dal_stmt *st);
+/* dal_fetch_all's rows: one sqlite3_step per row, with none of
+ * dal_stmt_step's per-row bookkeeping. */
+static inline dal_status sq_values(dal_stmt *st, dal_value *out, int n);
+static dal_status sq_values_fit(dal_stmt *st, int n);
 
 static dal_status sq_read_rest(dal_stmt *st, const dal_reader *r, size_t size, char **arr,
                                size_t *n, size_t *cap)
 {
     sqlite3_stmt *ss = SQ(st)->ss;
-    bool timed = st->tweight != 0;
-    if (r->decode && sq_fit(st, "dal_fetch_all", r->n) != DAL_OK)
+    if (r->values && sq_values_fit(st, r->nv) != DAL_OK)
         return DAL_MISUSE;
     for (;;) {
         dal_status s = dal__rows_room(st, size, arr, *n, cap);
         if (s != DAL_OK)
             return s;
         char *row = *arr + *n * size;
-        s = r->decode ? r->decode(st, &sq_row_ops, ss, row) : r->read(st, row);
+        if (r->values) { /* the values read here: no call per row to get them */
+            if ((s = sq_values(st, r->v, r->nv)) == DAL_OK)
+                s = r->values(st, r->v, row);
+        }
+        else {
+            s = r->read(st, row);
+        }
         if (s != DAL_OK)
             return s;
         ++*n;
-        int rc = timed ? step_sampled(st) : sqlite3_step(ss);
+        int rc = sqlite3_step(ss);
         if (rc != SQLITE_ROW)
             return step_end(st, rc);
     }
 }
 
-/* A row step of a timed execution: one in DAL_STEP_SAMPLE is timed, and
- * counted that many times. */
-static int step_sampled(dal_stmt *st)
+static dal_status step_timed(dal_stmt *st, bool *has_row)
 {
     bool timed = ++st->nsteps % DAL_STEP_SAMPLE == 0;
     uint64_t t0 = timed ? dal__now_us() : 0;
     int rc = sqlite3_step(SQ(st)->ss);
     if (timed)
         st->elapsed_us += (dal__now_us() - t0) * DAL_STEP_SAMPLE;
-    return rc;
-}
-
-static dal_status step_timed(dal_stmt *st, bool *has_row)
-{
-    int rc = step_sampled(st);
     *has_row = rc == SQLITE_ROW;
     if (rc != SQLITE_ROW)
         return step_end(st, rc);
@@ -1332,7 +1328,8 @@ static int sq_col_opt(dal_stmt *st, int col, dal_type type, void *out, const cha
     }
 }
 
-/* The first n values of the current row (n checked against the columns). */
+/* The first n values of the current row (n checked against the columns),
+ * inline in sq_read_rest's row loop. */
 static inline dal_status sq_values(dal_stmt *st, dal_value *out, int n)
 {
     sqlite3_stmt *ss = SQ(st)->ss;
@@ -1375,58 +1372,19 @@ static inline dal_status sq_values(dal_stmt *st, dal_value *out, int n)
     return DAL_OK;
 }
 
-/* DAL_MISUSE (with its message, naming fn) when the row has fewer than n
- * columns. */
-static dal_status sq_fit(dal_stmt *st, const char *fn, int n)
+/* DAL_MISUSE (with its message) when the row has fewer than n columns. */
+static dal_status sq_values_fit(dal_stmt *st, int n)
 {
     if (n > SQ(st)->ncols)
-        return dal__err(st->db, DAL_MISUSE, "%s: %d columns asked, %d in the row", fn, n,
+        return dal__err(st->db, DAL_MISUSE, "dal_row_values: %d columns asked, %d in the row", n,
                         SQ(st)->ncols);
     return DAL_OK;
 }
 
 static dal_status sq_row_values(dal_stmt *st, dal_value *out, int n)
 {
-    dal_status s = sq_fit(st, "dal_row_values", n);
+    dal_status s = sq_values_fit(st, n);
     return s != DAL_OK ? s : sq_values(st, out, n);
-}
-
-/* dal_stmt_row: SQLite's own value functions, each behind one jump (the
- * kinds are numbered as its storage classes); h is the sqlite3_stmt. */
-_Static_assert(DAL_V_INT == SQLITE_INTEGER && DAL_V_FLOAT == SQLITE_FLOAT &&
-                   DAL_V_TEXT == SQLITE_TEXT && DAL_V_BYTES == SQLITE_BLOB &&
-                   DAL_V_NULL == SQLITE_NULL,
-               "dal_vkind is numbered as SQLite's storage classes");
-
-static void *sq_value(void *h, int col) { return sqlite3_column_value(h, col); }
-static int sq_kind(void *v) { return sqlite3_value_type(v); }
-static int64_t sq_integer(void *v) { return sqlite3_value_int64(v); }
-static double sq_real(void *v) { return sqlite3_value_double(v); }
-
-static const char *sq_text(void *v, size_t *len)
-{
-    const char *p = (const char *)sqlite3_value_text(v); /* before its length */
-    *len = (size_t)sqlite3_value_bytes(v);
-    return p;
-}
-
-static const char *sq_bytes(void *v, size_t *len)
-{
-    const char *p = sqlite3_value_blob(v);
-    *len = (size_t)sqlite3_value_bytes(v);
-    return p || *len ? p : ""; /* an empty blob is not NULL */
-}
-
-static const dal_row_ops sq_row_ops = {sq_value, sq_kind, sq_integer, sq_real, sq_text, sq_bytes};
-
-static dal_status sq_row(dal_stmt *st, const char *fn, int n, const dal_row_ops **ops, void **h)
-{
-    dal_status s = sq_fit(st, fn, n);
-    if (s != DAL_OK)
-        return s;
-    *ops = &sq_row_ops;
-    *h = SQ(st)->ss;
-    return DAL_OK;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1492,7 +1450,6 @@ const dal_engine dal__sqlite_engine = {
     .col_date = dal__sq_col_date,
     .col_opt = sq_col_opt,
     .row_values = sq_row_values,
-    .row = sq_row,
     .read_cols = dal__sq_read_cols,
     .insert_rows = dal__sq_insert_rows,
 };

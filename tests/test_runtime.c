@@ -787,28 +787,25 @@ static dal_status read_two(dal_stmt *st, void *row)
     return s != DAL_OK ? s : dal_col_int64(st, 1, &v[1]);
 }
 
-/* dal_fetch_all_decode: the runtime checks the rows' columns once and runs
- * the decoder on each row's accessors (SQLite: in its own row loop). */
+/* dal_fetch_all_values: the runtime fetches each row's values (SQLite: in
+ * its own row loop) and hands them to the decoder. */
 typedef struct wide_row {
     int64_t sum;
     int64_t first;
     void *dal_mem_;
 } wide_row;
 
-static dal_status sum_values(dal_stmt *st, const dal_row_ops *ops, void *h, void *out)
+static dal_status sum_values(dal_stmt *st, dal_value *v, void *out)
 {
     wide_row *r = out;
     (void)st;
     memset(r, 0, sizeof *r);
     for (int i = 0; i < 40; i++) {
-        void *v = ops->value(h, i);
-        if (ops->kind(v) != DAL_V_INT)
+        if (v[i].kind != DAL_V_INT)
             return DAL_ERROR;
-        int64_t x = ops->integer(v);
-        r->sum += x;
-        if (i == 0)
-            r->first = x;
+        r->sum += v[i].i;
     }
+    r->first = v[0].i;
     return r->first == 13 ? DAL_CHECK : DAL_OK; /* a decoder's refusal mid-list */
 }
 
@@ -823,7 +820,7 @@ static dal_stmt *start3(fx *f, const dal_query *q, int64_t a, int64_t b, int64_t
     return st;
 }
 
-static void test_fetch_all_decode(void **state)
+static void test_fetch_all_values(void **state)
 {
     fx *f = *state;
     /* 40 columns: more than the runtime keeps on its stack */
@@ -843,7 +840,7 @@ static void test_fetch_all_decode(void **state)
     void *items = NULL;
     size_t n = 0;
     st = start3(f, &q, 1, 2, 3);
-    OK(dal_fetch_all_decode(st, &t, sum_values, 1, &items, &n));
+    OK(dal_fetch_all_values(st, &t, sum_values, 1, &items, &n));
     assert_int_equal(n, 3);
     wide_row *rows = items;
     for (int k = 0; k < 3; k++) {
@@ -855,21 +852,21 @@ static void test_fetch_all_decode(void **state)
     items = NULL;
     n = 7;
     st = start3(f, &q, 1, 13, 20);
-    assert_int_equal(dal_fetch_all_decode(st, &t, sum_values, 0, &items, &n), DAL_CHECK);
+    assert_int_equal(dal_fetch_all_values(st, &t, sum_values, 0, &items, &n), DAL_CHECK);
     assert_null(items);
     assert_int_equal(n, 7);
     /* more values asked than the row has */
     static const dal_query two = {"SELECT 1, 2", 0};
     OK(dal_stmt_start(f->db, &two, &st));
-    assert_int_equal(dal_fetch_all_decode(st, &t, sum_values, 0, &items, &n), DAL_MISUSE);
+    assert_int_equal(dal_fetch_all_values(st, &t, sum_values, 0, &items, &n), DAL_MISUSE);
     assert_null(items);
     /* no decoder */
     OK(dal_stmt_start(f->db, &two, &st));
-    assert_int_equal(dal_fetch_all_decode(st, &t, NULL, 0, &items, &n), DAL_MISUSE);
-    assert_int_equal(dal_fetch_all_decode(NULL, &t, sum_values, 0, &items, &n), DAL_MISUSE);
+    assert_int_equal(dal_fetch_all_values(st, &t, NULL, 0, &items, &n), DAL_MISUSE);
+    assert_int_equal(dal_fetch_all_values(NULL, &t, sum_values, 0, &items, &n), DAL_MISUSE);
     /* the statement is reusable after each of them */
     st = start3(f, &q, 4, 5, 6);
-    OK(dal_fetch_all_decode(st, &t, sum_values, 0, &items, &n));
+    OK(dal_fetch_all_values(st, &t, sum_values, 0, &items, &n));
     assert_int_equal(n, 3);
     assert_int_equal(((wide_row *)items)[2].sum, 6 * 820);
     free(items);
@@ -1560,7 +1557,7 @@ int main(void)
         BOTH(test_cached_plan),
         BOTH(test_wide_cols),
         BOTH(test_bindings_cleared),
-        BOTH(test_fetch_all_decode),
+        BOTH(test_fetch_all_values),
         cmocka_unit_test_prestate_setup_teardown(test_unnamed, setup, teardown, &FX_PG),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

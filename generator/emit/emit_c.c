@@ -1013,10 +1013,9 @@ static void emit_descriptor(gen *g, const tinfo *ti, strbuf *src)
 }
 
 /* The table's straight-line row reader (T_decode_, behind T_read_ and
- * T_decode_row_): each column's value read through the engine's accessors
- * (ops) and converted inline when it has the kind the field expects (else
- * the column's dal_col_opt_* reader), then one allocation for every
- * text/bytes value. */
+ * T_values_): the row's values, fetched by one dal_row_values call, each
+ * converted inline when it has the kind the field expects (else the column's
+ * dal_col_opt_* reader), then one allocation for every text/bytes value. */
 /* After a call that set s: leave through fail unless it is DAL_OK. */
 #define FAIL_IF "    if (s != DAL_OK)\n        goto fail;\n"
 #define FAIL_IF_NESTED "        if (s != DAL_OK)\n            goto fail;\n"
@@ -1024,15 +1023,14 @@ static void emit_descriptor(gen *g, const tinfo *ti, strbuf *src)
 static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
 {
     const m_table *t = ti->t;
-    strbuf locals, spans, reads, copies, lent, enums;
+    strbuf locals, reads, copies, lent, enums;
     int nspans = 0; /* text and bytes columns */
     sb_init(&locals);
-    sb_init(&spans);
     sb_init(&reads);
     sb_init(&lent);
     sb_init(&copies);
     sb_init(&enums);
-    bool val = false, x = false; /* some column reads through ops; keeps its integer in x */
+    bool val = false; /* some column reads through `val` */
     for (int i = 0; i < t->ncolumns; i++) {
         const m_column *c = &t->columns[i];
         const char *f = ti->n.field[i], *C = ti->n.colidx[i];
@@ -1046,7 +1044,6 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
             cond = ty->read_fast;
             expr = ty->read_value;
             slow = ty->col_reader;
-            x = x || ty->read_x;
             break;
         case READ_CALL:
             sb_printf(&reads, "    s = dal_col_opt_%s(st, %s, %s, %s);\n" FAIL_IF,
@@ -1062,61 +1059,57 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
         case READ_SPAN: {
             bool bytes = ty->null_rep == NULL_BY_DATA;
             val = true;
-            sb_printf(&spans, "    const char *%s_p = NULL;\n    size_t %s_len = 0;\n", f, f);
-            sb_printf(&reads,
-                      "    v = ops->value(h, %s);\n"
-                      "    k = ops->kind(v);\n"
-                      "    if (k == %s)\n"
-                      "        %s_p = ops->%s(v, &%s_len);\n"
-                      "    if (!%s_p && k != DAL_V_NULL) {\n",
-                      C, bytes ? "DAL_V_BYTES" : "DAL_V_TEXT", f, bytes ? "bytes" : "text", f, f);
+            sb_printf(&reads, "    val = &v[%s];\n", C);
             if (bytes)
                 sb_printf(&reads,
+                          "    if (val->kind != DAL_V_BYTES && val->kind != DAL_V_NULL) {\n"
                           "        const unsigned char *b = NULL;\n"
-                          "        s = dal_col_opt_bytes(st, %s, &b, &%s_len);\n"
+                          "        s = dal_col_opt_bytes(st, %s, &b, &val->len);\n"
                           FAIL_IF_NESTED
-                          "        %s_p = (const char *)b;\n"
-                          "    }\n", C, f, f);
+                          "        val->p = (const char *)b;\n"
+                          "    }\n", C);
             else
                 sb_printf(&reads,
-                          "        s = dal_col_opt_text(st, %s, &%s_p, &%s_len);\n"
+                          "    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {\n"
+                          "        s = dal_col_opt_text(st, %s, &val->p, &val->len);\n"
                           FAIL_IF_NESTED
-                          "    }\n", C, f, f);
-            sb_printf(&reads, "    size += %s_p ? %s_len + 1 : 0;\n", f, f);
+                          "    }\n", C);
+            sb_add(&reads, "    size += val->p ? val->len + 1 : 0;\n");
             nspans++;
             if (bytes)
                 sb_printf(&lent,
-                          "        if (%s_p) {\n"
-                          "            row->%s.data = (unsigned char *)%s_p;\n"
-                          "            row->%s.len = %s_len;\n"
+                          "        if (v[%s].p) {\n"
+                          "            row->%s.data = (unsigned char *)v[%s].p;\n"
+                          "            row->%s.len = v[%s].len;\n"
                           "        }\n",
-                          f, f, f, f, f);
+                          C, f, C, f, C);
             else
-                sb_printf(&lent, "        row->%s = (char *)%s_p;\n", f, f);
+                sb_printf(&lent, "        row->%s = (char *)v[%s].p;\n", f, C);
             sb_printf(&copies,
-                      "        if (%s_p) {\n"
-                      "            memcpy(m, %s_p, %s_len);\n"
-                      "            m[%s_len] = '\\0';\n",
-                      f, f, f, f);
+                      "        val = &v[%s];\n"
+                      "        if (val->p) {\n"
+                      "            memcpy(m, val->p, val->len);\n"
+                      "            m[val->len] = '\\0';\n",
+                      C);
             if (bytes)
                 sb_printf(&copies,
                           "            row->%s.data = (unsigned char *)m;\n"
-                          "            row->%s.len = %s_len;\n",
-                          f, f, f);
+                          "            row->%s.len = val->len;\n",
+                          f, f);
             else
                 sb_printf(&copies, "            row->%s = m;\n", f);
-            sb_printf(&copies, "            m += %s_len + 1;\n        }\n", f);
+            sb_add(&copies, "            m += val->len + 1;\n        }\n");
             break;
         }
         }
         if (cond) {
             val = true;
-            sb_printf(&reads, "    v = ops->value(h, %s);\n    k = ops->kind(v);\n", C);
+            sb_printf(&reads, "    val = &v[%s];\n", C);
             sb_printf(&reads, "    if (%s) {\n        row->%s = %s;\n", cond, f, expr);
             if (has_flag)
                 sb_printf(&reads, "        row->has_%s = true;\n", f);
             sb_printf(&reads,
-                      "    } else if (k != DAL_V_NULL) {\n"
+                      "    } else if (val->kind != DAL_V_NULL) {\n"
                       "        s = dal_col_opt_%s(st, %s, &row->%s, %s);\n"
                       FAIL_IF_NESTED
                       "    }\n",
@@ -1124,17 +1117,12 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
         }
     }
     if (val)
-        sb_add(&locals, "    void *v; /* the column's value, read through ops */\n"
-                        "    int k;   /* its dal_vkind */\n");
-    if (x)
-        sb_add(&locals, "    int64_t x;\n");
-    sb_add(&locals, sb_str(&spans));
+        sb_add(&locals, "    dal_value *val;\n");
     strbuf borrow, copy;
     sb_init(&borrow);
     sb_init(&copy);
     if (!val)
-        sb_add(&borrow, "    (void)ops; /* every column read by its dal_col_opt_* reader */\n"
-                        "    (void)h;\n");
+        sb_add(&borrow, "    (void)v; /* every column read by its dal_col_opt_* reader */\n");
     if (nspans == 0) {
         sb_add(&borrow, "    (void)copy; /* no text or bytes values */\n");
     } else {
@@ -1152,14 +1140,13 @@ static void emit_reader(gen *g, const tinfo *ti, strbuf *src)
         sb_add(&copy, sb_str(&copies));
         sb_add(&copy, "    }\n");
     }
-    if (locals.oom || spans.oom || reads.oom || copies.oom || lent.oom || enums.oom ||
-        borrow.oom || copy.oom)
+    if (locals.oom || reads.oom || copies.oom || lent.oom || enums.oom || borrow.oom ||
+        copy.oom)
         g->ok = false;
     RENDER(g, "c_source", "reader", src, {"T", ti->n.T}, {"NCOLUMNS", ti->n.ncolumns},
            {"locals", take(g, &locals)}, {"reads", take(g, &reads)}, {"enums", take(g, &enums)},
            {"borrow", take(g, &borrow)}, {"copy", take(g, &copy)});
     sb_free(&locals);
-    sb_free(&spans);
     sb_free(&reads);
     sb_free(&copies);
     sb_free(&lent);

@@ -182,7 +182,7 @@ typedef struct names {
     const char *RT;  /* its dal_table */
     const char *RF;  /* its free function */
     const char *RR;  /* its straight-line reader ("<table>_read_"), or NULL: dal_read_row */
-    const char *RV;  /* with RR, the same on the row's accessors ("<table>_decode_row_") */
+    const char *RV;  /* with RR, the same from the row's values ("<table>_values_") */
 } names;
 
 static void query_names(qg *g, const q_query *q, names *n)
@@ -205,7 +205,7 @@ static void query_names(qg *g, const q_query *q, names *n)
         n->RT = arena_printf(g->a, "%s_table", T);
         n->RF = arena_printf(g->a, "%s_free", T);
         n->RR = arena_printf(g->a, "%s_read_", T);
-        n->RV = arena_printf(g->a, "%s_decode_row_", T);
+        n->RV = arena_printf(g->a, "%s_values_", T);
     } else {
         n->R = arena_printf(g->a, "%s_row", n->N);
         n->RA = arena_printf(g->a, "%s_row_array", n->N);
@@ -600,7 +600,7 @@ static void emit_def(qg *g, const q_query *q, strbuf *s)
                {"RA", n.RA}, {"RT", n.RT}, {"reader", reader}, {"check_p", check_p},
                {"lists", sb_str(&lists)}, {"start", start}, {"binds", bl},
                {"free", sb_str(&fr)}, {"cap", cap}, {"hint", hint}, {"read", read},
-               {"fetch_all", n.RV ? "dal_fetch_all_decode" : "dal_fetch_all_with"},
+               {"fetch_all", n.RV ? "dal_fetch_all_values" : "dal_fetch_all_with"},
                {"rows", n.RV ? n.RV : "NULL"});
         sb_free(&lists);
         sb_free(&fr);

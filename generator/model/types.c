@@ -4,11 +4,9 @@
  * quoted column), C field type, key parameter type, runtime descriptor
  * constant, runtime binder, how NULL is represented in C, which special
  * defaults are allowed, the C zero value; then how the generated row reader
- * reads it (kind, inline test on the value's kind `k` and value read through
- * `ops` from `v`, dal_col_opt_* reader) and the C test that a field of `in`
- * holds its zero value; whether a row's field is bound through dal_bind_row;
- * SQLite's collation; last, whether the inline test keeps the integer in
- * the local `x` (a range to check).
+ * reads it (kind, inline test and value on `val`, dal_col_opt_* reader) and
+ * the C test that a field of `in` holds its zero value; last, whether a
+ * row's field is bound through dal_bind_row; last, SQLite's collation.
  */
 #include "model/types.h"
 
@@ -18,72 +16,70 @@ const type_info type_table[TY_COUNT] = {
     /* bool: SQLite has no boolean; 0/1 enforced so reads are exact. */
     [TY_BOOL] = {"bool", "boolean", "INTEGER", "%1$s IN (0, 1)", "bool", "bool",
                  "DAL_T_BOOL", "dal_bind_bool", NULL_BY_HAS, false, false, false, "false",
-                 READ_VALUE, "k == DAL_V_INT", "ops->integer(v) != 0", "bool", "!in->%s", false,
-                 NULL, false},
+                 READ_VALUE, "val->kind == DAL_V_INT", "val->i != 0", "bool", "!in->%s", false, NULL},
     /* int16/int32: SQLite integers are 64-bit; the CHECK keeps C narrowing exact. */
     [TY_INT16] = {"int16", "smallint", "INTEGER", "%1$s BETWEEN -32768 AND 32767", "int16_t",
                   "int16_t", "DAL_T_INT16", "dal_bind_int16", NULL_BY_HAS, true, false, false,
                   "0",
                   READ_VALUE,
-                  "k == DAL_V_INT && (x = ops->integer(v)) >= INT16_MIN && x <= INT16_MAX",
-                  "(int16_t)x", "int16", "in->%s == 0", false, NULL, true},
+                  "val->kind == DAL_V_INT && val->i >= INT16_MIN && val->i <= INT16_MAX",
+                  "(int16_t)val->i", "int16", "in->%s == 0", false, NULL},
     [TY_INT32] = {"int32", "integer", "INTEGER", "%1$s BETWEEN -2147483648 AND 2147483647",
                   "int32_t", "int32_t", "DAL_T_INT32", "dal_bind_int32", NULL_BY_HAS, true,
                   false, false, "0",
                   READ_VALUE,
-                  "k == DAL_V_INT && (x = ops->integer(v)) >= INT32_MIN && x <= INT32_MAX",
-                  "(int32_t)x", "int32", "in->%s == 0", false, NULL, true},
+                  "val->kind == DAL_V_INT && val->i >= INT32_MIN && val->i <= INT32_MAX",
+                  "(int32_t)val->i", "int32", "in->%s == 0", false, NULL},
     [TY_INT64] = {"int64", "bigint", "INTEGER", NULL, "int64_t", "int64_t", "DAL_T_INT64",
                   "dal_bind_int64", NULL_BY_HAS, true, false, false, "0",
-                  READ_VALUE, "k == DAL_V_INT", "ops->integer(v)", "int64", "in->%s == 0", false,
-                  NULL, false},
+                  READ_VALUE, "val->kind == DAL_V_INT", "val->i", "int64", "in->%s == 0", false, NULL},
     /* float32: SQLite REAL is a double holding the float's exact value. */
     [TY_FLOAT32] = {"float32", "real", "REAL", NULL, "float", "float", "DAL_T_FLOAT32",
                     "dal_bind_float32", NULL_BY_HAS, false, false, false, "0",
-                    READ_VALUE, "k == DAL_V_FLOAT",
-                    "(float)ops->real(v)", "float32", "in->%s == 0", false, NULL, false},
+                    READ_VALUE, "val->kind == DAL_V_FLOAT",
+                    "(float)val->f", "float32", "in->%s == 0", false, NULL},
     [TY_FLOAT64] = {"float64", "double precision", "REAL", NULL, "double", "double",
                     "DAL_T_FLOAT64", "dal_bind_float64", NULL_BY_HAS, false, false, false, "0",
-                    READ_VALUE, "k == DAL_V_FLOAT",
-                    "ops->real(v)", "float64", "in->%s == 0", false, NULL, false},
+                    READ_VALUE, "val->kind == DAL_V_FLOAT",
+                    "val->f", "float64", "in->%s == 0", false, NULL},
     /* decimal: exact canonical text both ways (the runtime rounds to the scale);
      * SQLite compares it in numeric order by its collation (docs/types.md). */
     [TY_DECIMAL] = {"decimal", "numeric", "TEXT", NULL, "char *", "const char *",
                     "DAL_T_DECIMAL", "dal_bind_decimal", NULL_BY_POINTER, false, false, false,
                     "NULL",
-                    READ_SPAN, NULL, NULL, "text", "in->%s == NULL", false, "dal_decimal", false},
+                    READ_SPAN, NULL, NULL, "text", "in->%s == NULL", false, "dal_decimal"},
     /* text: PostgreSQL varchar(N) when max_length is given (emit_ddl). */
     [TY_TEXT] = {"text", "text", "TEXT", NULL, "char *", "const char *", "DAL_T_TEXT",
                  "dal_bind_text", NULL_BY_POINTER, false, false, false, "NULL",
-                 READ_SPAN, NULL, NULL, "text", "in->%s == NULL", false, NULL, false},
+                 READ_SPAN, NULL, NULL, "text", "in->%s == NULL", false, NULL},
     /* json: jsonb on PostgreSQL (normalises the text); validated on SQLite. */
     [TY_JSON] = {"json", "jsonb", "TEXT", "%1$s IS NULL OR json_valid(%1$s)", "char *",
                  "const char *",
                  "DAL_T_JSON", "dal_bind_json", NULL_BY_POINTER, false, false, false, "NULL",
-                 READ_SPAN, NULL, NULL, "text", "in->%s == NULL", false, NULL, false},
+                 READ_SPAN, NULL, NULL, "text", "in->%s == NULL", false, NULL},
     [TY_BYTES] = {"bytes", "bytea", "BLOB", NULL, "dal_bytes", "dal_bytes", "DAL_T_BYTES",
                   "dal_bind_bytes", NULL_BY_DATA, false, false, false, "{NULL, 0}",
-                  READ_SPAN, NULL, NULL, "bytes", "in->%s.data == NULL", true, NULL, false},
+                  READ_SPAN, NULL, NULL, "bytes", "in->%s.data == NULL", true, NULL},
     /* uuid: canonical lower-case text on SQLite, so text comparison = uuid comparison. */
     [TY_UUID] = {"uuid", "uuid", "TEXT", "length(%1$s) = 36 AND %1$s = lower(%1$s)", "char",
                  "const char *", "DAL_T_UUID", "dal_bind_uuid", NULL_BY_HAS, false, false, true,
                  "\"\"",
-                 READ_CALL, NULL, "row->%s", "uuid", "in->%s[0] == '\\0'", false, NULL, false},
+                 READ_CALL, NULL, "row->%s", "uuid", "in->%s[0] == '\\0'", false, NULL},
     /* timestamp: SQLite INTEGER microseconds since 1970 UTC (docs/types.md). */
     [TY_TIMESTAMP] = {"timestamp", "timestamptz", "INTEGER", NULL, "dal_time", "dal_time",
                       "DAL_T_TIME", "dal_bind_time", NULL_BY_HAS, false, true, false, "0",
-                      READ_VALUE, "k == DAL_V_INT || k == DAL_V_TIME",
-                      "ops->integer(v)", "time", "in->%s == 0", false, NULL, false},
+                      READ_VALUE, "val->kind == DAL_V_INT || val->kind == DAL_V_TIME",
+                      "val->i", "time", "in->%s == 0", false, NULL},
     /* date: SQLite TEXT 'YYYY-MM-DD' (docs/types.md). */
     [TY_DATE] = {"date", "date", "TEXT",
                  "%1$s GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'", "dal_date",
                  "dal_date", "DAL_T_DATE", "dal_bind_date", NULL_BY_HAS, false, true, false,
                  "0",
-                 READ_CALL, NULL, "&row->%s", "date", "in->%s == 0", false, NULL, false},
+                 READ_CALL, NULL, "&row->%s", "date", "in->%s == 0", false, NULL},
     /* enum: text with CHECK IN (values) on both; C enum in structs. */
     [TY_ENUM] = {"enum", "text", "TEXT", NULL, NULL, NULL, "DAL_T_ENUM", "dal_bind_enum",
                  NULL_BY_HAS, false, false, false, "0",
-                 READ_ENUM, NULL, NULL, "enum", NULL, false, NULL, false},
+                 READ_ENUM, NULL, NULL, "enum", NULL, false, NULL},
 };
 
 const char *const type_names[TY_COUNT] = {

@@ -58,10 +58,9 @@ typedef struct type_info {
     bool default_uuid;       /* `default: uuid` allowed */
     const char *zero;        /* C expression of the zero value, for docs */
     read_kind read;          /* how the generated row reader reads it */
-    const char *read_fast;   /* READ_VALUE: the C test, on the kind `k` of the value
-                              * `v`, that the value is read inline */
-    const char *read_value;  /* READ_VALUE: the C value read through `ops` from `v`;
-                              * READ_CALL: the reader's target, %s the field ("&row->%s") */
+    const char *read_fast;   /* READ_VALUE: the C test that `val` holds the value */
+    const char *read_value;  /* READ_VALUE: the C value from `val`; READ_CALL: the
+                              * reader's target, %s the field ("&row->%s") */
     const char *col_reader;  /* dal_col_opt_<col_reader> reads it */
     const char *zero_test;   /* the C test that field %s of `in` is zero (NULL: enum,
                               * compared with its first constant) */
@@ -69,8 +68,6 @@ typedef struct type_info {
                               * NOT NULL column's {NULL, 0} is empty bytes, not NULL */
     const char *sqlite_collate; /* SQLite COLLATE of the column (registered by the
                                  * runtime on every connection), or NULL */
-    bool read_x;             /* READ_VALUE: read_fast stores the integer into the local
-                              * int64_t x, which read_value converts */
 } type_info;
 
 extern const type_info type_table[TY_COUNT];

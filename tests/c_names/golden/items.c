@@ -38,88 +38,71 @@ const dal_table items_table = {
 /* The primary key's columns, in key order (keyset pagination). */
 static const int items_pk_[1] = {ITEMS_COL_ID};
 
-/* Fills *row from the current result row of st, whose columns are the
- * table's in schema order: each value read through the engine's accessors
- * (ops and h, from dal_stmt_row) when it has the kind its field expects,
- * else by its dal_col_opt_* reader; fixed-size ones converted straight into
- * the row, text and bytes values located first.  With copy they are then
- * copied into ONE allocation kept in dal_mem_, which the row owns
- * (items_free).  Without copy (the rows items_iterate lends to its callback)
- * they point into the statement's current row, valid until its next step,
- * and the row owns nothing.  On error *row is zeroed and owns nothing. */
-static dal_status items_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, items *row,
-                                bool copy)
+/* Fills *row from v, the values of the current result row of st (fetched
+ * at once by dal_row_values), whose columns are the table's in schema order:
+ * fixed-size ones converted straight into the row, text and bytes values
+ * located first.  With copy they are then copied into ONE allocation kept in
+ * dal_mem_, which the row owns (items_free).  Without copy (the rows
+ * items_iterate lends to its callback) they point into the statement's current
+ * row, valid until its next step, and the row owns nothing.  On error *row is
+ * zeroed and owns nothing. */
+static dal_status items_decode_(dal_stmt *st, items *row, dal_value *v, bool copy)
 {
-    void *v; /* the column's value, read through ops */
-    int k;   /* its dal_vkind */
-    int64_t x;
-    const char *items_p = NULL;
-    size_t items_len = 0;
-    const char *row_p = NULL;
-    size_t row_len = 0;
+    dal_value *val;
     size_t size = 0; /* of the text and bytes values */
     dal_status s;
     memset(row, 0, sizeof *row);
     /* id */
-    v = ops->value(h, ITEMS_COL_ID);
-    k = ops->kind(v);
-    if (k == DAL_V_INT) {
-        row->id = ops->integer(v);
-    } else if (k != DAL_V_NULL) {
+    val = &v[ITEMS_COL_ID];
+    if (val->kind == DAL_V_INT) {
+        row->id = val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int64(st, ITEMS_COL_ID, &row->id, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* items */
-    v = ops->value(h, ITEMS_COL_ITEMS);
-    k = ops->kind(v);
-    if (k == DAL_V_TEXT)
-        items_p = ops->text(v, &items_len);
-    if (!items_p && k != DAL_V_NULL) {
-        s = dal_col_opt_text(st, ITEMS_COL_ITEMS, &items_p, &items_len);
+    val = &v[ITEMS_COL_ITEMS];
+    if (val->kind != DAL_V_TEXT && val->kind != DAL_V_NULL) {
+        s = dal_col_opt_text(st, ITEMS_COL_ITEMS, &val->p, &val->len);
         if (s != DAL_OK)
             goto fail;
     }
-    size += items_p ? items_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* len */
-    v = ops->value(h, ITEMS_COL_LEN);
-    k = ops->kind(v);
-    if (k == DAL_V_INT && (x = ops->integer(v)) >= INT32_MIN && x <= INT32_MAX) {
-        row->len = (int32_t)x;
-    } else if (k != DAL_V_NULL) {
+    val = &v[ITEMS_COL_LEN];
+    if (val->kind == DAL_V_INT && val->i >= INT32_MIN && val->i <= INT32_MAX) {
+        row->len = (int32_t)val->i;
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int32(st, ITEMS_COL_LEN, &row->len, NULL);
         if (s != DAL_OK)
             goto fail;
     }
     /* row */
-    v = ops->value(h, ITEMS_COL_ROW);
-    k = ops->kind(v);
-    if (k == DAL_V_BYTES)
-        row_p = ops->bytes(v, &row_len);
-    if (!row_p && k != DAL_V_NULL) {
+    val = &v[ITEMS_COL_ROW];
+    if (val->kind != DAL_V_BYTES && val->kind != DAL_V_NULL) {
         const unsigned char *b = NULL;
-        s = dal_col_opt_bytes(st, ITEMS_COL_ROW, &b, &row_len);
+        s = dal_col_opt_bytes(st, ITEMS_COL_ROW, &b, &val->len);
         if (s != DAL_OK)
             goto fail;
-        row_p = (const char *)b;
+        val->p = (const char *)b;
     }
-    size += row_p ? row_len + 1 : 0;
+    size += val->p ? val->len + 1 : 0;
     /* order_id */
-    v = ops->value(h, ITEMS_COL_ORDER_ID);
-    k = ops->kind(v);
-    if (k == DAL_V_INT) {
-        row->order_id = ops->integer(v);
+    val = &v[ITEMS_COL_ORDER_ID];
+    if (val->kind == DAL_V_INT) {
+        row->order_id = val->i;
         row->has_order_id = true;
-    } else if (k != DAL_V_NULL) {
+    } else if (val->kind != DAL_V_NULL) {
         s = dal_col_opt_int64(st, ITEMS_COL_ORDER_ID, &row->order_id, &row->has_order_id);
         if (s != DAL_OK)
             goto fail;
     }
     if (!copy) { /* the statement's memory, read-only */
-        row->items = (char *)items_p;
-        if (row_p) {
-            row->row.data = (unsigned char *)row_p;
-            row->row.len = row_len;
+        row->items = (char *)v[ITEMS_COL_ITEMS].p;
+        if (v[ITEMS_COL_ROW].p) {
+            row->row.data = (unsigned char *)v[ITEMS_COL_ROW].p;
+            row->row.len = v[ITEMS_COL_ROW].len;
         }
         return DAL_OK;
     }
@@ -130,18 +113,20 @@ static dal_status items_decode_(dal_stmt *st, const dal_row_ops *ops, void *h, i
             goto fail;
         }
         row->dal_mem_ = m;
-        if (items_p) {
-            memcpy(m, items_p, items_len);
-            m[items_len] = '\0';
+        val = &v[ITEMS_COL_ITEMS];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->items = m;
-            m += items_len + 1;
+            m += val->len + 1;
         }
-        if (row_p) {
-            memcpy(m, row_p, row_len);
-            m[row_len] = '\0';
+        val = &v[ITEMS_COL_ROW];
+        if (val->p) {
+            memcpy(m, val->p, val->len);
+            m[val->len] = '\0';
             row->row.data = (unsigned char *)m;
-            row->row.len = row_len;
-            m += row_len + 1;
+            row->row.len = val->len;
+            m += val->len + 1;
         }
     }
     return DAL_OK;
@@ -156,22 +141,21 @@ fail:
  * items.h for the named queries that return whole items rows. */
 dal_status items_read_(dal_stmt *st, void *out)
 {
-    const dal_row_ops *ops;
-    void *h;
-    dal_status s = dal_stmt_row(st, ITEMS_NCOLUMNS, &ops, &h);
+    items *row = out;
+    dal_value v[ITEMS_NCOLUMNS];
+    dal_status s = dal_row_values(st, v, ITEMS_NCOLUMNS);
     if (s != DAL_OK) {
-        memset(out, 0, sizeof(items));
+        memset(row, 0, sizeof *row);
         return s;
     }
-    return items_decode_(st, ops, h, out, true);
+    return items_decode_(st, row, v, true);
 }
 
-/* items_read_ for dal_fetch_all_decode, which checked the row's
- * ITEMS_NCOLUMNS columns once and runs it in the engine's row loop; same
- * ownership. */
-dal_status items_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out)
+/* items_read_ for dal_fetch_all_values, which fetched v (the row's
+ * ITEMS_NCOLUMNS values) in the engine's row loop; same ownership. */
+dal_status items_values_(dal_stmt *st, dal_value *v, void *out)
 {
-    return items_decode_(st, ops, h, out, true);
+    return items_decode_(st, out, v, true);
 }
 
 static const dal_query items_insert_q = {
@@ -493,8 +477,7 @@ dal_status items_list(dal_db *db, const items *after, size_t limit, items_array 
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &items_table, items_decode_row_, dal_page_hint(limit), &items,
-                             &len);
+    s = dal_fetch_all_values(st, &items_table, items_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -544,8 +527,7 @@ dal_status items_list_by_len(dal_db *db, int32_t len_, const items *after, size_
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &items_table, items_decode_row_, dal_page_hint(limit), &items,
-                             &len);
+    s = dal_fetch_all_values(st, &items_table, items_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -595,8 +577,7 @@ dal_status items_list_by_order_id(dal_db *db, int64_t order_id, const items *aft
     }
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &items_table, items_decode_row_, dal_page_hint(limit), &items,
-                             &len);
+    s = dal_fetch_all_values(st, &items_table, items_values_, dal_page_hint(limit), &items, &len);
     dal_stmt_done(st);
     if (s == DAL_OK) {
         out->items = items;
@@ -627,11 +608,10 @@ dal_status items_iterate(dal_db *db, dal_status (*fn)(const items *row, void *ct
         if (s != DAL_OK || !has_row)
             break;
         items row; /* lent: its text and bytes stay in the statement's row */
-        const dal_row_ops *ops;
-        void *h;
-        s = dal_stmt_row(st, ITEMS_NCOLUMNS, &ops, &h);
+        dal_value v[ITEMS_NCOLUMNS];
+        s = dal_row_values(st, v, ITEMS_NCOLUMNS);
         if (s == DAL_OK)
-            s = items_decode_(st, ops, h, &row, false);
+            s = items_decode_(st, &row, v, false);
         if (s != DAL_OK)
             break;
         s = fn(&row, ctx);

@@ -47,8 +47,8 @@ extern const dal_table items_table;
  * table's in schema order.  items's own functions use it, and so do the named
  * queries whose rows are whole items rows. */
 dal_status items_read_(dal_stmt *st, void *out);
-/* Internal too: items_read_ on the row's accessors, for dal_fetch_all_decode. */
-dal_status items_decode_row_(dal_stmt *st, const dal_row_ops *ops, void *h, void *out);
+/* Internal too: items_read_ from the row's values, for dal_fetch_all_values. */
+dal_status items_values_(dal_stmt *st, dal_value *v, void *out);
 
 /**
  * A set of items columns, for items_insert_cols and items_update_cols: one flag per column, named

@@ -31,7 +31,7 @@ dal_status first_nodes(dal_db *db, int64_t cap_, nodes_array *out)
     void *items = NULL;
     size_t len = 0;
     size_t cap = cap_ > 0 ? dal_page_hint((size_t)cap_) : 16; /* the LIMIT */
-    s = dal_fetch_all_decode(st, &nodes_table, nodes_decode_row_, cap, &items, &len);
+    s = dal_fetch_all_values(st, &nodes_table, nodes_values_, cap, &items, &len);
     if (s == DAL_OK) {
         out->items = items;
         out->len = len;
@@ -98,7 +98,7 @@ dal_status nodes_after(dal_db *db, const nodes_after_params *p, nodes_array *out
     void *items = NULL;
     size_t len = 0;
     size_t cap = p->n > 0 ? dal_page_hint((size_t)p->n) : 16; /* the LIMIT */
-    s = dal_fetch_all_decode(st, &nodes_table, nodes_decode_row_, cap, &items, &len);
+    s = dal_fetch_all_values(st, &nodes_table, nodes_values_, cap, &items, &len);
     if (s == DAL_OK) {
         out->items = items;
         out->len = len;
@@ -163,7 +163,7 @@ dal_status top_five(dal_db *db, nodes_array *out)
         return s;
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &nodes_table, nodes_decode_row_, 5, &items, &len);
+    s = dal_fetch_all_values(st, &nodes_table, nodes_values_, 5, &items, &len);
     if (s == DAL_OK) {
         out->items = items;
         out->len = len;
@@ -224,7 +224,7 @@ dal_status many_nodes(dal_db *db, nodes_array *out)
         return s;
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &nodes_table, nodes_decode_row_, 1024, &items, &len);
+    s = dal_fetch_all_values(st, &nodes_table, nodes_values_, 1024, &items, &len);
     if (s == DAL_OK) {
         out->items = items;
         out->len = len;
@@ -285,7 +285,7 @@ dal_status children_of_first(dal_db *db, nodes_array *out)
         return s;
     void *items = NULL;
     size_t len = 0;
-    s = dal_fetch_all_decode(st, &nodes_table, nodes_decode_row_, 16, &items, &len);
+    s = dal_fetch_all_values(st, &nodes_table, nodes_values_, 16, &items, &len);
     if (s == DAL_OK) {
         out->items = items;
         out->len = len;

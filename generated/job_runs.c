@@ -922,7 +922,7 @@ void job_runs_array_free(job_runs_array *a)
 {
     if (!a)
         return;
-    /* in locals: *a could change in each free(), so it would be read again */
+    /* in locals: for all the compiler knows, each free() may change *a */
     job_runs *items = a->items;
     size_t len = a->len;
     for (size_t i = 0; i < len; i++)

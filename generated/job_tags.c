@@ -571,7 +571,7 @@ void job_tags_array_free(job_tags_array *a)
 {
     if (!a)
         return;
-    /* in locals: *a could change in each free(), so it would be read again */
+    /* in locals: for all the compiler knows, each free() may change *a */
     job_tags *items = a->items;
     size_t len = a->len;
     for (size_t i = 0; i < len; i++)

@@ -546,7 +546,7 @@ void projects_array_free(projects_array *a)
 {
     if (!a)
         return;
-    /* in locals: *a could change in each free(), so it would be read again */
+    /* in locals: for all the compiler knows, each free() may change *a */
     projects *items = a->items;
     size_t len = a->len;
     for (size_t i = 0; i < len; i++)

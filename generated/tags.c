@@ -495,7 +495,7 @@ void tags_array_free(tags_array *a)
 {
     if (!a)
         return;
-    /* in locals: *a could change in each free(), so it would be read again */
+    /* in locals: for all the compiler knows, each free() may change *a */
     tags *items = a->items;
     size_t len = a->len;
     for (size_t i = 0; i < len; i++)

@@ -639,7 +639,7 @@ void items_array_free(items_array *a)
 {
     if (!a)
         return;
-    /* in locals: *a could change in each free(), so it would be read again */
+    /* in locals: for all the compiler knows, each free() may change *a */
     items *items = a->items;
     size_t len = a->len;
     for (size_t i = 0; i < len; i++)

@@ -7,8 +7,8 @@
 # where the hot functions land moves a ratio by several percent (in one run
 # of unchanged code a page listed 1.027-1.081 over five orders), so the
 # median over several link orders is what the code costs, and the range is
-# how much the layout alone moved it.  Lines that are not table rows are taken from the
-# first file.
+# how much the layout alone moved it.  Lines that are not table rows are
+# taken from the first file.
 set -euo pipefail
 awk -v nfiles=$# '
 function median(list,   a, n, i, j, t) {

@@ -33,9 +33,12 @@ void active_runs_array_free(active_runs_array *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < a->len; i++)
-        free(a->items[i].dal_mem_);
-    free(a->items);
+    /* in locals: for all the compiler knows, each free() may change *a */
+    active_runs *items = a->items;
+    size_t len = a->len;
+    for (size_t i = 0; i < len; i++)
+        free(items[i].dal_mem_);
+    free(items);
     a->items = NULL;
     a->len = 0;
 }

@@ -196,9 +196,12 @@ void claim_next_run_row_array_free(claim_next_run_row_array *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < a->len; i++)
-        free(a->items[i].dal_mem_);
-    free(a->items);
+    /* in locals: for all the compiler knows, each free() may change *a */
+    claim_next_run_row *items = a->items;
+    size_t len = a->len;
+    for (size_t i = 0; i < len; i++)
+        free(items[i].dal_mem_);
+    free(items);
     a->items = NULL;
     a->len = 0;
 }
@@ -265,9 +268,12 @@ void runs_per_status_row_array_free(runs_per_status_row_array *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < a->len; i++)
-        free(a->items[i].dal_mem_);
-    free(a->items);
+    /* in locals: for all the compiler knows, each free() may change *a */
+    runs_per_status_row *items = a->items;
+    size_t len = a->len;
+    for (size_t i = 0; i < len; i++)
+        free(items[i].dal_mem_);
+    free(items);
     a->items = NULL;
     a->len = 0;
 }
@@ -356,9 +362,12 @@ void runs_with_jobs_row_array_free(runs_with_jobs_row_array *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < a->len; i++)
-        free(a->items[i].dal_mem_);
-    free(a->items);
+    /* in locals: for all the compiler knows, each free() may change *a */
+    runs_with_jobs_row *items = a->items;
+    size_t len = a->len;
+    for (size_t i = 0; i < len; i++)
+        free(items[i].dal_mem_);
+    free(items);
     a->items = NULL;
     a->len = 0;
 }
@@ -459,9 +468,12 @@ void find_runs_row_array_free(find_runs_row_array *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < a->len; i++)
-        free(a->items[i].dal_mem_);
-    free(a->items);
+    /* in locals: for all the compiler knows, each free() may change *a */
+    find_runs_row *items = a->items;
+    size_t len = a->len;
+    for (size_t i = 0; i < len; i++)
+        free(items[i].dal_mem_);
+    free(items);
     a->items = NULL;
     a->len = 0;
 }
@@ -568,9 +580,12 @@ void runs_by_ids_row_array_free(runs_by_ids_row_array *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < a->len; i++)
-        free(a->items[i].dal_mem_);
-    free(a->items);
+    /* in locals: for all the compiler knows, each free() may change *a */
+    runs_by_ids_row *items = a->items;
+    size_t len = a->len;
+    for (size_t i = 0; i < len; i++)
+        free(items[i].dal_mem_);
+    free(items);
     a->items = NULL;
     a->len = 0;
 }
@@ -684,9 +699,12 @@ void runs_in_statuses_row_array_free(runs_in_statuses_row_array *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < a->len; i++)
-        free(a->items[i].dal_mem_);
-    free(a->items);
+    /* in locals: for all the compiler knows, each free() may change *a */
+    runs_in_statuses_row *items = a->items;
+    size_t len = a->len;
+    for (size_t i = 0; i < len; i++)
+        free(items[i].dal_mem_);
+    free(items);
     a->items = NULL;
     a->len = 0;
 }
@@ -845,9 +863,12 @@ void count_runs_since_row_array_free(count_runs_since_row_array *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < a->len; i++)
-        free(a->items[i].dal_mem_);
-    free(a->items);
+    /* in locals: for all the compiler knows, each free() may change *a */
+    count_runs_since_row *items = a->items;
+    size_t len = a->len;
+    for (size_t i = 0; i < len; i++)
+        free(items[i].dal_mem_);
+    free(items);
     a->items = NULL;
     a->len = 0;
 }
@@ -1088,9 +1109,12 @@ void projects_by_budget_row_array_free(projects_by_budget_row_array *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < a->len; i++)
-        free(a->items[i].dal_mem_);
-    free(a->items);
+    /* in locals: for all the compiler knows, each free() may change *a */
+    projects_by_budget_row *items = a->items;
+    size_t len = a->len;
+    for (size_t i = 0; i < len; i++)
+        free(items[i].dal_mem_);
+    free(items);
     a->items = NULL;
     a->len = 0;
 }
@@ -1181,9 +1205,12 @@ void budget_stats_row_array_free(budget_stats_row_array *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < a->len; i++)
-        free(a->items[i].dal_mem_);
-    free(a->items);
+    /* in locals: for all the compiler knows, each free() may change *a */
+    budget_stats_row *items = a->items;
+    size_t len = a->len;
+    for (size_t i = 0; i < len; i++)
+        free(items[i].dal_mem_);
+    free(items);
     a->items = NULL;
     a->len = 0;
 }

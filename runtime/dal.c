@@ -270,7 +270,7 @@ DAL_COLD DAL_NOINLINE static dal_status stmt_start_slow(dal_db *db, const dal_qu
 /* The statement cache hit of an idle statement in its home slot (on
  * PostgreSQL: prepared, on a healthy connection with no stream open): the
  * path every generated function takes once warm, so it comes first. */
-dal_status dal_stmt_start(dal_db *db, const dal_query *q, dal_stmt **out)
+DAL_HOT dal_status dal_stmt_start(dal_db *db, const dal_query *q, dal_stmt **out)
 {
     if (db && q && out && db->cache_cap) {
         struct dal_cache_ent *e = &db->cache[hash_ptr(q) & (db->cache_cap - 1)];
@@ -362,7 +362,7 @@ static void stats_close(dal_stmt *st, bool failed)
  * iterate) is the engine's: one sqlite3_step, an index increment (buffered
  * PostgreSQL result) or one PQgetResult (stream), each engine's step
  * ending in dal__step_slow for everything else. */
-dal_status dal_stmt_step(dal_stmt *st, bool *has_row)
+DAL_HOT dal_status dal_stmt_step(dal_stmt *st, bool *has_row)
 {
     if (st && has_row)
         return st->eng->step(st, has_row);
@@ -432,7 +432,7 @@ void dal_stmt_stream(dal_stmt *st)
 
 int64_t dal_stmt_changes(dal_stmt *st) { return st ? st->changes : 0; }
 
-void dal_stmt_done(dal_stmt *st)
+DAL_HOT void dal_stmt_done(dal_stmt *st)
 {
     if (!st)
         return;
@@ -443,10 +443,10 @@ void dal_stmt_done(dal_stmt *st)
     st->pending = DAL_OK;
 }
 
-dal_status dal_stmt_exec(dal_stmt *st, int64_t *changes)
+/* dal_stmt_exec but its hot path, out of line so that the path stays one
+ * cache line (see dal__sq_once). */
+DAL_NOINLINE static dal_status stmt_exec_rest(dal_stmt *st, int64_t *changes)
 {
-    if (!changes && st && st->eng->once && !st->running && !st->stats_open)
-        return st->eng->once(st, NULL, NULL); /* the single-row insert's hot path */
     if (changes)
         *changes = 0;
     if (!st)
@@ -462,6 +462,13 @@ dal_status dal_stmt_exec(dal_stmt *st, int64_t *changes)
     if (s == DAL_OK && changes)
         *changes = st->changes;
     return s;
+}
+
+DAL_HOT dal_status dal_stmt_exec(dal_stmt *st, int64_t *changes)
+{
+    if (!changes && st && st->eng->once && !st->running && !st->stats_open)
+        return st->eng->once(st, NULL, NULL); /* the single-row insert's hot path */
+    return stmt_exec_rest(st, changes);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -496,32 +503,32 @@ void dal__bind_p(dal_stmt *st, int i, dal_param p)
 
 /* The typed binds go straight to the engine (its fast path is a tail call
  * into the client library); the engine falls back to dal__bind_p. */
-void dal_bind_null(dal_stmt *st, int i)
+DAL_HOT void dal_bind_null(dal_stmt *st, int i)
 {
     if (st)
         st->eng->bind_null(st, i);
 }
-void dal_bind_bool(dal_stmt *st, int i, bool v)
+DAL_HOT void dal_bind_bool(dal_stmt *st, int i, bool v)
 {
     if (st)
         st->eng->bind_int(st, i, v ? 1 : 0, DAL_P_BOOL);
 }
-void dal_bind_int16(dal_stmt *st, int i, int16_t v)
+DAL_HOT void dal_bind_int16(dal_stmt *st, int i, int16_t v)
 {
     if (st)
         st->eng->bind_int(st, i, v, DAL_P_INT16);
 }
-void dal_bind_int32(dal_stmt *st, int i, int32_t v)
+DAL_HOT void dal_bind_int32(dal_stmt *st, int i, int32_t v)
 {
     if (st)
         st->eng->bind_int(st, i, v, DAL_P_INT32);
 }
-void dal_bind_int64(dal_stmt *st, int i, int64_t v)
+DAL_HOT void dal_bind_int64(dal_stmt *st, int i, int64_t v)
 {
     if (st)
         st->eng->bind_int(st, i, v, DAL_P_INT);
 }
-void dal_bind_float32(dal_stmt *st, int i, float v)
+DAL_HOT void dal_bind_float32(dal_stmt *st, int i, float v)
 {
     if (v != v) {
         dal__value_err(st, i, NULL, NAN_MSG);
@@ -530,7 +537,7 @@ void dal_bind_float32(dal_stmt *st, int i, float v)
     if (st)
         st->eng->bind_float(st, i, (double)v, DAL_P_FLOAT32);
 }
-void dal_bind_float64(dal_stmt *st, int i, double v)
+DAL_HOT void dal_bind_float64(dal_stmt *st, int i, double v)
 {
     if (v != v) {
         dal__value_err(st, i, NULL, NAN_MSG);
@@ -552,7 +559,7 @@ DAL_NOINLINE static void bind_str(dal_stmt *st, int i, dal_pkind k, const char *
     }
     dal__bind_p(st, i, (dal_param){.kind = k, .v.s = {v, len}});
 }
-void dal_bind_text(dal_stmt *st, int i, const char *v)
+DAL_HOT void dal_bind_text(dal_stmt *st, int i, const char *v)
 {
     if (v && st) {
         size_t len = strlen(v);
@@ -676,7 +683,7 @@ void dal__value_err(dal_stmt *st, int i, const char *col, const char *what)
         dal__bind_fail(st, DAL_CHECK, "bind: parameter %d: %s", i, what);
 }
 
-void dal_bind_time(dal_stmt *st, int i, dal_time v)
+DAL_HOT void dal_bind_time(dal_stmt *st, int i, dal_time v)
 {
     if (!DAL__TIME_OK(v)) {
         dal__range_err(st, i, "timestamp", v);
@@ -958,7 +965,7 @@ void *dal_stmt_alloc(dal_stmt *st, size_t n)
     return p;
 }
 
-dal_status dal_row_values(dal_stmt *st, dal_value *out, int n)
+DAL_HOT dal_status dal_row_values(dal_stmt *st, dal_value *out, int n)
 {
     if (!st)
         return DAL_MISUSE;

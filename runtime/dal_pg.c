@@ -1030,7 +1030,7 @@ static dal_status dal__pg_step(dal_stmt *st, bool *has_row)
     return s;
 }
 
-static void dal__pg_done(dal_stmt *st)
+DAL_HOT static void dal__pg_done(dal_stmt *st)
 {
     dal_db *db = st->db;
     if (PG(st)->detached)
@@ -1769,7 +1769,7 @@ static int dal__pg_opt(dal_stmt *st, int col, dal_type type, void *out, const ch
 }
 
 /* dal_row_values on PostgreSQL: binary values classified by result type. */
-static dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n)
+DAL_HOT static dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n)
 {
     PGresult *res = PG(st)->res;
     int r = cur_row(st);
@@ -2742,7 +2742,7 @@ static void pg_bind_row_cols(dal_stmt *st, int first, const dal_table *t, const 
  * when the index is in range, else through dal__bind_p (which reports it). */
 static void pg_bind(dal_stmt *st, int i, const dal_param *p) { PG(st)->params[i - 1] = *p; }
 
-static void pg_bind_null(dal_stmt *st, int i)
+DAL_HOT static void pg_bind_null(dal_stmt *st, int i)
 {
     if ((unsigned)i - 1u < (unsigned)st->nparams) {
         PG(st)->params[i - 1].kind = DAL_P_NULL;
@@ -2751,7 +2751,7 @@ static void pg_bind_null(dal_stmt *st, int i)
     dal__bind_p(st, i, (dal_param){.kind = DAL_P_NULL});
 }
 
-static void pg_bind_int(dal_stmt *st, int i, int64_t v, dal_pkind kind)
+DAL_HOT static void pg_bind_int(dal_stmt *st, int i, int64_t v, dal_pkind kind)
 {
     if ((unsigned)i - 1u < (unsigned)st->nparams) {
         dal_param *p = &PG(st)->params[i - 1];
@@ -2762,7 +2762,7 @@ static void pg_bind_int(dal_stmt *st, int i, int64_t v, dal_pkind kind)
     dal__bind_p(st, i, (dal_param){.kind = kind, .v.i = v});
 }
 
-static void pg_bind_float(dal_stmt *st, int i, double v, dal_pkind kind)
+DAL_HOT static void pg_bind_float(dal_stmt *st, int i, double v, dal_pkind kind)
 {
     if ((unsigned)i - 1u < (unsigned)st->nparams) {
         dal_param *p = &PG(st)->params[i - 1];
@@ -2773,7 +2773,7 @@ static void pg_bind_float(dal_stmt *st, int i, double v, dal_pkind kind)
     dal__bind_p(st, i, (dal_param){.kind = kind, .v.f = v});
 }
 
-static void pg_bind_text(dal_stmt *st, int i, const char *v, size_t len)
+DAL_HOT static void pg_bind_text(dal_stmt *st, int i, const char *v, size_t len)
 {
     if ((unsigned)i - 1u < (unsigned)st->nparams) {
         dal_param *p = &PG(st)->params[i - 1];
@@ -2789,7 +2789,7 @@ static int pg_ncols(dal_stmt *st) { return PG(st)->res ? PQnfields(PG(st)->res) 
 
 /* dal_stmt_step: the next row of a buffered result is an index increment,
  * of a stream one PQgetResult; everything else is dal__step_slow. */
-static dal_status pg_step_op(dal_stmt *st, bool *has_row)
+DAL_HOT static dal_status pg_step_op(dal_stmt *st, bool *has_row)
 {
     if (st->running && st->pending == DAL_OK && !st->tweight) {
         if (!PG(st)->streaming && PG(st)->row + 1 < PG(st)->nrows) {
@@ -2810,7 +2810,7 @@ static dal_status pg_step_op(dal_stmt *st, bool *has_row)
     return dal__step_slow(st, has_row);
 }
 
-static dal_status pg_exec_step(dal_stmt *st, bool *has_row)
+DAL_HOT static dal_status pg_exec_step(dal_stmt *st, bool *has_row)
 {
     dal_status s = dal__pg_step(st, has_row);
     st->rows_buffered = !PG(st)->streaming; /* rows of a buffered result are not timed */
@@ -2819,7 +2819,7 @@ static dal_status pg_exec_step(dal_stmt *st, bool *has_row)
 
 /* dal_stmt_start's fast path: prepared, on a healthy connection with no
  * stream open (anything else needs the slow path's checks). */
-static bool pg_warm(dal_stmt *st)
+DAL_HOT static bool pg_warm(dal_stmt *st)
 {
     dal_db *db = st->db;
     return st->prepared && !PGDB(db)->streaming && !db->broken &&
@@ -2828,7 +2828,7 @@ static bool pg_warm(dal_stmt *st)
 
 /* Another statement starts while one streams: the stream is read into
  * memory first (the connection carries one result at a time). */
-static void pg_started(dal_stmt *st)
+DAL_HOT static void pg_started(dal_stmt *st)
 {
     dal_db *db = st->db;
     if (PGDB(db)->streaming && PGDB(db)->streaming != st)

@@ -584,7 +584,7 @@ static dal_status dal__sq_stepped(dal_stmt *st, int rc)
     return s;
 }
 
-static void dal__sq_done(dal_stmt *st)
+DAL_HOT static void dal__sq_done(dal_stmt *st)
 {
     if (SQ(st)->need_reset)
         sqlite3_reset(SQ(st)->ss);
@@ -939,32 +939,28 @@ static dal_status dal__sq_insert_rows(dal_db *db, const dal_table *t, const void
  * dal_stmt_done do for it, without their generic bookkeeping (the hot path
  * of single-row inserts, updates, deletes and gets).  With read NULL it is a
  * write: a row (RETURNING) or none both succeed.  With read, its first row
- * is read into row and no row is DAL_NOT_FOUND. */
-static dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row)
+ * is read into row and no row is DAL_NOT_FOUND.
+ *
+ * The untimed, successful execution is the one every row pays for, so it
+ * alone is inline in dal__sq_once: a pending bind error, a timed execution
+ * (one in DAL_TIME_SAMPLE, or every one with a slow-query hook) and a failed
+ * step go out of line.  SQLite's insert path already overflows the
+ * instruction cache, so each cache line of ours that an insert runs through
+ * costs about one miss, its own or SQLite's (callgrind's cache model). */
+static inline dal_status once_end(dal_stmt *st, dal_read_fn read, void *row, int rc,
+                                  uint64_t us, unsigned weight)
 {
     dal_db *db = st->db;
     dal_status s = DAL_OK;
-    if (st->pending != DAL_OK) {
-        s = dal__err(db, st->pending, "%s", dal__pending_msg(st));
-        st->pending = DAL_OK;
-        dal__sq_done(st);
-        return s;
-    }
-    sq_settle(st);
-    unsigned weight = dal__time_weight(st);
-    uint64_t t0 = weight ? dal__now_us() : 0;
-    int rc = sqlite3_step(SQ(st)->ss);
-    uint64_t us = weight ? dal__now_us() - t0 : 0;
     bool failed = false;
-    if (rc == SQLITE_ROW && read) {
+    if (rc == SQLITE_DONE && !read)
+        st->changes = (int64_t)sqlite3_changes64(SQ(st)->sq);
+    else if (rc == SQLITE_ROW && read)
         s = read(st, row);
-    }
-    else if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
-        if (read)
-            s = dal__err(db, DAL_NOT_FOUND, "dal_fetch_one: no row");
-        else
-            st->changes = (int64_t)sqlite3_changes64(SQ(st)->sq);
-    }
+    else if (rc == SQLITE_ROW)
+        st->changes = (int64_t)sqlite3_changes64(SQ(st)->sq);
+    else if (rc == SQLITE_DONE)
+        s = dal__err(db, DAL_NOT_FOUND, "dal_fetch_one: no row");
     else {
         s = step_err(db, rc);
         failed = true;
@@ -976,6 +972,33 @@ static dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row)
     if (s == DAL_OK)
         dal__ok(db);
     return s;
+}
+
+DAL_COLD DAL_NOINLINE static dal_status once_pending(dal_stmt *st)
+{
+    dal_status s = dal__err(st->db, st->pending, "%s", dal__pending_msg(st));
+    st->pending = DAL_OK;
+    dal__sq_done(st);
+    return s;
+}
+
+DAL_NOINLINE static dal_status once_timed(dal_stmt *st, dal_read_fn read, void *row,
+                                          unsigned weight)
+{
+    uint64_t t0 = dal__now_us();
+    int rc = sqlite3_step(SQ(st)->ss);
+    return once_end(st, read, row, rc, dal__now_us() - t0, weight);
+}
+
+DAL_HOT static dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row)
+{
+    if (DAL_UNLIKELY(st->pending != DAL_OK))
+        return once_pending(st);
+    sq_settle(st);
+    unsigned weight = dal__time_weight(st);
+    if (DAL_UNLIKELY(weight))
+        return once_timed(st, read, row, weight);
+    return once_end(st, read, row, sqlite3_step(SQ(st)->ss), 0, 0);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1104,7 +1127,7 @@ static inline bool sq_fast(dal_stmt *st, int i)
     return !SQ(st)->need_reset && (unsigned)i - 1u < (unsigned)st->nparams;
 }
 
-static void sq_bind_null(dal_stmt *st, int i)
+DAL_HOT static void sq_bind_null(dal_stmt *st, int i)
 {
     if (sq_fast(st, i)) {
         sq_bound(st, i);
@@ -1114,7 +1137,7 @@ static void sq_bind_null(dal_stmt *st, int i)
     dal__bind_p(st, i, (dal_param){.kind = DAL_P_NULL});
 }
 
-static void sq_bind_int(dal_stmt *st, int i, int64_t v, dal_pkind kind)
+DAL_HOT static void sq_bind_int(dal_stmt *st, int i, int64_t v, dal_pkind kind)
 {
     if (sq_fast(st, i)) {
         sq_bound(st, i);
@@ -1124,7 +1147,7 @@ static void sq_bind_int(dal_stmt *st, int i, int64_t v, dal_pkind kind)
     dal__bind_p(st, i, (dal_param){.kind = kind, .v.i = v});
 }
 
-static void sq_bind_float(dal_stmt *st, int i, double v, dal_pkind kind)
+DAL_HOT static void sq_bind_float(dal_stmt *st, int i, double v, dal_pkind kind)
 {
     if (sq_fast(st, i)) {
         sq_bound(st, i);
@@ -1140,7 +1163,7 @@ DAL_COLD DAL_NOINLINE static void sq_bind_text_p(dal_stmt *st, int i, const char
     dal__bind_p(st, i, (dal_param){.kind = DAL_P_TEXT, .v.s = {v, len}});
 }
 
-static void sq_bind_text(dal_stmt *st, int i, const char *v, size_t len)
+DAL_HOT static void sq_bind_text(dal_stmt *st, int i, const char *v, size_t len)
 {
     if (!sq_fast(st, i)) {
         sq_bind_text_p(st, i, v, len);
@@ -1167,7 +1190,7 @@ DAL_NOINLINE static dal_status step_timed(dal_stmt *st, bool *has_row);
 
 /* dal_stmt_step: the next row of a running, untimed execution is one
  * sqlite3_step (no stack frame needed); a timed one samples its rows. */
-static dal_status sq_step_op(dal_stmt *st, bool *has_row)
+DAL_HOT static dal_status sq_step_op(dal_stmt *st, bool *has_row)
 {
     if (st->running && st->pending == DAL_OK) {
         if (st->tweight)
@@ -1187,7 +1210,7 @@ static dal_status sq_step_op(dal_stmt *st, bool *has_row)
 static inline dal_status sq_values(dal_stmt *st, dal_value *out, int n);
 static dal_status sq_values_fit(dal_stmt *st, int n);
 
-static dal_status sq_read_rest(dal_stmt *st, const dal_reader *r, size_t size, char **arr,
+DAL_HOT static dal_status sq_read_rest(dal_stmt *st, const dal_reader *r, size_t size, char **arr,
                                size_t *n, size_t *cap)
 {
     sqlite3_stmt *ss = SQ(st)->ss;
@@ -1381,7 +1404,7 @@ static dal_status sq_values_fit(dal_stmt *st, int n)
     return DAL_OK;
 }
 
-static dal_status sq_row_values(dal_stmt *st, dal_value *out, int n)
+DAL_HOT static dal_status sq_row_values(dal_stmt *st, dal_value *out, int n)
 {
     dal_status s = sq_values_fit(st, n);
     return s != DAL_OK ? s : sq_values(st, out, n);

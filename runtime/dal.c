@@ -267,20 +267,34 @@ static dal_status cache_grow(dal_db *db)
 
 DAL_COLD DAL_NOINLINE static dal_status stmt_start_slow(dal_db *db, const dal_query *q, dal_stmt **out);
 
-/* The statement cache hit of an idle statement in its home slot (on
- * PostgreSQL: prepared, on a healthy connection with no stream open): the
- * path every generated function takes once warm, so it comes first. */
+static inline dal_status stmt_reuse(dal_stmt *st, dal_stmt **out)
+{
+    st->pending = DAL_OK;
+    st->changes = 0;
+    *out = st;
+    return DAL_OK;
+}
+
+/* The cache hit on an engine that checks its statements first (PostgreSQL:
+ * prepared, on a healthy connection with no stream open); out of line, so
+ * that the SQLite hit below needs no stack frame. */
+DAL_NOINLINE static dal_status stmt_start_warm(dal_db *db, const dal_query *q, dal_stmt *st,
+                                               dal_stmt **out)
+{
+    return db->eng->warm(st) ? stmt_reuse(st, out) : stmt_start_slow(db, q, out);
+}
+
+/* The statement cache hit of an idle statement in its home slot: the path
+ * every generated function takes once warm, so it comes first. */
 DAL_HOT dal_status dal_stmt_start(dal_db *db, const dal_query *q, dal_stmt **out)
 {
     if (db && q && out && db->cache_cap) {
         struct dal_cache_ent *e = &db->cache[hash_ptr(q) & (db->cache_cap - 1)];
-        if (e->q == q && !e->st->running && !e->st->stats_open &&
-            (!db->eng->warm || db->eng->warm(e->st))) {
-            dal_stmt *st = e->st;
-            st->pending = DAL_OK;
-            st->changes = 0;
-            *out = st;
-            return DAL_OK;
+        dal_stmt *st = e->st;
+        if (e->q == q && !st->running && !st->stats_open) {
+            if (db->eng->warm)
+                return stmt_start_warm(db, q, st, out);
+            return stmt_reuse(st, out);
         }
     }
     return stmt_start_slow(db, q, out);

@@ -7,10 +7,12 @@
 # where the hot functions land moves a ratio by several percent (in one run
 # of unchanged code a page listed 1.027-1.081 over five orders), so the
 # median over several link orders is what the code costs, and the range is
-# how much the layout alone moved it.  Lines that are not table rows are
-# taken from the first file.
+# how much the layout alone moved it.  PostgreSQL's processes run the same
+# binary (MEDIAN_OF says so in the footnote): there the range is how much a
+# process's round trips moved it.  Lines that are not rows of a benchmark
+# table (six columns) are taken from the first file.
 set -euo pipefail
-awk -v nfiles=$# '
+awk -v nfiles=$# -v of="${MEDIAN_OF:-each the same code in another link order}" '
 function median(list,   a, n, i, j, t) {
     n = split(list, a, " ")
     for (i = 2; i <= n; i++)
@@ -18,8 +20,7 @@ function median(list,   a, n, i, j, t) {
     return a[int((n + 1) / 2)]
 }
 FNR == 1 { file++; row = 0 }
-/^\| [^-]/ && $0 !~ /^\| operation/ {
-    split($0, f, "|")
+/^\| [^-]/ && $0 !~ /^\| operation/ && split($0, f, "|") == 8 {
     row++
     name[row] = f[2]; base[row] = base[row] " " f[3]; gen[row] = gen[row] " " f[4]
     ratio[row] = ratio[row] " " f[5]; cpu[row] = cpu[row] " " f[7]
@@ -40,5 +41,5 @@ END {
         printf "|%s| %10s | %10s | %5s | %5s-%5s | %5s |\n", name[r], median(base[r]),
                median(gen[r]), median(ratio[r]), lo, hi, median(cpu[r])
     }
-    printf "\n(the median of %d processes, each the same code in another link order; ratio range: the lowest and highest of their ratios)\n", nfiles
+    printf "\n(the median of %d processes, %s; ratio range: the lowest and highest of their ratios)\n", nfiles, of
 }' "$@"

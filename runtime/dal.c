@@ -457,8 +457,9 @@ DAL_HOT void dal_stmt_done(dal_stmt *st)
     st->pending = DAL_OK;
 }
 
-/* dal_stmt_exec but its hot path, out of line so that the path stays one
- * cache line (see dal__sq_once). */
+/* dal_stmt_exec's every case but the hot one (a write whose change count is
+ * not asked for, run by the engine's once): out of line, so that the hot
+ * one stays a single cache line (see dal__sq_once). */
 DAL_NOINLINE static dal_status stmt_exec_rest(dal_stmt *st, int64_t *changes)
 {
     if (changes)

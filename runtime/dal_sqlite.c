@@ -935,18 +935,8 @@ static dal_status dal__sq_insert_rows(dal_db *db, const dal_table *t, const void
     return s;
 }
 
-/* A bound statement run start to finish in one step: what dal_stmt_step +
- * dal_stmt_done do for it, without their generic bookkeeping (the hot path
- * of single-row inserts, updates, deletes and gets).  With read NULL it is a
- * write: a row (RETURNING) or none both succeed.  With read, its first row
- * is read into row and no row is DAL_NOT_FOUND.
- *
- * The untimed, successful execution is the one every row pays for, so it
- * alone is inline in dal__sq_once: a pending bind error, a timed execution
- * (one in DAL_TIME_SAMPLE, or every one with a slow-query hook) and a failed
- * step go out of line.  SQLite's insert path already overflows the
- * instruction cache, so each cache line of ours that an insert runs through
- * costs about one miss, its own or SQLite's (callgrind's cache model). */
+/* The end of a once execution (dal__sq_once below): rc is the step's result,
+ * us and weight the timing for the stats (0 when untimed). */
 static inline dal_status once_end(dal_stmt *st, dal_read_fn read, void *row, int rc,
                                   uint64_t us, unsigned weight)
 {
@@ -990,6 +980,18 @@ DAL_NOINLINE static dal_status once_timed(dal_stmt *st, dal_read_fn read, void *
     return once_end(st, read, row, rc, dal__now_us() - t0, weight);
 }
 
+/* A bound statement run start to finish in one step: what dal_stmt_step +
+ * dal_stmt_done do for it, without their generic bookkeeping (the hot path
+ * of single-row inserts, updates, deletes and gets).  With read NULL it is a
+ * write: a row (RETURNING) or none both succeed.  With read, its first row
+ * is read into row and no row is DAL_NOT_FOUND.
+ *
+ * The untimed, successful execution is the one every row pays for, so it
+ * alone is inline in dal__sq_once: a pending bind error, a timed execution
+ * (one in DAL_TIME_SAMPLE, or every one with a slow-query hook) and a failed
+ * step go out of line.  SQLite's insert path already overflows the
+ * instruction cache, so each cache line of ours that an insert runs through
+ * costs about one miss, its own or SQLite's (callgrind's cache model). */
 DAL_HOT static dal_status dal__sq_once(dal_stmt *st, dal_read_fn read, void *row)
 {
     if (DAL_UNLIKELY(st->pending != DAL_OK))

@@ -278,8 +278,8 @@ static inline dal_status stmt_reuse(dal_stmt *st, dal_stmt **out)
 /* The cache hit on an engine that checks its statements first (PostgreSQL:
  * prepared, on a healthy connection with no stream open); out of line, so
  * that the SQLite hit below needs no stack frame. */
-DAL_NOINLINE static dal_status stmt_start_warm(dal_db *db, const dal_query *q, dal_stmt *st,
-                                               dal_stmt **out)
+DAL_HOT DAL_NOINLINE static dal_status stmt_start_warm(dal_db *db, const dal_query *q,
+                                                       dal_stmt *st, dal_stmt **out)
 {
     return db->eng->warm(st) ? stmt_reuse(st, out) : stmt_start_slow(db, q, out);
 }
@@ -357,10 +357,7 @@ static dal_status stmt_start_slow(dal_db *db, const dal_query *q, dal_stmt **out
     }
     if (db->eng->started)
         db->eng->started(st);
-    st->pending = DAL_OK;
-    st->changes = 0;
-    *out = st;
-    return DAL_OK;
+    return stmt_reuse(st, out);
 }
 
 static void stats_close(dal_stmt *st, bool failed)
@@ -467,7 +464,7 @@ DAL_NOINLINE static dal_status stmt_exec_rest(dal_stmt *st, int64_t *changes)
     if (!st)
         return DAL_MISUSE;
     dal_status s;
-    if (st->eng->once && !st->running && !st->stats_open)
+    if (dal__once_ready(st))
         s = st->eng->once(st, NULL, NULL);
     else {
         bool has = false;
@@ -481,7 +478,7 @@ DAL_NOINLINE static dal_status stmt_exec_rest(dal_stmt *st, int64_t *changes)
 
 DAL_HOT dal_status dal_stmt_exec(dal_stmt *st, int64_t *changes)
 {
-    if (!changes && st && st->eng->once && !st->running && !st->stats_open)
+    if (!changes && st && dal__once_ready(st))
         return st->eng->once(st, NULL, NULL); /* the single-row insert's hot path */
     return stmt_exec_rest(st, changes);
 }

@@ -347,6 +347,13 @@ struct dal_engine {
     void (*introspect)(void);
 };
 
+/* The engine can run st start to finish in one step (its once operation):
+ * an idle statement with no stats entry open. */
+static inline bool dal__once_ready(const dal_stmt *st)
+{
+    return st->eng->once && !st->running && !st->stats_open;
+}
+
 extern const dal_engine dal__sqlite_engine;
 extern const dal_engine dal__pg_engine;
 

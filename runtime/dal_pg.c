@@ -2828,7 +2828,7 @@ DAL_HOT static bool pg_warm(dal_stmt *st)
 
 /* Another statement starts while one streams: the stream is read into
  * memory first (the connection carries one result at a time). */
-DAL_HOT static void pg_started(dal_stmt *st)
+static void pg_started(dal_stmt *st)
 {
     dal_db *db = st->db;
     if (PGDB(db)->streaming && PGDB(db)->streaming != st)

@@ -394,7 +394,7 @@ static dal_status read_one(dal_stmt *st, const dal_table *t, const dal_reader *r
 
 /* dal_fetch_all_with and dal_fetch_all_values (t, items and len checked). */
 DAL_HOT static dal_status fetch_all(dal_stmt *st, const dal_table *t, const dal_reader *r,
-                            size_t size_hint, void **items, size_t *len)
+                                    size_t size_hint, void **items, size_t *len)
 {
     size_t cap = size_hint ? size_hint : 16, n = 0;
     if (cap > 1024 * 1024)
@@ -448,8 +448,9 @@ dal_status dal_fetch_all_with(dal_stmt *st, const dal_table *t, dal_read_fn read
 /* Values of rows up to this many columns live on the stack. */
 enum { FETCH_VALUES_STACK = 32 };
 
-DAL_HOT dal_status dal_fetch_all_values(dal_stmt *st, const dal_table *t, dal_values_fn values,
-                                size_t size_hint, void **items, size_t *len)
+DAL_HOT dal_status dal_fetch_all_values(dal_stmt *st, const dal_table *t,
+                                        dal_values_fn values, size_t size_hint, void **items,
+                                        size_t *len)
 {
     if (!st || !t || !values || t->ncolumns < 0 || !items || !len) {
         dal_stmt_done(st);
@@ -473,13 +474,14 @@ dal_status dal_fetch_one(dal_stmt *st, const dal_table *t, void *row)
     return dal_fetch_one_with(st, t, NULL, row);
 }
 
-DAL_HOT dal_status dal_fetch_one_with(dal_stmt *st, const dal_table *t, dal_read_fn read, void *row)
+DAL_HOT dal_status dal_fetch_one_with(dal_stmt *st, const dal_table *t, dal_read_fn read,
+                                      void *row)
 {
     if (!st || (!t && !read) || !row) {
         dal_stmt_done(st);
         return st ? dal__err(st->db, DAL_MISUSE, "dal_fetch_one: bad arguments") : DAL_MISUSE;
     }
-    if (read && st->eng->once && !st->running && !st->stats_open)
+    if (read && dal__once_ready(st))
         return st->eng->once(st, read, row);
     bool has = false;
     dal_status s = dal_stmt_step(st, &has);

@@ -1212,8 +1212,8 @@ DAL_HOT static dal_status sq_step_op(dal_stmt *st, bool *has_row)
 static inline dal_status sq_values(dal_stmt *st, dal_value *out, int n);
 static dal_status sq_values_fit(dal_stmt *st, int n);
 
-DAL_HOT static dal_status sq_read_rest(dal_stmt *st, const dal_reader *r, size_t size, char **arr,
-                               size_t *n, size_t *cap)
+DAL_HOT static dal_status sq_read_rest(dal_stmt *st, const dal_reader *r, size_t size,
+                                       char **arr, size_t *n, size_t *cap)
 {
     sqlite3_stmt *ss = SQ(st)->ss;
     if (r->values && sq_values_fit(st, r->nv) != DAL_OK)

@@ -1768,16 +1768,11 @@ static int dal__pg_opt(dal_stmt *st, int col, dal_type type, void *out, const ch
     return 0;
 }
 
-/* dal_row_values on PostgreSQL: binary values classified by result type. */
-DAL_HOT static dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n)
+/* The n values of row r of res, classified by result type (fclass): the
+ * loop of dal_row_values, inline in both of its callers. */
+static inline void pg_values(PGresult *res, int r, const unsigned char *fclass, dal_value *out,
+                             int n)
 {
-    PGresult *res = PG(st)->res;
-    int r = cur_row(st);
-    if (!res || r < 0 || r >= PQntuples(res) || n > PQnfields(res))
-        return dal__err(st->db, DAL_MISUSE, "dal_row_values: no row, or fewer than %d columns", n);
-    if (!PG(st)->ftypes_valid && !load_ftypes(st))
-        return dal__err(st->db, DAL_NOMEM, "out of memory");
-    const unsigned char *fclass = PG(st)->fclass;
     for (int k = 0; k < n; k++) {
         dal_value *o = &out[k];
         int len = PQgetlength(res, r, k);
@@ -1851,9 +1846,13 @@ DAL_HOT static dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n
                 o->kind = fclass[k] == FC_TEXT ? DAL_V_TEXT : DAL_V_BYTES;
                 o->p = v;
                 o->len = (size_t)len;
-                continue;
             }
-            break;
+            else {
+                o->kind = DAL_V_NULL;
+                o->p = NULL;
+                o->len = 0;
+            }
+            continue;
         case FC_JSONB:
             if (len >= 1 && v[0] == 1) {
                 o->kind = DAL_V_TEXT;
@@ -1869,7 +1868,65 @@ DAL_HOT static dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n
         o->len = 0;
         o->kind = len == 0 && PQgetisnull(res, r, k) ? DAL_V_NULL : DAL_V_OTHER;
     }
+}
+
+/* Whether res has a row r and at least n columns, the classes of which are
+ * loaded: what dal_row_values checks once per row, pg_read_rest once. */
+static dal_status pg_values_fit(dal_stmt *st, int r, int n)
+{
+    PGresult *res = PG(st)->res;
+    if (!res || r < 0 || r >= PQntuples(res) || n > PQnfields(res))
+        return dal__err(st->db, DAL_MISUSE, "dal_row_values: no row, or fewer than %d columns", n);
+    if (!PG(st)->ftypes_valid && !load_ftypes(st))
+        return dal__err(st->db, DAL_NOMEM, "out of memory");
     return DAL_OK;
+}
+
+/* dal_row_values on PostgreSQL: binary values classified by result type. */
+DAL_HOT static dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n)
+{
+    int r = cur_row(st);
+    dal_status s = pg_values_fit(st, r, n);
+    if (s == DAL_OK)
+        pg_values(PG(st)->res, r, PG(st)->fclass, out, n);
+    return s;
+}
+
+/* dal_fetch_all's rows: those of a buffered result read in one loop, with
+ * none of dal_stmt_step's per-row bookkeeping and the values decoded
+ * inline; a stream's rows (and the end of the result) through pg_step_op. */
+DAL_HOT static dal_status pg_step_op(dal_stmt *st, bool *has_row);
+
+DAL_HOT static dal_status pg_read_rest(dal_stmt *st, const dal_reader *r, size_t size,
+                                       char **arr, size_t *n, size_t *cap)
+{
+    dal_status s;
+    if (r->values && (s = pg_values_fit(st, cur_row(st), r->nv)) != DAL_OK)
+        return s;
+    for (;;) {
+        if ((s = dal__rows_room(st, size, arr, *n, cap)) != DAL_OK)
+            return s;
+        char *row = *arr + *n * size;
+        if (r->values) {
+            pg_values(PG(st)->res, cur_row(st), PG(st)->fclass, r->v, r->nv);
+            s = r->values(st, r->v, row);
+        }
+        else {
+            s = r->read(st, row);
+        }
+        if (s != DAL_OK)
+            return s;
+        ++*n;
+        if (!PG(st)->streaming && PG(st)->row + 1 < PG(st)->nrows) {
+            PG(st)->row++;
+            continue;
+        }
+        bool has = false;
+        if ((s = pg_step_op(st, &has)) != DAL_OK || !has)
+            return s;
+        if (r->values && PG(st)->streaming && (s = pg_values_fit(st, 0, r->nv)) != DAL_OK)
+            return s;
+    }
 }
 
 /* Decodes the binary wire format directly when the result column has the
@@ -2976,6 +3033,7 @@ const dal_engine dal__pg_engine = {
     .col_date = dal__pg_col_date,
     .col_opt = dal__pg_opt,
     .row_values = dal__pg_row_values,
+    .read_rest = pg_read_rest,
     .read_cols = dal__pg_read_cols,
     .insert_rows = dal__pg_insert_rows,
     .exec_batch = dal__pg_exec_batch,

@@ -870,6 +870,21 @@ static void test_fetch_all_values(void **state)
     assert_int_equal(n, 3);
     assert_int_equal(((wide_row *)items)[2].sum, 6 * 820);
     free(items);
+    /* streamed (PostgreSQL: a result per row): the same rows, the same refusal */
+    st = start3(f, &q, 7, 8, 9);
+    dal_stmt_stream(st);
+    OK(dal_fetch_all_values(st, &t, sum_values, 0, &items, &n));
+    assert_int_equal(n, 3);
+    assert_int_equal(((wide_row *)items)[1].sum, 8 * 820);
+    free(items);
+    items = NULL;
+    n = 7;
+    st = start3(f, &q, 1, 13, 20);
+    dal_stmt_stream(st);
+    assert_int_equal(dal_fetch_all_values(st, &t, sum_values, 0, &items, &n), DAL_CHECK);
+    assert_null(items);
+    assert_int_equal(n, 7);
+    OK(dal_exec(f->db, "SELECT 1")); /* the stream was ended */
 }
 
 static void test_fetch_one_with(void **state)
@@ -965,6 +980,12 @@ static const dal_column item_cols[] = {
 };
 static const dal_table item_table = {"rt items", sizeof(item), offsetof(item, dal_mem_),
                                      item_cols, 8};
+
+/* A dal_read_fn: the row by its descriptor. */
+static dal_status read_item(dal_stmt *st, void *out)
+{
+    return dal_read_row(st, 0, &item_table, out);
+}
 
 static void test_rows(void **state)
 {
@@ -1095,6 +1116,21 @@ static void test_rows(void **state)
     }
     dal_stmt_done(st);
     assert_int_equal(cnt, 5);
+    /* dal_fetch_all_with, buffered and streamed: every row, in order */
+    for (int streamed = 0; streamed < 2; streamed++) {
+        OK(dal_stmt_start(f->db, &qall, &st));
+        dal_bind_int64(st, 1, 1000);
+        if (streamed)
+            dal_stmt_stream(st);
+        OK(dal_fetch_all_with(st, &item_table, read_item, 0, &items, &len));
+        assert_int_equal(len, N);
+        it = items;
+        for (size_t i = 0; i < len; i++) {
+            assert_int_equal(it[i].id, 1000 + (int64_t)i);
+            dal_row_free(&item_table, &it[i]);
+        }
+        free(items);
+    }
     /* streaming with other statements run inside the loop (iterate callbacks) */
     OK(dal_stmt_start(f->db, &qall, &st));
     dal_bind_int64(st, 1, 1000);

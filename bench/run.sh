@@ -22,7 +22,7 @@ for prog in bulk scale webmix batch; do
 done
 cc $CFLAGS -Iruntime bench/decimal_storage.c build/libdal.a -lsqlite3 -lm -o $B/decimal_storage
 
-# bench/bench for SQLite, in BENCH_PROCS link orders (5 unless set): the same
+# bench/bench for SQLite, in BENCH_PROCS link orders (7 unless set): the same
 # objects, the runtime's taken out of libdal.a, linked in a different order
 # each time (a fixed shuffle per order, so every run of make bench builds
 # the same binaries).  Where the linker puts the hot functions decides which
@@ -32,7 +32,7 @@ cc $CFLAGS -Iruntime bench/decimal_storage.c build/libdal.a -lsqlite3 -lm -o $B/
 # orders, and in a later run of five orders 1.032-1.067 and 1.027-1.081),
 # so one binary measures its layout as much as its code.  Process
 # p runs order p, and bench/median.sh reports the median.
-procs=${BENCH_PROCS:-5}
+procs=${BENCH_PROCS:-7}
 objs=$B/objs; rm -rf $objs; mkdir -p $objs/rt
 lib=$(cd "$T" && pwd)/libdal.a; (cd $objs/rt && ar x "$lib")
 for f in bench/bench.c $B/gen/*.c; do
@@ -70,13 +70,13 @@ sq_bench() {
 }
 sq_bench
 BENCH_SQLITE_GLOBAL=1 sq_bench   # dal_sqlite_global_init
-# PostgreSQL: BENCH_PG_PROCS processes (3 unless set), merged the same way.
+# PostgreSQL: BENCH_PG_PROCS processes (5 unless set), merged the same way.
 # A round trip varies from slice to slice far more than the client's code
 # costs (one process's slices spread by 0.80-1.33 on an insert), and one
 # process's median of them still moved an operation by 4 points between
 # two runs of the same code; the median of several processes moves less.
 pg_bench() {
-    for p in $(seq "${BENCH_PG_PROCS:-3}"); do
+    for p in $(seq "${BENCH_PG_PROCS:-5}"); do
         $B/bench "$1" "${BENCH_SCALE:-1}" > "$tmp/proc$p"
     done
     MEDIAN_OF="the same binary" bench/median.sh "$tmp"/proc*

@@ -222,6 +222,13 @@ typedef struct dal_reader {
     int nv;
 } dal_reader;
 
+/* Reads one row by r into row, its values (with r->values) already in r->v:
+ * the step of the engines' read_rest loops after they have filled r->v. */
+static inline dal_status dal__reader_run(dal_stmt *st, const dal_reader *r, void *row)
+{
+    return r->values ? r->values(st, r->v, row) : r->read(st, row);
+}
+
 /* ---------------------------------------------------------------------- */
 /* The engine interface                                                    */
 /* ---------------------------------------------------------------------- */

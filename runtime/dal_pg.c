@@ -1906,15 +1906,9 @@ DAL_HOT static dal_status pg_read_rest(dal_stmt *st, const dal_reader *r, size_t
     for (;;) {
         if ((s = dal__rows_room(st, size, arr, *n, cap)) != DAL_OK)
             return s;
-        char *row = *arr + *n * size;
-        if (r->values) {
+        if (r->values)
             pg_values(PG(st)->res, cur_row(st), PG(st)->fclass, r->v, r->nv);
-            s = r->values(st, r->v, row);
-        }
-        else {
-            s = r->read(st, row);
-        }
-        if (s != DAL_OK)
+        if ((s = dal__reader_run(st, r, *arr + *n * size)) != DAL_OK)
             return s;
         ++*n;
         if (!PG(st)->streaming && PG(st)->row + 1 < PG(st)->nrows) {

@@ -1769,7 +1769,9 @@ static int dal__pg_opt(dal_stmt *st, int col, dal_type type, void *out, const ch
 }
 
 /* The n values of row r of res, classified by result type (fclass): the
- * loop of dal_row_values, inline in both of its callers. */
+ * loop of dal_row_values, which pg_read_rest runs without its per-row
+ * checks.  (Forcing it inline into pg_read_rest saved under one instruction
+ * a row.) */
 static inline void pg_values(PGresult *res, int r, const unsigned char *fclass, dal_value *out,
                              int n)
 {
@@ -1892,11 +1894,11 @@ DAL_HOT static dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n
     return s;
 }
 
-/* dal_fetch_all's rows: those of a buffered result read in one loop, with
- * none of dal_stmt_step's per-row bookkeeping and the values decoded
- * inline; a stream's rows (and the end of the result) through pg_step_op. */
 DAL_HOT static dal_status pg_step_op(dal_stmt *st, bool *has_row);
 
+/* dal_fetch_all's rows: those of a buffered result read in one loop, with
+ * none of dal_stmt_step's per-row bookkeeping and the result's shape checked
+ * once; a stream's rows (and the end of the result) through pg_step_op. */
 DAL_HOT static dal_status pg_read_rest(dal_stmt *st, const dal_reader *r, size_t size,
                                        char **arr, size_t *n, size_t *cap)
 {

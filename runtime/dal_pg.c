@@ -1896,6 +1896,16 @@ DAL_HOT static dal_status dal__pg_row_values(dal_stmt *st, dal_value *out, int n
 
 DAL_HOT static dal_status pg_step_op(dal_stmt *st, bool *has_row);
 
+/* Moves a buffered result to its next row, if it has one: the whole of a
+ * row step there (pg_step_op, pg_read_rest). */
+static inline bool pg_next_buffered(dal_stmt *st)
+{
+    if (PG(st)->streaming || PG(st)->row + 1 >= PG(st)->nrows)
+        return false;
+    PG(st)->row++;
+    return true;
+}
+
 /* dal_fetch_all's rows: those of a buffered result read in one loop, with
  * none of dal_stmt_step's per-row bookkeeping and the result's shape checked
  * once; a stream's rows (and the end of the result) through pg_step_op. */
@@ -1913,14 +1923,12 @@ DAL_HOT static dal_status pg_read_rest(dal_stmt *st, const dal_reader *r, size_t
         if ((s = dal__reader_run(st, r, *arr + *n * size)) != DAL_OK)
             return s;
         ++*n;
-        if (!PG(st)->streaming && PG(st)->row + 1 < PG(st)->nrows) {
-            PG(st)->row++;
+        if (pg_next_buffered(st))
             continue;
-        }
         bool has = false;
         if ((s = pg_step_op(st, &has)) != DAL_OK || !has)
             return s;
-        if (r->values && PG(st)->streaming && (s = pg_values_fit(st, 0, r->nv)) != DAL_OK)
+        if (r->values && PG(st)->streaming && (s = pg_values_fit(st, cur_row(st), r->nv)) != DAL_OK)
             return s;
     }
 }
@@ -2845,8 +2853,7 @@ static int pg_ncols(dal_stmt *st) { return PG(st)->res ? PQnfields(PG(st)->res) 
 DAL_HOT static dal_status pg_step_op(dal_stmt *st, bool *has_row)
 {
     if (st->running && st->pending == DAL_OK && !st->tweight) {
-        if (!PG(st)->streaming && PG(st)->row + 1 < PG(st)->nrows) {
-            PG(st)->row++;
+        if (pg_next_buffered(st)) {
             *has_row = true;
             dal__ok(st->db);
             return DAL_OK;

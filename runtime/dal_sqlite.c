@@ -1222,15 +1222,10 @@ DAL_HOT static dal_status sq_read_rest(dal_stmt *st, const dal_reader *r, size_t
         dal_status s = dal__rows_room(st, size, arr, *n, cap);
         if (s != DAL_OK)
             return s;
-        char *row = *arr + *n * size;
-        if (r->values) { /* the values read here: no call per row to get them */
-            if ((s = sq_values(st, r->v, r->nv)) == DAL_OK)
-                s = r->values(st, r->v, row);
-        }
-        else {
-            s = r->read(st, row);
-        }
-        if (s != DAL_OK)
+        /* the values read here: no call per row to get them */
+        if (r->values && (s = sq_values(st, r->v, r->nv)) != DAL_OK)
+            return s;
+        if ((s = dal__reader_run(st, r, *arr + *n * size)) != DAL_OK)
             return s;
         ++*n;
         int rc = sqlite3_step(ss);
